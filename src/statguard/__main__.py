@@ -1,0 +1,5 @@
+import sys
+
+from statguard.cli.main import main
+
+sys.exit(main())

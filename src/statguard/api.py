@@ -1,0 +1,122 @@
+"""Running a pack: bind sources, plan and execute each rule, collect a Report.
+
+A rule that cannot be planned or executed is reported as errored; the others
+still run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from statguard.checks import registry
+from statguard.checks.plan import Context
+from statguard.errors import StatguardError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.pack.model import Pack, Rule
+    from statguard.report.model import Report
+
+
+def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | None) -> list[Rule]:
+    chosen = pack.rules
+    if rules:
+        wanted = set(rules)
+        chosen = [r for r in chosen if r.id in wanted]
+    if tags:
+        wanted_tags = set(tags)
+        chosen = [r for r in chosen if wanted_tags & set(r.tags)]
+    return chosen
+
+
+def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
+             rules: Iterable[str] | None = None, tags: Iterable[str] | None = None,
+             lang: str | None = None, options: Mapping[str, Any] | None = None) -> Report:
+    import pandas as pd
+
+    from statguard.engine.duckdb import DuckDBEngine
+    from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
+    from statguard.report.violations import violations_of
+
+    unknown = set(sources) - set(pack.sources)
+    if unknown:
+        raise StatguardError(f"data given for undeclared source(s): {', '.join(sorted(unknown))} "
+                             f"(declared: {', '.join(sorted(pack.sources)) or 'none'})")
+    chosen = select_rules(pack, rules, tags)
+    started = datetime.now(timezone.utc)
+    summaries, frames = [], []
+    with DuckDBEngine() as engine:
+        bind_errors = _bind_all(engine, pack, chosen, sources)
+        for rule in chosen:
+            t0 = time.perf_counter()
+            row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
+                                   "description": rule.description, "sources": ", ".join(rule.sources),
+                                   "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
+                                   "errored": False, "error": None}
+            try:
+                counts, fails = _run_rule(engine, pack, rule, bind_errors, options)
+                row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
+                           fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
+                frames.append(violations_of(rule, fails, lang or pack.lang))
+            except StatguardError as e:
+                row.update(errored=True, error=str(e))
+            except Exception as e:  # a bug in one rule kind must not stop the others
+                row.update(errored=True, error=f"internal error: {type(e).__name__}: {e}")
+            row["seconds"] = round(time.perf_counter() - t0, 4)
+            summaries.append(row)
+        described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
+                     for name, info in engine.described.items()}
+    frames = [f for f in frames if len(f)]
+    violations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=VIOLATION_COLUMNS)
+    summary = pd.DataFrame(summaries, columns=SUMMARY_COLUMNS)
+    from statguard import __version__
+    meta = {"statguard": __version__, "started": started.isoformat(timespec="seconds"),
+            "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
+            "sources": described, "lang": lang or pack.lang,
+            "pack_path": str(pack.path) if pack.path else None}
+    return Report(pack.name, violations, summary, meta)
+
+
+def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
+              given: Mapping[str, pd.DataFrame | str | Path]) -> dict[str, str]:
+    """Bind every source the chosen rules need; return source -> error text for failures."""
+    errors: dict[str, str] = {}
+    needed: list[str] = []
+    for rule in rules:
+        for name in rule.sources:
+            if name in pack.sources and name not in needed:
+                needed.append(name)
+    for name in needed:
+        try:
+            engine.bind(pack.sources[name], given.get(name))
+        except StatguardError as e:
+            errors[name] = str(e)
+    return errors
+
+
+def _run_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],
+              options: Mapping[str, Any] | None) -> tuple[dict[str, int], pd.DataFrame]:
+    if rule.problems:
+        raise StatguardError("; ".join(str(p) for p in rule.problems))
+    missing = [bind_errors[s] for s in rule.sources if s in bind_errors]
+    if missing:
+        raise StatguardError("; ".join(missing))
+    kind = registry.get(rule.kind)
+    assert kind is not None
+    plan = kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
+    counts, fails = engine.run(plan)
+    if plan.after is not None:
+        plan.after(engine, fails)
+    return counts, fails
+
+
+def _safe_count(engine: Any, name: str) -> int | None:
+    try:
+        return engine.row_count(name)
+    except Exception:
+        return None

@@ -1,0 +1,1 @@
+"""Rule kinds, one module each, grouped by scope (record, cross_source, ...)."""

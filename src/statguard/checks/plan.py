@@ -1,0 +1,155 @@
+"""What a rule kind hands to the engine, and what it may ask of it.
+
+A kind's planning function returns a `Plan`: a sqlglot SELECT producing one row
+per evaluated item (record or group) with the result columns below. The engine
+renders it in its dialect, runs it set-wise, counts statuses and keeps the
+failing rows as violations. A kind never writes SQL text itself.
+
+Result columns of a plan's query:
+    _status     'pass' | 'fail' | 'na' (not evaluable)
+    _unit       reporting unit, when the source has one
+    _period     period, when the source has one
+    key:<name>  identifying values of the item (record keys or group keys)
+    val:<name>  the figures involved, as observed
+    _observed   the compared value (left side), _expected the bound or right side
+    _imbalance  _observed - _expected where numeric
+    _detail     optional free text (e.g. "only in source B")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from statguard.errors import PackError, Problem
+from statguard.expr import Compiled, compile_expression, quote_column
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.pack.model import Pack, Rule, Source
+
+STATUS, UNIT, PERIOD = "_status", "_unit", "_period"
+OBSERVED, EXPECTED, IMBALANCE, DETAIL = "_observed", "_expected", "_imbalance", "_detail"
+KEY, VAL = "key:", "val:"
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                 "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL")
+
+
+@dataclass
+class Plan:
+    """The work of one rule: a query (preferred) or a Python function over the engine."""
+
+    query: exp.Select | None = None
+    run: Callable[[Any], pd.DataFrame] | None = None
+    order_by: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    after: Callable[[Any, pd.DataFrame], dict[str, Any]] | None = None  # extra outputs
+
+
+class Context:
+    """What a planning function may know: the pack, the rule, the bound sources."""
+
+    def __init__(self, pack: Pack, rule: Rule, bound: Mapping[str, Mapping[str, str]] | None = None,
+                 dialect: str = "duckdb", options: Mapping[str, Any] | None = None):
+        self.pack, self.rule, self.dialect = pack, rule, dialect
+        self._bound = bound  # source name -> {column: duckdb type}; None when linting
+        self.options = dict(options or {})
+
+    @property
+    def linting(self) -> bool:
+        return self._bound is None
+
+    def source(self, name: str, field_name: str = "source") -> Source:
+        if name not in self.pack.sources:
+            known = ", ".join(sorted(self.pack.sources)) or "none declared"
+            raise PackError(self.problem(f"unknown source '{name}' (sources: {known})", field_name))
+        return self.pack.sources[name]
+
+    def columns(self, source: str) -> list[str] | None:
+        if self._bound is not None and source in self._bound:
+            return list(self._bound[source])
+        return self.source(source).declared
+
+    def types(self, source: str) -> dict[str, str]:
+        """Column -> type family ('number', 'string', 'date', ...), as far as known."""
+        if self._bound is not None and source in self._bound:
+            return {c: _family(t) for c, t in self._bound[source].items()}
+        return {c.name: _declared_family(c.type) for c in self.source(source).columns.values()}
+
+    def table(self, source: str, raw: bool = False, alias: str | None = None) -> exp.Table:
+        name = ("raw:" if raw else "") + source
+        return exp.Table(this=exp.to_identifier(name, quoted=True),
+                         alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)) if alias else None)
+
+    def problem(self, message: str, field_name: str | None = None) -> Problem:
+        loc = self.rule.raw.where(field_name) if field_name and hasattr(self.rule.raw, "where") else self.rule.loc
+        if loc is None:
+            return Problem(message, field=field_name)
+        quote = 1 if loc.style in ("'", '"') else 0
+        line = loc.line + (1 if loc.style in ("|", ">") else 0)
+        column = loc.column + quote if loc.style not in ("|", ">") else None
+        return Problem(message, loc.file, line, column, field_name)
+
+    def require_column(self, source: str, column: str, field_name: str) -> exp.Column:
+        cols = self.columns(source)
+        if cols is not None and column not in cols:
+            import difflib
+            close = difflib.get_close_matches(column, cols, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            raise PackError(self.problem(f"unknown column '{column}' in source '{source}'{hint}", field_name))
+        return quote_column(column)
+
+    def compile(self, text: str, field_name: str, scopes: Mapping[str | None, str]) -> Compiled:
+        """Compile an expression of parameter `field_name`; scopes map alias -> source name."""
+        columns = {alias: self.columns(src) for alias, src in scopes.items()}
+        return compile_expression(text, columns, self.problem("", field_name))
+
+
+def _family(duck_type: str) -> str:
+    t = duck_type.upper()
+    if t.startswith(NUMERIC_TYPES):
+        return "number"
+    if t.startswith(("DATE", "TIMESTAMP")):
+        return "date"
+    if t == "BOOLEAN":
+        return "boolean"
+    return "string"
+
+
+def _declared_family(declared: str | None) -> str:
+    return {"integer": "number", "number": "number", "date": "date", "datetime": "date",
+            "boolean": "boolean", "string": "string"}.get(declared or "", "unknown")
+
+
+def status(condition: exp.Expression) -> exp.Case:
+    """'na' when the condition is NULL, else 'pass' or 'fail'."""
+    return (exp.Case()
+            .when(exp.Is(this=exp.paren(condition.copy()), expression=exp.Null()), exp.Literal.string("na"))
+            .when(condition.copy(), exp.Literal.string("pass"))
+            .else_(exp.Literal.string("fail")))
+
+
+def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    return exp.alias_(expression, name, quoted=True)
+
+
+def identity_columns(ctx: Context, source: str, table: str | None = None,
+                     keys: Iterable[str] | None = None) -> list[exp.Expression]:
+    """_unit, _period and key:<k> projections for the records of `source`."""
+    spec = ctx.source(source)
+    cols = ctx.columns(source)
+    out: list[exp.Expression] = []
+    for role, name in ((UNIT, spec.unit), (PERIOD, spec.period)):
+        if name and (cols is None or name in cols):
+            out.append(alias(quote_column(name, table), role))
+    key_names = list(keys if keys is not None else spec.keys)
+    for k in key_names:
+        if cols is None or k in cols:
+            out.append(alias(quote_column(k, table), KEY + k))
+    if not key_names and not spec.unit:
+        out.append(alias(exp.Window(this=exp.RowNumber()), KEY + "row"))
+    return out

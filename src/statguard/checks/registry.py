@@ -1,0 +1,97 @@
+"""The registry of rule kinds.
+
+A rule kind is one module under `statguard.checks.<scope>` that defines a
+pydantic parameter model and a planning function, and registers them with
+`@rule_kind`. The registry is the single source of truth for YAML validation,
+`statguard lint`, the JSON Schema of packs and docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from statguard.checks.plan import Context, Plan
+    from statguard.errors import Problem
+    from statguard.pack.model import Pack, Rule
+
+
+class Params(BaseModel):
+    """Base of every kind's parameters: unknown keys are mistakes, not extras."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    def source_names(self) -> list[str]:
+        """The sources this rule reads (fields named source, other, codes... are listed)."""
+        names = []
+        for key in ("source", "other", "target", "claims", "records", "codes", "reference"):
+            value = getattr(self, key, None)
+            if isinstance(value, str):
+                names.append(value)
+        return names
+
+
+PlanFn = Callable[["Rule", "Context"], "Plan"]
+LintFn = Callable[["Rule", "Pack"], "list[Problem]"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    scope: str
+    params: type[Params]
+    plan: PlanFn
+    lint: LintFn | None
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+
+_KINDS: dict[str, Kind] = {}
+_LOADED = False
+
+
+def rule_kind(name: str, params: type[Params], *, lint: LintFn | None = None) -> Callable[[PlanFn], PlanFn]:
+    """Register the decorated planning function as rule kind `name`."""
+
+    def register(fn: PlanFn) -> PlanFn:
+        module = importlib.import_module(fn.__module__)
+        scope = fn.__module__.split(".")[-2]
+        if name in _KINDS and _KINDS[name].plan is not fn:
+            raise RuntimeError(f"rule kind '{name}' registered twice")
+        _KINDS[name] = Kind(name, scope, params, fn, lint, module.__doc__ or "")
+        return fn
+
+    return register
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    import statguard.checks as pkg
+    for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+        importlib.import_module(info.name)
+    _LOADED = True
+
+
+def kinds() -> dict[str, Kind]:
+    _load()
+    return dict(sorted(_KINDS.items()))
+
+
+def get(name: str) -> Kind | None:
+    _load()
+    return _KINDS.get(name)
+
+
+def sources_of(params: Any) -> list[str]:
+    return params.source_names() if isinstance(params, Params) else []

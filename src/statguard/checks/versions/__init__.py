@@ -1,0 +1,1 @@
+"""Rule kinds of scope 'versions'."""

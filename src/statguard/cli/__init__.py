@@ -1,0 +1,1 @@
+"""Command-line interface; `statguard.cli.main.main` is the console script."""

@@ -1,0 +1,44 @@
+"""statguard check PACK: validate sources and report violations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS
+
+
+def add_parser(subs: argparse._SubParsersAction) -> None:
+    p = subs.add_parser("check", help="validate data with a rule pack",
+                        description="Validate sources with a rule pack and report violations.")
+    p.add_argument("pack", help="rule pack: a YAML file or a directory of YAML files")
+    p.add_argument("--source", "-s", action="append", metavar="NAME=PATH",
+                   help="data for a source (overrides the path in the pack); repeatable")
+    p.add_argument("--format", "-f", action="append", dest="formats", metavar="FORMAT",
+                   help="output format: text (default) or json; repeatable")
+    p.add_argument("--output", "-o", action="append", dest="outputs", metavar="FILE",
+                   help="write the report here (one per --format; default stdout)")
+    p.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "never"],
+                   help="lowest severity that makes the exit code 1 (default: error)")
+    p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
+    p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
+    p.add_argument("--lang", choices=["zh", "en"], help="language of messages and labels")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from statguard.cli.common import parse_sources
+    from statguard.pack import load_pack
+    from statguard.report.writers import write_all
+
+    pack = load_pack(args.pack)
+    report = pack.validate(parse_sources(args.source), rules=args.rules, tags=args.tags)
+    if args.lang:
+        report.meta["lang"] = args.lang
+    report.meta["fail_on"] = args.fail_on
+    write_all(report, args.formats or ["text"], args.outputs or [], lang=args.lang)
+    if report.errored:
+        print(f"statguard: {len(report.errored)} rule(s) could not run: {', '.join(report.errored)}",
+              file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_VIOLATIONS if report.failed(args.fail_on) else EXIT_OK

@@ -1,0 +1,1 @@
+"""Executing compiled rules: DuckDB now, Spark later; source readers."""

@@ -1,0 +1,149 @@
+"""The embedded DuckDB engine: binds sources as views and runs plans set-wise.
+
+Each source gets two views: "raw:<name>" exactly as read, and "<name>" where
+declared column types are applied with TRY_CAST (a value that does not fit its
+type becomes NULL there, and the schema kind reports it from the raw view).
+The user's data is only ever read.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from statguard.checks.plan import STATUS, Plan
+from statguard.engine.readers import register_file, register_frame
+from statguard.errors import EngineError, SourceError
+from statguard.expr import quote_column
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.pack.model import Source
+
+DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+              "date": "DATE", "datetime": "TIMESTAMP"}
+RESULT_TABLE = "_sg_items"
+
+
+class DuckDBEngine:
+    dialect = "duckdb"
+
+    def __init__(self, threads: int | None = None, memory_limit: str | None = None):
+        import duckdb
+        self._duckdb = duckdb
+        self.con = duckdb.connect(":memory:")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(exp.Set(expressions=[exp.EQ(this=exp.column("memory_limit"),
+                                                         expression=exp.Literal.string(memory_limit))]).sql("duckdb"))
+        self._tmp = tempfile.TemporaryDirectory(prefix="statguard-")
+        self.bound: dict[str, dict[str, str]] = {}
+        self.described: dict[str, dict[str, Any]] = {}
+
+    def close(self) -> None:
+        self.con.close()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> DuckDBEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources -----------------------------------------------------------
+    def bind(self, source: Source, data: pd.DataFrame | str | Path | None) -> None:
+        """Make `source` readable under its name; `data` overrides its declared path."""
+        raw = "raw:" + source.name
+        where: str
+        if data is None:
+            if source.path is None:
+                raise SourceError("no data given and the pack declares no path for it", source=source.name)
+            data = source.path
+        if isinstance(data, (str, Path)):
+            where = str(data)
+            try:
+                register_file(self.con, raw, Path(data), source.format, source.sheet, source.encoding,
+                              Path(self._tmp.name))
+            except SourceError as e:
+                raise SourceError(str(e).split(": ", 1)[-1], source=source.name, path=where) from None
+        else:
+            where = f"<{type(data).__name__}>"
+            register_frame(self.con, raw, data)
+        self._typed_view(source, raw)
+        self.described[source.name] = {"location": where}
+
+    def _typed_view(self, source: Source, raw: str) -> None:
+        raw_types = self._describe(raw)
+        projections: list[exp.Expression] = []
+        for name, duck_type in raw_types.items():
+            col = source.columns.get(name)
+            target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
+            if target and not duck_type.upper().startswith(target):
+                projections.append(exp.alias_(exp.TryCast(this=quote_column(name), to=exp.DataType.build(target)),
+                                              name, quoted=True))
+            else:
+                projections.append(quote_column(name))
+        select = exp.select(*projections).from_(exp.Table(this=exp.to_identifier(raw, quoted=True)))
+        create = exp.Create(this=exp.Table(this=exp.to_identifier(source.name, quoted=True)), kind="VIEW",
+                            expression=select, replace=True)
+        self.con.execute(create.sql("duckdb"))
+        self.bound[source.name] = self._describe(source.name)
+
+    def _describe(self, view: str) -> dict[str, str]:
+        rel = self.con.table(exp.to_identifier(view, quoted=True).sql("duckdb"))
+        return {str(c): str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
+
+    def raw_columns(self, source: str) -> dict[str, str]:
+        return self._describe("raw:" + source)
+
+    def row_count(self, source: str) -> int:
+        return int(self.scalar(exp.select(exp.Count(this=exp.Star())).from_(
+            exp.Table(this=exp.to_identifier(source, quoted=True)))))
+
+    # -- running -----------------------------------------------------------
+    def sql(self, tree: exp.Expression) -> str:
+        return tree.sql(dialect=self.dialect)
+
+    def scalar(self, tree: exp.Expression) -> Any:
+        row = self.con.execute(self.sql(tree)).fetchone()
+        return row[0] if row else None
+
+    def frame(self, tree: exp.Expression) -> pd.DataFrame:
+        return self.con.execute(self.sql(tree)).df()
+
+    def run(self, plan: Plan) -> tuple[dict[str, int], pd.DataFrame]:
+        """Execute a plan: counts per status and the failing items."""
+        try:
+            if plan.run is not None:
+                items = plan.run(self)
+                counts = items[STATUS].value_counts().to_dict() if len(items) else {}
+                fails = items[items[STATUS] == "fail"].reset_index(drop=True)
+                return {str(k): int(v) for k, v in counts.items()}, fails
+            assert plan.query is not None
+            table = exp.Table(this=exp.to_identifier(RESULT_TABLE, quoted=True))
+            create = exp.Create(this=table, kind="TABLE", expression=plan.query, replace=True,
+                                properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+            self.con.execute(self.sql(create))
+            status_col = exp.column(STATUS, quoted=True)
+            counted = self.con.execute(self.sql(
+                exp.select(status_col, exp.Count(this=exp.Star())).from_(table).group_by(status_col))).fetchall()
+            query = exp.select("*").from_(table).where(exp.EQ(this=status_col, expression=exp.Literal.string("fail")))
+            if plan.order_by:
+                query = query.order_by(*plan.order_by)
+            fails = self.frame(query)
+            return {str(k): int(v) for k, v in counted}, fails
+        except self._duckdb.Error as e:
+            raise EngineError(_first_line(e)) from None
+        finally:
+            self.con.execute(f'DROP TABLE IF EXISTS "{RESULT_TABLE}"')
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("LINE")]
+    return lines[0] if lines else text

@@ -1,0 +1,115 @@
+"""Binding expressions to a source's columns and rendering them as SQL.
+
+Column references are resolved against the columns a source really has (or
+declares, when linting without data). A dotted name such as `other.rev` means
+the column called "other.rev" when the source has one; otherwise `x.y` means
+column y of the source aliased x, in rules that see several sources.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from statguard.errors import ExpressionError, Problem
+from statguard.expr.parse import parse
+
+
+@dataclass
+class Compiled:
+    """A resolved expression: its AST and the columns it reads, by alias."""
+
+    tree: exp.Expression
+    columns: list[tuple[str | None, str]] = field(default_factory=list)
+
+    @property
+    def column_names(self) -> list[str]:
+        seen: list[str] = []
+        for _, name in self.columns:
+            if name not in seen:
+                seen.append(name)
+        return seen
+
+
+def quote_column(name: str, table: str | None = None) -> exp.Column:
+    """A column reference with quoted identifiers, safe for any name."""
+    return exp.Column(this=exp.to_identifier(name, quoted=True),
+                      table=exp.to_identifier(table, quoted=True) if table else None)
+
+
+def resolve(tree: exp.Expression, scopes: Mapping[str | None, Iterable[str] | None], *,
+            where: Problem | None = None, text: str = "") -> Compiled:
+    """Bind every column of `tree` to one of `scopes` (alias -> column names).
+
+    The scope keyed None is the rule's main source. A scope whose columns are
+    None is unknown (no declaration and no data yet) and accepts any name.
+    Returns a new tree; `tree` is not modified.
+    """
+    tree = tree.copy()
+    known = {alias: (list(cols) if cols is not None else None) for alias, cols in scopes.items()}
+    used: list[tuple[str | None, str]] = []
+
+    def bind(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Column):
+            return node
+        alias, name = _bind_one(node, known, where, text)
+        used.append((alias, name))
+        return quote_column(name, alias)
+
+    tree = tree.transform(bind)
+    return Compiled(tree, used)
+
+
+def _bind_one(node: exp.Column, known: Mapping[str | None, list[str] | None],
+              where: Problem | None, text: str) -> tuple[str | None, str]:
+    parts = [p.name for p in node.parts]
+    dotted = ".".join(parts)
+    main = known.get(None, [])
+    if main is None or dotted in main:
+        if main is None and len(parts) > 1 and parts[0] in known:
+            pass
+        else:
+            return None, dotted
+    if len(parts) == 2 and parts[0] in known and parts[0] is not None:
+        cols = known[parts[0]]
+        if cols is None or parts[1] in cols:
+            return parts[0], parts[1]
+        raise _unknown(parts[1], cols, node, where, text, f"source '{parts[0]}'")
+    if len(parts) == 1:
+        for alias, cols in known.items():
+            if alias is not None and cols is not None and dotted in cols and main is not None:
+                return alias, dotted
+    raise _unknown(dotted, main or [], node, where, text, "the source")
+
+
+def _unknown(name: str, cols: list[str], node: exp.Column, where: Problem | None, text: str,
+             scope: str) -> ExpressionError:
+    close = difflib.get_close_matches(name, cols, n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    offset = node.parts[0].meta.get("start", text.find(name)) if node.parts else 0
+    offset = max(int(offset), 0)
+    if where is None:
+        return ExpressionError(f"unknown column '{name}' in {scope}{hint}")
+    before = text[:offset]
+    nl = before.count("\n")
+    col = offset - (before.rfind("\n") + 1)
+    line = (where.line or 1) + nl
+    column = col + 1 if nl else (where.column or 1) + col
+    return ExpressionError(Problem(f"unknown column '{name}' in {scope}{hint}", where.file,
+                                   line if where.line else None,
+                                   column if where.column else None, where.field))
+
+
+def compile_expression(text: str, scopes: Mapping[str | None, Iterable[str] | None],
+                       where: Problem | None = None) -> Compiled:
+    """Parse, whitelist-check and resolve `text` in one step."""
+    loc = where or Problem("")
+    tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field)
+    return resolve(tree, scopes, where=where, text=text)
+
+
+def to_sql(tree: exp.Expression, dialect: str = "duckdb") -> str:
+    return tree.sql(dialect=dialect)

@@ -1,0 +1,79 @@
+"""JSON Schemas: of rule packs (built from the registry) and of JSON reports.
+
+The pack schema ships as statguard/pack/pack.schema.json so that editors with
+yaml-language-server can autocomplete rules; a test keeps the file current.
+
+    # yaml-language-server: $schema=<path to pack.schema.json>
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from statguard.checks import registry
+from statguard.pack.loader import COLUMN_KEYS, SOURCE_KEYS
+from statguard.pack.model import COLUMN_TYPES, SEVERITIES
+
+_MESSAGE = {"oneOf": [{"type": "string"},
+                      {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                       "additionalProperties": False}],
+            "description": "Message template; {name} placeholders name the figures involved."}
+
+_COMMON = {
+    "id": {"type": ["string", "integer"], "description": "Stable rule identifier, unique in the pack."},
+    "description": {"type": "string"},
+    "severity": {"enum": list(SEVERITIES), "default": "error"},
+    "message": _MESSAGE,
+    "tags": {"type": "array", "items": {"type": "string"}},
+    "hard": {"type": "boolean", "description": "Hard rules cannot be explained away (default: error is hard)."},
+    "enabled": {"type": "boolean", "default": True},
+}
+
+
+def _rule_schema(kind: registry.Kind) -> dict[str, Any]:
+    params = kind.params.model_json_schema(by_alias=True)
+    props = {**_COMMON, "kind": {"const": kind.name}, **params.get("properties", {})}
+    return {"type": "object", "title": f"rule of kind {kind.name}", "description": kind.summary,
+            "properties": props, "required": ["id", "kind", *params.get("required", [])],
+            "additionalProperties": False}
+
+
+def pack_schema() -> dict[str, Any]:
+    kinds = registry.kinds()
+    column = {"oneOf": [{"enum": list(COLUMN_TYPES)}, {
+        "type": "object", "additionalProperties": False,
+        "properties": {k: {} for k in sorted(COLUMN_KEYS)} | {"type": {"enum": list(COLUMN_TYPES)}}}, {"type": "null"}]}
+    source = {"type": ["object", "null"], "additionalProperties": False,
+              "properties": {k: {} for k in sorted(SOURCE_KEYS)} | {
+                  "columns": {"type": "object", "additionalProperties": column},
+                  "keys": {"type": ["array", "string"], "items": {"type": "string"}},
+                  "format": {"enum": ["csv", "excel", "parquet", "json"]}}}
+    rule_any = {"type": "object", "required": ["id", "kind"],
+                "properties": {"kind": {"enum": list(kinds)}},
+                "allOf": [{"if": {"properties": {"kind": {"const": name}}}, "then": {"$ref": f"#/$defs/kind_{name}"}}
+                          for name in kinds]}
+    defs: dict[str, Any] = {}
+    for name, kind in kinds.items():  # pydantic's nested models are referenced from the root
+        defs.update(kind.params.model_json_schema(by_alias=True).get("$defs", {}))
+        defs[f"kind_{name}"] = _rule_schema(kind)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "statguard rule pack",
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "pack": {"type": "object", "properties": {"name": {"type": "string"}, "description": {"type": "string"},
+                                                          "lang": {"enum": ["zh", "en"]}, "version": {},
+                                                          "scorecard": {"type": "object"}, "settings": {"type": "object"}}},
+                "include": {"type": ["array", "string"], "items": {"type": "string"}},
+                "sources": {"type": "object", "additionalProperties": source},
+                "rules": {"type": "array", "items": rule_any}},
+            "$defs": defs}
+
+
+def report_schema() -> dict[str, Any]:
+    text = resources.files("statguard.report").joinpath("report.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+if __name__ == "__main__":
+    print(json.dumps(pack_schema(), ensure_ascii=False, indent=2))

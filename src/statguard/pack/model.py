@@ -1,0 +1,107 @@
+"""The loaded pack: sources, columns and rules, independent of YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from statguard.errors import Problem
+from statguard.pack.yamlio import Loc
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.report.model import Report
+
+SEVERITIES = ("error", "warning", "info")
+COLUMN_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
+DEFAULT_PLACEHOLDERS = ("xxx", "XXX", "XX", "xx", "**", "*", "—", "--", "待填", "不详", "N/A", "#N/A")
+
+
+@dataclass
+class Column:
+    name: str
+    type: str | None = None
+    required: bool = True
+    nullable: bool = True
+    allowed: list[Any] | None = None
+    codelist: str | None = None  # "source.column" holding the allowed codes
+    min: float | str | None = None
+    max: float | str | None = None
+    pattern: str | None = None
+    unique: bool = False
+    description: str | None = None
+    loc: Loc | None = None
+
+
+@dataclass
+class Source:
+    """A named dataset the rules read: its declaration and default location."""
+
+    name: str
+    path: Path | None = None
+    format: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    columns: dict[str, Column] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    unit: str | None = None
+    period: str | None = None
+    scope: str | None = None
+    description: str | None = None
+    loc: Loc | None = None
+
+    @property
+    def declared(self) -> list[str] | None:
+        """Declared column names, or None when the source declares none."""
+        return list(self.columns) if self.columns else None
+
+
+@dataclass
+class Rule:
+    id: str
+    kind: str
+    params: Any
+    description: str = ""
+    severity: str = "error"
+    message: str | None = None
+    tags: list[str] = field(default_factory=list)
+    hard: bool | None = None
+    loc: Loc | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # why this rule cannot run
+
+    @property
+    def sources(self) -> list[str]:
+        """Names of the sources this rule reads, from its parameters."""
+        from statguard.checks.registry import sources_of
+        return sources_of(self.params)
+
+
+@dataclass
+class Pack:
+    name: str
+    path: Path | None
+    sources: dict[str, Source] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    lang: str | None = None
+    description: str | None = None
+    files: list[Path] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def validate(self, sources: dict[str, pd.DataFrame | str | Path] | None = None, *,
+                 rules: list[str] | None = None, tags: list[str] | None = None) -> Report:
+        """Run the pack's rules on `sources` (name -> DataFrame or path) and return a Report.
+
+        Sources not given are read from the location the pack declares for them.
+        """
+        from statguard.api import validate
+        return validate(self, sources or {}, rules=rules, tags=tags)

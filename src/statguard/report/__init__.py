@@ -1,0 +1,1 @@
+"""Reports: the Violation/Report model and one writer per format."""

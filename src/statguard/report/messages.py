@@ -1,0 +1,62 @@
+"""Message templates: `{name}` or `{name:format}` placeholders, nothing else.
+
+Templates come from rule authors, so they are parsed once and only plain names
+are allowed: no attribute access, no indexing, no expressions. A template may
+be one string or one per language ({zh: ..., en: ...}).
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Mapping
+from typing import Any
+
+_FORMATTER = string.Formatter()
+MISSING = "NA"
+
+
+def template_for(message: str | Mapping[str, str] | None, lang: str | None) -> str | None:
+    if message is None or isinstance(message, str):
+        return message
+    if lang and lang in message:
+        return message[lang]
+    return next(iter(message.values()), None)
+
+
+def placeholders(template: str) -> list[str]:
+    """Names used by `template`; raises ValueError for anything but plain names."""
+    names = []
+    for _, name, spec, conv in _FORMATTER.parse(template):
+        if name is None:
+            continue
+        if not name or any(ch in name for ch in ".[]()") or conv:
+            raise ValueError(f"placeholder '{{{name}}}' is not a plain name")
+        names.append(name)
+    return names
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    out = []
+    for literal, name, spec, _ in _FORMATTER.parse(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in values:
+            out.append("{" + name + "}")
+            continue
+        out.append(_format(values[name], spec or ""))
+    return "".join(out)
+
+
+def _format(value: Any, spec: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if spec:
+        try:
+            return format(value, spec)
+        except (ValueError, TypeError):
+            return str(value)
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)

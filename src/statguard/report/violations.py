@@ -1,0 +1,59 @@
+"""Turning the failing items of a plan into violation records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL
+from statguard.pack.model import Rule
+from statguard.report.messages import render, template_for
+from statguard.report.model import VIOLATION_COLUMNS, _plain
+
+
+def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """One violation row per failing item, with the rule's message rendered."""
+    if not len(fails):
+        return pd.DataFrame(columns=VIOLATION_COLUMNS)
+    key_cols = [c for c in fails.columns if c.startswith(KEY)]
+    val_cols = [c for c in fails.columns if c.startswith(VAL)]
+    template = template_for(rule.message, lang) or _default_template(rule, fails)
+    sources = ", ".join(rule.sources)
+    rows = []
+    for item in fails.to_dict("records"):
+        keys = {c[len(KEY):]: _plain(item[c]) for c in key_cols}
+        values = {c[len(VAL):]: _plain(item[c]) for c in val_cols}
+        row = {
+            "rule_id": rule.id, "kind": rule.kind, "severity": rule.severity, "source": sources,
+            "unit": _plain(item.get(UNIT)), "period": _plain(item.get(PERIOD)),
+            "keys": keys, "values": values,
+            "observed": _plain(item.get(OBSERVED)), "expected": _plain(item.get(EXPECTED)),
+            "imbalance": _plain(item.get(IMBALANCE)), "detail": _plain(item.get(DETAIL)),
+        }
+        row["message"] = render(template, _template_values(rule, row))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+
+
+def _template_values(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {"id": rule.id, "rule": rule.id, "description": rule.description}
+    values.update(row["keys"])
+    values.update(row["values"])
+    for name in ("unit", "period", "observed", "expected", "imbalance", "detail"):
+        values[name] = row[name]
+    return values
+
+
+def _default_template(rule: Rule, fails: pd.DataFrame) -> str:
+    head = rule.description or rule.id
+    parts = []
+    if OBSERVED in fails.columns:
+        parts.append("observed {observed}")
+    if EXPECTED in fails.columns:
+        parts.append("expected {expected}")
+    if IMBALANCE in fails.columns:
+        parts.append("imbalance {imbalance}")
+    if DETAIL in fails.columns:
+        parts.append("{detail}")
+    return head + (": " + ", ".join(parts) if parts else "")
