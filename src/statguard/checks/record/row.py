@@ -59,6 +59,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     cond = compiled.tree
     if p.missing == "zero":
         cond = _zero_missing(cond, types)
+    sides = _sides(cond, types)
     cond = apply_tolerance(cond, p.tolerance, types)
     if p.if_:
         premise = ctx.compile(p.if_, "if", {None: p.source}).tree
@@ -69,7 +70,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=p.keys))
     for name in compiled.column_names:
         select = select.select(alias(quote_column(name), VAL + name))
-    select = select.select(*_sides(compiled.tree, types))
+    select = select.select(*sides)
     select = select.from_(ctx.table(p.source))
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree

@@ -1,0 +1,38 @@
+"""Runs every golden case of tests/cases/*.yml (see tests/golden.py for the format)."""
+
+from __future__ import annotations
+
+import pytest
+from golden import load_cases, match_violations, same, write_pack
+
+import statguard
+from statguard.errors import PackError
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("case", [c for _, c in CASES], ids=[n for n, _ in CASES])
+def test_golden(case, tmp_path):
+    path, frames = write_pack(case, tmp_path)
+    expect = case["expect"]
+    try:
+        pack = statguard.load_pack(path)
+        problems = [str(p) for p in pack.problems]
+    except PackError as e:
+        pack, problems = None, [str(p) for p in e.problems]
+    if "problems" in expect:
+        for wanted in expect["problems"]:
+            assert any(wanted in p for p in problems), f"no problem mentions {wanted!r}: {problems}"
+        if pack is None or not expect.get("summary"):
+            return
+    else:
+        assert not problems, problems
+    report = pack.validate(frames, **case.get("options", {}))
+    summary = {r["rule_id"]: r for r in report.summary.to_dict("records")}
+    for rule_id, want in (expect.get("summary") or {}).items():
+        got = summary[str(rule_id)]
+        for key, value in want.items():
+            assert same(got[key], value), f"{rule_id}.{key}: got {got[key]!r}, expected {value!r} ({got.get('error')})"
+    if "violations" in expect:
+        errors = match_violations(report.violations.to_dict("records"), expect["violations"])
+        assert not errors, "\n".join(errors)
