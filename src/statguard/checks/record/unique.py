@@ -1,0 +1,123 @@
+"""Records that share their key must not exist twice, or must at least agree.
+
+Without `values`, every record whose key occurs more than once is a violation
+(every member of a duplicate group counts, as a data editor must look at all
+of them). With `values`, only keys whose records disagree on those columns
+are violations: a resubmission repeating the same figures is not a conflict,
+two different figures for the same unit, period and measure are. Records with
+a NULL in a key column are not evaluable.
+
+`per: group` reports one violation per duplicated key instead of per record.
+
+Passing example (one value per region, period and measure):
+
+    - id: DUP-01
+      kind: unique
+      source: samplonomy
+      keys: [region, period, measure]
+      values: [value]
+      per: group
+
+Failing data for it: Induston, 2018Q2, export submitted twice with two
+different values; the violation shows the key, 2 records and 2 distinct values.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from sqlglot import exp
+
+from statguard.checks.plan import (
+    EXPECTED, OBSERVED, PERIOD, STATUS, UNIT, VAL, Context, Plan, alias, identity_columns,
+)
+from statguard.checks.registry import Params, rule_kind
+from statguard.errors import PackError
+from statguard.expr import quote_column
+from statguard.pack.model import Rule
+
+
+class UniqueParams(Params):
+    source: str = Field(description="Source whose records are checked.")
+    keys: list[str] | None = Field(None, description="Key columns (default: the source's keys).")
+    values: list[str] | None = Field(None, description=(
+        "Only keys whose records disagree on these columns are violations (conflicting resubmissions)."))
+    per: Literal["record", "group"] = Field("record", description=(
+        "record: one violation per record of a duplicated key; group: one per duplicated key."))
+    where: str | None = Field(None, description="Only records for which this is true are checked.")
+
+
+@rule_kind("unique", UniqueParams)
+def plan(rule: Rule, ctx: Context) -> Plan:
+    p: UniqueParams = rule.params
+    spec = ctx.source(p.source)
+    keys = p.keys if p.keys is not None else spec.keys
+    if not keys:
+        raise PackError(ctx.problem(f"source '{p.source}' declares no keys; give 'keys:'", "keys"))
+    key_cols = [ctx.require_column(p.source, k, "keys") for k in keys]
+    value_cols = [ctx.require_column(p.source, v, "values") for v in p.values or []]
+    scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+    if p.per == "group":
+        return Plan(query=_per_group(ctx, p, keys, key_cols, value_cols, scope), order_by=[f'"{OBSERVED}" DESC'])
+    return Plan(query=_per_record(ctx, p, keys, key_cols, value_cols, scope))
+
+
+def _any_null(cols: list[exp.Column]) -> exp.Expression:
+    return exp.or_(*[exp.Is(this=c.copy(), expression=exp.Null()) for c in cols])
+
+
+def _distinct(value_cols: list[exp.Column]) -> exp.Expression:
+    """Number of distinct combinations of `value_cols` (NULL counts as a value)."""
+    packed = exp.Tuple(expressions=[c.copy() for c in value_cols]) if len(value_cols) > 1 else value_cols[0].copy()
+    if len(value_cols) == 1:
+        packed = exp.Coalesce(this=exp.cast(packed, "VARCHAR"), expressions=[exp.Literal.string("\x00NULL")])
+    return exp.Count(this=exp.Distinct(expressions=[packed]))
+
+
+def _failing(count: exp.Expression, distinct: exp.Expression | None) -> exp.Expression:
+    over = exp.GT(this=count, expression=exp.Literal.number(1))
+    return exp.and_(over, exp.GT(this=distinct, expression=exp.Literal.number(1))) if distinct is not None else over
+
+
+def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
+                value_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
+    partition = [c.copy() for c in key_cols]
+    count = exp.Window(this=exp.Count(this=exp.Star()), partition_by=partition)
+    distinct = exp.Window(this=_distinct(value_cols), partition_by=[c.copy() for c in key_cols]) if value_cols else None
+    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
+               .when(_failing(count, distinct), exp.Literal.string("fail"))
+               .else_(exp.Literal.string("pass")))
+    select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=keys),
+                        alias(count.copy(), OBSERVED), alias(exp.Literal.number(1), EXPECTED))
+    if distinct is not None:
+        select = select.select(alias(distinct.copy(), VAL + "distinct_values"))
+    for name, col in zip(p.values or [], value_cols, strict=True):
+        select = select.select(alias(col.copy(), VAL + name))
+    select = select.from_(ctx.table(p.source))
+    return select.where(scope) if scope is not None else select
+
+
+def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
+               value_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
+    spec = ctx.source(p.source)
+    count = exp.Count(this=exp.Star())
+    distinct = _distinct(value_cols) if value_cols else None
+    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
+               .when(_failing(count, distinct), exp.Literal.string("fail"))
+               .else_(exp.Literal.string("pass")))
+    projections: list[exp.Expression] = [alias(verdict, STATUS)]
+    for role, name in ((UNIT, spec.unit), (PERIOD, spec.period)):
+        if name in keys:
+            projections.append(alias(quote_column(name), role))
+    projections += [alias(c.copy(), "key:" + k) for k, c in zip(keys, key_cols, strict=True)]
+    projections += [alias(count.copy(), OBSERVED), alias(exp.Literal.number(1), EXPECTED)]
+    if distinct is not None:
+        projections.append(alias(distinct.copy(), VAL + "distinct_values"))
+        for name, col in zip(p.values or [], value_cols, strict=True):
+            listed = exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()]))
+            projections.append(alias(exp.cast(listed, "VARCHAR"), VAL + name))
+    select = exp.select(*projections).from_(ctx.table(p.source))
+    if scope is not None:
+        select = select.where(scope)
+    return select.group_by(*[c.copy() for c in key_cols])
