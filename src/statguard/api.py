@@ -57,7 +57,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
                                    "description": rule.description, "sources": ", ".join(rule.sources),
                                    "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
-                                   "errored": False, "error": None}
+                                   "errored": False, "error": None, "hard": rule.is_hard}
             try:
                 counts, fails = _run_rule(engine, pack, rule, bind_errors, options)
                 row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
@@ -91,6 +91,11 @@ def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
         for name in rule.sources:
             if name in pack.sources and name not in needed:
                 needed.append(name)
+    for name in list(needed):  # code lists of a needed source are needed too
+        for column in pack.sources[name].columns.values():
+            ref = (column.codelist or "").rpartition(".")[0]
+            if ref in pack.sources and ref not in needed:
+                needed.append(ref)
     for name in needed:
         try:
             engine.bind(pack.sources[name], given.get(name))

@@ -44,7 +44,8 @@ class Plan:
     """The work of one rule: a query (preferred) or a Python function over the engine."""
 
     query: exp.Select | None = None
-    run: Callable[[Any], pd.DataFrame] | None = None
+    # For work that cannot be one query: engine -> ({status: count}, failing items frame)
+    run: Callable[[Any], tuple[dict[str, int], pd.DataFrame]] | None = None
     order_by: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     after: Callable[[Any, pd.DataFrame], dict[str, Any]] | None = None  # extra outputs

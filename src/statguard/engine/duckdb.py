@@ -67,8 +67,9 @@ class DuckDBEngine:
         if isinstance(data, (str, Path)):
             where = str(data)
             try:
+                text = [c.name for c in source.columns.values() if c.type == "string"]
                 register_file(self.con, raw, Path(data), source.format, source.sheet, source.encoding,
-                              Path(self._tmp.name))
+                              Path(self._tmp.name), text)
             except SourceError as e:
                 raise SourceError(str(e).split(": ", 1)[-1], source=source.name, path=where) from None
         else:
@@ -120,10 +121,7 @@ class DuckDBEngine:
         """Execute a plan: counts per status and the failing items."""
         try:
             if plan.run is not None:
-                items = plan.run(self)
-                counts = items[STATUS].value_counts().to_dict() if len(items) else {}
-                fails = items[items[STATUS] == "fail"].reset_index(drop=True)
-                return {str(k): int(v) for k, v in counts.items()}, fails
+                return plan.run(self)
             assert plan.query is not None
             table = exp.Table(this=exp.to_identifier(RESULT_TABLE, quoted=True))
             create = exp.Create(this=table, kind="TABLE", expression=plan.query, replace=True,

@@ -69,15 +69,20 @@ def _first_bad_line(data: bytes) -> int:
 
 
 def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: str | None,
-                  sheet: str | int | None, encoding: str | None, tmpdir: Path) -> None:
-    """Create view `view` over the file at `path`."""
+                  sheet: str | int | None, encoding: str | None, tmpdir: Path,
+                  text_columns: list[str] | None = None) -> None:
+    """Create view `view` over the file at `path`.
+
+    `text_columns` are read as text whatever they look like, so that codes keep
+    their leading zeros and digits-only codes stay comparable with other sources.
+    """
     if not path.exists():
         raise SourceError("file not found", path=str(path))
     if path.is_file() and path.stat().st_size == 0:
         raise SourceError("file is empty (0 bytes)", path=str(path))
     kind = detect_format(path, fmt)
     if kind == "csv":
-        _register_csv(con, view, path, encoding, tmpdir)
+        _register_csv(con, view, path, encoding, tmpdir, text_columns or [])
     elif kind == "excel":
         _register_excel(con, view, path, sheet)
     elif kind == "parquet":
@@ -88,10 +93,19 @@ def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: st
         raise SourceError(f"unknown format '{kind}'", path=str(path))
 
 
+def _header(path: Path, delim: str) -> list[str]:
+    import csv
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [c.strip() for c in next(csv.reader(fh, delimiter=delim), [])]
+
+
 def _table_function(name: str, path: str, **options: object) -> exp.Expression:
     args: list[exp.Expression] = [exp.Literal.string(path)]
     for key, value in options.items():
-        lit = exp.Literal.string(value) if isinstance(value, str) else exp.convert(value)
+        if isinstance(value, exp.Expression):
+            lit = value
+        else:
+            lit = exp.Literal.string(value) if isinstance(value, str) else exp.convert(value)
         args.append(exp.EQ(this=exp.column(key), expression=lit))
     return exp.Anonymous(this=name, expressions=args)
 
@@ -104,7 +118,7 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: exp.Expressi
 
 
 def _register_csv(con: duckdb.DuckDBPyConnection, view: str, path: Path, encoding: str | None,
-                  tmpdir: Path) -> None:
+                  tmpdir: Path, text_columns: list[str]) -> None:
     enc = (encoding or "auto").lower()
     if enc == "auto":
         enc = detect_encoding(path)
@@ -114,6 +128,11 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, path: Path, encodin
     opts: dict[str, object] = {"header": True}
     if delim:
         opts["delim"] = delim
+    header = _header(path, delim or ",")
+    text = [c for c in text_columns if c in header]
+    if text:
+        opts["types"] = exp.Struct(expressions=[
+            exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string("VARCHAR")) for c in text])
     try:
         _create_view(con, view, _table_function("read_csv", str(path), **opts))
         con.execute(exp.select(exp.Count(this=exp.Star())).from_(
