@@ -1,0 +1,108 @@
+"""Shared pieces of the cross-source kinds: key pairs, time windows, the match test.
+
+A record of source A "has a match" in source B when some record of B agrees on
+every key pair, falls in the time window (when one is given) and satisfies the
+extra condition on B. The test is an EXISTS subquery, so any number of
+duplicate B records counts as one match and never multiplies A's records.
+NULL never equals anything: a record of A with a NULL key or a NULL window date
+is not evaluable, and B records with NULL keys never match.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlglot import exp
+
+from statguard.checks.plan import Context
+from statguard.expr import quote_column
+
+A, B = "a", "b"
+KeyMap = list[str] | dict[str, str]
+KEY_DOC = ("Key columns matching records of `source` with records of `other`: a list of names "
+           "common to both, or a mapping {column of source: column of other} when names differ.")
+
+
+class Window(BaseModel):
+    """A half-open time window of B's date relative to A's date: [date + start, date + end)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: str = Field(description="Date column of `source` the window is anchored on (e.g. start_month).")
+    other_date: str = Field(description="Date column of `other` that must fall in the window (e.g. contrib_month).")
+    start: int = Field(0, description="Window start, in `unit`s after `date` (inclusive; may be negative).")
+    end: int = Field(description="Window end, in `unit`s after `date` (exclusive).")
+    unit: Literal["day", "month", "year"] = Field("month", description="Unit of start and end.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError(f"window end must be after its start (start {self.start}, end {self.end})")
+        return self
+
+
+def key_pairs(on: KeyMap) -> list[tuple[str, str]]:
+    """(column of A, column of B) for each key."""
+    if isinstance(on, dict):
+        return [(str(a), str(b)) for a, b in on.items()]
+    return [(str(k), str(k)) for k in on]
+
+
+def shift(date: exp.Expression, amount: int, unit: str) -> exp.Expression:
+    """`date` moved by `amount` units (calendar arithmetic, so windows cross year ends)."""
+    if amount == 0:
+        return date
+    interval = exp.Interval(this=exp.Literal.string(str(abs(amount))), unit=exp.Var(this=unit.upper()))
+    return (exp.Add if amount > 0 else exp.Sub)(this=date, expression=interval)
+
+
+def qualify(tree: exp.Expression, table: str) -> exp.Expression:
+    """Attach every unqualified column of a compiled expression to `table`."""
+    def attach(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and not node.table:
+            return quote_column(node.name, table)
+        return node
+    return tree.transform(attach)
+
+
+def any_null(columns: list[exp.Expression]) -> exp.Expression | None:
+    """A condition true when one of `columns` is NULL (None when there are none)."""
+    tests = [exp.Is(this=c.copy(), expression=exp.Null()) for c in columns]
+    return exp.or_(*tests) if tests else None
+
+
+def match_exists(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
+                 other_where: str | None, field: str = "match") -> exp.Exists:
+    """EXISTS (a record of `other` matching the current record of `source`, aliased a)."""
+    conds: list[exp.Expression] = []
+    for a_col, b_col in key_pairs(on):
+        ctx.require_column(source, a_col, field)
+        ctx.require_column(other, b_col, field)
+        conds.append(exp.EQ(this=quote_column(b_col, B), expression=quote_column(a_col, A)))
+    if window is not None:
+        ctx.require_column(source, window.date, "window")
+        ctx.require_column(other, window.other_date, "window")
+        anchor = quote_column(window.date, A)
+        other_date = quote_column(window.other_date, B)
+        conds.append(exp.GTE(this=other_date, expression=shift(anchor.copy(), window.start, window.unit)))
+        conds.append(exp.LT(this=other_date.copy(), expression=shift(anchor.copy(), window.end, window.unit)))
+    if other_where:
+        tree = ctx.compile(other_where, "other_where", {None: other}).tree
+        conds.append(exp.paren(qualify(tree, B)))
+    inner = exp.select(exp.Literal.number(1)).from_(ctx.table(other, alias=B)).where(exp.and_(*conds))
+    return exp.Exists(this=inner)
+
+
+def evaluable_columns(on: KeyMap, window: Window | None) -> list[exp.Expression]:
+    """The columns of A that must be non-NULL for the match test to mean anything."""
+    cols: list[exp.Expression] = [quote_column(a, A) for a, _ in key_pairs(on)]
+    if window is not None:
+        cols.append(quote_column(window.date, A))
+    return cols
+
+
+def scope_filter(ctx: Context, source: str, where: str | None, field: str = "where") -> exp.Expression | None:
+    """The compiled `where` of `source`, qualified with alias a."""
+    if not where:
+        return None
+    return exp.paren(qualify(ctx.compile(where, field, {None: source}).tree, A))
