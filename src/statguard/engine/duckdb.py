@@ -67,7 +67,9 @@ class DuckDBEngine:
         if isinstance(data, (str, Path)):
             where = str(data)
             try:
-                text = [c.name for c in source.columns.values() if c.type == "string"]
+                # declared columns are read as text and typed by the view with TRY_CAST, so one
+                # stray "xxx" in a number column is a finding, not a failed read
+                text = [c.name for c in source.columns.values() if c.type]
                 register_file(self.con, raw, Path(data), source.format, source.sheet, source.encoding,
                               Path(self._tmp.name), text)
             except SourceError as e:
@@ -85,8 +87,7 @@ class DuckDBEngine:
             col = source.columns.get(name)
             target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
             if target and not duck_type.upper().startswith(target):
-                projections.append(exp.alias_(exp.TryCast(this=quote_column(name), to=exp.DataType.build(target)),
-                                              name, quoted=True))
+                projections.append(exp.alias_(_lenient_cast(quote_column(name), duck_type, target), name, quoted=True))
             else:
                 projections.append(quote_column(name))
         select = exp.select(*projections).from_(exp.Table(this=exp.to_identifier(raw, quoted=True)))
@@ -139,6 +140,18 @@ class DuckDBEngine:
             raise EngineError(_first_line(e)) from None
         finally:
             self.con.execute(f'DROP TABLE IF EXISTS "{RESULT_TABLE}"')
+
+
+def _lenient_cast(column: exp.Column, duck_type: str, target: str) -> exp.Expression:
+    """TRY_CAST of a raw column to its declared type; text is trimmed (and thousands
+    separators dropped for numbers) first. Casting trim(x) rather than x also keeps
+    DuckDB from pushing the cast into the CSV scan, where it becomes a strict cast."""
+    value: exp.Expression = column
+    if duck_type.upper() == "VARCHAR":
+        value = exp.Trim(this=value)
+        if target in ("BIGINT", "DOUBLE"):
+            value = exp.Anonymous(this="replace", expressions=[value, exp.Literal.string(","), exp.Literal.string("")])
+    return exp.TryCast(this=value, to=exp.DataType.build(target))
 
 
 def _first_line(e: Exception) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
            ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".ndjson": "json"}
 _SNIFF_BYTES = 4 << 20
+_FULL_SNIFF_BYTES = 64 << 20
 
 
 def detect_format(path: Path, declared: str | None) -> str:
@@ -126,6 +127,8 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, path: Path, encodin
         path = _transcode(path, enc, tmpdir)
     delim = "\t" if path.suffix.lower() == ".tsv" else None
     opts: dict[str, object] = {"header": True}
+    if path.stat().st_size < _FULL_SNIFF_BYTES:  # small files: infer types from every row, not a sample
+        opts["sample_size"] = -1
     if delim:
         opts["delim"] = delim
     header = _header(path, delim or ",")

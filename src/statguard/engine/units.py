@@ -35,7 +35,17 @@ MAX_UNITS = 100_000  # per source; beyond this the run is not a list of reportin
 
 def unit_facts(engine: DuckDBEngine, pack: Pack,
                given: Mapping[str, pd.DataFrame | str | Path] | None = None) -> dict[str, Any]:
-    """Distinct units per source, periods per unit, and peer groups, of the bound sources."""
+    """Distinct units per source, periods per unit, and peer groups, of the bound sources.
+
+    Never fails the run: a problem here only costs the scorecard its list of clean units.
+    """
+    try:
+        return _collect(engine, pack, given or {})
+    except Exception as e:  # the facts are a courtesy to the scorecard, never a reason to stop
+        return {"sources": {}, "periods": {}, "error": f"{type(e).__name__}: {e}"}
+
+
+def _collect(engine: DuckDBEngine, pack: Pack, given: Mapping[str, pd.DataFrame | str | Path]) -> dict[str, Any]:
     facts: dict[str, Any] = {"sources": {}, "periods": {}}
     for name, columns in engine.bound.items():
         src = pack.sources.get(name)
@@ -54,7 +64,7 @@ def unit_facts(engine: DuckDBEngine, pack: Pack,
     spec = _peer_group_spec(pack)
     if spec:
         facts["peer_group"] = spec
-        facts["peer_groups"] = _peer_groups(engine, pack, spec, given or {})
+        facts["peer_groups"] = _peer_groups(engine, pack, spec, given)
     return facts
 
 

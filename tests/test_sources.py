@@ -1,0 +1,140 @@
+"""Reading sources: encodings, Excel, Parquet, empty and missing files; data never modified."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import statguard
+from statguard.engine.readers import detect_encoding
+from statguard.errors import SourceError
+
+PACK = """
+sources:
+  inv:
+    keys: [单位]
+    unit: 单位
+    columns:
+      单位: string
+      制造业: number
+      服务业: number
+      总投资: number
+rules:
+  - id: PARTS
+    kind: row
+    source: inv
+    expr: 制造业 + 服务业 <= 总投资
+"""
+ROWS = "单位,制造业,服务业,总投资\n东区,766.41,855.53,1661.44\n西区,700,1000,1661.44\n"
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> statguard.Pack:
+    (tmp_path / "pack.yml").write_text(PACK, encoding="utf-8")
+    return statguard.load_pack(tmp_path / "pack.yml")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_findings(report: statguard.Report) -> None:
+    assert report.summary.loc[0, "errored"] is False or not report.summary.loc[0, "errored"], report.summary.loc[0, "error"]
+    assert report.summary.loc[0, "items"] == 2
+    assert list(report.violations["unit"]) == ["西区"]
+    assert report.violations.loc[0, "imbalance"] == pytest.approx(38.56)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_csv_encodings_are_detected_and_file_is_untouched(pack, tmp_path, encoding):
+    path = tmp_path / "inv.csv"
+    path.write_bytes(ROWS.encode(encoding))
+    before = _digest(path)
+    _check_findings(pack.validate({"inv": path}))
+    assert _digest(path) == before
+
+
+def test_detect_encoding_names():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "x.csv"
+        p.write_bytes(ROWS.encode("gbk"))
+        assert detect_encoding(p) == "gb18030"
+        p.write_bytes(ROWS.encode("utf-8-sig"))
+        assert detect_encoding(p) == "utf-8-sig"
+
+
+def test_excel_with_chinese_headers_and_sheet(pack, tmp_path):
+    path = tmp_path / "inv.xlsx"
+    frame = pd.read_csv(pd.io.common.StringIO(ROWS))
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"说明": ["封面"]}).to_excel(xl, sheet_name="封面", index=False)
+        frame.to_excel(xl, sheet_name="投资", index=False)
+    pack.sources["inv"].sheet = "投资"
+    _check_findings(pack.validate({"inv": path}))
+
+
+def test_missing_sheet_is_a_source_error(pack, tmp_path):
+    path = tmp_path / "inv.xlsx"
+    pd.read_csv(pd.io.common.StringIO(ROWS)).to_excel(path, sheet_name="投资", index=False)
+    pack.sources["inv"].sheet = "不存在"
+    report = pack.validate({"inv": path})
+    assert report.summary.loc[0, "errored"]
+    assert "不存在" in report.summary.loc[0, "error"] and "inv.xlsx" in report.summary.loc[0, "error"]
+
+
+def test_parquet_and_dataframe(pack, tmp_path):
+    frame = pd.read_csv(pd.io.common.StringIO(ROWS))
+    path = tmp_path / "inv.parquet"
+    frame.to_parquet(path)
+    _check_findings(pack.validate({"inv": path}))
+    copy = frame.copy()
+    _check_findings(pack.validate({"inv": frame}))
+    pd.testing.assert_frame_equal(frame, copy)
+
+
+def test_empty_file_names_the_file(pack, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    report = pack.validate({"inv": path})
+    assert report.summary.loc[0, "errored"]
+    assert "empty.csv" in report.summary.loc[0, "error"] and "empty" in report.summary.loc[0, "error"]
+
+
+def test_undecodable_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a,b\n1,2\n" + bytes([0x81, 0x20, 0xFF, 0xFE]) + b"\n")
+    with pytest.raises(SourceError, match="line 3"):
+        detect_encoding(path)
+
+
+def test_missing_file_and_header_only(pack, tmp_path):
+    report = pack.validate({"inv": tmp_path / "nope.csv"})
+    assert "not found" in report.summary.loc[0, "error"]
+    header = tmp_path / "header.csv"
+    header.write_text("单位,制造业,服务业,总投资\n", encoding="utf-8")
+    report = pack.validate({"inv": header})
+    assert not report.summary.loc[0, "errored"] and report.summary.loc[0, "items"] == 0
+
+
+def test_text_in_a_number_column_is_not_evaluable_not_a_crash(pack, tmp_path):
+    path = tmp_path / "inv.csv"
+    path.write_text(ROWS + "北区,xxx,1,2\n", encoding="utf-8")
+    row = pack.validate({"inv": path}).summary.iloc[0]
+    assert (row["items"], row["fails"], row["not_evaluable"], row["errored"]) == (3, 1, 1, False)
+
+
+def test_source_declared_path_is_relative_to_the_pack(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "inv.csv").write_text(ROWS, encoding="utf-8")
+    (tmp_path / "pack.yml").write_text(PACK.replace("    keys: [单位]", "    path: data/inv.csv\n    keys: [单位]"),
+                                       encoding="utf-8")
+    _check_findings(statguard.load_pack(tmp_path / "pack.yml").validate())
+
+
+def test_undeclared_source_name_is_refused(pack):
+    with pytest.raises(statguard.StatguardError, match="undeclared source"):
+        pack.validate({"nope": pd.DataFrame()})
