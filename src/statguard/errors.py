@@ -6,7 +6,8 @@ Violations found in the data are never exceptions: they are rows of a Report.
      ├── PackError        a rule pack cannot be loaded (carries one or more Problems)
      │    └── ExpressionError   a rule expression is malformed or not allowed
      ├── SourceError      a data source cannot be read or bound
-     └── EngineError      a compiled rule failed while running
+     ├── EngineError      a compiled rule failed while running
+     └── HistoryError     the submission history store cannot be opened, read or written
 """
 
 from __future__ import annotations
@@ -67,3 +68,7 @@ class SourceError(StatguardError):
 
 class EngineError(StatguardError):
     """A compiled rule could not be executed."""
+
+
+class HistoryError(StatguardError):
+    """The submission history store is missing, of an unknown format, or cannot be written."""

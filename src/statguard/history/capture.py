@@ -1,0 +1,106 @@
+"""Turning submitted data into recorded versions, and recorded versions back into a source.
+
+A file (or DataFrame) is split into one submission per (unit, period) found in
+its unit and period columns, so each unit's figures for each period form their
+own version sequence: a file covering nine months where only September changed
+adds a version for September only. Without such columns, `unit` and `period`
+given by the caller label the whole file. One file is recorded in one
+transaction: all its submissions land, or none.
+
+`bind_history` exposes what is recorded for a source to the engine as the view
+"history:<source>": the recorded rows, typed like the source, plus
+_sg_version, _sg_received, _sg_reason, _sg_submission; the unit and period
+columns are filled from the submission where the rows lack them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from statguard.errors import HistoryError, SourceError
+from statguard.history.canonical import plain
+from statguard.history.store import HistoryStore, Pending, Recorded, pending
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.pack.model import Source
+
+HISTORY_PREFIX = "history:"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """How to tell unit and period of submitted rows: a column, else a fixed value."""
+
+    unit_column: str | None = None
+    period_column: str | None = None
+    unit: str | None = None
+    period: str | None = None
+
+
+def split(source: str, frame: pd.DataFrame, labels: Labels, keys: list[str],
+          reason: str | None = None) -> list[Pending]:
+    """One pending submission per (unit, period) of `frame`."""
+    columns = [str(c) for c in frame.columns]
+    for role, col in (("unit", labels.unit_column), ("period", labels.period_column)):
+        if col and col not in columns:
+            raise HistoryError(f"{role} column '{col}' is not in the data of '{source}' "
+                               f"(columns: {', '.join(columns)})")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in frame.to_dict("records"):
+        unit = _label(row, labels.unit_column, labels.unit)
+        period = _label(row, labels.period_column, labels.period)
+        groups.setdefault((unit, period), []).append(row)
+    if not groups:  # an empty file is still a submission
+        groups[(labels.unit or "", labels.period or "")] = []
+    return [pending(source, rows, unit=u, period=p, columns=columns, keys=keys, reason=reason)
+            for (u, p), rows in groups.items()]
+
+
+def _label(row: Mapping[str, Any], column: str | None, fixed: str | None) -> str:
+    if column:
+        value = plain(row.get(column))
+        return "" if value is None else str(value)
+    return fixed or ""
+
+
+def read_source(source: Source, data: pd.DataFrame | str | Path | None) -> pd.DataFrame:
+    """The rows of a source exactly as statguard reads them for checking (raw, untyped)."""
+    from statguard.engine.duckdb import DuckDBEngine
+    with DuckDBEngine() as engine:
+        engine.bind(source, data)
+        return engine.con.execute(f'SELECT * FROM "raw:{source.name}"').df()
+
+
+def record_source(store: HistoryStore, source: Source, data: pd.DataFrame | str | Path | None = None, *,
+                  reason: str | None = None, unit: str | None = None, period: str | None = None,
+                  keys: list[str] | None = None) -> list[Recorded]:
+    """Record the data of a pack source, labelled by the source's unit and period columns."""
+    frame = read_source(source, data)
+    columns = set(map(str, frame.columns))
+    labels = Labels(unit_column=source.unit if source.unit in columns and unit is None else None,
+                    period_column=source.period if source.period in columns and period is None else None,
+                    unit=unit, period=period)
+    batch = split(source.name, frame, labels, list(keys if keys is not None else source.keys), reason)
+    return store.record_all(batch)
+
+
+def bind_history(engine: Any, source: Source, store_path: str | Path | None) -> str:
+    """Bind the recorded versions of `source` as view "history:<name>"; return the view name."""
+    view = HISTORY_PREFIX + source.name
+    with HistoryStore(store_path, create=False) as store:
+        frame = store.frame(source.name)
+        where = str(store.path)
+    if not len(frame):
+        raise SourceError(f"nothing recorded for source '{source.name}' in history store {where}",
+                          source=view)
+    for role, col in (("_sg_unit", source.unit), ("_sg_period", source.period)):
+        if col and col not in frame.columns:
+            frame[col] = frame[role].replace("", None)
+    engine.bind(replace(source, name=view, path=None), frame)
+    engine.described[view] = {"location": f"{where} (history)"}
+    return view
