@@ -1,0 +1,176 @@
+"""A reported growth rate must match the rate computed from this period's and the comparison period's values.
+
+The computed rate is `(value - base) / |base| * 100`, in percent; it is
+compared with the reported rate (also in percent) within `tolerance`
+percentage points. The comparison value (`base`) is either a column of the
+same record (e.g. 上年同期, last year's figure printed next to this year's) or
+the value of the same series in the comparison period, looked up in the same
+source: `compare: year_ago` (same period last year, 同比) or `previous`
+(the period before, 环比). Periods may be written in any form statguard.periods
+reads ("2024-09", "2024年9月", "2024Q3", "2024年1-9月", ...); year-to-date
+periods compare with the same year-to-date period.
+
+Not evaluable: the value, the rate or the comparison value is missing, the
+comparison period has no record (or several), the period cannot be parsed (the
+detail says why), or the base is 0 (growth undefined; `zero_base: fail` makes
+it a violation instead).
+
+Passing example (deposits 214.72, +13.75% on last year's 188.77):
+
+    - id: GR-01
+      kind: growth
+      source: finance
+      value: 余额
+      base: 上年同期
+      rate: 同比增长
+      tolerance: 0.05
+
+Failing data for it: loans 113.46 reported +4.7% on last year's 104.50: the
+computed rate is 8.57%, 3.87 percentage points away from the reported one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from sqlglot import exp
+
+from statguard.checks.plan import (
+    DETAIL,
+    EXPECTED,
+    IMBALANCE,
+    OBSERVED,
+    STATUS,
+    VAL,
+    Context,
+    Plan,
+    alias,
+    identity_columns,
+)
+from statguard.checks.registry import Params, rule_kind
+from statguard.checks.time.common import (
+    MAPPED,
+    period_column,
+    period_plan,
+    same_series,
+    series_columns,
+    string_of,
+    with_periods,
+)
+from statguard.expr import quote_column
+from statguard.pack.model import Rule
+
+NA, PASS, FAIL = (exp.Literal.string(s) for s in ("na", "pass", "fail"))
+
+
+class GrowthParams(Params):
+    source: str = Field(description="Source holding the values and the reported growth rates.")
+    value: str = Field(description="Column with this period's value.")
+    rate: str = Field(description="Column with the reported growth rate, in percent (13.75 for +13.75%).")
+    base: str | None = Field(None, description=(
+        "Column with the comparison value in the same record (e.g. last year's figure). "
+        "Without it the comparison value is looked up in the comparison period of the same series."))
+    compare: Literal["year_ago", "previous"] = Field("year_ago", description=(
+        "Comparison period when looking up: year_ago (same period last year) or previous (period before)."))
+    period: str | None = Field(None, description="Period column (default: the source's period).")
+    by: list[str] | None = Field(None, description=(
+        "Columns identifying a series (default: the source's keys without the period, else its unit)."))
+    tolerance: float = Field(0.05, ge=0, description="Allowed difference in percentage points.")
+    zero_base: Literal["not_evaluable", "fail"] = Field("not_evaluable", description=(
+        "A comparison value of 0 makes growth undefined: not_evaluable (default) or fail."))
+    where: str | None = Field(None, description="Only records for which this is true are checked.")
+
+
+@rule_kind("growth", GrowthParams)
+def plan(rule: Rule, ctx: Context) -> Plan:
+    p: GrowthParams = rule.params
+    ctx.source(p.source)
+    for field_name, column in (("value", p.value), ("rate", p.rate), ("base", p.base)):
+        if column:
+            ctx.require_column(p.source, column, field_name)
+    scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+    if p.base:
+        return Plan(query=_same_record(ctx, p, scope))
+    period = period_column(ctx, p.source, p.period)
+    series = series_columns(ctx, p.source, p.by, period)
+    return period_plan(_looked_up(ctx, p, period, series, scope), p.source, period)
+
+
+def _rate(value: exp.Expression, base: exp.Expression) -> exp.Expression:
+    change = exp.Sub(this=value.copy(), expression=base.copy())
+    return exp.Mul(this=exp.Div(this=exp.paren(change), expression=exp.Abs(this=base.copy())),
+                   expression=exp.Literal.number(100))
+
+
+def _verdict(p: GrowthParams, value: exp.Expression, rate: exp.Expression, base: exp.Expression,
+             before: list[tuple[exp.Expression, exp.Expression]]) -> tuple[exp.Case, exp.Case]:
+    """(_status, _detail) cases; `before` are (condition, detail) pairs making an item not evaluable."""
+    status, detail = exp.Case(), exp.Case()
+    for cond, text in before:
+        status, detail = status.when(cond.copy(), NA.copy()), detail.when(cond.copy(), text)
+    missing = exp.or_(*[exp.Is(this=c.copy(), expression=exp.Null()) for c in (value, rate, base)])
+    status, detail = status.when(missing, NA.copy()), detail.when(missing.copy(), exp.Literal.string(
+        "value, reported rate or comparison value missing"))
+    zero = exp.EQ(this=base.copy(), expression=exp.Literal.number(0))
+    status = status.when(zero, NA.copy() if p.zero_base == "not_evaluable" else FAIL.copy())
+    detail = detail.when(zero.copy(), exp.Literal.string("comparison value is 0: growth undefined"))
+    off = exp.Abs(this=exp.Sub(this=rate.copy(), expression=_rate(value, base)))
+    status = status.when(exp.LTE(this=off, expression=exp.Literal.number(repr(p.tolerance))), PASS.copy())
+    return status.else_(FAIL.copy()), detail
+
+
+def _sides(value: exp.Expression, rate: exp.Expression, base: exp.Expression) -> list[exp.Expression]:
+    computed = exp.Round(this=_rate(value, base), decimals=exp.Literal.number(4))
+    nonzero = exp.NEQ(this=base.copy(), expression=exp.Literal.number(0))
+    computed = exp.If(this=nonzero, true=computed)
+    return [alias(rate.copy(), OBSERVED), alias(computed, EXPECTED),
+            alias(exp.Round(this=exp.Sub(this=rate.copy(), expression=computed.copy()),
+                            decimals=exp.Literal.number(4)), IMBALANCE)]
+
+
+def _same_record(ctx: Context, p: GrowthParams, scope: exp.Expression | None) -> exp.Select:
+    assert p.base is not None
+    value, rate, base = quote_column(p.value), quote_column(p.rate), quote_column(p.base)
+    status, detail = _verdict(p, value, rate, base, [])
+    select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source),
+                        alias(value.copy(), VAL + p.value), alias(base.copy(), VAL + p.base),
+                        alias(rate.copy(), VAL + p.rate), *_sides(value, rate, base), alias(detail, DETAIL))
+    select = select.from_(ctx.table(p.source))
+    return select.where(scope) if scope is not None else select
+
+
+def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
+               scope: exp.Expression | None) -> exp.Select:
+    cur = with_periods(ctx, p.source, period, scope)
+    label = quote_column(MAPPED["label"])
+    grouped = exp.select(*[quote_column(c) for c in series], label.copy(),
+                         alias(exp.Min(this=quote_column(p.value)), "_sg_base"),
+                         alias(exp.Count(this=exp.Star()), "_sg_n")).from_("_sg_cur").where(
+        exp.Not(this=exp.Is(this=label.copy(), expression=exp.Null()))).group_by(
+        *[quote_column(c) for c in series], label.copy())
+    target = MAPPED["prev" if p.compare == "previous" else "year_ago"]
+    on = exp.EQ(this=quote_column(MAPPED["label"], "b"), expression=quote_column(target, "c"))
+    joined = same_series("b", "c", series)
+    value, rate, base = quote_column(p.value, "c"), quote_column(p.rate, "c"), quote_column("_sg_base", "b")
+    compared = quote_column(target, "c")
+    before = [
+        (exp.Not(this=exp.Is(this=quote_column(MAPPED["error"], "c"), expression=exp.Null())),
+         quote_column(MAPPED["error"], "c")),
+        (exp.Is(this=quote_column("_sg_n", "b"), expression=exp.Null()),
+         string_of("no record for the comparison period ", compared)),
+        (exp.GT(this=quote_column("_sg_n", "b"), expression=exp.Literal.number(1)),
+         string_of("several records for the comparison period ", compared)),
+    ]
+    status, detail = _verdict(p, value, rate, base, before)
+    select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source, table="c"),
+                        alias(value.copy(), VAL + p.value), alias(rate.copy(), VAL + p.rate),
+                        alias(compared.copy(), VAL + "comparison_period"), alias(base.copy(), VAL + "comparison_value"),
+                        *_sides(value, rate, base), alias(detail, DETAIL))
+    cur_t = exp.Table(this=exp.to_identifier("_sg_cur", quoted=True), alias=exp.TableAlias(
+        this=exp.to_identifier("c", quoted=True)))
+    base_t = exp.Table(this=exp.to_identifier("_sg_base", quoted=True), alias=exp.TableAlias(
+        this=exp.to_identifier("b", quoted=True)))
+    select = select.from_(cur_t).join(base_t, on=exp.and_(on, joined) if joined is not None else on,
+                                      join_type="left")
+    return select.with_("_sg_cur", as_=cur).with_("_sg_base", as_=grouped)
