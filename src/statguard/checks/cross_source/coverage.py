@@ -1,0 +1,251 @@
+"""Per unit, the share of a source's records backed by another source, against a threshold or a claimed rate.
+
+Each record of `source` (A) is tested as in `exists` (keys `match`, optional
+`window`, optional `other_where` on B). Records are grouped `by` a column list
+(default: the source's unit) and for each group the verified rate is
+100 * matched / evaluable records, in percent. A group fails when the verified
+rate is below `min_rate`, and/or when the rate the unit claims (column `rate`
+of the `claimed` source, joined on the group columns) exceeds the verified rate
+by more than `tolerance` percentage points (with `two_sided`, a gap in either
+direction fails). One violation per unit with claimed rate, verified rate,
+matched and total counts and the gap; violations are ranked by gap, largest
+first.
+
+NULL semantics: records of A with a NULL key or window date are not
+evaluable: they count in neither matched nor total (`val:not_evaluable` says
+how many). Records whose group columns are NULL form a group of their own that
+is not evaluable (it cannot be attributed to a unit). A unit with no
+evaluable records (zero claims, or present only in the claimed source) is not
+evaluable: there is nothing to verify. A unit missing from the claimed source,
+or with several different claimed rates, is judged on `min_rate` only (not
+evaluable when there is none). Duplicate records in B count once.
+
+Passing example (each district's re-employment rate is backed by contribution
+records within 5 points):
+
+    - id: RE-02
+      kind: coverage
+      source: 再就业人员
+      other: 社保缴费
+      match: [身份证号]
+      window: {date: 就业月份, other_date: 缴费月份, end: 3}
+      by: [区县]
+      claimed: {source: 区县汇总, rate: 再就业率}
+      tolerance: 5
+
+Failing data for it: a district reporting 再就业率 = 100 while 7 of its 10
+claimed workers have a contribution record (verified 70%, gap 30 points).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlglot import exp
+
+from statguard.checks.cross_source._match import (
+    KEY_DOC,
+    A,
+    KeyMap,
+    Window,
+    any_null,
+    evaluable_columns,
+    key_pairs,
+    match_exists,
+    scope_filter,
+)
+from statguard.checks.plan import (
+    DETAIL,
+    EXPECTED,
+    IMBALANCE,
+    KEY,
+    OBSERVED,
+    PERIOD,
+    STATUS,
+    UNIT,
+    VAL,
+    Context,
+    Plan,
+    alias,
+)
+from statguard.checks.registry import Params, rule_kind
+from statguard.expr import quote_column
+from statguard.pack.model import Rule
+
+FLAGS, AGG, CLAIMS = "_sg_flags", "_sg_agg", "_sg_claimed"
+EPS = 1e-9
+
+
+class Claimed(BaseModel):
+    """Where each unit's own reported rate is held."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str = Field(description="Source holding one claimed rate per unit (e.g. the district summary).")
+    rate: str = Field(description="Column of that source holding the claimed rate.")
+    match: KeyMap | None = Field(None, description="Group columns of `source` to columns of the claimed source "
+                                 "(a list of common names or a mapping); default: the `by` columns.")
+    scale: Literal["percent", "fraction"] = Field("percent", description="Whether the claimed rate is in "
+                                                  "percent (100 = all) or a fraction (1 = all).")
+
+
+class CoverageParams(Params):
+    source: str = Field(description="Source A: the records that must be backed (e.g. claims).")
+    other: str = Field(description="Source B: the records that back them (e.g. contribution records).")
+    match: KeyMap = Field(description=KEY_DOC)
+    window: Window | None = Field(None, description="Optional time window of B's date relative to A's date.")
+    where: str | None = Field(None, description="Only records of `source` for which this is true are counted.")
+    other_where: str | None = Field(None, description="Only records of `other` for which this is true can match.")
+    by: list[str] | None = Field(None, description="Columns of `source` grouping records into units "
+                                 "(default: the source's unit column).")
+    min_rate: float | None = Field(None, ge=0, le=100, description="Lowest acceptable verified rate, in percent.")
+    claimed: Claimed | None = Field(None, description="The rate each unit claims, to compare with the verified rate.")
+    tolerance: float = Field(0, ge=0, description="Allowed gap between claimed and verified rate, in "
+                             "percentage points.")
+    two_sided: bool = Field(False, description="Also fail units whose verified rate exceeds the claimed rate "
+                            "by more than the tolerance (default: only over-claiming fails).")
+
+    @model_validator(mode="after")
+    def _has_standard(self) -> CoverageParams:
+        if self.min_rate is None and self.claimed is None:
+            raise ValueError("coverage needs min_rate, claimed, or both")
+        return self
+
+    def source_names(self) -> list[str]:
+        names = [self.source, self.other]
+        if self.claimed is not None:
+            names.append(self.claimed.source)
+        return names
+
+
+@rule_kind("coverage", CoverageParams)
+def plan(rule: Rule, ctx: Context) -> Plan:
+    p: CoverageParams = rule.params
+    spec = ctx.source(p.source)
+    ctx.source(p.other, "other")
+    by = p.by or ([spec.unit] if spec.unit else [])
+    if not by:
+        from statguard.errors import PackError
+        raise PackError(ctx.problem(f"coverage needs 'by' (source '{p.source}' declares no unit)", "by"))
+    for col in by:
+        ctx.require_column(p.source, col, "by")
+    query = _aggregated(ctx, p, by)
+    gcols = [quote_column(g, AGG) for g in by]
+    if p.claimed is not None:
+        query, gcols = _with_claims(ctx, p, by, query)
+    query = _judged(p, by, gcols, query, spec.unit, spec.period)
+    return Plan(query=query, order_by=[f'"{VAL}gap" DESC NULLS LAST', *(f'"{KEY}{g}"' for g in by)])
+
+
+def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
+    """WITH flags (one matched flag per record of A), agg (matched/total per group)."""
+    found = match_exists(ctx, p.source, p.other, p.match, p.window, p.other_where)
+    flag = exp.Case()
+    missing = any_null(evaluable_columns(p.match, p.window))
+    if missing is not None:
+        flag = flag.when(missing, exp.Null())
+    flag = flag.when(found, exp.Literal.number(1)).else_(exp.Literal.number(0))
+    flags = exp.select(*(quote_column(g, A) for g in by), exp.alias_(flag, "_sg_m")).from_(
+        ctx.table(p.source, alias=A))
+    scope = scope_filter(ctx, p.source, p.where)
+    if scope is not None:
+        flags = flags.where(scope)
+    m = exp.column("_sg_m")
+    agg = exp.select(*(quote_column(g) for g in by),
+                     exp.alias_(exp.Cast(this=exp.Coalesce(this=exp.Sum(this=m), expressions=[exp.Literal.number(0)]),
+                                         to=exp.DataType.build("BIGINT")), "_sg_matched"),
+                     exp.alias_(exp.Count(this=m.copy()), "_sg_total"),
+                     exp.alias_(exp.Sub(this=exp.Count(this=exp.Star()), expression=exp.Count(this=m.copy())),
+                                "_sg_na"))
+    agg = agg.from_(FLAGS).group_by(*(quote_column(g) for g in by))
+    return exp.select().from_(AGG).with_(FLAGS, as_=flags).with_(AGG, as_=agg)
+
+
+def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
+                 query: exp.Select) -> tuple[exp.Select, list[exp.Expression]]:
+    """FULL JOIN the claimed rate (one per unit; conflicting rates become NULL) onto the groups."""
+    c = p.claimed
+    assert c is not None
+    ctx.source(c.source, "claimed")
+    pairs = key_pairs(c.match) if c.match is not None else [(g, g) for g in by]
+    if sorted(a for a, _ in pairs) != sorted(by):
+        from statguard.errors import PackError
+        raise PackError(ctx.problem(f"claimed.match must map exactly the group columns {by}", "claimed"))
+    for _, col in pairs:
+        ctx.require_column(c.source, col, "claimed")
+    rate = quote_column(ctx.require_column(c.source, c.rate, "claimed").name)
+    if c.scale == "fraction":
+        rate = exp.Mul(this=rate, expression=exp.Literal.number(100))
+    one_rate = exp.If(this=exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[rate.copy()])),
+                                  expression=exp.Literal.number(1)),
+                      true=exp.Max(this=rate.copy()), false=exp.Null())
+    claims = exp.select(*(exp.alias_(quote_column(cc), f"_sg_c{i}") for i, (_, cc) in enumerate(pairs)),
+                        exp.alias_(one_rate, "_sg_rate")).from_(ctx.table(c.source))
+    claims = claims.group_by(*(quote_column(cc) for _, cc in pairs))
+    order = {a: i for i, (a, _) in enumerate(pairs)}
+    on = exp.and_(*(exp.EQ(this=quote_column(g, AGG), expression=exp.column(f"_sg_c{order[g]}", CLAIMS))
+                    for g in by))
+    query = query.with_(CLAIMS, as_=claims).join(CLAIMS, on=on, join_type="FULL")
+    gcols = [exp.Coalesce(this=quote_column(g, AGG), expressions=[exp.column(f"_sg_c{order[g]}", CLAIMS)])
+             for g in by]
+    return query, gcols
+
+
+def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query: exp.Select,
+            unit: str | None, period: str | None) -> exp.Select:
+    total, matched = exp.column("_sg_total", AGG), exp.column("_sg_matched", AGG)
+    verified = exp.Div(this=exp.Mul(this=exp.Literal.number(100.0), expression=matched),
+                       expression=exp.Nullif(this=total.copy(), expression=exp.Literal.number(0)))
+    verified = exp.Cast(this=verified, to=exp.DataType.build("DOUBLE"))
+    claimed = exp.Cast(this=exp.column("_sg_rate", CLAIMS), to=exp.DataType.build("DOUBLE")) if p.claimed else None
+    if claimed is not None:
+        gap = exp.Sub(this=claimed, expression=verified.copy())
+        observed, expected = claimed.copy(), verified.copy()
+    else:
+        assert p.min_rate is not None
+        gap = exp.Sub(this=exp.Literal.number(p.min_rate), expression=verified.copy())
+        observed, expected = verified.copy(), exp.Literal.number(p.min_rate)
+    null_group = any_null(gcols)
+    assert null_group is not None
+    rules: list[tuple[exp.Expression, str, str | None]] = [
+        (null_group, "na", "records without a unit"),
+        (exp.func("coalesce", total.copy(), exp.Literal.number(0)).eq(0), "na", "no evaluable records")]
+    if p.min_rate is not None:
+        below = exp.LT(this=exp.paren(exp.Add(this=verified.copy(), expression=exp.Literal.number(EPS))),
+                       expression=exp.Literal.number(p.min_rate))
+        rules.append((below, "fail", f"verified rate below {p.min_rate:g}%"))
+    if claimed is not None:
+        diff = exp.Sub(this=claimed.copy(), expression=verified.copy())
+        over = exp.Abs(this=diff) if p.two_sided else diff
+        rules.append((exp.GT(this=over, expression=exp.Literal.number(p.tolerance + EPS)), "fail",
+                      f"claimed rate differs from the verified rate by more than {p.tolerance:g} points"))
+        if p.min_rate is None:
+            rules.append((exp.Is(this=claimed.copy(), expression=exp.Null()), "na", "no single claimed rate"))
+    status_case, detail_case = exp.Case(), exp.Case()
+    for cond, verdict, detail in rules:
+        status_case = status_case.when(cond.copy(), exp.Literal.string(verdict))
+        detail_case = detail_case.when(cond.copy(), exp.Literal.string(detail) if detail else exp.Null())
+    status_case = status_case.else_(exp.Literal.string("pass"))
+    inner = query.select(*(exp.alias_(g.copy(), f"g{i}") for i, g in enumerate(gcols)),
+                         exp.alias_(status_case, "status"), exp.alias_(detail_case, "detail"),
+                         exp.alias_(verified, "verified_rate"), exp.alias_(gap, "gap"),
+                         exp.alias_(observed, "observed"), exp.alias_(expected, "expected"),
+                         exp.alias_(matched.copy(), "_sg_matched"), exp.alias_(total.copy(), "_sg_total"),
+                         exp.alias_(exp.column("_sg_na", AGG), "_sg_na"),
+                         exp.alias_(claimed.copy() if claimed is not None else exp.Null(), "claimed"))
+    outer: list[exp.Expression] = [alias(exp.column("status"), STATUS)]
+    for i, g in enumerate(by):
+        col = exp.column(f"g{i}")
+        if g == unit:
+            outer.append(alias(col.copy(), UNIT))
+        if g == period:
+            outer.append(alias(col.copy(), PERIOD))
+        outer.append(alias(col, KEY + g))
+    shown = {"claimed": "claimed_rate", "verified_rate": "verified_rate", "_sg_matched": "matched",
+             "_sg_total": "total", "_sg_na": "not_evaluable", "gap": "gap"}
+    outer += [alias(exp.column(col), VAL + name) for col, name in shown.items()]
+    outer += [alias(exp.column("observed"), OBSERVED), alias(exp.column("expected"), EXPECTED),
+              alias(exp.Sub(this=exp.column("observed"), expression=exp.column("expected")), IMBALANCE),
+              alias(exp.column("detail"), DETAIL)]
+    return exp.select(*outer).from_(exp.alias_(exp.Subquery(this=inner), "_sg_units", table=True))
+
