@@ -1,0 +1,128 @@
+"""The CLI end to end: exit codes, JSON report against its schema, lint output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import SHARED
+
+from statguard.cli.main import main
+from statguard.pack.jsonschema import report_schema
+
+SBS = SHARED / "data" / "validate" / "SBS2000.csv"
+PACK = f"""pack:
+  name: sbs
+sources:
+  sbs:
+    path: {SBS}
+    keys: [id]
+    unit: id
+rules:
+  - {{id: BALANCE, kind: row, source: sbs, expr: turnover + other.rev == total.rev, severity: warning}}
+  - {{id: PROFIT, kind: row, source: sbs, expr: total.rev - profit == total.costs, severity: error}}
+  - {{id: MARGIN, kind: row, source: sbs, expr: profit <= 0.6 * total.rev, severity: info}}
+"""
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    path = tmp_path / "sbs.yml"
+    path.write_text(PACK, encoding="utf-8")
+    return path
+
+
+def test_validate_reference_figures_through_the_cli(pack, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert main(["check", str(pack), "--format", "json", "--output", str(out)]) == 1
+    report = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(report, report_schema())
+    figures = {r["rule_id"]: (r["passes"], r["fails"], r["not_evaluable"]) for r in report["summary"]}
+    # R package validate's documented results on SBS2000
+    assert figures == {"BALANCE": (19, 4, 37), "PROFIT": (39, 14, 7), "MARGIN": (49, 6, 5)}
+    assert report["counts"] == {"error": 14, "warning": 4, "info": 6}
+    first = next(v for v in report["violations"] if v["rule_id"] == "BALANCE")
+    assert first["values"].keys() == {"turnover", "other.rev", "total.rev"}
+    assert first["imbalance"] == pytest.approx(first["observed"] - first["expected"])
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
+def test_exit_codes_follow_fail_on(pack, fail_on, code, capsys):
+    assert main(["check", str(pack), "--fail-on", fail_on]) == code
+
+
+def test_fail_on_error_ignores_warnings(tmp_path, capsys):
+    path = tmp_path / "p.yml"
+    path.write_text(PACK.replace("severity: error", "severity: warning").replace("severity: info", "severity: warning"),
+                    encoding="utf-8")
+    assert main(["check", str(path), "--fail-on", "error"]) == 0
+    assert main(["check", str(path), "--fail-on", "warning"]) == 1
+    capsys.readouterr()
+    assert main(["check", str(path), "--rule", "MARGIN", "--format", "json", "--fail-on", "never"]) == 0
+    assert [r["rule_id"] for r in json.loads(capsys.readouterr().out)["summary"]] == ["MARGIN"]
+
+
+def test_text_summary_fits_80_columns(pack, capsys):
+    main(["check", str(pack)])
+    out = capsys.readouterr().out
+    from statguard.report.text import width_of
+    assert "BALANCE" in out and "19" in out and "37" in out
+    assert max(width_of(line) for line in out.splitlines()) <= 80
+
+
+def test_pack_error_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("rules:\n  - id: A\n    kind: row\n   source: t\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "statguard", "check", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and f"{bad}:4:" in proc.stderr
+
+
+def test_data_error_exits_2_and_other_rules_report(tmp_path, capsys):
+    path = tmp_path / "p.yml"
+    path.write_text(PACK + "  - {id: BROKEN, kind: row, source: sbs, expr: nosuch > 0}\n", encoding="utf-8")
+    assert main(["check", str(path), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert {r["rule_id"]: r["errored"] for r in report["summary"]} == {
+        "BALANCE": False, "PROFIT": False, "MARGIN": False, "BROKEN": True}
+    assert "BROKEN" in captured.err
+
+
+def test_missing_source_file_and_bad_source_option(pack, tmp_path, capsys):
+    assert main(["check", str(pack), "--source", f"sbs={tmp_path / 'none.csv'}"]) == 2
+    assert "not found" in capsys.readouterr().out
+    assert main(["check", str(pack), "--source", "sbs"]) == 2
+    assert "NAME=PATH" in capsys.readouterr().err
+    assert main(["check", str(pack), "--source", f"other={SBS}"]) == 2
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["check"])
+    assert e.value.code == 2
+
+
+def test_lint_lists_every_problem_with_positions(tmp_path, capsys):
+    path = tmp_path / "p.yml"
+    path.write_text("sources:\n  t: {columns: {v: number}}\nrules:\n"
+                    "  - {id: A, kind: row, source: t, expr: w > 0}\n"
+                    "  - {id: B, kind: nope}\n", encoding="utf-8")
+    assert main(["lint", str(path)]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{path}:4:") and "unknown column 'w'" in lines[0]
+    assert lines[1].startswith(f"{path}:5:") and "unknown rule kind 'nope'" in lines[1]
+
+
+def test_lint_ok_and_kinds_and_schema(pack, capsys):
+    assert main(["lint", str(pack)]) == 0
+    assert main(["kinds"]) == 0
+    assert "row" in capsys.readouterr().out
+    assert main(["schema", "pack"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert "row" in schema["$defs"]["kind_row"]["properties"]["kind"]["const"]

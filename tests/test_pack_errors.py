@@ -1,0 +1,117 @@
+"""Pack problems are reported with file, line, column and field; never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import statguard
+from statguard.errors import PackError
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "pack.yml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        return [str(p) for p in statguard.load_pack(path).problems]
+    except PackError as e:
+        return [str(p) for p in e.problems]
+
+
+BASE = """sources:
+  t:
+    keys: [k]
+    columns: {k: string, v: number}
+rules:
+"""
+
+
+def test_malformed_yaml_reports_line(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n   source: t\n")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{tmp_path / 'pack.yml'}:8:") and "malformed YAML" in problems[0]
+
+
+def test_unknown_kind_names_known_kinds(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: rowz\n    source: t\n")
+    assert problems == [f"{tmp_path / 'pack.yml'}:7:11: [kind] unknown rule kind 'rowz' (known kinds: "
+                        + problems[0].split("(known kinds: ")[1]]
+    assert "row" in problems[0] and "schema" in problems[0]
+
+
+def test_unknown_column_points_into_the_expression(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: t\n    expr: v + vv > 0\n")
+    assert problems == [f"{tmp_path / 'pack.yml'}:9:15: [expr] unknown column 'vv' in the source; did you mean 'v'?"]
+
+
+def test_refused_expression_points_at_the_token(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: t\n"
+                         "    expr: \"v > 0 AND read_csv('/etc/passwd') IS NULL\"\n")
+    assert len(problems) == 1
+    assert ":9:" in problems[0] and "read_csv" in problems[0]
+
+
+def test_parameter_of_wrong_type_and_unknown_parameter(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: t\n    expr: v > 0\n"
+                         "    tolerance: abc\n    tolerence: 1\n")
+    assert any(":10:16: [tolerance]" in p and "number" in p for p in problems), problems
+    assert any(":11:5: [tolerence] unknown parameter 'tolerence'" in p for p in problems), problems
+
+
+def test_missing_parameter_and_bad_severity(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: t\n    severity: fatal\n")
+    assert any("severity must be one of error, warning, info" in p and ":9:" in p for p in problems)
+    assert any("kind 'row' needs parameter 'expr'" in p for p in problems)
+
+
+def test_duplicate_rule_id_and_duplicate_key(tmp_path):
+    rule = "  - id: A\n    kind: row\n    source: t\n    expr: v > 0\n"
+    problems = _problems(tmp_path, BASE + rule + rule)
+    assert any("rule id 'A' is used twice" in p and ":10:" in p for p in problems)
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    kind: row\n")
+    assert any("duplicate key 'kind' (first given on line 7)" in p for p in problems)
+
+
+def test_unknown_source_and_unknown_source_key(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: x\n    expr: v > 0\n")
+    assert any("unknown source 'x'" in p and ":8:13: [source]" in p for p in problems), problems
+    problems = _problems(tmp_path, "sources:\n  t:\n    colums: {k: string}\n")
+    assert any(":3:5: [colums] unknown key 'colums'" in p for p in problems)
+
+
+def test_empty_and_non_utf8_pack(tmp_path):
+    assert _problems(tmp_path, "") == [f"{tmp_path / 'pack.yml'}:1:1: file is empty"]
+    path = tmp_path / "gbk.yml"
+    path.write_bytes("rules:\n  - id: 甲\n".encode("gbk"))
+    with pytest.raises(PackError, match="not UTF-8"):
+        statguard.load_pack(path)
+
+
+def test_broken_rule_does_not_stop_the_others(tmp_path):
+    path = tmp_path / "pack.yml"
+    path.write_text(BASE + "  - {id: BAD, kind: row, source: t, expr: nope > 1}\n"
+                    "  - {id: GOOD, kind: row, source: t, expr: v > 0}\n", encoding="utf-8")
+    import pandas as pd
+    report = statguard.load_pack(path).validate({"t": pd.DataFrame({"k": ["a", "b"], "v": [1, -1]})})
+    rows = report.summary.set_index("rule_id")
+    assert rows.loc["BAD", "errored"] and "unknown column 'nope'" in rows.loc["BAD", "error"]
+    assert not rows.loc["GOOD", "errored"] and rows.loc["GOOD", "fails"] == 1
+    with pytest.raises(PackError):
+        statguard.load_pack(path, strict=True)
+
+
+def test_include_and_directory_pack(tmp_path):
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "sources.yml").write_text(BASE.replace("rules:\n", ""), encoding="utf-8")
+    (tmp_path / "pack" / "rules.yml").write_text("rules:\n  - {id: A, kind: row, source: t, expr: v > 0}\n",
+                                                 encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "pack")
+    assert [r.id for r in pack.rules] == ["A"] and list(pack.sources) == ["t"] and not pack.problems
+    (tmp_path / "main.yml").write_text("include: [pack/sources.yml]\nrules:\n  - {id: B, kind: row, source: t, "
+                                       "expr: v < 10}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "main.yml")
+    assert [r.id for r in pack.rules] == ["B"] and not pack.problems
+    (tmp_path / "bad.yml").write_text("include: [nowhere.yml]\n", encoding="utf-8")
+    with pytest.raises(PackError, match="included file not found: nowhere.yml"):
+        statguard.load_pack(tmp_path / "bad.yml")
