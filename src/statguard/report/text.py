@@ -1,15 +1,23 @@
 """The terminal summary: verdict, per-rule table, worst units, first violations.
 
-Fits an 80-column terminal; Chinese characters count as two columns.
+Every line fits `width` columns (80 by default); Chinese characters count as
+two columns. Units are listed worst first (most errors, then warnings, then
+info), so the reader knows where to look.
 """
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 from typing import TYPE_CHECKING
 
+from statguard.i18n import severity, t
+
 if TYPE_CHECKING:
     from statguard.report.model import Report
+
+UNITS_SHOWN = 8
+_COLORS = {"fail": "\033[31m", "warn": "\033[33m", "pass": "\033[32m"}
 
 
 def width_of(text: str) -> int:
@@ -17,6 +25,7 @@ def width_of(text: str) -> int:
 
 
 def clip(text: str, width: int) -> str:
+    """`text` on one line, cut with '…' or padded with spaces to exactly `width` columns."""
     text = " ".join(str(text).split())
     if width_of(text) <= width:
         return text + " " * (width - width_of(text))
@@ -30,38 +39,81 @@ def clip(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - used - 1)
 
 
-def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = False) -> str:
+def right(text: object, width: int) -> str:
+    text = "" if text is None else str(text)
+    return " " * max(0, width - width_of(text)) + text if width_of(text) <= width else clip(text, width)
+
+
+def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = False,
+                lang: str | None = None) -> str:
+    from statguard.i18n import resolve
+    lang = resolve(lang, report.meta.get("lang"))
+    lines = _headline(report, lang, color)
+    lines += [""] + _rules(report, lang, width)
+    lines += _units(report, lang, width)
+    lines += _first_violations(report, lang, width, limit)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _headline(report: Report, lang: str, color: bool) -> list[str]:
+    from statguard.report.views import verdict
     counts = report.counts_by_severity()
-    errored = report.errored
-    lines = [f"statguard: pack '{report.pack}'"]
-    verdict = "FAIL" if counts["error"] or errored else ("WARN" if counts["warning"] else "PASS")
-    lines.append(f"{verdict}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
-                 + (f", {len(errored)} rule(s) could not run" if errored else ""))
-    lines.append("")
-    name_w = max(12, width - 52)
-    lines.append(f"{clip('rule', name_w)} {'sev':<7} {'items':>8} {'pass':>8} {'fail':>8} {'n/a':>7}  status")
-    for r in report.summary.to_dict("records"):
-        status = "ERROR" if r["errored"] else ("fail" if r["fails"] else "ok")
-        lines.append(f"{clip(str(r['rule_id']), name_w)} {r['severity']:<7} {_n(r['items'])} "
-                     f"{_n(r['passes'])} {_n(r['fails'])} {_n(r['not_evaluable'], 7)}  {status}")
+    word = verdict(report)
+    text = t(f"verdict.{word}", lang)
+    if color:
+        text = _COLORS[word] + text + "\033[0m"
+    line = text + t("msg.colon", lang) + t("counts_line", lang, errors=counts["error"],
+                                          warnings=counts["warning"], info=counts["info"])
+    if report.errored:
+        line += t("msg.sep", lang) + t("errored_line", lang, n=len(report.errored))
+    return [t("pack_line", lang, pack=report.pack), line]
+
+
+def _rules(report: Report, lang: str, width: int) -> list[str]:
+    from statguard.report.views import rule_table
+    name_w = max(12, width - 54)
+    cols = [("items", 8), ("passes", 8), ("fails", 8), ("not_evaluable", 8)]
+    head = clip(t("col.rule", lang), name_w) + " " + clip(t("col.severity", lang), 8)
+    head += "".join(" " + right(t(f"col.{c}", lang), w) for c, w in cols) + "  " + t("col.status", lang)
+    lines = [head]
+    for r in rule_table(report).to_dict("records"):
+        line = clip(str(r["rule_id"]), name_w) + " " + clip(severity(r["severity"], lang), 8)
+        line += "".join(" " + right(r[c], w) for c, w in cols)
+        lines.append(line + "  " + t(f"status.{r['status']}", lang))
     for r in report.summary.to_dict("records"):
         if r["errored"]:
-            lines.append(clip(f"  ! {r['rule_id']}: {r['error']}", width).rstrip())
+            # errors are shown whole (wrapped): the path and reason are what the user must act on
+            lines += textwrap.wrap(f"! {r['rule_id']}: {r['error']}", width, initial_indent="  ",
+                                   subsequent_indent="    ", break_long_words=True, break_on_hyphens=False)
+    return lines
+
+
+def _units(report: Report, lang: str, width: int) -> list[str]:
+    from statguard.report.views import unit_table
+    units = unit_table(report)
+    if not len(units):
+        return []
+    unit_w = 20
+    sev_cols = [(s, 8) for s in ("error", "warning", "info")]
+    rest = width - unit_w - sum(w + 1 for _, w in sev_cols) - 2
+    head = clip(t("col.unit", lang), unit_w) + "".join(" " + right(severity(s, lang), w) for s, w in sev_cols)
+    lines = ["", t("worst_units", lang), head + "  " + t("col.rules_failed", lang)]
+    for u in units.head(UNITS_SHOWN).to_dict("records"):
+        line = clip(u["unit"], unit_w) + "".join(" " + right(u[s], w) for s, w in sev_cols)
+        lines.append(line + "  " + clip(", ".join(u["rules"]), rest))
+    if len(units) > UNITS_SHOWN:
+        lines.append(t("more_rows", lang, n=len(units) - UNITS_SHOWN))
+    return lines
+
+
+def _first_violations(report: Report, lang: str, width: int, limit: int) -> list[str]:
+    from statguard.report.views import display, worst_first
     v = report.violations
-    if len(v) and v["unit"].notna().any():
-        worst = v[v["unit"].notna()].groupby("unit").size().sort_values(ascending=False).head(5)
-        lines.append("")
-        lines.append("Units with most violations: " + ", ".join(f"{u} ({n})" for u, n in worst.items()))
-    if len(v):
-        lines.append("")
-        lines.append(f"First violations (of {len(v)}):")
-        order = v.assign(_r=v["severity"].map({"error": 0, "warning": 1, "info": 2})).sort_values("_r", kind="stable")
-        for row in order.head(limit).to_dict("records"):
-            where = " ".join(str(x) for x in (row["unit"], row["period"]) if x is not None and x == x)
-            head = f"  [{row['severity'][0].upper()}] {row['rule_id']}" + (f" {where}" if where else "")
-            lines.append(clip(head + ": " + str(row["message"]), width).rstrip())
-    return "\n".join(lines) + "\n"
-
-
-def _n(value: object, w: int = 8) -> str:
-    return f"{'' if value is None else value!s:>{w}}"
+    if not len(v):
+        return ["", t("no_violations", lang)]
+    lines = ["", t("first_violations", lang, n=len(v))]
+    for row in worst_first(v).head(limit).to_dict("records"):
+        where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
+        head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
+        lines.append("  " + clip(head + t("msg.colon", lang) + str(row["message"]), width - 2))
+    return lines

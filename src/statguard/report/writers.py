@@ -34,7 +34,8 @@ def writer(name: str, suffix: str) -> Callable[[Writer], Writer]:
 
 @writer("text", ".txt")
 def _text(report: Report, lang: str | None = None) -> str:
-    return report.to_text()
+    from statguard.report.text import render_text
+    return render_text(report, lang=lang)
 
 
 @writer("json", ".json")

@@ -1,0 +1,163 @@
+"""Built-in messages, labels and headings in Chinese and English.
+
+Every text statguard itself writes into a report (headings, column names,
+verdicts, severities) is looked up here by key, so both languages always
+exist for all of them (a test checks the catalogue is complete). Messages of
+rules come from rule authors and may be given per language in the pack
+(see statguard.report.messages).
+
+The language is chosen in this order: the explicit `--lang`, the pack's
+`pack: lang:`, the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), English.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "en"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # verdicts and severities
+    "verdict.fail": {"en": "FAIL", "zh": "不通过"},
+    "verdict.warn": {"en": "WARN", "zh": "有警告"},
+    "verdict.pass": {"en": "PASS", "zh": "通过"},
+    "severity.error": {"en": "error", "zh": "错误"},
+    "severity.warning": {"en": "warning", "zh": "警告"},
+    "severity.info": {"en": "info", "zh": "提示"},
+    "status.ok": {"en": "ok", "zh": "通过"},
+    "status.fail": {"en": "fail", "zh": "不通过"},
+    "status.error": {"en": "ERROR", "zh": "出错"},
+    # headline sentences
+    "title": {"en": "statguard report", "zh": "statguard 数据核查报告"},
+    "pack_line": {"en": "statguard: pack '{pack}'", "zh": "statguard：规则包「{pack}」"},
+    "counts_line": {"en": "{errors} errors, {warnings} warnings, {info} info",
+                    "zh": "错误 {errors} 条，警告 {warnings} 条，提示 {info} 条"},
+    "errored_line": {"en": "{n} rule(s) could not run", "zh": "{n} 条规则未能运行"},
+    "fail_on_line": {"en": "fails on: {level}", "zh": "判定不通过的最低级别：{level}"},
+    "first_violations": {"en": "First violations (of {n}):", "zh": "前几条问题（共 {n} 条）："},
+    "worst_units": {"en": "Units with most violations:", "zh": "问题最多的单位："},
+    "more_rows": {"en": "... and {n} more", "zh": "……另有 {n} 条"},
+    "generated": {"en": "Run {started} in {seconds} s by statguard {version}",
+                  "zh": "运行于 {started}，用时 {seconds} 秒，statguard {version}"},
+    "no_violations": {"en": "No violations.", "zh": "没有发现问题。"},
+    "rule_not_run": {"en": "rule could not run: {error}", "zh": "规则未能运行：{error}"},
+    "n_violations": {"en": "{n} violation(s) of severity {severity}", "zh": "{n} 条{severity}级问题"},
+    # column names
+    "col.rule": {"en": "rule", "zh": "规则"},
+    "col.kind": {"en": "kind", "zh": "类型"},
+    "col.severity": {"en": "severity", "zh": "级别"},
+    "col.description": {"en": "description", "zh": "说明"},
+    "col.source": {"en": "source", "zh": "数据源"},
+    "col.sources": {"en": "sources", "zh": "数据源"},
+    "col.items": {"en": "items", "zh": "检查项"},
+    "col.passes": {"en": "pass", "zh": "通过"},
+    "col.fails": {"en": "fail", "zh": "不通过"},
+    "col.not_evaluable": {"en": "n/a", "zh": "无法判断"},
+    "col.errored": {"en": "errored", "zh": "出错"},
+    "col.error": {"en": "error text", "zh": "出错原因"},
+    "col.seconds": {"en": "seconds", "zh": "用时（秒）"},
+    "col.status": {"en": "status", "zh": "状态"},
+    "col.unit": {"en": "unit", "zh": "报送单位"},
+    "col.period": {"en": "period", "zh": "期别"},
+    "col.keys": {"en": "keys", "zh": "主键"},
+    "col.values": {"en": "values", "zh": "相关数值"},
+    "col.observed": {"en": "observed", "zh": "实际值"},
+    "col.expected": {"en": "expected", "zh": "应有值"},
+    "col.imbalance": {"en": "imbalance", "zh": "差额"},
+    "col.detail": {"en": "detail", "zh": "详情"},
+    "col.message": {"en": "message", "zh": "问题说明"},
+    "col.violations": {"en": "violations", "zh": "问题数"},
+    "col.rules_failed": {"en": "rules failed", "zh": "未通过的规则"},
+    "col.total": {"en": "total", "zh": "合计"},
+    "col.value": {"en": "value", "zh": "值"},
+    "col.name": {"en": "name", "zh": "名称"},
+    # section headings
+    "h.summary": {"en": "Summary", "zh": "概况"},
+    "h.rules": {"en": "Rules", "zh": "规则"},
+    "h.units": {"en": "Units", "zh": "报送单位"},
+    "h.violations": {"en": "Violations", "zh": "问题明细"},
+    "h.charts": {"en": "Charts", "zh": "图表"},
+    "h.heatmap": {"en": "Violations by unit and rule", "zh": "各单位各规则问题数"},
+    "h.coverage": {"en": "Claimed vs verified rate by unit", "zh": "各单位上报比率与核实比率"},
+    "h.revisions": {"en": "Revisions across versions", "zh": "各版本数值变化"},
+    "h.digits": {"en": "Leading digits of observed values", "zh": "实际值首位数字分布"},
+    "h.errored": {"en": "Rules that could not run", "zh": "未能运行的规则"},
+    # chart and table widgets
+    "chart.claimed": {"en": "claimed", "zh": "上报"},
+    "chart.verified": {"en": "verified", "zh": "核实"},
+    "chart.benford": {"en": "Benford's law", "zh": "本福特定律"},
+    "chart.version": {"en": "version", "zh": "版本"},
+    "chart.top_shown": {"en": "showing the {n} worst units", "zh": "仅显示问题最多的 {n} 个单位"},
+    "ui.filter": {"en": "Filter…", "zh": "筛选…"},
+    "ui.all_severities": {"en": "all severities", "zh": "全部级别"},
+    "ui.all_rules": {"en": "all rules", "zh": "全部规则"},
+    "ui.page": {"en": "{from}–{to} of {n}", "zh": "第 {from}–{to} 条，共 {n} 条"},
+    "ui.prev": {"en": "‹ previous", "zh": "‹ 上一页"},
+    "ui.next": {"en": "next ›", "zh": "下一页 ›"},
+    "ui.per_page": {"en": "per page", "zh": "每页"},
+    "ui.none": {"en": "nothing to show", "zh": "没有内容"},
+    "ui.sort_hint": {"en": "click a column heading to sort", "zh": "点击列标题排序"},
+    # summary fields (xlsx summary sheet, markdown)
+    "f.pack": {"en": "pack", "zh": "规则包"},
+    "f.verdict": {"en": "verdict", "zh": "结论"},
+    "f.started": {"en": "started", "zh": "开始时间"},
+    "f.seconds": {"en": "seconds", "zh": "用时（秒）"},
+    "f.version": {"en": "statguard version", "zh": "statguard 版本"},
+    "f.fail_on": {"en": "fails on", "zh": "判定不通过的最低级别"},
+    "f.rules_run": {"en": "rules run", "zh": "运行的规则数"},
+    "f.rules_failed": {"en": "rules with violations", "zh": "有问题的规则数"},
+    "f.units": {"en": "units with violations", "zh": "有问题的单位数"},
+    "f.truncated": {"en": "rows not shown (sheet limit)", "zh": "未列出的行（超出表格上限）"},
+    # default violation message parts (statguard.report.violations)
+    "msg.observed": {"en": "observed {observed}", "zh": "实际值 {observed}"},
+    "msg.expected": {"en": "expected {expected}", "zh": "应有值 {expected}"},
+    "msg.imbalance": {"en": "imbalance {imbalance}", "zh": "差额 {imbalance}"},
+    "msg.sep": {"en": ", ", "zh": "，"},
+    "msg.colon": {"en": ": ", "zh": "："},
+}
+
+
+def normalize(lang: str | None) -> str | None:
+    """'zh_CN.UTF-8' -> 'zh', 'en-GB' -> 'en'; None for anything unknown."""
+    if not lang:
+        return None
+    head = lang.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    return head if head in LANGS else None
+
+
+def locale_lang(environ: Mapping[str, str] | None = None) -> str | None:
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = env.get(name)
+        if value and value not in ("C", "POSIX", "C.UTF-8"):
+            return normalize(value.split(":")[0])
+    return None
+
+
+def resolve(explicit: str | None = None, pack_lang: str | None = None,
+            environ: Mapping[str, str] | None = None) -> str:
+    """The language to use: explicit choice, then the pack's, then the locale's, then English."""
+    return normalize(explicit) or normalize(pack_lang) or locale_lang(environ) or DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The text for `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    entry = CATALOGUE[key]
+    text = entry.get(normalize(lang) or DEFAULT_LANG) or entry[DEFAULT_LANG]
+    if values:
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def severity(name: str, lang: str | None) -> str:
+    key = f"severity.{name}"
+    return t(key, lang) if key in CATALOGUE else name
+
+
+def labels(lang: str | None, prefix: str) -> dict[str, str]:
+    """All texts under `prefix.` as {rest-of-key: text}, e.g. labels(lang, 'col')."""
+    start = prefix + "."
+    return {k[len(start):]: t(k, lang) for k in CATALOGUE if k.startswith(start)}

@@ -1,0 +1,156 @@
+"""Inline SVG charts for the HTML report, drawn from statguard.report.views.
+
+Each chart function takes (report, lang) and returns a <figure> or "" when the
+report holds no data for it. `CHARTS` is the order they appear in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING
+
+from statguard.i18n import t
+from statguard.report import views
+
+if TYPE_CHECKING:
+    from statguard.report.model import Report
+
+FONT = 12
+LABEL_W = 130
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _label(text: str, n: int = 18) -> str:
+    return escape(text if len(text) <= n else text[: n - 1] + "…")
+
+
+def _figure(chart_id: str, title: str, svg: str, note: str = "") -> str:
+    caption = escape(title) + (f' <small>{escape(note)}</small>' if note else "")
+    return f'<figure class="chart" id="chart-{chart_id}"><figcaption>{caption}</figcaption>{svg}</figure>'
+
+
+def _svg(width: float, height: float, body: str, label: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}">{body}</svg>')
+
+
+def heatmap(report: Report, lang: str) -> str:
+    """Units (rows, worst first) by rules (columns); darker red = more violations."""
+    hm = views.heatmap(report)
+    if hm is None or not hm.rules:
+        return ""
+    cell, top = 24, 70
+    width, height = LABEL_W + cell * len(hm.rules) + 10, top + cell * len(hm.units) + 4
+    peak = max(max(row) for row in hm.counts) or 1
+    parts = []
+    for j, rule in enumerate(hm.rules):
+        x = LABEL_W + j * cell + cell / 2
+        parts.append(f'<text class="rot" x="{x:.0f}" y="{top - 6}" transform="rotate(-45 {x:.0f} {top - 6})">'
+                     f'{_label(rule, 12)}</text>')
+    for i, unit in enumerate(hm.units):
+        y = top + i * cell
+        parts.append(f'<text x="{LABEL_W - 6}" y="{y + cell / 2 + 4:.0f}" text-anchor="end">{_label(unit)}</text>')
+        for j, n in enumerate(hm.counts[i]):
+            share = math.sqrt(n / peak) if n else 0
+            fill = f"rgba(200,30,30,{0.12 + 0.88 * share:.2f})" if n else "#f3f4f6"
+            tip = escape(f"{unit} × {hm.rules[j]}: {n}")
+            parts.append(f'<g class="cell" data-unit="{escape(unit)}" data-rule="{escape(hm.rules[j])}">'
+                         f'<rect x="{LABEL_W + j * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                         f'fill="{fill}"><title>{tip}</title></rect>'
+                         + (f'<text x="{LABEL_W + j * cell + cell / 2 - 1:.0f}" y="{y + cell / 2 + 3:.0f}" '
+                            f'text-anchor="middle" class="{"light" if share > 0.5 else ""}">{n}</text>' if n else "")
+                         + '</g>')
+    note = t("chart.top_shown", lang, n=len(hm.units)) if hm.units_total > len(hm.units) else ""
+    return _figure("heatmap", t("h.heatmap", lang), _svg(width, height, "".join(parts), t("h.heatmap", lang)), note)
+
+
+def coverage(report: Report, lang: str, limit: int = 40) -> str:
+    """Per unit, a dot for the claimed and one for the verified rate, joined by the gap."""
+    points = sorted(views.coverage_points(report), key=lambda p: p[2] - p[1])[:limit]
+    if not points:
+        return ""
+    row, top, plot_w = 22, 30, 420
+    hi = max(100.0, *(max(c, v) for _, c, v in points))
+    width, height = LABEL_W + plot_w + 90, max(top + row * len(points) + 10, top + 40)
+
+    def x(value: float) -> float:
+        return LABEL_W + plot_w * max(0.0, value) / hi
+
+    parts = [f'<line x1="{x(0):.0f}" y1="{top - 8}" x2="{x(hi):.0f}" y2="{top - 8}" class="axis"/>']
+    for tick in range(0, int(hi) + 1, 20):
+        parts.append(f'<text x="{x(tick):.0f}" y="{top - 12}" text-anchor="middle" class="tick">{tick}%</text>')
+    legend = LABEL_W + plot_w + 24
+    parts.append(f'<circle cx="{legend}" cy="{top + 4}" r="5" class="claimed"/>'
+                 f'<text x="{legend + 8}" y="{top + 8}">{escape(t("chart.claimed", lang))}</text>'
+                 f'<circle cx="{legend}" cy="{top + 20}" r="5" class="verified"/>'
+                 f'<text x="{legend + 8}" y="{top + 24}">{escape(t("chart.verified", lang))}</text>')
+    for i, (unit, claimed, verified) in enumerate(points):
+        y = top + i * row + row / 2
+        tip = escape(f"{unit}: {t('chart.claimed', lang)} {_fmt(claimed)}%, {t('chart.verified', lang)} "
+                     f"{_fmt(verified)}%")
+        parts.append(f'<g class="dumbbell"><title>{tip}</title>'
+                     f'<text x="{LABEL_W - 6}" y="{y + 4:.0f}" text-anchor="end">{_label(unit)}</text>'
+                     f'<line x1="{x(claimed):.1f}" y1="{y:.0f}" x2="{x(verified):.1f}" y2="{y:.0f}" class="gap"/>'
+                     f'<circle cx="{x(claimed):.1f}" cy="{y:.0f}" r="5" class="claimed"/>'
+                     f'<circle cx="{x(verified):.1f}" cy="{y:.0f}" r="5" class="verified"/></g>')
+    return _figure("coverage", t("h.coverage", lang), _svg(width, height, "".join(parts), t("h.coverage", lang)))
+
+
+def revisions(report: Report, lang: str) -> str:
+    """Small multiples: one line per figure through its submitted versions."""
+    series = views.revision_series(report)
+    if not series:
+        return ""
+    w, h, pad = 220, 120, 26
+    tiles = []
+    for label, points in series:
+        values = [v for _, v in points]
+        lo, hi = min(values), max(values)
+        span = (hi - lo) or abs(hi) or 1.0
+        step = (w - 2 * pad) / max(1, len(points) - 1)
+        xy = [(pad + i * step, h - pad - (v - lo) / span * (h - 2 * pad)) for i, v in enumerate(values)]
+        line = " ".join(f"{px:.1f},{py:.1f}" for px, py in xy)
+        word = escape(t("chart.version", lang))
+        dots = "".join(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3"><title>{word} {escape(ver)}: {_fmt(v)}</title>'
+                       f'</circle>' for (px, py), (ver, v) in zip(xy, points, strict=True))
+        ends = (f'<text x="{xy[0][0]:.0f}" y="{xy[0][1] - 6:.0f}" text-anchor="middle">{_fmt(values[0])}</text>'
+                f'<text x="{xy[-1][0]:.0f}" y="{xy[-1][1] - 6:.0f}" text-anchor="middle">{_fmt(values[-1])}</text>')
+        axis = "".join(f'<text x="{px:.0f}" y="{h - 8}" text-anchor="middle" class="tick">{escape(ver)}</text>'
+                       for (px, _), (ver, _v) in zip(xy, points, strict=True))
+        body = f'<polyline points="{line}" class="series"/>{dots}{ends}{axis}'
+        tiles.append(f'<div class="tile"><div class="tile-label">{escape(label)}</div>{_svg(w, h, body, label)}</div>')
+    return _figure("revisions", t("h.revisions", lang), f'<div class="tiles">{"".join(tiles)}</div>')
+
+
+def digits(report: Report, lang: str) -> str:
+    """Share of each leading digit 1-9 among observed values, against Benford's expectation."""
+    counts = views.leading_digits(report)
+    if counts is None:
+        return ""
+    total = sum(counts)
+    bar, top, plot_h = 36, 20, 160
+    width, height = 40 + bar * 9 + 140, top + plot_h + 30
+    peak = max(max(counts) / total, views.BENFORD[0]) * 1.1
+    parts = []
+    for d in range(9):
+        share = counts[d] / total
+        bh = plot_h * share / peak
+        x = 40 + d * bar
+        parts.append(f'<rect x="{x + 4}" y="{top + plot_h - bh:.1f}" width="{bar - 8}" height="{bh:.1f}" class="bar">'
+                     f'<title>{d + 1}: {counts[d]} ({share:.1%})</title></rect>'
+                     f'<text x="{x + bar / 2:.0f}" y="{top + plot_h + 16}" text-anchor="middle">{d + 1}</text>')
+    line = " ".join(f"{40 + d * bar + bar / 2:.1f},{top + plot_h - plot_h * b / peak:.1f}"
+                    for d, b in enumerate(views.BENFORD))
+    parts.append(f'<polyline points="{line}" class="benford"/>')
+    parts.append(f'<line x1="{40 + bar * 9 + 14}" y1="30" x2="{40 + bar * 9 + 34}" y2="30" class="benford"/>'
+                 f'<text x="{40 + bar * 9 + 40}" y="34">{escape(t("chart.benford", lang))}</text>'
+                 f'<text x="{40 + bar * 9 + 14}" y="54">n = {total}</text>')
+    return _figure("digits", t("h.digits", lang), _svg(width, height, "".join(parts), t("h.digits", lang)))
+
+
+CHARTS: list[Callable[[Report, str], str]] = [heatmap, coverage, revisions, digits]

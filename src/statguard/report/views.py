@@ -1,0 +1,203 @@
+"""Derived views of a Report shared by the writers: verdict, worst units, chart data.
+
+Writers differ in layout, not in what they say, so every number a reader sees
+(the verdict, the ranking of units, the series behind a chart) is computed
+once here.
+
+Chart data is read from violations by convention, whatever kind produced them:
+- claimed vs verified rate: `values` holding `claimed_rate` (or `claimed`) and
+  `verified_rate` (or `verified`); for kind `coverage` without them, `expected`
+  is the claimed and `observed` the verified rate;
+- revision timelines: `values.versions` as a list of numbers, a list of
+  {version, value} objects or a {version: value} mapping; or values named
+  v1, v2, ... ;
+- leading digits: the numeric `observed` values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from statguard.pack.model import SEVERITIES
+
+if TYPE_CHECKING:
+    from statguard.report.model import Report
+
+CLAIMED_KEYS = ("claimed_rate", "claimed")
+VERIFIED_KEYS = ("verified_rate", "verified")
+_VERSION_NAME = re.compile(r"^v(?:ersion)?_?(\d+)$", re.IGNORECASE)
+MIN_DIGITS = 20  # fewer numbers than this say nothing about a digit distribution
+
+
+def fail_on(report: Report) -> str:
+    return str(report.meta.get("fail_on") or "error")
+
+
+def verdict(report: Report) -> str:
+    """'fail' when violations reach the fail-on level or a rule could not run, else 'warn' or 'pass'."""
+    if report.errored or report.failed(fail_on(report)):
+        return "fail"
+    counts = report.counts_by_severity()
+    return "warn" if counts["error"] or counts["warning"] else "pass"
+
+
+def display(value: Any) -> str:
+    """A value as a reader should see it: blanks for missing, compact JSON for structures."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.10g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+    return str(value)
+
+
+def unit_table(report: Report) -> pd.DataFrame:
+    """One row per unit with violations: counts by severity, total and the rules it fails, worst first."""
+    columns = ["unit", *SEVERITIES, "total", "rules"]
+    v = report.violations
+    if not len(v) or not v["unit"].notna().any():
+        return pd.DataFrame(columns=columns)
+    v = v[v["unit"].notna()].assign(unit=lambda d: d["unit"].map(display))
+    counts = pd.crosstab(v["unit"], v["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    counts["total"] = counts.sum(axis=1)
+    by_rule = v.groupby(["unit", "rule_id"], sort=False).size().reset_index(name="n")
+    by_rule = by_rule.sort_values(["unit", "n", "rule_id"], ascending=[True, False, True])
+    counts["rules"] = by_rule.groupby("unit")["rule_id"].agg(list)
+    counts = counts.reset_index().rename(columns={"index": "unit"})
+    return counts.sort_values([*SEVERITIES, "unit"], ascending=[False] * len(SEVERITIES) + [True],
+                              kind="stable").reset_index(drop=True)[columns]
+
+
+def rule_table(report: Report) -> pd.DataFrame:
+    """The per-rule summary with a status column: 'error' (could not run), 'fail' or 'ok'."""
+    s = report.summary.copy()
+    if not len(s):
+        return s.assign(status=[])
+    s["status"] = ["error" if e else ("fail" if (f or 0) > 0 else "ok")
+                   for e, f in zip(s["errored"], s["fails"], strict=True)]
+    return s
+
+
+def worst_first(violations: pd.DataFrame) -> pd.DataFrame:
+    """Violations ordered by severity (errors first), keeping each rule's own order."""
+    if not len(violations):
+        return violations
+    rank = violations["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    return violations.iloc[rank.argsort(kind="stable")]
+
+
+@dataclass
+class Heatmap:
+    units: list[str]
+    rules: list[str]
+    counts: list[list[int]]
+    units_total: int
+
+
+def heatmap(report: Report, max_units: int = 30, max_rules: int = 40) -> Heatmap | None:
+    """Violation counts of the worst units (rows) by the rules with violations (columns)."""
+    units = unit_table(report)
+    if not len(units):
+        return None
+    top = list(units["unit"].head(max_units))
+    v = report.violations[report.violations["unit"].notna()]
+    v = v.assign(unit=v["unit"].map(display))
+    v = v[v["unit"].isin(top)]
+    rule_order = [r for r in report.summary["rule_id"] if r in set(v["rule_id"])][:max_rules]
+    table = pd.crosstab(v["unit"], v["rule_id"]).reindex(index=top, columns=rule_order, fill_value=0)
+    return Heatmap(top, rule_order, table.to_numpy().tolist(), len(units))
+
+
+def _first(values: dict[str, Any], names: tuple[str, ...]) -> float | None:
+    for name in names:
+        number = as_number(values.get(name))
+        if number is not None:
+            return number
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError:
+        return None
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def coverage_points(report: Report) -> list[tuple[str, float, float]]:
+    """(unit, claimed, verified) per unit, as percentages, from coverage-like violations."""
+    points: dict[str, tuple[float, float]] = {}
+    for row in report.violations.itertuples(index=False):
+        values = row.values if isinstance(row.values, dict) else {}
+        claimed, verified = _first(values, CLAIMED_KEYS), _first(values, VERIFIED_KEYS)
+        if (claimed is None or verified is None) and row.kind == "coverage":
+            claimed, verified = as_number(row.expected), as_number(row.observed)
+        if claimed is None or verified is None or row.unit is None:
+            continue
+        points.setdefault(display(row.unit), (claimed, verified))
+    if not points:
+        return []
+    scale = 1.0 if max(max(c, v) for c, v in points.values()) > 1.5 else 100.0
+    return [(u, c * scale, v * scale) for u, (c, v) in points.items()]
+
+
+def _series_of(values: dict[str, Any]) -> list[tuple[str, float]]:
+    raw = values.get("versions")
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(raw, dict):
+        pairs = [(str(k), v) for k, v in raw.items()]
+    elif isinstance(raw, list):
+        for i, item in enumerate(raw, start=1):
+            if isinstance(item, dict):
+                pairs.append((str(item.get("version", i)), item.get("value")))
+            else:
+                pairs.append((str(i), item))
+    else:
+        named = [(int(m.group(1)), k) for k in values if (m := _VERSION_NAME.match(str(k)))]
+        pairs = [(str(n), values[k]) for n, k in sorted(named)]
+    series = [(label, number) for label, value in pairs if (number := as_number(value)) is not None]
+    return series if len(series) >= 2 else []
+
+
+def revision_series(report: Report, limit: int = 24) -> list[tuple[str, list[tuple[str, float]]]]:
+    """(label, [(version, value), ...]) for violations that carry a figure's versions."""
+    out = []
+    for row in report.violations.itertuples(index=False):
+        values = row.values if isinstance(row.values, dict) else {}
+        series = _series_of(values)
+        if not series:
+            continue
+        keys = row.keys if isinstance(row.keys, dict) else {}
+        parts = [display(row.unit), display(row.period)]
+        parts += [display(v) for k, v in keys.items() if k not in ("unit", "period", "version")]
+        out.append((" · ".join(p for p in dict.fromkeys(parts) if p) or str(row.rule_id), series))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def leading_digits(report: Report) -> list[int] | None:
+    """Counts of the leading digits 1-9 of the numeric observed values, or None if too few."""
+    numbers = pd.to_numeric(report.violations["observed"], errors="coerce") if len(report.violations) else None
+    if numbers is None:
+        return None
+    numbers = numbers[numbers.notna() & (numbers != 0) & numbers.abs().lt(float("inf"))].abs()
+    if len(numbers) < MIN_DIGITS:
+        return None
+    digits = (numbers / 10 ** numbers.map(math.log10).map(math.floor)).astype(int).clip(1, 9)
+    counts = digits.value_counts()
+    return [int(counts.get(d, 0)) for d in range(1, 10)]
+
+
+BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
