@@ -36,7 +36,8 @@ def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | 
 
 def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
              rules: Iterable[str] | None = None, tags: Iterable[str] | None = None,
-             lang: str | None = None, options: Mapping[str, Any] | None = None) -> Report:
+             lang: str | None = None, options: Mapping[str, Any] | None = None,
+             explanations: Any = None) -> Report:
     import pandas as pd
 
     from statguard.engine.duckdb import DuckDBEngine
@@ -48,6 +49,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         raise StatguardError(f"data given for undeclared source(s): {', '.join(sorted(unknown))} "
                              f"(declared: {', '.join(sorted(pack.sources)) or 'none'})")
     chosen = select_rules(pack, rules, tags)
+    from statguard.explain import gather
+    given, explanation_files = gather(explanations)  # paths, DataFrames, dicts: read before running
     started = datetime.now(timezone.utc)
     summaries, frames = [], []
     with DuckDBEngine() as engine:
@@ -69,6 +72,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                 row.update(errored=True, error=f"internal error: {type(e).__name__}: {e}")
             row["seconds"] = round(time.perf_counter() - t0, 4)
             summaries.append(row)
+        from statguard.explain.data import data_explanations
+        given += data_explanations(engine, pack, chosen)
         described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
                      for name, info in engine.described.items()}
     frames = [f for f in frames if len(f)]
@@ -79,7 +84,11 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
             "sources": described, "lang": lang or pack.lang,
             "pack_path": str(pack.path) if pack.path else None}
-    return Report(pack.name, violations, summary, meta)
+    report = Report(pack.name, violations, summary, meta)
+    if given:
+        from statguard.explain import attach
+        report = attach(report, pack, given, explanation_files, lang or pack.lang)
+    return report
 
 
 def _bind_all(engine: Any, pack: Pack, rules: list[Rule],

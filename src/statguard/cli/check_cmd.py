@@ -23,6 +23,8 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
     p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
     p.add_argument("--lang", choices=["zh", "en"], help="language of messages and labels")
+    p.add_argument("--explanations", "-e", action="append", metavar="FILE",
+                   help="explanations of soft violations (.yml, .csv, .xlsx); repeatable")
     p.set_defaults(func=run)
 
 
@@ -32,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from statguard.report.writers import write_all
 
     pack = load_pack(args.pack)
-    report = pack.validate(parse_sources(args.source), rules=args.rules, tags=args.tags)
+    report = pack.validate(parse_sources(args.source), rules=args.rules, tags=args.tags,
+                           explanations=args.explanations)
     if args.lang:
         report.meta["lang"] = args.lang
     report.meta["fail_on"] = args.fail_on

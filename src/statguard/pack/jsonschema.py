@@ -29,6 +29,17 @@ _COMMON = {
     "tags": {"type": "array", "items": {"type": "string"}},
     "hard": {"type": "boolean", "description": "Hard rules cannot be explained away (default: error is hard)."},
     "enabled": {"type": "boolean", "default": True},
+    "explanation": {
+        "type": "object", "additionalProperties": False,
+        "description": "What an explanation of a violation must give (soft rules only).",
+        "properties": {
+            "min_length": {"type": "integer", "minimum": 0, "description": "Minimum characters of text."},
+            "required_fields": {"type": ["array", "string"], "items": {"type": "string"},
+                                "description": "Fields that must be filled, e.g. document_no, author."},
+            "from_data": {"oneOf": [{"type": "string"}, {"type": "object", "required": ["text"],
+                                                         "additionalProperties": {"type": "string"}}],
+                          "description": "Column (or field -> column mapping) of the source holding "
+                                         "explanations record by record."}}},
 }
 
 

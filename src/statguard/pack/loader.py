@@ -21,7 +21,7 @@ from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
 
 TOP_KEYS = {"pack", "include", "sources", "rules"}
 PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "settings"}
-RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled"}
+RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation"}
 SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit", "period",
                "scope", "description"}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
@@ -218,6 +218,7 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
         rule.problems.append(item.where("severity").problem(
             f"severity must be one of {', '.join(SEVERITIES)}, not '{severity}'", "severity"))
     rule.severity = severity if severity in SEVERITIES else "error"
+    _hard_and_explanation(item, rule)
     if any(r.id == rule.id for r in pack.rules):
         rule.problems.append(item.where("id").problem(f"rule id '{rule.id}' is used twice", "id"))
     if item.get("enabled", True) is False:
@@ -235,6 +236,24 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
             rule.problems.extend(_pydantic_problems(e, item, kind))
     problems.extend(rule.problems)
     return rule
+
+
+def _hard_and_explanation(item: LocDict, rule: Rule) -> None:
+    """`hard:` must be a boolean; `explanation:` (statguard.explain.spec) only suits soft rules."""
+    from statguard.explain.spec import parse_spec
+    if rule.hard is not None and not isinstance(rule.hard, bool):
+        rule.problems.append(item.where("hard").problem(f"hard must be true or false, not {rule.hard!r}", "hard"))
+        rule.hard = None
+    if rule.hard and rule.severity == "info":
+        rule.problems.append(item.where("hard").problem("an info rule never gates, so it cannot be hard", "hard"))
+    value = item.get("explanation")
+    sub = value.where if isinstance(value, LocDict) else (lambda _k: item.where("explanation"))
+    rule.explanation, problems = parse_spec(value, lambda k: sub(k) if k else item.where("explanation"))
+    rule.problems.extend(problems)
+    if value is not None and rule.is_hard:
+        rule.problems.append(item.where("explanation").problem(
+            f"rule '{rule.id}' is hard (severity error or hard: true): its violations cannot be explained, "
+            "so 'explanation' does not apply; say hard: false to accept explanations", "explanation"))
 
 
 def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -> list[Problem]:

@@ -71,6 +71,17 @@ class Rule:
     loc: Loc | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # why this rule cannot run
+    explanation: Any = None  # statguard.explain.ExplanationSpec: what an explanation must give
+
+    @property
+    def is_hard(self) -> bool:
+        """Whether a violation fails the run whatever is written (`hard:`, else severity error).
+
+        Soft rules can be explained; info rules are never hard.
+        """
+        if self.severity == "info":
+            return False
+        return bool(self.hard) if self.hard is not None else self.severity == "error"
 
     @property
     def sources(self) -> list[str]:
@@ -98,10 +109,12 @@ class Pack:
         raise KeyError(rule_id)
 
     def validate(self, sources: dict[str, pd.DataFrame | str | Path] | None = None, *,
-                 rules: list[str] | None = None, tags: list[str] | None = None) -> Report:
+                 rules: list[str] | None = None, tags: list[str] | None = None,
+                 explanations: Any = None) -> Report:
         """Run the pack's rules on `sources` (name -> DataFrame or path) and return a Report.
 
         Sources not given are read from the location the pack declares for them.
+        `explanations`: files (YAML, CSV, XLSX), DataFrames or dicts answering soft violations.
         """
         from statguard.api import validate
-        return validate(self, sources or {}, rules=rules, tags=tags)
+        return validate(self, sources or {}, rules=rules, tags=tags, explanations=explanations)

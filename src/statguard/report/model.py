@@ -21,9 +21,10 @@ import pandas as pd
 from statguard.pack.model import SEVERITIES
 
 VIOLATION_COLUMNS = ["rule_id", "kind", "severity", "source", "unit", "period", "keys", "values",
-                     "observed", "expected", "imbalance", "detail", "message"]
+                     "observed", "expected", "imbalance", "detail", "message",
+                     "hard", "explained", "explanation", "explained_by", "explained_at", "explanation_fields"]
 SUMMARY_COLUMNS = ["rule_id", "kind", "severity", "description", "sources", "items", "passes",
-                   "fails", "not_evaluable", "errored", "error", "seconds"]
+                   "fails", "not_evaluable", "errored", "error", "seconds", "hard"]
 SCHEMA_VERSION = 1
 FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 RANK = {"error": 3, "warning": 2, "info": 1}
@@ -46,12 +47,19 @@ class Report:
         return list(self.summary.loc[self.summary["errored"], "rule_id"]) if len(self.summary) else []
 
     def gating(self, fail_on: str = "error") -> pd.DataFrame:
-        """Violations at or above `fail_on` that count against the run."""
+        """Violations at or above `fail_on` that count against the run.
+
+        An explained violation of a soft rule does not count; a hard rule's always does.
+        """
         level = FAIL_LEVELS[fail_on]
         if not len(self.violations):
             return self.violations
-        ranks = self.violations["severity"].map(RANK)
-        return self.violations[ranks >= level]
+        v = self.violations
+        counted = v["severity"].map(RANK) >= level
+        if "explained" in v.columns:
+            hard = _flags(v, "hard", v["severity"] == "error")
+            counted &= hard | ~_flags(v, "explained", pd.Series(False, index=v.index))
+        return v[counted]
 
     def failed(self, fail_on: str = "error") -> bool:
         return len(self.gating(fail_on)) > 0
@@ -93,6 +101,14 @@ class Report:
     def to_text(self, width: int = 80, limit: int = 20, color: bool = False) -> str:
         from statguard.report.text import render_text
         return render_text(self, width=width, limit=limit, color=color)
+
+
+def _flags(frame: pd.DataFrame, column: str, default: pd.Series) -> pd.Series:
+    """A boolean column; entries missing (older reports, other producers) come from `default`."""
+    if column not in frame.columns:
+        return default.astype(bool)
+    values = frame[column].astype(object)
+    return values.where(values.notna(), default).astype(bool)
 
 
 def _plain(value: Any) -> Any:

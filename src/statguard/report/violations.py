@@ -32,6 +32,7 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None) -> p
             "imbalance": _plain(item.get(IMBALANCE)), "detail": _plain(item.get(DETAIL)),
         }
         row["message"] = render(template, _template_values(rule, row))
+        row.update(hard=rule.is_hard, explained=False)  # explanations are attached later (statguard.explain)
         rows.append(row)
     return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
 
