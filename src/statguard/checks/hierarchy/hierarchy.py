@@ -136,6 +136,8 @@ def malformed(pairs: list[tuple[str, str]]) -> list[str]:
             node = up[node]
         if node in path:
             cycle = path[path.index(node):]
+            first = cycle.index(min(cycle))
+            cycle, node = cycle[first:] + cycle[:first], min(cycle)
             if frozenset(cycle) not in seen_cycles:
                 seen_cycles.add(frozenset(cycle))
                 problems.append("cycle in the hierarchy: " + " -> ".join([*cycle, node]) + " (child -> parent)")
@@ -180,7 +182,7 @@ def _edges_of_source(p: HierarchyParams, ctx: Context) -> exp.Select:
 def _run_checked(engine: Any, edges: exp.Select, query: exp.Select,
                  source: str) -> tuple[dict[str, int], pd.DataFrame]:
     """Refuse a malformed hierarchy source, then run the comparison."""
-    pairs = [(str(c), str(p)) for c, p in engine.frame(edges).itertuples(index=False)]
+    pairs = sorted((str(c), str(p)) for c, p in engine.frame(edges).itertuples(index=False))
     found = malformed(pairs)
     if found:
         raise StatguardError(f"hierarchy source '{source}' is not a hierarchy: " + "; ".join(found[:5])
