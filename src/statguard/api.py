@@ -7,7 +7,7 @@ still run.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,9 @@ def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | 
 def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
              rules: Iterable[str] | None = None, tags: Iterable[str] | None = None,
              lang: str | None = None, options: Mapping[str, Any] | None = None,
+             progress: Callable[[int, int, str | None], None] | None = None,
              explanations: Any = None) -> Report:
+    """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told before each rule."""
     import pandas as pd
 
     from statguard.engine.duckdb import DuckDBEngine
@@ -54,8 +56,12 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     started = datetime.now(timezone.utc)
     summaries, frames = [], []
     with DuckDBEngine() as engine:
+        if progress:
+            progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)
-        for rule in chosen:
+        for i, rule in enumerate(chosen, 1):
+            if progress:
+                progress(i, len(chosen), rule.id)
             t0 = time.perf_counter()
             row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
                                    "description": rule.description, "sources": ", ".join(rule.sources),
@@ -76,6 +82,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         given += data_explanations(engine, pack, chosen)
         described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
                      for name, info in engine.described.items()}
+        from statguard.engine.units import unit_facts
+        units = unit_facts(engine, pack, sources)
     frames = [f for f in frames if len(f)]
     violations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=VIOLATION_COLUMNS)
     summary = pd.DataFrame(summaries, columns=SUMMARY_COLUMNS)
@@ -83,7 +91,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     meta = {"statguard": __version__, "started": started.isoformat(timespec="seconds"),
             "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
             "sources": described, "lang": lang or pack.lang,
-            "pack_path": str(pack.path) if pack.path else None}
+            "pack_path": str(pack.path) if pack.path else None,
+            "units": units, "scorecard": pack.settings.get("scorecard")}
     report = Report(pack.name, violations, summary, meta)
     if given:
         from statguard.explain import attach

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
+from statguard.pack.scorecard import config_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
 
 TOP_KEYS = {"pack", "include", "sources", "rules"}
@@ -46,6 +47,7 @@ def load_pack(path: str | Path, *, strict: bool = False) -> Pack:
     for f in files:
         _load_file(f, pack, problems, seen)
     _check_rules(pack, problems)
+    problems.extend(config_problems(pack))
     pack.problems = problems
     fatal = [p for p in problems if p.fatal]
     if fatal or (strict and problems):

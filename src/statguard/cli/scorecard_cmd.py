@@ -1,0 +1,61 @@
+"""statguard scorecard: credibility score, peer-group rank and escalation list per unit.
+
+    statguard scorecard PACK --source claims=march.csv      # score a fresh run
+    statguard scorecard --reports jan.json feb.json mar.json  # trend over saved runs
+    statguard scorecard PACK --reports jan.json feb.json --source claims=march.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from statguard.errors import EXIT_OK, EXIT_VIOLATIONS, StatguardError
+
+TABLES = ("units", "trend", "escalation")
+
+
+def add_parser(subs: argparse._SubParsersAction) -> None:
+    p = subs.add_parser("scorecard", help="score, rank and escalate reporting units",
+                        description="Score each reporting unit from its violations, rank it within its peer "
+                                    "group, follow its score across periods and list the units failing "
+                                    "for several consecutive periods.")
+    p.add_argument("pack", nargs="?", help="rule pack (its `pack: scorecard:` settings; run on --source data)")
+    p.add_argument("--source", "-s", action="append", metavar="NAME=PATH",
+                   help="data for a source; with a pack, runs it and scores the run as the latest period")
+    p.add_argument("--reports", "-r", nargs="+", metavar="REPORT.json", default=[],
+                   help="saved JSON reports, oldest first (their file names label periods they lack)")
+    p.add_argument("--period", help="rank the units on this period only")
+    p.add_argument("--format", "-f", default="text", choices=["text", "json", "csv"], help="output format")
+    p.add_argument("--table", default="units", choices=TABLES, help="which table --format csv writes")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
+    p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
+    p.add_argument("--fail-on-escalation", action="store_true",
+                   help="exit 1 when the escalation list is not empty")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from statguard.cli.common import parse_sources, write_output
+    from statguard.scorecard import load_reports, scorecard
+
+    if not args.pack and not args.reports:
+        raise StatguardError("give a rule pack to run, or saved reports with --reports (or both)")
+    reports, labels = load_reports(args.reports)
+    pack = None
+    if args.pack:
+        from statguard.pack import load_pack
+        pack = load_pack(args.pack)
+        if args.source or not args.reports:
+            from statguard.api import validate
+            reports.append(validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags))
+            labels.append(None)
+    card = scorecard(reports, pack, period=args.period, labels=labels)
+    if args.format == "json":
+        text = card.to_json() + "\n"
+    elif args.format == "csv":
+        text = getattr(card, args.table).to_csv(index=False)
+    else:
+        text = card.to_text()
+    write_output(text, args.output)
+    return EXIT_VIOLATIONS if args.fail_on_escalation and len(card.escalation) else EXIT_OK

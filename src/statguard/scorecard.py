@@ -1,0 +1,288 @@
+"""Unit scorecards: which reporting units to look at first, and which to escalate.
+
+A unit's credibility score starts at `base` and loses the weight of each of
+its violations (per rule when the pack gives one, else per severity; see
+statguard.pack.scorecard). Units are ranked within their peer group (a
+grouping column or explicit category lists). Across periods, each unit's
+score per period forms its trend, and a unit failing in each of the last k
+periods it could have failed in is on the escalation list.
+
+    >>> card = scorecard(report, pack)            # or scorecard([jan, feb, mar], pack)
+    >>> card.units, card.trend, card.escalation    # DataFrames
+
+A period "fails" for a unit when it has a violation at or above `fail_on`, or
+scores below `fail_below`. A period in which the unit submitted nothing breaks
+its streak: absence is a matter for missing-submission rules, not for the
+scorecard. Periods sort as text with numbers compared as numbers, so ISO forms
+(2024-01, 2024Q1) come out in time order. When several reports cover the same
+period, the later one (a resubmission) replaces the earlier one for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from statguard.pack.scorecard import ScorecardConfig, parse_config
+from statguard.report.model import RANK
+
+if TYPE_CHECKING:
+    from statguard.pack.model import Pack
+    from statguard.report.model import Report
+
+UNIT_COLUMNS = ["unit", "group", "score", "rank", "group_size", "rank_overall", "violations",
+                "error", "warning", "info", "rules_failed"]
+TREND_COLUMNS = ["unit", "group", "period", "score", "change", "violations", "failing", "rules_failed"]
+ESCALATION_COLUMNS = ["unit", "group", "streak", "since", "until", "score", "rules_failed"]
+
+
+@dataclass
+class Scorecard:
+    """Scores of one run (`units`), per period (`trend`) and the escalation list."""
+
+    units: pd.DataFrame
+    trend: pd.DataFrame
+    escalation: pd.DataFrame
+    config: ScorecardConfig = field(default_factory=ScorecardConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        from statguard.report.model import _plain
+        return {"config": self.config.model_dump(),
+                **{name: [_plain(r) for r in getattr(self, name).to_dict("records")]
+                   for name in ("units", "trend", "escalation")}}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def to_text(self, width: int = 80, limit: int = 30) -> str:
+        from statguard.report.scorecard_text import render_scorecard
+        return render_scorecard(self, width=width, limit=limit)
+
+
+@dataclass
+class _Round:
+    """One report's contribution: its violations by unit, and who submitted when."""
+
+    violations: pd.DataFrame  # unit, period, rule_id, severity (text)
+    units: set[str]
+    periods: dict[str, set[str]]  # unit -> periods it submitted for
+    peer_groups: dict[str, str]
+    label: str | None  # period of violations that carry none
+
+    def present(self, period: str) -> set[str]:
+        out = {u for u, ps in self.periods.items() if period in ps}
+        out |= set(self.violations.loc[self.violations["period"] == period, "unit"])
+        if period == self.label:
+            out |= self.units
+        return out
+
+    def covers(self) -> set[str]:
+        out = {p for ps in self.periods.values() for p in ps}
+        out |= {p for p in self.violations["period"] if p is not None}
+        return out | ({self.label} if self.label else set())
+
+
+def scorecard(reports: Report | Sequence[Report], pack: Pack | None = None, *,
+              config: ScorecardConfig | dict[str, Any] | None = None, period: str | None = None,
+              labels: Sequence[str | None] | None = None) -> Scorecard:
+    """Score the units of `reports` (oldest first); the last one gives the current ranking.
+
+    The config comes from `config`, else the pack's `scorecard:` settings, else
+    the settings recorded in the latest report. `period` limits the current
+    ranking to one period; `labels` give the period of each report's
+    violations that carry none (e.g. the file name of a monthly report).
+    """
+    from statguard.report.model import Report
+    runs = [reports] if isinstance(reports, Report) else list(reports)
+    if not runs:
+        raise ValueError("scorecard needs at least one report")
+    cfg = _config(config, pack, runs[-1])
+    rounds = [_round(r, (labels or [None] * len(runs))[i]) for i, r in enumerate(runs)]
+    groups = _groups(cfg, rounds)
+    units = units_table(rounds[-1], cfg, groups, period)
+    trend = trend_table(rounds, cfg, groups)
+    return Scorecard(units, trend, escalation_table(trend, cfg), cfg)
+
+
+def _config(config: ScorecardConfig | dict[str, Any] | None, pack: Pack | None, latest: Report) -> ScorecardConfig:
+    if config is not None:
+        return parse_config(config)
+    if pack is not None and pack.settings.get("scorecard") is not None:
+        return parse_config(pack.settings["scorecard"])
+    return parse_config(latest.meta.get("scorecard"))
+
+
+def _round(report: Report, label: str | None) -> _Round:
+    facts = report.meta.get("units") or {}
+    label = _text(report.meta.get("period")) if report.meta.get("period") is not None else label
+    v = report.violations
+    if facts.get("periods") or v["period"].notna().any():
+        label = None  # the data has periods of its own
+    frame = pd.DataFrame({"unit": [_text(u) for u in v["unit"]],
+                          "period": [_text(p) if p is not None else label for p in v["period"]],
+                          "rule_id": v["rule_id"].astype(str), "severity": v["severity"].astype(str)})
+    frame = frame[frame["unit"].notna()].reset_index(drop=True)
+    units = {str(u) for us in (facts.get("sources") or {}).values() for u in us} | set(frame["unit"])
+    periods = {str(u): {str(p) for p in ps} for u, ps in (facts.get("periods") or {}).items()}
+    return _Round(frame, units, periods, dict(facts.get("peer_groups") or {}), label)
+
+
+def _groups(cfg: ScorecardConfig, rounds: list[_Round]) -> dict[str, str]:
+    if cfg.groups:
+        return {u: category for category, units in cfg.groups.items() for u in units}
+    merged: dict[str, str] = {}
+    if cfg.peer_group:
+        for r in rounds:
+            merged.update(r.peer_groups)
+    return merged
+
+
+def deductions(violations: pd.DataFrame, cfg: ScorecardConfig, by: list[str]) -> pd.Series:
+    """Points lost per `by` group (e.g. unit, or unit and period)."""
+    if not len(violations):
+        return pd.Series(dtype=float)
+    v = violations
+    if cfg.count == "rules":
+        v = v.drop_duplicates(["unit", "period", "rule_id"])
+    weights = [cfg.weight(r, s) for r, s in zip(v["rule_id"], v["severity"], strict=True)]
+    return v.assign(_w=weights).groupby(by, dropna=False)["_w"].sum()
+
+
+def _score(lost: float, cfg: ScorecardConfig) -> float:
+    return round(max(cfg.floor, cfg.base - lost), 4)
+
+
+def _rules_failed(v: pd.DataFrame) -> str:
+    """Failed rules, the most violated first."""
+    counts = v["rule_id"].value_counts()
+    return ", ".join(sorted(counts.index, key=lambda r: (-counts[r], r)))
+
+
+def units_table(rnd: _Round, cfg: ScorecardConfig, groups: dict[str, str], period: str | None = None) -> pd.DataFrame:
+    """One row per unit of the run: score, rank within its group and overall, failed rules."""
+    v = rnd.violations
+    units = rnd.units
+    if period is not None:
+        v = v[v["period"] == period]
+        units = rnd.present(period)
+    lost = deductions(v, cfg, ["unit"])
+    by_unit = dict(tuple(v.groupby("unit"))) if len(v) else {}
+    rows = []
+    for unit in units:
+        uv = by_unit.get(unit, v.iloc[0:0])
+        sev = uv["severity"].value_counts()
+        rows.append({"unit": unit, "group": groups.get(unit), "score": _score(float(lost.get(unit, 0.0)), cfg),
+                     "violations": len(uv), "error": int(sev.get("error", 0)),
+                     "warning": int(sev.get("warning", 0)), "info": int(sev.get("info", 0)),
+                     "rules_failed": _rules_failed(uv)})
+    return _ranked(pd.DataFrame(rows, columns=[c for c in UNIT_COLUMNS if "rank" not in c and c != "group_size"]))
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    if not len(frame):
+        return pd.DataFrame(columns=UNIT_COLUMNS)
+    frame["group"] = _nullable(frame["group"])
+    key = frame["group"].fillna("\0")
+    frame["rank"] = frame.groupby(key)["score"].rank(method="min", ascending=False).astype(int)
+    frame["group_size"] = frame.groupby(key)["unit"].transform("size").astype(int)
+    frame["rank_overall"] = frame["score"].rank(method="min", ascending=False).astype(int)
+    frame = frame.sort_values(["score", "unit"], ascending=[True, True], key=_natural_key_series)
+    return frame[UNIT_COLUMNS].reset_index(drop=True)
+
+
+def trend_table(rounds: list[_Round], cfg: ScorecardConfig, groups: dict[str, str]) -> pd.DataFrame:
+    """One row per unit and period it submitted for: score, change since its previous period, failing."""
+    owner: dict[str, _Round] = {}
+    for rnd in rounds:  # later reports replace earlier ones for the periods they cover
+        for p in rnd.covers():
+            owner[p] = rnd
+    rows: list[dict[str, Any]] = []
+    for period in sorted(owner, key=natural_key):
+        rnd = owner[period]
+        v = rnd.violations[rnd.violations["period"] == period]
+        lost = deductions(v, cfg, ["unit"])
+        by_unit = dict(tuple(v.groupby("unit"))) if len(v) else {}
+        for unit in sorted(rnd.present(period), key=natural_key):
+            uv = by_unit.get(unit, v.iloc[0:0])
+            score = _score(float(lost.get(unit, 0.0)), cfg)
+            rows.append({"unit": unit, "group": groups.get(unit), "period": period, "score": score,
+                         "violations": len(uv), "failing": _failing(uv, score, cfg),
+                         "rules_failed": _rules_failed(uv)})
+    frame = pd.DataFrame(rows, columns=[c for c in TREND_COLUMNS if c != "change"])
+    frame["group"] = _nullable(frame["group"])
+    frame.insert(4, "change", frame.groupby("unit")["score"].diff().round(4) if len(frame) else [])
+    return frame[TREND_COLUMNS]
+
+
+def _failing(uv: pd.DataFrame, score: float, cfg: ScorecardConfig) -> bool:
+    level = RANK[cfg.fail_on]
+    if any(RANK.get(s, 0) >= level for s in uv["severity"]):
+        return True
+    return cfg.fail_below is not None and score < cfg.fail_below
+
+
+def escalation_table(trend: pd.DataFrame, cfg: ScorecardConfig) -> pd.DataFrame:
+    """Units failing in each of the last `escalate_after` or more periods, the longest streak first."""
+    if not len(trend):
+        return pd.DataFrame(columns=ESCALATION_COLUMNS)
+    periods = sorted(set(trend["period"]), key=natural_key)
+    rows = []
+    for unit, ut in trend.groupby("unit", sort=False):
+        by_period = {r["period"]: r for r in ut.to_dict("records")}
+        streak: list[dict[str, Any]] = []
+        for p in reversed(periods):
+            row = by_period.get(p)
+            if row is None or not row["failing"]:
+                break
+            streak.append(row)
+        if len(streak) >= cfg.escalate_after:
+            rules = sorted({r for row in streak for r in row["rules_failed"].split(", ") if r})
+            rows.append({"unit": unit, "group": streak[0]["group"], "streak": len(streak),
+                         "since": streak[-1]["period"], "until": streak[0]["period"],
+                         "score": streak[0]["score"], "rules_failed": ", ".join(rules)})
+    frame = pd.DataFrame(rows, columns=ESCALATION_COLUMNS)
+    if len(frame):
+        frame = frame.sort_values(["streak", "score", "unit"], ascending=[False, True, True]).reset_index(drop=True)
+    return frame
+
+
+def natural_key(text: Any) -> tuple[Any, ...]:
+    """Sort key comparing the digit runs of a text as numbers: 2024-2 < 2024-10."""
+    parts = re.split(r"(\d+)", str(text))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
+
+
+def _natural_key_series(s: pd.Series) -> pd.Series:
+    if s.name == "unit":
+        return s.map(natural_key)
+    return s
+
+
+def _nullable(column: pd.Series) -> pd.Series:
+    """Missing as None (not NaN), so that JSON and text show no group as null / '-'."""
+    return column.astype(object).where(column.notna(), None)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def load_reports(paths: Iterable[str]) -> tuple[list[Report], list[str]]:
+    """Saved JSON reports, oldest first, with the file stems as period labels."""
+    from pathlib import Path
+
+    from statguard.report.model import Report
+    reports, labels = [], []
+    for path in paths:
+        reports.append(Report.from_json(Path(path)))
+        labels.append(Path(path).stem)
+    return reports, labels
