@@ -29,13 +29,16 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from statguard.api import validate
     from statguard.cli.common import parse_sources
     from statguard.pack import load_pack
+    from statguard.progress import Progress
     from statguard.report.writers import write_all
 
     pack = load_pack(args.pack)
-    report = pack.validate(parse_sources(args.source), rules=args.rules, tags=args.tags,
-                           explanations=args.explanations)
+    with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
+        report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags,
+                          explanations=args.explanations, progress=progress)
     if args.lang:
         report.meta["lang"] = args.lang
     report.meta["fail_on"] = args.fail_on
