@@ -1,0 +1,183 @@
+"""Columns of one record that are parts add up to the column that is their whole.
+
+For every record, the sum of the `parts` columns is compared with the `whole`
+column (awaiting + idle = total housing; 122 rectified + 93 in progress = 215
+audit findings). Several part-whole groups of the same record (units and m2,
+say) are given as `groups`, each checked as its own item. A violation carries
+the whole (observed), the parts' sum (expected), the imbalance and which cells
+were missing. With `relation: at_most` the parts may also add up to less than
+the whole (manufacturing + services <= total investment).
+
+Missing cells follow the modes of VTL 2.1 `check_hierarchy`, a blank cell being
+an absent item: the default `always_null` evaluates every record and counts a
+record with a blank part or whole as not evaluable (like the `row` kind);
+`always_zero` and `partial_zero` count blank cells as 0; `non_null` skips
+records with any blank cell, `non_zero` records whose cells are all blank or 0,
+`partial_null` / `partial_zero` records whose cells are all blank.
+
+For long data (one record per part and one for the whole, told apart by a code
+column) use the `hierarchy` kind with an inline `mapping` of the whole's code to
+the parts' codes: that is R validate's `part_whole_relation`.
+
+Passing example:
+
+    - id: HOUSING-01
+      kind: part_whole
+      source: housing
+      groups:
+        - {name: units, whole: 房源套数, parts: [待安置套数, 安置后闲置套数]}
+        - {name: area, whole: 房源面积, parts: [待安置面积, 安置后闲置面积], }
+      tolerance: 0.01
+
+Failing data for it: 房源套数 10218 while 5801 + 4407 = 10208 (observed 10218,
+expected 10208, imbalance 10).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlglot import exp
+
+from statguard.checks.hierarchy.modes import MODE_HELP, Mode, cat, fn, labelled, num, verdict, zero_filled
+from statguard.checks.plan import (
+    DETAIL,
+    EXPECTED,
+    IMBALANCE,
+    KEY,
+    OBSERVED,
+    STATUS,
+    VAL,
+    Context,
+    Plan,
+    alias,
+    identity_columns,
+)
+from statguard.checks.registry import Params, rule_kind
+from statguard.errors import PackError
+from statguard.expr import quote_column
+from statguard.pack.model import Rule
+
+
+class PartGroup(BaseModel):
+    """One whole and its parts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str | None = Field(None, description="Name of the group in the report (default: the whole's column).")
+    whole: str = Field(description="Column holding the whole.")
+    parts: list[str] = Field(min_length=1, description="Columns holding the parts.")
+
+
+class PartWholeParams(Params):
+    source: str = Field(description="Name of the source whose records are checked.")
+    whole: str | None = Field(None, description="Column holding the whole (or give `groups`).")
+    parts: list[str] | None = Field(None, min_length=1, description="Columns holding the parts of `whole`.")
+    groups: list[PartGroup] | None = Field(None, min_length=1, description=(
+        "Several part-whole groups of the same record, each {name, whole, parts}; each is its own item."))
+    relation: Literal["equal", "at_most"] = Field("equal", description=(
+        "equal: parts add up to the whole; at_most: parts add up to no more than the whole."))
+    mode: Mode = Field("always_null", description=MODE_HELP + " A blank cell is an absent item.")
+    tolerance: float = Field(1e-8, ge=0, description="Absolute tolerance of whole - sum of parts.")
+    relative_tolerance: float = Field(0, ge=0, description=(
+        "Relative tolerance: the imbalance may also be up to this share of the whole (0.01 = 1%)."))
+    where: str | None = Field(None, description="Only records for which this is true are checked.")
+    keys: list[str] | None = Field(None, description="Columns identifying a record in the report "
+                                   "(default: the source's keys).")
+
+
+@rule_kind("part_whole", PartWholeParams)
+def plan(rule: Rule, ctx: Context) -> Plan:
+    p: PartWholeParams = rule.params
+    ctx.source(p.source)
+    groups = _groups(p, ctx)
+    where = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+    columns = list(dict.fromkeys(c for g in groups for c in (*g.parts, g.whole)))
+    selects = [_group_select(p, ctx, g, columns, named=p.groups is not None, where=where) for g in groups]
+    query = selects[0]
+    for other in selects[1:]:
+        query = exp.union(query, other, distinct=False)
+    if len(selects) > 1:
+        query = exp.select("*").from_(query.subquery("items"))
+    return Plan(query=query, order_by=['ABS("_imbalance") DESC NULLS LAST'])
+
+
+def _groups(p: PartWholeParams, ctx: Context) -> list[PartGroup]:
+    if p.groups is not None and (p.whole is not None or p.parts is not None):
+        raise PackError(ctx.problem("give either 'whole' and 'parts' or 'groups', not both", "groups"))
+    if p.groups is None:
+        if p.whole is None or p.parts is None:
+            raise PackError(ctx.problem("part_whole needs 'whole' and 'parts' (or 'groups')", "whole"))
+        groups = [PartGroup(whole=p.whole, parts=p.parts)]
+    else:
+        groups = list(p.groups)
+    for i, g in enumerate(groups):
+        field_name = "groups" if p.groups is not None else None
+        ctx.require_column(p.source, g.whole, field_name or "whole")
+        for part in g.parts:
+            ctx.require_column(p.source, part, field_name or "parts")
+        if g.whole in g.parts:
+            raise PackError(ctx.problem(f"column '{g.whole}' is both the whole and a part", field_name or "parts"))
+    names = [g.name or g.whole for g in groups]
+    if len(set(names)) != len(names):
+        raise PackError(ctx.problem("group names must differ", "groups"))
+    return groups
+
+
+def _number(column: str) -> exp.Expression:
+    return exp.TryCast(this=quote_column(column), to=exp.DataType.build("DOUBLE"))
+
+
+def _sides(mode: str, g: PartGroup) -> tuple[exp.Expression, exp.Expression]:
+    zero = zero_filled(mode)
+
+    def cell(column: str) -> exp.Expression:
+        value = _number(column)
+        return exp.Coalesce(this=value, expressions=[num(0)]) if zero else value
+
+    expected = cell(g.parts[0])
+    for part in g.parts[1:]:
+        expected = exp.Add(this=expected, expression=cell(part))
+    return cell(g.whole), expected
+
+
+def _produced(mode: str, g: PartGroup) -> exp.Expression | None:
+    cells = [_number(c) for c in (g.whole, *g.parts)]
+    if mode == "non_null":
+        return exp.and_(*[c.is_(exp.null()).not_() for c in cells])
+    if mode == "non_zero":
+        return exp.or_(*[exp.Coalesce(this=exp.NEQ(this=c, expression=num(0)), expressions=[exp.false()])
+                         for c in cells])
+    if mode.startswith("partial"):
+        return exp.or_(*[c.is_(exp.null()).not_() for c in cells])
+    return None
+
+
+def _missing(g: PartGroup) -> exp.Expression:
+    names = [exp.If(this=_number(c).is_(exp.null()), true=exp.Literal.string(c), false=exp.null())
+             for c in (g.whole, *g.parts)]
+    return exp.Nullif(this=fn("concat_ws", exp.Literal.string(", "), *names), expression=exp.Literal.string(""))
+
+
+def _group_select(p: PartWholeParams, ctx: Context, g: PartGroup, columns: list[str], named: bool,
+                  where: exp.Expression | None) -> exp.Select:
+    observed, expected = _sides(p.mode, g)
+    imbalance = exp.Sub(this=exp.paren(observed.copy()), expression=exp.paren(expected.copy()))
+    if p.relation == "at_most":  # only an excess of the parts over the whole is a violation
+        expected_cmp = exp.Greatest(this=observed.copy(), expressions=[expected.copy()])
+        status = verdict(observed, expected_cmp, p.tolerance, p.relative_tolerance)
+    else:
+        status = verdict(observed, expected, p.tolerance, p.relative_tolerance)
+    label = g.name or g.whole
+    detail = fn("concat_ws", exp.Literal.string("; "),
+                cat(f"{label}: {g.whole} vs {' + '.join(g.parts)}"), labelled("missing", _missing(g)))
+    select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source, keys=p.keys))
+    if named:
+        select = select.select(alias(exp.Literal.string(label), KEY + "group"))
+    select = select.select(*[alias(quote_column(c), VAL + c) for c in columns],
+                           alias(observed, OBSERVED), alias(expected, EXPECTED), alias(imbalance, IMBALANCE),
+                           alias(detail, DETAIL)).from_(ctx.table(p.source))
+    conditions = [c for c in (_produced(p.mode, g), exp.paren(where) if where is not None else None) if c is not None]
+    if conditions:
+        select = select.where(exp.and_(*conditions))
+    return select
