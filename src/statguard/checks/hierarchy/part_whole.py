@@ -26,7 +26,7 @@ Passing example:
       source: housing
       groups:
         - {name: units, whole: 房源套数, parts: [待安置套数, 安置后闲置套数]}
-        - {name: area, whole: 房源面积, parts: [待安置面积, 安置后闲置面积], }
+        - {name: area, whole: 房源面积, parts: [待安置面积, 安置后闲置面积]}
       tolerance: 0.01
 
 Failing data for it: 房源套数 10218 while 5801 + 4407 = 10208 (observed 10218,
@@ -111,7 +111,7 @@ def _groups(p: PartWholeParams, ctx: Context) -> list[PartGroup]:
         groups = [PartGroup(whole=p.whole, parts=p.parts)]
     else:
         groups = list(p.groups)
-    for i, g in enumerate(groups):
+    for g in groups:
         field_name = "groups" if p.groups is not None else None
         ctx.require_column(p.source, g.whole, field_name or "whole")
         for part in g.parts:
