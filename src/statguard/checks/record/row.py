@@ -3,7 +3,7 @@
 Records where the expression cannot be evaluated because an operand is missing
 are counted as not evaluable, unless `missing` says otherwise. Comparisons
 between numbers allow `tolerance` (absolute, default 1e-8, as in R validate).
-`where` limits the records in scope; `if` states a condition under which the
+Strict `<` and `>` are never loosened. `where` limits the records in scope; `if` states a condition under which the
 expression must hold (records where it is false pass, as in R validate's
 `if (A) B`).
 
@@ -75,7 +75,15 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
         select = select.where(exp.paren(scope))
-    return Plan(query=select)
+    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))})
+
+
+def _default_message(expr: str, compared: bool) -> dict[str, str]:
+    shown = " ".join(expr.split()).replace("{", "{{").replace("}", "}}")
+    if not compared:
+        return {"en": f"{shown} does not hold", "zh": f"不满足 {shown}"}
+    return {"en": f"{shown} does not hold: {{observed}} vs {{expected}} (imbalance {{imbalance}})",
+            "zh": f"不满足 {shown}：{{observed}} 对 {{expected}}（差 {{imbalance}}）"}
 
 
 def is_numeric(node: exp.Expression, types: dict[str, str]) -> bool:
@@ -95,7 +103,11 @@ def is_numeric(node: exp.Expression, types: dict[str, str]) -> bool:
 
 
 def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str]) -> exp.Expression:
-    """Rewrite numeric comparisons a op b as (a - b) op' tolerance."""
+    """Rewrite numeric (in)equalities: a = b as |a - b| <= tol, a <= b as a - b <= tol.
+
+    Strict comparisons are left strict (unlike R validate, which loosens them too):
+    a rule author writing `rate < 100` means that 100 itself fails.
+    """
     if tolerance <= 0:
         return tree
     tol = exp.Literal.number(repr(tolerance))
@@ -111,10 +123,12 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
             return exp.LTE(this=exp.Abs(this=diff), expression=tol.copy())
         if isinstance(node, exp.NEQ):
             return exp.GT(this=exp.Abs(this=diff), expression=tol.copy())
-        if isinstance(node, (exp.LT, exp.LTE)):
-            return type(node)(this=diff, expression=tol.copy())
-        flipped = exp.Sub(this=exp.paren(right.copy()), expression=exp.paren(left.copy()))
-        return (exp.LT if isinstance(node, exp.GT) else exp.LTE)(this=flipped, expression=tol.copy())
+        if isinstance(node, exp.LTE):
+            return exp.LTE(this=diff, expression=tol.copy())
+        if isinstance(node, exp.GTE):
+            flipped = exp.Sub(this=exp.paren(right.copy()), expression=exp.paren(left.copy()))
+            return exp.LTE(this=flipped, expression=tol.copy())
+        return node  # strict < and > stay strict: "rate < 100" must fail at exactly 100
 
     return tree.transform(widen)
 

@@ -72,7 +72,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
             _codelist_ref(ctx, column.codelist)
     if ctx.linting:
         return Plan()
-    return Plan(run=lambda engine: _run(engine, ctx, p, spec))
+    message = {"en": "column {column}: found {observed}, expected {expected}",
+               "zh": "字段「{column}」：填报值 {observed}，应为 {expected}"}
+    return Plan(run=lambda engine: _run(engine, ctx, p, spec), meta={"message": message})
 
 
 def _codelist_ref(ctx: Context, ref: str) -> tuple[str, str]:
