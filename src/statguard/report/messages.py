@@ -27,7 +27,7 @@ def template_for(message: str | Mapping[str, str] | None, lang: str | None) -> s
 def placeholders(template: str) -> list[str]:
     """Names used by `template`; raises ValueError for anything but plain names."""
     names = []
-    for _, name, spec, conv in _FORMATTER.parse(template):
+    for _, name, _spec, conv in _FORMATTER.parse(template):
         if name is None:
             continue
         if not name or any(ch in name for ch in ".[]()") or conv:

@@ -6,8 +6,8 @@ once here.
 
 Chart data is read from violations by convention, whatever kind produced them:
 - claimed vs verified rate: `values` holding `claimed_rate` (or `claimed`) and
-  `verified_rate` (or `verified`); for kind `coverage` without them, `expected`
-  is the claimed and `observed` the verified rate;
+  `verified_rate` (or `verified`), as the coverage kind writes them (percent;
+  fractions are recognised when no value exceeds 1.5 and the kind is another);
 - revision timelines: `values.versions` as a list of numbers, a list of
   {version, value} objects or a {version: value} mapping; or values named
   v1, v2, ... ;
@@ -52,7 +52,7 @@ def display(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.10g}"
+        return "" if math.isnan(value) else f"{value:.15g}"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
     return str(value)
@@ -138,17 +138,18 @@ def as_number(value: Any) -> float | None:
 def coverage_points(report: Report) -> list[tuple[str, float, float]]:
     """(unit, claimed, verified) per unit, as percentages, from coverage-like violations."""
     points: dict[str, tuple[float, float]] = {}
+    percent = False  # the coverage kind gives percentages; others may give fractions
     for row in report.violations.itertuples(index=False):
         values = row.values if isinstance(row.values, dict) else {}
         claimed, verified = _first(values, CLAIMED_KEYS), _first(values, VERIFIED_KEYS)
-        if (claimed is None or verified is None) and row.kind == "coverage":
-            claimed, verified = as_number(row.expected), as_number(row.observed)
         if claimed is None or verified is None or row.unit is None:
             continue
         points.setdefault(display(row.unit), (claimed, verified))
+        percent = percent or row.kind == "coverage"
     if not points:
         return []
-    scale = 1.0 if max(max(c, v) for c, v in points.values()) > 1.5 else 100.0
+    percent = percent or max(max(c, v) for c, v in points.values()) > 1.5
+    scale = 1.0 if percent else 100.0
     return [(u, c * scale, v * scale) for u, (c, v) in points.items()]
 
 

@@ -1,0 +1,96 @@
+"""The Markdown report: a compact summary for a merge-request comment or a CI step summary.
+
+Verdict and counts, the rules that failed or could not run, the worst units
+and the first violations (folded in <details>). It stays small whatever the
+size of the report: GitHub caps a step summary at 1 MiB.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from statguard.i18n import resolve, severity, t
+from statguard.report.writers import writer
+
+if TYPE_CHECKING:
+    from statguard.report.model import Report
+
+UNITS_SHOWN = 10
+VIOLATIONS_SHOWN = 20
+ICONS = {"fail": "❌", "warn": "⚠️", "pass": "✅"}
+
+
+def cell(value: Any) -> str:
+    """Table-cell text: one line, no pipes, no HTML."""
+    from statguard.report.views import display
+    text = " ".join(display(value).split())
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|"))
+
+
+def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> list[str]:
+    numeric = numeric or set()
+    align = ["---:" if i in numeric else "---" for i in range(len(headers))]
+    out = ["| " + " | ".join(cell(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
+    out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return out
+
+
+def _headline(report: Report, lang: str) -> list[str]:
+    from statguard.report.views import fail_on, verdict
+    word = verdict(report)
+    counts = report.counts_by_severity()
+    line = t("counts_line", lang, errors=counts["error"], warnings=counts["warning"], info=counts["info"])
+    if report.errored:
+        line += t("msg.sep", lang) + t("errored_line", lang, n=len(report.errored))
+    return [f"## {ICONS[word]} {t('title', lang)}: {cell(report.pack)} — {t('verdict.' + word, lang)}", "",
+            f"**{line}** · {t('fail_on_line', lang, level=severity(fail_on(report), lang))}", ""]
+
+
+def _rules(report: Report, lang: str) -> list[str]:
+    from statguard.report.views import rule_table
+    rules = rule_table(report)
+    shown = rules[rules["status"] != "ok"] if len(rules) else rules
+    if not len(shown):
+        return []
+    headers = [t("col.rule", lang), t("col.severity", lang), t("col.items", lang), t("col.fails", lang),
+               t("col.status", lang), t("col.description", lang)]
+    rows = [[r["rule_id"], severity(r["severity"], lang), r["items"], r["fails"], t(f"status.{r['status']}", lang),
+             r["error"] if r["errored"] else r["description"]] for r in shown.to_dict("records")]
+    return [f"### {t('h.rules', lang)}", "", *_table(headers, rows, {2, 3}), ""]
+
+
+def _units(report: Report, lang: str) -> list[str]:
+    from statguard.report.views import unit_table
+    units = unit_table(report)
+    if not len(units):
+        return []
+    headers = [t("col.unit", lang), *(severity(s, lang) for s in ("error", "warning", "info")),
+               t("col.rules_failed", lang)]
+    rows = [[u["unit"], u["error"], u["warning"], u["info"], ", ".join(u["rules"])]
+            for u in units.head(UNITS_SHOWN).to_dict("records")]
+    more = [t("more_rows", lang, n=len(units) - UNITS_SHOWN), ""] if len(units) > UNITS_SHOWN else []
+    return [f"### {t('worst_units', lang).rstrip(':：')}", "", *_table(headers, rows, {1, 2, 3}), "", *more]
+
+
+def _violations(report: Report, lang: str) -> list[str]:
+    from statguard.report.views import worst_first
+    v = report.violations
+    if not len(v):
+        return [t("no_violations", lang), ""]
+    headers = [t("col.severity", lang), t("col.rule", lang), t("col.unit", lang), t("col.period", lang),
+               t("col.message", lang)]
+    rows = [[severity(r["severity"], lang), r["rule_id"], r["unit"], r["period"], r["message"]]
+            for r in worst_first(v).head(VIOLATIONS_SHOWN).to_dict("records")]
+    more = [t("more_rows", lang, n=len(v) - VIOLATIONS_SHOWN), ""] if len(v) > VIOLATIONS_SHOWN else []
+    summary = t("first_violations", lang, n=len(v)).rstrip(":：")
+    return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, "</details>", ""]
+
+
+@writer("markdown", ".md")
+def render_markdown(report: Report, lang: str | None = None) -> str:
+    lang = resolve(lang, report.meta.get("lang"))
+    meta = report.meta
+    lines = _headline(report, lang) + _rules(report, lang) + _units(report, lang) + _violations(report, lang)
+    lines.append("<sub>" + cell(t("generated", lang, started=meta.get("started", "?"),
+                                   seconds=meta.get("seconds", "?"), version=meta.get("statguard", "?"))) + "</sub>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,195 @@
+"""The Excel report: summary, units, all violations, and one sheet per rule.
+
+Written with openpyxl in write-only mode, so 100,000 violations stream to the
+file instead of building a workbook in memory. Every table sheet has a bold,
+frozen header row and an autofilter; headers are in the report's language.
+Keys and values are JSON text, as in the CSV.
+
+The workbook is a list of sheet builders: `SHEETS` holds functions
+`(book) -> None` called in order; each adds sheets with `book.table(...)`.
+To add sheets (e.g. scorecards), write such a function and insert it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from statguard.i18n import resolve, severity, t
+from statguard.report.writers import writer
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from statguard.report.model import Report
+
+MAX_ROWS = 1_048_575  # Excel's limit less the header row
+MAX_CELL = 32_767
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+_RESERVED = {"history"}
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name: no []:*?/\\, not blank, at most 31 characters."""
+    base = _BAD_TITLE.sub("_", str(name)).strip().strip("'") or "sheet"
+    if base.lower() in _RESERVED:
+        base += "_"
+    title, n = base[:31], 1
+    while title.lower() in taken:
+        n += 1
+        suffix = f"~{n}"
+        title = base[: 31 - len(suffix)] + suffix
+    taken.add(title.lower())
+    return title
+
+
+@dataclass
+class Book:
+    """The workbook being written, with the report and language the builders share."""
+
+    report: Report
+    lang: str
+    wb: Workbook
+    taken: set[str] = field(default_factory=set)
+    truncated: dict[str, int] = field(default_factory=dict)
+
+    def table(self, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+              widths: Sequence[float] | None = None, filter_and_freeze: bool = True) -> str:
+        """Add a sheet holding a header row and `rows`; returns its (sanitized) title."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font, PatternFill
+        from openpyxl.utils import get_column_letter
+        title = sheet_title(name, self.taken)
+        ws = self.wb.create_sheet(title)
+        for i, w in enumerate(widths or [], start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        if filter_and_freeze:
+            ws.freeze_panes = "A2"
+        bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8ECF1")
+        head = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=h)
+            cell.font, cell.fill = bold, fill
+            head.append(cell)
+        ws.append(head)
+        count = 0
+        for row in rows:
+            if count >= MAX_ROWS:
+                count += 1
+                continue
+            ws.append([_cell(v) for v in row])
+            count += 1
+        if count > MAX_ROWS:
+            self.truncated[title] = count - MAX_ROWS
+        if filter_and_freeze and headers:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{min(count, MAX_ROWS) + 1}"
+        return title
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell(value: Any) -> Any:
+    from statguard.report.views import display
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else value
+    text = display(value)
+    text = _ILLEGAL.sub("", text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+VIOLATION_FIELDS = ["rule_id", "severity", "kind", "source", "unit", "period", "keys", "values",
+                    "observed", "expected", "imbalance", "detail", "message"]
+VIOLATION_WIDTHS = [10, 8, 12, 14, 16, 10, 24, 30, 12, 12, 12, 30, 70]
+
+
+def _violation_headers(lang: str) -> list[str]:
+    return [t("col.rule" if f == "rule_id" else f"col.{f}", lang) for f in VIOLATION_FIELDS]
+
+
+def _violation_rows(violations: Any, lang: str) -> Iterable[list[Any]]:
+    sev = {s: severity(s, lang) for s in ("error", "warning", "info")}
+    for row in violations[VIOLATION_FIELDS].itertuples(index=False, name=None):
+        yield [row[0], sev.get(row[1], row[1]), *row[2:]]
+
+
+def _summary(book: Book) -> None:
+    from statguard.report.views import fail_on, rule_table, unit_table, verdict
+    r, lang = book.report, book.lang
+    counts = r.counts_by_severity()
+    rules = rule_table(r)
+    facts: list[tuple[str, Any]] = [
+        (t("f.pack", lang), r.pack), (t("f.verdict", lang), t(f"verdict.{verdict(r)}", lang)),
+        *((severity(s, lang), counts[s]) for s in counts),
+        (t("h.errored", lang), len(r.errored)),
+        (t("f.fail_on", lang), severity(fail_on(r), lang)),
+        (t("f.rules_run", lang), len(rules)),
+        (t("f.rules_failed", lang), int((rules["status"] == "fail").sum()) if len(rules) else 0),
+        (t("f.units", lang), len(unit_table(r))),
+        (t("f.started", lang), r.meta.get("started")), (t("f.seconds", lang), r.meta.get("seconds")),
+        (t("f.version", lang), r.meta.get("statguard")),
+    ]
+    book.table(t("h.summary", lang), [t("col.name", lang), t("col.value", lang)], facts, [28, 40],
+               filter_and_freeze=False)
+    keys = ["rule_id", "severity", "kind", "description", "sources", "items", "passes", "fails",
+            "not_evaluable", "status", "error"]
+    headers = [t("col.rule" if k == "rule_id" else f"col.{k}", lang) for k in keys]
+    rows = ([x[k] if k not in ("severity", "status") else
+             (severity(x[k], lang) if k == "severity" else t(f"status.{x[k]}", lang)) for k in keys]
+            for x in rules.to_dict("records"))
+    book.table(t("h.rules", lang), headers, rows, [10, 8, 12, 36, 16, 9, 9, 9, 9, 9, 40])
+
+
+def _units(book: Book) -> None:
+    from statguard.report.views import unit_table
+    lang = book.lang
+    units = unit_table(book.report)
+    headers = [t("col.unit", lang), *(severity(s, lang) for s in ("error", "warning", "info")),
+               t("col.total", lang), t("col.rules_failed", lang)]
+    rows = ([u["unit"], u["error"], u["warning"], u["info"], u["total"], ", ".join(u["rules"])]
+            for u in units.to_dict("records"))
+    book.table(t("h.units", book.lang), headers, rows, [20, 9, 9, 9, 9, 40])
+
+
+def _violations(book: Book) -> None:
+    from statguard.report.views import worst_first
+    v = worst_first(book.report.violations)
+    book.table(t("h.violations", book.lang), _violation_headers(book.lang), _violation_rows(v, book.lang),
+               VIOLATION_WIDTHS)
+
+
+def _per_rule(book: Book) -> None:
+    v = book.report.violations
+    if not len(v):
+        return
+    groups = dict(iter(v.groupby("rule_id", sort=False)))
+    for rule_id in book.report.summary["rule_id"]:
+        if rule_id in groups:
+            book.table(str(rule_id), _violation_headers(book.lang), _violation_rows(groups[rule_id], book.lang),
+                       VIOLATION_WIDTHS)
+
+
+SheetBuilder = Callable[[Book], None]
+SHEETS: list[SheetBuilder] = [_summary, _units, _violations, _per_rule]
+
+
+@writer("xlsx", ".xlsx")
+def render_xlsx(report: Report, lang: str | None = None) -> bytes:
+    from openpyxl import Workbook
+    lang = resolve(lang, report.meta.get("lang"))
+    book = Book(report, lang, Workbook(write_only=True))
+    for build in SHEETS:
+        build(book)
+    if book.truncated:
+        note = [[title, n] for title, n in book.truncated.items()]
+        book.table(t("f.truncated", lang), [t("col.name", lang), t("f.truncated", lang)], note, [30, 20])
+    out = io.BytesIO()
+    book.wb.save(out)
+    return out.getvalue()
