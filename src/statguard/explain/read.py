@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
     "message": {"en": "message", "zh": "问题描述"},
     "observed": {"en": "observed", "zh": "实际值"},
     "expected": {"en": "expected", "zh": "期望值"},
+    "requirement": {"en": "requirement", "zh": "说明要求"},
 }
 _ALSO = {
     "rule_id": ("rule", "rule id", "规则", "规则id", "审核规则"),
@@ -48,7 +49,7 @@ _ALSO = {
     "date": ("填写日期", "说明日期"),
     "message": ("问题", "severity", "级别", "description", "规则说明"),
 }
-CONTEXT = ("message", "observed", "expected")  # shown to the unit, not read back
+CONTEXT = ("message", "observed", "expected", "requirement")  # shown to the unit, not read back
 _KEY_SEP = re.compile(r"[;；\n]")
 
 

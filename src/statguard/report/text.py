@@ -49,6 +49,8 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
     from statguard.i18n import resolve
     lang = resolve(lang, report.meta.get("lang"))
     lines = _headline(report, lang, color)
+    from statguard.explain.text import summary_lines
+    lines += summary_lines(report)  # explained / unexplained soft violations, explanation problems
     lines += [""] + _rules(report, lang, width)
     lines += _units(report, lang, width)
     lines += _first_violations(report, lang, width, limit)
@@ -107,6 +109,7 @@ def _units(report: Report, lang: str, width: int) -> list[str]:
 
 
 def _first_violations(report: Report, lang: str, width: int, limit: int) -> list[str]:
+    from statguard.explain.text import mark
     from statguard.report.views import display, worst_first
     v = report.violations
     if not len(v):
@@ -115,5 +118,6 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     for row in worst_first(v).head(limit).to_dict("records"):
         where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
+        head += mark(row, lang)
         lines.append("  " + clip(head + t("msg.colon", lang) + str(row["message"]), width - 2))
     return lines
