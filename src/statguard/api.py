@@ -59,6 +59,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         if progress:
             progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)
+        bind_errors.update(_bind_history(engine, pack, chosen, options))
         for i, rule in enumerate(chosen, 1):
             if progress:
                 progress(i, len(chosen), rule.id)
@@ -120,6 +121,15 @@ def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
         except StatguardError as e:
             errors[name] = str(e)
     return errors
+
+
+def _bind_history(engine: Any, pack: Pack, rules: list[Rule], options: Mapping[str, Any] | None) -> dict[str, str]:
+    """Bind "history:<source>" views for rules reading recorded versions (options["history"]: store path)."""
+    wanted = [name for rule in rules for name in rule.sources if name.startswith("history:")]
+    if not wanted:
+        return {}
+    from statguard.history.capture import bind_history_views
+    return bind_history_views(engine, pack, wanted, (options or {}).get("history"))
 
 
 def _run_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],

@@ -3,7 +3,9 @@
 A file (or DataFrame) is split into one submission per (unit, period) found in
 its unit and period columns, so each unit's figures for each period form their
 own version sequence: a file covering nine months where only September changed
-adds a version for September only. Without such columns, `unit` and `period`
+adds a version for September only. Period labels are normalised (statguard.periods:
+"2024年9月" and "2024-09" are one period, labelled "2024-09"), so a resubmission
+spelling the period differently continues the same sequence. Without such columns, `unit` and `period`
 given by the caller label the whole file. One file is recorded in one
 transaction: all its submissions land, or none.
 
@@ -53,12 +55,21 @@ def split(source: str, frame: pd.DataFrame, labels: Labels, keys: list[str],
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in frame.to_dict("records"):
         unit = _label(row, labels.unit_column, labels.unit)
-        period = _label(row, labels.period_column, labels.period)
+        period = period_label(_label(row, labels.period_column, labels.period))
         groups.setdefault((unit, period), []).append(row)
     if not groups:  # an empty file is still a submission
         groups[(labels.unit or "", labels.period or "")] = []
     return [pending(source, rows, unit=u, period=p, columns=columns, keys=keys, reason=reason)
             for (u, p), rows in groups.items()]
+
+
+def period_label(text: str) -> str:
+    """The canonical spelling of a period ("2024年9月" -> "2024-09"); other text unchanged."""
+    if not text:
+        return text
+    from statguard.periods import try_parse
+    period, _error = try_parse(text)
+    return period.label if period is not None else text
 
 
 def _label(row: Mapping[str, Any], column: str | None, fixed: str | None) -> str:
@@ -81,10 +92,8 @@ def record_source(store: HistoryStore, source: Source, data: pd.DataFrame | str 
                   keys: list[str] | None = None) -> list[Recorded]:
     """Record the data of a pack source, labelled by the source's unit and period columns."""
     frame = read_source(source, data)
-    columns = set(map(str, frame.columns))
-    labels = Labels(unit_column=source.unit if source.unit in columns and unit is None else None,
-                    period_column=source.period if source.period in columns and period is None else None,
-                    unit=unit, period=period)
+    labels = Labels(unit_column=source.unit if unit is None else None,
+                    period_column=source.period if period is None else None, unit=unit, period=period)
     batch = split(source.name, frame, labels, list(keys if keys is not None else source.keys), reason)
     return store.record_all(batch)
 
@@ -104,3 +113,19 @@ def bind_history(engine: Any, source: Source, store_path: str | Path | None) -> 
     engine.bind(replace(source, name=view, path=None), frame)
     engine.described[view] = {"location": f"{where} (history)"}
     return view
+
+
+def bind_history_views(engine: Any, pack: Any, names: list[str], store_path: str | Path | None) -> dict[str, str]:
+    """Bind each "history:<source>" in `names`; return view -> error text for those that failed."""
+    from statguard.errors import StatguardError
+    errors: dict[str, str] = {}
+    for view in dict.fromkeys(names):
+        base = view[len(HISTORY_PREFIX):]
+        if base not in pack.sources:
+            errors[view] = f"unknown source '{base}'"
+            continue
+        try:
+            bind_history(engine, pack.sources[base], store_path)
+        except StatguardError as e:
+            errors[view] = str(e)
+    return errors

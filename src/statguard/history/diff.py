@@ -66,7 +66,8 @@ def diff(store: HistoryStore, old: Submission, new: Submission, keys: list[str] 
     out = Diff(old, new, key_cols,
                columns_added=[c for c in new.columns if c not in old.columns],
                columns_removed=[c for c in old.columns if c not in new.columns])
-    old_rows, new_rows = store.rows(old.id), store.rows(new.id)
+    old_rows = [{c: r.get(c) for c in old.columns} for r in store.rows(old.id)]
+    new_rows = [{c: r.get(c) for c in new.columns} for r in store.rows(new.id)]
     if key_cols:
         for name, sub in (("older", old), ("newer", new)):
             missing = [k for k in key_cols if k not in sub.columns]

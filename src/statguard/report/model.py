@@ -127,6 +127,8 @@ def _plain(value: Any) -> Any:
         return float(value)
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return value.isoformat()
+    if getattr(value, "ndim", 0) > 0 and hasattr(value, "tolist"):  # numpy (masked) array, e.g. a LIST column
+        return [_plain(v) for v in value.tolist()]
     if hasattr(value, "item"):  # numpy scalar
         return _plain(value.item())
     try:

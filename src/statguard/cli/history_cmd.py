@@ -1,0 +1,267 @@
+"""statguard history record|list|show|diff|verify: the submission history store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, HistoryError
+
+STORE_HELP = "history store file (default: $STATGUARD_HISTORY, else .statguard/history.db)"
+
+
+def add_parser(subs: argparse._SubParsersAction) -> None:
+    p = subs.add_parser("history", help="record and compare submitted versions",
+                        description="The submission history: every version each unit submitted.")
+    p.set_defaults(func=lambda _a: (p.print_help(), EXIT_ERROR)[1])
+    cmds = p.add_subparsers(dest="history_command", metavar="ACTION", parser_class=type(p))
+    _add_record(cmds)
+    _add_list(cmds)
+    _add_show(cmds)
+    _add_diff(cmds)
+    v = cmds.add_parser("verify", help="check the store's integrity and every version's hash")
+    v.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    v.set_defaults(func=run_verify)
+
+
+def _add_record(cmds: argparse._SubParsersAction) -> None:
+    r = cmds.add_parser("record", help="record a submission (a new version unless identical to the latest)",
+                        description="Record submitted data. Rows are split into one version per unit and "
+                                    "period found in the unit and period columns.")
+    r.add_argument("data", nargs="?", help="data file (default: the path the pack declares for --source)")
+    r.add_argument("--source", "-s", required=True, help="source name the data is recorded under")
+    r.add_argument("--pack", "-p", help="rule pack declaring the source (its unit, period, keys, format)")
+    r.add_argument("--unit-column", help="column naming the reporting unit")
+    r.add_argument("--period-column", help="column naming the period")
+    r.add_argument("--unit", help="reporting unit of the whole file (when it has no unit column)")
+    r.add_argument("--period", help="period of the whole file (when it has no period column)")
+    r.add_argument("--key", action="append", dest="keys", metavar="COLUMN", help="key column; repeatable")
+    r.add_argument("--reason", help="stated reason for this resubmission")
+    r.add_argument("--format", choices=["text", "json"], default="text")
+    r.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    r.set_defaults(func=run_record)
+
+
+def _add_list(cmds: argparse._SubParsersAction) -> None:
+    ls = cmds.add_parser("list", help="list recorded versions")
+    _add_filters(ls)
+    ls.add_argument("--format", choices=["text", "json"], default="text")
+    ls.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    ls.set_defaults(func=run_list)
+
+
+def _add_show(cmds: argparse._SubParsersAction) -> None:
+    sh = cmds.add_parser("show", help="show one version and its rows")
+    sh.add_argument("ref", help="submission id (see list), or a version number with --source")
+    _add_filters(sh)
+    sh.add_argument("--rows", type=int, default=50, metavar="N", help="rows to print in text format (default 50)")
+    sh.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    sh.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    sh.set_defaults(func=run_show)
+
+
+def _add_diff(cmds: argparse._SubParsersAction) -> None:
+    d = cmds.add_parser("diff", help="cell-level differences between two versions (exit 1 if they differ)")
+    d.add_argument("old", help="older submission id, or version number with --source")
+    d.add_argument("new", help="newer submission id, or version number with --source")
+    _add_filters(d)
+    d.add_argument("--key", action="append", dest="keys", metavar="COLUMN",
+                   help="match rows on these columns (default: the keys recorded with the version)")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    d.set_defaults(func=run_diff)
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", "-s", help="source name")
+    p.add_argument("--unit", help="reporting unit")
+    p.add_argument("--period", help="period")
+
+
+# -- actions -------------------------------------------------------------------
+def run_record(args: argparse.Namespace) -> int:
+    from statguard.history import HistoryStore
+    from statguard.history.capture import record_source
+    source = _source_for(args)
+    data = args.data
+    with HistoryStore(args.history) as store:
+        results = record_source(store, source, data, reason=args.reason, unit=args.unit, period=args.period,
+                                keys=args.keys)
+        where = store.path
+    if args.format == "json":
+        print(json.dumps([{**r.submission.as_dict(), "new": r.new, "same_as": r.same_as} for r in results],
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for r in results:
+        print(describe_recorded(r))
+    print(f"history: {where}", file=sys.stderr)
+    return EXIT_OK
+
+
+def describe_recorded(r: Any) -> str:
+    s = r.submission
+    if not r.new:
+        return f"unchanged  {s.label()} (identical to the latest version, {s.row_count} rows)"
+    again = f", same content as v{r.same_as}" if r.same_as else ""
+    return f"recorded   {s.label()} ({s.row_count} rows, #{s.id}{again})"
+
+
+def _source_for(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from statguard.pack.model import Source
+    if args.pack:
+        from statguard.pack import load_pack
+        pack = load_pack(args.pack)
+        if args.source not in pack.sources:
+            raise HistoryError(f"source '{args.source}' is not declared in {args.pack} "
+                               f"(sources: {', '.join(sorted(pack.sources)) or 'none'})")
+        spec = pack.sources[args.source]
+        if args.unit_column or args.period_column:
+            from dataclasses import replace
+            spec = replace(spec, unit=args.unit_column or spec.unit, period=args.period_column or spec.period)
+        if args.data is None and spec.path is None:
+            raise HistoryError(f"give the data file: source '{args.source}' declares no path")
+        return spec
+    if args.data is None:
+        raise HistoryError("give the data file to record (or --pack with a source that declares its path)")
+    return Source(name=args.source, path=Path(args.data), unit=args.unit_column, period=args.period_column,
+                  keys=list(args.keys or []))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from statguard.history import HistoryStore
+    with HistoryStore(args.history, create=False) as store:
+        subs = store.submissions(args.source, args.unit, args.period)
+    if args.format == "json":
+        print(json.dumps([s.as_dict() for s in subs], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not subs:
+        print("no versions recorded" + (" matching the filters" if args.source or args.unit or args.period else ""))
+        return EXIT_OK
+    rows = [[f"#{s.id}", s.source, s.unit or "-", s.period or "-", f"v{s.version}", s.received[:19].replace("T", " "),
+             str(s.row_count), s.content_hash[7:19], s.reason or ""] for s in subs]
+    print(table(["id", "source", "unit", "period", "version", "received (UTC)", "rows", "hash", "reason"], rows))
+    return EXIT_OK
+
+
+def resolve(store: Any, ref: str, args: argparse.Namespace) -> Any:
+    """A submission from an id ('12', '#12') or, with --source, a version ('3', 'v3')."""
+    text = ref.strip().lstrip("#")
+    if args.source:
+        number = text[1:] if text[:1] in "vV" else text
+        if not number.isdigit():
+            raise HistoryError(f"'{ref}' is not a version number")
+        return store.find(args.source, *_sequence(store, args), int(number))
+    if not text.isdigit():
+        raise HistoryError(f"'{ref}' is not a submission id (see statguard history list), "
+                           f"or give --source to use version numbers")
+    return store.submission(int(text))
+
+
+def _sequence(store: Any, args: argparse.Namespace) -> tuple[str, str]:
+    """The (unit, period) meant by --unit/--period, when only one sequence fits."""
+    subs = store.submissions(args.source, args.unit, args.period)
+    seqs = sorted({(s.unit, s.period) for s in subs})
+    if len(seqs) == 1:
+        return seqs[0]
+    if not seqs:
+        raise HistoryError(f"nothing recorded for source '{args.source}'"
+                           + (f", unit '{args.unit}'" if args.unit else "")
+                           + (f", period '{args.period}'" if args.period else ""))
+    options = "; ".join(f"--unit '{u}' --period '{p}'" for u, p in seqs[:8])
+    raise HistoryError(f"source '{args.source}' has several version sequences; choose one: {options}")
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from statguard.history import HistoryStore
+    with HistoryStore(args.history, create=False) as store:
+        sub = resolve(store, args.ref, args)
+        rows = store.rows(sub.id)
+    if args.format == "json":
+        print(json.dumps({**sub.as_dict(), "rows": rows}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if args.format == "csv":
+        import csv
+        writer = csv.DictWriter(sys.stdout, fieldnames=sub.columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return EXIT_OK
+    print(f"{sub.label()}  (#{sub.id})")
+    print(f"received {sub.received}, {sub.row_count} rows, {sub.content_hash}")
+    print(f"reason: {sub.reason or '(none stated)'}; keys: {', '.join(sub.keys) or '(none)'}")
+    shown = rows[: max(args.rows, 0)]
+    print(table(sub.columns, [[_cell(r.get(c)) for c in sub.columns] for r in shown]))
+    if len(rows) > len(shown):
+        print(f"... {len(rows) - len(shown)} more rows (--rows N, or --format csv)")
+    return EXIT_OK
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from statguard.history import HistoryStore
+    from statguard.history.diff import diff
+    with HistoryStore(args.history, create=False) as store:
+        result = diff(store, resolve(store, args.old, args), resolve(store, args.new, args), args.keys)
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_diff(result))
+    return EXIT_OK if result.identical else EXIT_VIOLATIONS
+
+
+def render_diff(d: Any) -> str:
+    lines = [f"{d.old.label()} (#{d.old.id}, {d.old.row_count} rows) -> v{d.new.version} "
+             f"(#{d.new.id}, {d.new.row_count} rows)"]
+    lines.append(f"reason stated for v{d.new.version}: {d.new.reason or '(none)'}")
+    if d.identical:
+        lines.append("no differences")
+        return "\n".join(lines)
+    for label, cols in (("columns added", d.columns_added), ("columns removed", d.columns_removed)):
+        if cols:
+            lines.append(f"{label}: {', '.join(cols)}")
+    lines.append(f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, "
+                 f"{d.unchanged_rows} unchanged rows (matched on {', '.join(d.keys) or 'whole rows'})")
+    lines += [f"+ {_row_text(r)}" for r in d.added]
+    lines += [f"- {_row_text(r)}" for r in d.removed]
+    for change in d.changed:
+        cells = "; ".join(f"{c.column}: {_cell(c.old)} -> {_cell(c.new)}" for c in change.cells)
+        lines.append(f"~ {_row_text(change.key)}: {cells}")
+    return "\n".join(lines)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from statguard.history import HistoryStore
+    with HistoryStore(args.history, create=False) as store:
+        problems = store.verify()
+        count = len(store.submissions())
+    for p in problems:
+        print(p)
+    print(f"{store.path}: {count} versions, " + (f"{len(problems)} problem(s)" if problems else "ok"),
+          file=sys.stderr)
+    return EXIT_VIOLATIONS if problems else EXIT_OK
+
+
+# -- text helpers --------------------------------------------------------------
+def _cell(value: Any) -> str:
+    return "NULL" if value is None else str(value)
+
+
+def _row_text(row: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={_cell(v)}" for k, v in row.items())
+
+
+def _width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain aligned table; wide (CJK) characters count as two columns."""
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
