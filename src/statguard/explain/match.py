@@ -211,7 +211,7 @@ def _problem(run: _Run, expl: Explanation, kind: str, rule_id: str, **extra: str
         "unit": m.plain(expl.unit), "period": m.plain(expl.period),
         "keys": {k: m.plain(x) for k, x in expl.keys.items()},
         "values": {"rule_id": rule_id, "text": expl.text, "author": expl.author},
-        "detail": kind, "message": f"{expl.origin}: {text}", "hard": True, "explained": False})
+        "detail": kind, "message": f"{text} [{expl.origin}]", "hard": True, "explained": False})
 
 
 def _summary_row(run: _Run, explanations: list[Explanation], files: list[str] | None) -> dict[str, Any]:

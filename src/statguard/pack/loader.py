@@ -79,6 +79,9 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path])
         problems.append(_fatal(Problem("a rule pack must be a mapping with 'sources:' and/or 'rules:'",
                                        str(path), 1, 1)))
         return
+    if "explanations" in doc and not TOP_KEYS & set(doc):  # explanations kept beside the pack's rules
+        pack.files.remove(path)
+        return
     for key in doc:
         if key not in TOP_KEYS:
             problems.append(_fatal(doc.key_locs[key].problem(
