@@ -25,6 +25,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=["zh", "en"], help="language of messages and labels")
     p.add_argument("--explanations", "-e", action="append", metavar="FILE",
                    help="explanations of soft violations (.yml, .csv, .xlsx); repeatable")
+    p.add_argument("--output-dir", metavar="DIR",
+                   help="directory for extra outputs such as spot-check samples "
+                        "(default: next to the first --output file, else ./statguard-output)")
     p.set_defaults(func=run)
 
 
@@ -38,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags,
-                          explanations=args.explanations, progress=progress)
+                          explanations=args.explanations, progress=progress,
+                          options={"output_dir": _output_dir(args)})
     if args.lang:
         report.meta["lang"] = args.lang
     report.meta["fail_on"] = args.fail_on
@@ -48,3 +52,11 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     return EXIT_VIOLATIONS if report.failed(args.fail_on) else EXIT_OK
+
+
+def _output_dir(args: argparse.Namespace) -> str | None:
+    """--output-dir, else the directory of the first report file, else None (the kinds' default)."""
+    from pathlib import Path
+    if args.output_dir:
+        return args.output_dir
+    return str(Path(args.outputs[0]).resolve().parent) if args.outputs else None
