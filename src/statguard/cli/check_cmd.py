@@ -23,6 +23,11 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
     p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
     p.add_argument("--lang", choices=["zh", "en"], help="language of messages and labels")
+    p.add_argument("--record", action="store_true",
+                   help="record the checked data in the history store first (a new version unless unchanged)")
+    p.add_argument("--reason", help="with --record: the stated reason for this resubmission")
+    p.add_argument("--history", metavar="PATH",
+                   help="history store file (default: $STATGUARD_HISTORY, else .statguard/history.db)")
     p.add_argument("--explanations", "-e", action="append", metavar="FILE",
                    help="explanations of soft violations (.yml, .csv, .xlsx); repeatable")
     p.add_argument("--output-dir", metavar="DIR",
@@ -39,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from statguard.report.writers import write_all
 
     pack = load_pack(args.pack)
+    from statguard.cli.history_cmd import record_checked
+    record_checked(args, pack)  # --record, --history
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags,
                           explanations=args.explanations, progress=progress,

@@ -265,3 +265,32 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
         return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def record_checked(args: argparse.Namespace, pack: Any) -> None:
+    """`check --record`: record the data of every source the chosen rules read, before they run.
+
+    Recording first means rules reading the history (revisions) see this submission too.
+    `--history PATH` also tells those rules which store to read.
+    """
+    import os
+
+    from statguard.history import ENV_VAR, HistoryStore
+    from statguard.history.capture import HISTORY_PREFIX, record_source
+    if args.history:
+        os.environ[ENV_VAR] = args.history
+    if not args.record:
+        return
+    from statguard.api import select_rules
+    from statguard.cli.common import parse_sources
+    given = parse_sources(args.source)
+    names: dict[str, None] = {}
+    for rule in select_rules(pack, args.rules, args.tags):
+        for name in rule.sources:
+            name = name.removeprefix(HISTORY_PREFIX)
+            if name in pack.sources and (name in given or pack.sources[name].path is not None):
+                names[name] = None
+    with HistoryStore(args.history) as store:
+        for name in names:
+            for result in record_source(store, pack.sources[name], given.get(name), reason=args.reason):
+                print(describe_recorded(result), file=sys.stderr)
