@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 import statguard
-from conftest import SHARED
 from statguard.cli.main import main
 from statguard.compare import cells, compare_versions
+
+from conftest import SHARED
 
 SBS = SHARED / "data/validate/cases/09_sbs2000_versions_compare_cells"
 SPM = SHARED / "data/validate/cases/20_spm_lumberjack_sequential_versions"

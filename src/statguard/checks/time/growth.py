@@ -142,7 +142,9 @@ def _same_record(ctx: Context, p: GrowthParams, scope: exp.Expression | None) ->
 
 def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
                scope: exp.Expression | None) -> exp.Select:
-    cur = with_periods(ctx, p.source, period, scope)
+    cur = with_periods(ctx, p.source, period)  # `where` limits the items, not the comparison values
+    if scope is not None:
+        cur = cur.select(alias(scope, "_sg_in"))
     label = quote_column(MAPPED["label"])
     grouped = exp.select(*[quote_column(c) for c in series], label.copy(),
                          alias(exp.Min(this=quote_column(p.value)), "_sg_base"),
@@ -173,4 +175,6 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
         this=exp.to_identifier("b", quoted=True)))
     select = select.from_(cur_t).join(base_t, on=exp.and_(on, joined) if joined is not None else on,
                                       join_type="left")
+    if scope is not None:
+        select = select.where(quote_column("_sg_in", "c"))
     return select.with_("_sg_cur", as_=cur).with_("_sg_base", as_=grouped)
