@@ -9,10 +9,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import SHARED
 
 from statguard.cli.main import main
 from statguard.pack.jsonschema import report_schema
+
+from conftest import SHARED
 
 SBS = SHARED / "data" / "validate" / "SBS2000.csv"
 PACK = f"""pack:

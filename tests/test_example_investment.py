@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT
-
 from statguard.cli.main import main
+
+from conftest import ROOT
 
 PACK = ROOT / "rules" / "investment"
 

@@ -51,7 +51,8 @@ def test_duckdb_status_matches_reference(op, cmp, rows):
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "p.yml"
         path.write_text("sources:\n  t:\n    keys: [k]\n    columns: {k: integer, a: number, b: number, c: number}\n"
-                        f"rules:\n  - {{id: R, kind: row, source: t, expr: '{text}', tolerance: 0}}\n", encoding="utf-8")
+                        f"rules:\n  - {{id: R, kind: row, source: t, expr: '{text}', tolerance: 0}}\n",
+                        encoding="utf-8")
         frame = pd.DataFrame([{"k": i, "a": a, "b": b, "c": c} for i, (a, b, c) in enumerate(rows)],
                              columns=["k", "a", "b", "c"]).astype({"a": "Float64", "b": "Float64", "c": "Float64"})
         report = statguard.load_pack(path).validate({"t": frame})

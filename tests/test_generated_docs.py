@@ -8,11 +8,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import ROOT
 
 from statguard.checks import registry
 from statguard.docs import rules_markdown
 from statguard.pack.jsonschema import pack_schema
+
+from conftest import ROOT
 
 SCHEMA_FILE = ROOT / "src" / "statguard" / "pack" / "pack.schema.json"
 REGENERATE = ("python -m statguard.docs > docs/rules.md && "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from golden import load_cases, match_violations, same, write_pack
 
 import statguard
 from statguard.errors import PackError
+
+from golden import load_cases, match_violations, same, write_pack
 
 CASES = load_cases()
 

@@ -13,8 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from statguard.errors import (
-    EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, EngineError, ExpressionError, PackError, Problem,
-    SourceError, StatguardError,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    EngineError,
+    ExpressionError,
+    PackError,
+    Problem,
+    SourceError,
+    StatguardError,
 )
 
 __version__ = "0.1.0"

@@ -148,7 +148,8 @@ def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
     """Write a UTF-8 copy of `path` in statguard's private temporary directory."""
     target = Path(tempfile.mkstemp(suffix=path.suffix, dir=tmpdir)[1])
     try:
-        with path.open("r", encoding=encoding, newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        with path.open("r", encoding=encoding, newline="") as src, \
+                target.open("w", encoding="utf-8", newline="") as dst:
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
     except (UnicodeDecodeError, LookupError) as e:

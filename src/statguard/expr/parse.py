@@ -89,10 +89,7 @@ class _Where:
         extra_lines = before.count("\n")
         col_in_line = offset - (before.rfind("\n") + 1)
         line = (self.line or 1) + extra_lines
-        if extra_lines:
-            column = col_in_line + 1
-        else:
-            column = (self.column or 1) + col_in_line
+        column = col_in_line + 1 if extra_lines else (self.column or 1) + col_in_line
         return Problem(message, self.file, line if self.file or self.line else None,
                        column if self.file or self.column else None, self.field)
 
@@ -108,17 +105,15 @@ def _parse_message(e: Exception) -> str:
 
 
 def _error_offset(e: Exception, text: str) -> int:
+    """Offset in `text` of the token sqlglot choked on (its line/col point at the token's end)."""
     errors = getattr(e, "errors", None)
-    if errors:
-        first = errors[0]
-        start = first.get("start_context") or ""
-        line, col = first.get("line"), first.get("col")
-        if line and col:
-            lines = text.split("\n")
-            line = min(line, len(lines))
-            return sum(len(x) + 1 for x in lines[: line - 1]) + max(col - 1 - len(first.get("highlight") or "") + 1, 0)
-        return len(start)
-    return 0
+    if not errors or not errors[0].get("line") or not errors[0].get("col"):
+        return 0
+    first = errors[0]
+    lines = text.split("\n")
+    line = min(first["line"], len(lines))
+    token_len = len(first.get("highlight") or "")
+    return sum(len(x) + 1 for x in lines[: line - 1]) + max(first["col"] - token_len, 0)
 
 
 def _check(tree: exp.Expression, where: _Where) -> None:

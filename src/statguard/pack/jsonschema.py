@@ -72,9 +72,9 @@ def pack_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "statguard rule pack",
             "type": "object", "additionalProperties": False,
             "properties": {
-                "pack": {"type": "object", "properties": {"name": {"type": "string"}, "description": {"type": "string"},
-                                                          "lang": {"enum": ["zh", "en"]}, "version": {},
-                                                          "scorecard": {"type": "object"}, "settings": {"type": "object"}}},
+                "pack": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "description": {"type": "string"}, "lang": {"enum": ["zh", "en"]},
+                    "version": {}, "scorecard": {"type": "object"}, "settings": {"type": "object"}}},
                 "include": {"type": ["array", "string"], "items": {"type": "string"}},
                 "sources": {"type": "object", "additionalProperties": source},
                 "rules": {"type": "array", "items": rule_any}},

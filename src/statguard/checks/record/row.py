@@ -27,7 +27,16 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.plan import (
-    EXPECTED, IMBALANCE, OBSERVED, STATUS, VAL, Context, Plan, alias, identity_columns, status,
+    EXPECTED,
+    IMBALANCE,
+    OBSERVED,
+    STATUS,
+    VAL,
+    Context,
+    Plan,
+    alias,
+    identity_columns,
+    status,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column

@@ -33,10 +33,19 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.plan import (
-    DETAIL, EXPECTED, KEY, OBSERVED, PERIOD, STATUS, UNIT, VAL, Context, Plan,
+    DETAIL,
+    EXPECTED,
+    KEY,
+    OBSERVED,
+    PERIOD,
+    STATUS,
+    UNIT,
+    VAL,
+    Context,
+    Plan,
 )
-from statguard.checks.registry import Params, rule_kind
 from statguard.checks.record import schema_checks
+from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
 from statguard.expr import quote_column
 from statguard.pack.model import DEFAULT_PLACEHOLDERS, Rule

@@ -30,7 +30,16 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.plan import (
-    EXPECTED, OBSERVED, PERIOD, STATUS, UNIT, VAL, Context, Plan, alias, identity_columns,
+    EXPECTED,
+    OBSERVED,
+    PERIOD,
+    STATUS,
+    UNIT,
+    VAL,
+    Context,
+    Plan,
+    alias,
+    identity_columns,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
