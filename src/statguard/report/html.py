@@ -156,8 +156,13 @@ def _cell(value: Any) -> Any:
     return display(value)
 
 
+def _scorecard(page: Page) -> str:
+    from statguard.report.scorecard_views import html_section
+    return html_section(page)
+
+
 Section = Callable[[Page], str]
-SECTIONS: list[Section] = [_header, _charts, _rules, _units, _violations]
+SECTIONS: list[Section] = [_header, _charts, _rules, _units, _scorecard, _violations]
 
 
 @cache

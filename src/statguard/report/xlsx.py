@@ -176,8 +176,13 @@ def _per_rule(book: Book) -> None:
                        VIOLATION_WIDTHS)
 
 
+def _scorecard(book: Book) -> None:
+    from statguard.report.scorecard_views import xlsx_sheets
+    xlsx_sheets(book)
+
+
 SheetBuilder = Callable[[Book], None]
-SHEETS: list[SheetBuilder] = [_summary, _units, _violations, _per_rule]
+SHEETS: list[SheetBuilder] = [_summary, _units, _scorecard, _violations, _per_rule]
 
 
 @writer("xlsx", ".xlsx")
