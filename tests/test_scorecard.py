@@ -219,3 +219,22 @@ def test_lint_reports_a_bad_scorecard(tmp_path, capsys):
 def test_periods_sort_in_time_order():
     assert sorted(["2024-10", "2024-2", "2024-1"], key=natural_key) == ["2024-1", "2024-2", "2024-10"]
     assert sorted(["2019Q4", "2019Q10", "2019"], key=natural_key) == ["2019", "2019Q4", "2019Q10"]
+
+
+def test_scores_the_latest_recorded_versions_in_the_history_store(pack, tmp_path, capsys):
+    from statguard.history import HistoryStore
+    from statguard.history.capture import record_source
+    from statguard.scorecard import scorecard_from_history
+    store = tmp_path / "history.db"
+    with HistoryStore(store) as hs:
+        for month in MONTHS:
+            record_source(hs, pack.sources["claims"], DATA / f"claims-{month}.csv")
+        record_source(hs, pack.sources["claims"], DATA / "claims-2024-03-resubmitted.csv", reason="更正")
+        assert [s.version for s in hs.submissions(unit="东区", period="2024-03")] == [1, 2]
+    card = scorecard_from_history(pack, store)
+    assert sorted(set(card.trend["period"])) == MONTHS
+    assert list(card.escalation["unit"]) == ["甲县"], "东区 corrected March in version 2"
+    assert card.units.set_index("unit").loc["东区", "score"] == 50.0  # R1 failed in February and April
+    assert main(["scorecard", str(DATA / "pack.yml"), "--history", str(store), "-f", "csv",
+                 "--table", "escalation"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("甲县,县,4,2024-01,2024-04")

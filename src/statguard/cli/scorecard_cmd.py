@@ -3,11 +3,16 @@
     statguard scorecard PACK --source claims=march.csv      # score a fresh run
     statguard scorecard --reports jan.json feb.json mar.json  # trend over saved runs
     statguard scorecard PACK --reports jan.json feb.json --source claims=march.csv
+    statguard scorecard PACK --history                         # latest recorded version of everything
+
+With a pack and neither --reports nor --source, the history store is used
+when it exists ($STATGUARD_HISTORY, else .statguard/history.db).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from statguard.errors import EXIT_OK, EXIT_VIOLATIONS, StatguardError
 
@@ -24,6 +29,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
                    help="data for a source; with a pack, runs it and scores the run as the latest period")
     p.add_argument("--reports", "-r", nargs="+", metavar="REPORT.json", default=[],
                    help="saved JSON reports, oldest first (their file names label periods they lack)")
+    p.add_argument("--history", nargs="?", const="", metavar="PATH",
+                   help="score the latest recorded version of every unit and period in the history store "
+                        "(default store: $STATGUARD_HISTORY, else .statguard/history.db)")
     p.add_argument("--period", help="rank the units on this period only")
     p.add_argument("--format", "-f", default="text", choices=["text", "json", "csv"], help="output format")
     p.add_argument("--table", default="units", choices=TABLES, help="which table --format csv writes")
@@ -46,9 +54,15 @@ def run(args: argparse.Namespace) -> int:
     if args.pack:
         from statguard.pack import load_pack
         pack = load_pack(args.pack)
-        if args.source or not args.reports:
+        store = _history(args)
+        if store is not None:
+            from statguard.scorecard import latest_submissions
+            data: dict = {**parse_sources(args.source), **latest_submissions(pack, store)}
+        else:
+            data = parse_sources(args.source)
+        if store is not None or args.source or not args.reports:
             from statguard.api import validate
-            reports.append(validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags))
+            reports.append(validate(pack, data, rules=args.rules, tags=args.tags))
             labels.append(None)
     card = scorecard(reports, pack, period=args.period, labels=labels)
     if args.format == "json":
@@ -59,3 +73,16 @@ def run(args: argparse.Namespace) -> int:
         text = card.to_text()
     write_output(text, args.output)
     return EXIT_VIOLATIONS if args.fail_on_escalation and len(card.escalation) else EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> str | None:
+    """The history store to score from: --history, else the default store when it exists and
+    nothing else says what to score."""
+    from statguard.history import default_path
+    if args.history is not None:
+        return str(default_path(args.history or None))
+    path = default_path()
+    if not args.reports and not args.source and path.exists():
+        print(f"statguard: scoring the latest versions recorded in {path}", file=sys.stderr)
+        return str(path)
+    return None
