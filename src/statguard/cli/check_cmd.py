@@ -15,14 +15,15 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--source", "-s", action="append", metavar="NAME=PATH",
                    help="data for a source (overrides the path in the pack); repeatable")
     p.add_argument("--format", "-f", action="append", dest="formats", metavar="FORMAT",
-                   help="output format: text (default) or json; repeatable")
+                   help="text (default), json, html, xlsx, junit, markdown or csv; repeatable")
     p.add_argument("--output", "-o", action="append", dest="outputs", metavar="FILE",
                    help="write the report here (one per --format; default stdout)")
     p.add_argument("--fail-on", default="error", choices=["error", "warning", "info", "never"],
                    help="lowest severity that makes the exit code 1 (default: error)")
     p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
     p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
-    p.add_argument("--lang", choices=["zh", "en"], help="language of messages and labels")
+    p.add_argument("--lang", choices=["zh", "en"],
+                   help="language of messages and labels (default: the pack's lang, then the locale)")
     p.add_argument("--record", action="store_true",
                    help="record the checked data in the history store first (a new version unless unchanged)")
     p.add_argument("--reason", help="with --record: the stated reason for this resubmission")
@@ -46,14 +47,15 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     from statguard.cli.history_cmd import record_checked
     record_checked(args, pack)  # --record, --history
+    from statguard.i18n import resolve
+    lang = resolve(args.lang, pack.lang)  # --lang, else the pack's, else the locale's
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
-        report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags,
+        report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
                           explanations=args.explanations, progress=progress,
                           options={"output_dir": _output_dir(args)})
-    if args.lang:
-        report.meta["lang"] = args.lang
+    report.meta["lang"] = lang
     report.meta["fail_on"] = args.fail_on
-    write_all(report, args.formats or ["text"], args.outputs or [], lang=args.lang)
+    write_all(report, args.formats or ["text"], args.outputs or [], lang=lang)
     if report.errored:
         print(f"statguard: {len(report.errored)} rule(s) could not run: {', '.join(report.errored)}",
               file=sys.stderr)
