@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
               "date": "DATE", "datetime": "TIMESTAMP"}
 RESULT_TABLE = "_sg_items"
+ITEM_ALIAS = "_sg_item"
+STATUSES = ("pass", "fail", "na")
 
 
 class DuckDBEngine:
@@ -118,24 +120,41 @@ class DuckDBEngine:
     def frame(self, tree: exp.Expression) -> pd.DataFrame:
         return self.con.execute(self.sql(tree)).df()
 
+    def _run_query(self, plan: Plan) -> tuple[dict[str, int], pd.DataFrame]:
+        """One pass over the items: status counts plus the failing items, gathered in one
+        aggregate, so no item is materialised unless it fails and the plan's query (often
+        a join) runs once."""
+        assert plan.query is not None
+        item = exp.to_identifier(ITEM_ALIAS)
+        status_col = exp.column(STATUS, quoted=True)
+
+        def when(value: str) -> exp.Where:
+            return exp.Where(this=exp.EQ(this=status_col.copy(), expression=exp.Literal.string(value)))
+
+        counts = [exp.alias_(exp.Filter(this=exp.Count(this=exp.Star()), expression=when(s)), "n_" + s)
+                  for s in STATUSES]
+        gathered = exp.alias_(exp.Filter(this=exp.ArrayAgg(this=exp.column(item)), expression=when("fail")), "fails")
+        summary = exp.select(*counts, gathered).from_(exp.Subquery(this=plan.query, alias=exp.TableAlias(this=item)))
+        table = exp.Table(this=exp.to_identifier(RESULT_TABLE, quoted=True))
+        self.con.execute(self.sql(exp.Create(this=table, kind="TABLE", expression=summary, replace=True,
+                                             properties=exp.Properties(expressions=[exp.TemporaryProperty()]))))
+        row = self.con.execute(self.sql(exp.select(*(f"n_{s}" for s in STATUSES)).from_(table))).fetchone()
+        counted = {s: int(n) for s, n in zip(STATUSES, row or (), strict=True) if n}
+        unnest = exp.Unnest(expressions=[exp.column("fails"),
+                                         exp.PropertyEQ(this=exp.var("recursive"), expression=exp.true())])
+        query = exp.select("*").from_(exp.Subquery(this=exp.select(unnest).from_(table),
+                                                   alias=exp.TableAlias(this=exp.to_identifier("_sg_fails"))))
+        query = query.order_by(*plan.order_by) if plan.order_by else query.order_by(exp.Ordered(this=exp.var("ALL")))
+        return counted, self.frame(query) if counted.get("fail") else self.frame(exp.select("*").from_(
+            exp.Subquery(this=plan.query, alias=exp.TableAlias(this=item))).limit(0))
+
     def run(self, plan: Plan) -> tuple[dict[str, int], pd.DataFrame]:
         """Execute a plan: counts per status and the failing items."""
         try:
             if plan.run is not None:
                 return plan.run(self)
             assert plan.query is not None
-            table = exp.Table(this=exp.to_identifier(RESULT_TABLE, quoted=True))
-            create = exp.Create(this=table, kind="TABLE", expression=plan.query, replace=True,
-                                properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
-            self.con.execute(self.sql(create))
-            status_col = exp.column(STATUS, quoted=True)
-            counted = self.con.execute(self.sql(
-                exp.select(status_col, exp.Count(this=exp.Star())).from_(table).group_by(status_col))).fetchall()
-            query = exp.select("*").from_(table).where(exp.EQ(this=status_col, expression=exp.Literal.string("fail")))
-            if plan.order_by:
-                query = query.order_by(*plan.order_by)
-            fails = self.frame(query)
-            return {str(k): int(v) for k, v in counted}, fails
+            return self._run_query(plan)
         except self._duckdb.Error as e:
             raise EngineError(_first_line(e)) from None
         finally:
