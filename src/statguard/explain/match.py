@@ -135,7 +135,7 @@ def _apply(run: _Run, expl: Explanation) -> None:
     if expl.error:
         _problem(run, expl, m.MALFORMED, expl.rule_id or "?", why=expl.error)
         return
-    matched = answered = False
+    matched = answered = used = False
     for rule_id in expl.rule_ids:
         rule = _rule(run.pack, rule_id)
         if rule is None:
@@ -149,32 +149,34 @@ def _apply(run: _Run, expl: Explanation) -> None:
             answered = True
         elif rows := _lookup(run, rule_id, expl):
             matched = True
-            _explain(run, expl, rule, rows)
+            used = _explain(run, expl, rule, rows) or used
     if not matched and not answered:
         _problem(run, expl, m.STALE, expl.rule_id, hint=_hint(run, expl))
+    run.used += used
 
 
-def _explain(run: _Run, expl: Explanation, rule: Rule, rows: list[int]) -> None:
+def _explain(run: _Run, expl: Explanation, rule: Rule, rows: list[int]) -> bool:
+    """Mark `rows` explained if `expl` is good enough for `rule`; report why not otherwise."""
     if not expl.text.strip():
         _problem(run, expl, m.EMPTY, rule.id)
-        return
+        return False
     spec = rule.explanation or DEFAULT_SPEC
     short = spec.shortfalls(expl)
     if short:
         _problem(run, expl, m.INSUFFICIENT, rule.id, why="; ".join(short))
-        return
+        return False
     v = run.violations
     fresh = [i for i in rows if not v.at[i, "explained"]]
     if not fresh:
         _problem(run, expl, m.DUPLICATE, rule.id, why=str(v.at[rows[0], "explanation"])[:40])
-        return
-    run.used += 1
+        return False
     for i in fresh:
         v.at[i, "explained"] = True
         v.at[i, "explanation"] = expl.text.strip()
         v.at[i, "explained_by"] = expl.author
         v.at[i, "explained_at"] = expl.date
         v.at[i, "explanation_fields"] = {k: m.plain(val) for k, val in expl.fields.items()} or None
+    return True
 
 
 def _rule(pack: Pack, rule_id: str) -> Rule | None:

@@ -9,10 +9,12 @@ date also matches its "2024-09" or "2024年9月" spelling.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+_INTEGRAL = re.compile(r"^-?\d+\.0+$")
 # Kinds of explanation problems, reported as violations of the pseudo-rule `explanations`.
 STALE, REFUSED, EMPTY, INSUFFICIENT, DUPLICATE, UNKNOWN_RULE, MALFORMED = (
     "stale", "refused", "empty", "insufficient", "duplicate", "unknown_rule", "malformed")
@@ -63,6 +65,8 @@ def norm(value: Any) -> str:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
         return norm(value.item())
     text = str(value).strip()
+    if _INTEGRAL.match(text):  # "7.0" typed or exported for the number 7
+        return text.split(".")[0]
     return "" if text in ("nan", "NaT", "None") else text
 
 
