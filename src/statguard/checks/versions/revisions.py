@@ -104,6 +104,11 @@ class RevisionsParams(Params):
         return [self.source] if self.version else [HISTORY_PREFIX + self.source]
 
 
+def indicator_key(keys: list[str]) -> str:
+    """Name of the key holding the value column: 'indicator', unless the source has such a key."""
+    return "value_column" if "indicator" in keys else "indicator"
+
+
 def col(name: str) -> exp.Column:
     return quote_column(name)
 
@@ -135,7 +140,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     base = _base(ctx, view, p, keys, unit, period, (version, label), reason, scope)
     query = _summary(base, p, keys, unit is not None, period is not None, reason is not None)
     order = [f'"{c}"' for c, present in ((UNIT, unit), (PERIOD, period)) if present]
-    order += [f'"{KEY}{k}"' for k in keys] + [f'"{KEY}indicator"']
+    order += [f'"{KEY}{k}"' for k in keys] + [f'"{KEY}{indicator_key(keys)}"']
     if period is not None:
         from statguard.checks.time.common import period_plan
         return period_plan(query, view, period, order_by=order)
@@ -192,7 +197,7 @@ def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit
     if has_period:
         out.append(alias(col(P), PERIOD))
     out += [alias(col(f"_k{i}"), KEY + k) for i, k in enumerate(keys)]
-    out.append(alias(col(IND), KEY + "indicator"))
+    out.append(alias(col(IND), KEY + indicator_key(keys)))
     out += [alias(col(column), VAL + name) for name, column in VALUE_COLUMNS.items()]
     out += [alias(col("last_value"), OBSERVED), alias(col("first_value"), EXPECTED),
             alias(exp.Sub(this=col("last_value"), expression=col("first_value")), IMBALANCE),
