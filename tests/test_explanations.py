@@ -210,3 +210,18 @@ def test_explanations_recorded_with_the_submission(tmp_path):
     marked = dict(zip(zip(changes["u"], changes["指标"], strict=True), flags, strict=True))
     assert not marked[("东城区", "存款")]
     assert marked[("西城区", "贷款")]
+
+
+def test_check_record_keeps_explanations_with_the_submission(tmp_path, capsys):
+    from statguard.explain.history import EXPLANATIONS_SOURCE, explanation_frame
+    from statguard.history import HistoryStore
+    store_path = tmp_path / "history.db"
+    args = ["check", str(EXAMPLE), "-e", str(EXAMPLE / "explanations.yml"), "--record", "--history", str(store_path)]
+    assert main(args) == 1
+    with HistoryStore(store_path, create=False) as store:
+        assert set(store.sources()) == {"growth", EXPLANATIONS_SOURCE}
+        frame = explanation_frame(store)
+    assert (frame["status"] == "explained").sum() == 3
+    assert main(args) == 1  # the same explanations again: no new version
+    with HistoryStore(store_path, create=False) as store:
+        assert {s.version for s in store.submissions(source=EXPLANATIONS_SOURCE)} == {1}

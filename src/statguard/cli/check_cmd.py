@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
                           explanations=args.explanations, progress=progress,
                           options={"output_dir": _output_dir(args)})
+    if args.record:  # the explanations go with the submission just recorded
+        from statguard.explain.history import record_checked_explanations
+        record_checked_explanations(report, args.history, args.reason)
     report.meta["lang"] = lang
     report.meta["fail_on"] = args.fail_on
     write_all(report, args.formats or ["text"], args.outputs or [], lang=lang)

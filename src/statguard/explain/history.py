@@ -126,3 +126,12 @@ def unexplained_changes(changes: pd.DataFrame, explanations: pd.DataFrame, keys:
         when = str(row.get(received) or "")
         out.append(not any(t >= when for t in known.get(ident, [])))
     return pd.Series(out, index=changes.index, dtype=bool)
+
+
+def record_checked_explanations(report: Report, store_path: str | Path | None, reason: str | None = None) -> int:
+    """`check --record`: keep the run's explanations (used and refused) with the recorded submission."""
+    from statguard.history import HistoryStore
+    if not report.meta.get("explanations"):
+        return 0
+    with HistoryStore(store_path) as store:
+        return sum(r.new for r in record_explanations(store, report, reason))
