@@ -196,9 +196,8 @@ def leading_digits(report: Report) -> list[int] | None:
     numbers = numbers[numbers.notna() & (numbers != 0) & numbers.abs().lt(float("inf"))].abs()
     if len(numbers) < MIN_DIGITS:
         return None
-    digits = (numbers / 10 ** numbers.map(math.log10).map(math.floor)).astype(int).clip(1, 9)
-    counts = digits.value_counts()
-    return [int(counts.get(d, 0)) for d in range(1, 10)]
+    counts = numbers.map(lambda x: f"{x:e}"[0]).value_counts()  # '%e' puts the leading digit first
+    return [int(counts.get(str(d), 0)) for d in range(1, 10)]
 
 
 BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]

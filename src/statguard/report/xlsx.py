@@ -2,7 +2,8 @@
 
 Written with openpyxl in write-only mode, so 100,000 violations stream to the
 file instead of building a workbook in memory. Every table sheet has a bold,
-frozen header row and an autofilter; headers are in the report's language.
+frozen header row and an autofilter (a rule's own sheet leaves out the
+columns that only repeat the rule); headers are in the report's language.
 Keys and values are JSON text, as in the CSV.
 
 The workbook is a list of sheet builders: `SHEETS` holds functions
@@ -55,10 +56,15 @@ class Book:
     wb: Workbook
     taken: set[str] = field(default_factory=set)
     truncated: dict[str, int] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # what several builders share, computed once
 
     def table(self, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-              widths: Sequence[float] | None = None, filter_and_freeze: bool = True) -> str:
-        """Add a sheet holding a header row and `rows`; returns its (sanitized) title."""
+              widths: Sequence[float] | None = None, filter_and_freeze: bool = True,
+              converted: bool = False) -> str:
+        """Add a sheet holding a header row and `rows`; returns its (sanitized) title.
+
+        `converted=True` says the rows already hold cell values made by `_cell`.
+        """
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font, PatternFill
         from openpyxl.utils import get_column_letter
@@ -80,7 +86,7 @@ class Book:
             if count >= MAX_ROWS:
                 count += 1
                 continue
-            ws.append([_cell(v) for v in row])
+            ws.append(row if converted else [_cell(v) for v in row])
             count += 1
         if count > MAX_ROWS:
             self.truncated[title] = count - MAX_ROWS
@@ -93,25 +99,30 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _cell(value: Any) -> Any:
-    from statguard.report.views import display
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if value is None or isinstance(value, (bool, int)):
+    """A value Excel can hold: numbers stay numbers, structures become JSON text, text is cleaned."""
+    cls = type(value)
+    if value is None or cls is int or cls is bool:
         return value
-    if isinstance(value, float):
+    if cls is float:
         return None if value != value else value
-    text = display(value)
-    text = _ILLEGAL.sub("", text)
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    if cls is not str:
+        if hasattr(value, "item"):  # numpy scalar
+            return _cell(value.item())
+        from statguard.report.views import display
+        value = display(value)
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+    return value if len(value) <= MAX_CELL else value[: MAX_CELL - 1] + "…"
 
 
 VIOLATION_FIELDS = ["rule_id", "severity", "kind", "source", "unit", "period", "keys", "values",
                     "observed", "expected", "imbalance", "detail", "message"]
 VIOLATION_WIDTHS = [10, 8, 12, 14, 16, 10, 24, 30, 12, 12, 12, 30, 70]
+PER_RULE = 4  # a rule's own sheet leaves out rule, severity, kind and source: they are its name
 
 
-def _violation_headers(lang: str) -> list[str]:
-    return [t("col.rule" if f == "rule_id" else f"col.{f}", lang) for f in VIOLATION_FIELDS]
+def _violation_headers(lang: str, start: int = 0) -> list[str]:
+    return [t("col.rule" if f == "rule_id" else f"col.{f}", lang) for f in VIOLATION_FIELDS[start:]]
 
 
 def _violation_rows(violations: Any, lang: str) -> Iterable[list[Any]]:
@@ -158,22 +169,28 @@ def _units(book: Book) -> None:
     book.table(t("h.units", book.lang), headers, rows, [20, 9, 9, 9, 9, 40])
 
 
+def _violation_cells(book: Book) -> list[list[Any]]:
+    """Cell values of all violations, worst first, converted once for the violations and rule sheets."""
+    if "violations" not in book.cache:
+        from statguard.report.views import worst_first
+        rows = _violation_rows(worst_first(book.report.violations), book.lang)
+        book.cache["violations"] = [[_cell(v) for v in row] for row in rows]
+    return book.cache["violations"]
+
+
 def _violations(book: Book) -> None:
-    from statguard.report.views import worst_first
-    v = worst_first(book.report.violations)
-    book.table(t("h.violations", book.lang), _violation_headers(book.lang), _violation_rows(v, book.lang),
-               VIOLATION_WIDTHS)
+    book.table(t("h.violations", book.lang), _violation_headers(book.lang), _violation_cells(book),
+               VIOLATION_WIDTHS, converted=True)
 
 
 def _per_rule(book: Book) -> None:
-    v = book.report.violations
-    if not len(v):
-        return
-    groups = dict(iter(v.groupby("rule_id", sort=False)))
+    by_rule: dict[Any, list[list[Any]]] = {}
+    for row in _violation_cells(book):
+        by_rule.setdefault(row[0], []).append(row[PER_RULE:])
     for rule_id in book.report.summary["rule_id"]:
-        if rule_id in groups:
-            book.table(str(rule_id), _violation_headers(book.lang), _violation_rows(groups[rule_id], book.lang),
-                       VIOLATION_WIDTHS)
+        if rule_id in by_rule:
+            book.table(str(rule_id), _violation_headers(book.lang, PER_RULE), by_rule[rule_id],
+                       VIOLATION_WIDTHS[PER_RULE:], converted=True)
 
 
 def _scorecard(book: Book) -> None:
