@@ -26,6 +26,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "severity.error": {"en": "error", "zh": "错误"},
     "severity.warning": {"en": "warning", "zh": "警告"},
     "severity.info": {"en": "info", "zh": "提示"},
+    "severity.never": {"en": "never (report only)", "zh": "不判定（仅报告）"},
     "status.ok": {"en": "ok", "zh": "通过"},
     "status.fail": {"en": "fail", "zh": "不通过"},
     "status.error": {"en": "ERROR", "zh": "出错"},

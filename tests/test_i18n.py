@@ -1,0 +1,70 @@
+"""The built-in catalogue: complete in both languages, and the order a language is chosen in."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from statguard import i18n
+
+
+@pytest.mark.parametrize("key", sorted(i18n.CATALOGUE))
+def test_every_text_exists_in_both_languages_with_the_same_placeholders(key):
+    entry = i18n.CATALOGUE[key]
+    assert set(entry) == set(i18n.LANGS)
+    names = {lang: set(re.findall(r"\{(\w+)\}", text)) for lang, text in entry.items()}
+    assert names["zh"] == names["en"], key
+    assert all(text.strip() for text in entry.values())
+
+
+def test_chinese_texts_are_chinese():
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    untranslated = [k for k, e in i18n.CATALOGUE.items()
+                    if not cjk.search(e["zh"]) and e["zh"] == e["en"] and not k.startswith("msg.")]
+    assert not untranslated
+
+
+@pytest.mark.parametrize("explicit,pack,env,expected", [
+    ("en", "zh", {"LANG": "zh_CN.UTF-8"}, "en"),
+    (None, "zh", {"LANG": "en_US.UTF-8"}, "zh"),
+    (None, None, {"LANG": "zh_CN.UTF-8"}, "zh"),
+    (None, None, {"LC_ALL": "zh_TW.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),
+    (None, None, {"LANG": "C.UTF-8"}, "en"),
+    (None, None, {"LANG": "fr_FR.UTF-8"}, "en"),
+    (None, None, {}, "en"),
+    ("zh-CN", None, {}, "zh"),
+])
+def test_language_order(explicit, pack, env, expected):
+    assert i18n.resolve(explicit, pack, env) == expected
+
+
+def test_t_fills_placeholders_and_falls_back_to_english():
+    assert i18n.t("counts_line", "zh", errors=1, warnings=2, info=3) == "错误 1 条，警告 2 条，提示 3 条"
+    assert i18n.t("verdict.fail", "xx") == "FAIL"
+    assert i18n.severity("warning", "zh") == "警告" and i18n.severity("odd", "zh") == "odd"
+
+
+PACK = {
+    "pack": {"name": "语言", "lang": "zh"},
+    "sources": {"t": {"keys": ["unit"], "unit": "unit", "columns": {"unit": "string", "a": "number", "b": "number"}}},
+    "rules": [{"id": "R1", "kind": "row", "source": "t", "expr": "a == b",
+               "message": {"zh": "{unit}：a 与 b 不等", "en": "{unit}: a differs from b"}}],
+}
+
+
+@pytest.mark.parametrize("args,env,message,label", [
+    ([], {"LANG": "en_US.UTF-8"}, "东区：a 与 b 不等", "不通过"),          # the pack's language
+    (["--lang", "en"], {"LANG": "zh_CN.UTF-8"}, "东区: a differs from b", "FAIL"),
+])
+def test_check_uses_the_chosen_language_for_rule_messages_and_labels(tmp_path, args, env, message, label):
+    (tmp_path / "t.csv").write_text("unit,a,b\n东区,1,2\n", encoding="utf-8")
+    (tmp_path / "pack.yml").write_text(yaml.safe_dump(PACK, allow_unicode=True), encoding="utf-8")
+    cmd = [sys.executable, "-m", "statguard", "check", str(tmp_path / "pack.yml"), "-s", f"t={tmp_path / 't.csv'}",
+           *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", **env}, check=False)
+    assert out.returncode == 1, out.stderr
+    assert message in out.stdout and out.stdout.splitlines()[1].startswith(label)

@@ -1,0 +1,214 @@
+"""Report formats on a fixed report (tests/golden_reports/report.json).
+
+Golden files under tests/golden_reports/expected/ hold the exact JSON, Markdown,
+JUnit, CSV and terminal output. After an intended change of a format (or of the
+report's columns), regenerate them and review the diff:
+
+    STATGUARD_UPDATE_GOLDEN=1 /work/venv/bin/python -m pytest tests/test_report_writers.py
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from statguard.cli.main import main
+from statguard.report.model import Report
+from statguard.report.text import width_of
+from statguard.report.writers import formats, render
+
+HERE = Path(__file__).parent / "golden_reports"
+EXPECTED = HERE / "expected"
+XSD = Path(__file__).parent / "schemas" / "junit-10.xsd"
+UPDATE = os.environ.get("STATGUARD_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def report() -> Report:
+    return Report.from_json(HERE / "report.json")
+
+
+def golden(name: str, actual: str) -> None:
+    path = EXPECTED / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(actual.encode("utf-8"))
+    assert path.exists(), f"no golden file {path}; run with STATGUARD_UPDATE_GOLDEN=1"
+    expected = path.read_bytes().decode("utf-8")
+    assert actual == expected, f"{name} differs from its golden file (STATGUARD_UPDATE_GOLDEN=1 to regenerate)"
+
+
+def test_every_format_is_registered():
+    assert {"text", "json", "html", "xlsx", "junit", "markdown", "csv"} <= set(formats())
+
+
+@pytest.mark.parametrize("fmt,name", [("json", "report.json"), ("csv", "report.csv"),
+                                      ("markdown", "report.zh.md"), ("junit", "report.zh.junit.xml"),
+                                      ("text", "report.zh.txt")])
+def test_golden_zh(report, fmt, name):
+    golden(name, render(report, fmt, "zh"))
+
+
+@pytest.mark.parametrize("fmt,name", [("markdown", "report.en.md"), ("junit", "report.en.junit.xml"),
+                                      ("text", "report.en.txt")])
+def test_golden_en(report, fmt, name):
+    golden(name, render(report, fmt, "en"))
+
+
+def test_json_round_trips(report):
+    again = Report.from_json(report.to_json())
+    assert again.to_dict() == report.to_dict()
+    assert again.counts_by_severity() == {"error": 4, "warning": 2, "info": 1}
+
+
+# -- JUnit -------------------------------------------------------------------
+
+def _schema():
+    etree = pytest.importorskip("lxml.etree")
+    return etree, etree.XMLSchema(etree.parse(str(XSD)))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("fail_on,failures", [("error", 2), ("warning", 4), ("info", 5), ("never", 0)])
+def test_junit_is_valid_and_fails_at_the_fail_on_level(report, lang, fail_on, failures):
+    etree, schema = _schema()
+    report.meta["fail_on"] = fail_on
+    doc = etree.fromstring(render(report, "junit", lang).encode("utf-8"))
+    assert schema.validate(doc), schema.error_log
+    suite = doc.find("testsuite")
+    assert suite.get("tests") == "7" and suite.get("errors") == "1"
+    assert suite.get("failures") == str(failures) == doc.get("failures")
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert len(failed) == failures
+    assert [c.get("name") for c in suite.iter("testcase") if c.find("error") is not None] == ["E1"]
+
+
+def test_junit_failure_names_the_first_violations(report):
+    etree, _ = _schema()
+    doc = etree.fromstring(render(report, "junit", "en").encode("utf-8"))
+    h1 = doc.find(".//testcase[@name='H1']/failure")
+    assert h1.get("message").startswith("2 violation(s) of severity error: [error] 东区 2024-09")
+    assert "西区" in h1.text and h1.get("type") == "error"
+    s1 = doc.find(".//testcase[@name='S1']")  # a warning does not fail when fail_on is error ...
+    assert s1.find("failure") is None and "开发区" in s1.find("system-out").text  # ... but is listed
+
+
+def test_junit_lists_at_most_twenty_violations(report):
+    etree, schema = _schema()
+    many = report.violations[report.violations["rule_id"] == "H1"].iloc[[0] * 25].reset_index(drop=True)
+    big = Report(report.pack, many, report.summary, report.meta)
+    doc = etree.fromstring(render(big, "junit", "en").encode("utf-8"))
+    assert schema.validate(doc)
+    text = doc.find(".//testcase[@name='H1']/failure").text
+    assert text.count("\n") == 20 and text.endswith("... and 5 more")
+
+
+# -- CSV ---------------------------------------------------------------------
+
+def test_csv_has_bom_and_json_columns(report):
+    data = render(report, "csv").encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == len(report.violations)
+    assert json.loads(rows[0]["keys"]) == {"unit": "东区"}
+    assert json.loads(rows[5]["values"])["versions"] == [34, 36, 41, 45, 52]
+    assert rows[6]["message"] == "北区: 累计值下降\nfrom 3 to 0"  # newlines survive quoting
+
+
+# -- Markdown and text -------------------------------------------------------
+
+def test_markdown_escapes_cells_and_stays_small(report):
+    md = render(report, "markdown", "en")
+    assert "&lt;check &amp; \"quote\"&gt;" in md and "<check" not in md
+    assert all(line.count("|") >= 2 for line in md.splitlines() if line.startswith("| "))
+    many = Report(report.pack, report.violations.iloc[[0] * 5000].reset_index(drop=True), report.summary,
+                  report.meta)
+    assert len(render(many, "markdown", "en").encode()) < 20_000
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_text_fits_80_columns_and_puts_worst_units_first(report, lang):
+    text = render(report, "text", lang)
+    assert max(width_of(line) for line in text.splitlines()) <= 80
+    units = [line.split()[0] for line in text.split("\n\n")[2].splitlines()[2:]]
+    assert units == ["东区", "南区", "西区", "开发区", "北区"]
+
+
+# -- XLSX --------------------------------------------------------------------
+
+def _workbook(report, lang):
+    openpyxl = pytest.importorskip("openpyxl")
+    return openpyxl.load_workbook(io.BytesIO(render(report, "xlsx", lang)))
+
+
+def test_xlsx_read_back_in_chinese(report):
+    wb = _workbook(report, "zh")
+    names = wb.sheetnames
+    assert names[:2] == ["概况", "规则"] and "问题明细" in names
+    assert [n for n in names if n in {"H1", "C1", "S1", "R1", "Y1"}] == ["H1", "C1", "S1", "R1", "Y1"]
+    facts = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=2, values_only=True)}
+    assert facts["结论"] == "不通过" and facts["错误"] == 4 and facts["未能运行的规则"] == 1
+    ws = wb["问题明细"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M8"
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("规则", "级别", "类型") and rows[0][-1] == "问题说明"
+    assert len(rows) == 8 and rows[1][:2] == ("H1", "错误") and rows[1][8] == 150
+    h1 = list(wb["H1"].iter_rows(values_only=True))
+    assert h1[0][0] == "报送单位" and [r[0] for r in h1[1:]] == ["东区", "西区"]
+    assert wb["H1"].freeze_panes == "A2"
+
+
+def test_xlsx_english_headers(report):
+    wb = _workbook(report, "en")
+    assert {"Summary", "Rules", "Units", "Violations"} <= set(wb.sheetnames)
+    assert next(wb["Violations"].iter_rows(values_only=True))[:3] == ("rule", "severity", "kind")
+
+
+def test_sheet_titles_are_valid_and_unique():
+    from statguard.report.xlsx import sheet_title
+    taken: set[str] = set()
+    assert sheet_title("a/b:c*d?[e]\\f", taken) == "a_b_c_d__e__f"
+    long = "x" * 40
+    assert sheet_title(long, taken) == "x" * 31
+    assert sheet_title(long, taken) == "x" * 29 + "~2"
+    assert sheet_title("History", taken) == "History_"
+    assert sheet_title("'quoted'", taken) == "quoted"
+    assert sheet_title("", taken) == "sheet"
+    assert sheet_title("SHEET", taken) == "SHEET~2"
+
+
+# -- the report command ------------------------------------------------------
+
+def test_report_command_renders_several_formats(tmp_path, capsys):
+    outs = {fmt: tmp_path / f"r.{fmt}" for fmt in ("html", "xlsx", "junit", "markdown", "csv", "json")}
+    argv = ["report", str(HERE / "report.json"), "--lang", "en"]
+    for fmt, path in outs.items():
+        argv += ["--format", fmt, "--output", str(path)]
+    assert main(argv) == 0
+    assert all(p.stat().st_size > 0 for p in outs.values())
+    assert Report.from_json(outs["json"]).to_dict() == Report.from_json(HERE / "report.json").to_dict()
+    assert "Violations" in outs["html"].read_text(encoding="utf-8")
+
+
+def test_report_command_to_stdout_and_errors(tmp_path, capsys):
+    assert main(["report", str(HERE / "report.json"), "--lang", "zh"]) == 0
+    assert "不通过" in capsys.readouterr().out
+    data = json.loads((HERE / "report.json").read_text(encoding="utf-8"))
+    data["summary"] = [r for r in data["summary"] if not r["errored"]]
+    (tmp_path / "ran.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["report", str(tmp_path / "ran.json"), "--fail-on", "never", "-f", "markdown"]) == 0
+    out = capsys.readouterr().out  # errors below the fail-on level only warn
+    assert "— 有警告" in out and "判定不通过的最低级别：不判定" in out
+    assert main(["report", str(tmp_path / "ran.json"), "-f", "markdown"]) == 0
+    assert "— 不通过" in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "missing.json")]) == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2", encoding="utf-8")
+    assert main(["report", str(bad)]) == 2
+    assert "not a statguard JSON report" in capsys.readouterr().err
+    assert main(["report", str(HERE / "report.json"), "-f", "xlsx"]) == 2  # binary needs --output
