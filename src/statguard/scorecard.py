@@ -124,8 +124,8 @@ def _round(report: Report, label: str | None) -> _Round:
     v = report.violations
     if facts.get("periods") or v["period"].notna().any():
         label = None  # the data has periods of its own
-    frame = pd.DataFrame({"unit": [_text(u) for u in v["unit"]],
-                          "period": [_text(p) if p is not None else label for p in v["period"]],
+    frame = pd.DataFrame({"unit": [_text(u) for u in v["unit"].tolist()],
+                          "period": [_text(p) or label for p in v["period"].tolist()],
                           "rule_id": v["rule_id"].astype(str), "severity": v["severity"].astype(str)})
     frame = frame[frame["unit"].notna()].reset_index(drop=True)
     units = {str(u) for us in (facts.get("sources") or {}).values() for u in us} | set(frame["unit"])
@@ -150,18 +150,36 @@ def deductions(violations: pd.DataFrame, cfg: ScorecardConfig, by: list[str]) ->
     v = violations
     if cfg.count == "rules":
         v = v.drop_duplicates(["unit", "period", "rule_id"])
-    weights = [cfg.weight(r, s) for r, s in zip(v["rule_id"], v["severity"], strict=True)]
+    by_severity = v["severity"].map(cfg.weights.model_dump()).astype(float).fillna(0.0)
+    weights = v["rule_id"].map(cfg.rules).astype(float).fillna(by_severity) if cfg.rules else by_severity
     return v.assign(_w=weights).groupby(by, dropna=False)["_w"].sum()
+
+
+def tally(violations: pd.DataFrame, cfg: ScorecardConfig, by: list[str]) -> dict[Any, dict[str, Any]]:
+    """Per `by` group: points lost, violations by severity, the worst severity, the failed rules."""
+    if not len(violations):
+        return {}
+    v = violations
+    lost = deductions(v, cfg, by)
+    sev = v.groupby([*by, "severity"], dropna=False).size().unstack(fill_value=0)
+    worst = v.assign(_r=v["severity"].map(RANK).fillna(0)).groupby(by, dropna=False)["_r"].max()
+    per_rule = v.groupby([*by, "rule_id"], dropna=False).size().reset_index(name="_n")
+    per_rule = per_rule.sort_values([*by, "_n", "rule_id"], ascending=[True] * len(by) + [False, True])
+    rules = per_rule.groupby(by, dropna=False)["rule_id"].agg(", ".join)  # the most violated first
+    sev_of, worst_of, rules_of = sev.to_dict("index"), worst.to_dict(), rules.to_dict()
+    out = {}
+    for key, points in lost.to_dict().items():
+        counts = {s: int(sev_of[key].get(s, 0)) for s in RANK}
+        out[key] = {"lost": float(points), "violations": sum(counts.values()), **counts,
+                    "worst": int(worst_of[key]), "rules_failed": rules_of[key]}
+    return out
+
+
+EMPTY = {"lost": 0.0, "violations": 0, "error": 0, "warning": 0, "info": 0, "worst": 0, "rules_failed": ""}
 
 
 def _score(lost: float, cfg: ScorecardConfig) -> float:
     return round(max(cfg.floor, cfg.base - lost), 4)
-
-
-def _rules_failed(v: pd.DataFrame) -> str:
-    """Failed rules, the most violated first."""
-    counts = v["rule_id"].value_counts()
-    return ", ".join(sorted(counts.index, key=lambda r: (-counts[r], r)))
 
 
 def units_table(rnd: _Round, cfg: ScorecardConfig, groups: dict[str, str], period: str | None = None) -> pd.DataFrame:
@@ -171,16 +189,12 @@ def units_table(rnd: _Round, cfg: ScorecardConfig, groups: dict[str, str], perio
     if period is not None:
         v = v[v["period"] == period]
         units = rnd.present(period)
-    lost = deductions(v, cfg, ["unit"])
-    by_unit = dict(tuple(v.groupby("unit"))) if len(v) else {}
+    tallies = tally(v, cfg, ["unit"])
     rows = []
     for unit in units:
-        uv = by_unit.get(unit, v.iloc[0:0])
-        sev = uv["severity"].value_counts()
-        rows.append({"unit": unit, "group": groups.get(unit), "score": _score(float(lost.get(unit, 0.0)), cfg),
-                     "violations": len(uv), "error": int(sev.get("error", 0)),
-                     "warning": int(sev.get("warning", 0)), "info": int(sev.get("info", 0)),
-                     "rules_failed": _rules_failed(uv)})
+        t = tallies.get(unit, EMPTY)
+        rows.append({"unit": unit, "group": groups.get(unit), "score": _score(t["lost"], cfg),
+                     **{k: t[k] for k in ("violations", "error", "warning", "info", "rules_failed")}})
     return _ranked(pd.DataFrame(rows, columns=[c for c in UNIT_COLUMNS if "rank" not in c and c != "group_size"]))
 
 
@@ -202,29 +216,21 @@ def trend_table(rounds: list[_Round], cfg: ScorecardConfig, groups: dict[str, st
     for rnd in rounds:  # later reports replace earlier ones for the periods they cover
         for p in rnd.covers():
             owner[p] = rnd
+    tallies = {id(rnd): tally(rnd.violations[rnd.violations["period"].notna()], cfg, ["unit", "period"])
+               for rnd in rounds}
     rows: list[dict[str, Any]] = []
     for period in sorted(owner, key=natural_key):
         rnd = owner[period]
-        v = rnd.violations[rnd.violations["period"] == period]
-        lost = deductions(v, cfg, ["unit"])
-        by_unit = dict(tuple(v.groupby("unit"))) if len(v) else {}
         for unit in sorted(rnd.present(period), key=natural_key):
-            uv = by_unit.get(unit, v.iloc[0:0])
-            score = _score(float(lost.get(unit, 0.0)), cfg)
+            t = tallies[id(rnd)].get((unit, period), EMPTY)
+            score = _score(t["lost"], cfg)
+            failing = t["worst"] >= RANK[cfg.fail_on] or (cfg.fail_below is not None and score < cfg.fail_below)
             rows.append({"unit": unit, "group": groups.get(unit), "period": period, "score": score,
-                         "violations": len(uv), "failing": _failing(uv, score, cfg),
-                         "rules_failed": _rules_failed(uv)})
+                         "violations": t["violations"], "failing": bool(failing), "rules_failed": t["rules_failed"]})
     frame = pd.DataFrame(rows, columns=[c for c in TREND_COLUMNS if c != "change"])
     frame["group"] = _nullable(frame["group"])
     frame.insert(4, "change", frame.groupby("unit")["score"].diff().round(4) if len(frame) else [])
     return frame[TREND_COLUMNS]
-
-
-def _failing(uv: pd.DataFrame, score: float, cfg: ScorecardConfig) -> bool:
-    level = RANK[cfg.fail_on]
-    if any(RANK.get(s, 0) >= level for s in uv["severity"]):
-        return True
-    return cfg.fail_below is not None and score < cfg.fail_below
 
 
 def escalation_table(trend: pd.DataFrame, cfg: ScorecardConfig) -> pd.DataFrame:
@@ -232,9 +238,11 @@ def escalation_table(trend: pd.DataFrame, cfg: ScorecardConfig) -> pd.DataFrame:
     if not len(trend):
         return pd.DataFrame(columns=ESCALATION_COLUMNS)
     periods = sorted(set(trend["period"]), key=natural_key)
+    by_unit: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in trend.to_dict("records"):
+        by_unit.setdefault(row["unit"], {})[row["period"]] = row
     rows = []
-    for unit, ut in trend.groupby("unit", sort=False):
-        by_period = {r["period"]: r for r in ut.to_dict("records")}
+    for unit, by_period in by_unit.items():
         streak: list[dict[str, Any]] = []
         for p in reversed(periods):
             row = by_period.get(p)
