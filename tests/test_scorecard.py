@@ -238,3 +238,15 @@ def test_scores_the_latest_recorded_versions_in_the_history_store(pack, tmp_path
     assert main(["scorecard", str(DATA / "pack.yml"), "--history", str(store), "-f", "csv",
                  "--table", "escalation"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("甲县,县,4,2024-01,2024-04")
+
+
+def test_pack_json_schema_describes_the_scorecard_settings():
+    import jsonschema
+    import yaml
+
+    from statguard.pack.jsonschema import pack_schema
+    doc = yaml.safe_load((DATA / "pack.yml").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, pack_schema())
+    doc["pack"]["scorecard"]["weights"]["eror"] = 10
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, pack_schema())

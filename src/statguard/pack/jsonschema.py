@@ -69,12 +69,15 @@ def pack_schema() -> dict[str, Any]:
     for name, kind in kinds.items():  # pydantic's nested models are referenced from the root
         defs.update(kind.params.model_json_schema(by_alias=True).get("$defs", {}))
         defs[f"kind_{name}"] = _rule_schema(kind)
+    from statguard.pack.scorecard import ScorecardConfig
+    scorecard = ScorecardConfig.model_json_schema()
+    defs.update(scorecard.pop("$defs", {}))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "statguard rule pack",
             "type": "object", "additionalProperties": False,
             "properties": {
                 "pack": {"type": "object", "properties": {
                     "name": {"type": "string"}, "description": {"type": "string"}, "lang": {"enum": ["zh", "en"]},
-                    "version": {}, "scorecard": {"type": "object"}, "settings": {"type": "object"}}},
+                    "version": {}, "scorecard": scorecard, "settings": {"type": "object"}}},
                 "include": {"type": ["array", "string"], "items": {"type": "string"}},
                 "sources": {"type": "object", "additionalProperties": source},
                 "rules": {"type": "array", "items": rule_any}},
