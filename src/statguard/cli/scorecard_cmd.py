@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
             data = parse_sources(args.source)
         if store is not None or args.source or not args.reports:
             from statguard.api import validate
-            reports.append(validate(pack, data, rules=args.rules, tags=args.tags))
+            from statguard.progress import Progress
+            with Progress() as progress:
+                reports.append(validate(pack, data, rules=args.rules, tags=args.tags, progress=progress))
             labels.append(None)
     card = scorecard(reports, pack, period=args.period, labels=labels)
     if args.format == "json":
