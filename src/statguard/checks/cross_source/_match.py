@@ -74,6 +74,13 @@ def any_null(columns: list[exp.Expression]) -> exp.Expression | None:
 def match_exists(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
                  other_where: str | None, field: str = "match") -> exp.Exists:
     """EXISTS (a record of `other` matching the current record of `source`, aliased a)."""
+    cond = match_condition(ctx, source, other, on, window, other_where, field)
+    return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(ctx.table(other, alias=B)).where(cond))
+
+
+def match_condition(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
+                    other_where: str | None, field: str = "match") -> exp.Expression:
+    """The condition pairing a record of `source` (alias a) with a record of `other` (alias b)."""
     conds: list[exp.Expression] = []
     for a_col, b_col in key_pairs(on):
         ctx.require_column(source, a_col, field)
@@ -89,8 +96,7 @@ def match_exists(ctx: Context, source: str, other: str, on: KeyMap, window: Wind
     if other_where:
         tree = ctx.compile(other_where, "other_where", {None: other}).tree
         conds.append(exp.paren(qualify(tree, B)))
-    inner = exp.select(exp.Literal.number(1)).from_(ctx.table(other, alias=B)).where(exp.and_(*conds))
-    return exp.Exists(this=inner)
+    return exp.and_(*conds)
 
 
 def evaluable_columns(on: KeyMap, window: Window | None) -> list[exp.Expression]:

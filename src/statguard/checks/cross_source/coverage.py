@@ -47,12 +47,13 @@ from sqlglot import exp
 from statguard.checks.cross_source._match import (
     KEY_DOC,
     A,
+    B,
     KeyMap,
     Window,
     any_null,
     evaluable_columns,
     key_pairs,
-    match_exists,
+    match_condition,
     scope_filter,
 )
 from statguard.checks.plan import (
@@ -73,7 +74,7 @@ from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
 from statguard.pack.model import Rule
 
-FLAGS, AGG, CLAIMS = "_sg_flags", "_sg_agg", "_sg_claimed"
+TOTALS, HITS, AGG, CLAIMS = "_sg_totals", "_sg_hits", "_sg_agg", "_sg_claimed"
 EPS = 1e-9
 
 
@@ -138,27 +139,32 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 
 def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
-    """WITH flags (one matched flag per record of A), agg (matched/total per group)."""
-    found = match_exists(ctx, p.source, p.other, p.match, p.window, p.other_where)
-    flag = exp.Case()
+    """WITH totals (evaluable records per group), hits (matched records per group, by a semi
+    join: B's duplicates never multiply A's records), agg (both side by side)."""
+    cond = match_condition(ctx, p.source, p.other, p.match, p.window, p.other_where)
     missing = any_null(evaluable_columns(p.match, p.window))
-    if missing is not None:
-        flag = flag.when(missing, exp.Null())
-    flag = flag.when(found, exp.Literal.number(1)).else_(exp.Literal.number(0))
-    flags = exp.select(*(quote_column(g, A) for g in by), exp.alias_(flag, "_sg_m")).from_(
-        ctx.table(p.source, alias=A))
+    evaluable = exp.Not(this=exp.paren(missing)) if missing is not None else exp.true()
     scope = scope_filter(ctx, p.source, p.where)
+    groups = [quote_column(g, A) for g in by]
+    n_evaluable = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=evaluable.copy()))
+    totals = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}") for i, g in enumerate(groups)),
+                        exp.alias_(n_evaluable, "_sg_total"),
+                        exp.alias_(exp.Sub(this=exp.Count(this=exp.Star()), expression=n_evaluable.copy()), "_sg_na"))
+    totals = totals.from_(ctx.table(p.source, alias=A)).group_by(*(g.copy() for g in groups))
+    hits = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}") for i, g in enumerate(groups)),
+                      exp.alias_(exp.Count(this=exp.Star()), "_sg_matched"))
+    hits = hits.from_(ctx.table(p.source, alias=A)).join(ctx.table(p.other, alias=B), on=cond, join_type="SEMI")
+    hits = hits.where(evaluable).group_by(*(g.copy() for g in groups))
     if scope is not None:
-        flags = flags.where(scope)
-    m = exp.column("_sg_m")
-    agg = exp.select(*(quote_column(g) for g in by),
-                     exp.alias_(exp.Cast(this=exp.Coalesce(this=exp.Sum(this=m), expressions=[exp.Literal.number(0)]),
-                                         to=exp.DataType.build("BIGINT")), "_sg_matched"),
-                     exp.alias_(exp.Count(this=m.copy()), "_sg_total"),
-                     exp.alias_(exp.Sub(this=exp.Count(this=exp.Star()), expression=exp.Count(this=m.copy())),
-                                "_sg_na"))
-    agg = agg.from_(FLAGS).group_by(*(quote_column(g) for g in by))
-    return exp.select().from_(AGG).with_(FLAGS, as_=flags).with_(AGG, as_=agg)
+        totals, hits = totals.where(scope), hits.where(scope.copy())
+    same_group = exp.and_(*(exp.NullSafeEQ(this=exp.column(f"_sg_g{i}", TOTALS),
+                                           expression=exp.column(f"_sg_g{i}", HITS)) for i in range(len(by))))
+    matched = exp.Coalesce(this=exp.column("_sg_matched", HITS), expressions=[exp.Literal.number(0)])
+    agg = exp.select(*(exp.alias_(exp.column(f"_sg_g{i}", TOTALS), g, quoted=True) for i, g in enumerate(by)),
+                     exp.alias_(exp.Cast(this=matched, to=exp.DataType.build("BIGINT")), "_sg_matched"),
+                     exp.column("_sg_total", TOTALS), exp.column("_sg_na", TOTALS))
+    agg = agg.from_(TOTALS).join(HITS, on=same_group, join_type="LEFT")
+    return exp.select().from_(AGG).with_(TOTALS, as_=totals).with_(HITS, as_=hits).with_(AGG, as_=agg)
 
 
 def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
