@@ -143,3 +143,16 @@ def test_cli_output_dir_and_report(tmp_path):
 def test_sizes_must_be_positive(tmp_path, bad):
     with pytest.raises(PackError):
         _pack(tmp_path, "- {id: S, kind: sample, source: claims, seed: 1, " + bad + "}\n")
+
+
+def test_records_sharing_keys_are_drawn_the_same_whatever_the_row_order(tmp_path):
+    """Ties on the key hash (a claim submitted twice with different employers) are settled by the whole record."""
+    claims = pd.DataFrame({"person_id": ["P1"] * 6 + ["P2"] * 6, "district": "东区",
+                           "employer": [f"E{i}" for i in range(12)]})
+    rule = "- {id: TIES, kind: sample, source: claims, n: 3, seed: 11}\n"
+    drawn = []
+    for i, state in enumerate([1, 2, 3]):
+        _run(tmp_path, rule, claims.sample(frac=1, random_state=state), out=f"t{i}")
+        drawn.append(pd.read_csv(tmp_path / f"t{i}" / "TIES.csv"))
+    assert len(drawn[0]) == 3 and drawn[0]["person_id"].nunique() == 1  # three records of the first key
+    assert drawn[0].equals(drawn[1]) and drawn[0].equals(drawn[2])

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_DIR = "statguard-output"
-HASH, HASH_ROW, RANK, FRAME = "_sg_hash", "_sg_hash_row", "sample_rank", "frame_size"
+HASH, KEY_RANK, RANK, FRAME = "_sg_hash", "_sg_key_rank", "sample_rank", "frame_size"
 
 
 class SampleParams(Params):
@@ -98,10 +98,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 def _frame(p: SampleParams, ctx: Context) -> exp.Select:
     """The sampling frame: records in scope with their hash keys."""
-    cols = ctx.columns(p.source) or []
-    keys = p.keys or ctx.source(p.source).keys or cols
+    keys = p.keys or ctx.source(p.source).keys or ctx.columns(p.source) or []
     select = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("a")),
-                        alias(_hash(p.seed, keys), HASH), alias(_hash(p.seed, cols), HASH_ROW))
+                        alias(_hash(p.seed, keys, "a"), HASH))
     select = select.from_(ctx.table(p.source, alias="a"))
     if p.where:
         where = ctx.compile(p.where, "where", {None: p.source}).tree
@@ -121,10 +120,10 @@ def _qualified(tree: exp.Expression, table: str) -> exp.Expression:
     return tree.transform(qualify)
 
 
-def _hash(seed: int, columns: list[str]) -> exp.Expression:
+def _hash(seed: int, columns: list[str], table: str | None = None) -> exp.Expression:
     parts: list[exp.Expression] = [exp.Literal.string(str(seed))]
     for c in columns:
-        parts.append(exp.Coalesce(this=exp.cast(quote_column(c, "a"), "VARCHAR"),
+        parts.append(exp.Coalesce(this=exp.cast(quote_column(c, table), "VARCHAR"),
                                   expressions=[exp.Literal.string("\u2205")]))
     joined = exp.Anonymous(this="concat_ws", expressions=[exp.Literal.string("\u241f"), *parts])
     return exp.Anonymous(this="md5", expressions=[joined])
@@ -145,20 +144,32 @@ def _match(p: SampleParams, ctx: Context) -> exp.Select:
 
 
 def _sampled(p: SampleParams, ctx: Context) -> exp.Select:
+    """The first n (or fraction) records per stratum in hash order.
+
+    Records are ranked by the hash of their keys first (rank(): ties share a rank), so
+    the candidates are few; only those are ordered on by the hash of all their columns,
+    which settles ties between records sharing keys whatever the row order.
+    """
     partition = [quote_column(s) for s in p.strata]
-    order = exp.Order(expressions=[exp.Ordered(this=quote_column(HASH)), exp.Ordered(this=quote_column(HASH_ROW))])
-    rank = exp.Window(this=exp.RowNumber(), partition_by=partition, order=order)
+    by_key = exp.Window(this=exp.Anonymous(this="rank"), partition_by=partition,
+                        order=exp.Order(expressions=[exp.Ordered(this=quote_column(HASH))]))
     size = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[c.copy() for c in partition])
-    ranked = exp.select("*", alias(rank, RANK), alias(size, FRAME)).from_(_frame(p, ctx).subquery("f"))
+    ranked = exp.select("*", alias(by_key, KEY_RANK), alias(size, FRAME)).from_(_frame(p, ctx).subquery("f"))
     if p.n is not None:
         limit: exp.Expression = exp.Literal.number(p.n)
     else:
         limit = exp.Ceil(this=exp.Mul(this=exp.Literal.number(repr(p.fraction)), expression=quote_column(FRAME)))
-    out = [quote_column(c) for c in (p.columns or [])] or [exp.Star(except_=[
-        quote_column(HASH), quote_column(HASH_ROW), quote_column(RANK), quote_column(FRAME)])]
+    candidates = ranked.subquery("r")
+    cols = ctx.columns(p.source) or []
+    order = exp.Order(expressions=[exp.Ordered(this=quote_column(HASH)), exp.Ordered(this=_hash(p.seed, cols))])
+    rank = exp.Window(this=exp.RowNumber(), partition_by=[c.copy() for c in partition], order=order)
+    drawn = (exp.select("*", alias(rank, RANK)).from_(candidates)
+             .where(exp.LTE(this=quote_column(KEY_RANK), expression=limit.copy())))
+    internal = [quote_column(c) for c in (HASH, KEY_RANK, RANK, FRAME)]
+    out = [quote_column(c) for c in (p.columns or [])] or [exp.Star(except_=internal)]
     return (exp.select(*[quote_column(s) for s in p.strata if s not in (p.columns or [s])], quote_column(RANK),
                        quote_column(FRAME), *out)
-            .from_(ranked.subquery("r")).where(exp.LTE(this=quote_column(RANK), expression=limit))
+            .from_(drawn.subquery("s")).where(exp.LTE(this=quote_column(RANK), expression=limit))
             .order_by(*[quote_column(s) for s in p.strata], quote_column(RANK)))
 
 
@@ -168,7 +179,7 @@ def write_sample(rows: pd.DataFrame, p: SampleParams, rule_id: str, directory: P
         directory.mkdir(parents=True, exist_ok=True)
         csv_path, xlsx_path = directory / f"{rule_id}.csv", directory / f"{rule_id}.xlsx"
         rows.to_csv(csv_path, index=False, encoding="utf-8-sig")
-        rows.to_excel(xlsx_path, index=False, sheet_name=_sheet_name(rule_id), engine="openpyxl")
+        _write_xlsx(rows, xlsx_path, _sheet_name(rule_id))
     except OSError as e:
         raise SourceError(f"cannot write the sample: {e.strerror}", path=str(directory)) from None
     frame, drawn = _per_stratum(rows, p.strata)
@@ -196,3 +207,28 @@ def _per_stratum(rows: pd.DataFrame, strata: list[str]) -> tuple[dict[str, int],
 def _sheet_name(rule_id: str) -> str:
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in rule_id)
     return cleaned[:31] or "sample"
+
+
+def _write_xlsx(rows: pd.DataFrame, path: Path, sheet: str) -> None:
+    """A plain worksheet, written in openpyxl's streaming mode (fast for large samples)."""
+    from openpyxl import Workbook
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet)
+    ws.append([str(c) for c in rows.columns])
+    for record in rows.itertuples(index=False):
+        ws.append([_cell(v) for v in record])
+    book.save(path)
+
+
+def _cell(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    try:
+        import pandas as pd
+        if value is pd.NaT or value is pd.NA:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    return value
