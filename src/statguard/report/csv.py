@@ -40,6 +40,7 @@ def render_csv(report: Report, lang: str | None = None) -> str:
     out.write(BOM)
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(VIOLATION_COLUMNS)
-    for row in report.violations[VIOLATION_COLUMNS].itertuples(index=False, name=None):
+    from statguard.report.views import rows_of
+    for row in rows_of(report.violations, VIOLATION_COLUMNS):
         w.writerow([_field(v) for v in row])
     return out.getvalue()

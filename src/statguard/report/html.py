@@ -131,28 +131,31 @@ VIOLATION_KEYS = ["rule_id", "severity", "unit", "period", "keys", "observed", "
 
 
 def _violations(page: Page) -> str:
-    from statguard.report.views import worst_first
+    from statguard.report.views import rows_of, worst_first
     lang = page.lang
     v = worst_first(page.report.violations)
     types = {"severity": "sev", "observed": "num", "expected": "num", "imbalance": "num"}
     columns = [Column(k, t("col.rule" if k == "rule_id" else f"col.{k}", lang), types.get(k, "text"))
                for k in VIOLATION_KEYS]
-    rows = [list(map(_cell, r)) for r in v[VIOLATION_KEYS].itertuples(index=False, name=None)]
+    rows = [list(map(_cell, r)) for r in rows_of(v, VIOLATION_KEYS)]
     return page.section("violations", t("h.violations", lang), page.table("violations", columns, rows),
                         len(rows))
 
 
 def _cell(value: Any) -> Any:
     """A JSON-ready table cell: numbers stay numbers, everything else becomes display text."""
-    from statguard.report.views import display
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()  # numpy scalar
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
+    cls = type(value)
+    if cls is str or value is None:
         return value
-    if isinstance(value, float):
+    if cls is int:
+        return value
+    if cls is float:
         return None if value != value else value
+    if cls is bool:
+        return str(value)
+    if hasattr(value, "item"):  # numpy scalar
+        return _cell(value.item())
+    from statguard.report.views import display
     return display(value)
 
 

@@ -58,13 +58,30 @@ def display(value: Any) -> str:
     return str(value)
 
 
+def labels(values: pd.Series) -> pd.Series:
+    """Display text of a column of non-missing values (fast for text columns)."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.astype(str)
+    return values.map(display)
+
+
+def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
+    """Plain Python rows of `columns`, missing values as None: much faster than itertuples on text columns."""
+    lists = [[None if _missing(x) else x for x in frame[c].tolist()] for c in columns]
+    return list(zip(*lists, strict=True))
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
+
 def unit_table(report: Report) -> pd.DataFrame:
     """One row per unit with violations: counts by severity, total and the rules it fails, worst first."""
     columns = ["unit", *SEVERITIES, "total", "rules"]
     v = report.violations
     if not len(v) or not v["unit"].notna().any():
         return pd.DataFrame(columns=columns)
-    v = v[v["unit"].notna()].assign(unit=lambda d: d["unit"].map(display))
+    v = v[v["unit"].notna()].assign(unit=lambda d: labels(d["unit"]))
     counts = pd.crosstab(v["unit"], v["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
     counts["total"] = counts.sum(axis=1)
     by_rule = v.groupby(["unit", "rule_id"], sort=False).size().reset_index(name="n")
@@ -108,9 +125,10 @@ def heatmap(report: Report, max_units: int = 30, max_rules: int = 40) -> Heatmap
         return None
     top = list(units["unit"].head(max_units))
     v = report.violations[report.violations["unit"].notna()]
-    v = v.assign(unit=v["unit"].map(display))
+    v = v.assign(unit=labels(v["unit"]))
     v = v[v["unit"].isin(top)]
-    rule_order = [r for r in report.summary["rule_id"] if r in set(v["rule_id"])][:max_rules]
+    failing = set(v["rule_id"])
+    rule_order = [r for r in report.summary["rule_id"] if r in failing][:max_rules]
     table = pd.crosstab(v["unit"], v["rule_id"]).reindex(index=top, columns=rule_order, fill_value=0)
     return Heatmap(top, rule_order, table.to_numpy().tolist(), len(units))
 
@@ -139,13 +157,13 @@ def coverage_points(report: Report) -> list[tuple[str, float, float]]:
     """(unit, claimed, verified) per unit, as percentages, from coverage-like violations."""
     points: dict[str, tuple[float, float]] = {}
     percent = False  # the coverage kind gives percentages; others may give fractions
-    for row in report.violations.itertuples(index=False):
-        values = row.values if isinstance(row.values, dict) else {}
+    for kind, unit, values in rows_of(report.violations, ["kind", "unit", "values"]):
+        values = values if isinstance(values, dict) else {}
         claimed, verified = _first(values, CLAIMED_KEYS), _first(values, VERIFIED_KEYS)
-        if claimed is None or verified is None or row.unit is None:
+        if claimed is None or verified is None or unit is None:
             continue
-        points.setdefault(display(row.unit), (claimed, verified))
-        percent = percent or row.kind == "coverage"
+        points.setdefault(display(unit), (claimed, verified))
+        percent = percent or kind == "coverage"
     if not points:
         return []
     percent = percent or max(max(c, v) for c, v in points.values()) > 1.5
@@ -174,15 +192,15 @@ def _series_of(values: dict[str, Any]) -> list[tuple[str, float]]:
 def revision_series(report: Report, limit: int = 24) -> list[tuple[str, list[tuple[str, float]]]]:
     """(label, [(version, value), ...]) for violations that carry a figure's versions."""
     out = []
-    for row in report.violations.itertuples(index=False):
-        values = row.values if isinstance(row.values, dict) else {}
-        series = _series_of(values)
+    for rule_id, unit, period, keys, values in rows_of(report.violations,
+                                                       ["rule_id", "unit", "period", "keys", "values"]):
+        series = _series_of(values if isinstance(values, dict) else {})
         if not series:
             continue
-        keys = row.keys if isinstance(row.keys, dict) else {}
-        parts = [display(row.unit), display(row.period)]
+        keys = keys if isinstance(keys, dict) else {}
+        parts = [display(unit), display(period)]
         parts += [display(v) for k, v in keys.items() if k not in ("unit", "period", "version")]
-        out.append((" · ".join(p for p in dict.fromkeys(parts) if p) or str(row.rule_id), series))
+        out.append((" · ".join(p for p in dict.fromkeys(parts) if p) or str(rule_id), series))
         if len(out) >= limit:
             break
     return out

@@ -127,7 +127,8 @@ def _violation_headers(lang: str, start: int = 0) -> list[str]:
 
 def _violation_rows(violations: Any, lang: str) -> Iterable[list[Any]]:
     sev = {s: severity(s, lang) for s in ("error", "warning", "info")}
-    for row in violations[VIOLATION_FIELDS].itertuples(index=False, name=None):
+    from statguard.report.views import rows_of
+    for row in rows_of(violations, VIOLATION_FIELDS):
         yield [row[0], sev.get(row[1], row[1]), *row[2:]]
 
 
