@@ -161,9 +161,9 @@ def _explain(run: _Run, expl: Explanation, rule: Rule, rows: list[int]) -> bool:
         _problem(run, expl, m.EMPTY, rule.id)
         return False
     spec = rule.explanation or DEFAULT_SPEC
-    short = spec.shortfalls(expl)
+    short = spec.shortfalls(expl, run.lang)
     if short:
-        _problem(run, expl, m.INSUFFICIENT, rule.id, why="; ".join(short))
+        _problem(run, expl, m.INSUFFICIENT, rule.id, why=("；" if run.lang == "zh" else "; ").join(short))
         return False
     v = run.violations
     fresh = [i for i in rows if not v.at[i, "explained"]]

@@ -33,15 +33,16 @@ class ExplanationSpec:
     required_fields: tuple[str, ...] = ()
     from_data: Mapping[str, str] = field(default_factory=dict)  # field -> column of the source
 
-    def shortfalls(self, expl: Explanation) -> list[str]:
+    def shortfalls(self, expl: Explanation, lang: str = "en") -> list[str]:
         """What `expl` lacks for this rule (empty list: it is sufficient)."""
         out = []
         text = expl.text.strip()
         if text and len(text) < self.min_length:
-            out.append(f"text has {len(text)} characters, the rule asks for at least {self.min_length}")
+            out.append(f"说明仅 {len(text)} 字，本规则要求至少 {self.min_length} 字" if lang == "zh" else
+                       f"text has {len(text)} characters, the rule asks for at least {self.min_length}")
         for name in self.required_fields:
             if not _filled(expl.value_of(name)):
-                out.append(f"required field '{name}' is empty")
+                out.append(f"未填写「{name}」" if lang == "zh" else f"required field '{name}' is empty")
         return out
 
 
