@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statguard.checks import registry
-from statguard.checks.plan import Context
+from statguard.checks.plan import Context, Plan
 from statguard.errors import StatguardError
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     given, explanation_files = gather(explanations)  # paths, DataFrames, dicts: read before running
     started = datetime.now(timezone.utc)
     summaries, frames = [], []
+    outputs: dict[str, Any] = {}  # rule id -> extra outputs a rule wrote (e.g. a spot-check sample)
     with DuckDBEngine() as engine:
         if progress:
             progress(0, len(chosen), None)
@@ -69,7 +70,9 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                                    "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
                                    "errored": False, "error": None, "hard": rule.is_hard}
             try:
-                counts, fails = _run_rule(engine, pack, rule, bind_errors, options)
+                counts, fails, plan = _run_rule(engine, pack, rule, bind_errors, options)
+                if plan.meta.get("outputs"):
+                    outputs[rule.id] = plan.meta["outputs"]
                 row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                            fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
                 frames.append(violations_of(rule, fails, lang or pack.lang))
@@ -94,6 +97,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             "sources": described, "lang": lang or pack.lang,
             "pack_path": str(pack.path) if pack.path else None,
             "units": units, "scorecard": pack.settings.get("scorecard")}
+    if outputs:
+        meta["outputs"] = outputs
     report = Report(pack.name, violations, summary, meta)
     if given:
         from statguard.explain import attach
@@ -133,7 +138,7 @@ def _bind_history(engine: Any, pack: Pack, rules: list[Rule], options: Mapping[s
 
 
 def _run_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],
-              options: Mapping[str, Any] | None) -> tuple[dict[str, int], pd.DataFrame]:
+              options: Mapping[str, Any] | None) -> tuple[dict[str, int], pd.DataFrame, Plan]:
     if rule.problems:
         raise StatguardError("; ".join(str(p) for p in rule.problems))
     missing = [bind_errors[s] for s in rule.sources if s in bind_errors]
@@ -144,8 +149,8 @@ def _run_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str
     plan = kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
     counts, fails = engine.run(plan)
     if plan.after is not None:
-        plan.after(engine, fails)
-    return counts, fails
+        plan.meta["outputs"] = plan.after(engine, fails)
+    return counts, fails, plan
 
 
 def _safe_count(engine: Any, name: str) -> int | None:
