@@ -115,3 +115,8 @@ def test_include_and_directory_pack(tmp_path):
     (tmp_path / "bad.yml").write_text("include: [nowhere.yml]\n", encoding="utf-8")
     with pytest.raises(PackError, match="included file not found: nowhere.yml"):
         statguard.load_pack(tmp_path / "bad.yml")
+
+
+def test_reserved_rule_id(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - {id: explanations, kind: row, source: t, expr: v > 0}\n")
+    assert any("rule id 'explanations' is reserved" in p and ":6:" in p for p in problems), problems

@@ -20,6 +20,7 @@ from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, S
 from statguard.pack.scorecard import config_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
 
+RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
 TOP_KEYS = {"pack", "include", "sources", "rules"}
 PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "settings"}
 RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation"}
@@ -48,6 +49,7 @@ def load_pack(path: str | Path, *, strict: bool = False) -> Pack:
         _load_file(f, pack, problems, seen)
     _check_rules(pack, problems)
     problems.extend(config_problems(pack))
+    problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
     pack.problems = problems
     fatal = [p for p in problems if p.fatal]
     if fatal or (strict and problems):
@@ -224,6 +226,9 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
             f"severity must be one of {', '.join(SEVERITIES)}, not '{severity}'", "severity"))
     rule.severity = severity if severity in SEVERITIES else "error"
     _hard_and_explanation(item, rule)
+    if rule.id in RESERVED_IDS:
+        rule.problems.append(item.where("id").problem(
+            f"rule id '{rule.id}' is reserved (statguard reports explanation problems under it)", "id"))
     if any(r.id == rule.id for r in pack.rules):
         rule.problems.append(item.where("id").problem(f"rule id '{rule.id}' is used twice", "id"))
     if item.get("enabled", True) is False:
