@@ -125,6 +125,8 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, datetime) and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.date().isoformat()  # a DATE column arrives as a midnight timestamp
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return value.isoformat()
     if getattr(value, "ndim", 0) > 0 and hasattr(value, "tolist"):  # numpy (masked) array, e.g. a LIST column
