@@ -75,7 +75,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                     outputs[rule.id] = plan.meta["outputs"]
                 row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                            fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
-                frames.append(violations_of(rule, fails, lang or pack.lang))
+                frames.append(violations_of(rule, fails, lang or pack.lang, plan.meta.get("message")))
             except StatguardError as e:
                 row.update(errored=True, error=str(e))
             except Exception as e:  # a bug in one rule kind must not stop the others

@@ -12,13 +12,17 @@ from statguard.report.messages import render, template_for
 from statguard.report.model import VIOLATION_COLUMNS, _plain
 
 
-def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
-    """One violation row per failing item, with the rule's message rendered."""
+def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
+                  default: str | dict[str, str] | None = None) -> pd.DataFrame:
+    """One violation row per failing item, with the rule's message rendered.
+
+    The rule's own template wins; else the kind's default (`default`, per language); else a generic one.
+    """
     if not len(fails):
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     key_cols = [c for c in fails.columns if c.startswith(KEY)]
     val_cols = [c for c in fails.columns if c.startswith(VAL)]
-    template = template_for(rule.message, lang) or _default_template(rule, fails)
+    template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails)
     sources = ", ".join(rule.sources)
     rows = []
     for item in fails.to_dict("records"):
