@@ -6,6 +6,7 @@ the history store (the default: everything recorded for the source with
 `statguard history record` or `check --record`, with the reasons given there)
 or, with `version:`, from a column of the source itself (one row per version;
 the column must sort in arrival order: numbers, dates or ISO timestamps).
+Reading the store, the item keys must be columns of the recorded rows.
 
 For every item the rule counts versions and distinct values, finds the
 largest change between successive versions (absolute and relative to the
