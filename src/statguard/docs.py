@@ -22,7 +22,7 @@ def _type_name(info: Any) -> str:
         return " | ".join(map(str, info["enum"]))
     if info.get("type") == "array":
         return f"list of {info.get('items', {}).get('type', 'values')}"
-    return str(schema or "any").replace("null", "none")
+    return str(schema or "any").replace("null", "none").replace("#/$defs/", "")
 
 
 def parameter_table(kind: Kind) -> str:
@@ -33,7 +33,8 @@ def parameter_table(kind: Kind) -> str:
         default = info.get("default", "")
         default = "" if default is None else f"`{default}`"
         text = (info.get("description") or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{name}` | {_type_name(info)} | {'yes' if name in required else ''} | {default} | {text} |")
+        kind = _type_name(info).replace("|", "or")
+        lines.append(f"| `{name}` | {kind} | {'yes' if name in required else ''} | {default} | {text} |")
     return "\n".join(lines)
 
 

@@ -22,6 +22,8 @@ A, B = "a", "b"
 KeyMap = list[str] | dict[str, str]
 KEY_DOC = ("Key columns matching records of `source` with records of `other`: a list of names "
            "common to both, or a mapping {column of source: column of other} when names differ.")
+WINDOW_DOC = ("Optional time window {date, other_date, start, end, unit}: B's `other_date` must fall in "
+              "[A's `date` + start, A's `date` + end), start and end in units of day, month (default) or year.")
 
 
 class Window(BaseModel):

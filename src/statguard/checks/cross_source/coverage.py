@@ -46,6 +46,7 @@ from sqlglot import exp
 
 from statguard.checks.cross_source._match import (
     KEY_DOC,
+    WINDOW_DOC,
     A,
     B,
     KeyMap,
@@ -94,13 +95,15 @@ class CoverageParams(Params):
     source: str = Field(description="Source A: the records that must be backed (e.g. claims).")
     other: str = Field(description="Source B: the records that back them (e.g. contribution records).")
     match: KeyMap = Field(description=KEY_DOC)
-    window: Window | None = Field(None, description="Optional time window of B's date relative to A's date.")
+    window: Window | None = Field(None, description=WINDOW_DOC)
     where: str | None = Field(None, description="Only records of `source` for which this is true are counted.")
     other_where: str | None = Field(None, description="Only records of `other` for which this is true can match.")
     by: list[str] | None = Field(None, description="Columns of `source` grouping records into units "
                                  "(default: the source's unit column).")
     min_rate: float | None = Field(None, ge=0, le=100, description="Lowest acceptable verified rate, in percent.")
-    claimed: Claimed | None = Field(None, description="The rate each unit claims, to compare with the verified rate.")
+    claimed: Claimed | None = Field(None, description=(
+        "The rate each unit claims: {source, rate, match, scale}: the source holding one rate per unit, its rate "
+        "column, the group columns mapped to its columns (default: same names) and percent or fraction."))
     tolerance: float = Field(0, ge=0, description="Allowed gap between claimed and verified rate, in "
                              "percentage points.")
     two_sided: bool = Field(False, description="Also fail units whose verified rate exceeds the claimed rate "

@@ -35,6 +35,7 @@ from sqlglot import exp
 
 from statguard.checks.cross_source._match import (
     KEY_DOC,
+    WINDOW_DOC,
     A,
     KeyMap,
     Window,
@@ -54,7 +55,7 @@ class ExistsParams(Params):
     source: str = Field(description="Source A: the records that must be backed (e.g. claims).")
     other: str = Field(description="Source B: the records that back them (e.g. contribution records).")
     match: KeyMap = Field(description=KEY_DOC)
-    window: Window | None = Field(None, description="Optional time window of B's date relative to A's date.")
+    window: Window | None = Field(None, description=WINDOW_DOC)
     where: str | None = Field(None, description="Only records of `source` for which this is true are checked.")
     other_where: str | None = Field(None, description="Only records of `other` for which this is true can match.")
     keys: list[str] | None = Field(None, description="Columns identifying a record of `source` in the report "
