@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 _FORMATTER = string.Formatter()
@@ -37,8 +37,21 @@ def placeholders(template: str) -> list[str]:
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
+    return renderer(template)(values)
+
+
+def renderer(template: str) -> Callable[[Mapping[str, Any]], str]:
+    """`template` parsed once, for rendering many rows."""
+    parts = list(_FORMATTER.parse(template))
+
+    def render_one(values: Mapping[str, Any]) -> str:
+        return _render(parts, values)
+    return render_one
+
+
+def _render(parts: list[tuple[str, str | None, str | None, str | None]], values: Mapping[str, Any]) -> str:
     out = []
-    for literal, name, spec, _ in _FORMATTER.parse(template):
+    for literal, name, spec, _ in parts:
         out.append(literal)
         if name is None:
             continue

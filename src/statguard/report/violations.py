@@ -8,7 +8,7 @@ import pandas as pd
 
 from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL
 from statguard.pack.model import Rule
-from statguard.report.messages import render, template_for
+from statguard.report.messages import renderer, template_for
 from statguard.report.model import VIOLATION_COLUMNS, _plain
 
 
@@ -24,18 +24,21 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
     val_cols = [c for c in fails.columns if c.startswith(VAL)]
     template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails)
     sources = ", ".join(rule.sources)
+    render_one = renderer(template)
+    plain = {c: _plain_column(fails[c]) for c in fails.columns}  # column-wise: far faster than per cell
+    none = [None] * len(fails)
     rows = []
-    for item in fails.to_dict("records"):
-        keys = {c[len(KEY):]: _plain(item[c]) for c in key_cols}
-        values = {c[len(VAL):]: _plain(item[c]) for c in val_cols}
+    for i in range(len(fails)):
+        keys = {c[len(KEY):]: plain[c][i] for c in key_cols}
+        values = {c[len(VAL):]: plain[c][i] for c in val_cols}
         row = {
             "rule_id": rule.id, "kind": rule.kind, "severity": rule.severity, "source": sources,
-            "unit": _plain(item.get(UNIT)), "period": _plain(item.get(PERIOD)),
+            "unit": plain.get(UNIT, none)[i], "period": plain.get(PERIOD, none)[i],
             "keys": keys, "values": values,
-            "observed": _plain(item.get(OBSERVED)), "expected": _plain(item.get(EXPECTED)),
-            "imbalance": _plain(item.get(IMBALANCE)), "detail": _plain(item.get(DETAIL)),
+            "observed": plain.get(OBSERVED, none)[i], "expected": plain.get(EXPECTED, none)[i],
+            "imbalance": plain.get(IMBALANCE, none)[i], "detail": plain.get(DETAIL, none)[i],
         }
-        row["message"] = render(template, _template_values(rule, row))
+        row["message"] = render_one(_template_values(rule, row))
         row.update(hard=rule.is_hard, explained=False)  # explanations are attached later (statguard.explain)
         rows.append(row)
     return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
@@ -62,3 +65,14 @@ def _default_template(rule: Rule, fails: pd.DataFrame) -> str:
     if DETAIL in fails.columns:
         parts.append("{detail}")
     return head + (": " + ", ".join(parts) if parts else "")
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """The column's values made plain (as `_plain` does per value), converting whole
+    numeric columns at once."""
+    kind = column.dtype.kind
+    if kind in "iub":
+        return column.tolist()
+    if kind == "f":
+        return [None if v != v or v in (float("inf"), float("-inf")) else v for v in column.tolist()]
+    return [_plain(v) for v in column.tolist()]
