@@ -75,4 +75,6 @@ def _plain_column(column: pd.Series) -> list[Any]:
         return column.tolist()
     if kind == "f":
         return [None if v != v or v in (float("inf"), float("-inf")) else v for v in column.tolist()]
+    if pd.api.types.is_string_dtype(column) and column.dtype != object:
+        return column.astype(object).where(column.notna(), None).tolist()
     return [_plain(v) for v in column.tolist()]
