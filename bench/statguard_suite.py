@@ -9,9 +9,9 @@ produced as a full record (report.violations), not only counted.
 """
 import time; _T0 = time.perf_counter()  # noqa: E702,I001  (must be first)
 
-import os
-import sys
-from pathlib import Path
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, os.environ.get("BENCHLIB_DIR", "/work/shared/bench"))
