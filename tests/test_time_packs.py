@@ -16,8 +16,15 @@ def test_ytd_enterprises_pack():
     found = {(v["rule_id"], v["unit"], v["period"]) for v in report.violations.to_dict("records")}
     # 丙县 drops from 3 (Jan-Aug) to 2 (Jan-Sep); 戊县 going from 0 to 1 is not a finding;
     # 庚县 did not report Jan-Aug.
-    assert found == {("YTD-01", "丙县", "2024年1-9月"), ("YTD-02", "庚县", "2024-01..08")}
+    # The derived monthly increments (monthly_new): 丙县's Jan-Sep increment is 2 - 3 = -1.
+    assert found == {("YTD-01", "丙县", "2024年1-9月"), ("YTD-02", "庚县", "2024-01..08"),
+                     ("YTD-03", "丙县", "2024年1-9月")}
     assert not report.errored
+    monthly = report.summary.set_index("rule_id").loc["YTD-03"]
+    # Jan-Jul of the seven counties has no Jan-Jun to subtract, nor 庚县's Jan-Sep its missing Jan-Aug
+    assert (monthly["items"], monthly["passes"], monthly["not_evaluable"]) == (20, 11, 8)
+    (v,) = [v for v in report.violations.to_dict("records") if v["rule_id"] == "YTD-03"]
+    assert v["values"]["当月新增"] == -1 and "-1" in v["message"]
 
 
 def test_deposits_pack():

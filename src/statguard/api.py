@@ -120,12 +120,31 @@ def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
             ref = (column.codelist or "").rpartition(".")[0]
             if ref in pack.sources and ref not in needed:
                 needed.append(ref)
-    for name in needed:
+    from statguard.checks.time.derive import bases_first
+    for name in bases_first(pack, needed):  # a derived source after the one it is computed from
         try:
-            engine.bind(pack.sources[name], given.get(name))
+            bind_source(engine, pack, name, given.get(name), errors)
         except StatguardError as e:
             errors[name] = str(e)
     return errors
+
+
+def bind_source(engine: Any, pack: Pack, name: str, data: pd.DataFrame | str | Path | None,
+                errors: Mapping[str, str] | None = None) -> None:
+    """Bind one source: read it, or for a derived source (statguard.checks.time.derive) compute it."""
+    source = pack.sources[name]
+    if source.derive is None:
+        engine.bind(source, data)
+        return
+    from statguard.checks.time.derive import bind_derived
+    from statguard.errors import SourceError
+    if data is not None:
+        raise SourceError(f"is derived from '{source.derive.increments_of}'; give data for that source instead",
+                          source=name)
+    base_error = (errors or {}).get(source.derive.increments_of)
+    if base_error:
+        raise SourceError(f"derived from a source that could not be read: {base_error}", source=name)
+    bind_derived(engine, source)
 
 
 def _bind_history(engine: Any, pack: Pack, rules: list[Rule], options: Mapping[str, Any] | None) -> dict[str, str]:

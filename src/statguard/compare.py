@@ -110,10 +110,12 @@ def _statuses(pack: Pack, rules: list[Any], source: str, data: Data) -> dict[str
 
     out: dict[str, Any] = {}
     with DuckDBEngine() as engine:
-        for name in {s for r in rules for s in r.sources} | {source}:
-            if name in pack.sources:
+        from statguard.api import bind_source
+        from statguard.checks.time.derive import bases_first
+        for name in bases_first(pack, sorted({s for r in rules for s in r.sources} | {source})):
+            if name in pack.sources:  # derived sources after their base, computed from this version
                 try:
-                    engine.bind(pack.sources[name], data if name == source else None)
+                    bind_source(engine, pack, name, data if name == source else None)
                 except StatguardError:
                     if name == source:
                         raise

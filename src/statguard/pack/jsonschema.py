@@ -43,6 +43,20 @@ _COMMON = {
 }
 
 
+_DERIVE = {
+    "type": "object", "additionalProperties": False, "required": ["increments_of", "value"],
+    "description": "Computed from another source instead of read: its records plus the increment of a "
+                   "year-to-date column over the period before (statguard.checks.time.derive). A derived "
+                   "source takes keys, unit, period and columns from its base.",
+    "properties": {
+        "increments_of": {"type": "string", "description": "Source holding the year-to-date series."},
+        "value": {"type": "string", "description": "Its year-to-date column."},
+        "as": {"type": "string", "default": "increment", "description": "Name of the increment column."},
+        "by": {"type": ["array", "string"], "items": {"type": "string"},
+               "description": "Columns identifying a series (default: the base's keys without the period)."},
+        "period": {"type": "string", "description": "Period column (default: the base's period)."}}}
+
+
 def _rule_schema(kind: registry.Kind) -> dict[str, Any]:
     params = kind.params.model_json_schema(by_alias=True)
     props = {**_COMMON, "kind": {"const": kind.name}, **params.get("properties", {})}
@@ -60,7 +74,8 @@ def pack_schema() -> dict[str, Any]:
               "properties": {k: {} for k in sorted(SOURCE_KEYS)} | {
                   "columns": {"type": "object", "additionalProperties": column},
                   "keys": {"type": ["array", "string"], "items": {"type": "string"}},
-                  "format": {"enum": ["csv", "excel", "parquet", "json"]}}}
+                  "format": {"enum": ["csv", "excel", "parquet", "json"]},
+                  "derive": _DERIVE}}
     rule_any = {"type": "object", "required": ["id", "kind"],
                 "properties": {"kind": {"enum": list(kinds)}},
                 "allOf": [{"if": {"properties": {"kind": {"const": name}}}, "then": {"$ref": f"#/$defs/kind_{name}"}}

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
+from statguard.pack.derived import parse_derivation, resolve_derived
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
 from statguard.pack.scorecard import config_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
@@ -25,7 +26,7 @@ TOP_KEYS = {"pack", "include", "sources", "rules"}
 PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "settings"}
 RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation"}
 SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit", "period",
-               "scope", "description"}
+               "scope", "description", "derive"}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description"}
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -47,6 +48,7 @@ def load_pack(path: str | Path, *, strict: bool = False) -> Pack:
     seen: set[Path] = set()
     for f in files:
         _load_file(f, pack, problems, seen)
+    resolve_derived(pack, problems)
     _check_rules(pack, problems)
     problems.extend(config_problems(pack))
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
@@ -148,6 +150,10 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         spec.loc, spec.key_locs, spec.value_locs = loc, {}, {}
     if not isinstance(spec, LocDict):
         problems.append(_fatal(loc.problem(f"source '{name}' must be a mapping", name)))
+        return
+    if "derive" in spec:  # computed from another source: statguard.pack.derived
+        pack.sources[name] = Source(name=name, loc=loc, description=spec.get("description"),
+                                    derive=parse_derivation(name, spec, problems))
         return
     for key in spec:
         if key not in SOURCE_KEYS:

@@ -36,6 +36,28 @@ class Column:
 
 
 @dataclass
+class Derivation:
+    """How a derived source is computed from another source (statguard.checks.time.derive).
+
+    increments_of: the base source holding a year-to-date series; value: its
+    year-to-date column; name: the column holding the increment; by / period:
+    series and period columns (default: the base's keys without the period, and
+    its period).
+    """
+
+    increments_of: str
+    value: str
+    name: str = "increment"
+    by: list[str] | None = None
+    period: str | None = None
+    loc: Loc | None = None
+    field_locs: dict[str, Loc] = field(default_factory=dict)  # where each key of `derive:` is written
+
+    def where(self, key: str) -> Loc | None:
+        return self.field_locs.get(key, self.loc)
+
+
+@dataclass
 class Source:
     """A named dataset the rules read: its declaration and default location."""
 
@@ -51,6 +73,7 @@ class Source:
     scope: str | None = None
     description: str | None = None
     loc: Loc | None = None
+    derive: Derivation | None = None  # computed from another source instead of read
 
     @property
     def declared(self) -> list[str] | None:
