@@ -10,10 +10,19 @@ source: `compare: year_ago` (same period last year, 同比) or `previous`
 reads ("2024-09", "2024年9月", "2024Q3", "2024年1-9月", ...); year-to-date
 periods compare with the same year-to-date period.
 
+With `base_from: history` the comparison value is looked up in the history
+store instead (statguard.history; `statguard history record`, `check
+--record`): among the rows recorded for the source, those of the latest
+version of each (unit, period) submission, i.e. last year's figures as they
+stand after every resubmission, so this year's file need not carry them.
+`val:comparison_version` says which version was used. The recorded rows must
+have the value, period and series columns.
+
 Not evaluable: the value, the rate or the comparison value is missing, the
-comparison period has no record (or several), the period cannot be parsed (the
-detail says why), or the base is 0 (growth undefined; `zero_base: fail` makes
-it a violation instead).
+comparison period has no record (or several; with `base_from: history`,
+nothing recorded for it), the period cannot be parsed (the detail says why),
+or the base is 0 (growth undefined; `zero_base: fail` makes it a violation
+instead).
 
 Passing example (deposits 214.72, +13.75% on last year's 188.77):
 
@@ -58,8 +67,12 @@ from statguard.checks.time.common import (
     string_of,
     with_periods,
 )
+from statguard.errors import PackError
 from statguard.expr import quote_column
 from statguard.pack.model import Rule
+from statguard.periods import bind_mapping
+
+HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (statguard.history.capture)
 
 NA, PASS, FAIL = (exp.Literal.string(s) for s in ("na", "pass", "fail"))
 
@@ -71,6 +84,9 @@ class GrowthParams(Params):
     base: str | None = Field(None, description=(
         "Column with the comparison value in the same record (e.g. last year's figure). "
         "Without it the comparison value is looked up in the comparison period of the same series."))
+    base_from: Literal["source", "history"] = Field("source", description=(
+        "Where the comparison value is looked up: source (the same source, default) or history (the latest "
+        "recorded version of the comparison period in the history store, see docs/history.md)."))
     compare: Literal["year_ago", "previous"] = Field("year_ago", description=(
         "Comparison period when looking up: year_ago (same period last year) or previous (period before)."))
     period: str | None = Field(None, description="Period column (default: the source's period).")
@@ -80,6 +96,9 @@ class GrowthParams(Params):
     zero_base: Literal["not_evaluable", "fail"] = Field("not_evaluable", description=(
         "A comparison value of 0 makes growth undefined: not_evaluable (default) or fail."))
     where: str | None = Field(None, description="Only records for which this is true are checked.")
+
+    def source_names(self) -> list[str]:
+        return [self.source] + ([HISTORY_PREFIX + self.source] if self.base_from == "history" else [])
 
 
 @rule_kind("growth", GrowthParams)
@@ -91,10 +110,20 @@ def plan(rule: Rule, ctx: Context) -> Plan:
             ctx.require_column(p.source, column, field_name)
     scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
     if p.base:
+        if p.base_from == "history":
+            raise PackError(ctx.problem("'base' names a column of the same record; 'base_from: history' "
+                                        "looks the comparison value up instead: give one of them", "base_from"))
         return Plan(query=_same_record(ctx, p, scope))
     period = period_column(ctx, p.source, p.period)
     series = series_columns(ctx, p.source, p.by, period)
-    return period_plan(_looked_up(ctx, p, period, series, scope), p.source, period)
+    if p.base_from == "source":
+        return period_plan(_looked_up(ctx, p, period, series, scope), p.source, period)
+    view = p.source if ctx.linting else HISTORY_PREFIX + p.source  # bound by statguard.history.capture
+    for field_name, columns in (("value", [p.value]), ("period", [period]), ("by", series)):
+        for column in columns:
+            ctx.require_column(view, column, field_name if field_name != "period" or p.period else "source")
+    query = _looked_up(ctx, p, period, series, scope, _from_history(ctx, view, p, period))
+    return period_plan(query, p.source, period, prepare=lambda engine: bind_mapping(engine, view, period))
 
 
 def _rate(value: exp.Expression, base: exp.Expression) -> exp.Expression:
@@ -140,15 +169,30 @@ def _same_record(ctx: Context, p: GrowthParams, scope: exp.Expression | None) ->
     return select.where(scope) if scope is not None else select
 
 
+def _from_history(ctx: Context, view: str, p: GrowthParams, period: str) -> exp.Expression:
+    """Comparison values from the history store: the rows of the latest version of each (unit, period)."""
+    latest = exp.Window(this=exp.Max(this=quote_column("_sg_version")),
+                        partition_by=[quote_column("_sg_unit"), quote_column("_sg_period")])
+    ranked = exp.select(exp.Star(), alias(latest, "_sg_latest")).from_(
+        exp.paren(with_periods(ctx, view, period)).as_("_sg_h"))
+    return exp.select(exp.Star()).from_(ranked.subquery("_sg_r")).where(
+        exp.EQ(this=quote_column("_sg_version"), expression=quote_column("_sg_latest"))).subquery("_sg_hist")
+
+
 def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
-               scope: exp.Expression | None) -> exp.Select:
+               scope: exp.Expression | None, rows: exp.Expression | None = None) -> exp.Select:
+    """Items joined with the comparison value of their series, looked up by period label in `rows`
+    (default: the source's own records)."""
     cur = with_periods(ctx, p.source, period)  # `where` limits the items, not the comparison values
     if scope is not None:
         cur = cur.select(alias(scope, "_sg_in"))
     label = quote_column(MAPPED["label"])
+    history = rows is not None
+    version = [alias(exp.Max(this=quote_column("_sg_version")), "_sg_bv")] if history else []
     grouped = exp.select(*[quote_column(c) for c in series], label.copy(),
                          alias(exp.Min(this=quote_column(p.value)), "_sg_base"),
-                         alias(exp.Count(this=exp.Star()), "_sg_n")).from_("_sg_cur").where(
+                         alias(exp.Count(this=exp.Star()), "_sg_n"), *version).from_(
+        rows.copy() if rows is not None else "_sg_cur").where(
         exp.Not(this=exp.Is(this=label.copy(), expression=exp.Null()))).group_by(
         *[quote_column(c) for c in series], label.copy())
     target = MAPPED["prev" if p.compare == "previous" else "year_ago"]
@@ -160,7 +204,8 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
         (exp.Not(this=exp.Is(this=quote_column(MAPPED["error"], "c"), expression=exp.Null())),
          quote_column(MAPPED["error"], "c")),
         (exp.Is(this=quote_column("_sg_n", "b"), expression=exp.Null()),
-         string_of("no record for the comparison period ", compared)),
+         string_of("nothing recorded in the history for the comparison period " if history else
+                   "no record for the comparison period ", compared)),
         (exp.GT(this=quote_column("_sg_n", "b"), expression=exp.Literal.number(1)),
          string_of("several records for the comparison period ", compared)),
     ]
@@ -168,6 +213,7 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
     select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source, table="c"),
                         alias(value.copy(), VAL + p.value), alias(rate.copy(), VAL + p.rate),
                         alias(compared.copy(), VAL + "comparison_period"), alias(base.copy(), VAL + "comparison_value"),
+                        *([alias(quote_column("_sg_bv", "b"), VAL + "comparison_version")] if history else []),
                         *_sides(value, rate, base), alias(detail, DETAIL))
     cur_t = exp.Table(this=exp.to_identifier("_sg_cur", quoted=True), alias=exp.TableAlias(
         this=exp.to_identifier("c", quoted=True)))
