@@ -93,13 +93,22 @@ def explanation_frame(store: HistoryStore, latest: bool = True) -> pd.DataFrame:
 
 
 def bind_explanations(engine: Any, store_path: str | Path | None) -> str:
-    """Bind recorded explanations (all versions) as the engine view "history:_explanations"."""
+    """Bind recorded explanations (all versions) as the engine view "history:_explanations".
+
+    `_sg_period` holds the canonical period label ("2024年9月" -> "2024-09"), as the
+    recorded data's own `_sg_period` does, so the two join on it.
+    """
     from statguard.history import HistoryStore
+    from statguard.history.capture import period_label
     from statguard.pack.model import Source
     view = "history:" + EXPLANATIONS_SOURCE
     with HistoryStore(store_path, create=False) as store:
         frame = explanation_frame(store, latest=False)
+        where = str(store.path)
+    if len(frame):
+        frame["_sg_period"] = [period_label(norm(x)) for x in frame["_sg_period"]]
     engine.bind(Source(name=view), frame.astype(object).where(frame.notna(), None) if len(frame) else frame)
+    engine.described[view] = {"location": f"{where} (history)"}
     return view
 
 

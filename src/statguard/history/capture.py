@@ -116,7 +116,11 @@ def bind_history(engine: Any, source: Source, store_path: str | Path | None) -> 
 
 
 def bind_history_views(engine: Any, pack: Any, names: list[str], store_path: str | Path | None) -> dict[str, str]:
-    """Bind each "history:<source>" in `names`; return view -> error text for those that failed."""
+    """Bind each "history:<source>" in `names`; return view -> error text for those that failed.
+
+    The recorded explanations come along as "history:_explanations" (rules across
+    versions join them for "changed without explanation").
+    """
     from statguard.errors import StatguardError
     errors: dict[str, str] = {}
     for view in dict.fromkeys(names):
@@ -128,4 +132,10 @@ def bind_history_views(engine: Any, pack: Any, names: list[str], store_path: str
             bind_history(engine, pack.sources[base], store_path)
         except StatguardError as e:
             errors[view] = str(e)
+    if len(errors) < len(set(names)):
+        from statguard.explain.history import bind_explanations
+        try:
+            bind_explanations(engine, store_path)
+        except StatguardError as e:
+            errors[HISTORY_PREFIX + "_explanations"] = str(e)
     return errors

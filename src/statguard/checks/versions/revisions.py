@@ -64,11 +64,15 @@ from statguard.checks.plan import (
     alias,
 )
 from statguard.checks.registry import Params, rule_kind
+from statguard.errors import PackError
 from statguard.expr import quote_column
 from statguard.pack.model import Rule
 
 HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (statguard.history.capture)
+EXPLANATIONS_VIEW = "history:_explanations"  # recorded explanations (statguard.explain.history)
 U, P, IND, V, VER, LBL, WHY, PREV = "_u", "_p", "_ind", "_v", "_ver", "_lbl", "_why", "_prev"
+RCV, NEXT, XPL = "_rcv", "_next", "_xpl"  # received time of a version, of the item's next one; explained
+ROW_ALIAS, EXPL_ALIAS = "_sg_lagged", "_sg_e"
 VALUE_COLUMNS = {"versions": "n_versions", "distinct_values": "distinct_values", "values": "value_list",
                  "changes": "changes", "largest_change": "largest_change",
                  "largest_relative_change": "largest_relative_change", "unexplained_changes": "unexplained_changes"}
@@ -138,8 +142,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     for k in keys:
         ctx.require_column(view, k, "keys")
     scope = ctx.compile(p.where, "where", {None: view}).tree if p.where else None
-    base = _base(ctx, view, p, keys, unit, period, (version, label), reason, scope)
-    query = _summary(base, p, keys, unit is not None, period is not None, reason is not None)
+    received = col("_sg_received") if history else None
+    base = _base(ctx, view, p, keys, unit, period, (version, label, received), reason, scope)
+    explained = _explained(ctx, rule, view, keys, unit) if history else None
+    query = _summary(base, p, keys, unit is not None, period is not None, reason is not None, explained)
     order = [f'"{c}"' for c, present in ((UNIT, unit), (PERIOD, period)) if present]
     order += [f'"{KEY}{k}"' for k in keys] + [f'"{KEY}{indicator_key(keys)}"']
     if period is not None:
@@ -149,9 +155,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 
 def _base(ctx: Context, view: str, p: RevisionsParams, keys: list[str], unit: str | None, period: str | None,
-          version: tuple[exp.Expression, exp.Expression], reason: exp.Expression | None,
+          version: tuple[exp.Expression, exp.Expression, exp.Expression | None], reason: exp.Expression | None,
           scope: exp.Expression | None) -> exp.Select:
-    """One row per record and indicator: _u, _p, _k<i>, _ind, _v, _ver (order), _lbl (its label), _why."""
+    """One row per record and indicator: _u, _p, _k<i>, _ind, _v, _ver (order), _lbl (its label), _why, _rcv."""
     if period is not None:
         from statguard.checks.time.common import with_periods
         relation: exp.Expression = with_periods(ctx, view, period, scope).subquery("_sg_src")
@@ -170,6 +176,7 @@ def _base(ctx: Context, view: str, p: RevisionsParams, keys: list[str], unit: st
             alias(exp.TryCast(this=col(name), to=exp.DataType.build("DOUBLE")), V),
             alias(version[0].copy(), VER), alias(version[1].copy(), LBL),
             alias(reason.copy() if reason is not None else exp.Null(), WHY),
+            alias(version[2].copy() if version[2] is not None else exp.Null(), RCV),
         ).from_(relation.copy())
         branches.append(branch)
     union: exp.Select | exp.Union = branches[0]
@@ -179,13 +186,19 @@ def _base(ctx: Context, view: str, p: RevisionsParams, keys: list[str], unit: st
 
 
 def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit: bool, has_period: bool,
-             reasons_known: bool) -> exp.Select:
+             reasons_known: bool, explained: exp.Expression | None) -> exp.Select:
     group = [col(c) for c in (U, P, *[f"_k{i}" for i in range(len(keys))], IND)]
-    lag = exp.Window(this=exp.IgnoreNulls(this=exp.Lag(this=col(V))), partition_by=[g.copy() for g in group],
-                     order=exp.Order(expressions=[exp.Ordered(this=col(VER))]), over="OVER")
-    seq = exp.select("*", alias(lag, PREV)).from_(base.subquery("_sg_base"))
+
+    def over(fn: exp.Expression) -> exp.Window:
+        return exp.Window(this=fn, partition_by=[g.copy() for g in group],
+                          order=exp.Order(expressions=[exp.Ordered(this=col(VER))]), over="OVER")
+
+    seq = exp.select("*", alias(over(exp.IgnoreNulls(this=exp.Lag(this=col(V)))), PREV),
+                     alias(over(exp.Lead(this=col(RCV))), NEXT)).from_(base.subquery("_sg_base"))
+    seq = exp.select("*", alias(explained if explained is not None else exp.false(), XPL)) \
+        .from_(seq.subquery(ROW_ALIAS))
     agg = _aggregate(p, group).from_(seq.subquery("_sg_seq")).group_by(*group)
-    conditions = _conditions(p, reasons_known)
+    conditions = _conditions(p, reasons_known, explained is not None)
     failing = exp.or_(*[exp.Coalesce(this=c, expressions=[exp.false()]) for c, _ in conditions]) \
         if conditions else exp.false()
     verdict = (exp.Case().when(exp.EQ(this=col("n_values"), expression=exp.Literal.number(0)), exp.Literal.string("na"))
@@ -206,6 +219,65 @@ def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit
     return exp.select(*out).from_(agg.subquery("_sg_agg"))
 
 
+def _explained(ctx: Context, rule: Rule, view: str, keys: list[str], unit: str | None) -> exp.Expression | None:
+    """Whether a recorded explanation covers the version of the row (None: no explanations to read).
+
+    Correlated on the row's _u, _p, _k<i>, _ind, _rcv and _next (see the module docstring for the matching).
+    """
+    if ctx.linting:
+        return None
+    try:
+        known = set(ctx.columns(EXPLANATIONS_VIEW) or [])
+    except PackError:  # the view is not bound: nothing recorded can be read
+        return None
+    p: RevisionsParams = rule.params
+    types = ctx.types(view)
+
+    def e(name: str) -> exp.Expression:
+        return exp.cast(quote_column(name, EXPL_ALIAS), "VARCHAR")
+
+    def row(name: str) -> exp.Column:
+        return quote_column(name, ROW_ALIAS)
+
+    ids = [rule.id] + [r.id for r in ctx.pack.rules
+                       if r.id != rule.id and {p.source, HISTORY_PREFIX + p.source} & set(r.sources)]
+    single = exp.true() if len(p.values) == 1 else exp.false()
+    indicator = KEY + indicator_key(keys)
+    conds: list[exp.Expression] = [
+        exp.EQ(this=e("status"), expression=exp.Literal.string("explained")),
+        exp.In(this=e("rule_id"), expressions=[exp.Literal.string(i) for i in ids]),
+        exp.EQ(this=e("_sg_unit"), expression=_key_text(row(U), types.get(unit or ""))),
+        exp.EQ(this=e("_sg_period"), expression=_key_text(row(P), "string")),
+        exp.GTE(this=e("_sg_received"), expression=exp.cast(row(RCV), "VARCHAR")),
+        exp.paren(exp.or_(exp.Is(this=row(NEXT), expression=exp.Null()),
+                          exp.LT(this=e("_sg_received"), expression=exp.cast(row(NEXT), "VARCHAR")))),
+    ]
+    for i, k in enumerate(keys):
+        conds.append(exp.EQ(this=e(KEY + k), expression=_key_text(row(f"_k{i}"), types.get(k)))
+                     if KEY + k in known else exp.false())
+    if indicator in known:
+        conds.append(exp.paren(exp.or_(exp.EQ(this=e(indicator), expression=row(IND)),
+                                       exp.and_(exp.Is(this=e(indicator), expression=exp.Null()), single))))
+    else:
+        conds.append(single)
+    found = exp.select(exp.Literal.number(1)).from_(ctx.table(EXPLANATIONS_VIEW, alias=EXPL_ALIAS)) \
+        .where(exp.and_(*conds))
+    return exp.Exists(this=found)
+
+
+def _key_text(value: exp.Expression, family: str | None) -> exp.Expression:
+    """A key value as explanations store it (statguard.explain.model.norm): 7.0 as '7', NULL as ''."""
+    if family == "number":
+        integral = exp.and_(
+            exp.EQ(this=value.copy(), expression=exp.Anonymous(this="TRUNC", expressions=[value.copy()])),
+            exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number("1e15")))
+        text: exp.Expression = exp.Case().when(integral, exp.cast(exp.cast(value.copy(), "BIGINT"), "VARCHAR")) \
+            .else_(exp.cast(value.copy(), "VARCHAR"))
+    else:
+        text = exp.Trim(this=exp.cast(value.copy(), "VARCHAR"))
+    return exp.Coalesce(this=text, expressions=[exp.Literal.string("")])
+
+
 def _aggregate(p: RevisionsParams, group: list[exp.Column]) -> exp.Select:
     v, prev = col(V), col(PREV)
     change = exp.and_(exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null())),
@@ -221,8 +293,9 @@ def _aggregate(p: RevisionsParams, group: list[exp.Column]) -> exp.Select:
     def when_changed(value: exp.Expression) -> exp.Expression:
         return exp.Case().when(change.copy(), value)
 
-    blank = exp.or_(exp.Is(this=col(WHY), expression=exp.Null()),
-                    exp.EQ(this=exp.Trim(this=exp.cast(col(WHY), "VARCHAR")), expression=exp.Literal.string("")))
+    blank = exp.and_(exp.paren(exp.or_(exp.Is(this=col(WHY), expression=exp.Null()), exp.EQ(
+        this=exp.Trim(this=exp.cast(col(WHY), "VARCHAR")), expression=exp.Literal.string("")))),
+        exp.Not(this=col(XPL)))
     item = _concat(col(LBL), "=", _text(v.copy()))
     by_version = exp.Order(expressions=[exp.Ordered(this=col(VER))])
     known_version = exp.Case().when(exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null())), col(VER))
@@ -246,7 +319,8 @@ def _aggregate(p: RevisionsParams, group: list[exp.Column]) -> exp.Select:
     )
 
 
-def _conditions(p: RevisionsParams, reasons_known: bool) -> list[tuple[exp.Expression, exp.Expression]]:
+def _conditions(p: RevisionsParams, reasons_known: bool,
+                explanations: bool = False) -> list[tuple[exp.Expression, exp.Expression]]:
     """(failing condition over the aggregate, text saying so) for each threshold the rule sets."""
     out: list[tuple[exp.Expression, exp.Expression]] = []
 
@@ -277,7 +351,8 @@ def _conditions(p: RevisionsParams, reasons_known: bool) -> list[tuple[exp.Expre
     if p.flag_unexplained_change and reasons_known:
         out.append((exp.GT(this=col("unexplained_changes"), expression=exp.Literal.number(0)),
                     _concat(_text(col("unexplained_changes")), " of ", _text(col("changes")),
-                            " changes without a stated reason")))
+                            " changes without a stated reason or recorded explanation" if explanations
+                            else " changes without a stated reason")))
     return out
 
 
