@@ -78,9 +78,12 @@ def _any_null(cols: list[exp.Column]) -> exp.Expression:
 
 def _distinct(value_cols: list[exp.Column]) -> exp.Expression:
     """Number of distinct combinations of `value_cols` (NULL counts as a value)."""
-    packed = exp.Tuple(expressions=[c.copy() for c in value_cols]) if len(value_cols) > 1 else value_cols[0].copy()
-    if len(value_cols) == 1:
-        packed = exp.Coalesce(this=exp.cast(packed, "VARCHAR"), expressions=[exp.Literal.string("\x00NULL")])
+    if len(value_cols) == 1:  # distinct non-NULL values, plus one when some value is NULL (no casts: fast)
+        col = value_cols[0]
+        some_null = exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=col.copy()))
+        return exp.Add(this=exp.Count(this=exp.Distinct(expressions=[col.copy()])),
+                       expression=exp.cast(exp.paren(some_null), "INT"))
+    packed = exp.Tuple(expressions=[c.copy() for c in value_cols])
     return exp.Count(this=exp.Distinct(expressions=[packed]))
 
 
@@ -91,19 +94,32 @@ def _failing(count: exp.Expression, distinct: exp.Expression | None) -> exp.Expr
 
 def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
                 value_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
-    partition = [c.copy() for c in key_cols]
-    count = exp.Window(this=exp.Count(this=exp.Star()), partition_by=partition)
-    distinct = exp.Window(this=_distinct(value_cols), partition_by=[c.copy() for c in key_cols]) if value_cols else None
+    """Each record joined to its key's group when that key occurs more than once (a hash
+    aggregate and join: cheaper than a window over every record)."""
+    dup = "_sg_dup"
+    count = exp.Count(this=exp.Star())
+    groups = exp.select(*(exp.alias_(c.copy(), f"_sg_k{i}") for i, c in enumerate(key_cols)),
+                        exp.alias_(count.copy(), "_sg_n"))
+    if value_cols:
+        groups = groups.select(exp.alias_(_distinct(value_cols), "_sg_d"))
+    groups = groups.from_(ctx.table(p.source)).group_by(*[c.copy() for c in key_cols])
+    groups = groups.having(exp.GT(this=count.copy(), expression=exp.Literal.number(1)))
+    if scope is not None:
+        groups = groups.where(scope.copy())
+    n = exp.Coalesce(this=exp.column("_sg_n", dup), expressions=[exp.Literal.number(1)])
+    distinct = exp.Coalesce(this=exp.column("_sg_d", dup), expressions=[exp.Literal.number(1)]) if value_cols else None
     verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
-               .when(_failing(count, distinct), exp.Literal.string("fail"))
+               .when(_failing(n, distinct), exp.Literal.string("fail"))
                .else_(exp.Literal.string("pass")))
     select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=keys),
-                        alias(count.copy(), OBSERVED), alias(exp.Literal.number(1), EXPECTED))
+                        alias(n.copy(), OBSERVED), alias(exp.Literal.number(1), EXPECTED))
     if distinct is not None:
         select = select.select(alias(distinct.copy(), VAL + "distinct_values"))
     for name, col in zip(p.values or [], value_cols, strict=True):
         select = select.select(alias(col.copy(), VAL + name))
-    select = select.from_(ctx.table(p.source))
+    on = exp.and_(*(exp.EQ(this=c.copy(), expression=exp.column(f"_sg_k{i}", dup)) for i, c in enumerate(key_cols)))
+    select = select.from_(ctx.table(p.source)).join(exp.Subquery(this=groups, alias=exp.TableAlias(
+        this=exp.to_identifier(dup))), on=on, join_type="LEFT")
     return select.where(scope) if scope is not None else select
 
 
@@ -124,8 +140,9 @@ def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[ex
     if distinct is not None:
         projections.append(alias(distinct.copy(), VAL + "distinct_values"))
         for name, col in zip(p.values or [], value_cols, strict=True):
-            listed = exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()]))
-            projections.append(alias(exp.cast(listed, "VARCHAR"), VAL + name))
+            listed = exp.cast(exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()])), "VARCHAR")
+            only_failing = exp.Case().when(_failing(count.copy(), distinct.copy()), listed)  # listing is costly
+            projections.append(alias(only_failing, VAL + name))
     select = exp.select(*projections).from_(ctx.table(p.source))
     if scope is not None:
         select = select.where(scope)
