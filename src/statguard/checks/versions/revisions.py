@@ -10,13 +10,31 @@ Reading the store, the item keys must be columns of the recorded rows.
 
 For every item the rule counts versions and distinct values, finds the
 largest change between successive versions (absolute and relative to the
-earlier value), the direction of the changes, and the changes made without a
-stated reason (from the store, or the `reason:` column; not evaluated when
-neither exists). An item fails when a threshold is exceeded, when every one of
+earlier value), the direction of the changes, and the changes made without
+explanation. An item fails when a threshold is exceeded, when every one of
 at least `min_revisions` changes moved towards the flattering side (`flattering:
 up` for output and investment, `down` for costs or unemployment), or when a
-value changed without a reason. Periods written differently ("2024-09",
+value changed without explanation. Periods written differently ("2024-09",
 "2024年9月") are the same period.
+
+A change is explained when a reason was stated for its version (`--reason` in
+the store, or the `reason:` column; with `version:` and no `reason:` this is
+not evaluated), or, reading the store, when an explanation recorded there
+(`check --record --explanations FILE`, the view "history:_explanations")
+covers it. A recorded explanation covers the change a version made to a figure
+when all of these hold:
+
+  - it was accepted when recorded (status "explained"; stale, refused, empty or
+    insufficient ones never count);
+  - it is for this rule or another rule of the pack reading the same source;
+  - same unit and same period (periods compared by their canonical label);
+  - it names the figure: every item key with the same value, and the indicator
+    (`keys: {indicator: <value column>}`, as the violations of this rule are
+    keyed); an explanation without the indicator (one of another rule) counts
+    only when the rule follows a single value column;
+  - it was recorded with that version: at or after the version was received
+    and before the figure's next version was, so an explanation answers the
+    submission it came with, not earlier or later changes.
 
 NULL semantics: a NULL value (or one that is not a number) is listed among the
 versions as NULL but is not a value: changes are measured between successive
@@ -40,6 +58,16 @@ Passing example (the same figure submitted twice, identical):
 Failing data for it: 开发区's 地区生产总值 for 2024Q3 submitted five times as
 100, 104, 109, 113, 120 without a reason: 5 distinct values (max 2), all 4
 revisions upward, 4 changes without a stated reason.
+
+Reading the store (no `version:`), an explanation recorded with the second
+version clears that change; one for 高新区, or for 2024Q2, does not:
+
+    explanations:
+      - rule_id: REV-01
+        unit: 开发区
+        period: 2024Q3
+        keys: {indicator: 地区生产总值}
+        text: 补录两个新投产项目
 """
 
 from __future__ import annotations
@@ -85,7 +113,8 @@ class RevisionsParams(Params):
         "Column holding the version (sorting in arrival order). Without it the versions recorded in "
         "the history store for the source are read."))
     reason: str | None = Field(None, description=(
-        "Column holding the stated reason of a version (with `version:`; the history store keeps its own)."))
+        "Column holding the stated reason of a version (with `version:`; the history store keeps its own, "
+        "and explanations recorded with a version count as reasons too)."))
     keys: list[str] | None = Field(None, description=(
         "Columns identifying an item besides unit and period (default: the source's keys without the "
         "version, unit and period columns)."))
@@ -101,7 +130,8 @@ class RevisionsParams(Params):
         "Fail when every change moved towards the flattering side (needs min_revisions changes)."))
     min_revisions: int = Field(2, ge=1, description="Changes needed before a one-way direction counts.")
     flag_unexplained_change: bool = Field(True, description=(
-        "Fail when a value changed in a version without a stated reason (when reasons are known)."))
+        "Fail when a value changed in a version without a stated reason or (reading the store) an "
+        "explanation recorded with that version (when reasons are known)."))
     tolerance: float = Field(0.0, ge=0, description="Differences up to this are not changes.")
     where: str | None = Field(None, description="Only records for which this is true are followed.")
 
