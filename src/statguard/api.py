@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     chosen = select_rules(pack, rules, tags)
     from statguard.explain import gather
     given, explanation_files = gather(explanations)  # paths, DataFrames, dicts: read before running
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     summaries, frames = [], []
     outputs: dict[str, Any] = {}  # rule id -> extra outputs a rule wrote (e.g. a spot-check sample)
     with DuckDBEngine() as engine:
@@ -93,7 +93,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     summary = pd.DataFrame(summaries, columns=SUMMARY_COLUMNS)
     from statguard import __version__
     meta = {"statguard": __version__, "started": started.isoformat(timespec="seconds"),
-            "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
+            "seconds": round((datetime.now(UTC) - started).total_seconds(), 3),
             "sources": described, "lang": lang or pack.lang,
             "pack_path": str(pack.path) if pack.path else None,
             "units": units, "scorecard": pack.settings.get("scorecard")}
