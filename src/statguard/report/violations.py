@@ -22,7 +22,7 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     key_cols = [c for c in fails.columns if c.startswith(KEY)]
     val_cols = [c for c in fails.columns if c.startswith(VAL)]
-    template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails)
+    template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails, lang)
     sources = ", ".join(rule.sources)
     render_one = renderer(template)
     plain = {c: _plain_column(fails[c]) for c in fails.columns}  # column-wise: far faster than per cell
@@ -53,18 +53,20 @@ def _template_values(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _default_template(rule: Rule, fails: pd.DataFrame) -> str:
+def _default_template(rule: Rule, fails: pd.DataFrame, lang: str | None = None) -> str:
+    """The rule's description with its figures, in the report's language (statguard.i18n)."""
+    from statguard.i18n import t
     head = rule.description or rule.id
     parts = []
     if OBSERVED in fails.columns:
-        parts.append("observed {observed}")
+        parts.append(t("msg.observed", lang))
     if EXPECTED in fails.columns:
-        parts.append("expected {expected}")
+        parts.append(t("msg.expected", lang))
     if IMBALANCE in fails.columns:
-        parts.append("imbalance {imbalance}")
+        parts.append(t("msg.imbalance", lang))
     if DETAIL in fails.columns:
         parts.append("{detail}")
-    return head + (": " + ", ".join(parts) if parts else "")
+    return head + (t("msg.colon", lang) + t("msg.sep", lang).join(parts) if parts else "")
 
 
 def _plain_column(column: pd.Series) -> list[Any]:
