@@ -68,3 +68,34 @@ def test_check_uses_the_chosen_language_for_rule_messages_and_labels(tmp_path, a
     out = subprocess.run(cmd, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", **env}, check=False)
     assert out.returncode == 1, out.stderr
     assert message in out.stdout and out.stdout.splitlines()[1].startswith(label)
+
+
+
+@pytest.mark.parametrize("lang,message", [("zh", "甲：实际值 1，应有值 2，差额 -1"),
+                                          ("en", "甲: observed 1, expected 2, imbalance -1")])
+def test_generic_message_is_in_the_chosen_language(lang, message):
+    import pandas as pd
+
+    from statguard.checks.plan import EXPECTED, IMBALANCE, OBSERVED
+    from statguard.pack.model import Rule
+    from statguard.report.violations import violations_of
+    fails = pd.DataFrame({OBSERVED: [1], EXPECTED: [2], IMBALANCE: [-1]})
+    got = violations_of(Rule(id="X", kind="k", params=None, description="甲"), fails, lang)
+    assert got.loc[0, "message"] == message
+
+
+def test_kind_messages_follow_the_language_too():
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from statguard.api import validate
+    from statguard.pack.loader import load_pack
+    doc = {**PACK, "rules": [{k: v for k, v in PACK["rules"][0].items() if k != "message"}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pack.yml"
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+        frame = pd.DataFrame({"unit": ["东区"], "a": [1], "b": [2]})
+        zh, en = (validate(load_pack(path), {"t": frame}, lang=x).violations.loc[0, "message"] for x in ("zh", "en"))
+    assert zh != en and re.search(r"[\u4e00-\u9fff]", zh.replace("东区", "")) and "1" in en
