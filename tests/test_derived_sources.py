@@ -105,3 +105,17 @@ def test_the_ytd_example_pack_declares_monthly_increments():
     pack = statguard.load_pack(ROOT / "rules/ytd_enterprises")
     assert pack.sources["monthly_new"].derive.increments_of == "new_enterprises"
     assert pack.rule("YTD-03").sources == ["monthly_new"]
+
+
+def test_a_base_without_declared_columns_still_derives_and_the_view_renders_in_spark(tmp_path):
+    from statguard.checks.time.derive import increments_query
+    path = tmp_path / "pack.yml"
+    path.write_text(PACK.replace("    columns: {unit: string, period: string, n: integer}\n", ""), encoding="utf-8")
+    pack = statguard.load_pack(path)
+    assert not pack.problems and pack.sources["monthly"].declared is None
+    report = pack.validate({"ytd": DATA})
+    assert report.summary.set_index("rule_id").loc["M", "fails"] == 1
+    spec = pack.sources["monthly"].derive
+    sql = increments_query(spec, "ytd", {"unit": "VARCHAR", "period": "VARCHAR", "n": "BIGINT"},
+                           "period", ["unit"]).sql(dialect="spark", unsupported_level="raise")
+    assert "LEFT JOIN" in sql and "`_sg_before`" in sql

@@ -82,6 +82,18 @@ class DuckDBEngine:
         self._typed_view(source, raw)
         self.described[source.name] = {"location": where}
 
+    def bind_view(self, name: str, query: exp.Select, location: str) -> None:
+        """Make a computed source (e.g. a derived one) readable under `name` (and "raw:<name>")."""
+        for view in (name, "raw:" + name):
+            create = exp.Create(this=exp.Table(this=exp.to_identifier(view, quoted=True)), kind="VIEW",
+                                expression=query.copy(), replace=True)
+            try:
+                self.con.execute(create.sql("duckdb"))
+            except self._duckdb.Error as e:
+                raise SourceError(_first_line(e), source=name) from None
+        self.bound[name] = self._describe(name)
+        self.described[name] = {"location": location}
+
     def _typed_view(self, source: Source, raw: str) -> None:
         raw_types = self._describe(raw)
         projections: list[exp.Expression] = []

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from statguard.checks.plan import alias
+from statguard.checks.plan import NUMERIC_TYPES, alias
 from statguard.checks.time.common import MAPPED, mapping_table, same_series
 from statguard.errors import SourceError
 from statguard.expr import quote_column
@@ -44,8 +44,6 @@ from statguard.periods import bind_mapping, raw_text
 if TYPE_CHECKING:
     from statguard.pack.model import Derivation, Pack, Source
 
-NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-           "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL")
 CUR, BEFORE = "_sg_cur", "_sg_before"
 STEP = ("freq", "year")  # the period before is in the same frequency and year, one index back
 
@@ -85,16 +83,8 @@ def bind_derived(engine: Any, source: Source) -> None:
         raise SourceError(f"source '{base}' already has a column '{spec.name}'; name the increment with 'as:'",
                           source=source.name)
     bind_mapping(engine, base, period)
-    query = increments_query(source.name, spec, base, columns, period, _series(source, spec, columns, period))
-    for view in (source.name, "raw:" + source.name):
-        create = exp.Create(this=exp.Table(this=exp.to_identifier(view, quoted=True)), kind="VIEW",
-                            expression=query.copy(), replace=True)
-        try:
-            engine.con.execute(engine.sql(create))
-        except engine._duckdb.Error as e:
-            raise SourceError(f"cannot derive it from '{base}': {str(e).splitlines()[0]}", source=source.name) from None
-    engine.bound[source.name] = engine._describe(source.name)
-    engine.described[source.name] = {"location": f"increments of {spec.value} in '{base}' (derived)"}
+    query = increments_query(spec, base, columns, period, _series(source, spec, columns, period))
+    engine.bind_view(source.name, query, f"increments of {spec.value} in '{base}' (derived)")
 
 
 def _series(source: Source, spec: Derivation, columns: dict[str, str], period: str) -> list[str]:
@@ -104,13 +94,13 @@ def _series(source: Source, spec: Derivation, columns: dict[str, str], period: s
     return names or ([source.unit] if source.unit and source.unit in columns else [])
 
 
-def increments_query(name: str, spec: Derivation, base: str, columns: dict[str, str], period: str,
+def increments_query(spec: Derivation, base: str, columns: dict[str, str], period: str,
                      series: list[str]) -> exp.Select:
     """SELECT <base columns>, <increment> FROM base, with the period before looked up per series."""
     mapping = exp.Table(this=exp.to_identifier(mapping_table(base, period), quoted=True),
                         alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
     value: exp.Expression = quote_column(spec.value, "t")
-    if not columns[spec.value].upper().startswith(NUMERIC):
+    if not columns[spec.value].upper().startswith(NUMERIC_TYPES):
         value = exp.TryCast(this=value, to=exp.DataType.build("DOUBLE"))
     mapped = [alias(quote_column(k, "m"), MAPPED[k]) for k in ("label", "freq", "year", "idx")]
     cur = exp.select(*[quote_column(c, "t") for c in columns], alias(value, "_sg_v"), *mapped)
