@@ -56,6 +56,16 @@ def test_page_is_self_contained_and_escapes_hostile_text(report):
     assert '"Noto Sans CJK SC"' in html and '"Microsoft YaHei"' in html and '"PingFang SC"' in html
 
 
+def test_revision_timelines_read_the_revisions_kind_and_other_shapes():
+    from statguard.report.views import _series_of
+    assert _series_of({"versions": 3, "values": [34, None, 41]}) == [("1", 34.0), ("3", 41.0)]
+    assert _series_of({"versions": [{"version": "v2", "value": 5}, {"version": "v3", "value": 7}]}) == [
+        ("v2", 5.0), ("v3", 7.0)]
+    assert _series_of({"versions": {"2024-01": 1, "2024-02": "2.5"}}) == [("2024-01", 1.0), ("2024-02", 2.5)]
+    assert _series_of({"v2": 8, "v1": 6, "other": 1}) == [("1", 6.0), ("2", 8.0)]
+    assert _series_of({"versions": 1, "values": [3]}) == []  # one version is no timeline
+
+
 def test_charts_appear_only_with_their_data(report):
     html = render(report, "html", "en")
     assert 'id="chart-heatmap"' in html and 'id="chart-coverage"' in html and 'id="chart-revisions"' in html
@@ -157,3 +167,15 @@ def test_100000_violations_render_and_page_in_the_browser(tmp_path):
     assert 0 < got["matching"] < 100_000
     print(f"\n100k violations: {page.stat().st_size / 1e6:.1f} MB, ready after {got['ready']:.0f} ms, "
           f"sort {got['sortMs']:.0f} ms, filter {got['filterMs']:.0f} ms")
+
+
+def test_real_resubmissions_pack_draws_one_timeline_per_figure(tmp_path):
+    from statguard.cli.main import main
+    page = tmp_path / "resubmissions.html"
+    assert main(["check", str(ROOT / "rules" / "resubmissions"), "-f", "html", "-o", str(page)]) == 1
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="tile"') == 4  # 开发区's four figures, five versions each
+    assert "开发区 · 2024Q3 · 固定资产投资" in html
+    if chromium() is not None:
+        dom, console = load(page)
+        assert console == [] and attr(dom, "table-violations", "data-total") == "5"

@@ -45,7 +45,7 @@ def heatmap(report: Report, lang: str) -> str:
     if hm is None or not hm.rules:
         return ""
     cell, top = 24, 70
-    width, height = LABEL_W + cell * len(hm.rules) + 10, top + cell * len(hm.units) + 4
+    width, height = LABEL_W + cell * len(hm.rules) + 60, top + cell * len(hm.units) + 4  # room for slanted names
     peak = max(max(row) for row in hm.counts) or 1
     parts = []
     for j, rule in enumerate(hm.rules):

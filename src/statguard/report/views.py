@@ -8,7 +8,8 @@ Chart data is read from violations by convention, whatever kind produced them:
 - claimed vs verified rate: `values` holding `claimed_rate` (or `claimed`) and
   `verified_rate` (or `verified`), as the coverage kind writes them (percent;
   fractions are recognised when no value exceeds 1.5 and the kind is another);
-- revision timelines: `values.versions` as a list of numbers, a list of
+- revision timelines: `values.versions` (or, as the revisions kind writes it,
+  `values.values`) as a list of numbers in version order, a list of
   {version, value} objects or a {version: value} mapping; or values named
   v1, v2, ... ;
 - leading digits: the numeric `observed` values.
@@ -173,6 +174,8 @@ def coverage_points(report: Report) -> list[tuple[str, float, float]]:
 
 def _series_of(values: dict[str, Any]) -> list[tuple[str, float]]:
     raw = values.get("versions")
+    if not isinstance(raw, (list, dict)):
+        raw = values.get("values")  # the revisions kind: `values` in version order, `versions` their count
     pairs: list[tuple[str, Any]] = []
     if isinstance(raw, dict):
         pairs = [(str(k), v) for k, v in raw.items()]
@@ -200,7 +203,10 @@ def revision_series(report: Report, limit: int = 24) -> list[tuple[str, list[tup
         keys = keys if isinstance(keys, dict) else {}
         parts = [display(unit), display(period)]
         parts += [display(v) for k, v in keys.items() if k not in ("unit", "period", "version")]
-        out.append((" · ".join(p for p in dict.fromkeys(parts) if p) or str(rule_id), series))
+        item = (" · ".join(p for p in dict.fromkeys(parts) if p) or str(rule_id), series)
+        if item in out:  # two rules about the same figure draw the same line
+            continue
+        out.append(item)
         if len(out) >= limit:
             break
     return out
