@@ -25,23 +25,20 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
     template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails, lang)
     sources = ", ".join(rule.sources)
     render_one = renderer(template)
+    n = len(fails)
     plain = {c: _plain_column(fails[c]) for c in fails.columns}  # column-wise: far faster than per cell
-    none = [None] * len(fails)
-    rows = []
-    for i in range(len(fails)):
-        keys = {c[len(KEY):]: plain[c][i] for c in key_cols}
-        values = {c[len(VAL):]: plain[c][i] for c in val_cols}
-        row = {
-            "rule_id": rule.id, "kind": rule.kind, "severity": rule.severity, "source": sources,
-            "unit": plain.get(UNIT, none)[i], "period": plain.get(PERIOD, none)[i],
-            "keys": keys, "values": values,
-            "observed": plain.get(OBSERVED, none)[i], "expected": plain.get(EXPECTED, none)[i],
-            "imbalance": plain.get(IMBALANCE, none)[i], "detail": plain.get(DETAIL, none)[i],
-        }
-        row["message"] = render_one(_template_values(rule, row))
-        row.update(hard=rule.is_hard, explained=False)  # explanations are attached later (statguard.explain)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=VIOLATION_COLUMNS)
+    none: list[Any] = [None] * n
+    data: dict[str, list[Any]] = {
+        "rule_id": [rule.id] * n, "kind": [rule.kind] * n, "severity": [rule.severity] * n, "source": [sources] * n,
+        "keys": _dicts(plain, key_cols, KEY, n), "values": _dicts(plain, val_cols, VAL, n)}
+    for name, column in (("unit", UNIT), ("period", PERIOD), ("observed", OBSERVED), ("expected", EXPECTED),
+                         ("imbalance", IMBALANCE), ("detail", DETAIL)):
+        data[name] = plain.get(column, none)
+    shown = ("keys", "values", "unit", "period", "observed", "expected", "imbalance", "detail")
+    data["message"] = [render_one(_template_values(rule, {k: data[k][i] for k in shown})) for i in range(n)]
+    data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
+    missing = pd.Series([float("nan")] * n, dtype=object)
+    return pd.DataFrame({c: data.get(c, missing) for c in VIOLATION_COLUMNS}, columns=VIOLATION_COLUMNS)
 
 
 def _template_values(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
@@ -80,3 +77,11 @@ def _plain_column(column: pd.Series) -> list[Any]:
     if pd.api.types.is_string_dtype(column) and column.dtype != object:
         return column.astype(object).where(column.notna(), None).tolist()
     return [_plain(v) for v in column.tolist()]
+
+
+def _dicts(plain: dict[str, list[Any]], columns: list[str], prefix: str, n: int) -> list[dict[str, Any]]:
+    """One {name: value} dict per row from the `prefix`ed columns."""
+    if not columns:
+        return [{} for _ in range(n)]
+    names = [c[len(prefix):] for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*(plain[c] for c in columns), strict=True)]
