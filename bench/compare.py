@@ -65,6 +65,10 @@ def main() -> int:
     med = {t: {k: statistics.median(r[k] for r in rs) for k in ("seconds", "peak_rss_mb")} for t, rs in runs.items()}
     for tool, m in med.items():
         print(f"{tool:16s} work {m['seconds']:.3f} s   peak RSS {m['peak_rss_mb']:.0f} MiB")
+    for tool, rs in runs.items():
+        names = rs[0]["phases"]
+        print(f"  {tool} phases (median s): " + ", ".join(
+            f"{k} {statistics.median(r['phases'].get(k, 0) for r in rs):.3f}" for k in names))
     s, b = med["statguard"], med["baseline_duckdb"]
     print(f"statguard / baseline: work {s['seconds'] / b['seconds']:.2f}x, "
           f"peak RSS {s['peak_rss_mb'] / b['peak_rss_mb']:.2f}x  (SF {args.sf}, {args.repeat} runs each)")
