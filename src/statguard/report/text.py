@@ -119,5 +119,33 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
         where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
         head += mark(row, lang)
-        lines.append("  " + clip(head + t("msg.colon", lang) + str(row["message"]), width - 2))
+        lines += wrap(head + t("msg.colon", lang) + str(row["message"]), width, "  ", "      ")
+    return lines
+
+
+def wrap(text: str, width: int, first: str, rest: str, max_lines: int = 3) -> list[str]:
+    """Wrap `text` to `width` display columns (CJK characters count two), breaking at a
+    space when one is near, anywhere in CJK text; lines past `max_lines` end in an ellipsis."""
+    words = " ".join(str(text).split())
+    lines: list[str] = []
+    while words:
+        indent = first if not lines else rest
+        room = width - width_of(indent)
+        if width_of(words) <= room:
+            lines.append(indent + words)
+            break
+        cut, used = 0, 0
+        for i, ch in enumerate(words):
+            used += width_of(ch)
+            if used > room:
+                break
+            cut = i + 1
+        space = words.rfind(" ", 0, cut + 1)
+        if space > cut - 16 and space > 0:
+            cut = space
+        lines.append(indent + words[:cut].rstrip())
+        words = words[cut:].lstrip()
+        if len(lines) == max_lines and words:
+            lines[-1] = clip(lines[-1] + " " + words, width).rstrip()
+            break
     return lines
