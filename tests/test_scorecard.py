@@ -55,7 +55,7 @@ def expected_scores(violations: pd.DataFrame, units: list[str], base=100.0, seve
 
 
 def test_scores_match_an_independent_computation_on_real_data(tmp_path):
-    retailers = pd.read_csv(Path(__file__).parents[2] / "shared" / "data" / "validate" / "retailers.csv")
+    retailers = pd.read_csv(Path(__file__).parent / "shared" / "data" / "validate" / "retailers.csv")
     retailers["size_class"] = "sc" + retailers["size"].astype(str)
     retailers["unit"] = "R" + (retailers.index % 12).astype(str)  # 12 units of 5 records each
     (tmp_path / "pack.yml").write_text("""
