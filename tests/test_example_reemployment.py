@@ -49,3 +49,20 @@ def test_unbacked_workers_listed_per_district(tmp_path):
 
 def test_reemployment_pack_lints_clean():
     assert main(["lint", str(PACK)]) == 0
+
+
+def test_spot_check_sample_per_district_is_reproducible(tmp_path):
+    import pandas as pd
+    report = _report(tmp_path)  # --output in tmp_path: the sample files go next to the report
+    out = report["meta"]["outputs"]["RE-07"]
+    claims = pd.read_csv(PACK / "data" / "claims.csv", dtype=str)
+    frame = claims.groupby("区县").size()
+    sample = pd.read_csv(tmp_path / "RE-07.csv", dtype=str, encoding="utf-8-sig")
+    assert sample.groupby("区县").size().to_dict() == {d: min(3, n) for d, n in frame.items()}
+    assert set(sample["身份证号"]) <= set(claims["身份证号"])
+    assert out["seed"] == 20240601
+    again = tmp_path / "again"
+    again.mkdir()
+    _report(again)
+    assert pd.read_csv(again / "RE-07.csv", dtype=str, encoding="utf-8-sig").equals(sample)
+    assert (tmp_path / "RE-07.xlsx").exists()

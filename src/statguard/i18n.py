@@ -43,6 +43,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "generated": {"en": "Run {started} in {seconds} s by statguard {version}",
                   "zh": "运行于 {started}，用时 {seconds} 秒，statguard {version}"},
     "no_violations": {"en": "No violations.", "zh": "没有发现问题。"},
+    "outputs": {"en": "Files written:", "zh": "输出文件："},
+    "output_sample": {"en": "{rule}: sample of {sample} from {frame} records (seed {seed}): {files}",
+                      "zh": "{rule}：从 {frame} 条记录中抽取 {sample} 条（种子 {seed}）：{files}"},
+    "output_files": {"en": "{rule}: {files}", "zh": "{rule}：{files}"},
     "rule_not_run": {"en": "rule could not run: {error}", "zh": "规则未能运行：{error}"},
     "n_violations": {"en": "{n} violation(s) of severity {severity}", "zh": "{n} 条{severity}级问题"},
     # column names

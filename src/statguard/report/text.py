@@ -54,7 +54,23 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
     lines += [""] + _rules(report, lang, width)
     lines += _units(report, lang, width)
     lines += _first_violations(report, lang, width, limit)
+    lines += _outputs(report, lang, width)
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _outputs(report: Report, lang: str, width: int) -> list[str]:
+    """Extra files rules wrote (e.g. spot-check samples), so the reader knows where they are."""
+    outputs = report.meta.get("outputs") or {}
+    lines = []
+    for rule_id, out in outputs.items():
+        files = ", ".join(str(f) for f in out.get("files", []))
+        if "sample_size" in out:
+            text = t("output_sample", lang, rule=rule_id, sample=out["sample_size"], frame=out.get("frame_size"),
+                     seed=out.get("seed"), files=files)
+        else:
+            text = t("output_files", lang, rule=rule_id, files=files)
+        lines += wrap(text, width, "  ", "      ")
+    return ["", t("outputs", lang), *lines] if lines else []
 
 
 def _headline(report: Report, lang: str, color: bool) -> list[str]:
