@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import yaml
 
@@ -225,3 +226,47 @@ def test_check_record_keeps_explanations_with_the_submission(tmp_path, capsys):
     assert main(args) == 1  # the same explanations again: no new version
     with HistoryStore(store_path, create=False) as store:
         assert {s.version for s in store.submissions(source=EXPLANATIONS_SOURCE)} == {1}
+
+
+def test_html_and_xlsx_show_the_explanations(tmp_path, capsys):
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    main(["check", str(EXAMPLE), "-e", str(EXAMPLE / "explanations.yml"), "-f", "html", "-o", str(html),
+          "-f", "xlsx", "-o", str(xlsx)])
+    texts = [e["text"] for e in yaml.safe_load((EXAMPLE / "explanations.yml").read_text(encoding="utf-8"))
+             ["explanations"] if e.get("text")]
+    page = html.read_text(encoding="utf-8")
+    assert "情况说明" in page and any(text in page for text in texts)
+    book = openpyxl.load_workbook(xlsx)
+    from statguard.i18n import t
+    sheet = book[t("h.violations", "zh")]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "情况说明" in rows[0]
+    column = rows[0].index("情况说明")
+    assert {r[column] for r in rows[1:] if r[column]} & set(texts)
+
+
+def test_recorded_explanations_name_the_data_versions_they_answered(tmp_path):
+    from statguard.explain.history import explanation_frame, record_explanations, unexplained_changes
+    from statguard.history import HistoryStore
+    from statguard.history.capture import record_source
+    pack = statguard.load_pack(EXAMPLE)
+    report = pack.validate(explanations=EXAMPLE / "explanations.yml")
+    growth = pd.read_csv(EXAMPLE / "data" / "growth.csv", dtype=str)
+    with HistoryStore(tmp_path / "h.db") as store:
+        first = record_explanations(store, report, answered=record_source(store, pack.sources["growth"]))
+        again = record_explanations(store, report, answered=record_source(store, pack.sources["growth"]))
+        assert all(r.new for r in first) and not any(r.new for r in again)  # identical data, identical answers
+        changed = growth.copy()
+        changed.loc[(changed["单位"] == "东城区") & (changed["指标"] == "存款"), "本期值"] = "60.6"  # only 东城区 resubmits
+        data = record_source(store, pack.sources["growth"], changed)
+        third = record_explanations(store, report, answered=data)
+        frame = explanation_frame(store, latest=False)
+        changes = store.frame("growth")
+    assert sorted((r.submission.unit, r.submission.version) for r in third if r.new) == [("东城区", 2)]
+    dong = frame[(frame["_sg_unit"] == "东城区") & (frame["status"] == "explained")]
+    assert list(dong["answers:growth"]) == ["1", "2"]
+    # the pandas helper matches on the answered version when told the source
+    flags = unexplained_changes(changes, frame, ["指标"], source="growth")
+    marked = dict(zip(zip(changes["_sg_unit"], changes["_sg_version"], changes["指标"], strict=True), flags,
+                      strict=True))
+    assert not marked[("东城区", 2, "存款")] and marked[("西城区", 1, "贷款")]

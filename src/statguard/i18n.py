@@ -73,6 +73,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.imbalance": {"en": "imbalance", "zh": "差额"},
     "col.detail": {"en": "detail", "zh": "详情"},
     "col.message": {"en": "message", "zh": "问题说明"},
+    "col.explanation": {"en": "explanation", "zh": "情况说明"},
+    "col.explained_by": {"en": "explained by", "zh": "说明人"},
     "col.violations": {"en": "violations", "zh": "问题数"},
     "col.rules_failed": {"en": "rules failed", "zh": "未通过的规则"},
     "col.total": {"en": "total", "zh": "合计"},

@@ -133,11 +133,13 @@ VIOLATION_KEYS = ["rule_id", "severity", "unit", "period", "keys", "observed", "
 def _violations(page: Page) -> str:
     from statguard.report.views import rows_of, worst_first
     lang = page.lang
+    from statguard.report.views import explained_columns
     v = worst_first(page.report.violations)
+    keys = VIOLATION_KEYS + explained_columns(v)
     types = {"severity": "sev", "observed": "num", "expected": "num", "imbalance": "num"}
     columns = [Column(k, t("col.rule" if k == "rule_id" else f"col.{k}", lang), types.get(k, "text"))
-               for k in VIOLATION_KEYS]
-    rows = [list(map(_cell, r)) for r in rows_of(v, VIOLATION_KEYS)]
+               for k in keys]
+    rows = [list(map(_cell, r)) for r in rows_of(v, keys)]
     return page.section("violations", t("h.violations", lang), page.table("violations", columns, rows),
                         len(rows))
 

@@ -225,3 +225,10 @@ def leading_digits(report: Report) -> list[int] | None:
 
 
 BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
+
+
+def explained_columns(violations: pd.DataFrame) -> list[str]:
+    """The explanation columns worth showing: only when some violation was explained."""
+    if "explanation" in violations.columns and violations["explanation"].notna().any():
+        return ["explanation", "explained_by"]
+    return []

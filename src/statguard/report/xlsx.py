@@ -121,14 +121,24 @@ VIOLATION_WIDTHS = [10, 8, 12, 14, 16, 10, 24, 30, 12, 12, 12, 30, 70]
 PER_RULE = 4  # a rule's own sheet leaves out rule, severity, kind and source: they are its name
 
 
-def _violation_headers(lang: str, start: int = 0) -> list[str]:
-    return [t("col.rule" if f == "rule_id" else f"col.{f}", lang) for f in VIOLATION_FIELDS[start:]]
+def _fields(book: Book) -> list[str]:
+    """Violation columns written: explanations only when some violation has one."""
+    from statguard.report.views import explained_columns
+    return VIOLATION_FIELDS + explained_columns(book.report.violations)
 
 
-def _violation_rows(violations: Any, lang: str) -> Iterable[list[Any]]:
+def _widths(book: Book) -> list[int]:
+    return VIOLATION_WIDTHS + [40, 12][: len(_fields(book)) - len(VIOLATION_FIELDS)]
+
+
+def _violation_headers(book: Book, start: int = 0) -> list[str]:
+    return [t("col.rule" if f == "rule_id" else f"col.{f}", book.lang) for f in _fields(book)[start:]]
+
+
+def _violation_rows(violations: Any, lang: str, fields: list[str]) -> Iterable[list[Any]]:
     sev = {s: severity(s, lang) for s in ("error", "warning", "info")}
     from statguard.report.views import rows_of
-    for row in rows_of(violations, VIOLATION_FIELDS):
+    for row in rows_of(violations, fields):
         yield [row[0], sev.get(row[1], row[1]), *row[2:]]
 
 
@@ -174,14 +184,14 @@ def _violation_cells(book: Book) -> list[list[Any]]:
     """Cell values of all violations, worst first, converted once for the violations and rule sheets."""
     if "violations" not in book.cache:
         from statguard.report.views import worst_first
-        rows = _violation_rows(worst_first(book.report.violations), book.lang)
+        rows = _violation_rows(worst_first(book.report.violations), book.lang, _fields(book))
         book.cache["violations"] = [[_cell(v) for v in row] for row in rows]
     return book.cache["violations"]
 
 
 def _violations(book: Book) -> None:
-    book.table(t("h.violations", book.lang), _violation_headers(book.lang), _violation_cells(book),
-               VIOLATION_WIDTHS, converted=True)
+    book.table(t("h.violations", book.lang), _violation_headers(book), _violation_cells(book),
+               _widths(book), converted=True)
 
 
 def _per_rule(book: Book) -> None:
@@ -190,8 +200,8 @@ def _per_rule(book: Book) -> None:
         by_rule.setdefault(row[0], []).append(row[PER_RULE:])
     for rule_id in book.report.summary["rule_id"]:
         if rule_id in by_rule:
-            book.table(str(rule_id), _violation_headers(book.lang, PER_RULE), by_rule[rule_id],
-                       VIOLATION_WIDTHS[PER_RULE:], converted=True)
+            book.table(str(rule_id), _violation_headers(book, PER_RULE), by_rule[rule_id],
+                       _widths(book)[PER_RULE:], converted=True)
 
 
 def _scorecard(book: Book) -> None:
