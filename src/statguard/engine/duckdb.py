@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
               "date": "DATE", "datetime": "TIMESTAMP"}
-RESULT_TABLE = "_sg_items"
 ITEM_ALIAS = "_sg_item"
 STATUSES = ("pass", "fail", "na")
 
@@ -147,18 +146,20 @@ class DuckDBEngine:
                   for s in STATUSES]
         gathered = exp.alias_(exp.Filter(this=exp.ArrayAgg(this=exp.column(item)), expression=when("fail")), "fails")
         summary = exp.select(*counts, gathered).from_(exp.Subquery(this=plan.query, alias=exp.TableAlias(this=item)))
-        table = exp.Table(this=exp.to_identifier(RESULT_TABLE, quoted=True))
-        self.con.execute(self.sql(exp.Create(this=table, kind="TABLE", expression=summary, replace=True,
-                                             properties=exp.Properties(expressions=[exp.TemporaryProperty()]))))
-        row = self.con.execute(self.sql(exp.select(*(f"n_{s}" for s in STATUSES)).from_(table))).fetchone()
-        counted = {s: int(n) for s, n in zip(STATUSES, row or (), strict=True) if n}
-        unnest = exp.Unnest(expressions=[exp.column("fails"),
-                                         exp.PropertyEQ(this=exp.var("recursive"), expression=exp.true())])
-        query = exp.select("*").from_(exp.Subquery(this=exp.select(unnest).from_(table),
-                                                   alias=exp.TableAlias(this=exp.to_identifier("_sg_fails"))))
+        # one statement: the counts repeated on every failing item; with no failing item, one row of
+        # NULLs (unnest of [NULL]) still carries the counts and the item columns
+        listed = exp.Coalesce(this=exp.column("fails"), expressions=[exp.Array(expressions=[exp.Null()])])
+        unnest = exp.Unnest(expressions=[listed, exp.PropertyEQ(this=exp.var("recursive"), expression=exp.true())])
+        flat = exp.select(*(f"n_{s}" for s in STATUSES), unnest).from_(
+            exp.Subquery(this=summary, alias=exp.TableAlias(this=exp.to_identifier("_sg_summary"))))
+        query = exp.select("*").from_(exp.Subquery(this=flat, alias=exp.TableAlias(this=exp.to_identifier("_sg_f"))))
         query = query.order_by(*plan.order_by) if plan.order_by else query.order_by(exp.Ordered(this=exp.var("ALL")))
-        return counted, self.frame(query) if counted.get("fail") else self.frame(exp.select("*").from_(
-            exp.Subquery(this=plan.query, alias=exp.TableAlias(this=item))).limit(0))
+        frame = self.frame(query)
+        first = frame.iloc[0] if len(frame) else None
+        counted = {s: int(first[f"n_{s}"]) for s in STATUSES if first is not None and first[f"n_{s}"]}
+        frame = frame.drop(columns=[f"n_{s}" for s in STATUSES])
+        fails = frame[frame[STATUS] == "fail"].reset_index(drop=True) if counted.get("fail") else frame.iloc[0:0]
+        return counted, fails
 
     def run(self, plan: Plan) -> tuple[dict[str, int], pd.DataFrame]:
         """Execute a plan: counts per status and the failing items."""
@@ -169,8 +170,6 @@ class DuckDBEngine:
             return self._run_query(plan)
         except self._duckdb.Error as e:
             raise EngineError(_first_line(e)) from None
-        finally:
-            self.con.execute(f'DROP TABLE IF EXISTS "{RESULT_TABLE}"')
 
 
 def _lenient_cast(column: exp.Column, duck_type: str, target: str) -> exp.Expression:
