@@ -257,7 +257,8 @@ def test_recorded_explanations_name_the_data_versions_they_answered(tmp_path):
         again = record_explanations(store, report, answered=record_source(store, pack.sources["growth"]))
         assert all(r.new for r in first) and not any(r.new for r in again)  # identical data, identical answers
         changed = growth.copy()
-        changed.loc[(changed["单位"] == "东城区") & (changed["指标"] == "存款"), "本期值"] = "60.6"  # only 东城区 resubmits
+        # only 东城区 resubmits, with the same explanations
+        changed.loc[(changed["单位"] == "东城区") & (changed["指标"] == "存款"), "本期值"] = "60.6"
         data = record_source(store, pack.sources["growth"], changed)
         third = record_explanations(store, report, answered=data)
         frame = explanation_frame(store, latest=False)

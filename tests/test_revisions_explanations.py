@@ -169,3 +169,55 @@ def test_an_explanation_answers_the_version_it_was_recorded_with_not_earlier_one
     record_explanation(store)  # written with v3
     assert failing(pack, store)[("A", "产值")] == (
         "v1=100, v2=110, v3=115; 1 of 2 changes without a stated reason or recorded explanation")
+
+
+def explanation_versions(store: Path, unit: str = "A") -> list[int]:
+    with HistoryStore(store, create=False) as hs:
+        return [s.version for s in hs.submissions(source=EXPLANATIONS_SOURCE, unit=unit)]
+
+
+def test_an_unchanged_explanations_file_resubmitted_with_a_new_version_answers_that_version(tmp_path, pack, capsys):
+    """The unit sends v2 and v3 with the same 说明 file: each time it explained the change it made."""
+    store = tmp_path / "history.db"
+    answer = explanations_file(tmp_path, [{"rule_id": "REV-E", "unit": "A", "period": "2024-09",
+                                           "keys": {"indicator": "产值"}, "text": "新投产项目补录，产值增加"}])
+    assert submit(tmp_path, pack, store, [("A", "2024-09", 100, 10)]) == 0
+    assert submit(tmp_path, pack, store, [("A", "2024-09", 110, 10)], "-e", str(answer)) == 0
+    assert submit(tmp_path, pack, store, [("A", "2024-09", 115, 10)], "-e", str(answer)) == 0
+    capsys.readouterr()
+    assert failing(pack, store) == {}
+    assert explanation_versions(store) == [1, 2]  # same text, but it answered another data version
+    with HistoryStore(store, create=False) as hs:
+        answers = [json.loads(r["answers"]) for s in hs.submissions(source=EXPLANATIONS_SOURCE)
+                   for r in hs.rows(s.id)]
+    assert answers == [{"stats": 2}, {"stats": 3}]
+    # v4 changes again without the file: v2's and v3's answers do not carry over
+    assert submit(tmp_path, pack, store, [("A", "2024-09", 120, 10)]) == 1
+    assert failing(pack, store)[("A", "产值")] == (
+        "v1=100, v2=110, v3=115, v4=120; 1 of 3 changes without a stated reason or recorded explanation")
+
+
+def test_an_explanation_recorded_without_answers_falls_back_to_received_times(tmp_path, pack):
+    """Rows written before `answers` existed (no such column) are matched by when they were recorded."""
+    store = tmp_path / "history.db"
+    assert submit(tmp_path, pack, store, V1) == 0
+    assert submit(tmp_path, pack, store, V2) == 1
+    row = {"rule_id": "REV-E", "keys": json.dumps({"indicator": "产值"}, ensure_ascii=False), "text": "属实",
+           "author": None, "date": None, "fields": None, "status": "explained"}
+    with HistoryStore(store) as hs:
+        hs.record(EXPLANATIONS_SOURCE, [row], unit="A", period="2024-09", columns=list(row), keys=["rule_id", "keys"])
+    assert set(failing(pack, store)) == {("B", "产值")}
+
+
+@pytest.mark.parametrize(("answered", "explained"), [(2, True), (1, False), (3, False)])
+def test_a_named_answer_decides_over_the_time_it_was_recorded(tmp_path, pack, answered, explained):
+    """Recorded after v2 but naming v1 (or a v3 that does not exist) it does not explain v2's change."""
+    store = tmp_path / "history.db"
+    assert submit(tmp_path, pack, store, V1) == 0
+    assert submit(tmp_path, pack, store, V2) == 1
+    row = {"rule_id": "REV-E", "keys": json.dumps({"indicator": "产值"}, ensure_ascii=False), "text": "属实",
+           "author": None, "date": None, "fields": None, "status": "explained",
+           "answers": json.dumps({"stats": answered})}
+    with HistoryStore(store) as hs:
+        hs.record(EXPLANATIONS_SOURCE, [row], unit="A", period="2024-09", columns=COLUMNS, keys=["rule_id", "keys"])
+    assert (("A", "产值") not in failing(pack, store)) is explained

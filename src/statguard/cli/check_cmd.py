@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     pack = load_pack(args.pack)
     from statguard.cli.history_cmd import record_checked
-    record_checked(args, pack)  # --record, --history
+    recorded = record_checked(args, pack)  # --record, --history
     from statguard.i18n import resolve
     lang = resolve(args.lang, pack.lang)  # --lang, else the pack's, else the locale's
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
                           options={"output_dir": _output_dir(args)})
     if args.record:  # the explanations go with the submission just recorded
         from statguard.explain.history import record_checked_explanations
-        record_checked_explanations(report, args.history, args.reason)
+        record_checked_explanations(report, args.history, args.reason, answered=recorded)
     report.meta["lang"] = lang
     report.meta["fail_on"] = args.fail_on
     write_all(report, args.formats or ["text"], args.outputs or [], lang=lang)

@@ -267,11 +267,12 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
-def record_checked(args: argparse.Namespace, pack: Any) -> None:
+def record_checked(args: argparse.Namespace, pack: Any) -> list[Any]:
     """`check --record`: record the data of every source the chosen rules read, before they run.
 
     Recording first means rules reading the history (revisions) see this submission too.
-    `--history PATH` also tells those rules which store to read.
+    `--history PATH` also tells those rules which store to read. Returns what was recorded
+    (the run's explanations are recorded as answering these versions).
     """
     import os
 
@@ -280,7 +281,7 @@ def record_checked(args: argparse.Namespace, pack: Any) -> None:
     if args.history:
         os.environ[ENV_VAR] = args.history
     if not args.record:
-        return
+        return []
     from statguard.api import select_rules
     from statguard.cli.common import parse_sources
     given = parse_sources(args.source)
@@ -290,7 +291,10 @@ def record_checked(args: argparse.Namespace, pack: Any) -> None:
             name = name.removeprefix(HISTORY_PREFIX)
             if name in pack.sources and (name in given or pack.sources[name].path is not None):
                 names[name] = None
+    recorded = []
     with HistoryStore(args.history) as store:
         for name in names:
             for result in record_source(store, pack.sources[name], given.get(name), reason=args.reason):
                 print(describe_recorded(result), file=sys.stderr)
+                recorded.append(result)
+    return recorded

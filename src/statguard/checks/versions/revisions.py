@@ -32,9 +32,12 @@ when all of these hold:
     (`keys: {indicator: <value column>}`, as the violations of this rule are
     keyed); an explanation without the indicator (one of another rule) counts
     only when the rule follows a single value column;
-  - it was recorded with that version: at or after the version was received
-    and before the figure's next version was, so an explanation answers the
-    submission it came with, not earlier or later changes.
+  - it was recorded with that version: it names that version of the source as
+    the one it answered (`check --record` stores the data versions recorded in
+    the same run, column answers:<source> of the view), so an explanation
+    answers the submission it came with, not earlier or later changes. One
+    recorded without naming a version (by older statguard versions) counts
+    when received at or after the version and before the figure's next one.
 
 NULL semantics: a NULL value (or one that is not a number) is listed among the
 versions as NULL but is not a value: changes are measured between successive
@@ -72,6 +75,7 @@ version clears that change; one for 高新区, or for 2024Q2, does not:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field
@@ -100,6 +104,8 @@ HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (
 EXPLANATIONS_VIEW = "history:_explanations"  # recorded explanations (statguard.explain.history)
 U, P, IND, V, VER, LBL, WHY, PREV = "_u", "_p", "_ind", "_v", "_ver", "_lbl", "_why", "_prev"
 RCV, NEXT, XPL = "_rcv", "_next", "_xpl"  # received time of a version, of the item's next one; explained
+VNO = "_vno"  # the recorded version number (history:<source>._sg_version), which explanations name
+ANSWERS = "answers:"  # history:_explanations.answers:<source>: the version of <source> it answered
 ROW_ALIAS, EXPL_ALIAS = "_sg_lagged", "_sg_e"
 VALUE_COLUMNS = {"versions": "n_versions", "distinct_values": "distinct_values", "values": "value_list",
                  "changes": "changes", "largest_change": "largest_change",
@@ -172,8 +178,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     for k in keys:
         ctx.require_column(view, k, "keys")
     scope = ctx.compile(p.where, "where", {None: view}).tree if p.where else None
-    received = col("_sg_received") if history else None
-    base = _base(ctx, view, p, keys, unit, period, (version, label, received), reason, scope)
+    recorded = (col("_sg_received"), col("_sg_version")) if history else (None, None)
+    base = _base(ctx, view, p, keys, unit, period, (version, label, *recorded), reason, scope)
     explained = _explained(ctx, rule, view, keys, unit) if history else None
     query = _summary(base, p, keys, unit is not None, period is not None, reason is not None, explained)
     order = [f'"{c}"' for c, present in ((UNIT, unit), (PERIOD, period)) if present]
@@ -185,9 +191,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 
 def _base(ctx: Context, view: str, p: RevisionsParams, keys: list[str], unit: str | None, period: str | None,
-          version: tuple[exp.Expression, exp.Expression, exp.Expression | None], reason: exp.Expression | None,
-          scope: exp.Expression | None) -> exp.Select:
-    """One row per record and indicator: _u, _p, _k<i>, _ind, _v, _ver (order), _lbl (its label), _why, _rcv."""
+          version: tuple[exp.Expression, exp.Expression, exp.Expression | None, exp.Expression | None],
+          reason: exp.Expression | None, scope: exp.Expression | None) -> exp.Select:
+    """One row per record and indicator: _u, _p, _k<i>, _ind, _v, _ver (order), _lbl (its label), _why,
+    and reading the store _rcv (received) and _vno (version number)."""
     if period is not None:
         from statguard.checks.time.common import with_periods
         relation: exp.Expression = with_periods(ctx, view, period, scope).subquery("_sg_src")
@@ -207,6 +214,7 @@ def _base(ctx: Context, view: str, p: RevisionsParams, keys: list[str], unit: st
             alias(version[0].copy(), VER), alias(version[1].copy(), LBL),
             alias(reason.copy() if reason is not None else exp.Null(), WHY),
             alias(version[2].copy() if version[2] is not None else exp.Null(), RCV),
+            alias(version[3].copy() if version[3] is not None else exp.Null(), VNO),
         ).from_(relation.copy())
         branches.append(branch)
     union: exp.Select | exp.Union = branches[0]
@@ -252,7 +260,7 @@ def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit
 def _explained(ctx: Context, rule: Rule, view: str, keys: list[str], unit: str | None) -> exp.Expression | None:
     """Whether a recorded explanation covers the version of the row (None: no explanations to read).
 
-    Correlated on the row's _u, _p, _k<i>, _ind, _rcv and _next (see the module docstring for the matching).
+    Correlated on the row's _u, _p, _k<i>, _ind, _vno, _rcv and _next (see the module docstring for the matching).
     """
     if ctx.linting:
         return None
@@ -278,9 +286,7 @@ def _explained(ctx: Context, rule: Rule, view: str, keys: list[str], unit: str |
         exp.In(this=e("rule_id"), expressions=[exp.Literal.string(i) for i in ids]),
         exp.EQ(this=e("_sg_unit"), expression=_key_text(row(U), types.get(unit or ""))),
         exp.EQ(this=e("_sg_period"), expression=_key_text(row(P), "string")),
-        exp.GTE(this=e("_sg_received"), expression=exp.cast(row(RCV), "VARCHAR")),
-        exp.paren(exp.or_(exp.Is(this=row(NEXT), expression=exp.Null()),
-                          exp.LT(this=e("_sg_received"), expression=exp.cast(row(NEXT), "VARCHAR")))),
+        _with_version(e, row, ANSWERS + p.source if ANSWERS + p.source in known else None),
     ]
     for i, k in enumerate(keys):
         conds.append(exp.EQ(this=e(KEY + k), expression=_key_text(row(f"_k{i}"), types.get(k)))
@@ -293,6 +299,23 @@ def _explained(ctx: Context, rule: Rule, view: str, keys: list[str], unit: str |
     found = exp.select(exp.Literal.number(1)).from_(ctx.table(EXPLANATIONS_VIEW, alias=EXPL_ALIAS)) \
         .where(exp.and_(*conds))
     return exp.Exists(this=found)
+
+
+def _with_version(e: Callable[[str], exp.Expression], row: Callable[[str], exp.Column],
+                  answers: str | None) -> exp.Expression:
+    """The explanation came with the row's version: it names that version as the one it answered, or,
+    recorded without naming one (before `answers` existed), it was received at or after the version
+    and before the figure's next one."""
+    received = exp.and_(
+        exp.GTE(this=e("_sg_received"), expression=exp.cast(row(RCV), "VARCHAR")),
+        exp.paren(exp.or_(exp.Is(this=row(NEXT), expression=exp.Null()),
+                          exp.LT(this=e("_sg_received"), expression=exp.cast(row(NEXT), "VARCHAR")))))
+    if answers is None:
+        return received
+    answered = exp.TryCast(this=e(answers), to=exp.DataType.build("BIGINT"))
+    named = exp.and_(exp.Not(this=exp.Is(this=answered.copy(), expression=exp.Null())),
+                     exp.EQ(this=answered.copy(), expression=exp.cast(row(VNO), "BIGINT")))
+    return exp.paren(exp.or_(named, exp.and_(exp.Is(this=answered.copy(), expression=exp.Null()), received)))
 
 
 def _key_text(value: exp.Expression, family: str | None) -> exp.Expression:
