@@ -84,7 +84,8 @@ def read_source(source: Source, data: pd.DataFrame | str | Path | None) -> pd.Da
     from statguard.engine.duckdb import DuckDBEngine
     with DuckDBEngine() as engine:
         engine.bind(source, data)
-        return engine.con.execute(f'SELECT * FROM "raw:{source.name}"').df()
+        from sqlglot import exp
+        return engine.frame(exp.select("*").from_(exp.Table(this=exp.to_identifier("raw:" + source.name, quoted=True))))
 
 
 def record_source(store: HistoryStore, source: Source, data: pd.DataFrame | str | Path | None = None, *,

@@ -105,8 +105,10 @@ def _bind_expected(engine: Any, source: str, column: str, name: str, freq: str |
     """Register the table of expected periods (label, ord, freq) for this rule."""
     import pandas as pd
 
-    mapping = engine.con.execute(f'SELECT DISTINCT freq, ytd, ord FROM "{mapping_table(source, column)}" '
-                                 "WHERE label IS NOT NULL").fetchall()
+    table = exp.Table(this=exp.to_identifier(mapping_table(source, column), quoted=True))
+    query = exp.select("freq", "ytd", "ord").distinct().from_(table).where(
+        exp.Not(this=exp.Is(this=exp.column("label"), expression=exp.Null())))
+    mapping = engine.con.execute(query.sql("duckdb")).fetchall()
     kinds = {(f, bool(y)) for f, y, _ in mapping if freq is None or f == freq}
     if start is not None:
         kinds = {(start.freq, start.ytd)}
