@@ -120,3 +120,14 @@ def test_include_and_directory_pack(tmp_path):
 def test_reserved_rule_id(tmp_path):
     problems = _problems(tmp_path, BASE + "  - {id: explanations, kind: row, source: t, expr: v > 0}\n")
     assert any("rule id 'explanations' is reserved" in p and ":6:" in p for p in problems), problems
+
+
+def test_type_mismatch_is_found_at_load_time_without_data(tmp_path):
+    problems = _problems(tmp_path, "sources:\n  t:\n    columns: {name: string, v: number, d: date}\nrules:\n"
+                         "  - {id: TXT, kind: row, source: t, expr: name + 1 > 0}\n"
+                         "  - {id: DATE, kind: row, source: t, expr: d > 5}\n"
+                         "  - {id: FINE, kind: row, source: t, expr: v + 1 > 0 AND d >= DATE '2024-01-01'}\n")
+    assert len(problems) == 2, problems
+    assert problems[0].startswith(f"{tmp_path / 'pack.yml'}:5:") and "rule 'TXT' cannot be evaluated" in problems[0]
+    assert "+(VARCHAR" in problems[0] and "Candidate functions" not in problems[0]
+    assert "rule 'DATE' cannot be evaluated" in problems[1]

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.pack.derived import parse_derivation, resolve_derived
+from statguard.pack.dryrun import type_problems
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
 from statguard.pack.scorecard import config_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
@@ -51,6 +52,7 @@ def load_pack(path: str | Path, *, strict: bool = False) -> Pack:
     resolve_derived(pack, problems)
     _check_rules(pack, problems)
     problems.extend(config_problems(pack))
+    problems.extend(type_problems(pack))
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
     pack.problems = problems
     fatal = [p for p in problems if p.fatal]
