@@ -61,6 +61,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)
         bind_errors.update(_bind_history(engine, pack, chosen, options))
+        runner = _Runner(engine, pack, chosen, bind_errors, options)
         for i, rule in enumerate(chosen, 1):
             if progress:
                 progress(i, len(chosen), rule.id)
@@ -70,7 +71,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                                    "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
                                    "errored": False, "error": None, "hard": rule.is_hard}
             try:
-                counts, fails, plan = _run_rule(engine, pack, rule, bind_errors, options)
+                counts, fails, plan = runner.run(i - 1)
                 if plan.meta.get("outputs"):
                     outputs[rule.id] = plan.meta["outputs"]
                 row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
@@ -80,7 +81,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                 row.update(errored=True, error=str(e))
             except Exception as e:  # a bug in one rule kind must not stop the others
                 row.update(errored=True, error=f"internal error: {type(e).__name__}: {e}")
-            row["seconds"] = round(time.perf_counter() - t0, 4)
+            row["seconds"] = round(time.perf_counter() - t0 + runner.seconds(i - 1), 4)
             summaries.append(row)
         from statguard.explain.data import data_explanations
         given += data_explanations(engine, pack, chosen)
@@ -156,8 +157,68 @@ def _bind_history(engine: Any, pack: Pack, rules: list[Rule], options: Mapping[s
     return bind_history_views(engine, pack, wanted, (options or {}).get("history"))
 
 
-def _run_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],
-              options: Mapping[str, Any] | None) -> tuple[dict[str, int], pd.DataFrame, Plan]:
+class _Runner:
+    """Plans every chosen rule up front, then executes them in order; fusable plans over the
+    same table (Plan.fusable: row rules on one source) run together in one scan when the first
+    of them is reached. If that fused statement fails, they run one by one, so a broken rule
+    still only errors itself. Per-rule seconds: a rule's planning, plus for fused rules its
+    even share of the common scan (accounted by `seconds`, since the scan runs in the first
+    rule's turn) and its own unnesting."""
+
+    def __init__(self, engine: Any, pack: Pack, rules: list[Rule], bind_errors: Mapping[str, str],
+                 options: Mapping[str, Any] | None):
+        from statguard.engine.duckdb import fusion_key
+        self.engine = engine
+        self.plans: list[Plan | Exception] = []
+        self.planning: list[float] = []
+        for rule in rules:
+            t0 = time.perf_counter()
+            try:
+                self.plans.append(_plan_rule(engine, pack, rule, bind_errors, options))
+            except Exception as e:  # reported when the rule's turn comes, as before
+                self.plans.append(e)
+            self.planning.append(time.perf_counter() - t0)
+        groups: dict[str, list[int]] = {}
+        for i, plan in enumerate(self.plans):
+            key = fusion_key(plan) if isinstance(plan, Plan) else None
+            if key is not None:
+                groups.setdefault(key, []).append(i)
+        self.group_of = {i: members for members in groups.values() if len(members) > 1 for i in members}
+        self.done: dict[int, tuple[dict[str, int], pd.DataFrame, float]] = {}
+        self.in_turn: dict[int, float] = {}
+
+    def seconds(self, i: int) -> float:
+        """Time spent on rule i outside its own turn (planning; its share of a fused scan)."""
+        fused = self.done.get(i)
+        return self.planning[i] + (fused[2] if fused else 0.0) - self.in_turn.get(i, 0.0)
+
+    def run(self, i: int) -> tuple[dict[str, int], pd.DataFrame, Plan]:
+        plan = self.plans[i]
+        if isinstance(plan, Exception):
+            raise plan
+        if i in self.group_of and i not in self.done:
+            members = self.group_of[i]
+            t0 = time.perf_counter()
+            try:
+                results = self.engine.run_fused([self.plans[j] for j in members])
+            except Exception:  # one of them is broken: each runs alone below, erroring only itself
+                results = None
+                for j in members:
+                    del self.group_of[j]
+            if results is not None:
+                self.done.update(zip(members, results, strict=True))
+                self.in_turn[i] = time.perf_counter() - t0  # already counted in the members' shares
+        if i in self.done:
+            counts, fails, _ = self.done[i]
+        else:
+            counts, fails = self.engine.run(plan)
+        if plan.after is not None:
+            plan.meta["outputs"] = plan.after(self.engine, fails)
+        return counts, fails, plan
+
+
+def _plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],
+               options: Mapping[str, Any] | None) -> Plan:
     if rule.problems:
         raise StatguardError("; ".join(str(p) for p in rule.problems))
     missing = [bind_errors[s] for s in rule.sources if s in bind_errors]
@@ -165,11 +226,7 @@ def _run_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str
         raise StatguardError("; ".join(missing))
     kind = registry.get(rule.kind)
     assert kind is not None
-    plan = kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
-    counts, fails = engine.run(plan)
-    if plan.after is not None:
-        plan.meta["outputs"] = plan.after(engine, fails)
-    return counts, fails, plan
+    return kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
 
 
 def _safe_count(engine: Any, name: str) -> int | None:

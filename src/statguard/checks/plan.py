@@ -49,6 +49,11 @@ class Plan:
     order_by: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     after: Callable[[Any, pd.DataFrame], dict[str, Any]] | None = None  # extra outputs
+    # Set by a kind whose query is a plain per-record `SELECT <expressions> FROM <one table>
+    # [WHERE <condition>]`: no aggregate, window, join, DISTINCT, ORDER BY or LIMIT, every
+    # projection a function of the record alone. The engine may then evaluate it together with
+    # other fusable plans over the same table in one scan (results identical to running it alone).
+    fusable: bool = False
 
 
 class Context:

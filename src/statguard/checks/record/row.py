@@ -84,7 +84,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
         select = select.where(exp.paren(scope))
-    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))})
+    # a plain per-record SELECT over one table: fusable with the other row rules on that source,
+    # unless identity_columns numbered the records (a window, which needs the plan's own scan)
+    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))},
+                fusable=select.find(exp.Window) is None)
 
 
 def _default_message(expr: str, compared: bool) -> dict[str, str]:
