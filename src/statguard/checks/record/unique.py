@@ -126,10 +126,22 @@ def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[e
 def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
                value_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
     spec = ctx.source(p.source)
-    count = exp.Count(this=exp.Star())
-    distinct = _distinct(value_cols) if value_cols else None
+    source: exp.Expression = ctx.table(p.source)
+    count: exp.Expression = exp.Count(this=exp.Star())
+    distinct = None
+    if value_cols:
+        # two hash aggregates instead of COUNT(DISTINCT ...), which DuckDB plans as a self-join:
+        # the distinct (key, values) combinations with their record counts (NULL groups with NULL,
+        # so NULL counts as a value), then per key: records = sum, distinct values = combinations
+        inner = exp.select(*(c.copy() for c in key_cols), *(c.copy() for c in value_cols),
+                           exp.alias_(count, "_sg_n")).from_(source)
+        if scope is not None:
+            inner = inner.where(scope.copy())
+        inner = inner.group_by(*(c.copy() for c in key_cols), *(c.copy() for c in value_cols))
+        source, scope = exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_sg_v"))), None
+        count, distinct = exp.cast(exp.Sum(this=exp.column("_sg_n")), "BIGINT"), exp.Count(this=exp.Star())
     verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
-               .when(_failing(count, distinct), exp.Literal.string("fail"))
+               .when(_failing(count.copy(), distinct.copy() if distinct else None), exp.Literal.string("fail"))
                .else_(exp.Literal.string("pass")))
     projections: list[exp.Expression] = [alias(verdict, STATUS)]
     for role, name in ((UNIT, spec.unit), (PERIOD, spec.period)):
@@ -140,10 +152,11 @@ def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[ex
     if distinct is not None:
         projections.append(alias(distinct.copy(), VAL + "distinct_values"))
         for name, col in zip(p.values or [], value_cols, strict=True):
-            listed = exp.cast(exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()])), "VARCHAR")
-            only_failing = exp.Case().when(_failing(count.copy(), distinct.copy()), listed)  # listing is costly
-            projections.append(alias(only_failing, VAL + name))
-    select = exp.select(*projections).from_(ctx.table(p.source))
+            # the distinct values, sorted (NULL last), listed for failing keys only (listing is costly)
+            values = exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()]) if len(value_cols) > 1 else col.copy())
+            listed = exp.cast(exp.Anonymous(this="list_sort", expressions=[values]), "VARCHAR")
+            projections.append(alias(exp.Case().when(_failing(count.copy(), distinct.copy()), listed), VAL + name))
+    select = exp.select(*projections).from_(source)
     if scope is not None:
         select = select.where(scope)
     return select.group_by(*[c.copy() for c in key_cols])
