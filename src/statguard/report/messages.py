@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 _FORMATTER = string.Formatter()
@@ -47,6 +47,33 @@ def renderer(template: str) -> Callable[[Mapping[str, Any]], str]:
     def render_one(values: Mapping[str, Any]) -> str:
         return _render(parts, values)
     return render_one
+
+
+def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) -> list[str]:
+    """`template` rendered for n rows at once, each placeholder from a column of n values
+    (as `render` with values[name] = columns[name][i]): every placeholder's column is
+    formatted as a whole, then the rows are assembled by one positional format string."""
+    pattern, formatted = [], []
+    for literal, name, spec, _ in _FORMATTER.parse(template):
+        pattern.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if name not in columns:
+            pattern.append("{{" + name.replace("{", "{{").replace("}", "}}") + "}}")
+            continue
+        pattern.append("{" + str(len(formatted)) + "}")
+        formatted.append(_format_column(columns[name], spec or ""))
+    text = "".join(pattern)
+    if not formatted:
+        return [text.format()] * n
+    return [text.format(*row) for row in zip(*formatted, strict=True)]
+
+
+def _format_column(values: Sequence[Any], spec: str) -> list[str]:
+    if spec:
+        return [_format(v, spec) for v in values]
+    # text as is, whole numbers with str (as _format does), the rest through _format
+    return [v if (t := type(v)) is str else str(v) if t is int else _format(v, "") for v in values]
 
 
 def _render(parts: list[tuple[str, str | None, str | None, str | None]], values: Mapping[str, Any]) -> str:

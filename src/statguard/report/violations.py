@@ -8,7 +8,7 @@ import pandas as pd
 
 from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL
 from statguard.pack.model import Rule
-from statguard.report.messages import renderer, template_for
+from statguard.report.messages import render_columns, template_for
 from statguard.report.model import VIOLATION_COLUMNS, _plain
 
 
@@ -24,7 +24,6 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
     val_cols = [c for c in fails.columns if c.startswith(VAL)]
     template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails, lang)
     sources = ", ".join(rule.sources)
-    render_one = renderer(template)
     n = len(fails)
     plain = {c: _plain_column(fails[c]) for c in fails.columns}  # column-wise: far faster than per cell
     none: list[Any] = [None] * n
@@ -34,20 +33,24 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
     for name, column in (("unit", UNIT), ("period", PERIOD), ("observed", OBSERVED), ("expected", EXPECTED),
                          ("imbalance", IMBALANCE), ("detail", DETAIL)):
         data[name] = plain.get(column, none)
-    shown = ("keys", "values", "unit", "period", "observed", "expected", "imbalance", "detail")
-    data["message"] = [render_one(_template_values(rule, {k: data[k][i] for k in shown})) for i in range(n)]
+    data["message"] = render_columns(template, _template_columns(rule, data, plain, key_cols, val_cols, n), n)
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
     missing = pd.Series([float("nan")] * n, dtype=object)
     return pd.DataFrame({c: data.get(c, missing) for c in VIOLATION_COLUMNS}, columns=VIOLATION_COLUMNS)
 
 
-def _template_values(rule: Rule, row: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {"id": rule.id, "rule": rule.id, "description": rule.description}
-    values.update(row["keys"])
-    values.update(row["values"])
+def _template_columns(rule: Rule, data: dict[str, list[Any]], plain: dict[str, list[Any]],
+                      key_cols: list[str], val_cols: list[str], n: int) -> dict[str, list[Any]]:
+    """Placeholder name -> its n values: the rule's id and description, then the item's keys,
+    then its values, then its figures (a later name shadows an earlier one, as in a message's
+    documented placeholders: {unit} is the unit even if a key column is called unit)."""
+    columns: dict[str, list[Any]] = {"id": [rule.id] * n, "rule": [rule.id] * n,
+                                     "description": [rule.description] * n}
+    columns.update({c[len(KEY):]: plain[c] for c in key_cols})
+    columns.update({c[len(VAL):]: plain[c] for c in val_cols})
     for name in ("unit", "period", "observed", "expected", "imbalance", "detail"):
-        values[name] = row[name]
-    return values
+        columns[name] = data[name]
+    return columns
 
 
 def _default_template(rule: Rule, fails: pd.DataFrame, lang: str | None = None) -> str:
