@@ -10,7 +10,8 @@ or tables that only exist at run time (history, period mappings), are skipped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
 _SKIP = ("Catalog Error", "does not exist")  # tables known only at run time
 
 
-def type_problems(pack: Pack) -> list[Problem]:
+def type_problems(pack: Pack, plans: Mapping[int, Any] | None = None) -> list[Problem]:
     """Problems of rules whose SQL cannot be bound to their sources' declared types;
-    each is also added to its rule's problems, so the rule is reported errored if run."""
+    each is also added to its rule's problems, so the rule is reported errored if run.
+    `plans` (by id(rule)) are the loader's lint-time plans, reused instead of planning again."""
     typed = {name: src for name, src in pack.sources.items()
              if src.columns and all(c.type for c in src.columns.values()) and getattr(src, "derive", None) is None}
     rules = [r for r in pack.rules if not r.problems and r.params is not None and set(r.sources) <= set(typed)]
@@ -44,7 +46,7 @@ def type_problems(pack: Pack) -> list[Problem]:
                 con.execute(exp.Create(this=table, kind="TABLE").sql("duckdb"))
         found = []
         for rule in rules:
-            problem = _bind(con, pack, rule)
+            problem = _bind(con, pack, rule, (plans or {}).get(id(rule)))
             if problem is not None:
                 rule.problems.append(problem)
                 found.append(problem)
@@ -53,13 +55,13 @@ def type_problems(pack: Pack) -> list[Problem]:
         con.close()
 
 
-def _bind(con: object, pack: Pack, rule: Rule) -> Problem | None:
+def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | None:
     from statguard.checks import registry
     from statguard.checks.plan import Context
     kind = registry.get(rule.kind)
     ctx = Context(pack, rule)
     try:
-        plan = kind.plan(rule, ctx) if kind else None
+        plan = plan or (kind.plan(rule, ctx) if kind else None)
     except Exception:  # planning problems are reported by the loader already
         return None
     if plan is None or plan.query is None:

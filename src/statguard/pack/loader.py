@@ -50,9 +50,9 @@ def load_pack(path: str | Path, *, strict: bool = False) -> Pack:
     for f in files:
         _load_file(f, pack, problems, seen)
     resolve_derived(pack, problems)
-    _check_rules(pack, problems)
+    plans = _check_rules(pack, problems)
     problems.extend(config_problems(pack))
-    problems.extend(type_problems(pack))
+    problems.extend(type_problems(pack, plans))
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
     pack.problems = problems
     fatal = [p for p in problems if p.fatal]
@@ -294,16 +294,18 @@ def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -
     return out
 
 
-def _check_rules(pack: Pack, problems: list[Problem]) -> None:
-    """Dry-plan every rule against the declared sources: catches bad expressions and columns."""
+def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:
+    """Dry-plan every rule against the declared sources: catches bad expressions and columns.
+    Returns the plans by id(rule), for type_problems to bind without planning again."""
     from statguard.checks.plan import Context
+    plans: dict[int, Any] = {}
     for rule in pack.rules:
         if rule.problems or rule.params is None:
             continue
         kind = registry.get(rule.kind)
         assert kind is not None
         try:
-            kind.plan(rule, Context(pack, rule))
+            plans[id(rule)] = kind.plan(rule, Context(pack, rule))
             if kind.lint is not None:
                 rule.problems.extend(kind.lint(rule, pack))
         except PackError as e:
@@ -312,3 +314,4 @@ def _check_rules(pack: Pack, problems: list[Problem]) -> None:
             rule.problems.append(Problem(str(e), rule.loc.file if rule.loc else None,
                                          rule.loc.line if rule.loc else None))
         problems.extend(rule.problems)
+    return plans
