@@ -138,8 +138,10 @@ class DuckDBEngine:
         a join) runs once."""
         assert plan.query is not None
         item = exp.to_identifier(ITEM_ALIAS)
+        # copy=False: the wrappers are new trees (a builder's default copy would deep-copy the
+        # plan's query at every step); the plan's query is copied once, into the subquery
         summary = exp.select(*_gathered(exp.column(STATUS, quoted=True), exp.column(item))).from_(
-            exp.Subquery(this=plan.query, alias=exp.TableAlias(this=item)))
+            exp.Subquery(this=plan.query.copy(), alias=exp.TableAlias(this=item)), copy=False)
         return self._unnested(exp.Subquery(this=summary, alias=exp.TableAlias(this=exp.to_identifier("_sg_summary"))),
                               plan)
 
@@ -150,9 +152,11 @@ class DuckDBEngine:
         listed = exp.Coalesce(this=exp.column("fails" + suffix), expressions=[exp.Array(expressions=[exp.Null()])])
         unnest = exp.Unnest(expressions=[listed, exp.PropertyEQ(this=exp.var("recursive"), expression=exp.true())])
         counts = (exp.alias_(exp.column(f"n_{s}{suffix}"), f"n_{s}") for s in STATUSES)
-        flat = exp.select(*counts, unnest).from_(summary)
-        query = exp.select("*").from_(exp.Subquery(this=flat, alias=exp.TableAlias(this=exp.to_identifier("_sg_f"))))
-        query = query.order_by(*plan.order_by) if plan.order_by else query.order_by(exp.Ordered(this=exp.var("ALL")))
+        flat = exp.select(*counts, unnest).from_(summary, copy=False)
+        query = exp.select("*").from_(exp.Subquery(this=flat, alias=exp.TableAlias(this=exp.to_identifier("_sg_f"))),
+                                      copy=False)
+        order = plan.order_by or [exp.Ordered(this=exp.var("ALL"))]
+        query = query.order_by(*order, copy=False)
         frame = self.frame(query)
         first = frame.iloc[0] if len(frame) else None
         # count_if over no items at all is NULL (NaN here)
@@ -189,9 +193,9 @@ class DuckDBEngine:
                                              expression=exp.column(f"_sg{i}:{name}", quoted=True)))
             outer += _gathered(exp.column(f"_sg{i}:{STATUS}", quoted=True), exp.Struct(expressions=fields), f"_{i}")
         name = f"_sg_fused_{next(_FUSED_IDS)}"
-        scan = exp.select(*inner).from_(table.copy())
+        scan = exp.select(*inner).from_(table.copy(), copy=False)
         records = exp.Subquery(this=scan, alias=exp.TableAlias(this=exp.to_identifier("_sg_r")))
-        summary = exp.select(*outer).from_(records)
+        summary = exp.select(*outer).from_(records, copy=False)
         target = exp.Table(this=exp.to_identifier(name, quoted=True))
         create = exp.Create(this=target, kind="TABLE", expression=summary,
                             properties=exp.Properties(expressions=[exp.TemporaryProperty()]))

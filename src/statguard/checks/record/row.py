@@ -76,14 +76,13 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     verdict = status(cond)
     if p.missing in ("pass", "fail"):
         verdict = status(exp.Coalesce(this=exp.paren(cond), expressions=[exp.Boolean(this=p.missing == "pass")]))
-    select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=p.keys))
-    for name in compiled.column_names:
-        select = select.select(alias(quote_column(name), VAL + name))
-    select = select.select(*sides)
-    select = select.from_(ctx.table(p.source))
+    values = [alias(quote_column(name), VAL + name) for name in compiled.column_names]
+    # one builder call each, copy=False: builders deep-copy the whole select by default
+    select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=p.keys), *values, *sides)
+    select = select.from_(ctx.table(p.source), copy=False)
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
-        select = select.where(exp.paren(scope))
+        select = select.where(exp.paren(scope), copy=False)
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless identity_columns numbered the records (a window, which needs the plan's own scan)
     return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))},
