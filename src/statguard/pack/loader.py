@@ -92,7 +92,6 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path])
         if key not in TOP_KEYS:
             problems.append(_fatal(doc.key_locs[key].problem(
                 f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})", key)))
-    _load_meta(doc.get("pack"), doc, pack, problems)
     for inc, loc in _items(doc, "include", problems):
         target = (path.parent / str(inc)).resolve()
         if not target.exists():
@@ -100,6 +99,7 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path])
             continue
         for f in _pack_files(target):
             _load_file(f, pack, problems, seen)
+    _load_meta(doc.get("pack"), doc, pack, problems)  # after its includes: the including file's settings win
     sources = doc.get("sources")
     if sources is not None:
         if not isinstance(sources, LocDict):
