@@ -87,4 +87,14 @@ def _dicts(plain: dict[str, list[Any]], columns: list[str], prefix: str, n: int)
     if not columns:
         return [{} for _ in range(n)]
     names = [c[len(prefix):] for c in columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*(plain[c] for c in columns), strict=True)]
+    values = [plain[c] for c in columns]
+    if len(names) == 1:  # dict displays: about 3x faster than dict(zip(...)) per row
+        (a,), (va,) = names, values
+        return [{a: x} for x in va]
+    if len(names) == 2:
+        (a, b), (va, vb) = names, values
+        return [{a: x, b: y} for x, y in zip(va, vb, strict=True)]
+    if len(names) == 3:
+        (a, b, c), (va, vb, vc) = names, values
+        return [{a: x, b: y, c: z} for x, y, z in zip(va, vb, vc, strict=True)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
