@@ -74,12 +74,25 @@ def _plain_column(column: pd.Series) -> list[Any]:
     numeric columns at once."""
     kind = column.dtype.kind
     if kind in "iub":
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.isna().any():
+            return column.astype(object).where(column.notna(), None).tolist()  # Int64 etc.: pd.NA -> None
         return column.tolist()
+    if kind == "f" and isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        column, kind = column.astype("float64"), "f"  # Float64: pd.NA -> NaN -> None below
+    if kind == "M" and column.dt.tz is None and _date_only(column):
+        return column.dt.strftime("%Y-%m-%d").where(column.notna(), None).tolist()  # as _plain: DATE as ISO text
     if kind == "f":
         return [None if v != v or v in (float("inf"), float("-inf")) else v for v in column.tolist()]
     if pd.api.types.is_string_dtype(column) and column.dtype != object:
         return column.astype(object).where(column.notna(), None).tolist()
     return [_plain(v) for v in column.tolist()]
+
+
+def _date_only(column: pd.Series) -> bool:
+    """Whether every value is a midnight timestamp of a four-digit year (a DATE column)."""
+    present = column.dropna()
+    return bool(len(present) and (present.dt.normalize() == present).all()
+                and present.dt.year.min() >= 1000 and present.dt.year.max() <= 9999)
 
 
 def _dicts(plain: dict[str, list[Any]], columns: list[str], prefix: str, n: int) -> list[dict[str, Any]]:
