@@ -19,7 +19,7 @@ from statguard.report.text import width_of
 from statguard.scorecard import natural_key, scorecard
 
 DATA = Path(__file__).parent / "data" / "scorecard"
-GOLDEN_TEXT = DATA / "scorecard.golden.txt"
+GOLDEN_TEXT = {"en": DATA / "scorecard.golden.txt", "zh": DATA / "scorecard.golden.zh.txt"}
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04"]
 
 
@@ -133,7 +133,8 @@ def test_one_run_over_several_periods_gives_trend_and_escalation(pack):
         {"unit": "东区", "streak": 3, "since": "2024-02", "until": "2024-04"}]
 
 
-def test_golden_escalation_across_saved_monthly_reports(monthly, tmp_path, capsys):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_golden_escalation_across_saved_monthly_reports(monthly, tmp_path, capsys, lang):
     paths, _ = monthly
     args = ["scorecard", str(DATA / "pack.yml"), "--reports", *map(str, paths)]
     assert main(args + ["--format", "json"]) == 0
@@ -143,11 +144,11 @@ def test_golden_escalation_across_saved_monthly_reports(monthly, tmp_path, capsy
     # warnings never fail a period (fail_on: error) and 97 is above fail_below 95
     assert not any(t["failing"] for t in card["trend"] if t["unit"] == "乙县")
     assert [u["unit"] for u in card["units"]] == ["东区", "甲县", "乙县", "南区", "西区"]
-    assert main(args + ["--fail-on-escalation"]) == 1
+    assert main(args + ["--fail-on-escalation", "--lang", lang]) == 1
     text = capsys.readouterr().out
     if os.environ.get("STATGUARD_UPDATE_GOLDEN"):
-        GOLDEN_TEXT.write_text(text, encoding="utf-8")
-    assert text == GOLDEN_TEXT.read_text(encoding="utf-8")
+        GOLDEN_TEXT[lang].write_text(text, encoding="utf-8")
+    assert text == GOLDEN_TEXT[lang].read_text(encoding="utf-8")
     assert all(width_of(line) <= 80 for line in text.splitlines())
 
 

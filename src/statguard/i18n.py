@@ -109,6 +109,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.until": {"en": "until", "zh": "截止期别"},
     "col.change": {"en": "change", "zh": "变化"},
     "col.failing": {"en": "status", "zh": "状态"},
+    # the scorecard on a terminal (statguard.report.scorecard_text): short, to fit 80 columns
+    "sc.headline": {"en": "Scorecard: {n} units, worst first; score {base} - {error}/error - {warning}/warning"
+                          " - {info}/info",
+                    "zh": "可信度评分：{n} 个单位，最差的在前；满分 {base}，每条错误扣 {error}，警告扣 {warning}，"
+                          "提示扣 {info}"},
+    "sc.rule_weights": {"en": "Rule weights: {weights}", "zh": "按规则扣分：{weights}"},
+    "sc.no_units": {"en": "no reporting units found (no source declares a unit column)",
+                    "zh": "没有报送单位（没有数据源声明单位列）"},
+    "sc.more_units": {"en": "... {n} more units (all in --format json or csv)",
+                      "zh": "……另有 {n} 个单位（全部见 --format json 或 csv）"},
+    "sc.col.rank": {"en": "rank", "zh": "排名"},
+    "sc.col.error": {"en": "err", "zh": "错误"},
+    "sc.col.warning": {"en": "warn", "zh": "警告"},
+    "sc.col.info": {"en": "info", "zh": "提示"},
+    "sc.escalation": {"en": "Escalation: {n} unit(s) failed in each of the last {k} or more periods",
+                      "zh": "督办名单：{n} 个单位连续 {k} 期及以上未通过"},
+    "sc.no_escalation": {"en": "Escalation: no unit failed in each of the last {k} periods",
+                         "zh": "督办名单：没有连续 {k} 期未通过的单位"},
+    "sc.group": {"en": " ({group})", "zh": "（{group}）"},
+    "sc.escalated": {"en": "{unit}{group}: {streak} periods {since}..{until}, score {score}, rules {rules}",
+                     "zh": "{unit}{group}：连续 {streak} 期 {since}..{until}，得分 {score}，未通过规则 {rules}"},
+    "sc.trend": {"en": "Score per period (last {n}; * = failing):", "zh": "各期得分（最近 {n} 期；* 表示未通过）："},
     # chart and table widgets
     "chart.claimed": {"en": "claimed", "zh": "上报"},
     "chart.verified": {"en": "verified", "zh": "核实"},

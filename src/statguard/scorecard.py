@@ -60,9 +60,10 @@ class Scorecard:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
-    def to_text(self, width: int = 80, limit: int = 30) -> str:
+    def to_text(self, width: int = 80, limit: int = 30, lang: str | None = None) -> str:
+        """The terminal view in `lang` ('zh' or 'en'; None: the locale's, else English)."""
         from statguard.report.scorecard_text import render_scorecard
-        return render_scorecard(self, width=width, limit=limit)
+        return render_scorecard(self, width=width, limit=limit, lang=lang)
 
 
 @dataclass

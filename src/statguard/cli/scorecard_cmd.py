@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from statguard.errors import EXIT_OK, EXIT_VIOLATIONS, StatguardError
+
+if TYPE_CHECKING:
+    from statguard.report.model import Report
 
 TABLES = ("units", "trend", "escalation")
 
@@ -38,6 +43,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
     p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
     p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
+    p.add_argument("--lang", choices=["zh", "en"],
+                   help="language of the text's labels and headings (default: the pack's lang, then the "
+                        "latest report's, then the locale); json and csv keep their field names")
     p.add_argument("--fail-on-escalation", action="store_true",
                    help="exit 1 when the escalation list is not empty")
     p.set_defaults(func=run)
@@ -49,11 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.pack and not args.reports:
         raise StatguardError("give a rule pack to run, or saved reports with --reports (or both)")
-    reports, labels = load_reports(args.reports)
+    reports, names = load_reports(args.reports)
+    labels: list[str | None] = list(names)
     pack = None
     if args.pack:
         from statguard.pack import load_pack
         pack = load_pack(args.pack)
+    lang = _lang(args.lang, pack.lang if pack else None, reports)
+    if pack is not None:
         store = _history(args)
         if store is not None:
             from statguard.scorecard import latest_submissions
@@ -64,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
             from statguard.api import validate
             from statguard.progress import Progress
             with Progress() as progress:
-                reports.append(validate(pack, data, rules=args.rules, tags=args.tags, progress=progress))
+                reports.append(validate(pack, data, rules=args.rules, tags=args.tags, lang=lang,
+                                        progress=progress))
             labels.append(None)
     card = scorecard(reports, pack, period=args.period, labels=labels)
     if args.format == "json":
@@ -72,9 +84,17 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         text = getattr(card, args.table).to_csv(index=False)
     else:
-        text = card.to_text()
+        text = card.to_text(lang=lang)
     write_output(text, args.output)
     return EXIT_VIOLATIONS if args.fail_on_escalation and len(card.escalation) else EXIT_OK
+
+
+def _lang(explicit: str | None, pack_lang: str | None, reports: Sequence[Report]) -> str:
+    """--lang, else the pack's `pack: lang:`, else the language the latest saved report was made in,
+    else the locale's."""
+    from statguard.i18n import resolve
+    saved = next((r.meta.get("lang") for r in reversed(reports) if r.meta.get("lang")), None)
+    return resolve(explicit, pack_lang or saved)
 
 
 def _history(args: argparse.Namespace) -> str | None:

@@ -1,80 +1,89 @@
 """The scorecard on a terminal: worst units first, the escalation list, the recent trend.
 
-Fits an 80-column terminal; Chinese characters count as two columns.
+Fits an 80-column terminal; Chinese characters count as two columns. Every
+label and heading comes from statguard.i18n, in Chinese or English.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from statguard.report.text import clip, width_of
+from statguard.i18n import t
+from statguard.report.text import clip, right, width_of
 
 if TYPE_CHECKING:
     from statguard.scorecard import Scorecard
 
 TREND_PERIODS = 6
+UNIT_W, GROUP_W = 16, 10
 
 
-def render_scorecard(card: Scorecard, width: int = 80, limit: int = 30) -> str:
+def render_scorecard(card: Scorecard, width: int = 80, limit: int = 30, lang: str | None = None) -> str:
+    """The scorecard as text in `lang` (None: the locale's language, else English)."""
+    from statguard.i18n import resolve
+    lang = resolve(lang)
     cfg = card.config
     w = cfg.weights
-    lines = [f"Scorecard: {len(card.units)} units, worst first; score {_num(cfg.base)} - "
-             f"{_num(w.error)}/error - {_num(w.warning)}/warning - {_num(w.info)}/info"
-]
+    lines = [t("sc.headline", lang, n=len(card.units), base=_num(cfg.base), error=_num(w.error),
+               warning=_num(w.warning), info=_num(w.info))]
     if cfg.rules:
-        lines.append("Rule weights: " + ", ".join(f"{r} -{_num(v)}" for r, v in cfg.rules.items()))
-    lines.extend(_units(card, width, limit))
+        weights = t("msg.sep", lang).join(f"{r} -{_num(v)}" for r, v in cfg.rules.items())
+        lines.append(t("sc.rule_weights", lang, weights=weights))
+    lines.extend(_units(card, width, limit, lang))
     lines.append("")
-    lines.extend(_escalation(card, width))
+    lines.extend(_escalation(card, lang))
     if card.trend["period"].nunique() > 1:
         lines.append("")
-        lines.extend(_trend(card, width, limit))
+        lines.extend(_trend(card, width, limit, lang))
     return "\n".join(_fit(ln, width) for ln in lines) + "\n"
 
 
-def _units(card: Scorecard, width: int, limit: int) -> list[str]:
+def _units(card: Scorecard, width: int, limit: int, lang: str) -> list[str]:
     if not len(card.units):
-        return ["  no reporting units found (no source declares a unit column)"]
-    unit_w, group_w = 16, 10
-    rules_w = max(10, width - 7 - unit_w - group_w - 7 - 15 - 5)
-    out = [f"{'rank':>7} {clip('unit', unit_w)} {clip('group', group_w)} {'score':>7} {'E':>4} {'W':>4} {'I':>4}"
-           f"  {clip('rules failed', rules_w).rstrip()}"]
+        return ["  " + t("sc.no_units", lang)]
+    rules_w = max(10, width - 7 - UNIT_W - GROUP_W - 7 - 15 - 5)
+    counts = " ".join(right(t(f"sc.col.{s}", lang), 4) for s in ("error", "warning", "info"))
+    out = [f"{right(t('sc.col.rank', lang), 7)} {clip(t('col.unit', lang), UNIT_W)} "
+           f"{clip(t('col.group', lang), GROUP_W)} {right(t('col.score', lang), 7)} {counts}"
+           f"  {clip(t('col.rules_failed', lang), rules_w).rstrip()}"]
     for r in card.units.head(limit).to_dict("records"):
         rank = f"{r['rank']}/{r['group_size']}"
-        out.append(f"{rank:>7} {clip(r['unit'], unit_w)} {clip(r['group'] or '-', group_w)} "
+        out.append(f"{rank:>7} {clip(r['unit'], UNIT_W)} {clip(r['group'] or '-', GROUP_W)} "
                    f"{_num(r['score']):>7} {r['error']:>4} {r['warning']:>4} {r['info']:>4}  "
                    f"{clip(r['rules_failed'] or '-', rules_w).rstrip()}")
     if len(card.units) > limit:
-        out.append(f"  ... {len(card.units) - limit} more units (all in --format json or csv)")
+        out.append("  " + t("sc.more_units", lang, n=len(card.units) - limit))
     return out
 
 
-def _escalation(card: Scorecard, width: int) -> list[str]:
+def _escalation(card: Scorecard, lang: str) -> list[str]:
     k = card.config.escalate_after
     esc = card.escalation
     if not len(esc):
-        return [f"Escalation: no unit failed in each of the last {k} periods"]
-    out = [f"Escalation: {len(esc)} unit(s) failed in each of the last {k} or more periods"]
+        return [t("sc.no_escalation", lang, k=k)]
+    out = [t("sc.escalation", lang, n=len(esc), k=k)]
     for r in esc.to_dict("records"):
-        group = f" ({r['group']})" if r["group"] else ""
-        out.append(f"  {r['unit']}{group}: {r['streak']} periods {r['since']}..{r['until']}, "
-                   f"score {_num(r['score'])}, rules {r['rules_failed'] or '-'}")
+        group = t("sc.group", lang, group=r["group"]) if r["group"] else ""
+        out.append("  " + t("sc.escalated", lang, unit=r["unit"], group=group, streak=r["streak"],
+                            since=r["since"], until=r["until"], score=_num(r["score"]),
+                            rules=r["rules_failed"] or "-"))
     return out
 
 
-def _trend(card: Scorecard, width: int, limit: int) -> list[str]:
+def _trend(card: Scorecard, width: int, limit: int, lang: str) -> list[str]:
     from statguard.scorecard import natural_key
     periods = sorted(set(card.trend["period"]), key=natural_key)[-TREND_PERIODS:]
     col_w = max(7, min(10, (width - 18) // max(1, len(periods)) - 1))
     scores = {(r["unit"], r["period"]): r for r in card.trend.to_dict("records")}
-    out = [f"Score per period (last {len(periods)}; * = failing):",
-           clip("unit", 16) + " " + " ".join(f"{clip(str(p), col_w).rstrip():>{col_w}}" for p in periods)]
+    out = [t("sc.trend", lang, n=len(periods)),
+           clip(t("col.unit", lang), UNIT_W) + " "
+           + " ".join(right(clip(str(p), col_w).rstrip(), col_w) for p in periods)]
     for unit in list(card.units["unit"])[:limit] or sorted(set(card.trend["unit"]))[:limit]:
         cells = []
         for p in periods:
             r = scores.get((unit, p))
             cells.append(f"{'' if r is None else _num(r['score']) + ('*' if r['failing'] else ' '):>{col_w}}")
-        out.append(clip(str(unit), 16) + " " + " ".join(cells))
+        out.append(clip(str(unit), UNIT_W) + " " + " ".join(cells))
     return out
 
 
