@@ -157,7 +157,7 @@ class DuckDBEngine:
                                       copy=False)
         order = plan.order_by or [exp.Ordered(this=exp.var("ALL"))]
         query = query.order_by(*order, copy=False)
-        frame = self.frame(query)
+        frame = self.con.execute(query.sql(dialect=self.dialect, copy=False)).df()  # a throwaway tree: no copy
         first = frame.iloc[0] if len(frame) else None
         # count_if over no items at all is NULL (NaN here)
         counted = {s: int(first[f"n_{s}"]) for s in STATUSES if first is not None and first[f"n_{s}"] > 0}
@@ -200,7 +200,7 @@ class DuckDBEngine:
         create = exp.Create(this=target, kind="TABLE", expression=summary,
                             properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
         try:
-            self.con.execute(self.sql(create))
+            self.con.execute(create.sql(dialect=self.dialect, copy=False))
             shared = (time.perf_counter() - t0) / len(plans)
             out = []
             for i, plan in enumerate(plans):

@@ -67,7 +67,8 @@ def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | No
     if plan is None or plan.query is None:
         return None
     try:
-        con.execute("EXPLAIN " + plan.query.sql("duckdb"))  # type: ignore[attr-defined]
+        # copy=False: the plan is not used after this (rendering copies the whole tree by default)
+        con.execute("EXPLAIN " + plan.query.sql("duckdb", copy=False))  # type: ignore[attr-defined]
     except Exception as e:
         text = " ".join(str(e).split())
         for tail in (" Candidate functions:", " LINE 1:"):  # DuckDB's long hints; the first sentence says it
