@@ -66,12 +66,17 @@ def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) 
     text = "".join(pattern)
     if not formatted:
         return [text.format()] * n
-    return [text.format(*row) for row in zip(*formatted, strict=True)]
+    return list(map(text.format, *formatted))  # the columns all have n values
 
 
 def _format_column(values: Sequence[Any], spec: str) -> list[str]:
     if spec:
         return [_format(v, spec) for v in values]
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return list(values)
+    if kinds <= {int}:  # as _format: str() (bool is its own type, so not here)
+        return list(map(str, values))
     # text as is, whole numbers with str (as _format does), the rest through _format
     return [v if (t := type(v)) is str else str(v) if t is int else _format(v, "") for v in values]
 
