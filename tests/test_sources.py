@@ -138,3 +138,14 @@ def test_source_declared_path_is_relative_to_the_pack(tmp_path):
 def test_undeclared_source_name_is_refused(pack):
     with pytest.raises(statguard.StatguardError, match="undeclared source"):
         pack.validate({"nope": pd.DataFrame()})
+
+
+def test_rule_failing_on_the_data_names_its_file_and_line(tmp_path):
+    (tmp_path / "t.csv").write_text("单位,值\n甲,1\n乙,-2\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("sources:\n  t:\n    path: t.csv\n    keys: [单位]\nrules:\n"
+                                    "  - {id: TYPE, kind: row, source: t, expr: 单位 + 1 > 0}\n"
+                                    "  - {id: OK, kind: row, source: t, expr: 值 >= 0}\n", encoding="utf-8")
+    rows = statguard.load_pack(tmp_path / "p.yml").validate().summary.set_index("rule_id")
+    assert rows.loc["TYPE", "errored"]
+    assert rows.loc["TYPE", "error"].startswith(f"{tmp_path / 'p.yml'}:6: cannot evaluate rule 'TYPE': Binder Error")
+    assert not rows.loc["OK", "errored"] and rows.loc["OK", "fails"] == 1

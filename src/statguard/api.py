@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from statguard.checks import registry
 from statguard.checks.plan import Context, Plan
-from statguard.errors import StatguardError
+from statguard.errors import EngineError, StatguardError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,10 +77,12 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                 row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                            fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
                 frames.append(violations_of(rule, fails, lang or pack.lang, plan.meta.get("message")))
+            except EngineError as e:  # the data did not fit the rule: say which rule, where
+                row.update(errored=True, error=f"{_where(rule)}cannot evaluate rule '{rule.id}': {e}")
             except StatguardError as e:
                 row.update(errored=True, error=str(e))
             except Exception as e:  # a bug in one rule kind must not stop the others
-                row.update(errored=True, error=f"internal error: {type(e).__name__}: {e}")
+                row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
             row["seconds"] = round(time.perf_counter() - t0 + runner.seconds(i - 1), 4)
             summaries.append(row)
         from statguard.explain.data import data_explanations
@@ -105,6 +107,11 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         from statguard.explain import attach
         report = attach(report, pack, given, explanation_files, lang or pack.lang)
     return report
+
+
+def _where(rule: Rule) -> str:
+    loc = rule.loc
+    return f"{loc.file}:{loc.line}: " if loc is not None else ""
 
 
 def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
