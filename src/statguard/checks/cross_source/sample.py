@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from sqlglot import exp
 
+from statguard.checks.cross_source._match import qualify
 from statguard.checks.plan import Context, Plan, alias
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
@@ -104,7 +105,7 @@ def _frame(p: SampleParams, ctx: Context) -> exp.Select:
     select = select.from_(ctx.table(p.source, alias="a"))
     if p.where:
         where = ctx.compile(p.where, "where", {None: p.source}).tree
-        select = select.where(exp.paren(_qualified(where, "a")))
+        select = select.where(exp.paren(qualify(where, "a")))
     if p.other:
         select = select.where(exp.Not(this=exp.Exists(this=_match(p, ctx))))
     elif p.match:
@@ -112,12 +113,6 @@ def _frame(p: SampleParams, ctx: Context) -> exp.Select:
     return select
 
 
-def _qualified(tree: exp.Expression, table: str) -> exp.Expression:
-    def qualify(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column) and not node.table:
-            return quote_column(node.name, table)
-        return node
-    return tree.transform(qualify)
 
 
 def _hash(seed: int, columns: list[str], table: str | None = None) -> exp.Expression:
