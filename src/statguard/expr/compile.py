@@ -68,19 +68,20 @@ def _bind_one(node: exp.Column, known: Mapping[str | None, list[str] | None],
     parts = [p.name for p in node.parts]
     dotted = ".".join(parts)
     main = known.get(None, [])
-    if main is None or dotted in main:
-        if main is None and len(parts) > 1 and parts[0] in known:
-            pass
-        else:
-            return None, dotted
-    if len(parts) == 2 and parts[0] in known and parts[0] is not None:
+    aliased = len(parts) == 2 and parts[0] in known
+    # 1. a column of the rule's main source, dotted names included ("other.rev")
+    if dotted in (main or []) or (main is None and not aliased):
+        return None, dotted
+    # 2. alias.column of another source in scope
+    if aliased:
         cols = known[parts[0]]
         if cols is None or parts[1] in cols:
             return parts[0], parts[1]
         raise _unknown(parts[1], cols, node, where, text, f"source '{parts[0]}'")
-    if len(parts) == 1:
+    # 3. a bare name that only another source in scope has
+    if len(parts) == 1 and main is not None:
         for alias, cols in known.items():
-            if alias is not None and cols is not None and dotted in cols and main is not None:
+            if alias is not None and cols is not None and dotted in cols:
                 return alias, dotted
     raise _unknown(dotted, main or [], node, where, text, "the source")
 
