@@ -139,6 +139,11 @@ def status(condition: exp.Expression) -> exp.Case:
             .else_(exp.Literal.string("fail")))
 
 
+def number(value: float) -> exp.Literal:
+    """A numeric literal of a parameter value (repr keeps every digit of a float)."""
+    return exp.Literal.number(repr(value))
+
+
 def alias(expression: exp.Expression, name: str) -> exp.Alias:
     # a node not yet in any tree is adopted; one already in a tree is copied (the deep copies of
     # alias_'s default copy=True were a third of planning time)

@@ -42,7 +42,7 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.cross_source._match import qualify
-from statguard.checks.plan import Context, Plan, alias
+from statguard.checks.plan import Context, Plan, alias, number
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
 from statguard.expr import quote_column
@@ -153,7 +153,7 @@ def _sampled(p: SampleParams, ctx: Context) -> exp.Select:
     if p.n is not None:
         limit: exp.Expression = exp.Literal.number(p.n)
     else:
-        limit = exp.Ceil(this=exp.Mul(this=exp.Literal.number(repr(p.fraction)), expression=quote_column(FRAME)))
+        limit = exp.Ceil(this=exp.Mul(this=number(p.fraction), expression=quote_column(FRAME)))
     candidates = ranked.subquery("r")
     cols = ctx.columns(p.source) or []
     order = exp.Order(expressions=[exp.Ordered(this=quote_column(HASH)), exp.Ordered(this=_hash(p.seed, cols))])

@@ -23,6 +23,8 @@ from typing import Literal
 
 from sqlglot import exp
 
+from statguard.checks.plan import number
+
 Mode = Literal["non_null", "non_zero", "partial_null", "partial_zero", "always_null", "always_zero"]
 MODE_HELP = (
     "Missing items, as in VTL 2.1 check_hierarchy: non_null (compare only when every item is present "
@@ -37,7 +39,8 @@ def zero_filled(mode: str) -> bool:
 
 
 def num(value: float) -> exp.Expression:
-    return exp.Literal.number(repr(float(value)))
+    """A float literal (integers too, so tolerances compare as DOUBLE)."""
+    return number(float(value))
 
 
 def within(observed: exp.Expression, expected: exp.Expression, tolerance: float,

@@ -36,6 +36,7 @@ from statguard.checks.plan import (
     Plan,
     alias,
     identity_columns,
+    number,
     status,
 )
 from statguard.checks.registry import Params, rule_kind
@@ -121,7 +122,7 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
     """
     if tolerance <= 0:
         return tree
-    tol = exp.Literal.number(repr(tolerance))
+    tol = number(tolerance)
 
     def widen(node: exp.Expression) -> exp.Expression:
         if not isinstance(node, COMPARISONS):

@@ -43,6 +43,7 @@ from statguard.checks.plan import (
     Plan,
     alias,
     identity_columns,
+    number,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.checks.time.common import MAPPED, period_column, period_plan, series_columns, string_of, with_periods
@@ -91,7 +92,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     drop = exp.Sub(this=value.copy(), expression=before.copy())
     status = (exp.Case().when(exp.Not(this=exp.Is(this=perr.copy(), expression=exp.Null())), exp.Literal.string("na"))
               .when(missing, exp.Literal.string("na"))
-              .when(exp.GTE(this=drop, expression=exp.Neg(this=exp.Literal.number(repr(p.tolerance)))),
+              .when(exp.GTE(this=drop, expression=exp.Neg(this=number(p.tolerance))),
                     exp.Literal.string("pass"))
               .else_(exp.Literal.string("fail")))
     detail = (exp.Case().when(exp.Not(this=exp.Is(this=perr.copy(), expression=exp.Null())), perr.copy())

@@ -56,6 +56,7 @@ from statguard.checks.plan import (
     Plan,
     alias,
     identity_columns,
+    number,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.checks.time.common import (
@@ -145,7 +146,7 @@ def _verdict(p: GrowthParams, value: exp.Expression, rate: exp.Expression, base:
     status = status.when(zero, NA.copy() if p.zero_base == "not_evaluable" else FAIL.copy())
     detail = detail.when(zero.copy(), exp.Literal.string("comparison value is 0: growth undefined"))
     off = exp.Abs(this=exp.Sub(this=rate.copy(), expression=_rate(value, base)))
-    status = status.when(exp.LTE(this=off, expression=exp.Literal.number(repr(p.tolerance))), PASS.copy())
+    status = status.when(exp.LTE(this=off, expression=number(p.tolerance)), PASS.copy())
     return status.else_(FAIL.copy()), detail
 
 

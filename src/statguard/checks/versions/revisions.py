@@ -94,6 +94,7 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    number,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
@@ -152,10 +153,6 @@ def indicator_key(keys: list[str]) -> str:
 
 def col(name: str) -> exp.Column:
     return quote_column(name)
-
-
-def num(value: float) -> exp.Literal:
-    return exp.Literal.number(repr(value))
 
 
 @rule_kind("revisions", RevisionsParams)
@@ -336,7 +333,7 @@ def _aggregate(p: RevisionsParams, group: list[exp.Column]) -> exp.Select:
     change = exp.and_(exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null())),
                       exp.Not(this=exp.Is(this=prev.copy(), expression=exp.Null())),
                       exp.GT(this=exp.Abs(this=exp.Sub(this=v.copy(), expression=prev.copy())),
-                             expression=num(p.tolerance)))
+                             expression=number(p.tolerance)))
     delta = exp.Abs(this=exp.Sub(this=v.copy(), expression=prev.copy()))
 
     def count_if(cond: exp.Expression) -> exp.Expression:
@@ -378,21 +375,21 @@ def _conditions(p: RevisionsParams, reasons_known: bool,
     out: list[tuple[exp.Expression, exp.Expression]] = []
 
     def over(column: str, limit: float, words: str, scale: float = 1.0, unit: str = "") -> None:
-        shown = exp.Mul(this=col(column), expression=num(scale)) if scale != 1.0 else col(column)
+        shown = exp.Mul(this=col(column), expression=number(scale)) if scale != 1.0 else col(column)
         text = _concat(_text(shown), f"{unit} {words} (max {_plain_number(limit * scale)}{unit})")
-        out.append((exp.GT(this=col(column), expression=num(limit)), text))
+        out.append((exp.GT(this=col(column), expression=number(limit)), text))
 
     if p.max_versions is not None:
         over("n_versions", p.max_versions, "versions")
     if p.max_distinct_values is not None:
         over("distinct_values", p.max_distinct_values, "distinct values")
     if p.max_change is not None:
-        out.append((exp.GT(this=col("largest_change"), expression=num(p.max_change)),
+        out.append((exp.GT(this=col("largest_change"), expression=number(p.max_change)),
                     _concat("largest change ", _text(col("largest_change")), f" (max {_plain_number(p.max_change)})")))
     if p.max_relative_change is not None:
-        pct = exp.Round(this=exp.Mul(this=col("largest_relative_change"), expression=num(100.0)),
+        pct = exp.Round(this=exp.Mul(this=col("largest_relative_change"), expression=number(100.0)),
                         decimals=exp.Literal.number(2))
-        out.append((exp.GT(this=col("largest_relative_change"), expression=num(p.max_relative_change)),
+        out.append((exp.GT(this=col("largest_relative_change"), expression=number(p.max_relative_change)),
                     _concat("largest change ", _text(pct), f"% of the earlier value "
                             f"(max {_plain_number(p.max_relative_change * 100)}%)")))
     if p.flag_monotone_flattering:
