@@ -40,15 +40,27 @@ NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYIN
 
 
 @dataclass
+class Items:
+    """Items of a plan's result as plain Python columns (result column name -> n values; None
+    where missing), as the engine hands failing items over without going through pandas."""
+
+    columns: dict[str, list[Any]]
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+
+@dataclass
 class Plan:
     """The work of one rule: a query (preferred) or a Python function over the engine."""
 
     query: exp.Select | None = None
-    # For work that cannot be one query: engine -> ({status: count}, failing items frame)
-    run: Callable[[Any], tuple[dict[str, int], pd.DataFrame]] | None = None
+    # For work that cannot be one query: engine -> ({status: count}, failing items)
+    run: Callable[[Any], tuple[dict[str, int], pd.DataFrame | Items]] | None = None
     order_by: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
-    after: Callable[[Any, pd.DataFrame], dict[str, Any]] | None = None  # extra outputs
+    after: Callable[[Any, pd.DataFrame | Items], dict[str, Any]] | None = None  # extra outputs
     # Set by a kind whose query is a plain per-record `SELECT <expressions> FROM <one table>
     # [WHERE <condition>]`: no aggregate, window, join, DISTINCT, ORDER BY or LIMIT, every
     # projection a function of the record alone. The engine may then evaluate it together with

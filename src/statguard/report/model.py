@@ -1,68 +1,135 @@
-"""The Report: violations and per-rule summary as pandas DataFrames, plus run facts.
+"""The Report: violations and per-rule summary, plus run facts.
 
 `violations` has one row per failing record or group; `summary` one row per
-rule. `to_json()` writes the canonical form described by report.schema.json,
-and `Report.from_json()` reads it back so that a saved run can be re-rendered
-without the data.
+rule. Both are pandas DataFrames for the API; a run builds them as plain
+columns and rows, and the DataFrames are made on first use, so that checking
+and gating (counts, exit codes, JSON) never need pandas. `to_json()` writes
+the canonical form described by report.schema.json, and `Report.from_json()`
+reads it back so that a saved run can be re-rendered without the data.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+import sys
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from statguard.pack.model import SEVERITIES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VIOLATION_COLUMNS = ["rule_id", "kind", "severity", "source", "unit", "period", "keys", "values",
                      "observed", "expected", "imbalance", "detail", "message",
                      "hard", "explained", "explanation", "explained_by", "explained_at", "explanation_fields"]
 SUMMARY_COLUMNS = ["rule_id", "kind", "severity", "description", "sources", "items", "passes",
                    "fails", "not_evaluable", "errored", "error", "seconds", "hard"]
+_TYPED = {"rule_id", "kind", "severity", "source", "message", "hard", "explained"}
 SCHEMA_VERSION = 1
 FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
 RANK = {"error": 3, "warning": 2, "info": 1}
 
 
-@dataclass
 class Report:
-    pack: str
-    violations: pd.DataFrame
-    summary: pd.DataFrame
-    meta: dict[str, Any] = field(default_factory=dict)
+    """The outcome of a run. `violations` and `summary` may be given as DataFrames, or as
+    columns (name -> values) and rows (dicts); either way they read back as DataFrames."""
+
+    def __init__(self, pack: str, violations: pd.DataFrame | Mapping[str, list[Any]],
+                 summary: pd.DataFrame | list[dict[str, Any]], meta: dict[str, Any] | None = None):
+        self.pack = pack
+        self.meta = meta if meta is not None else {}
+        self._violations: pd.DataFrame | None = None
+        self._columns: dict[str, list[Any]] | None = None
+        if isinstance(violations, Mapping):
+            self._columns = {c: list(v) for c, v in violations.items()}
+        else:
+            self._violations = violations
+        self._summary: pd.DataFrame | None = None
+        self._rules: list[dict[str, Any]] | None = None
+        if isinstance(summary, list):
+            self._rules = [dict(row) for row in summary]
+        else:
+            self._summary = summary
+
+    def __repr__(self) -> str:
+        return f"Report(pack={self.pack!r}, violations={self.violation_count}, rules={len(self.rules())})"
+
+    # -- the two tables --------------------------------------------------------
+    @property
+    def violations(self) -> pd.DataFrame:
+        if self._violations is None:
+            import pandas as pd
+            columns = self._columns or {}
+            n = self.violation_count
+            # figures keep their Python values (None, not NaN; whole numbers stay int), since a
+            # column mixes rules and kinds; the flags are booleans and the names text
+            self._violations = pd.DataFrame(
+                {c: pd.Series(columns.get(c, [None] * n), dtype=None if c in _TYPED else object)
+                 for c in VIOLATION_COLUMNS}, columns=VIOLATION_COLUMNS)
+        return self._violations
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        if self._summary is None:
+            import pandas as pd
+            self._summary = pd.DataFrame(self._rules or [], columns=SUMMARY_COLUMNS)
+        return self._summary
+
+    @property
+    def violation_count(self) -> int:
+        if self._columns is not None:
+            return len(self._columns.get("rule_id", ()))
+        return len(self._violations) if self._violations is not None else 0
+
+    def column(self, name: str) -> list[Any] | None:
+        """One column of the violations as a list (None if there is no such column), without pandas."""
+        if self._columns is not None:
+            if name in self._columns:
+                return self._columns[name]
+            return [None] * self.violation_count if name in VIOLATION_COLUMNS else None
+        frame = self.violations
+        return frame[name].tolist() if name in frame.columns else None
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The summary as one dict per rule, without pandas."""
+        if self._rules is None:
+            self._rules = self.summary.to_dict("records")
+        return self._rules
 
     # -- verdicts ------------------------------------------------------------
     def counts_by_severity(self) -> dict[str, int]:
-        counts = self.violations["severity"].value_counts() if len(self.violations) else {}
+        counts = Counter(self.column("severity") or [])
         return {s: int(counts.get(s, 0)) for s in SEVERITIES}
 
     @property
     def errored(self) -> list[str]:
-        return list(self.summary.loc[self.summary["errored"], "rule_id"]) if len(self.summary) else []
+        return [row["rule_id"] for row in self.rules() if _true(row.get("errored"))]
 
     def gating(self, fail_on: str = "error") -> pd.DataFrame:
         """Violations at or above `fail_on` that count against the run.
 
         An explained violation of a soft rule does not count; a hard rule's always does.
         """
-        level = FAIL_LEVELS[fail_on]
-        if not len(self.violations):
-            return self.violations
+        counted = self._counted(fail_on)
         v = self.violations
-        counted = v["severity"].map(RANK) >= level
-        if "explained" in v.columns:
-            hard = _flags(v, "hard", v["severity"] == "error")
-            counted &= hard | ~_flags(v, "explained", pd.Series(False, index=v.index))
-        return v[counted]
+        return v[counted] if len(v) else v
 
     def failed(self, fail_on: str = "error") -> bool:
-        return len(self.gating(fail_on)) > 0
+        return any(self._counted(fail_on))
+
+    def _counted(self, fail_on: str) -> list[bool]:
+        level = FAIL_LEVELS[fail_on]
+        severity = self.column("severity") or []
+        hard = self.column("hard") or [None] * len(severity)
+        explained = self.column("explained") or [None] * len(severity)
+        return [RANK.get(s, 0) >= level and (_flag(h, s == "error") or not _flag(e, False))
+                for s, h, e in zip(severity, hard, explained, strict=True)]
 
     # -- JSON ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -71,8 +138,8 @@ class Report:
             "pack": self.pack,
             "meta": _plain(self.meta),
             "counts": self.counts_by_severity(),
-            "summary": [_plain(r) for r in self.summary.to_dict("records")],
-            "violations": [_plain(r) for r in self.violations.to_dict("records")],
+            "summary": [_plain(r) for r in self.rules()],
+            "violations": [_plain(r) for r in self._records()],
         }
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
@@ -87,8 +154,9 @@ class Report:
             from statguard.errors import StatguardError
             raise StatguardError(f"report schema version {data.get('schema_version')!r} is not "
                                  f"supported (expected {SCHEMA_VERSION})")
-        violations = pd.DataFrame(data.get("violations") or [], columns=VIOLATION_COLUMNS)
-        summary = pd.DataFrame(data.get("summary") or [], columns=SUMMARY_COLUMNS)
+        records = data.get("violations") or []
+        violations = {c: [r.get(c) for r in records] for c in VIOLATION_COLUMNS}
+        summary = [{c: r.get(c) for c in SUMMARY_COLUMNS} for r in data.get("summary") or []]
         return cls(data.get("pack", ""), violations, summary, data.get("meta") or {})
 
     @classmethod
@@ -98,17 +166,35 @@ class Report:
             text = Path(text_or_path).read_text(encoding="utf-8")
         return cls.from_dict(json.loads(text))
 
+    def _records(self) -> list[dict[str, Any]]:
+        if self._columns is None:
+            return self.violations.to_dict("records")
+        names = list(self._columns)
+        return [dict(zip(names, row, strict=True)) for row in zip(*self._columns.values(), strict=True)]
+
     def to_text(self, width: int = 80, limit: int = 20, color: bool = False) -> str:
         from statguard.report.text import render_text
         return render_text(self, width=width, limit=limit, color=color)
 
 
 def _flags(frame: pd.DataFrame, column: str, default: pd.Series) -> pd.Series:
-    """A boolean column; entries missing (older reports, other producers) come from `default`."""
+    """A boolean column of a violations frame, entries missing (older reports, other
+    producers) taken from `default`."""
     if column not in frame.columns:
         return default.astype(bool)
     values = frame[column].astype(object)
     return values.where(values.notna(), default).astype(bool)
+
+
+def _flag(value: Any, default: bool) -> bool:
+    """A boolean entry; a missing one (older reports, other producers) is `default`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return default
+    return _true(value)
+
+
+def _true(value: Any) -> bool:
+    return bool(value) and not (isinstance(value, float) and math.isnan(value))
 
 
 def _plain(value: Any) -> Any:
@@ -117,7 +203,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if value is None or value is pd.NaT:
+    if value is None:
         return None
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
@@ -125,17 +211,21 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, datetime) and value != value:  # pandas' NaT
+        return None
     if isinstance(value, datetime) and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
         return value.date().isoformat()  # a DATE column arrives as a midnight timestamp
-    if isinstance(value, (datetime, date, pd.Timestamp)):
+    if isinstance(value, (datetime, date)):  # pandas' Timestamp is a datetime
         return value.isoformat()
     if getattr(value, "ndim", 0) > 0 and hasattr(value, "tolist"):  # numpy (masked) array, e.g. a LIST column
         return [_plain(v) for v in value.tolist()]
     if hasattr(value, "item"):  # numpy scalar
         return _plain(value.item())
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
+    pd = sys.modules.get("pandas")  # a pandas missing value (NaT, NA) can only come with pandas loaded
+    if pd is not None:
+        try:
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
     return str(value)

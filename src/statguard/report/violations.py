@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL
+from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL, Items
 from statguard.pack.model import Rule
 from statguard.report.messages import render_columns, template_for
 from statguard.report.model import VIOLATION_COLUMNS, _plain
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
-                  default: str | dict[str, str] | None = None) -> pd.DataFrame:
-    """One violation row per failing item, with the rule's message rendered.
+
+def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = None,
+                  default: str | dict[str, str] | None = None) -> dict[str, list[Any]]:
+    """One violation record per failing item, with the rule's message rendered, as columns
+    (VIOLATION_COLUMNS -> values); `fails` comes from the engine (Items) or from a kind's own
+    Python work (a DataFrame).
 
     The rule's own template wins; else the kind's default (`default`, per language); else a generic one.
     """
-    if not len(fails):
-        return pd.DataFrame(columns=VIOLATION_COLUMNS)
-    key_cols = [c for c in fails.columns if c.startswith(KEY)]
-    val_cols = [c for c in fails.columns if c.startswith(VAL)]
-    template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, fails, lang)
+    items = fails if isinstance(fails, Items) else items_of(fails)
+    n = len(items)
+    if not n:
+        return {c: [] for c in VIOLATION_COLUMNS}
+    plain = items.columns
+    key_cols = [c for c in plain if c.startswith(KEY)]
+    val_cols = [c for c in plain if c.startswith(VAL)]
+    template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, plain, lang)
     sources = ", ".join(rule.sources)
-    n = len(fails)
-    plain = {c: _plain_column(fails[c]) for c in fails.columns}  # column-wise: far faster than per cell
     none: list[Any] = [None] * n
     data: dict[str, list[Any]] = {
         "rule_id": [rule.id] * n, "kind": [rule.kind] * n, "severity": [rule.severity] * n, "source": [sources] * n,
@@ -35,8 +39,12 @@ def violations_of(rule: Rule, fails: pd.DataFrame, lang: str | None = None,
         data[name] = plain.get(column, none)
     data["message"] = render_columns(template, _template_columns(rule, data, plain, key_cols, val_cols, n), n)
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
-    missing = pd.Series([float("nan")] * n, dtype=object)
-    return pd.DataFrame({c: data.get(c, missing) for c in VIOLATION_COLUMNS}, columns=VIOLATION_COLUMNS)
+    return {c: data.get(c, none) for c in VIOLATION_COLUMNS}
+
+
+def items_of(frame: pd.DataFrame) -> Items:
+    """A kind's failing-items frame as plain columns (column-wise: far faster than per cell)."""
+    return Items({c: _plain_column(frame[c]) for c in frame.columns}, len(frame))
 
 
 def _template_columns(rule: Rule, data: dict[str, list[Any]], plain: dict[str, list[Any]],
@@ -53,18 +61,18 @@ def _template_columns(rule: Rule, data: dict[str, list[Any]], plain: dict[str, l
     return columns
 
 
-def _default_template(rule: Rule, fails: pd.DataFrame, lang: str | None = None) -> str:
+def _default_template(rule: Rule, fails: dict[str, list[Any]], lang: str | None = None) -> str:
     """The rule's description with its figures, in the report's language (statguard.i18n)."""
     from statguard.i18n import t
     head = rule.description or rule.id
     parts = []
-    if OBSERVED in fails.columns:
+    if OBSERVED in fails:
         parts.append(t("msg.observed", lang))
-    if EXPECTED in fails.columns:
+    if EXPECTED in fails:
         parts.append(t("msg.expected", lang))
-    if IMBALANCE in fails.columns:
+    if IMBALANCE in fails:
         parts.append(t("msg.imbalance", lang))
-    if DETAIL in fails.columns:
+    if DETAIL in fails:
         parts.append("{detail}")
     return head + (t("msg.colon", lang) + t("msg.sep", lang).join(parts) if parts else "")
 
@@ -72,6 +80,7 @@ def _default_template(rule: Rule, fails: pd.DataFrame, lang: str | None = None) 
 def _plain_column(column: pd.Series) -> list[Any]:
     """The column's values made plain (as `_plain` does per value), converting whole
     numeric columns at once."""
+    import pandas as pd
     kind = column.dtype.kind
     if kind in "iub":
         if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.isna().any():
