@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 
 import statguard
+from statguard.cli.main import main
 from statguard.errors import PackError
 
 
-def _problems(tmp_path: Path, text: str) -> list[str]:
+def _problems(tmp_path: Path, text: str, check_types: bool = False) -> list[str]:
     path = tmp_path / "pack.yml"
     path.write_text(text, encoding="utf-8")
     try:
-        return [str(p) for p in statguard.load_pack(path).problems]
+        return [str(p) for p in statguard.load_pack(path, check_types=check_types).problems]
     except PackError as e:
         return [str(p) for p in e.problems]
 
@@ -122,12 +123,32 @@ def test_reserved_rule_id(tmp_path):
     assert any("rule id 'explanations' is reserved" in p and ":6:" in p for p in problems), problems
 
 
-def test_type_mismatch_is_found_at_load_time_without_data(tmp_path):
-    problems = _problems(tmp_path, "sources:\n  t:\n    columns: {name: string, v: number, d: date}\nrules:\n"
-                         "  - {id: TXT, kind: row, source: t, expr: name + 1 > 0}\n"
-                         "  - {id: DATE, kind: row, source: t, expr: d > 5}\n"
-                         "  - {id: FINE, kind: row, source: t, expr: v + 1 > 0 AND d >= DATE '2024-01-01'}\n")
+TYPED = ("sources:\n  t:\n    columns: {name: string, v: number, d: date}\nrules:\n"
+         "  - {id: TXT, kind: row, source: t, expr: name + 1 > 0}\n"
+         "  - {id: DATE, kind: row, source: t, expr: d > 5}\n"
+         "  - {id: FINE, kind: row, source: t, expr: v + 1 > 0 AND d >= DATE '2024-01-01'}\n")
+
+
+def test_type_mismatch_is_found_by_lint_without_data(tmp_path):
+    problems = _problems(tmp_path, TYPED, check_types=True)
     assert len(problems) == 2, problems
     assert problems[0].startswith(f"{tmp_path / 'pack.yml'}:5:") and "rule 'TXT' cannot be evaluated" in problems[0]
     assert "+(VARCHAR" in problems[0] and "Candidate functions" not in problems[0]
     assert "rule 'DATE' cannot be evaluated" in problems[1]
+    assert main(["lint", str(tmp_path / "pack.yml")]) == 2
+    assert _problems(tmp_path, TYPED) == []  # plain loading leaves it to lint, or to the run:
+
+
+def test_type_mismatch_at_run_time_is_the_located_lint_problem(tmp_path):
+    import pandas as pd
+    _problems(tmp_path, TYPED)
+    data = pd.DataFrame({"name": ["a", "b"], "v": [1.0, -5.0], "d": ["2024-03-01", "2023-01-01"]})
+    report = statguard.load_pack(tmp_path / "pack.yml").validate({"t": data})
+    rows = {r["rule_id"]: r for r in report.rules()}
+    assert rows["TXT"]["errored"] and rows["DATE"]["errored"]
+    assert rows["TXT"]["error"].startswith(f"{tmp_path / 'pack.yml'}:5:")
+    assert "rule 'TXT' cannot be evaluated on the declared column types" in rows["TXT"]["error"]
+    assert "rule 'DATE' cannot be evaluated" in rows["DATE"]["error"]
+    assert not rows["FINE"]["errored"] and (rows["FINE"]["passes"], rows["FINE"]["fails"]) == (1, 1)
+
+

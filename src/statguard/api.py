@@ -80,7 +80,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                 for column, values in violations_of(rule, fails, lang or pack.lang, plan.meta.get("message")).items():
                     violations[column] += values
             except EngineError as e:  # the data did not fit the rule: say which rule, where
-                row.update(errored=True, error=f"{_where(rule)}cannot evaluate rule '{rule.id}': {e}")
+                row.update(errored=True, error=_engine_error(pack, rule, e))
             except StatguardError as e:
                 row.update(errored=True, error=str(e))
             except Exception as e:  # a bug in one rule kind must not stop the others
@@ -123,6 +123,17 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:
+    """Why a rule could not run: its located type problem when the declared column types
+    explain it (as `statguard lint` reports it), else the engine's message at the rule."""
+    from statguard.pack.dryrun import type_problem
+    try:
+        problem = type_problem(pack, rule)
+    except Exception:  # explaining is a courtesy; the engine's own message still says it
+        problem = None
+    return str(problem) if problem is not None else f"{_where(rule)}cannot evaluate rule '{rule.id}': {error}"
 
 
 def _where(rule: Rule) -> str:

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.packs:
         try:
-            pack = load_pack(path)
+            pack = load_pack(path, check_types=True)
             problems = pack.problems
         except PackError as e:
             problems = e.problems

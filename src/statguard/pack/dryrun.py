@@ -1,11 +1,14 @@
-"""Type-checking rules at load time, without data.
+"""Type-checking rules without data.
 
 Every rule's plan is bound by DuckDB against empty tables that have the
 declared column types of its sources, so a rule that can never be evaluated
 (text added to a number, a date compared with a number, a function given the
-wrong types) is a located pack problem found by `statguard lint`, not an
-error in the middle of a run. Rules reading sources without declared columns,
-or tables that only exist at run time (history, period mappings), are skipped.
+wrong types) is a located pack problem found by `statguard lint`
+(load_pack(..., check_types=True)). A run does not repeat the check up front:
+its typed views have the declared types, so such a rule fails to bind there,
+and only then is `type_problem` asked for the located explanation. Rules
+reading sources without declared columns, or tables that only exist at run
+time (history, period mappings), are skipped.
 """
 
 from __future__ import annotations
@@ -27,9 +30,23 @@ def type_problems(pack: Pack, plans: Mapping[int, Any] | None = None) -> list[Pr
     """Problems of rules whose SQL cannot be bound to their sources' declared types;
     each is also added to its rule's problems, so the rule is reported errored if run.
     `plans` (by id(rule)) are the loader's lint-time plans, reused instead of planning again."""
+    found = []
+    for rule, problem in _unbound(pack, pack.rules, plans):
+        rule.problems.append(problem)
+        found.append(problem)
+    return found
+
+
+def type_problem(pack: Pack, rule: Rule) -> Problem | None:
+    """The located type problem of one rule, if its declared types explain why it cannot run
+    (asked when a run fails to bind the rule; the pack is not changed)."""
+    return next((problem for _, problem in _unbound(pack, [rule])), None)
+
+
+def _unbound(pack: Pack, candidates: list[Rule], plans: Mapping[int, Any] | None = None) -> list[tuple[Rule, Problem]]:
     typed = {name: src for name, src in pack.sources.items()
              if src.columns and all(c.type for c in src.columns.values()) and getattr(src, "derive", None) is None}
-    rules = [r for r in pack.rules if not r.problems and r.params is not None and set(r.sources) <= set(typed)]
+    rules = [r for r in candidates if not r.problems and r.params is not None and set(r.sources) <= set(typed)]
     if not rules:
         return []
     import duckdb
@@ -37,19 +54,18 @@ def type_problems(pack: Pack, plans: Mapping[int, Any] | None = None) -> list[Pr
     from statguard.engine.duckdb import DUCK_TYPES
     con = duckdb.connect(":memory:")
     try:
-        for name, src in typed.items():
+        for name in sorted({s for r in rules for s in r.sources}):
             for view, text in ((name, False), ("raw:" + name, True)):
                 columns = [exp.ColumnDef(this=exp.to_identifier(c.name, quoted=True),
                                          kind=exp.DataType.build("VARCHAR" if text else DUCK_TYPES[c.type]))
-                           for c in src.columns.values()]
+                           for c in typed[name].columns.values()]
                 table = exp.Schema(this=exp.Table(this=exp.to_identifier(view, quoted=True)), expressions=columns)
                 con.execute(exp.Create(this=table, kind="TABLE").sql("duckdb"))
         found = []
         for rule in rules:
             problem = _bind(con, pack, rule, (plans or {}).get(id(rule)))
             if problem is not None:
-                rule.problems.append(problem)
-                found.append(problem)
+                found.append((rule, problem))
         return found
     finally:
         con.close()
