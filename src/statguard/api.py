@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from statguard.checks import registry
-from statguard.checks.plan import Context, Items, Plan
 from statguard.errors import EngineError, StatguardError
+from statguard.runner import Runner
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,7 +43,6 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told before each rule."""
     from statguard.engine.duckdb import DuckDBEngine
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
-    from statguard.report.violations import violations_of
 
     unknown = set(sources) - set(pack.sources)
     if unknown:
@@ -62,31 +60,11 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)
         bind_errors.update(_bind_history(engine, pack, chosen, options))
-        runner = _Runner(engine, pack, chosen, bind_errors, options)
-        for i, rule in enumerate(chosen, 1):
-            if progress:
-                progress(i, len(chosen), rule.id)
-            t0 = time.perf_counter()
-            row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
-                                   "description": rule.description, "sources": ", ".join(rule.sources),
-                                   "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
-                                   "errored": False, "error": None, "hard": rule.is_hard}
-            try:
-                counts, fails, plan = runner.run(i - 1)
-                if plan.meta.get("outputs"):
-                    outputs[rule.id] = plan.meta["outputs"]
-                row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
-                           fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
-                for column, values in violations_of(rule, fails, lang or pack.lang, plan.meta.get("message")).items():
-                    violations[column] += values
-            except EngineError as e:  # the data did not fit the rule: say which rule, where
-                row.update(errored=True, error=_engine_error(pack, rule, e))
-            except StatguardError as e:
-                row.update(errored=True, error=str(e))
-            except Exception as e:  # a bug in one rule kind must not stop the others
-                row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
-            row["seconds"] = round(time.perf_counter() - t0 + runner.seconds(i - 1), 4)
-            summaries.append(row)
+        with Runner(engine, pack, chosen, bind_errors, options) as runner:
+            for i, rule in enumerate(chosen):
+                if progress:
+                    progress(i + 1, len(chosen), rule.id)
+                summaries.append(_run_rule(runner, i, rule, pack, lang, violations, outputs))
         from statguard.explain.data import data_explanations
         given += data_explanations(engine, pack, chosen)
         described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
@@ -123,6 +101,34 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
+              violations: dict[str, list[Any]], outputs: dict[str, Any]) -> dict[str, Any]:
+    """Rule i's summary row; its violation records are appended to `violations`."""
+    from statguard.report.violations import violations_of
+    row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
+                           "description": rule.description, "sources": ", ".join(rule.sources),
+                           "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
+                           "errored": False, "error": None, "hard": rule.is_hard}
+    ran = None  # when the runner handed over (it accounts for the time until then)
+    try:
+        counts, fails, plan = runner.run(i)
+        ran = time.perf_counter()
+        if plan.meta.get("outputs"):
+            outputs[rule.id] = plan.meta["outputs"]
+        row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
+                   fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
+        for column, values in violations_of(rule, fails, lang or pack.lang, plan.meta.get("message")).items():
+            violations[column] += values
+    except EngineError as e:  # the data did not fit the rule: say which rule, where
+        row.update(errored=True, error=_engine_error(pack, rule, e))
+    except StatguardError as e:
+        row.update(errored=True, error=str(e))
+    except Exception as e:  # a bug in one rule kind must not stop the others
+        row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
+    row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
+    return row
 
 
 def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:
@@ -189,78 +195,6 @@ def _bind_history(engine: Any, pack: Pack, rules: list[Rule], options: Mapping[s
         return {}
     from statguard.history.capture import bind_history_views
     return bind_history_views(engine, pack, wanted, (options or {}).get("history"))
-
-
-class _Runner:
-    """Plans every chosen rule up front, then executes them in order; fusable plans over the
-    same table (Plan.fusable: row rules on one source) run together in one scan when the first
-    of them is reached. If that fused statement fails, they run one by one, so a broken rule
-    still only errors itself. Per-rule seconds: a rule's planning, plus for fused rules its
-    even share of the common scan (accounted by `seconds`, since the scan runs in the first
-    rule's turn) and its own unnesting."""
-
-    def __init__(self, engine: Any, pack: Pack, rules: list[Rule], bind_errors: Mapping[str, str],
-                 options: Mapping[str, Any] | None):
-        from statguard.engine.duckdb import fusion_key
-        self.engine = engine
-        self.plans: list[Plan | Exception] = []
-        self.planning: list[float] = []
-        for rule in rules:
-            t0 = time.perf_counter()
-            try:
-                self.plans.append(_plan_rule(engine, pack, rule, bind_errors, options))
-            except Exception as e:  # reported when the rule's turn comes, as before
-                self.plans.append(e)
-            self.planning.append(time.perf_counter() - t0)
-        groups: dict[str, list[int]] = {}
-        for i, plan in enumerate(self.plans):
-            key = fusion_key(plan) if isinstance(plan, Plan) else None
-            if key is not None:
-                groups.setdefault(key, []).append(i)
-        self.group_of = {i: members for members in groups.values() if len(members) > 1 for i in members}
-        self.done: dict[int, tuple[dict[str, int], Items, float]] = {}
-        self.in_turn: dict[int, float] = {}
-
-    def seconds(self, i: int) -> float:
-        """Time spent on rule i outside its own turn (planning; its share of a fused scan)."""
-        fused = self.done.get(i)
-        return self.planning[i] + (fused[2] if fused else 0.0) - self.in_turn.get(i, 0.0)
-
-    def run(self, i: int) -> tuple[dict[str, int], pd.DataFrame | Items, Plan]:
-        plan = self.plans[i]
-        if isinstance(plan, Exception):
-            raise plan
-        if i in self.group_of and i not in self.done:
-            members = self.group_of[i]
-            t0 = time.perf_counter()
-            try:
-                results = self.engine.run_fused([self.plans[j] for j in members])
-            except Exception:  # one of them is broken: each runs alone below, erroring only itself
-                results = None
-                for j in members:
-                    del self.group_of[j]
-            if results is not None:
-                self.done.update(zip(members, results, strict=True))
-                self.in_turn[i] = time.perf_counter() - t0  # already counted in the members' shares
-        if i in self.done:
-            counts, fails, _ = self.done[i]
-        else:
-            counts, fails = self.engine.run(plan)
-        if plan.after is not None:
-            plan.meta["outputs"] = plan.after(self.engine, fails)
-        return counts, fails, plan
-
-
-def _plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],
-               options: Mapping[str, Any] | None) -> Plan:
-    if rule.problems:
-        raise StatguardError("; ".join(str(p) for p in rule.problems))
-    missing = [bind_errors[s] for s in rule.sources if s in bind_errors]
-    if missing:
-        raise StatguardError("; ".join(missing))
-    kind = registry.get(rule.kind)
-    assert kind is not None
-    return kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
 
 
 def _safe_count(engine: Any, name: str) -> int | None:

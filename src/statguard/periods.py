@@ -243,5 +243,5 @@ def bind_mapping(engine: Any, source: str, column: str) -> str:
     query = exp.select(exp.alias_(raw_text(quote_column(column)), "raw", quoted=True)).distinct().from_(
         exp.Table(this=exp.to_identifier(source, quoted=True)))
     distinct = [r[0] for r in engine.con.execute(engine.sql(query)).fetchall() if r[0] is not None]
-    engine.con.register(name, mapping_frame(distinct))
+    engine.register(name, mapping_frame(distinct))
     return name

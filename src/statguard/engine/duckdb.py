@@ -9,6 +9,7 @@ The user's data is only ever read.
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import tempfile
 from collections.abc import Iterator
@@ -48,10 +49,35 @@ class DuckDBEngine:
         self._tmp = tempfile.TemporaryDirectory(prefix="statguard-")
         self.bound: dict[str, dict[str, str]] = {}
         self.described: dict[str, dict[str, Any]] = {}
+        self.registered: dict[str, object] = {}  # DataFrames read in place (connection-local in DuckDB)
+        self._session = False
+        self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
     def close(self) -> None:
         self.con.close()
-        self._tmp.cleanup()
+        if not self._session:
+            self._tmp.cleanup()
+
+    def register(self, name: str, frame: object) -> None:
+        """Expose a DataFrame as `name` (read in place), also to sessions opened later."""
+        register_frame(self.con, name, frame)
+        self.registered[name] = frame
+
+    def session(self) -> DuckDBEngine:
+        """An engine on its own connection to the same database, for running plans on another
+        thread: it sees every source bound so far (views are shared; DataFrames, which DuckDB
+        registers per connection, are registered again). It leaves the order setting alone
+        (see `_order_free`): whoever opens sessions sets it for all. Close it when done."""
+        clone = copy.copy(self)
+        clone.con = self.con.cursor()
+        clone._session = True
+        for name, frame in self.registered.items():
+            register_frame(clone.con, name, frame)
+        return clone
+
+    def preserve_order(self, on: bool) -> None:
+        """DuckDB's preserve_insertion_order, a setting of the whole database (all sessions)."""
+        self.con.execute(f"SET preserve_insertion_order = {'true' if on else 'false'}")
 
     def __enter__(self) -> DuckDBEngine:
         return self
@@ -74,13 +100,15 @@ class DuckDBEngine:
                 # declared columns are read as text and typed by the view with TRY_CAST, so one
                 # stray "xxx" in a number column is a finding, not a failed read
                 text = [c.name for c in source.columns.values() if c.type]
-                register_file(self.con, raw, Path(data), source.format, source.sheet, source.encoding,
-                              Path(self._tmp.name), text)
+                frame = register_file(self.con, raw, Path(data), source.format, source.sheet, source.encoding,
+                                      Path(self._tmp.name), text)
+                if frame is not None:
+                    self.registered[raw] = frame
             except SourceError as e:
                 raise SourceError(str(e).split(": ", 1)[-1], source=source.name, path=where) from None
         else:
             where = f"<{type(data).__name__}>"
-            register_frame(self.con, raw, data)
+            self.register(raw, data)
         self._typed_view(source, raw)
         self.described[source.name] = {"location": where}
 
@@ -242,14 +270,14 @@ class DuckDBEngine:
         window function, whose numbering without ORDER BY (record numbers) follows the input
         order. Results are ordered explicitly, and kinds' list aggregates sort, so nothing else
         depends on it."""
-        if any(q.find(exp.Window) is not None for q in queries):
-            yield
+        if self._session or any(q.find(exp.Window) is not None for q in queries):
+            yield  # a session runs order-free plans while the setting is off for the whole database
             return
-        self.con.execute("SET preserve_insertion_order = false")
+        self.preserve_order(False)
         try:
             yield
         finally:
-            self.con.execute("SET preserve_insertion_order = true")
+            self.preserve_order(True)
 
 
 _FUSED_IDS = itertools.count()

@@ -71,8 +71,9 @@ def _first_bad_line(data: bytes) -> int:
 
 def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: str | None,
                   sheet: str | int | None, encoding: str | None, tmpdir: Path,
-                  text_columns: list[str] | None = None) -> None:
-    """Create view `view` over the file at `path`.
+                  text_columns: list[str] | None = None) -> object | None:
+    """Create view `view` over the file at `path`. Returns the DataFrame registered
+    under `view` when the file had to be read into one (Excel), else None.
 
     `text_columns` are read as text whatever they look like, so that codes keep
     their leading zeros and digits-only codes stay comparable with other sources.
@@ -85,13 +86,14 @@ def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: st
     if kind == "csv":
         _register_csv(con, view, path, encoding, tmpdir, text_columns or [])
     elif kind == "excel":
-        _register_excel(con, view, path, sheet)
+        return _register_excel(con, view, path, sheet)
     elif kind == "parquet":
         _create_view(con, view, _table_function("read_parquet", str(path)))
     elif kind == "json":
         _create_view(con, view, _table_function("read_json_auto", str(path)))
     else:
         raise SourceError(f"unknown format '{kind}'", path=str(path))
+    return None
 
 
 def _header(path: Path, delim: str) -> list[str]:
@@ -157,7 +159,7 @@ def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
     return target
 
 
-def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet: str | int | None) -> None:
+def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet: str | int | None) -> object:
     import pandas as pd
     try:
         frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, engine="openpyxl")
@@ -167,6 +169,7 @@ def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet
         raise SourceError(f"cannot read as Excel (.xlsx): {e}", path=str(path)) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     register_frame(con, view, frame)
+    return frame
 
 
 def register_frame(con: duckdb.DuckDBPyConnection, view: str, frame: object) -> None:

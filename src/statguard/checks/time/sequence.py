@@ -125,7 +125,7 @@ def _bind_expected(engine: Any, source: str, column: str, name: str, freq: str |
             rows = [{"label": q.label, "ord": q.ordinal, "freq": q.freq} for q in between(first, last)]
     frame = pd.DataFrame(rows, columns=["label", "ord", "freq"]).astype({"label": "string", "freq": "string"})
     frame["ord"] = frame["ord"].astype("Int64")
-    engine.con.register(name, frame)
+    engine.register(name, frame)
 
 
 def _table(name: str, alias_name: str | None = None) -> exp.Table:

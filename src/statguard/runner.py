@@ -1,0 +1,176 @@
+"""Executing the planned rules of one run: fused scans, and independent plans on several threads.
+
+Every chosen rule is planned up front. Fusable plans over the same table (Plan.fusable: row
+rules on one source) run together in one scan; if that fused statement fails, they run one
+by one, so a broken rule still only errors itself.
+
+Plans that are a single query and do not depend on the order of their input (no window
+function) are independent of each other: they start at once on as many DuckDB sessions as
+DuckDB has threads, in pack order, with preserve_insertion_order off for the database (as the
+hand-written SQL does). A single-threaded stretch of one plan (a Parquet file of one row
+group is scanned by one thread) then leaves the other core to the next plan, and the caller
+turns finished plans into violation records meanwhile. Results do not depend on this: each
+plan orders its own output, and they are taken in pack order. Plans that run Python code over
+the engine, or number records in input order, wait until the concurrent ones are done and
+run alone, on the caller's connection, with the order setting restored.
+
+Per-rule seconds: planning plus execution (for fused rules an even share of the common scan
+plus their own unnesting). Concurrent plans share the machine, so their seconds add up to
+more than the run's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from statguard.checks import registry
+from statguard.checks.plan import Context, Items, Plan
+from statguard.errors import StatguardError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.pack.model import Pack, Rule
+
+Outcome = tuple[dict[str, int], "pd.DataFrame | Items"]
+
+
+class Runner:
+    def __init__(self, engine: Any, pack: Pack, rules: list[Rule], bind_errors: Mapping[str, str],
+                 options: Mapping[str, Any] | None):
+        from statguard.engine.duckdb import fusion_key
+        self.engine = engine
+        self.plans: list[Plan | Exception] = []
+        self.spent: list[float] = []  # per rule: planning, then execution
+        for rule in rules:
+            t0 = time.perf_counter()
+            try:
+                self.plans.append(plan_rule(engine, pack, rule, bind_errors, options))
+            except Exception as e:  # reported when the rule's turn comes
+                self.plans.append(e)
+            self.spent.append(time.perf_counter() - t0)
+        groups: dict[str, list[int]] = {}
+        for i, plan in enumerate(self.plans):
+            key = fusion_key(plan) if isinstance(plan, Plan) else None
+            if key is not None:
+                groups.setdefault(key, []).append(i)
+        self.group_of = {i: members for members in groups.values() if len(members) > 1 for i in members}
+        self.results: dict[int, Outcome | Exception] = {}
+        self._pending: dict[int, Future[None]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._sessions: list[Any] = []
+
+    def __enter__(self) -> Runner:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drain()
+
+    def seconds(self, i: int) -> float:
+        return self.spent[i]
+
+    # -- scheduling ------------------------------------------------------------
+    def start(self) -> None:
+        """Start every independent plan (or fused group) on a pool of engine sessions."""
+        tasks: list[list[int]] = []
+        for i in range(len(self.plans)):
+            members = self.group_of.get(i, [i])
+            if members[0] == i and all(_independent(self.plans[j]) for j in members):
+                tasks.append(members)
+        workers = min(len(tasks), int(getattr(self.engine, "threads", 1) or 1))
+        if workers < 2 or not hasattr(self.engine, "session"):
+            return
+        self.engine.preserve_order(False)
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="statguard")
+        free = [self.engine.session() for _ in range(workers)]
+        self._sessions = list(free)
+        for members in tasks:
+            future = self._pool.submit(self._on_session, free, members)
+            for j in members:
+                self._pending[j] = future
+
+    def _on_session(self, free: list[Any], members: list[int]) -> None:
+        session = free.pop()  # one per worker thread: a pool thread holds at most one at a time
+        try:
+            self._execute(session, members)
+        finally:
+            free.append(session)
+
+    def drain(self) -> None:
+        """Wait for the concurrent plans; afterwards everything runs on the caller's connection."""
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True)
+        self._pool = None
+        self._pending.clear()
+        for session in self._sessions:
+            session.close()
+        self._sessions = []
+        self.engine.preserve_order(True)
+
+    # -- running -----------------------------------------------------------------
+    def _execute(self, engine: Any, members: list[int]) -> None:
+        """Run one plan or one fused group on `engine`; store each member's outcome."""
+        if len(members) > 1:
+            try:
+                fused = engine.run_fused([self.plans[j] for j in members])
+            except Exception:  # one of them is broken: each runs alone, erroring only itself
+                fused = None
+            if fused is not None:
+                for j, (counts, fails, seconds) in zip(members, fused, strict=True):
+                    self.results[j] = (counts, fails)
+                    self.spent[j] += seconds
+                return
+        for j in members:
+            t0 = time.perf_counter()
+            try:
+                self.results[j] = engine.run(self.plans[j])
+            except Exception as e:
+                self.results[j] = e
+            self.spent[j] += time.perf_counter() - t0
+
+    def run(self, i: int) -> tuple[dict[str, int], pd.DataFrame | Items, Plan]:
+        """Rule i's status counts, failing items and plan (raising what its planning or
+        execution raised); plans started concurrently are waited for."""
+        plan = self.plans[i]
+        if isinstance(plan, Exception):
+            raise plan
+        if i in self._pending:
+            self._pending[i].result()
+        elif i not in self.results:
+            self.drain()  # what is left needs the order of its input, or runs Python over the engine
+            self._execute(self.engine, self.group_of.get(i, [i]))
+        outcome = self.results.pop(i)
+        if isinstance(outcome, Exception):
+            raise outcome
+        counts, fails = outcome
+        if plan.after is not None:
+            t0 = time.perf_counter()
+            self.drain()
+            plan.meta["outputs"] = plan.after(self.engine, fails)
+            self.spent[i] += time.perf_counter() - t0
+        return counts, fails, plan
+
+
+def _independent(plan: Plan | Exception) -> bool:
+    """A single query whose result does not depend on the order of its input."""
+    return (isinstance(plan, Plan) and plan.run is None and plan.query is not None
+            and plan.query.find(exp.Window) is None)
+
+
+def plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],
+              options: Mapping[str, Any] | None) -> Plan:
+    if rule.problems:
+        raise StatguardError("; ".join(str(p) for p in rule.problems))
+    missing = [bind_errors[s] for s in rule.sources if s in bind_errors]
+    if missing:
+        raise StatguardError("; ".join(missing))
+    kind = registry.get(rule.kind)
+    assert kind is not None
+    return kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
