@@ -56,3 +56,44 @@ def test_plans_render_in_a_second_dialect(case, tmp_path):
         if plan.query is not None:
             sql = plan.query.sql(dialect="spark", unsupported_level="raise")
             assert "SELECT" in sql and '"' not in sql.replace('\\"', "")  # Spark quotes with backticks
+        for extra in (plan.failing, plan.tally):
+            if extra is not None:
+                assert "SELECT" in extra.sql(dialect="spark", unsupported_level="raise")
+
+
+SHORTCUT = [(n, c) for n, c in CASES if any(r.get("kind") == "unique" for r in c.get("rules", []))]
+
+
+@pytest.mark.parametrize("case", [c for _, c in SHORTCUT], ids=[n for n, _ in SHORTCUT])
+def test_failing_and_tally_give_what_the_query_gives(case, tmp_path):
+    """Plans with a cheaper way to their result (Plan.failing and Plan.tally) must give the
+    same counts and failing items as their query, which holds every item with its status."""
+    import dataclasses
+
+    from statguard.api import bind_source
+    from statguard.checks import registry
+    from statguard.checks.plan import Context
+    from statguard.engine.duckdb import DuckDBEngine
+    path, frames = write_pack(case, tmp_path)
+    try:
+        pack = statguard.load_pack(path)
+    except PackError:
+        pytest.skip("pack with problems")
+    if pack.problems:
+        pytest.skip("pack with problems")
+    checked = 0
+    with DuckDBEngine() as engine:
+        for name in pack.sources:
+            bind_source(engine, pack, name, frames.get(name))
+        for rule in pack.rules:
+            if rule.problems:
+                continue
+            plan = registry.get(rule.kind).plan(rule, Context(pack, rule, engine.bound))
+            if plan.failing is None:
+                continue
+            quick = engine.run(plan)
+            full = engine.run(dataclasses.replace(plan, failing=None, tally=None))
+            assert quick[0] == full[0], rule.id
+            assert quick[1].n == full[1].n and quick[1].columns == full[1].columns, rule.id
+            checked += 1
+    assert checked or not any(r.get("per", "record") == "record" for r in case["rules"] if r.get("kind") == "unique")

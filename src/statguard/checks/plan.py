@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from statguard.pack.model import Pack, Rule, Source
 
 STATUS, UNIT, PERIOD = "_status", "_unit", "_period"
+ITEMS, NOT_EVALUABLE = "_items", "_na"  # the columns of a Plan's tally
 OBSERVED, EXPECTED, IMBALANCE, DETAIL = "_observed", "_expected", "_imbalance", "_detail"
 KEY, VAL = "key:", "val:"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -66,6 +67,14 @@ class Plan:
     # projection a function of the record alone. The engine may then evaluate it together with
     # other fusable plans over the same table in one scan (results identical to running it alone).
     fusable: bool = False
+    # A cheaper way to the same counts and failing items, for kinds where most items pass and
+    # deciding that one fails is a join the passing ones need not go through: `failing` selects
+    # the failing items alone (the columns of `query`, without _status), `tally` one row with
+    # _items (items in scope) and _na (not evaluable among them). The engine then runs these
+    # instead of `query`; `query` stays the definition (every item with its status, as
+    # `statguard compare` needs them), and the tests hold the two to the same results.
+    failing: exp.Select | None = None
+    tally: exp.Select | None = None
 
 
 class Context:

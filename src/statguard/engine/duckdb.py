@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from statguard.checks.plan import STATUS, Items, Plan
+from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
 from statguard.engine.readers import register_file, register_frame
 from statguard.errors import EngineError, SourceError
 from statguard.expr import quote_column
@@ -203,6 +203,30 @@ class DuckDBEngine:
             n = len(keep)
         return counted, Items(columns, n)
 
+    def _run_failing(self, plan: Plan) -> tuple[dict[str, int], Items]:
+        """A plan's tally and its failing items (Plan.failing) in one statement: the tally
+        repeated on every failing item, or once with NULL items when none fails."""
+        assert plan.failing is not None and plan.tally is not None
+        def named(query: exp.Select, name: str) -> exp.Subquery:
+            return exp.Subquery(this=query.copy(), alias=exp.TableAlias(this=exp.to_identifier(name)))
+        marked = exp.select(exp.alias_(exp.Literal.string("fail"), STATUS, quoted=True), "*",
+                            exp.alias_(exp.true(), "_sg_failing")).from_(named(plan.failing, "_sg_f"), copy=False)
+        tally = [exp.alias_(exp.cast(exp.column(c, "_sg_t", quoted=True), "BIGINT"), f"_sg_{c}")
+                 for c in (ITEMS, NOT_EVALUABLE)]
+        query = exp.select(*tally, exp.Column(this=exp.Star(), table=exp.to_identifier("_sg_m")))
+        query = query.from_(named(plan.tally, "_sg_t"), copy=False).join(
+            exp.Subquery(this=marked, alias=exp.TableAlias(this=exp.to_identifier("_sg_m"))),
+            on=exp.true(), join_type="LEFT", copy=False)
+        query = query.order_by(*(plan.order_by or [exp.Ordered(this=exp.var("ALL"))]), copy=False)
+        columns = _plain_columns(self.con.execute(query.sql(dialect=self.dialect, copy=False)))
+        items, na, marks = (columns.pop(c) for c in (f"_sg_{ITEMS}", f"_sg_{NOT_EVALUABLE}", "_sg_failing"))
+        total, na_count = (int(items[0] or 0), int(na[0] or 0)) if items else (0, 0)
+        failed = sum(1 for m in marks if m)
+        counted = {s: n for s, n in (("pass", total - na_count - failed), ("fail", failed), ("na", na_count)) if n}
+        if not failed:
+            return counted, Items({name: [] for name in columns}, 0)
+        return counted, Items(columns, failed)
+
     def run_fused(self, plans: list[Plan]) -> list[tuple[dict[str, int], Items, float]]:
         """Run fusable plans over the same table (Plan.fusable) in one scan: each plan's
         projections side by side, its WHERE folded into its status (out of scope: NULL, not
@@ -257,6 +281,9 @@ class DuckDBEngine:
         try:
             if plan.run is not None:
                 return plan.run(self)
+            if plan.failing is not None and plan.tally is not None:
+                with self._order_free(plan.failing, plan.tally):
+                    return self._run_failing(plan)
             assert plan.query is not None
             with self._order_free(plan.query):
                 return self._run_query(plan)

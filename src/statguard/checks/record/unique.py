@@ -31,6 +31,8 @@ from sqlglot import exp
 
 from statguard.checks.plan import (
     EXPECTED,
+    ITEMS,
+    NOT_EVALUABLE,
     OBSERVED,
     PERIOD,
     STATUS,
@@ -69,7 +71,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
     if p.per == "group":
         return Plan(query=_per_group(ctx, p, keys, key_cols, value_cols, scope), order_by=[f'"{OBSERVED}" DESC'])
-    return Plan(query=_per_record(ctx, p, keys, key_cols, value_cols, scope))
+    query, failing = _per_record(ctx, p, keys, key_cols, value_cols, scope)
+    return Plan(query=query, failing=failing, tally=_tally(ctx, p, key_cols, scope))
 
 
 def _any_null(cols: list[exp.Column]) -> exp.Expression:
@@ -93,9 +96,11 @@ def _failing(count: exp.Expression, distinct: exp.Expression | None) -> exp.Expr
 
 
 def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
-                value_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
+                value_cols: list[exp.Column], scope: exp.Expression | None) -> tuple[exp.Select, exp.Select]:
     """Each record joined to its key's group when that key occurs more than once (a hash
-    aggregate and join: cheaper than a window over every record)."""
+    aggregate and join: cheaper than a window over every record); and the failing records
+    alone: the same with an inner join and the failing condition as a filter, so that records
+    whose key is NULL or occurs once are never projected."""
     dup = "_sg_dup"
     count = exp.Count(this=exp.Star())
     groups = exp.select(*(exp.alias_(c.copy(), f"_sg_k{i}") for i, c in enumerate(key_cols)),
@@ -108,19 +113,30 @@ def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[e
         groups = groups.where(scope.copy())
     n = exp.Coalesce(this=exp.column("_sg_n", dup), expressions=[exp.Literal.number(1)])
     distinct = exp.Coalesce(this=exp.column("_sg_d", dup), expressions=[exp.Literal.number(1)]) if value_cols else None
+    failing = _failing(n, distinct)
     verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
-               .when(_failing(n, distinct), exp.Literal.string("fail"))
+               .when(failing.copy(), exp.Literal.string("fail"))
                .else_(exp.Literal.string("pass")))
-    select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=keys),
-                        alias(n.copy(), OBSERVED), alias(exp.Literal.number(1), EXPECTED))
+    columns = [*identity_columns(ctx, p.source, keys=keys), alias(n.copy(), OBSERVED),
+               alias(exp.Literal.number(1), EXPECTED)]
     if distinct is not None:
-        select = select.select(alias(distinct.copy(), VAL + "distinct_values"))
+        columns.append(alias(distinct.copy(), VAL + "distinct_values"))
     for name, col in zip(p.values or [], value_cols, strict=True):
-        select = select.select(alias(col.copy(), VAL + name))
+        columns.append(alias(col.copy(), VAL + name))
     on = exp.and_(*(exp.EQ(this=c.copy(), expression=exp.column(f"_sg_k{i}", dup)) for i, c in enumerate(key_cols)))
-    select = select.from_(ctx.table(p.source)).join(exp.Subquery(this=groups, alias=exp.TableAlias(
-        this=exp.to_identifier(dup))), on=on, join_type="LEFT")
-    return select.where(scope) if scope is not None else select
+    partners = exp.Subquery(this=groups, alias=exp.TableAlias(this=exp.to_identifier(dup)))
+    every = exp.select(alias(verdict, STATUS), *(c.copy() for c in columns)).from_(ctx.table(p.source))
+    every = every.join(partners.copy(), on=on.copy(), join_type="LEFT")
+    only = exp.select(*columns).from_(ctx.table(p.source)).join(partners, on=on).where(failing)
+    if scope is not None:
+        every, only = every.where(scope.copy()), only.where(scope.copy())
+    return every, only
+
+
+def _tally(ctx: Context, p: UniqueParams, key_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
+    tally = exp.select(alias(exp.Count(this=exp.Star()), ITEMS),
+                       alias(exp.CountIf(this=_any_null(key_cols)), NOT_EVALUABLE)).from_(ctx.table(p.source))
+    return tally.where(scope.copy()) if scope is not None else tally
 
 
 def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
