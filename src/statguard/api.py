@@ -60,24 +60,25 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)
         bind_errors.update(_bind_history(engine, pack, chosen, options))
+        from statguard.engine.units import unit_facts
         with Runner(engine, pack, chosen, bind_errors, options) as runner:
+            units = runner.background(lambda session: unit_facts(session, pack, sources))
             for i, rule in enumerate(chosen):
                 if progress:
                     progress(i + 1, len(chosen), rule.id)
                 summaries.append(_run_rule(runner, i, rule, pack, lang, violations, outputs))
+            facts = units()
         from statguard.explain.data import data_explanations
         given += data_explanations(engine, pack, chosen)
         described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
                      for name, info in engine.described.items()}
-        from statguard.engine.units import unit_facts
-        units = unit_facts(engine, pack, sources)
     summary = [{c: row.get(c) for c in SUMMARY_COLUMNS} for row in summaries]
     from statguard import __version__
     meta = {"statguard": __version__, "started": started.isoformat(timespec="seconds"),
             "seconds": round((datetime.now(UTC) - started).total_seconds(), 3),
             "sources": described, "lang": lang or pack.lang,
             "pack_path": str(pack.path) if pack.path else None,
-            "units": units, "scorecard": pack.settings.get("scorecard")}
+            "units": facts, "scorecard": pack.settings.get("scorecard")}
     if outputs:
         meta["outputs"] = outputs
     report = Report(pack.name, violations, summary, meta)

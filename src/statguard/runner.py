@@ -25,9 +25,9 @@ more than the run's.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from statguard.pack.model import Pack, Rule
 
+T = TypeVar("T")
 Outcome = tuple[dict[str, int], "pd.DataFrame | Items"]
 
 
@@ -68,6 +69,7 @@ class Runner:
         self._pending: dict[int, Future[None]] = {}
         self._pools: list[ThreadPoolExecutor] = []
         self._sessions: list[Any] = []
+        self._free: list[Any] = []  # sessions of the pool not running anything now
 
     def __enter__(self) -> Runner:
         self.start()
@@ -97,7 +99,7 @@ class Runner:
         self.engine.preserve_order(False)
         self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard"),
                        ThreadPoolExecutor(1, thread_name_prefix="statguard-joins")]
-        free = [self.engine.session() for _ in range(workers)]
+        free = self._free = [self.engine.session() for _ in range(workers)]
         alone = self.engine.session()
         self._sessions = [*free, alone]
         first = [self._pools[0].submit(self._on_session, free, members) for members in scans]
@@ -108,6 +110,21 @@ class Runner:
             future = self._pools[1].submit(self._after, first if n == 0 else [], alone, members)
             for j in members:
                 self._pending[j] = future
+
+    def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
+        """Run `work(engine)` next to the single-source plans when they run concurrently (on a
+        session of the pool), else on the caller's engine when asked; returns how to get its result."""
+        if not self._pools:
+            return lambda: work(self.engine)
+        future = self._pools[0].submit(self._on_free_session, work)
+        return future.result
+
+    def _on_free_session(self, work: Callable[[Any], T]) -> T:
+        session = self._free.pop()
+        try:
+            return work(session)
+        finally:
+            self._free.append(session)
 
     def _on_session(self, free: list[Any], members: list[int]) -> None:
         session = free.pop()  # one per worker thread: a pool thread holds at most one at a time

@@ -46,8 +46,8 @@ class Report:
         self.meta = meta if meta is not None else {}
         self._violations: pd.DataFrame | None = None
         self._columns: dict[str, list[Any]] | None = None
-        if isinstance(violations, Mapping):
-            self._columns = {c: list(v) for c, v in violations.items()}
+        if isinstance(violations, Mapping):  # the lists are taken over, not copied
+            self._columns = {c: v if isinstance(v, list) else list(v) for c, v in violations.items()}
         else:
             self._violations = violations
         self._summary: pd.DataFrame | None = None
