@@ -55,7 +55,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     summaries: list[dict[str, Any]] = []
     violations: dict[str, list[Any]] = {c: [] for c in VIOLATION_COLUMNS}
     outputs: dict[str, Any] = {}  # rule id -> extra outputs a rule wrote (e.g. a spot-check sample)
-    with _collector_paused(), DuckDBEngine() as engine:
+    with _collector_paused(), DuckDBEngine(threads=(options or {}).get("threads")) as engine:
         if progress:
             progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)

@@ -34,6 +34,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--output-dir", metavar="DIR",
                    help="directory for extra outputs such as spot-check samples "
                         "(default: next to the first --output file, else ./statguard-output)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="threads for the engine, and how many independent rules run at once "
+                        "(default: all cores; 1 runs the rules one after another)")
     p.set_defaults(func=run)
 
 
@@ -52,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
                           explanations=args.explanations, progress=progress,
-                          options={"output_dir": _output_dir(args)})
+                          options={"output_dir": _output_dir(args), "threads": args.threads})
     if args.record:  # the explanations go with the submission just recorded
         from statguard.explain.history import record_checked_explanations
         record_checked_explanations(report, args.history, args.reason, answered=recorded)
