@@ -153,11 +153,14 @@ def _declared_family(declared: str | None) -> str:
 
 
 def status(condition: exp.Expression) -> exp.Case:
-    """'na' when the condition is NULL, else 'pass' or 'fail'."""
+    """'na' when the condition is NULL, else 'pass' or 'fail' (`condition` itself is left alone)."""
+    # one copy of the condition per branch; the builders adopt these fresh nodes (copy=False)
+    # instead of deep-copying the growing CASE and its arguments once more at every step
+    is_null = exp.Is(this=exp.paren(condition.copy(), copy=False), expression=exp.Null())
     return (exp.Case()
-            .when(exp.Is(this=exp.paren(condition.copy()), expression=exp.Null()), exp.Literal.string("na"))
-            .when(condition.copy(), exp.Literal.string("pass"))
-            .else_(exp.Literal.string("fail")))
+            .when(is_null, exp.Literal.string("na"), copy=False)
+            .when(condition.copy(), exp.Literal.string("pass"), copy=False)
+            .else_(exp.Literal.string("fail"), copy=False))
 
 
 def number(value: float) -> exp.Literal:

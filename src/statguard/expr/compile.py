@@ -41,14 +41,14 @@ def quote_column(name: str, table: str | None = None) -> exp.Column:
 
 
 def resolve(tree: exp.Expression, scopes: Mapping[str | None, Iterable[str] | None], *,
-            where: Problem | None = None, text: str = "") -> Compiled:
+            where: Problem | None = None, text: str = "", copy: bool = True) -> Compiled:
     """Bind every column of `tree` to one of `scopes` (alias -> column names).
 
     The scope keyed None is the rule's main source. A scope whose columns are
     None is unknown (no declaration and no data yet) and accepts any name.
-    Returns a new tree; `tree` is not modified.
+    Returns a new tree and leaves `tree` alone, unless copy=False: then `tree`
+    itself is rewritten (for a tree nobody else holds).
     """
-    tree = tree.copy()
     known = {alias: (list(cols) if cols is not None else None) for alias, cols in scopes.items()}
     used: list[tuple[str | None, str]] = []
 
@@ -59,7 +59,7 @@ def resolve(tree: exp.Expression, scopes: Mapping[str | None, Iterable[str] | No
         used.append((alias, name))
         return quote_column(name, alias)
 
-    tree = tree.transform(bind)
+    tree = tree.transform(bind, copy=copy)
     return Compiled(tree, used)
 
 
@@ -109,7 +109,8 @@ def compile_expression(text: str, scopes: Mapping[str | None, Iterable[str] | No
     """Parse, whitelist-check and resolve `text` in one step."""
     loc = where or Problem("")
     tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field)
-    return resolve(tree, scopes, where=where, text=text)
+    # the tree parse just made is ours alone: resolve it in place rather than deep-copying it
+    return resolve(tree, scopes, where=where, text=text, copy=False)
 
 
 def to_sql(tree: exp.Expression, dialect: str = "duckdb") -> str:

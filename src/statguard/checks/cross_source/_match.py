@@ -70,14 +70,15 @@ def qualify(tree: exp.Expression, table: str) -> exp.Expression:
 def any_null(columns: list[exp.Expression]) -> exp.Expression | None:
     """A condition true when one of `columns` is NULL (None when there are none)."""
     tests = [exp.Is(this=c.copy(), expression=exp.Null()) for c in columns]
-    return exp.or_(*tests) if tests else None
+    return exp.or_(*tests, copy=False) if tests else None
 
 
 def match_exists(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
                  other_where: str | None, field: str = "match") -> exp.Exists:
     """EXISTS (a record of `other` matching the current record of `source`, aliased a)."""
     cond = match_condition(ctx, source, other, on, window, other_where, field)
-    return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(ctx.table(other, alias=B)).where(cond))
+    select = exp.select(exp.Literal.number(1)).from_(ctx.table(other, alias=B), copy=False)
+    return exp.Exists(this=select.where(cond, copy=False))
 
 
 def match_condition(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
@@ -97,8 +98,8 @@ def match_condition(ctx: Context, source: str, other: str, on: KeyMap, window: W
         conds.append(exp.LT(this=other_date.copy(), expression=shift(anchor.copy(), window.end, window.unit)))
     if other_where:
         tree = ctx.compile(other_where, "other_where", {None: other}).tree
-        conds.append(exp.paren(qualify(tree, B)))
-    return exp.and_(*conds)
+        conds.append(exp.paren(qualify(tree, B), copy=False))
+    return exp.and_(*conds, copy=False)  # all fresh nodes: adopted, not deep-copied
 
 
 def evaluable_columns(on: KeyMap, window: Window | None) -> list[exp.Expression]:
@@ -113,4 +114,4 @@ def scope_filter(ctx: Context, source: str, where: str | None, field: str = "whe
     """The compiled `where` of `source`, qualified with alias a."""
     if not where:
         return None
-    return exp.paren(qualify(ctx.compile(where, field, {None: source}).tree, A))
+    return exp.paren(qualify(ctx.compile(where, field, {None: source}).tree, A), copy=False)

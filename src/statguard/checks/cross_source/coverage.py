@@ -143,31 +143,40 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
     """WITH totals (evaluable records per group), hits (matched records per group, by a semi
-    join: B's duplicates never multiply A's records), agg (both side by side)."""
+    join: B's duplicates never multiply A's records), agg (both side by side).
+
+    Builders get fresh nodes, or copies for every use but the last (groups, evaluable,
+    n_evaluable, scope), and extend their receiver in place: copy=False throughout."""
     cond = match_condition(ctx, p.source, p.other, p.match, p.window, p.other_where)
     missing = any_null(evaluable_columns(p.match, p.window))
-    evaluable = exp.Not(this=exp.paren(missing)) if missing is not None else exp.true()
+    evaluable = exp.Not(this=exp.paren(missing, copy=False)) if missing is not None else exp.true()
     scope = scope_filter(ctx, p.source, p.where)
     groups = [quote_column(g, A) for g in by]
     n_evaluable = exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=evaluable.copy()))
-    totals = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}") for i, g in enumerate(groups)),
-                        exp.alias_(n_evaluable, "_sg_total"),
-                        exp.alias_(exp.Sub(this=exp.Count(this=exp.Star()), expression=n_evaluable.copy()), "_sg_na"))
-    totals = totals.from_(ctx.table(p.source, alias=A)).group_by(*(g.copy() for g in groups))
-    hits = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}") for i, g in enumerate(groups)),
-                      exp.alias_(exp.Count(this=exp.Star()), "_sg_matched"))
-    hits = hits.from_(ctx.table(p.source, alias=A)).join(ctx.table(p.other, alias=B), on=cond, join_type="SEMI")
-    hits = hits.where(evaluable).group_by(*(g.copy() for g in groups))
+    na = exp.Sub(this=exp.Count(this=exp.Star()), expression=n_evaluable.copy())
+    totals = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}", copy=False) for i, g in enumerate(groups)),
+                        exp.alias_(n_evaluable, "_sg_total", copy=False), exp.alias_(na, "_sg_na", copy=False))
+    totals = totals.from_(ctx.table(p.source, alias=A), copy=False).group_by(*(g.copy() for g in groups), copy=False)
+    hits = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}", copy=False) for i, g in enumerate(groups)),
+                      exp.alias_(exp.Count(this=exp.Star()), "_sg_matched", copy=False))
+    hits = hits.from_(ctx.table(p.source, alias=A), copy=False)
+    hits = hits.join(ctx.table(p.other, alias=B), on=cond, join_type="SEMI", copy=False)
+    hits = hits.where(evaluable, copy=False).group_by(*(g.copy() for g in groups), copy=False)
     if scope is not None:
-        totals, hits = totals.where(scope), hits.where(scope.copy())
+        totals, hits = totals.where(scope.copy(), copy=False), hits.where(scope, copy=False)
     same_group = exp.and_(*(exp.NullSafeEQ(this=exp.column(f"_sg_g{i}", TOTALS),
-                                           expression=exp.column(f"_sg_g{i}", HITS)) for i in range(len(by))))
+                                           expression=exp.column(f"_sg_g{i}", HITS)) for i in range(len(by))),
+                          copy=False)
     matched = exp.Coalesce(this=exp.column("_sg_matched", HITS), expressions=[exp.Literal.number(0)])
-    agg = exp.select(*(exp.alias_(exp.column(f"_sg_g{i}", TOTALS), g, quoted=True) for i, g in enumerate(by)),
-                     exp.alias_(exp.Cast(this=matched, to=exp.DataType.build("BIGINT")), "_sg_matched"),
+    agg = exp.select(*(exp.alias_(exp.column(f"_sg_g{i}", TOTALS), g, quoted=True, copy=False)
+                       for i, g in enumerate(by)),
+                     exp.alias_(exp.Cast(this=matched, to=exp.DataType.build("BIGINT")), "_sg_matched", copy=False),
                      exp.column("_sg_total", TOTALS), exp.column("_sg_na", TOTALS))
-    agg = agg.from_(TOTALS).join(HITS, on=same_group, join_type="LEFT")
-    return exp.select().from_(AGG).with_(TOTALS, as_=totals).with_(HITS, as_=hits).with_(AGG, as_=agg)
+    agg = agg.from_(TOTALS, copy=False).join(HITS, on=same_group, join_type="LEFT", copy=False)
+    query = exp.select().from_(AGG, copy=False)
+    for name, cte in ((TOTALS, totals), (HITS, hits), (AGG, agg)):
+        query = query.with_(name, as_=cte, copy=False)
+    return query
 
 
 def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
@@ -188,13 +197,14 @@ def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
     one_rate = exp.If(this=exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[rate.copy()])),
                                   expression=exp.Literal.number(1)),
                       true=exp.Max(this=rate.copy()), false=exp.Null())
-    claims = exp.select(*(exp.alias_(quote_column(cc), f"_sg_c{i}") for i, (_, cc) in enumerate(pairs)),
-                        exp.alias_(one_rate, "_sg_rate")).from_(ctx.table(c.source))
-    claims = claims.group_by(*(quote_column(cc) for _, cc in pairs))
+    # fresh nodes all: adopted by the builders, which extend `query` (the caller's to give) in place
+    claims = exp.select(*(exp.alias_(quote_column(cc), f"_sg_c{i}", copy=False) for i, (_, cc) in enumerate(pairs)),
+                        exp.alias_(one_rate, "_sg_rate", copy=False)).from_(ctx.table(c.source), copy=False)
+    claims = claims.group_by(*(quote_column(cc) for _, cc in pairs), copy=False)
     order = {a: i for i, (a, _) in enumerate(pairs)}
     on = exp.and_(*(exp.EQ(this=quote_column(g, AGG), expression=exp.column(f"_sg_c{order[g]}", CLAIMS))
-                    for g in by))
-    query = query.with_(CLAIMS, as_=claims).join(CLAIMS, on=on, join_type="FULL")
+                    for g in by), copy=False)
+    query = query.with_(CLAIMS, as_=claims, copy=False).join(CLAIMS, on=on, join_type="FULL", copy=False)
     gcols = [exp.Coalesce(this=quote_column(g, AGG), expressions=[exp.column(f"_sg_c{order[g]}", CLAIMS)])
              for g in by]
     return query, gcols
@@ -218,9 +228,9 @@ def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query
     assert null_group is not None
     rules: list[tuple[exp.Expression, str, str | None]] = [
         (null_group, "na", "records without a unit"),
-        (exp.func("coalesce", total.copy(), exp.Literal.number(0)).eq(0), "na", "no evaluable records")]
+        (exp.func("coalesce", total.copy(), exp.Literal.number(0), copy=False).eq(0), "na", "no evaluable records")]
     if p.min_rate is not None:
-        below = exp.LT(this=exp.paren(exp.Add(this=verified.copy(), expression=exp.Literal.number(EPS))),
+        below = exp.LT(this=exp.paren(exp.Add(this=verified.copy(), expression=exp.Literal.number(EPS)), copy=False),
                        expression=exp.Literal.number(p.min_rate))
         rules.append((below, "fail", f"verified rate below {p.min_rate:g}%"))
     if claimed is not None:
@@ -230,11 +240,13 @@ def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query
                       f"claimed rate differs from the verified rate by more than {p.tolerance:g} points"))
         if p.min_rate is None:
             rules.append((exp.Is(this=claimed.copy(), expression=exp.Null()), "na", "no single claimed rate"))
+    # each condition (fresh) goes into both CASEs: a copy into the first, itself into the second;
+    # copy=False: the CASEs grow in place instead of being deep-copied at every branch
     status_case, detail_case = exp.Case(), exp.Case()
     for cond, verdict, detail in rules:
-        status_case = status_case.when(cond.copy(), exp.Literal.string(verdict))
-        detail_case = detail_case.when(cond.copy(), exp.Literal.string(detail) if detail else exp.Null())
-    status_case = status_case.else_(exp.Literal.string("pass"))
+        status_case = status_case.when(cond.copy(), exp.Literal.string(verdict), copy=False)
+        detail_case = detail_case.when(cond, exp.Literal.string(detail) if detail else exp.Null(), copy=False)
+    status_case = status_case.else_(exp.Literal.string("pass"), copy=False)
     fresh = [(status_case, "status"), (detail_case, "detail"), (verified, "verified_rate"), (gap, "gap"),
              (observed, "observed"), (expected, "expected"), (matched.copy(), "_sg_matched"),
              (total.copy(), "_sg_total"), (exp.column("_sg_na", AGG), "_sg_na"),

@@ -94,23 +94,26 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     right = _side(ctx, p.other, [b for _, b in pairs], p.other_measure or p.measure, p.other_agg or p.agg,
                   p.other_where, "other_where", "other_measure")
     on = exp.and_(*(exp.EQ(this=exp.column(f"_sg_k{i}", LEFT), expression=exp.column(f"_sg_k{i}", RIGHT))
-                    for i in range(len(pairs))))
+                    for i in range(len(pairs))), copy=False)
     keys = [exp.Coalesce(this=exp.column(f"_sg_k{i}", LEFT), expressions=[exp.column(f"_sg_k{i}", RIGHT)])
             for i in range(len(pairs))]
     value, other_value = exp.column("_sg_v", LEFT), exp.column("_sg_v", RIGHT)
     status, detail = _verdict(p, keys, value, other_value)
-    select = exp.select(alias(status, STATUS))
+    projections = [alias(status, STATUS)]
     for (a_col, _), key in zip(pairs, keys, strict=True):
         if a_col == spec.unit:
-            select = select.select(alias(key.copy(), UNIT))
+            projections.append(alias(key.copy(), UNIT))
         if a_col == spec.period:
-            select = select.select(alias(key.copy(), PERIOD))
-        select = select.select(alias(key.copy(), KEY + a_col))
-    select = select.select(
+            projections.append(alias(key.copy(), PERIOD))
+        projections.append(alias(key.copy(), KEY + a_col))
+    projections += [
         alias(value.copy(), VAL + p.source), alias(other_value.copy(), VAL + p.other),
         alias(value.copy(), OBSERVED), alias(other_value.copy(), EXPECTED),
-        alias(exp.Sub(this=value.copy(), expression=other_value.copy()), IMBALANCE), alias(detail, DETAIL))
-    select = select.from_(LEFT).join(RIGHT, on=on, join_type="FULL").with_(LEFT, as_=left).with_(RIGHT, as_=right)
+        alias(exp.Sub(this=value.copy(), expression=other_value.copy()), IMBALANCE), alias(detail, DETAIL)]
+    # fresh nodes all (value, other_value and keys copied at each use): the builders adopt them and
+    # extend the select in place (copy=False) instead of deep-copying it at every step
+    select = exp.select(*projections).from_(LEFT, copy=False).join(RIGHT, on=on, join_type="FULL", copy=False)
+    select = select.with_(LEFT, as_=left, copy=False).with_(RIGHT, as_=right, copy=False)
     return Plan(query=select, order_by=[f'"{KEY}{a}"' for a, _ in pairs])
 
 
@@ -120,12 +123,14 @@ def _side(ctx: Context, source: str, cols: list[str], measure: str | None, agg: 
     for col in cols:
         ctx.require_column(source, col, "match")
     value = ctx.require_column(source, measure, measure_field) if measure else None
-    select = exp.select(*(exp.alias_(quote_column(c), f"_sg_k{i}") for i, c in enumerate(cols)),
-                        exp.alias_(_aggregate(agg, value), "_sg_v"),
-                        exp.alias_(exp.Literal.number(1), "_sg_here")).from_(ctx.table(source))
+    # fresh nodes all: adopted by the builders, which extend the select in place (copy=False)
+    select = exp.select(*(exp.alias_(quote_column(c), f"_sg_k{i}", copy=False) for i, c in enumerate(cols)),
+                        exp.alias_(_aggregate(agg, value), "_sg_v", copy=False),
+                        exp.alias_(exp.Literal.number(1), "_sg_here", copy=False)).from_(ctx.table(source), copy=False)
     if where:
-        select = select.where(exp.paren(ctx.compile(where, where_field, {None: source}).tree))
-    return select.group_by(*(quote_column(c) for c in cols))
+        scope = ctx.compile(where, where_field, {None: source}).tree
+        select = select.where(exp.paren(scope, copy=False), copy=False)
+    return select.group_by(*(quote_column(c) for c in cols), copy=False)
 
 
 def _aggregate(agg: str, value: exp.Expression | None) -> exp.Expression:
@@ -153,11 +158,14 @@ def _verdict(p: ReconcileParams, keys: list[exp.Expression], value: exp.Expressi
         (exp.Is(this=there.copy(), expression=exp.Null()), "fail", f"only in '{p.source}'"),
         (exp.Is(this=here.copy(), expression=exp.Null()), "fail", f"only in '{p.other}'"),
         (exp.or_(exp.Is(this=value.copy(), expression=exp.Null()),
-                 exp.Is(this=other_value.copy(), expression=exp.Null())), "na", "no value to compare"),
+                 exp.Is(this=other_value.copy(), expression=exp.Null()), copy=False), "na", "no value to compare"),
         (exp.LTE(this=diff, expression=allowed), "pass", None),
     ]
+    # each condition (fresh) goes into both CASEs: a copy into the first, itself into the second;
+    # copy=False: the CASEs grow in place instead of being deep-copied at every branch
     status, detail = exp.Case(), exp.Case()
     for cond, verdict, text in steps:
-        status = status.when(cond.copy(), exp.Literal.string(verdict))
-        detail = detail.when(cond.copy(), exp.Literal.string(text) if text else exp.Null())
-    return status.else_(exp.Literal.string("fail")), detail.else_(exp.Literal.string("values differ"))
+        status = status.when(cond.copy(), exp.Literal.string(verdict), copy=False)
+        detail = detail.when(cond, exp.Literal.string(text) if text else exp.Null(), copy=False)
+    return (status.else_(exp.Literal.string("fail"), copy=False),
+            detail.else_(exp.Literal.string("values differ"), copy=False))

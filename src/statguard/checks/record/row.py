@@ -66,6 +66,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     ctx.source(p.source)
     compiled = ctx.compile(p.expr, "expr", {None: p.source})
     types = ctx.types(p.source)
+    # cond and premise are freshly compiled trees of this plan alone, and each step below is
+    # their last user: they are rewritten and wrapped in place (copy=False), not deep-copied
     cond = compiled.tree
     if p.missing == "zero":
         cond = _zero_missing(cond, types)
@@ -73,17 +75,17 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     cond = apply_tolerance(cond, p.tolerance, types)
     if p.if_:
         premise = ctx.compile(p.if_, "if", {None: p.source}).tree
-        cond = exp.or_(exp.Not(this=exp.paren(premise)), exp.paren(cond))
-    verdict = status(cond)
+        cond = exp.or_(exp.Not(this=exp.paren(premise, copy=False)), exp.paren(cond, copy=False), copy=False)
     if p.missing in ("pass", "fail"):
-        verdict = status(exp.Coalesce(this=exp.paren(cond), expressions=[exp.Boolean(this=p.missing == "pass")]))
+        cond = exp.Coalesce(this=exp.paren(cond, copy=False), expressions=[exp.Boolean(this=p.missing == "pass")])
+    verdict = status(cond)
     values = [alias(quote_column(name), VAL + name) for name in compiled.column_names]
     # one builder call each, copy=False: builders deep-copy the whole select by default
     select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=p.keys), *values, *sides)
     select = select.from_(ctx.table(p.source), copy=False)
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
-        select = select.where(exp.paren(scope), copy=False)
+        select = select.where(exp.paren(scope, copy=False), copy=False)
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless identity_columns numbered the records (a window, which needs the plan's own scan)
     return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))},
@@ -119,6 +121,7 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
 
     Strict comparisons are left strict (unlike R validate, which loosens them too):
     a rule author writing `rate < 100` means that 100 itself fails.
+    `tree` is rewritten in place: pass a tree nobody else holds.
     """
     if tolerance <= 0:
         return tree
@@ -130,7 +133,7 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
         left, right = node.this, node.expression
         if not (is_numeric(left, types) and is_numeric(right, types)):
             return node
-        diff = exp.Sub(this=exp.paren(left.copy()), expression=exp.paren(right.copy()))
+        diff = exp.Sub(this=exp.paren(left.copy(), copy=False), expression=exp.paren(right.copy(), copy=False))
         if isinstance(node, exp.EQ):
             return exp.LTE(this=exp.Abs(this=diff), expression=tol.copy())
         if isinstance(node, exp.NEQ):
@@ -138,19 +141,20 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
         if isinstance(node, exp.LTE):
             return exp.LTE(this=diff, expression=tol.copy())
         if isinstance(node, exp.GTE):
-            flipped = exp.Sub(this=exp.paren(right.copy()), expression=exp.paren(left.copy()))
+            flipped = exp.Sub(this=exp.paren(right.copy(), copy=False), expression=exp.paren(left.copy(), copy=False))
             return exp.LTE(this=flipped, expression=tol.copy())
         return node  # strict < and > stay strict: "rate < 100" must fail at exactly 100
 
-    return tree.transform(widen)
+    return tree.transform(widen, copy=False)
 
 
 def _zero_missing(tree: exp.Expression, types: dict[str, str]) -> exp.Expression:
+    """Missing numbers as 0, rewriting `tree` in place (a tree nobody else holds)."""
     def fill(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and types.get(node.name) == "number":
             return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
         return node
-    return tree.transform(fill)
+    return tree.transform(fill, copy=False)
 
 
 def _sides(tree: exp.Expression, types: dict[str, str]) -> list[exp.Expression]:
@@ -161,5 +165,6 @@ def _sides(tree: exp.Expression, types: dict[str, str]) -> list[exp.Expression]:
     left, right = node.this, node.expression
     out: list[exp.Expression] = [alias(left.copy(), OBSERVED), alias(right.copy(), EXPECTED)]
     if is_numeric(left, types) and is_numeric(right, types):
-        out.append(alias(exp.Sub(this=exp.paren(left.copy()), expression=exp.paren(right.copy())), IMBALANCE))
+        out.append(alias(exp.Sub(this=exp.paren(left.copy(), copy=False),
+                                 expression=exp.paren(right.copy(), copy=False)), IMBALANCE))
     return out

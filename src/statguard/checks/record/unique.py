@@ -76,7 +76,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 
 def _any_null(cols: list[exp.Column]) -> exp.Expression:
-    return exp.or_(*[exp.Is(this=c.copy(), expression=exp.Null()) for c in cols])
+    return exp.or_(*[exp.Is(this=c.copy(), expression=exp.Null()) for c in cols], copy=False)
 
 
 def _distinct(value_cols: list[exp.Column]) -> exp.Expression:
@@ -85,14 +85,17 @@ def _distinct(value_cols: list[exp.Column]) -> exp.Expression:
         col = value_cols[0]
         some_null = exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=col.copy()))
         return exp.Add(this=exp.Count(this=exp.Distinct(expressions=[col.copy()])),
-                       expression=exp.cast(exp.paren(some_null), "INT"))
+                       expression=exp.cast(exp.paren(some_null, copy=False), "INT", copy=False))
     packed = exp.Tuple(expressions=[c.copy() for c in value_cols])
     return exp.Count(this=exp.Distinct(expressions=[packed]))
 
 
 def _failing(count: exp.Expression, distinct: exp.Expression | None) -> exp.Expression:
     over = exp.GT(this=count, expression=exp.Literal.number(1))
-    return exp.and_(over, exp.GT(this=distinct, expression=exp.Literal.number(1))) if distinct is not None else over
+    # adopts `count` and `distinct`: callers pass nodes of their own or copy them for later uses
+    if distinct is None:
+        return over
+    return exp.and_(over, exp.GT(this=distinct, expression=exp.Literal.number(1)), copy=False)
 
 
 def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
@@ -100,47 +103,56 @@ def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[e
     """Each record joined to its key's group when that key occurs more than once (a hash
     aggregate and join: cheaper than a window over every record); and the failing records
     alone: the same with an inner join and the failing condition as a filter, so that records
-    whose key is NULL or occurs once are never projected."""
+    whose key is NULL or occurs once are never projected.
+
+    Every node handed to a builder below is fresh or a copy (key_cols and scope, which the
+    caller uses again, at every use; count, n, distinct, columns, partners, on and failing at
+    every use but their last), so the builders adopt them and extend their receiver in place
+    (copy=False) instead of deep-copying both."""
     dup = "_sg_dup"
     count = exp.Count(this=exp.Star())
-    groups = exp.select(*(exp.alias_(c.copy(), f"_sg_k{i}") for i, c in enumerate(key_cols)),
-                        exp.alias_(count.copy(), "_sg_n"))
+    groups = exp.select(*(exp.alias_(c.copy(), f"_sg_k{i}", copy=False) for i, c in enumerate(key_cols)),
+                        exp.alias_(count.copy(), "_sg_n", copy=False))
     if value_cols:
-        groups = groups.select(exp.alias_(_distinct(value_cols), "_sg_d"))
-    groups = groups.from_(ctx.table(p.source)).group_by(*[c.copy() for c in key_cols])
-    groups = groups.having(exp.GT(this=count.copy(), expression=exp.Literal.number(1)))
+        groups = groups.select(exp.alias_(_distinct(value_cols), "_sg_d", copy=False), copy=False)
+    groups = groups.from_(ctx.table(p.source), copy=False).group_by(*[c.copy() for c in key_cols], copy=False)
+    groups = groups.having(exp.GT(this=count, expression=exp.Literal.number(1)), copy=False)
     if scope is not None:
-        groups = groups.where(scope.copy())
+        groups = groups.where(scope.copy(), copy=False)
     n = exp.Coalesce(this=exp.column("_sg_n", dup), expressions=[exp.Literal.number(1)])
     distinct = exp.Coalesce(this=exp.column("_sg_d", dup), expressions=[exp.Literal.number(1)]) if value_cols else None
-    failing = _failing(n, distinct)
-    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
-               .when(failing.copy(), exp.Literal.string("fail"))
-               .else_(exp.Literal.string("pass")))
-    columns = [*identity_columns(ctx, p.source, keys=keys), alias(n.copy(), OBSERVED),
+    failing = _failing(n.copy(), distinct.copy() if distinct is not None else None)
+    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"), copy=False)
+               .when(failing.copy(), exp.Literal.string("fail"), copy=False)
+               .else_(exp.Literal.string("pass"), copy=False))
+    columns = [*identity_columns(ctx, p.source, keys=keys), alias(n, OBSERVED),
                alias(exp.Literal.number(1), EXPECTED)]
     if distinct is not None:
-        columns.append(alias(distinct.copy(), VAL + "distinct_values"))
+        columns.append(alias(distinct, VAL + "distinct_values"))
     for name, col in zip(p.values or [], value_cols, strict=True):
         columns.append(alias(col.copy(), VAL + name))
-    on = exp.and_(*(exp.EQ(this=c.copy(), expression=exp.column(f"_sg_k{i}", dup)) for i, c in enumerate(key_cols)))
+    on = exp.and_(*(exp.EQ(this=c.copy(), expression=exp.column(f"_sg_k{i}", dup)) for i, c in enumerate(key_cols)),
+                  copy=False)
     partners = exp.Subquery(this=groups, alias=exp.TableAlias(this=exp.to_identifier(dup)))
-    every = exp.select(alias(verdict, STATUS), *(c.copy() for c in columns)).from_(ctx.table(p.source))
-    every = every.join(partners.copy(), on=on.copy(), join_type="LEFT")
-    only = exp.select(*columns).from_(ctx.table(p.source)).join(partners, on=on).where(failing)
+    every = exp.select(alias(verdict, STATUS), *(c.copy() for c in columns)).from_(ctx.table(p.source), copy=False)
+    every = every.join(partners.copy(), on=on.copy(), join_type="LEFT", copy=False)
+    only = exp.select(*columns).from_(ctx.table(p.source), copy=False).join(partners, on=on, copy=False)
+    only = only.where(failing, copy=False)
     if scope is not None:
-        every, only = every.where(scope.copy()), only.where(scope.copy())
+        every, only = every.where(scope.copy(), copy=False), only.where(scope.copy(), copy=False)
     return every, only
 
 
 def _tally(ctx: Context, p: UniqueParams, key_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
     tally = exp.select(alias(exp.Count(this=exp.Star()), ITEMS),
-                       alias(exp.CountIf(this=_any_null(key_cols)), NOT_EVALUABLE)).from_(ctx.table(p.source))
-    return tally.where(scope.copy()) if scope is not None else tally
+                       alias(exp.CountIf(this=_any_null(key_cols)), NOT_EVALUABLE))
+    tally = tally.from_(ctx.table(p.source), copy=False)
+    return tally.where(scope.copy(), copy=False) if scope is not None else tally
 
 
 def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
                value_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
+    # as in _per_record: builders get fresh nodes or copies and work in place (copy=False)
     spec = ctx.source(p.source)
     source: exp.Expression = ctx.table(p.source)
     count: exp.Expression = exp.Count(this=exp.Star())
@@ -150,15 +162,17 @@ def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[ex
         # the distinct (key, values) combinations with their record counts (NULL groups with NULL,
         # so NULL counts as a value), then per key: records = sum, distinct values = combinations
         inner = exp.select(*(c.copy() for c in key_cols), *(c.copy() for c in value_cols),
-                           exp.alias_(count, "_sg_n")).from_(source)
+                           exp.alias_(count, "_sg_n", copy=False)).from_(source, copy=False)
         if scope is not None:
-            inner = inner.where(scope.copy())
-        inner = inner.group_by(*(c.copy() for c in key_cols), *(c.copy() for c in value_cols))
+            inner = inner.where(scope.copy(), copy=False)
+        inner = inner.group_by(*(c.copy() for c in key_cols), *(c.copy() for c in value_cols), copy=False)
         source, scope = exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_sg_v"))), None
-        count, distinct = exp.cast(exp.Sum(this=exp.column("_sg_n")), "BIGINT"), exp.Count(this=exp.Star())
-    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"))
-               .when(_failing(count.copy(), distinct.copy() if distinct else None), exp.Literal.string("fail"))
-               .else_(exp.Literal.string("pass")))
+        count = exp.cast(exp.Sum(this=exp.column("_sg_n")), "BIGINT", copy=False)
+        distinct = exp.Count(this=exp.Star())
+    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"), copy=False)
+               .when(_failing(count.copy(), distinct.copy() if distinct else None), exp.Literal.string("fail"),
+                     copy=False)
+               .else_(exp.Literal.string("pass"), copy=False))
     projections: list[exp.Expression] = [alias(verdict, STATUS)]
     for role, name in ((UNIT, spec.unit), (PERIOD, spec.period)):
         if name in keys:
@@ -170,9 +184,10 @@ def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[ex
         for name, col in zip(p.values or [], value_cols, strict=True):
             # the distinct values, sorted (NULL last), listed for failing keys only (listing is costly)
             values = exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()]) if len(value_cols) > 1 else col.copy())
-            listed = exp.cast(exp.Anonymous(this="list_sort", expressions=[values]), "VARCHAR")
-            projections.append(alias(exp.Case().when(_failing(count.copy(), distinct.copy()), listed), VAL + name))
-    select = exp.select(*projections).from_(source)
+            listed = exp.cast(exp.Anonymous(this="list_sort", expressions=[values]), "VARCHAR", copy=False)
+            listed_if_failing = exp.Case().when(_failing(count.copy(), distinct.copy()), listed, copy=False)
+            projections.append(alias(listed_if_failing, VAL + name))
+    select = exp.select(*projections).from_(source, copy=False)
     if scope is not None:
-        select = select.where(scope)
-    return select.group_by(*[c.copy() for c in key_cols])
+        select = select.where(scope, copy=False)
+    return select.group_by(*[c.copy() for c in key_cols], copy=False)
