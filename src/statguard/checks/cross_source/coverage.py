@@ -160,7 +160,8 @@ def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
     hits = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}", copy=False) for i, g in enumerate(groups)),
                       exp.alias_(exp.Count(this=exp.Star()), "_sg_matched", copy=False))
     hits = hits.from_(ctx.table(p.source, alias=A), copy=False)
-    hits = hits.join(ctx.table(p.other, alias=B), on=cond, join_type="SEMI", copy=False)
+    # Join nodes and tables rather than join_type= and names, which sqlglot parses from SQL text
+    hits = hits.join(exp.Join(this=ctx.table(p.other, alias=B), kind="SEMI"), on=cond, copy=False)
     hits = hits.where(evaluable, copy=False).group_by(*(g.copy() for g in groups), copy=False)
     if scope is not None:
         totals, hits = totals.where(scope.copy(), copy=False), hits.where(scope, copy=False)
@@ -168,14 +169,16 @@ def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
                                            expression=exp.column(f"_sg_g{i}", HITS)) for i in range(len(by))),
                           copy=False)
     matched = exp.Coalesce(this=exp.column("_sg_matched", HITS), expressions=[exp.Literal.number(0)])
+    matched = exp.Cast(this=matched, to=exp.DataType.build(exp.DataType.Type.BIGINT))
     agg = exp.select(*(exp.alias_(exp.column(f"_sg_g{i}", TOTALS), g, quoted=True, copy=False)
                        for i, g in enumerate(by)),
-                     exp.alias_(exp.Cast(this=matched, to=exp.DataType.build("BIGINT")), "_sg_matched", copy=False),
+                     exp.alias_(matched, "_sg_matched", copy=False),
                      exp.column("_sg_total", TOTALS), exp.column("_sg_na", TOTALS))
-    agg = agg.from_(TOTALS, copy=False).join(HITS, on=same_group, join_type="LEFT", copy=False)
-    query = exp.select().from_(AGG, copy=False)
+    agg = agg.from_(exp.table_(TOTALS), copy=False)
+    agg = agg.join(exp.Join(this=exp.table_(HITS), side="LEFT"), on=same_group, copy=False)
+    query = exp.select().from_(exp.table_(AGG), copy=False)
     for name, cte in ((TOTALS, totals), (HITS, hits), (AGG, agg)):
-        query = query.with_(name, as_=cte, copy=False)
+        query = query.with_(exp.TableAlias(this=exp.to_identifier(name)), as_=cte, copy=False)
     return query
 
 
@@ -204,7 +207,8 @@ def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
     order = {a: i for i, (a, _) in enumerate(pairs)}
     on = exp.and_(*(exp.EQ(this=quote_column(g, AGG), expression=exp.column(f"_sg_c{order[g]}", CLAIMS))
                     for g in by), copy=False)
-    query = query.with_(CLAIMS, as_=claims, copy=False).join(CLAIMS, on=on, join_type="FULL", copy=False)
+    query = query.with_(exp.TableAlias(this=exp.to_identifier(CLAIMS)), as_=claims, copy=False)
+    query = query.join(exp.Join(this=exp.table_(CLAIMS), side="FULL"), on=on, copy=False)
     gcols = [exp.Coalesce(this=quote_column(g, AGG), expressions=[exp.column(f"_sg_c{order[g]}", CLAIMS)])
              for g in by]
     return query, gcols
@@ -215,8 +219,9 @@ def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query
     total, matched = exp.column("_sg_total", AGG), exp.column("_sg_matched", AGG)
     verified = exp.Div(this=exp.Mul(this=exp.Literal.number(100.0), expression=matched),
                        expression=exp.Nullif(this=total.copy(), expression=exp.Literal.number(0)))
-    verified = exp.Cast(this=verified, to=exp.DataType.build("DOUBLE"))
-    claimed = exp.Cast(this=exp.column("_sg_rate", CLAIMS), to=exp.DataType.build("DOUBLE")) if p.claimed else None
+    verified = exp.Cast(this=verified, to=exp.DataType.build(exp.DataType.Type.DOUBLE))
+    claimed = (exp.Cast(this=exp.column("_sg_rate", CLAIMS), to=exp.DataType.build(exp.DataType.Type.DOUBLE))
+               if p.claimed else None)
     if claimed is not None:
         gap = exp.Sub(this=claimed, expression=verified.copy())
         observed, expected = claimed.copy(), verified.copy()

@@ -112,8 +112,11 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         alias(exp.Sub(this=value.copy(), expression=other_value.copy()), IMBALANCE), alias(detail, DETAIL)]
     # fresh nodes all (value, other_value and keys copied at each use): the builders adopt them and
     # extend the select in place (copy=False) instead of deep-copying it at every step
-    select = exp.select(*projections).from_(LEFT, copy=False).join(RIGHT, on=on, join_type="FULL", copy=False)
-    select = select.with_(LEFT, as_=left, copy=False).with_(RIGHT, as_=right, copy=False)
+    # tables, a Join node and TableAliases rather than names and join_type=, which sqlglot parses
+    select = exp.select(*projections).from_(exp.table_(LEFT), copy=False)
+    select = select.join(exp.Join(this=exp.table_(RIGHT), side="FULL"), on=on, copy=False)
+    for name, side in ((LEFT, left), (RIGHT, right)):
+        select = select.with_(exp.TableAlias(this=exp.to_identifier(name)), as_=side, copy=False)
     return Plan(query=select, order_by=[f'"{KEY}{a}"' for a, _ in pairs])
 
 
@@ -140,7 +143,9 @@ def _aggregate(agg: str, value: exp.Expression | None) -> exp.Expression:
     if agg == "count_distinct":
         return exp.Count(this=exp.Distinct(expressions=[value]))
     fn = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max, "mean": exp.Avg}[agg]
-    return exp.Cast(this=fn(this=value), to=exp.DataType.build("DOUBLE")) if agg in ("sum", "mean") else fn(this=value)
+    if agg in ("sum", "mean"):
+        return exp.Cast(this=fn(this=value), to=exp.DataType.build(exp.DataType.Type.DOUBLE))
+    return fn(this=value)
 
 
 def _verdict(p: ReconcileParams, keys: list[exp.Expression], value: exp.Expression,

@@ -80,16 +80,18 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         cond = exp.Coalesce(this=exp.paren(cond, copy=False), expressions=[exp.Boolean(this=p.missing == "pass")])
     verdict = status(cond)
     values = [alias(quote_column(name), VAL + name) for name in compiled.column_names]
+    identity = identity_columns(ctx, p.source, keys=p.keys)
     # one builder call each, copy=False: builders deep-copy the whole select by default
-    select = exp.select(alias(verdict, STATUS), *identity_columns(ctx, p.source, keys=p.keys), *values, *sides)
+    select = exp.select(alias(verdict, STATUS), *identity, *values, *sides)
     select = select.from_(ctx.table(p.source), copy=False)
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
         select = select.where(exp.paren(scope, copy=False), copy=False)
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
-    # unless identity_columns numbered the records (a window, which needs the plan's own scan)
-    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))},
-                fusable=select.find(exp.Window) is None)
+    # unless identity_columns numbered the records (a window, which needs the plan's own scan;
+    # rule expressions never hold one, parse refuses windows, so only these columns need a look)
+    fusable = not any(column.find(exp.Window) for column in identity)
+    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))}, fusable=fusable)
 
 
 def _default_message(expr: str, compared: bool) -> dict[str, str]:

@@ -85,7 +85,7 @@ def _distinct(value_cols: list[exp.Column]) -> exp.Expression:
         col = value_cols[0]
         some_null = exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Count(this=col.copy()))
         return exp.Add(this=exp.Count(this=exp.Distinct(expressions=[col.copy()])),
-                       expression=exp.cast(exp.paren(some_null, copy=False), "INT", copy=False))
+                       expression=exp.cast(exp.paren(some_null, copy=False), exp.DataType.Type.INT, copy=False))
     packed = exp.Tuple(expressions=[c.copy() for c in value_cols])
     return exp.Count(this=exp.Distinct(expressions=[packed]))
 
@@ -135,7 +135,8 @@ def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[e
                   copy=False)
     partners = exp.Subquery(this=groups, alias=exp.TableAlias(this=exp.to_identifier(dup)))
     every = exp.select(alias(verdict, STATUS), *(c.copy() for c in columns)).from_(ctx.table(p.source), copy=False)
-    every = every.join(partners.copy(), on=on.copy(), join_type="LEFT", copy=False)
+    # a Join node rather than join_type="LEFT", which sqlglot parses from SQL text at every call
+    every = every.join(exp.Join(this=partners.copy(), side="LEFT"), on=on.copy(), copy=False)
     only = exp.select(*columns).from_(ctx.table(p.source), copy=False).join(partners, on=on, copy=False)
     only = only.where(failing, copy=False)
     if scope is not None:
@@ -167,7 +168,7 @@ def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[ex
             inner = inner.where(scope.copy(), copy=False)
         inner = inner.group_by(*(c.copy() for c in key_cols), *(c.copy() for c in value_cols), copy=False)
         source, scope = exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_sg_v"))), None
-        count = exp.cast(exp.Sum(this=exp.column("_sg_n")), "BIGINT", copy=False)
+        count = exp.cast(exp.Sum(this=exp.column("_sg_n")), exp.DataType.Type.BIGINT, copy=False)
         distinct = exp.Count(this=exp.Star())
     verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"), copy=False)
                .when(_failing(count.copy(), distinct.copy() if distinct else None), exp.Literal.string("fail"),
@@ -184,7 +185,8 @@ def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[ex
         for name, col in zip(p.values or [], value_cols, strict=True):
             # the distinct values, sorted (NULL last), listed for failing keys only (listing is costly)
             values = exp.ArrayAgg(this=exp.Distinct(expressions=[col.copy()]) if len(value_cols) > 1 else col.copy())
-            listed = exp.cast(exp.Anonymous(this="list_sort", expressions=[values]), "VARCHAR", copy=False)
+            listed = exp.cast(exp.Anonymous(this="list_sort", expressions=[values]), exp.DataType.Type.VARCHAR,
+                              copy=False)
             listed_if_failing = exp.Case().when(_failing(count.copy(), distinct.copy()), listed, copy=False)
             projections.append(alias(listed_if_failing, VAL + name))
     select = exp.select(*projections).from_(source, copy=False)
