@@ -40,7 +40,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
              lang: str | None = None, options: Mapping[str, Any] | None = None,
              progress: Callable[[int, int, str | None], None] | None = None,
              explanations: Any = None) -> Report:
-    """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told before each rule."""
+    """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told as the i-th
+    rule is taken up (rules running concurrently are taken up as they finish)."""
     from statguard.engine.duckdb import DuckDBEngine
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
@@ -63,11 +64,19 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         from statguard.engine.units import unit_facts
         with Runner(engine, pack, chosen, bind_errors, options) as runner:
             units = runner.background(lambda session: unit_facts(session, pack, sources))
-            for i, rule in enumerate(chosen):
+            done: dict[int, tuple[dict[str, Any], dict[str, list[Any]], Any]] = {}
+            for i in runner.completed():  # records are built while later rules still run
                 if progress:
-                    progress(i + 1, len(chosen), rule.id)
-                summaries.append(_run_rule(runner, i, rule, pack, lang, violations, outputs))
+                    progress(len(done) + 1, len(chosen), chosen[i].id)
+                done[i] = _run_rule(runner, i, chosen[i], pack, lang)
             facts = units()
+        for i, rule in enumerate(chosen):  # the report in pack order
+            row, records, written = done[i]
+            summaries.append(row)
+            for column, values in records.items():
+                violations[column] += values
+            if written:
+                outputs[rule.id] = written
         from statguard.explain.data import data_explanations
         given += data_explanations(engine, pack, chosen)
         described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
@@ -104,24 +113,24 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
-              violations: dict[str, list[Any]], outputs: dict[str, Any]) -> dict[str, Any]:
-    """Rule i's summary row; its violation records are appended to `violations`."""
+def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,
+              lang: str | None) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
+    """Rule i's summary row, its violation records (as columns) and the extra outputs it wrote."""
     from statguard.report.violations import violations_of
     row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
                            "description": rule.description, "sources": ", ".join(rule.sources),
                            "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
                            "errored": False, "error": None, "hard": rule.is_hard}
+    records: dict[str, list[Any]] = {}
+    written = None
     ran = None  # when the runner handed over (it accounts for the time until then)
     try:
         counts, fails, plan = runner.run(i)
         ran = time.perf_counter()
-        if plan.meta.get("outputs"):
-            outputs[rule.id] = plan.meta["outputs"]
+        written = plan.meta.get("outputs")
         row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                    fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
-        for column, values in violations_of(rule, fails, lang or pack.lang, plan.meta.get("message")).items():
-            violations[column] += values
+        records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"))
     except EngineError as e:  # the data did not fit the rule: say which rule, where
         row.update(errored=True, error=_engine_error(pack, rule, e))
     except StatguardError as e:
@@ -129,7 +138,7 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
     except Exception as e:  # a bug in one rule kind must not stop the others
         row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
     row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
-    return row
+    return row, records, written
 
 
 def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:

@@ -11,8 +11,9 @@ the database (as the hand-written SQL does): a single-threaded stretch of one pl
 file of one row group is scanned by one thread) leaves the other core to the next one. Those
 across sources (joins, usually the largest work and memory) then run one at a time, using
 every thread themselves; running them next to the others would add their hash tables
-together. The caller turns finished plans into violation records meanwhile. Results do not
-depend on any of this: each plan orders its own output, and they are taken in pack order.
+together. The caller turns finished plans into violation records meanwhile, as they finish
+(`completed`). Results do not depend on any of this: each plan orders its own output, and
+the report lists the rules in pack order.
 Plans that run Python code over the engine, or number records in input order, wait until
 the concurrent ones are done and run alone, on the caller's connection, with the order
 setting restored.
@@ -25,8 +26,8 @@ more than the run's.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
@@ -173,6 +174,18 @@ class Runner:
             except Exception as e:
                 self.results[j] = e
             self.spent[j] += time.perf_counter() - t0
+
+    def completed(self) -> Iterator[int]:
+        """Every rule's index once: the concurrent ones as they finish, then the rest in pack order."""
+        by_future: dict[Future[None], list[int]] = {}
+        for i, future in self._pending.items():
+            by_future.setdefault(future, []).append(i)
+        taken: set[int] = set()
+        for future in as_completed(by_future):
+            for i in sorted(by_future[future]):
+                taken.add(i)
+                yield i
+        yield from (i for i in range(len(self.plans)) if i not in taken)
 
     def run(self, i: int) -> tuple[dict[str, int], pd.DataFrame | Items, Plan]:
         """Rule i's status counts, failing items and plan (raising what its planning or
