@@ -52,7 +52,7 @@ def _loc(node: yaml.Node, file: str) -> Loc:
     return Loc(file, node.start_mark.line + 1, node.start_mark.column + 1, style)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed: 3x faster
     file = "<string>"
 
 
