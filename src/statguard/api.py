@@ -6,14 +6,13 @@ still run.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from statguard import collector
 from statguard.errors import EngineError, StatguardError
 from statguard.runner import Runner
 
@@ -56,7 +55,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     summaries: list[dict[str, Any]] = []
     violations: dict[str, list[Any]] = {c: [] for c in VIOLATION_COLUMNS}
     outputs: dict[str, Any] = {}  # rule id -> extra outputs a rule wrote (e.g. a spot-check sample)
-    with _collector_paused(), DuckDBEngine(threads=(options or {}).get("threads")) as engine:
+    with collector.paused(), DuckDBEngine(threads=(options or {}).get("threads")) as engine:
         if progress:
             progress(0, len(chosen), None)
         bind_errors = _bind_all(engine, pack, chosen, sources)
@@ -95,22 +94,6 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         from statguard.explain import attach
         report = attach(report, pack, given, explanation_files, lang or pack.lang)
     return report
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a run builds its records. A run allocates
-    many small containers (a row tuple per fetched item, two dicts per violation) and creates
-    no reference cycles worth collecting; with the collector on, its passes over the growing
-    set of live records cost as much as building them (measured: 0.03 -> 0.004 s to convert
-    11,299 failing items). The caller's setting is restored afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.pack.derived import parse_derivation, resolve_derived
@@ -41,7 +42,11 @@ def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = Fal
     declared column types, as `statguard lint` does (statguard.pack.dryrun); a run finds
     the same problems itself, reporting such a rule errored with the same located message.
     """
-    root = Path(path)
+    with collector.paused():
+        return _load(Path(path), strict, check_types)
+
+
+def _load(root: Path, strict: bool, check_types: bool) -> Pack:
     if not root.exists():
         raise PackError(Problem(f"no such file or directory: {root}", str(root)))
     files = _pack_files(root)
