@@ -62,13 +62,15 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         bind_errors.update(_bind_history(engine, pack, chosen, options))
         from statguard.engine.units import unit_facts
         with Runner(engine, pack, chosen, bind_errors, options) as runner:
-            units = runner.background(lambda session: unit_facts(session, pack, sources))
+            # facts for the scorecard and the report's source list, next to the rules
+            later = runner.background(lambda session: (unit_facts(session, pack, sources), {
+                name: _safe_count(session, name) for name in session.described}))
             done: dict[int, tuple[dict[str, Any], dict[str, list[Any]], Any]] = {}
             for i in runner.completed():  # records are built while later rules still run
                 if progress:
                     progress(len(done) + 1, len(chosen), chosen[i].id)
                 done[i] = _run_rule(runner, i, chosen[i], pack, lang)
-            facts = units()
+            facts, rows = later()
         for i, rule in enumerate(chosen):  # the report in pack order
             row, records, written = done[i]
             summaries.append(row)
@@ -78,7 +80,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                 outputs[rule.id] = written
         from statguard.explain.data import data_explanations
         given += data_explanations(engine, pack, chosen)
-        described = {name: {**info, "rows": _safe_count(engine, name), "columns": list(engine.bound.get(name, {}))}
+        described = {name: {**info, "rows": rows.get(name), "columns": list(engine.bound.get(name, {}))}
                      for name, info in engine.described.items()}
     summary = [{c: row.get(c) for c in SUMMARY_COLUMNS} for row in summaries]
     from statguard import __version__
