@@ -28,52 +28,76 @@ def sessions(monkeypatch):
     return opened
 
 
+def _as_parquet(pack: statguard.Pack, folder) -> dict[str, str]:
+    """Each file source of `pack` written to Parquet as statguard reads it (one row group each:
+    the narrow sources whose rules run concurrently)."""
+    from statguard.api import bind_source
+    out = {}
+    with DuckDBEngine() as engine:
+        for name, source in pack.sources.items():
+            if source.path is None or source.derive is not None:
+                continue
+            bind_source(engine, pack, name, None)
+            out[name] = str(folder / f"{name}.parquet")
+            engine.con.execute(f"COPY \"raw:{name}\" TO '{out[name]}' (FORMAT parquet)")
+    return out
+
+
 def _run(pack: statguard.Pack, threads: int, tmp_path, **kwargs) -> statguard.Report:
     return validate(pack, kwargs.pop("sources", {}), options={"threads": threads, "output_dir": str(tmp_path)},
                     **kwargs)
 
 
-@pytest.mark.parametrize("name", ["demo.yml", "investment", "reemployment"])
-def test_example_packs_give_the_same_report_with_one_thread_or_several(name, tmp_path, sessions):
+@pytest.mark.parametrize("name,concurrent", [("demo.yml", True), ("investment", True), ("reemployment", False)])
+def test_example_packs_give_the_same_report_with_one_thread_or_several(name, concurrent, tmp_path, sessions):
     pack = statguard.load_pack(ROOT / "rules" / name)
-    alone = _run(pack, 1, tmp_path / "one")
+    sources = _as_parquet(pack, tmp_path)
+    alone = _run(pack, 1, tmp_path / "one", sources=sources)
     assert sessions == []
-    together = _run(pack, 3, tmp_path / "three")
-    assert len(sessions) >= 2  # a pool for the single-source plans, a session for the joins
+    together = _run(pack, 3, tmp_path / "three", sources=sources)
+    # a pool for the plans over one narrow source, a session for the rest; the re-employment
+    # pack has one such plan only (its row rules are fused), the rest are joins: no pool
+    assert (len(sessions) >= 2) is concurrent
+    assert not _run(pack, 3, tmp_path / "csv").summary["errored"].any()  # CSV: DuckDB's own threads
     pd.testing.assert_frame_equal(alone.summary[COUNTS], together.summary[COUNTS])
     pd.testing.assert_frame_equal(alone.violations, together.violations)
     assert alone.meta["units"] == together.meta["units"]
 
 
 def test_dataframes_and_record_numbers_on_sessions(tmp_path, sessions):
-    """DataFrames are registered per DuckDB connection, so each session registers them again;
-    rules numbering records without keys (a window over the input order) wait and run alone."""
+    """Parquet sources of one row group are scanned by one thread each, so their rules run
+    concurrently; DataFrames are registered per DuckDB connection, so a session registers them
+    again; rules numbering records without keys (a window over the input order) wait and run
+    alone, in order."""
     sbs = pd.read_csv(SHARED / "data" / "validate" / "SBS2000.csv")
+    sbs.to_parquet(tmp_path / "sbs.parquet")
     path = tmp_path / "p.yml"
-    path.write_text("sources:\n  sbs: {unit: size}\n  plain: {}\nrules:\n"
+    path.write_text("sources:\n  sbs: {unit: size}\n  frame: {}\n  plain: {}\nrules:\n"
                     "  - {id: STAFF, kind: row, source: sbs, expr: staff >= 0}\n"
                     "  - {id: TURN, kind: row, source: sbs, expr: turnover >= 0}\n"
                     "  - {id: DUP, kind: unique, source: sbs, keys: [id]}\n"
+                    "  - {id: FRAME, kind: unique, source: frame, keys: [id]}\n"
                     "  - {id: ROWS, kind: row, source: plain, expr: v > 1}\n", encoding="utf-8")
     pack = statguard.load_pack(path)
     plain = pd.DataFrame({"v": [5, 1, 7, 0, 3, 1]})
-    report = _run(pack, 2, tmp_path, sources={"sbs": sbs, "plain": plain})
-    assert sessions, "expected the independent rules to run on sessions"
+    report = _run(pack, 2, tmp_path, sources={"sbs": str(tmp_path / "sbs.parquet"), "frame": sbs, "plain": plain})
+    assert sessions, "expected the rules over the one-row-group Parquet file to run on sessions"
     rows = {r["rule_id"]: r for r in report.rules()}
     assert not any(r["errored"] for r in rows.values()), [r["error"] for r in rows.values()]
     assert rows["STAFF"]["fails"] == int((sbs["staff"] < 0).sum())
     assert rows["STAFF"]["not_evaluable"] == int(sbs["staff"].isna().sum())
-    assert rows["DUP"]["items"] == len(sbs)
+    assert rows["DUP"]["items"] == rows["FRAME"]["items"] == len(sbs)
+    assert rows["DUP"]["fails"] == rows["FRAME"]["fails"]
     numbers = [k["row"] for k, rule in zip(report.column("keys"), report.column("rule_id"), strict=True)
                if rule == "ROWS"]
     assert numbers == [2, 4, 6]  # 1-based record numbers in the order of the DataFrame
 
 
 def test_a_rule_failing_on_a_session_errors_only_itself(tmp_path, sessions):
-    (tmp_path / "t.csv").write_text("单位,值\nA,1\nB,-2\n", encoding="utf-8")
-    (tmp_path / "p.yml").write_text("sources:\n  t: {path: t.csv, keys: [单位]}\nrules:\n"
+    pd.DataFrame({"单位": ["A", "B"], "值": [1, -2]}).to_parquet(tmp_path / "t.parquet")
+    (tmp_path / "p.yml").write_text("sources:\n  t: {path: t.parquet, keys: [单位]}\nrules:\n"
                                     "  - {id: TYPE, kind: row, source: t, expr: 单位 + 1 > 0}\n"
-                                    "  - {id: OK, kind: row, source: t, expr: 值 >= 0}\n"
+                                    "  - {id: OK, kind: row, source: t, expr: 值 >= 0, where: 值 IS NOT NULL}\n"
                                     "  - {id: DUP, kind: unique, source: t}\n", encoding="utf-8")
     report = _run(statguard.load_pack(tmp_path / "p.yml"), 2, tmp_path)
     assert sessions
@@ -82,3 +106,21 @@ def test_a_rule_failing_on_a_session_errors_only_itself(tmp_path, sessions):
     assert rows["TYPE"]["error"].startswith(f"{tmp_path / 'p.yml'}:4: cannot evaluate rule 'TYPE': Binder Error")
     assert (rows["OK"]["errored"], rows["OK"]["fails"]) == (False, 1)
     assert (rows["DUP"]["errored"], rows["DUP"]["passes"]) == (False, 2)
+
+
+def test_wide_sources_run_one_rule_after_another(tmp_path, sessions):
+    """A Parquet file of as many row groups as threads: DuckDB uses every thread on each rule."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = pa.table({"id": list(range(4000)), "v": [i % 7 - 1 for i in range(4000)]})
+    pq.write_table(table, tmp_path / "t.parquet", row_group_size=1000)  # 4 row groups
+    (tmp_path / "p.yml").write_text("sources:\n  t: {path: t.parquet, keys: [id]}\nrules:\n"
+                                    "  - {id: POS, kind: row, source: t, expr: v >= 0}\n"
+                                    "  - {id: DUP, kind: unique, source: t}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    wide = _run(pack, 4, tmp_path)
+    assert sessions == []
+    narrow = _run(pack, 8, tmp_path)  # 8 threads for 4 row groups: now they do run side by side
+    assert sessions
+    assert [(r["rule_id"], r["fails"]) for r in wide.rules()] == [("POS", 4000 // 7 + 1), ("DUP", 0)]
+    assert wide.rules()[0]["fails"] == narrow.rules()[0]["fails"]

@@ -5,18 +5,22 @@ rules on one source) run together in one scan; if that fused statement fails, th
 by one, so a broken rule still only errors itself.
 
 Plans that are a single query and do not depend on the order of their input (no window
-function) are independent of each other. Those over one source start at once on as many
-DuckDB sessions as DuckDB has threads, in pack order, with preserve_insertion_order off for
-the database (as the hand-written SQL does): a single-threaded stretch of one plan (a Parquet
-file of one row group is scanned by one thread) leaves the other core to the next one. Those
-across sources (joins, usually the largest work and memory) then run one at a time, using
-every thread themselves; running them next to the others would add their hash tables
-together. The caller turns finished plans into violation records meanwhile, as they finish
-(`completed`). Results do not depend on any of this: each plan orders its own output, and
-the report lists the rules in pack order.
-Plans that run Python code over the engine, or number records in input order, wait until
-the concurrent ones are done and run alone, on the caller's connection, with the order
-setting restored.
+function) are independent of each other. DuckDB runs one statement on all its threads when
+the data allows, but scans a Parquet file one row group per thread: a file of fewer row
+groups than threads (pyarrow writes up to 1M rows into one) leaves cores idle. So when at
+least two independent plans read one such narrow source each, those start at once on as
+many DuckDB sessions as DuckDB has threads, in pack order, with preserve_insertion_order off
+for the database (as the hand-written SQL does), and the other independent plans (joins
+across sources above all, the longest work and the largest hash tables) follow one at a
+time on a session of their own once those are done: running a join next to them would add
+their hash tables together (measured at scale factor 1 of the shared benchmark: +45 MiB
+peak), and where the data is wide enough for DuckDB's own threads, running statements side
+by side only adds contention and memory (scale factor 10: +15-30% peak). The caller turns
+finished plans into violation records meanwhile, as they finish (`completed`). Results do
+not depend on any of this: each plan orders its own output, and the report lists the rules
+in pack order. Plans that run Python code over the engine, or number records in input
+order, wait until the concurrent ones are done and run alone, on the caller's connection,
+with the order setting restored.
 
 Per-rule seconds: planning plus execution (for fused rules an even share of the common scan
 plus their own unnesting). Concurrent plans share the machine, so their seconds add up to
@@ -84,22 +88,23 @@ class Runner:
 
     # -- scheduling ------------------------------------------------------------
     def start(self) -> None:
-        """Start the independent plans: those over one source on a pool of engine sessions, at
-        once; those across sources one at a time on a session of their own, once the others
-        have finished."""
+        """Start the independent plans when some of them cannot use every thread on their own:
+        those over one narrow source (see `_narrow`) on a pool of engine sessions, at once; the
+        rest one at a time on a session of their own, once those have finished."""
         tasks: list[list[int]] = []
         for i in range(len(self.plans)):
             members = self.group_of.get(i, [i])
             if members[0] == i and all(_independent(self.plans[j]) for j in members):
                 tasks.append(members)
-        workers = min(len(tasks), int(getattr(self.engine, "threads", 1) or 1))
-        if workers < 2 or not hasattr(self.engine, "session"):
-            return
-        joins = [members for members in tasks if max(len(self.rules[j].sources) for j in members) > 1]
-        scans = [members for members in tasks if members not in joins]
+        threads = int(getattr(self.engine, "threads", 1) or 1)
+        scans = [members for members in tasks if self._narrow(members, threads)]
+        if len(scans) < 2 or not hasattr(self.engine, "session"):
+            return  # DuckDB fills the threads itself: the rules run one after another
+        rest = [members for members in tasks if members not in scans]
+        workers = min(len(scans), threads)
         self.engine.preserve_order(False)
         self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard"),
-                       ThreadPoolExecutor(1, thread_name_prefix="statguard-joins")]
+                       ThreadPoolExecutor(1, thread_name_prefix="statguard-rest")]
         free = self._free = [self.engine.session() for _ in range(workers)]
         alone = self.engine.session()
         self._sessions = [*free, alone]
@@ -107,10 +112,18 @@ class Runner:
         for members, future in zip(scans, first, strict=True):
             for j in members:
                 self._pending[j] = future
-        for n, members in enumerate(joins):
+        for n, members in enumerate(rest):
             future = self._pools[1].submit(self._after, first if n == 0 else [], alone, members)
             for j in members:
                 self._pending[j] = future
+
+    def _narrow(self, members: list[int], threads: int) -> bool:
+        """Whether the plans read one source that DuckDB scans with fewer threads than it has
+        (a Parquet file of fewer row groups: one of 1M rows is one row group, scanned by one
+        thread). Joins never count as narrow: they hold hash tables, and are the longest."""
+        widths = getattr(self.engine, "scan_widths", {})
+        sources = {name for j in members for name in self.rules[j].sources}
+        return len(sources) == 1 and all((widths.get(name) or threads) < threads for name in sources)
 
     def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
         """Run `work(engine)` next to the single-source plans when they run concurrently (on a
@@ -135,9 +148,7 @@ class Runner:
             free.append(session)
 
     def _after(self, others: list[Future[None]], session: Any, members: list[int]) -> None:
-        """Run a plan across sources once `others` are done: concurrent joins (and a join next to
-        a large aggregate) would hold their hash tables at the same time (measured at SF 1 of the
-        shared benchmark: peak memory +45 MiB against running the coverage rule alone)."""
+        """Run a plan once `others` (the concurrent ones) are done."""
         wait(others)
         self._execute(session, members)
 

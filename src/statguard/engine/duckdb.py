@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
-from statguard.engine.readers import register_file, register_frame
+from statguard.engine.readers import detect_format, register_file, register_frame
 from statguard.errors import EngineError, SourceError
 from statguard.expr import quote_column
 
@@ -50,6 +50,8 @@ class DuckDBEngine:
         self.bound: dict[str, dict[str, str]] = {}
         self.described: dict[str, dict[str, Any]] = {}
         self.registered: dict[str, object] = {}  # DataFrames read in place (connection-local in DuckDB)
+        # source -> how many threads a scan of it can use, where known (Parquet: its row groups)
+        self.scan_widths: dict[str, int | None] = {}
         self._session = False
         self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
@@ -111,6 +113,17 @@ class DuckDBEngine:
             self.register(raw, data)
         self._typed_view(source, raw)
         self.described[source.name] = {"location": where}
+        if isinstance(data, (str, Path)) and detect_format(Path(data), source.format) == "parquet":
+            self.scan_widths[source.name] = self._row_groups(Path(data))
+
+    def _row_groups(self, path: Path) -> int | None:
+        """How many row groups a Parquet file has: DuckDB scans one row group per thread."""
+        query = exp.select(exp.Count(this=exp.Distinct(expressions=[exp.column("row_group_id")]))).from_(
+            exp.Anonymous(this="parquet_metadata", expressions=[exp.Literal.string(str(path))]))
+        try:
+            return int(self.con.execute(query.sql("duckdb")).fetchall()[0][0])
+        except self._duckdb.Error:
+            return None
 
     def bind_view(self, name: str, query: exp.Select, location: str) -> None:
         """Make a computed source (e.g. a derived one) readable under `name` (and "raw:<name>")."""
