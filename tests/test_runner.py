@@ -124,3 +124,19 @@ def test_wide_sources_run_one_rule_after_another(tmp_path, sessions):
     assert sessions
     assert [(r["rule_id"], r["fails"]) for r in wide.rules()] == [("POS", 4000 // 7 + 1), ("DUP", 0)]
     assert wide.rules()[0]["fails"] == narrow.rules()[0]["fails"]
+
+
+def test_an_interruption_stops_the_sessions_and_propagates(tmp_path, sessions):
+    """Ctrl-C (here: a progress callback raising) while rules run on sessions: the run stops
+    with that exception, the sessions are closed, and the next run works."""
+    pack = statguard.load_pack(ROOT / "rules" / "investment")
+    sources = _as_parquet(pack, tmp_path)
+
+    def interrupt(i, n, rule_id):
+        if i == 1:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        validate(pack, sources, options={"threads": 2}, progress=interrupt)
+    assert sessions
+    again = validate(pack, sources, options={"threads": 2})
+    assert not again.summary["errored"].any() and again.violation_count > 0

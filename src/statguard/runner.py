@@ -80,8 +80,11 @@ class Runner:
         self.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.drain()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None:  # e.g. Ctrl-C while waiting: stop what runs, start nothing more
+            for session in self._sessions:
+                session.con.interrupt()
+        self.drain(cancel=kind is not None)
 
     def seconds(self, i: int) -> float:
         return self.spent[i]
@@ -152,12 +155,12 @@ class Runner:
         wait(others)
         self._execute(session, members)
 
-    def drain(self) -> None:
+    def drain(self, cancel: bool = False) -> None:
         """Wait for the concurrent plans; afterwards everything runs on the caller's connection."""
         if not self._pools:
             return
         for pool in self._pools:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=True, cancel_futures=cancel)
         self._pools = []
         self._pending.clear()
         for session in self._sessions:
