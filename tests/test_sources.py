@@ -149,3 +149,20 @@ def test_rule_failing_on_the_data_names_its_file_and_line(tmp_path):
     assert rows.loc["TYPE", "errored"]
     assert rows.loc["TYPE", "error"].startswith(f"{tmp_path / 'p.yml'}:6: cannot evaluate rule 'TYPE': Binder Error")
     assert not rows.loc["OK", "errored"] and rows.loc["OK", "fails"] == 1
+
+
+def test_time_zone_aware_timestamps_in_failing_items(tmp_path):
+    """Failing items carrying TIMESTAMP WITH TIME ZONE values (pandas datetime64[ns, UTC],
+    Parquet written from it) come back as ISO text with their offset."""
+    frame = pd.DataFrame({"k": ["a", "b", "c"], "v": [1, 20, 3],
+                          "at": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 10:00", "2024-01-02 00:00"])
+                          .tz_localize("UTC")})
+    (tmp_path / "p.yml").write_text("sources:\n  t: {keys: [k]}\nrules:\n"
+                                    "  - {id: DUP, kind: unique, source: t, keys: [at]}\n"
+                                    "  - {id: LOW, kind: row, source: t, expr: v < 10}\n", encoding="utf-8")
+    report = statguard.load_pack(tmp_path / "p.yml").validate({"t": frame})
+    rows = {r["rule_id"]: r for r in report.rules()}
+    assert not rows["DUP"]["errored"], rows["DUP"]["error"]
+    assert rows["DUP"]["fails"] == 2 and rows["LOW"]["fails"] == 1
+    at = [k["at"] for k, rule in zip(report.column("keys"), report.column("rule_id"), strict=True) if rule == "DUP"]
+    assert at == ["2024-01-01T10:00:00+00:00"] * 2

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
@@ -75,6 +75,7 @@ class Runner:
         self._pools: list[ThreadPoolExecutor] = []
         self._sessions: list[Any] = []
         self._free: list[Any] = []  # sessions of the pool not running anything now
+        self._stopped = False
 
     def __enter__(self) -> Runner:
         self.start()
@@ -82,6 +83,7 @@ class Runner:
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         if kind is not None:  # e.g. Ctrl-C while waiting: stop what runs, start nothing more
+            self._stopped = True
             for session in self._sessions:
                 session.con.interrupt()
         self.drain(cancel=kind is not None)
@@ -151,8 +153,14 @@ class Runner:
             free.append(session)
 
     def _after(self, others: list[Future[None]], session: Any, members: list[int]) -> None:
-        """Run a plan once `others` (the concurrent ones) are done."""
-        wait(others)
+        """Run a plan once `others` (the concurrent ones) are done, unless the run was stopped."""
+        for future in others:
+            try:
+                future.exception()  # wakes up on a cancelled future too (wait() would not)
+            except CancelledError:
+                return
+        if self._stopped:
+            return
         self._execute(session, members)
 
     def drain(self, cancel: bool = False) -> None:

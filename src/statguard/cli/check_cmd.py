@@ -34,7 +34,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--output-dir", metavar="DIR",
                    help="directory for extra outputs such as spot-check samples "
                         "(default: next to the first --output file, else ./statguard-output)")
-    p.add_argument("--threads", type=int, metavar="N",
+    p.add_argument("--threads", type=_positive, metavar="N",
                    help="threads for the engine, and how many independent rules run at once "
                         "(default: all cores; 1 runs the rules one after another)")
     p.set_defaults(func=run)
@@ -67,6 +67,13 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_ERROR
     return EXIT_VIOLATIONS if report.failed(args.fail_on) else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.strip().isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _output_dir(args: argparse.Namespace) -> str | None:

@@ -118,7 +118,8 @@ class DuckDBEngine:
 
     def _row_groups(self, path: Path) -> int | None:
         """How many row groups a Parquet file has: DuckDB scans one row group per thread."""
-        query = exp.select(exp.Count(this=exp.Distinct(expressions=[exp.column("row_group_id")]))).from_(
+        groups = exp.Tuple(expressions=[exp.column("file_name"), exp.column("row_group_id")])  # a glob: all files
+        query = exp.select(exp.Count(this=exp.Distinct(expressions=[groups]))).from_(
             exp.Anonymous(this="parquet_metadata", expressions=[exp.Literal.string(str(path))]))
         try:
             return int(self.con.execute(query.sql("duckdb")).fetchall()[0][0])
@@ -208,8 +209,7 @@ class DuckDBEngine:
         flat = exp.select(*counts, unnest).from_(summary, copy=False)
         query = exp.select("*").from_(exp.Subquery(this=flat, alias=exp.TableAlias(this=exp.to_identifier("_sg_f"))),
                                       copy=False)
-        order = plan.order_by or [exp.Ordered(this=exp.var("ALL"))]
-        query = query.order_by(*order, copy=False)
+        query = query.order_by(*_order(plan), copy=False)
         cursor = self.con.execute(query.sql(dialect=self.dialect, copy=False))  # a throwaway tree: no copy
         columns = _plain_columns(cursor)
         first = {s: columns.pop(f"n_{s}") for s in STATUSES}
@@ -234,7 +234,7 @@ class DuckDBEngine:
         query = query.from_(named(plan.tally, "_sg_t"), copy=False).join(
             exp.Subquery(this=marked, alias=exp.TableAlias(this=exp.to_identifier("_sg_m"))),
             on=exp.true(), join_type="LEFT", copy=False)
-        query = query.order_by(*(plan.order_by or [exp.Ordered(this=exp.var("ALL"))]), copy=False)
+        query = query.order_by(*_order(plan), copy=False)
         columns = _plain_columns(self.con.execute(query.sql(dialect=self.dialect, copy=False)))
         items, na, marks = (columns.pop(c) for c in (f"_sg_{ITEMS}", f"_sg_{NOT_EVALUABLE}", "_sg_failing"))
         total, na_count = (int(items[0] or 0), int(na[0] or 0)) if items else (0, 0)
@@ -368,7 +368,8 @@ def _flag(status: exp.Expression) -> exp.Expression:
             if (results == ["na", "pass", "fail"] and isinstance(first, exp.Is)
                     and isinstance(first.expression, exp.Null) and isinstance(first.this, exp.Paren)
                     and first.this.this == ifs[1].this):
-                return exp.paren(ifs[1].this.copy())
+                # cast as WHEN does implicitly: a 0/1 column or 'true'/'false' text is a condition too
+                return exp.cast(exp.paren(ifs[1].this.copy()), exp.DataType.Type.BOOLEAN)
             flagged = exp.Case(ifs=[exp.If(this=branch.this.copy(), true=_VERDICTS[r]())
                                     for branch, r in zip(ifs, results, strict=False)])
             return flagged.else_(_VERDICTS[results[-1]](), copy=False) if default is not None else flagged
@@ -405,6 +406,15 @@ def _lenient_cast(column: exp.Column, duck_type: str, target: str) -> exp.Expres
     return exp.TryCast(this=value, to=exp.DataType.build(target))
 
 
+def _order(plan: Plan) -> list[Any]:
+    """The order of a plan's failing items: the plan's own, then every column (DuckDB's
+    COLUMNS(*)), so that items tied on the plan's order come out the same in every run (rows
+    inside a statement have no order of their own with preserve_insertion_order off)."""
+    if not plan.order_by:
+        return [exp.Ordered(this=exp.var("ALL"))]
+    return [*plan.order_by, exp.Anonymous(this="COLUMNS", expressions=[exp.Star()])]
+
+
 def _plain_columns(cursor: Any) -> dict[str, list[Any]]:
     """A result as plain Python columns (name -> values), converted column-wise as
     statguard.report.model._plain converts a value: dates as ISO text, NaN and infinities
@@ -412,6 +422,15 @@ def _plain_columns(cursor: Any) -> dict[str, list[Any]]:
     from statguard.report.model import _plain
     names = [d[0] for d in cursor.description]
     types = [str(d[1]).upper() for d in cursor.description]
+    if any(t.startswith("TIMESTAMP WITH TIME ZONE") for t in types):
+        # the client converts these to Python only with pytz; pandas does it without
+        import warnings
+
+        from statguard.report.violations import _plain_column
+        with warnings.catch_warnings():  # DuckDB's own use of a deprecated pandas keyword
+            warnings.filterwarnings("ignore", message="The inplace keyword")
+            frame = cursor.df()
+        return {name: _plain_column(frame[name]) for name in frame.columns}
     rows = cursor.fetchall()
     values: list[list[Any]] = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in names]
     out: dict[str, list[Any]] = {}

@@ -38,7 +38,10 @@ RANK = {"error": 3, "warning": 2, "info": 1}
 
 class Report:
     """The outcome of a run. `violations` and `summary` may be given as DataFrames, or as
-    columns (name -> values) and rows (dicts); either way they read back as DataFrames."""
+    columns (name -> values) and rows (dicts); either way they read back as DataFrames.
+
+    The DataFrames are made once, from what was given: changing them in place does not change
+    the report's verdicts, counts or JSON (make a new Report from the changed frames)."""
 
     def __init__(self, pack: str, violations: pd.DataFrame | Mapping[str, list[Any]],
                  summary: pd.DataFrame | list[dict[str, Any]], meta: dict[str, Any] | None = None):
@@ -91,7 +94,7 @@ class Report:
         """One column of the violations as a list (None if there is no such column), without pandas."""
         if self._columns is not None:
             if name in self._columns:
-                return self._columns[name]
+                return list(self._columns[name])
             return [None] * self.violation_count if name in VIOLATION_COLUMNS else None
         frame = self.violations
         return frame[name].tolist() if name in frame.columns else None
