@@ -156,6 +156,10 @@ def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
             ref = (column.codelist or "").rpartition(".")[0]
             if ref in pack.sources and ref not in needed:
                 needed.append(ref)
+    from statguard.engine.units import peer_group_source
+    peers = peer_group_source(pack)  # the scorecard reads it next to the rules: bind it before them
+    if peers and peers not in needed:
+        needed.append(peers)
     from statguard.checks.time.derive import bases_first
     for name in bases_first(pack, needed):  # a derived source after the one it is computed from
         try:

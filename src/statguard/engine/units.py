@@ -68,6 +68,13 @@ def _collect(engine: DuckDBEngine, pack: Pack, given: Mapping[str, pd.DataFrame 
     return facts
 
 
+def peer_group_source(pack: Pack) -> str | None:
+    """The source the scorecard's `peer_group: source.column` reads, if the pack names one."""
+    spec = _peer_group_spec(pack)
+    source = spec.rpartition(".")[0] if spec else ""
+    return source if source in pack.sources else None
+
+
 def _peer_group_spec(pack: Pack) -> str | None:
     raw = pack.settings.get("scorecard")
     value = raw.get("peer_group") if isinstance(raw, dict) else getattr(raw, "peer_group", None)
