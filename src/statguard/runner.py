@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
@@ -110,10 +111,11 @@ class Runner:
         self.engine.preserve_order(False)
         self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard"),
                        ThreadPoolExecutor(1, thread_name_prefix="statguard-rest")]
-        free = self._free = [self.engine.session() for _ in range(workers)]
+        self._free = [self.engine.session() for _ in range(workers)]
         alone = self.engine.session()
-        self._sessions = [*free, alone]
-        first = [self._pools[0].submit(self._on_session, free, members) for members in scans]
+        self._sessions = [*self._free, alone]
+        first = [self._pools[0].submit(self._on_free_session, partial(self._execute, members=members))
+                 for members in scans]
         for members, future in zip(scans, first, strict=True):
             for j in members:
                 self._pending[j] = future
@@ -139,18 +141,11 @@ class Runner:
         return future.result
 
     def _on_free_session(self, work: Callable[[Any], T]) -> T:
-        session = self._free.pop()
+        session = self._free.pop()  # as many sessions as pool threads: one is always free
         try:
             return work(session)
         finally:
             self._free.append(session)
-
-    def _on_session(self, free: list[Any], members: list[int]) -> None:
-        session = free.pop()  # one per worker thread: a pool thread holds at most one at a time
-        try:
-            self._execute(session, members)
-        finally:
-            free.append(session)
 
     def _after(self, others: list[Future[None]], session: Any, members: list[int]) -> None:
         """Run a plan once `others` (the concurrent ones) are done, unless the run was stopped."""
