@@ -118,13 +118,14 @@ class DuckDBEngine:
 
     def _row_groups(self, path: Path) -> int | None:
         """How many row groups a Parquet file has: DuckDB scans one row group per thread."""
-        groups = exp.Tuple(expressions=[exp.column("file_name"), exp.column("row_group_id")])  # a glob: all files
-        query = exp.select(exp.Count(this=exp.Distinct(expressions=[groups]))).from_(
-            exp.Anonymous(this="parquet_metadata", expressions=[exp.Literal.string(str(path))]))
+        # one row per file (a glob: several); parquet_metadata, a row per column chunk, is 5x slower
+        query = exp.select(exp.Sum(this=exp.column("num_row_groups"))).from_(
+            exp.Anonymous(this="parquet_file_metadata", expressions=[exp.Literal.string(str(path))]))
         try:
-            return int(self.con.execute(query.sql("duckdb")).fetchall()[0][0])
+            groups = self.con.execute(query.sql("duckdb")).fetchall()[0][0]
         except self._duckdb.Error:
             return None
+        return int(groups) if groups is not None else None
 
     def bind_view(self, name: str, query: exp.Select, location: str) -> None:
         """Make a computed source (e.g. a derived one) readable under `name` (and "raw:<name>")."""
