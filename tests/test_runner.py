@@ -161,3 +161,78 @@ def test_items_tied_on_the_plans_order_come_in_key_order(tmp_path):
     report = statguard.load_pack(tmp_path / "p.yml").validate({"t": frame})
     keys = [k["id"] for k in report.column("keys")]
     assert keys == ["x", *ids]  # three records first, then the pairs by key
+
+
+def test_joins_start_after_the_narrow_aggregates_with_the_per_record_rules_beside_them(tmp_path, monkeypatch):
+    """With joins among the rules, the narrow plans holding hash tables (unique) run first; then
+    DuckDB gives back what they freed, once, and the joins run with the plans that hold little
+    beside them: per-record rules, and plans over small sources only (here: at most 50 rows)."""
+    import threading
+
+    from statguard import runner as runner_module
+    monkeypatch.setattr(runner_module, "SMALL_SOURCE", 50)
+    log: list[tuple[str, str, str]] = []  # (event, rule ids, thread)
+    original_execute, original_release = runner_module.Runner._execute, DuckDBEngine.release_memory
+
+    def execute(self, engine, members):
+        ids = ",".join(self.rules[j].id for j in members)
+        log.append(("start", ids, threading.current_thread().name))
+        original_execute(self, engine, members)
+        log.append(("end", ids, threading.current_thread().name))
+
+    def release(self):
+        log.append(("release", "", threading.current_thread().name))
+        original_release(self)
+    monkeypatch.setattr(runner_module.Runner, "_execute", execute)
+    monkeypatch.setattr(DuckDBEngine, "release_memory", release)
+    n = 400
+    pd.DataFrame({"id": [i % 300 for i in range(n)], "unit": [f"U{i % 7}" for i in range(n)],
+                  "v": [i % 11 - 1 for i in range(n)]}).to_parquet(tmp_path / "a.parquet")
+    pd.DataFrame({"id": range(0, 600, 2), "w": range(300)}).to_parquet(tmp_path / "b.parquet")
+    pd.DataFrame({"unit": [f"U{i}" for i in range(7)], "total": [60] * 7}).to_parquet(tmp_path / "s.parquet")
+    pd.DataFrame({"unit": [f"U{i}" for i in range(6)], "total": [60] * 6}).to_parquet(tmp_path / "t.parquet")
+    (tmp_path / "p.yml").write_text(
+        "sources:\n  a: {path: a.parquet, unit: unit}\n  b: {path: b.parquet, keys: [id]}\n"
+        "  s: {path: s.parquet, keys: [unit]}\n  t: {path: t.parquet, keys: [unit]}\nrules:\n"
+        "  - {id: POS, kind: row, source: a, expr: v >= 0}\n"
+        "  - {id: DUP, kind: unique, source: a, keys: [id]}\n"
+        "  - {id: MATCH, kind: exists, source: a, other: b, match: [id]}\n"
+        "  - {id: SUMS, kind: reconcile, source: s, other: t, match: [unit], measure: total, agg: sum}\n"
+        "  - {id: WDUP, kind: unique, source: b, keys: [w]}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    together = validate(pack, {}, options={"threads": 2})
+    order = [(event, ids) for event, ids, _ in log]
+    thread = {ids: name for event, ids, name in log if event == "start"}
+    assert order.index(("end", "DUP")) < order.index(("release", "")) < order.index(("start", "MATCH"))
+    assert [event for event, _ in order].count("release") == 1
+    assert thread["POS"].startswith("statguard-light") and thread["SUMS"].startswith("statguard-light")
+    assert thread["MATCH"].startswith("statguard-rest") and thread["DUP"].startswith("statguard_")
+    log.clear()
+    alone = validate(pack, {}, options={"threads": 1})
+    assert not any(event == "release" for event, _, _ in log)
+    pd.testing.assert_frame_equal(alone.summary[COUNTS], together.summary[COUNTS])
+    pd.testing.assert_frame_equal(alone.violations, together.violations)
+    fails = {r["rule_id"]: r["fails"] for r in together.rules()}
+    assert fails == {"POS": sum(1 for i in range(n) if i % 11 == 0), "DUP": 200, "MATCH": 200, "SUMS": 1, "WDUP": 0}
+
+
+def test_release_memory_puts_the_thread_count_back():
+    with DuckDBEngine(threads=2) as engine:
+        engine.release_memory()
+        assert engine.con.execute("SELECT current_setting('threads')").fetchall()[0][0] == 2
+        assert engine.con.execute("SELECT 40 + 2").fetchall() == [(42,)]
+
+
+def test_closing_without_waiting_still_closes_and_cleans_up():
+    import threading
+    from pathlib import Path
+    engine = DuckDBEngine()
+    folder = Path(engine._tmp.name)
+    assert folder.is_dir()
+    engine.close(wait=False)
+    for thread in threading.enumerate():
+        if thread.name == "statguard-close":
+            thread.join(10)
+    assert not folder.exists()
+    with pytest.raises(Exception, match="closed"):
+        engine.con.execute("SELECT 1")

@@ -166,3 +166,25 @@ def test_time_zone_aware_timestamps_in_failing_items(tmp_path):
     assert rows["DUP"]["fails"] == 2 and rows["LOW"]["fails"] == 1
     at = [k["at"] for k, rule in zip(report.column("keys"), report.column("rule_id"), strict=True) if rule == "DUP"]
     assert at == ["2024-01-01T10:00:00+00:00"] * 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_bound_column_types_are_what_duckdb_says_of_the_typed_view(tmp_path, fmt):
+    """engine.bound (what lint, plans and messages read) is worked out from the raw columns and
+    the casts the view applies; it must be what DuckDB itself reports of the view."""
+    from statguard.api import bind_source
+    from statguard.engine.duckdb import DuckDBEngine
+    frame = pd.DataFrame({"code": ["001", "002"], "n": pd.array([1, 2], dtype="int32"), "x": [1.5, 2.0],
+                          "d": pd.to_datetime(["2024-01-31", "2024-02-29"]), "flag": [True, False],
+                          "t": ["2024-01-01 10:00", "2024-01-02 11:30"], "undeclared": [7, 8],
+                          "amount": ["1,200", "3"]})
+    path = tmp_path / f"s.{fmt}"
+    frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path)
+    (tmp_path / "p.yml").write_text(
+        f"sources:\n  s:\n    path: s.{fmt}\n    columns: {{code: string, n: integer, x: number, d: date,"
+        " flag: boolean, t: datetime, amount: number}\nrules: []\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    with DuckDBEngine() as engine:
+        bind_source(engine, pack, "s", None)
+        assert engine.bound["s"] == engine._describe("s")
+        assert engine.bound["s"]["n"] == "BIGINT" and engine.bound["s"]["amount"] == "DOUBLE"

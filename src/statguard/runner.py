@@ -8,19 +8,26 @@ Plans that are a single query and do not depend on the order of their input (no 
 function) are independent of each other. DuckDB runs one statement on all its threads when
 the data allows, but scans a Parquet file one row group per thread: a file of fewer row
 groups than threads (pyarrow writes up to 1M rows into one) leaves cores idle. So when at
-least two independent plans read one such narrow source each, those start at once on as
-many DuckDB sessions as DuckDB has threads, in pack order, with preserve_insertion_order off
-for the database (as the hand-written SQL does), and the other independent plans (joins
-across sources above all, the longest work and the largest hash tables) follow one at a
-time on a session of their own once those are done: running a join next to them would add
-their hash tables together (measured at scale factor 1 of the shared benchmark: +45 MiB
-peak), and where the data is wide enough for DuckDB's own threads, running statements side
-by side only adds contention and memory (scale factor 10: +15-30% peak). The caller turns
-finished plans into violation records meanwhile, as they finish (`completed`). Results do
-not depend on any of this: each plan orders its own output, and the report lists the rules
-in pack order. Plans that run Python code over the engine, or number records in input
-order, wait until the concurrent ones are done and run alone, on the caller's connection,
-with the order setting restored.
+least two independent plans read one such narrow source each, they run side by side on
+DuckDB sessions, with preserve_insertion_order off for the database (as the hand-written SQL
+does), in two stages when other independent plans (joins across sources above all, the
+longest work and the largest hash tables) hold much memory:
+
+1. the narrow plans that hold hash tables (unique, aggregates), at once, on as many sessions
+   as DuckDB has threads;
+2. then DuckDB gives back the memory those freed (its allocator keeps it per thread, where a
+   join on another thread cannot reuse it), and the joins run one at a time on a session of
+   their own, with the plans that hold little (per-record rules, plans over small sources)
+   one at a time beside them: a join reads the narrow side of its input on one thread first.
+
+Running a join next to the hash-table plans would add their hash tables together (measured at
+scale factor 1 of the shared benchmark: +45 MiB peak), and where the data is wide enough for
+DuckDB's own threads, running statements side by side only adds contention and memory (scale
+factor 10: +15-30% peak). The caller turns finished plans into violation records meanwhile,
+as they finish (`completed`). Results do not depend on any of this: each plan orders its own
+output, and the report lists the rules in pack order. Plans that run Python code over the
+engine, or number records in input order, wait until the concurrent ones are done and run
+alone, on the caller's connection, with the order setting restored.
 
 Per-rule seconds: planning plus execution (for fused rules an even share of the common scan
 plus their own unnesting). Concurrent plans share the machine, so their seconds add up to
@@ -47,6 +54,9 @@ if TYPE_CHECKING:
     from statguard.pack.model import Pack, Rule
 
 T = TypeVar("T")
+# A source of at most this many rows is small: any plan over small sources only holds little
+# memory (its hash tables are bounded by its inputs), so it may run beside a join.
+SMALL_SOURCE = 100_000
 Outcome = tuple[dict[str, int], "pd.DataFrame | Items"]
 
 
@@ -94,9 +104,16 @@ class Runner:
 
     # -- scheduling ------------------------------------------------------------
     def start(self) -> None:
-        """Start the independent plans when some of them cannot use every thread on their own:
-        those over one narrow source (see `_narrow`) on a pool of engine sessions, at once; the
-        rest one at a time on a session of their own, once those have finished."""
+        """Start the independent plans when some of them cannot use every thread on their own
+        (over one narrow source, see `_narrow`). In two stages when there are joins:
+
+        1. the narrow plans that hold hash tables (group-bys: unique, aggregates) at once, on a
+           pool of engine sessions;
+        2. once those are done and DuckDB has given back the memory they freed, the joins one at
+           a time on a session of their own, and beside them, on another, the plans that hold
+           little (see `_light`): they fill the thread a join leaves idle while it reads the
+           narrow side of the join, without adding a hash table to the join's.
+        Without joins that hold much, every narrow plan starts at once and the rest follow."""
         tasks: list[list[int]] = []
         for i in range(len(self.plans)):
             members = self.group_of.get(i, [i])
@@ -106,23 +123,33 @@ class Runner:
         scans = [members for members in tasks if self._narrow(members, threads)]
         if len(scans) < 2 or not hasattr(self.engine, "session"):
             return  # DuckDB fills the threads itself: the rules run one after another
-        rest = [members for members in tasks if members not in scans]
-        workers = min(len(scans), threads)
+        joins = [members for members in tasks if members not in scans]
+        light = ([members for members in tasks if self._light(members)]
+                 if any(not self._light(members) for members in joins) else [])
+        rest = [members for members in joins if members not in light]
+        heavy = [members for members in scans if members not in light]
+        workers = max(1, min(len(heavy), threads))
         self.engine.preserve_order(False)
         self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard"),
-                       ThreadPoolExecutor(1, thread_name_prefix="statguard-rest")]
+                       ThreadPoolExecutor(1, thread_name_prefix="statguard-rest"),
+                       ThreadPoolExecutor(1, thread_name_prefix="statguard-light")]
         self._free = [self.engine.session() for _ in range(workers)]
-        alone = self.engine.session()
-        self._sessions = [*self._free, alone]
+        alone, side = self.engine.session(), self.engine.session()
+        self._sessions = [*self._free, alone, side]
         first = [self._pools[0].submit(self._on_free_session, partial(self._execute, members=members))
-                 for members in scans]
-        for members, future in zip(scans, first, strict=True):
+                 for members in heavy]
+        for members, future in zip(heavy, first, strict=True):
             for j in members:
                 self._pending[j] = future
-        for n, members in enumerate(rest):
-            future = self._pools[1].submit(self._after, first if n == 0 else [], alone, members)
-            for j in members:
-                self._pending[j] = future
+        # DuckDB is told to give back stage 1's memory by the first light plan (or, without one,
+        # the first join) before it starts: the join need not wait for that, it starts by reading
+        # its narrow side on one thread
+        for pool, session, stage, release in ((self._pools[1], alone, rest, bool(first) and not light),
+                                              (self._pools[2], side, light, bool(first))):
+            for n, members in enumerate(stage):
+                future = pool.submit(self._after, first if n == 0 else [], session, members, release and n == 0)
+                for j in members:
+                    self._pending[j] = future
 
     def _narrow(self, members: list[int], threads: int) -> bool:
         """Whether the plans read one source that DuckDB scans with fewer threads than it has
@@ -131,6 +158,17 @@ class Runner:
         widths = getattr(self.engine, "scan_widths", {})
         sources = {name for j in members for name in self.rules[j].sources}
         return len(sources) == 1 and all((widths.get(name) or threads) < threads for name in sources)
+
+    def _light(self, members: list[int]) -> bool:
+        """Whether the plans hold little memory whatever the size of their input: per-record
+        plans (Plan.fusable: no aggregate, join or window; they keep only their failing items),
+        or plans whose every source is known to be small (`SMALL_SOURCE` rows or fewer)."""
+        if all(isinstance(self.plans[j], Plan) and self.plans[j].fusable for j in members):
+            return True
+        rows = getattr(self.engine, "row_counts", {})
+        sources = {name for j in members for name in self.rules[j].sources}
+        return all((rows.get(name) if rows.get(name) is not None else SMALL_SOURCE + 1) <= SMALL_SOURCE
+                   for name in sources)
 
     def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
         """Run `work(engine)` next to the single-source plans when they run concurrently (on a
@@ -147,8 +185,9 @@ class Runner:
         finally:
             self._free.append(session)
 
-    def _after(self, others: list[Future[None]], session: Any, members: list[int]) -> None:
-        """Run a plan once `others` (the concurrent ones) are done, unless the run was stopped."""
+    def _after(self, others: list[Future[None]], session: Any, members: list[int], release: bool = False) -> None:
+        """Run a plan once `others` (the first stage) are done, unless the run was stopped; first
+        have DuckDB give back the memory they freed when asked to (`release`)."""
         for future in others:
             try:
                 future.exception()  # wakes up on a cancelled future too (wait() would not)
@@ -156,6 +195,8 @@ class Runner:
                 return
         if self._stopped:
             return
+        if release:
+            session.release_memory()
         self._execute(session, members)
 
     def drain(self, cancel: bool = False) -> None:
