@@ -166,7 +166,8 @@ def test_items_tied_on_the_plans_order_come_in_key_order(tmp_path):
 def test_joins_start_after_the_narrow_aggregates_with_the_per_record_rules_beside_them(tmp_path, monkeypatch):
     """With joins among the rules, the narrow plans holding hash tables (unique) run first; then
     DuckDB gives back what they freed, once, and the joins run with the plans that hold little
-    beside them: per-record rules, and plans over small sources only (here: at most 50 rows)."""
+    beside them: per-record rules, and plans over small sources only (here: at most 50 rows).
+    DUP starts while the other sources are still being bound (its source is bound first)."""
     import threading
 
     from statguard import runner as runner_module
@@ -183,8 +184,15 @@ def test_joins_start_after_the_narrow_aggregates_with_the_per_record_rules_besid
     def release(self):
         log.append(("release", "", threading.current_thread().name))
         original_release(self)
+    early: list[tuple[str, list[str]]] = []  # after each source bound: the rules already started
+    original_bound = runner_module.Runner.source_bound
+
+    def source_bound(self, name):
+        original_bound(self, name)
+        early.append((name, sorted(self.rules[i].id for i in self._pending)))
     monkeypatch.setattr(runner_module.Runner, "_execute", execute)
     monkeypatch.setattr(DuckDBEngine, "release_memory", release)
+    monkeypatch.setattr(runner_module.Runner, "source_bound", source_bound)
     n = 400
     pd.DataFrame({"id": [i % 300 for i in range(n)], "unit": [f"U{i % 7}" for i in range(n)],
                   "v": [i % 11 - 1 for i in range(n)]}).to_parquet(tmp_path / "a.parquet")
@@ -203,8 +211,14 @@ def test_joins_start_after_the_narrow_aggregates_with_the_per_record_rules_besid
     together = validate(pack, {}, options={"threads": 2})
     order = [(event, ids) for event, ids, _ in log]
     thread = {ids: name for event, ids, name in log if event == "start"}
-    assert order.index(("end", "DUP")) < order.index(("release", "")) < order.index(("start", "MATCH"))
+    assert early == [("a", ["DUP"]), ("b", ["DUP", "WDUP"]), ("s", ["DUP", "WDUP"]), ("t", ["DUP", "WDUP"])]
+    stage1_done = max(order.index(("end", "DUP")), order.index(("end", "WDUP")))
+    assert stage1_done < order.index(("start", "MATCH"))
+    # given back by the light thread before its first plan, while the join starts
+    assert stage1_done < order.index(("release", "")) < min(order.index(("start", "POS")),
+                                                            order.index(("start", "SUMS")))
     assert [event for event, _ in order].count("release") == 1
+    assert [name for event, _, name in log if event == "release"][0].startswith("statguard-light")
     assert thread["POS"].startswith("statguard-light") and thread["SUMS"].startswith("statguard-light")
     assert thread["MATCH"].startswith("statguard-rest") and thread["DUP"].startswith("statguard_")
     log.clear()
@@ -236,3 +250,21 @@ def test_closing_without_waiting_still_closes_and_cleans_up():
     assert not folder.exists()
     with pytest.raises(Exception, match="closed"):
         engine.con.execute("SELECT 1")
+
+
+def test_sessions_opened_before_a_dataframe_was_bound_see_it(tmp_path, monkeypatch, sessions):
+    """The pool opens when the first narrow group-by starts, before later sources are bound; a
+    DataFrame bound after that (DuckDB registers it per connection) is registered on each of the
+    pool's sessions before it runs anything, here the scorecard's unit facts of every source."""
+    from statguard import runner as runner_module
+    monkeypatch.setattr(runner_module, "SMALL_SOURCE", 2)  # a (3 rows) is not small: DA starts early
+    pd.DataFrame({"id": [1, 1, 2], "unit": ["A", "A", "B"]}).to_parquet(tmp_path / "a.parquet")
+    frame = pd.DataFrame({"id": [1, 2, 2], "unit": ["C", "D", "D"]})
+    (tmp_path / "p.yml").write_text("sources:\n  a: {path: a.parquet, unit: unit}\n  f: {unit: unit}\nrules:\n"
+                                    "  - {id: DA, kind: unique, source: a, keys: [id]}\n"
+                                    "  - {id: DF, kind: unique, source: f, keys: [id]}\n", encoding="utf-8")
+    report = validate(statguard.load_pack(tmp_path / "p.yml"), {"f": frame}, options={"threads": 2})
+    assert sessions
+    assert "error" not in report.meta["units"], report.meta["units"]
+    assert report.meta["units"]["sources"] == {"a": ["A", "B"], "f": ["C", "D"]}
+    assert [(r["rule_id"], r["fails"]) for r in report.rules()] == [("DA", 2), ("DF", 2)]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from statguard import collector
 from statguard.errors import EngineError, StatguardError
-from statguard.runner import Runner
+from statguard.runner import Runner, needed_sources
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,10 +58,11 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     with collector.paused(), DuckDBEngine(threads=(options or {}).get("threads")) as engine:
         if progress:
             progress(0, len(chosen), None)
-        bind_errors = _bind_all(engine, pack, chosen, sources)
-        bind_errors.update(_bind_history(engine, pack, chosen, options))
         from statguard.engine.units import unit_facts
-        with Runner(engine, pack, chosen, bind_errors, options) as runner:
+        with Runner(engine, pack, chosen, options) as runner:
+            bind_errors = _bind_all(engine, pack, chosen, sources, runner.source_bound)
+            bind_errors.update(_bind_history(engine, pack, chosen, options))
+            runner.start(bind_errors)
             # facts for the scorecard and the report's source list, next to the rules
             later = runner.background(lambda session: (unit_facts(session, pack, sources), {
                 name: _safe_count(session, name) for name in session.described}))
@@ -142,20 +143,16 @@ def _where(rule: Rule) -> str:
     return f"{loc.file}:{loc.line}: " if loc is not None else ""
 
 
-def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
-              given: Mapping[str, pd.DataFrame | str | Path]) -> dict[str, str]:
-    """Bind every source the chosen rules need; return source -> error text for failures."""
+def _bind_all(engine: Any, pack: Pack, rules: list[Rule], given: Mapping[str, pd.DataFrame | str | Path],
+              bound: Callable[[str], None] | None = None) -> dict[str, str]:
+    """Bind every source the chosen rules need, telling `bound(name)` after each that could be
+    read; return source -> error text for failures."""
     errors: dict[str, str] = {}
     needed: list[str] = []
     for rule in rules:
-        for name in rule.sources:
+        for name in needed_sources(pack, rule):  # with the code lists its sources refer to
             if name in pack.sources and name not in needed:
                 needed.append(name)
-    for name in list(needed):  # code lists of a needed source are needed too
-        for column in pack.sources[name].columns.values():
-            ref = (column.codelist or "").rpartition(".")[0]
-            if ref in pack.sources and ref not in needed:
-                needed.append(ref)
     from statguard.engine.units import peer_group_source
     peers = peer_group_source(pack)  # the scorecard reads it next to the rules: bind it before them
     if peers and peers not in needed:
@@ -166,6 +163,9 @@ def _bind_all(engine: Any, pack: Pack, rules: list[Rule],
             bind_source(engine, pack, name, given.get(name), errors)
         except StatguardError as e:
             errors[name] = str(e)
+            continue
+        if bound is not None:
+            bound(name)
     return errors
 
 

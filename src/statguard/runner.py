@@ -1,8 +1,10 @@
 """Executing the planned rules of one run: fused scans, and independent plans on several threads.
 
-Every chosen rule is planned up front. Fusable plans over the same table (Plan.fusable: row
-rules on one source) run together in one scan; if that fused statement fails, they run one
-by one, so a broken rule still only errors itself.
+Every chosen rule is planned before anything runs but the narrow group-bys below: those are
+planned, and started, as soon as the sources they read are bound, while the others are still
+being bound (`source_bound`). Fusable plans over the same table (Plan.fusable: row rules on
+one source) run together in one scan; if that fused statement fails, they run one by one, so
+a broken rule still only errors itself.
 
 Plans that are a single query and do not depend on the order of their input (no window
 function) are independent of each other. DuckDB runs one statement on all its threads when
@@ -61,27 +63,22 @@ Outcome = tuple[dict[str, int], "pd.DataFrame | Items"]
 
 
 class Runner:
-    def __init__(self, engine: Any, pack: Pack, rules: list[Rule], bind_errors: Mapping[str, str],
-                 options: Mapping[str, Any] | None):
-        from statguard.engine.duckdb import fusion_key
+    """Use: `with Runner(...) as runner:` bind the sources, telling `runner.source_bound(name)`
+    after each; then `runner.start(bind_errors)`, and take the rules' outcomes (`completed`,
+    `run`)."""
+
+    def __init__(self, engine: Any, pack: Pack, rules: list[Rule], options: Mapping[str, Any] | None):
         self.engine = engine
+        self.pack = pack
         self.rules = rules
-        self.plans: list[Plan | Exception] = []
-        self.spent: list[float] = []  # per rule: planning, then execution
-        for rule in rules:
-            t0 = time.perf_counter()
-            try:
-                self.plans.append(plan_rule(engine, pack, rule, bind_errors, options))
-            except Exception as e:  # reported when the rule's turn comes
-                self.plans.append(e)
-            self.spent.append(time.perf_counter() - t0)
-        groups: dict[str, list[int]] = {}
-        for i, plan in enumerate(self.plans):
-            key = fusion_key(plan) if isinstance(plan, Plan) else None
-            if key is not None:
-                groups.setdefault(key, []).append(i)
-        self.group_of = {i: members for members in groups.values() if len(members) > 1 for i in members}
+        self.options = options
+        self.plans: list[Plan | Exception | None] = [None] * len(rules)  # planned by start at the latest
+        self.spent: list[float] = [0.0] * len(rules)  # per rule: planning, then execution
+        self.group_of: dict[int, list[int]] = {}
         self.results: dict[int, Outcome | Exception] = {}
+        self._needs = [set(needed_sources(pack, rule)) for rule in rules]
+        self._bound: set[str] = set()
+        self._early: list[Future[None]] = []  # plans started while sources were still being bound
         self._pending: dict[int, Future[None]] = {}
         self._pools: list[ThreadPoolExecutor] = []
         self._sessions: list[Any] = []
@@ -89,7 +86,6 @@ class Runner:
         self._stopped = False
 
     def __enter__(self) -> Runner:
-        self.start()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
@@ -99,13 +95,40 @@ class Runner:
                 session.con.interrupt()
         self.drain(cancel=kind is not None)
 
+    def _plan(self, i: int, bind_errors: Mapping[str, str]) -> None:
+        t0 = time.perf_counter()
+        try:
+            self.plans[i] = plan_rule(self.engine, self.pack, self.rules[i], bind_errors, self.options)
+        except Exception as e:  # reported when the rule's turn comes
+            self.plans[i] = e
+        self.spent[i] += time.perf_counter() - t0
+
     def seconds(self, i: int) -> float:
         return self.spent[i]
 
     # -- scheduling ------------------------------------------------------------
-    def start(self) -> None:
-        """Start the independent plans when some of them cannot use every thread on their own
-        (over one narrow source, see `_narrow`). In two stages when there are joins:
+    def source_bound(self, name: str) -> None:
+        """Told as each source is bound. A plan over one narrow source that holds a hash table
+        (see `start`, stage 1), once every source it reads is bound, starts at once, while the
+        other sources are still being bound: it is the longest single-source work, on one
+        thread, and the joins wait for it."""
+        self._bound.add(name)
+        threads = int(getattr(self.engine, "threads", 1) or 1)
+        if threads < 2 or not hasattr(self.engine, "session"):
+            return
+        for i, plan in enumerate(self.plans):
+            if plan is None and self._needs[i] <= self._bound:
+                self._plan(i, {})
+                if self._heavy([i], threads):
+                    self._open_pool(threads)
+                    self._pending[i] = self._pools[0].submit(self._on_free_session,
+                                                             partial(self._execute, members=[i]))
+                    self._early.append(self._pending[i])
+
+    def start(self, bind_errors: Mapping[str, str]) -> None:
+        """Plan the rules not planned yet, and start the independent plans when some of them
+        cannot use every thread on their own (over one narrow source, see `_narrow`). In two
+        stages when there are joins:
 
         1. the narrow plans that hold hash tables (group-bys: unique, aggregates) at once, on a
            pool of engine sessions;
@@ -114,31 +137,38 @@ class Runner:
            little (see `_light`): they fill the thread a join leaves idle while it reads the
            narrow side of the join, without adding a hash table to the join's.
         Without joins that hold much, every narrow plan starts at once and the rest follow."""
+        from statguard.engine.duckdb import fusion_key
+        for i, plan in enumerate(self.plans):
+            if plan is None:
+                self._plan(i, bind_errors)
+        groups: dict[str, list[int]] = {}
+        for i, plan in enumerate(self.plans):
+            key = fusion_key(plan) if isinstance(plan, Plan) else None
+            if key is not None:
+                groups.setdefault(key, []).append(i)
+        self.group_of = {i: members for members in groups.values() if len(members) > 1 for i in members}
         tasks: list[list[int]] = []
         for i in range(len(self.plans)):
             members = self.group_of.get(i, [i])
-            if members[0] == i and all(_independent(self.plans[j]) for j in members):
+            if members[0] == i and i not in self._pending and all(_independent(self.plans[j]) for j in members):
                 tasks.append(members)
         threads = int(getattr(self.engine, "threads", 1) or 1)
         scans = [members for members in tasks if self._narrow(members, threads)]
-        if len(scans) < 2 or not hasattr(self.engine, "session"):
+        if not self._early and (len(scans) < 2 or not hasattr(self.engine, "session")):
             return  # DuckDB fills the threads itself: the rules run one after another
         joins = [members for members in tasks if members not in scans]
         light = ([members for members in tasks if self._light(members)]
                  if any(not self._light(members) for members in joins) else [])
         rest = [members for members in joins if members not in light]
         heavy = [members for members in scans if members not in light]
-        workers = max(1, min(len(heavy), threads))
-        self.engine.preserve_order(False)
-        self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard"),
-                       ThreadPoolExecutor(1, thread_name_prefix="statguard-rest"),
-                       ThreadPoolExecutor(1, thread_name_prefix="statguard-light")]
-        self._free = [self.engine.session() for _ in range(workers)]
+        self._open_pool(max(1, min(len(heavy), threads)))
         alone, side = self.engine.session(), self.engine.session()
-        self._sessions = [*self._free, alone, side]
-        first = [self._pools[0].submit(self._on_free_session, partial(self._execute, members=members))
-                 for members in heavy]
-        for members, future in zip(heavy, first, strict=True):
+        self._sessions += [alone, side]
+        self._pools += [ThreadPoolExecutor(1, thread_name_prefix="statguard-rest"),
+                        ThreadPoolExecutor(1, thread_name_prefix="statguard-light")]
+        first = [*self._early, *(self._pools[0].submit(self._on_free_session, partial(self._execute, members=members))
+                                 for members in heavy)]
+        for members, future in zip(heavy, first[len(self._early):], strict=True):
             for j in members:
                 self._pending[j] = future
         # DuckDB is told to give back stage 1's memory by the first light plan (or, without one,
@@ -150,6 +180,21 @@ class Runner:
                 future = pool.submit(self._after, first if n == 0 else [], session, members, release and n == 0)
                 for j in members:
                     self._pending[j] = future
+
+    def _open_pool(self, workers: int) -> None:
+        """The pool of stage 1 (and of `background` work): `workers` threads, each running on an
+        engine session of its own; opening it turns the database's insertion order off."""
+        if self._pools:
+            return
+        self.engine.preserve_order(False)
+        self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard")]
+        self._free = [self.engine.session() for _ in range(workers)]
+        self._sessions = list(self._free)
+
+    def _heavy(self, members: list[int], threads: int) -> bool:
+        """Independent plans over one narrow source that hold more than a little (stage 1)."""
+        return (all(_independent(self.plans[j]) for j in members) and self._narrow(members, threads)
+                and not self._light(members))
 
     def _narrow(self, members: list[int], threads: int) -> bool:
         """Whether the plans read one source that DuckDB scans with fewer threads than it has
@@ -180,6 +225,7 @@ class Runner:
 
     def _on_free_session(self, work: Callable[[Any], T]) -> T:
         session = self._free.pop()  # as many sessions as pool threads: one is always free
+        session.sync_frames()  # DataFrames bound since the session was opened
         try:
             return work(session)
         finally:
@@ -272,6 +318,18 @@ def _independent(plan: Plan | Exception) -> bool:
     """A single query whose result does not depend on the order of its input."""
     return (isinstance(plan, Plan) and plan.run is None and plan.query is not None
             and plan.query.find(exp.Window) is None)
+
+
+def needed_sources(pack: Pack, rule: Rule) -> list[str]:
+    """The sources a rule reads: its own, then the code lists their columns refer to."""
+    needed = list(dict.fromkeys(rule.sources))
+    for name in rule.sources:
+        if name in pack.sources:
+            for column in pack.sources[name].columns.values():
+                ref = (column.codelist or "").rpartition(".")[0]
+                if ref in pack.sources and ref not in needed:
+                    needed.append(ref)
+    return needed
 
 
 def plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str],

@@ -55,6 +55,7 @@ class DuckDBEngine:
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}  # source -> rows, where known without reading it
         self._session = False
+        self._frames: set[str] = set()  # on a session: the DataFrames registered on its connection
         self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
     def close(self, wait: bool = True) -> None:
@@ -91,9 +92,19 @@ class DuckDBEngine:
         clone = copy.copy(self)
         clone.con = self.con.cursor()
         clone._session = True
-        for name, frame in self.registered.items():
-            register_frame(clone.con, name, frame)
+        clone._frames = set()
+        clone.sync_frames()
         return clone
+
+    def sync_frames(self) -> None:
+        """Register on a session the DataFrames bound since it was opened (call it between
+        statements: a connection runs one thing at a time)."""
+        if not self._session:
+            return
+        for name, frame in list(self.registered.items()):  # the dict is shared with the engine
+            if name not in self._frames:
+                register_frame(self.con, name, frame)
+                self._frames.add(name)
 
     def preserve_order(self, on: bool) -> None:
         """DuckDB's preserve_insertion_order, a setting of the whole database (all sessions)."""
