@@ -252,10 +252,23 @@ def test_closing_without_waiting_still_closes_and_cleans_up():
         engine.con.execute("SELECT 1")
 
 
-def test_sessions_opened_before_a_dataframe_was_bound_see_it(tmp_path, monkeypatch, sessions):
-    """The pool opens when the first narrow group-by starts, before later sources are bound; a
-    DataFrame bound after that (DuckDB registers it per connection) is registered on each of the
-    pool's sessions before it runs anything, here the scorecard's unit facts of every source."""
+def test_sessions_opened_before_a_dataframe_was_bound_see_it_once_synced():
+    """The stage-1 pool opens when the first narrow group-by starts, before later sources are
+    bound; DuckDB registers a DataFrame per connection, so a session registers the ones bound
+    since it was opened before it runs anything (Runner._on_free_session)."""
+    with DuckDBEngine(threads=2) as engine:
+        session = engine.session()
+        engine.register("late", pd.DataFrame({"v": [1, 2, 3]}))
+        with pytest.raises(Exception, match="late"):
+            session.con.execute("SELECT count(*) FROM late").fetchall()
+        session.sync_frames()
+        assert session.con.execute("SELECT sum(v) FROM late").fetchall() == [(6,)]
+        session.sync_frames()  # nothing new: no second registration
+        assert session._frames == {"late"}
+        session.close()
+
+
+def test_a_dataframe_bound_after_a_narrow_group_by_started(tmp_path, monkeypatch, sessions):
     from statguard import runner as runner_module
     monkeypatch.setattr(runner_module, "SMALL_SOURCE", 2)  # a (3 rows) is not small: DA starts early
     pd.DataFrame({"id": [1, 1, 2], "unit": ["A", "A", "B"]}).to_parquet(tmp_path / "a.parquet")

@@ -84,6 +84,7 @@ class Runner:
         self._sessions: list[Any] = []
         self._free: list[Any] = []  # sessions of the pool not running anything now
         self._stopped = False
+        self._beside: tuple[ThreadPoolExecutor, Any, list[Future[None]]] | None = None  # see background
 
     def __enter__(self) -> Runner:
         return self
@@ -177,9 +178,11 @@ class Runner:
         for pool, session, stage, release in ((self._pools[1], alone, rest, bool(first) and not light),
                                               (self._pools[2], side, light, bool(first))):
             for n, members in enumerate(stage):
-                future = pool.submit(self._after, first if n == 0 else [], session, members, release and n == 0)
+                future = pool.submit(self._after, first if n == 0 else [], session,
+                                     partial(self._execute, members=members), release and n == 0)
                 for j in members:
                     self._pending[j] = future
+        self._beside = (self._pools[2], side, [] if light else first)
 
     def _open_pool(self, workers: int) -> None:
         """The pool of stage 1 (and of `background` work): `workers` threads, each running on an
@@ -216,8 +219,13 @@ class Runner:
                    for name in sources)
 
     def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
-        """Run `work(engine)` next to the single-source plans when they run concurrently (on a
-        session of the pool), else on the caller's engine when asked; returns how to get its result."""
+        """Run `work(engine)`, something that holds little, where it costs the run least: after
+        the plans beside the joins (stage 2, see `start`), else next to the single-source plans
+        when they run concurrently (on a session of the pool), else on the caller's engine when
+        asked; returns how to get its result."""
+        if self._beside is not None:
+            pool, session, others = self._beside
+            return pool.submit(self._after, others, session, work).result
         if not self._pools:
             return lambda: work(self.engine)
         future = self._pools[0].submit(self._on_free_session, work)
@@ -231,19 +239,20 @@ class Runner:
         finally:
             self._free.append(session)
 
-    def _after(self, others: list[Future[None]], session: Any, members: list[int], release: bool = False) -> None:
-        """Run a plan once `others` (the first stage) are done, unless the run was stopped; first
-        have DuckDB give back the memory they freed when asked to (`release`)."""
+    def _after(self, others: list[Future[None]], session: Any, work: Callable[[Any], T],
+               release: bool = False) -> T | None:
+        """`work(session)` once `others` (the first stage) are done, unless the run was stopped;
+        first have DuckDB give back the memory they freed when asked to (`release`)."""
         for future in others:
             try:
                 future.exception()  # wakes up on a cancelled future too (wait() would not)
             except CancelledError:
-                return
+                return None
         if self._stopped:
-            return
+            return None
         if release:
             session.release_memory()
-        self._execute(session, members)
+        return work(session)
 
     def drain(self, cancel: bool = False) -> None:
         """Wait for the concurrent plans; afterwards everything runs on the caller's connection."""
@@ -252,6 +261,7 @@ class Runner:
         for pool in self._pools:
             pool.shutdown(wait=True, cancel_futures=cancel)
         self._pools = []
+        self._beside = None
         self._pending.clear()
         for session in self._sessions:
             session.close()
