@@ -66,13 +66,13 @@ class DuckDBEngine:
         if wait or self._session:
             self._close()
         else:
-            threading.Thread(target=self._close, args=(True,), name="statguard-close").start()
+            threading.Thread(target=self._close_quietly, name="statguard-close").start()
 
-    def _close(self, quietly: bool = False) -> None:
-        if quietly:  # nobody is left to tell: what the results say does not depend on it
-            with contextlib.suppress(Exception):
-                self._close()
-            return
+    def _close_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # nobody is left to tell, and no result depends on it
+            self._close()
+
+    def _close(self) -> None:
         try:
             self.con.close()
         finally:
