@@ -166,6 +166,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def register(entries: Mapping[str, Mapping[str, str]]) -> None:
+    """Add a module's own texts (e.g. a rule kind's `detail.<kind>.*` sentences) to the catalogue.
+
+    Every entry must exist in every language; a key already present with other texts is a bug."""
+    for key, entry in entries.items():
+        if set(entry) != set(LANGS):
+            raise ValueError(f"catalogue entry '{key}' needs exactly the languages {LANGS}")
+        if key in CATALOGUE and CATALOGUE[key] != dict(entry):
+            raise ValueError(f"catalogue entry '{key}' registered twice with different texts")
+        CATALOGUE[key] = dict(entry)
+
+
 def normalize(lang: str | None) -> str | None:
     """'zh_CN.UTF-8' -> 'zh', 'en-GB' -> 'en'; None for anything unknown."""
     if not lang:

@@ -12,6 +12,8 @@ from statguard.report.model import VIOLATION_COLUMNS, _plain
 if TYPE_CHECKING:
     import pandas as pd
 
+DETAIL_KEY = "detail."  # a detail naming a catalogue entry is rendered in the report's language
+
 
 def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = None,
                   default: str | dict[str, str] | None = None) -> dict[str, list[Any]]:
@@ -37,9 +39,33 @@ def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = No
     for name, column in (("unit", UNIT), ("period", PERIOD), ("observed", OBSERVED), ("expected", EXPECTED),
                          ("imbalance", IMBALANCE), ("detail", DETAIL)):
         data[name] = plain.get(column, none)
+    data["detail"] = _translated_details(data, lang)
     data["message"] = render_columns(template, _template_columns(rule, data, plain, key_cols, val_cols, n), n)
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
     return {c: data.get(c, none) for c in VIOLATION_COLUMNS}
+
+
+def _translated_details(data: dict[str, list[Any]], lang: str | None) -> list[Any]:
+    """Details a kind gives as a catalogue key (`detail.<kind>.<what>`, see statguard.i18n.register)
+    become its sentence in the report's language, filled from the item's values and figures."""
+    details = data["detail"]
+    if not any(isinstance(d, str) and d.startswith(DETAIL_KEY) for d in details):
+        return details
+    from statguard.i18n import CATALOGUE, t
+    out = list(details)
+    for i, key in enumerate(details):
+        if isinstance(key, str) and key in CATALOGUE and key.startswith(DETAIL_KEY):
+            fields = {**data["values"][i], **data["keys"][i],
+                      **{name: data[name][i] for name in ("unit", "period", "observed", "expected", "imbalance")}}
+            out[i] = t(key, lang, **{k: _shown(v) for k, v in fields.items()})
+    return out
+
+
+def _shown(value: Any) -> Any:
+    """A figure as a sentence shows it: floats without binary noise."""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value == value else ""
+    return "" if value is None else value
 
 
 def items_of(frame: pd.DataFrame) -> Items:

@@ -1,0 +1,101 @@
+"""What the plausibility kinds share: the long format of submitted figures and robust peer statistics.
+
+The canonical long format (the credibility screen's `figures` source) has one row
+per unit, period, indicator and value, and optionally the unit's peer group:
+
+    unit, peer_group, month ('YYYY-MM'), indicator, value
+
+A kind names these columns in its parameters (`LongParams`); each defaults to the
+source's declared `unit:` / `period:` or to the canonical name when the source has
+such a column. Peer statistics are robust: the median and the median absolute
+deviation (MAD, scaled by 1.4826 so that it estimates a normal standard deviation)
+across the peer group, never the mean and standard deviation, which one invented
+figure can drag along.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlglot import exp
+
+from statguard.checks.plan import Context, alias
+from statguard.checks.registry import Params
+from statguard.expr import quote_column
+
+MAD_SCALE = 1.4826  # MAD * 1.4826 estimates sigma for normal data
+
+
+class LongParams(Params):
+    """Columns of a long-format source of figures (unit, period, indicator, value, peer group)."""
+
+    source: str = Field(description="Source of long-format figures: one row per unit, period, indicator and value.")
+    value: str = Field("value", description="Column holding the figure.")
+    unit: str | None = Field(None, description="Column naming the reporting unit (default: the source's unit).")
+    period: str | None = Field(None, description="Column naming the period (default: the source's period).")
+    indicator: str | None = Field(None, description=(
+        "Column naming the indicator (default: `indicator` when the source has it; without one the whole "
+        "source is one indicator)."))
+    peer_group: str | None = Field(None, description=(
+        "Column naming the unit's peer group (default: `peer_group` when the source has it; without one all "
+        "units are peers)."))
+    where: str | None = Field(None, description="Only records for which this is true are used.")
+
+
+class Long:
+    """The resolved column names of a LongParams rule (None where the source has no such column)."""
+
+    def __init__(self, ctx: Context, p: LongParams, *, need_period: bool = False):
+        spec = ctx.source(p.source)
+        cols = ctx.columns(p.source)
+        self.source = p.source
+        self.value = p.value
+        ctx.require_column(p.source, p.value, "value")
+        self.unit = self._pick(ctx, p.source, cols, p.unit, spec.unit, "unit", "unit")
+        self.period = self._pick(ctx, p.source, cols, p.period, spec.period, "month", "period")
+        self.indicator = self._pick(ctx, p.source, cols, p.indicator, None, "indicator", "indicator")
+        self.peer_group = self._pick(ctx, p.source, cols, p.peer_group, None, "peer_group", "peer_group")
+        if self.unit is None:
+            from statguard.errors import PackError
+            raise PackError(ctx.problem(f"source '{p.source}' declares no unit column; give 'unit:'", "unit"))
+        if need_period and self.period is None:
+            from statguard.errors import PackError
+            raise PackError(ctx.problem(f"source '{p.source}' declares no period column; give 'period:'", "period"))
+        self.scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+
+    @staticmethod
+    def _pick(ctx: Context, source: str, cols: list[str] | None, given: str | None, declared: str | None,
+              canonical: str, field_name: str) -> str | None:
+        if given:
+            ctx.require_column(source, given, field_name)
+            return given
+        if declared and (cols is None or declared in cols):
+            return declared
+        return canonical if cols is not None and canonical in cols else None
+
+    def columns(self, *roles: str) -> list[str]:
+        """The resolved columns for `roles` (unit, period, indicator, peer_group), skipping absent ones."""
+        return [c for c in (getattr(self, r) for r in roles) if c]
+
+    def rows(self, ctx: Context) -> exp.Select:
+        """SELECT the used columns under their role names (_unit, _period, _indicator, _peer, _value)
+        from the source, in scope; a missing peer group or indicator becomes one constant group."""
+        roles = {"_unit": self.unit, "_period": self.period, "_indicator": self.indicator, "_peer": self.peer_group}
+        projections = [alias(quote_column(col) if col else exp.Literal.string(""), name)
+                       for name, col in roles.items()]
+        projections.append(alias(exp.cast(quote_column(self.value), "DOUBLE"), "_value"))
+        select = exp.select(*projections).from_(ctx.table(self.source))
+        return select.where(self.scope.copy()) if self.scope is not None else select
+
+
+def robust_stats(rows: exp.Expression, value: str, partition: list[str], prefix: str = "_sg_") -> exp.Select:
+    """Every row of `rows` with the median, the scaled MAD and the count of `value` over `partition`:
+    columns <prefix>med, <prefix>mad, <prefix>n (NULL values are left out of all three)."""
+    part = [quote_column(c) for c in partition]
+    med = exp.Window(this=exp.Median(this=quote_column(value)), partition_by=[c.copy() for c in part])
+    count = exp.Window(this=exp.Count(this=quote_column(value)), partition_by=[c.copy() for c in part])
+    first = exp.select(exp.Star(), alias(med, prefix + "med"), alias(count, prefix + "n")).from_(
+        exp.paren(rows.copy()).as_("_sg_rs0") if not isinstance(rows, exp.Subquery) else rows.copy())
+    deviation = exp.Abs(this=exp.Sub(this=quote_column(value), expression=quote_column(prefix + "med")))
+    mad = exp.Mul(this=exp.Window(this=exp.Median(this=deviation), partition_by=[c.copy() for c in part]),
+                  expression=exp.Literal.number(MAD_SCALE))
+    return exp.select(exp.Star(), alias(mad, prefix + "mad")).from_(first.subquery("_sg_rs1"))
