@@ -10,6 +10,10 @@ import pytest
 import yaml
 
 from statguard import i18n
+from statguard.checks import registry
+from statguard.report import persistence  # noqa: F401  (registers its texts)
+
+registry.kinds()  # rule kinds register their detail texts when they load
 
 
 @pytest.mark.parametrize("key", sorted(i18n.CATALOGUE))

@@ -74,6 +74,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             facts, rows = later()
         for i, rule in enumerate(chosen):  # the report in pack order
             row, records, written = done[i]
+            if rule.persist is not None and records:
+                records = _persisting(rule, row, records, facts, lang or pack.lang)
             summaries.append(row)
             for column, values in records.items():
                 violations[column] += values
@@ -125,6 +127,17 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,
         row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
     row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
     return row, records, written
+
+
+def _persisting(rule: Rule, row: dict[str, Any], records: dict[str, list[Any]], facts: Any,
+                lang: str | None) -> dict[str, list[Any]]:
+    """A `min_failures` rule's violations, one per unit with the habit; the summary counts the
+    tolerated slips as passes (statguard.report.persistence)."""
+    from statguard.report.persistence import gather
+    periods = facts.get("periods") if isinstance(facts, dict) else None
+    records, counted, tolerated = gather(records, rule, rule.persist, periods, lang)
+    row.update(fails=counted, passes=row["passes"] + tolerated)
+    return records
 
 
 def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:

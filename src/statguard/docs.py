@@ -44,7 +44,8 @@ def kind_reference(kind: Kind) -> str:
     parts = [f"## `{kind.name}`", "", f"*Scope: {kind.scope}.* {first}", ""]
     if rest.strip():
         parts += [rest.strip(), ""]
-    parts += ["Common keys: `id`, `kind`, `description`, `severity`, `message`, `tags`, `hard`, `enabled`.", "",
+    parts += ["Common keys: `id`, `kind`, `description`, `severity`, `message`, `tags`, `hard`, `enabled`, "
+              "`min_failures`, `of_last`.", "",
               parameter_table(kind), ""]
     return "\n".join(parts)
 

@@ -29,6 +29,10 @@ _COMMON = {
     "tags": {"type": "array", "items": {"type": "string"}},
     "hard": {"type": "boolean", "description": "Hard rules cannot be explained away (default: error is hard)."},
     "enabled": {"type": "boolean", "default": True},
+    "min_failures": {"type": "integer", "minimum": 1, "description": (
+        "Report a unit once, when at least this many of its periods fail (one slip is tolerated, a habit is not).")},
+    "of_last": {"type": "integer", "minimum": 1, "description": (
+        "With min_failures: count only failures among the unit's last n periods.")},
     "explanation": {
         "type": "object", "additionalProperties": False,
         "description": "What an explanation of a violation must give (soft rules only).",

@@ -26,7 +26,8 @@ from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
 RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
 TOP_KEYS = {"pack", "include", "sources", "rules"}
 PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "settings"}
-RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation"}
+RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation",
+               "min_failures", "of_last"}
 SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit", "period",
                "scope", "description", "derive"}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
@@ -243,6 +244,7 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
             f"severity must be one of {', '.join(SEVERITIES)}, not '{severity}'", "severity"))
     rule.severity = severity if severity in SEVERITIES else "error"
     _hard_and_explanation(item, rule)
+    _persistence(item, rule)
     if rule.id in RESERVED_IDS:
         rule.problems.append(item.where("id").problem(
             f"rule id '{rule.id}' is reserved (statguard reports explanation problems under it)", "id"))
@@ -281,6 +283,27 @@ def _hard_and_explanation(item: LocDict, rule: Rule) -> None:
         rule.problems.append(item.where("explanation").problem(
             f"rule '{rule.id}' is hard (severity error or hard: true): its violations cannot be explained, "
             "so 'explanation' does not apply; say hard: false to accept explanations", "explanation"))
+
+
+def _persistence(item: LocDict, rule: Rule) -> None:
+    """`min_failures: k` (optionally `of_last: n`): whole numbers, k >= 1, n >= k."""
+    k, n = item.get("min_failures"), item.get("of_last")
+    if k is None and n is None:
+        return
+    for key, value in (("min_failures", k), ("of_last", n)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            rule.problems.append(item.where(key).problem(f"{key} must be a whole number of at least 1, "
+                                                         f"not {value!r}", key))
+            return
+    if k is None:
+        rule.problems.append(item.where("of_last").problem("of_last needs min_failures", "of_last"))
+        return
+    if n is not None and n < k:
+        rule.problems.append(item.where("of_last").problem(
+            f"of_last ({n}) must be at least min_failures ({k})", "of_last"))
+        return
+    from statguard.report.persistence import Persistence
+    rule.persist = Persistence(k, n)
 
 
 def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -> list[Problem]:

@@ -95,6 +95,7 @@ class Rule:
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # why this rule cannot run
     explanation: Any = None  # statguard.explain.ExplanationSpec: what an explanation must give
+    persist: Any = None  # statguard.report.persistence.Persistence: `min_failures` / `of_last`
 
     @property
     def is_hard(self) -> bool:
