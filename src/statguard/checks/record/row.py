@@ -3,7 +3,15 @@
 Records where the expression cannot be evaluated because an operand is missing
 are counted as not evaluable, unless `missing` says otherwise. Comparisons
 between numbers allow `tolerance` (absolute, default 1e-8, as in R validate).
-Strict `<` and `>` are never loosened. `where` limits the records in scope; `if` states a condition under which the
+Strict `<` and `>` are never loosened. `tolerance: reported` derives the
+tolerance of each comparison from the decimals each figure was reported with,
+half a unit of its last digit propagated through the arithmetic
+(statguard.checks.rounding): 46 (%) against 766.41 / 1661.44 * 100 = 46.13
+holds, within 0.5 + 0.00044; 47 does not. `val:tolerance` carries the derived
+tolerance of the top-level comparison. An operation the rounding cannot be
+carried through (a function other than round, abs, coalesce, greatest, least)
+is a pack problem; a divisor within its own rounding of 0 is not evaluable.
+`where` limits the records in scope; `if` states a condition under which the
 expression must hold (records where it is false pass, as in R validate's
 `if (A) B`).
 
@@ -17,6 +25,17 @@ Passing example:
 
 Failing data for it: a record with 制造业 = 766.41, 服务业 = 955.53, 总投资 = 1661.44
 (the parts add up to 1721.94 > 1661.44, an imbalance of 60.50).
+
+Passing example with the rounding of the reported figures (share in percent):
+
+    - id: INV-02
+      kind: row
+      source: investment
+      expr: 制造业占比 == 制造业 / 总投资 * 100
+      tolerance: reported
+
+Failing data for it: 制造业占比 "47" with 制造业 "766.41" and 总投资 "1661.44":
+47 - 46.1298 = 0.87 exceeds the derived tolerance 0.50044.
 """
 
 from __future__ import annotations
@@ -26,6 +45,7 @@ from typing import Literal
 from pydantic import Field
 from sqlglot import exp
 
+from statguard.checks import rounding
 from statguard.checks.plan import (
     EXPECTED,
     IMBALANCE,
@@ -40,6 +60,7 @@ from statguard.checks.plan import (
     status,
 )
 from statguard.checks.registry import Params, rule_kind
+from statguard.errors import PackError
 from statguard.expr import quote_column
 from statguard.pack.model import Rule
 
@@ -52,7 +73,10 @@ class RowParams(Params):
     expr: str = Field(description="Expression that must be true for every record.")
     where: str | None = Field(None, description="Only records for which this is true are checked.")
     if_: str | None = Field(None, alias="if", description="Condition: records where it is false pass.")
-    tolerance: float = Field(1e-8, ge=0, description="Absolute tolerance of numeric (in)equalities.")
+    tolerance: rounding.Tolerance = Field(1e-8, description=(
+        "Absolute tolerance of numeric (in)equalities, or 'reported': derived from the decimals each figure was "
+        "reported with, half a unit of its last digit propagated through the arithmetic."))
+    decimals: rounding.Decimals = rounding.decimals_field()
     missing: Missing = Field("not_evaluable", description=(
         "Records with missing operands: not_evaluable (counted apart), fail, pass, or zero "
         "(missing numbers count as 0)."))
@@ -72,7 +96,13 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.missing == "zero":
         cond = _zero_missing(cond, types)
     sides = _sides(cond, types)
-    cond = apply_tolerance(cond, p.tolerance, types)
+    reported = p.tolerance == rounding.REPORTED
+    if reported:
+        rounding.check_decimals(ctx, p.decimals, None, "columns")
+        sides += _derived_tolerance(cond, types, ctx)
+        cond = _apply_reported(cond, types, ctx)
+    else:
+        cond = apply_tolerance(cond, float(p.tolerance), types)
     if p.if_:
         premise = ctx.compile(p.if_, "if", {None: p.source}).tree
         cond = exp.or_(exp.Not(this=exp.paren(premise, copy=False)), exp.paren(cond, copy=False), copy=False)
@@ -83,21 +113,29 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     identity = identity_columns(ctx, p.source, keys=p.keys)
     # one builder call each, copy=False: builders deep-copy the whole select by default
     select = exp.select(alias(verdict, STATUS), *identity, *values, *sides)
-    select = select.from_(ctx.table(p.source), copy=False)
+    table = (rounding.records(ctx, p.source, _figures(compiled.tree, p.decimals), p.decimals) if reported
+             else ctx.table(p.source))
+    select = select.from_(table, copy=False)
     if p.where:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
         select = select.where(exp.paren(scope, copy=False), copy=False)
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless identity_columns numbered the records (a window, which needs the plan's own scan;
     # rule expressions never hold one, parse refuses windows, so only these columns need a look)
-    fusable = not any(column.find(exp.Window) for column in identity)
-    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides))}, fusable=fusable)
+    # (a derived tolerance reads the raw view through a subquery: not a plain scan of one table)
+    fusable = not reported and not any(column.find(exp.Window) for column in identity)
+    return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides), reported)}, fusable=fusable)
 
 
-def _default_message(expr: str, compared: bool) -> dict[str, str]:
+def _default_message(expr: str, compared: bool, reported: bool = False) -> dict[str, str]:
     shown = " ".join(expr.split()).replace("{", "{{").replace("}", "}}")
     if not compared:
         return {"en": f"{shown} does not hold", "zh": f"不满足 {shown}"}
+    if reported:
+        return {"en": f"{shown} does not hold: {{observed}} vs {{expected}} (imbalance {{imbalance}}, beyond the "
+                      f"rounding of the reported figures, {{tolerance}})",
+                "zh": f"不满足 {shown}：{{observed}} 对 {{expected}}（差 {{imbalance}}，"
+                      f"超出填报数字的舍入误差 {{tolerance}}）"}
     return {"en": f"{shown} does not hold: {{observed}} vs {{expected}} (imbalance {{imbalance}})",
             "zh": f"不满足 {shown}：{{observed}} 对 {{expected}}（差 {{imbalance}}）"}
 
@@ -148,6 +186,55 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
         return node  # strict < and > stay strict: "rate < 100" must fail at exactly 100
 
     return tree.transform(widen, copy=False)
+
+
+def _figures(tree: exp.Expression, decimals: rounding.Decimals) -> list[str]:
+    names = [c.name for c in tree.find_all(exp.Column)]
+    return list(dict.fromkeys([*names, *(decimals if isinstance(decimals, dict) else {})]))
+
+
+def _half_width(node: exp.Expression, ctx: Context) -> exp.Expression:
+    try:
+        return rounding.propagate(node, lambda column: rounding.hw_column(column.name))
+    except rounding.NotPropagated as e:
+        raise PackError(ctx.problem(f"tolerance: reported cannot carry the rounding of the figures through {e}; "
+                                    "give a number as tolerance", "tolerance")) from None
+
+
+def _apply_reported(tree: exp.Expression, types: dict[str, str], ctx: Context) -> exp.Expression:
+    """Rewrite numeric (in)equalities with the tolerance the figures' rounding allows:
+    a = b as |a - b| <= hw(a) + hw(b) (+ epsilon), a <= b as a - b <= hw(a) + hw(b). Strict
+    comparisons stay strict, as in apply_tolerance. `tree` is rewritten in place."""
+    def widen(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, COMPARISONS) or isinstance(node, (exp.LT, exp.GT)):
+            return node
+        left, right = node.this, node.expression
+        if not (is_numeric(left, types) and is_numeric(right, types)):
+            return node
+        tol = exp.Add(this=exp.paren(exp.Add(this=_half_width(left, ctx), expression=_half_width(right, ctx))),
+                      expression=rounding.slack(left, right))
+        diff = exp.Sub(this=exp.paren(left.copy(), copy=False), expression=exp.paren(right.copy(), copy=False))
+        if isinstance(node, exp.EQ):
+            return exp.LTE(this=exp.Abs(this=diff), expression=tol)
+        if isinstance(node, exp.NEQ):
+            return exp.GT(this=exp.Abs(this=diff), expression=tol)
+        if isinstance(node, exp.GTE):
+            diff = exp.Sub(this=exp.paren(right.copy(), copy=False), expression=exp.paren(left.copy(), copy=False))
+        return exp.LTE(this=diff, expression=tol)
+
+    return tree.transform(widen, copy=False)
+
+
+def _derived_tolerance(tree: exp.Expression, types: dict[str, str], ctx: Context) -> list[exp.Expression]:
+    """val:tolerance: the derived tolerance of a top-level numeric comparison."""
+    node = tree.this if isinstance(tree, exp.Paren) else tree
+    if not isinstance(node, COMPARISONS):
+        return []
+    left, right = node.this, node.expression
+    if not (is_numeric(left, types) and is_numeric(right, types)):
+        return []
+    tol = exp.Add(this=_half_width(left, ctx), expression=_half_width(right, ctx))
+    return [alias(rounding.shown(tol), VAL + "tolerance")]
 
 
 def _zero_missing(tree: exp.Expression, types: dict[str, str]) -> exp.Expression:

@@ -1,0 +1,283 @@
+"""Rounding-aware tolerance (`tolerance: reported`), shared by the row, part_whole, hierarchy and growth kinds.
+
+A figure reported as 46 may stand for anything in [45.5, 46.5), one reported
+as 766.41 for [766.405, 766.415): its half-width is half a unit of its last
+reported digit, 0.5 * 10^-d for d reported decimals. A comparison of two sides
+holds when |lhs - rhs| <= hw(lhs) + hw(rhs) (plus a tiny epsilon for binary
+floating point), the half-widths propagated through the arithmetic to first
+order (interval arithmetic):
+
+    hw(a + b) = hw(a - b) = hw(a) + hw(b)
+    hw(a * b) = |a| hw(b) + |b| hw(a) + hw(a) hw(b)
+    hw(a / b) = (|a| hw(b) + |b| hw(a)) / (|b| (|b| - hw(b)))   when |b| > hw(b)
+    constants are exact (hw 0); -a, |a| and (a) keep hw(a)
+
+A divisor that is not surely away from 0 (|b| <= hw(b)) makes the comparison
+not evaluable.
+
+The decimals d of a figure come from the text as submitted, i.e. the source's
+"raw:<name>" view: for text (CSV read as text, Excel cells as text) the number
+of digits after the decimal point, after trimming and dropping thousands
+separators and a percent sign ("1,661.44" has 2, "46%" and "1200" have 0:
+an integer written with trailing zeros is taken to be reported to units); for
+a number (Parquet, DataFrames, CSV columns DuckDB read as numbers) its shortest
+decimal representation (46.0 has 0, 51.5 has 1). A CSV column whose type is not
+declared is read as a number by DuckDB, so trailing zeros after the point
+("51.50") are lost and the tolerance is wider than the text says: declare the
+column's type to keep its text. `decimals:` overrides the text with a fixed
+number of decimals per column (or per code, for hierarchy), or one for all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field
+from sqlglot import exp
+
+from statguard.checks.plan import Context
+from statguard.expr import quote_column
+
+REPORTED = "reported"
+HW_PREFIX = "_sg_hw:"  # per-record half-width column of a figure, next to the figure itself
+EPSILON, RELATIVE_EPSILON = 1e-9, 1e-12  # binary floating point, not rounding
+
+
+def _tolerance(value: Any) -> Any:
+    """A number, or the word 'reported' (a located, readable error for anything else)."""
+    if isinstance(value, str):
+        word = value.strip()
+        if word.lower() == REPORTED:
+            return REPORTED
+        try:
+            value = float(word)
+        except ValueError:
+            hint = " (did you mean 'reported'?)" if difflib.get_close_matches(word.lower(), [REPORTED]) else ""
+            raise ValueError(f"tolerance is a number or 'reported' (half a unit of the last reported digit), "
+                             f"not '{word}'{hint}") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise ValueError(f"tolerance must be 0 or more, not {value}")
+    return value
+
+
+Tolerance = Annotated[float | Literal["reported"], BeforeValidator(_tolerance)]
+TOLERANCE_HELP = ("Absolute tolerance, or 'reported': half a unit of the last digit each figure was reported with, "
+                  "propagated through the arithmetic (see docs/fabrication/rounding.md).")
+
+
+def decimals_field(what: str = "column") -> Any:
+    return Field(None, description=(
+        f"With tolerance: reported, the decimals of the figures when not taken from the text: one number for all, "
+        f"or {what} -> number of decimals (others keep their text's)."))
+
+
+Decimals = int | dict[str, int] | None
+
+
+def fixed_decimals(decimals: Decimals, name: str) -> int | None:
+    """The decimals `decimals:` fixes for figure `name` (a column, or a code), if any."""
+    if isinstance(decimals, int):
+        return decimals
+    return (decimals or {}).get(name)
+
+
+# -- decimals and half-widths of figures --------------------------------------------------
+def _fn(name: str, *args: exp.Expression) -> exp.Anonymous:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _text(s: str) -> exp.Literal:
+    return exp.Literal.string(s)
+
+
+def decimals_of(raw: exp.Expression) -> exp.Expression:
+    """SQL: the decimals a raw value was reported with (NULL when it is NULL)."""
+    text: exp.Expression = exp.Trim(this=exp.cast(raw.copy(), "VARCHAR"))
+    for drop in (",", "%", " "):
+        text = _fn("replace", text, _text(drop), _text(""))
+    mantissa = _fn("regexp_replace", text, _text("[eE].*$"), _text(""))
+    # a number's text (46.0, 51.50 of a DECIMAL) loses its trailing zeros: its shortest form
+    trimmed = _fn("regexp_replace", mantissa.copy(), _text(r"(\.[0-9]*?)0+$"), _text(r"\1"))
+    is_text = exp.EQ(this=_fn("typeof", raw.copy()), expression=_text("VARCHAR"))
+    digits = exp.If(this=is_text, true=mantissa, false=trimmed)
+    after_point = exp.Length(this=_fn("regexp_extract", digits, _text(r"\.([0-9]*)"), exp.Literal.number(1)))
+    exponent = exp.Coalesce(this=exp.TryCast(this=exp.Nullif(
+        this=_fn("regexp_extract", text.copy(), _text("[eE]([+-]?[0-9]+)$"), exp.Literal.number(1)),
+        expression=_text("")), to=exp.DataType.build("INTEGER")), expressions=[exp.Literal.number(0)])
+    decimals = _fn("greatest", exp.Sub(this=after_point, expression=exponent), exp.Literal.number(0))
+    return exp.If(this=exp.Is(this=raw.copy(), expression=exp.Null()), true=exp.Null(), false=decimals)
+
+
+def half_width(decimals: exp.Expression | int) -> exp.Expression:
+    """0.5 * 10^-decimals."""
+    if isinstance(decimals, int):
+        return exp.Literal.number(repr(0.5 * 10.0 ** -decimals))
+    return exp.Div(this=exp.Literal.number("0.5"),
+                   expression=exp.Pow(this=exp.Literal.number("10.0"), expression=decimals))
+
+
+def figure_half_width(raw: exp.Expression, fixed: int | None = None) -> exp.Expression:
+    """SQL: half the unit of the last reported digit of a raw value (or of `fixed` decimals)."""
+    if fixed is None:
+        return half_width(decimals_of(raw))
+    return exp.If(this=exp.Is(this=raw.copy(), expression=exp.Null()), true=exp.Null(), false=half_width(fixed))
+
+
+# -- the source's records with their half-widths --------------------------------------------
+_TARGETS = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+            "date": "DATE", "datetime": "TIMESTAMP"}  # statguard.engine.duckdb.DUCK_TYPES
+
+
+def typed(ctx: Context, source: str, column: str) -> exp.Expression:
+    """A column of the typed view, computed from the raw view (see engine.duckdb._typed_view),
+    whatever the raw column's type: its value as is, trimmed text (without thousands separators
+    for numbers) when that fails."""
+    spec = ctx.source(source).columns.get(column)
+    target = _TARGETS.get(spec.type) if spec is not None and spec.type else None
+    raw = quote_column(column)
+    if target is None:
+        return raw
+    cleaned: exp.Expression = exp.Trim(this=exp.cast(raw.copy(), "VARCHAR"))
+    if target in ("BIGINT", "DOUBLE"):
+        cleaned = _fn("replace", cleaned, _text(","), _text(""))
+    as_is = exp.TryCast(this=raw.copy(), to=exp.DataType.build(target))
+    return exp.Coalesce(this=as_is, expressions=[exp.TryCast(this=cleaned, to=exp.DataType.build(target))])
+
+
+def records(ctx: Context, source: str, figures: list[str], decimals: Decimals = None,
+            alias: str | None = None) -> exp.Subquery:
+    """The records of `source` as its typed view has them, plus `_sg_hw:<figure>` per figure column,
+    read from the raw view in one scan (so each figure meets its own text)."""
+    columns = ctx.columns(source) or list(dict.fromkeys([*ctx.source(source).columns, *figures]))
+    projections = [exp.alias_(typed(ctx, source, c), c, quoted=True) for c in columns]
+    projections += [exp.alias_(figure_half_width(quote_column(f), fixed_decimals(decimals, f)), HW_PREFIX + f,
+                               quoted=True) for f in dict.fromkeys(figures)]
+    select = exp.select(*projections).from_(ctx.table(source, raw=True))
+    return select.subquery(alias or source, copy=False)
+
+
+def hw_column(column: str, table: str | None = None) -> exp.Column:
+    return quote_column(HW_PREFIX + column, table)
+
+
+# -- propagation ---------------------------------------------------------------------------
+class NotPropagated(ValueError):
+    """An operation whose rounding cannot be propagated (the message names it)."""
+
+
+def _abs(node: exp.Expression) -> exp.Expression:
+    return exp.Abs(this=exp.paren(node.copy(), copy=False))
+
+
+def _zero(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string and float(node.name) == 0
+
+
+def _sum(*terms: exp.Expression) -> exp.Expression:
+    kept = [t for t in terms if not _zero(t)]
+    if not kept:
+        return exp.Literal.number(0)
+    out = kept[0]
+    for term in kept[1:]:
+        out = exp.Add(this=out, expression=term)
+    return exp.paren(out, copy=False) if len(kept) > 1 else out
+
+
+def _mul(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    if _zero(a) or _zero(b):
+        return exp.Literal.number(0)
+    wrap = (exp.Binary, exp.If, exp.Case)
+    return exp.Mul(this=exp.paren(a, copy=False) if isinstance(a, wrap) else a,
+                   expression=exp.paren(b, copy=False) if isinstance(b, wrap) else b)
+
+
+def propagate(node: exp.Expression, leaf: Callable[[exp.Column], exp.Expression]) -> exp.Expression:
+    """The half-width of expression `node`, first order; `leaf` gives a column's."""
+    if isinstance(node, exp.Column):
+        return leaf(node)
+    if isinstance(node, (exp.Literal, exp.Null, exp.Boolean)):
+        return exp.Literal.number(0)
+    if isinstance(node, (exp.Paren, exp.Neg, exp.Abs)):
+        return propagate(node.this, leaf)
+    if isinstance(node, (exp.Add, exp.Sub)):
+        return _sum(propagate(node.this, leaf), propagate(node.expression, leaf))
+    if isinstance(node, exp.Mul):
+        a, b = node.this, node.expression
+        ha, hb = propagate(a, leaf), propagate(b, leaf)
+        return _sum(_mul(_abs(a), hb), _mul(_abs(b), ha), _mul(ha.copy(), hb.copy()))
+    if isinstance(node, exp.Div):
+        return divided(node.this, node.expression, propagate(node.this, leaf), propagate(node.expression, leaf))
+    if isinstance(node, exp.Round):
+        digits = node.args.get("decimals")
+        places = int(digits.name) if isinstance(digits, exp.Literal) and not digits.is_string else 0
+        return _sum(propagate(node.this, leaf), half_width(places))
+    if isinstance(node, (exp.Coalesce, exp.Greatest, exp.Least)):
+        parts = [propagate(a, leaf) for a in (node.this, *node.expressions)]
+        if isinstance(node, exp.Coalesce):  # a figure's half-width is NULL exactly when it is
+            return exp.Coalesce(this=parts[0], expressions=parts[1:])
+        return _fn("greatest", *parts) if len(parts) > 1 else parts[0]
+    raise NotPropagated(node.sql("duckdb"))
+
+
+def divided(a: exp.Expression, b: exp.Expression, ha: exp.Expression, hb: exp.Expression) -> exp.Expression:
+    """hw(a / b); NULL (not evaluable) when |b| <= hw(b): the divisor may be 0."""
+    bound = exp.Div(this=_sum(_mul(_abs(a), hb), _mul(_abs(b), ha)),
+                    expression=exp.paren(_mul(_abs(b), exp.paren(exp.Sub(this=_abs(b), expression=hb.copy())))))
+    return exp.If(this=exp.GT(this=_abs(b), expression=hb.copy()), true=bound, false=exp.Null())
+
+
+def rate_half_width(value: exp.Expression, base: exp.Expression, hv: exp.Expression,
+                    hb: exp.Expression) -> exp.Expression:
+    """hw((value - base) / |base| * 100)."""
+    change = exp.paren(exp.Sub(this=value.copy(), expression=base.copy()))
+    return _mul(exp.Literal.number(100), divided(change, _abs(base), _sum(hv, hb), hb.copy()))
+
+
+def slack(left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    """The floating-point epsilon added to a derived tolerance."""
+    scale = exp.Add(this=_abs(left), expression=_abs(right))
+    return exp.paren(exp.Add(this=exp.Literal.number(repr(EPSILON)),
+                             expression=_mul(exp.Literal.number(repr(RELATIVE_EPSILON)), scale)), copy=False)
+
+
+def within(observed: exp.Expression, expected: exp.Expression, tolerance: exp.Expression,
+           relative: float = 0) -> exp.Expression:
+    """|observed - expected| <= tolerance + epsilon (or `relative` times |observed|, if larger)."""
+    diff = exp.Abs(this=exp.Sub(this=exp.paren(observed.copy()), expression=exp.paren(expected.copy())))
+    bound: exp.Expression = exp.Add(this=exp.paren(tolerance.copy()), expression=slack(observed, expected))
+    if relative > 0:
+        scaled = _mul(exp.Literal.number(repr(float(relative))), _abs(observed))
+        bound = exp.Greatest(this=bound, expressions=[scaled])
+    return exp.LTE(this=diff, expression=bound)
+
+
+def verdict(observed: exp.Expression, expected: exp.Expression, tolerance: exp.Expression, relative: float = 0,
+            broken: exp.Expression | None = None) -> exp.Case:
+    """As hierarchy.modes.verdict, with a derived tolerance: 'na' also when it cannot be derived."""
+    case = exp.Case()
+    if broken is not None:
+        case = case.when(broken, _text("fail"))
+    unknown = exp.or_(*[exp.Is(this=exp.paren(e.copy()), expression=exp.Null())
+                        for e in (observed, expected, tolerance)])
+    return (case.when(unknown, _text("na"))
+            .when(within(observed, expected, tolerance, relative), _text("pass"))
+            .else_(_text("fail")))
+
+
+def shown(tolerance: exp.Expression) -> exp.Expression:
+    """A derived tolerance as a person reads it (10 significant decimals are plenty)."""
+    return exp.Round(this=tolerance.copy(), decimals=exp.Literal.number(10))
+
+
+def check_decimals(ctx: Context, decimals: Decimals, known: Mapping[str, Any] | None, what: str) -> None:
+    """`decimals:` values are whole numbers >= 0 and name known columns (or codes)."""
+    from statguard.errors import PackError
+    values = [decimals] if isinstance(decimals, int) else list((decimals or {}).values())
+    if any(v < 0 for v in values):
+        raise PackError(ctx.problem("decimals must be 0 or more", "decimals"))
+    if known is not None and isinstance(decimals, dict):
+        unknown = [k for k in decimals if k not in known]
+        if unknown:
+            raise PackError(ctx.problem(f"decimals names unknown {what} {', '.join(map(repr, unknown))}", "decimals"))
