@@ -13,10 +13,12 @@ first.
 
 NULL semantics: records of A with a NULL key or window date are not
 evaluable: they count in neither matched nor total (`val:not_evaluable` says
-how many). Records whose group columns are NULL form a group of their own that
-is not evaluable (it cannot be attributed to a unit). A unit with no
-evaluable records (zero claims, or present only in the claimed source) is not
-evaluable: there is nothing to verify. A unit missing from the claimed source,
+how many); so are records whose window date is text that is not a month or a
+day (months as text, '2024-03', work in windows as in `exists`). Records whose
+group columns are NULL form a group of their own that is not evaluable (it
+cannot be attributed to a unit). A unit with no evaluable records (zero
+claims, or present only in the claimed source) is not evaluable: there is
+nothing to verify. A unit missing from the claimed source,
 or with several different claimed rates, is judged on `min_rate` only (not
 evaluable when there is none). Duplicate records in B count once.
 
@@ -55,7 +57,9 @@ from statguard.checks.cross_source._match import (
     evaluable_columns,
     key_pairs,
     match_condition,
+    relation,
     scope_filter,
+    with_mappings,
 )
 from statguard.checks.plan import (
     DETAIL,
@@ -138,7 +142,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.claimed is not None:
         query, gcols = _with_claims(ctx, p, by, query)
     query = _judged(p, by, gcols, query, spec.unit, spec.period)
-    return Plan(query=query, order_by=[f'"{VAL}gap" DESC NULLS LAST', *(f'"{KEY}{g}"' for g in by)])
+    order_by = [f'"{VAL}gap" DESC NULLS LAST', *(f'"{KEY}{g}"' for g in by)]
+    return with_mappings(ctx, Plan(query=query, order_by=order_by), p.source, p.other, p.window)
 
 
 def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
@@ -148,7 +153,7 @@ def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
     Builders get fresh nodes, or copies for every use but the last (groups, evaluable,
     n_evaluable, scope), and extend their receiver in place: copy=False throughout."""
     cond = match_condition(ctx, p.source, p.other, p.match, p.window, p.other_where)
-    missing = any_null(evaluable_columns(p.match, p.window))
+    missing = any_null(evaluable_columns(ctx, p.source, p.match, p.window))
     evaluable = exp.Not(this=exp.paren(missing, copy=False)) if missing is not None else exp.true()
     scope = scope_filter(ctx, p.source, p.where)
     groups = [quote_column(g, A) for g in by]
@@ -156,12 +161,15 @@ def _aggregated(ctx: Context, p: CoverageParams, by: list[str]) -> exp.Select:
     na = exp.Sub(this=exp.Count(this=exp.Star()), expression=n_evaluable.copy())
     totals = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}", copy=False) for i, g in enumerate(groups)),
                         exp.alias_(n_evaluable, "_sg_total", copy=False), exp.alias_(na, "_sg_na", copy=False))
-    totals = totals.from_(ctx.table(p.source, alias=A), copy=False).group_by(*(g.copy() for g in groups), copy=False)
+    anchor = p.window.date if p.window else None
+    totals = totals.from_(relation(ctx, p.source, anchor, A), copy=False)
+    totals = totals.group_by(*(g.copy() for g in groups), copy=False)
     hits = exp.select(*(exp.alias_(g.copy(), f"_sg_g{i}", copy=False) for i, g in enumerate(groups)),
                       exp.alias_(exp.Count(this=exp.Star()), "_sg_matched", copy=False))
-    hits = hits.from_(ctx.table(p.source, alias=A), copy=False)
+    hits = hits.from_(relation(ctx, p.source, anchor, A), copy=False)
     # Join nodes and tables rather than join_type= and names, which sqlglot parses from SQL text
-    hits = hits.join(exp.Join(this=ctx.table(p.other, alias=B), kind="SEMI"), on=cond, copy=False)
+    backing = relation(ctx, p.other, p.window.other_date if p.window else None, B)
+    hits = hits.join(exp.Join(this=backing, kind="SEMI"), on=cond, copy=False)
     hits = hits.where(evaluable, copy=False).group_by(*(g.copy() for g in groups), copy=False)
     if scope is not None:
         totals, hits = totals.where(scope.copy(), copy=False), hits.where(scope, copy=False)

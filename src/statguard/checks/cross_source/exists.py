@@ -9,7 +9,9 @@ arithmetic, so windows cross year ends) and optionally satisfying
 
 NULL semantics: NULL never matches. A record of A with a NULL key or a NULL
 window date is not evaluable (counted apart, never a violation); records of B
-with NULL keys are never matched. Duplicate records in B count once (EXISTS
+with NULL keys are never matched. Window dates may be months as text
+('2024-03'); a window date that is not a month or a day is not evaluable,
+with a detail saying so. Duplicate records in B count once (EXISTS
 semantics): they never multiply A's records. An empty B fails every
 evaluable record of A.
 
@@ -43,12 +45,21 @@ from statguard.checks.cross_source._match import (
     evaluable_columns,
     key_pairs,
     match_exists,
+    not_a_period,
+    relation,
     scope_filter,
+    with_mappings,
 )
 from statguard.checks.plan import DETAIL, STATUS, VAL, Context, Plan, alias, identity_columns
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
+from statguard.i18n import register
 from statguard.pack.model import Rule
+
+NOT_A_PERIOD = "detail.exists.window_not_a_period"
+register({NOT_A_PERIOD: {
+    "en": "its window date is not a month or a day, so the window cannot be placed",
+    "zh": "时间窗口的基准期别不是月份或日期，无法确定时间窗口"}})
 
 
 class ExistsParams(Params):
@@ -69,7 +80,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     ctx.source(p.other, "other")
     found = match_exists(ctx, p.source, p.other, p.match, p.window, p.other_where)
     verdict = exp.Case()
-    missing = any_null(evaluable_columns(p.match, p.window))
+    missing = any_null(evaluable_columns(ctx, p.source, p.match, p.window))
     if missing is not None:
         verdict = verdict.when(missing, exp.Literal.string("na"))
     verdict = verdict.when(found, exp.Literal.string("pass")).else_(exp.Literal.string("fail"))
@@ -78,9 +89,13 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     shown = [a for a, _ in key_pairs(p.match)] + ([p.window.date] if p.window else [])
     for name in dict.fromkeys(shown):
         select = select.select(alias(quote_column(name, A), VAL + name))
-    select = select.select(alias(exp.Literal.string(f"no matching record in '{p.other}'"), DETAIL))
-    select = select.from_(ctx.table(p.source, alias=A))
+    detail: exp.Expression = exp.Literal.string(f"no matching record in '{p.other}'")
+    unplaced = not_a_period(ctx, p.source, p.window)
+    if unplaced is not None:
+        detail = exp.Case().when(unplaced, exp.Literal.string(NOT_A_PERIOD)).else_(detail)
+    select = select.select(alias(detail, DETAIL))
+    select = select.from_(relation(ctx, p.source, p.window.date if p.window else None, A))
     scope = scope_filter(ctx, p.source, p.where)
     if scope is not None:
         select = select.where(scope)
-    return Plan(query=select)
+    return with_mappings(ctx, Plan(query=select), p.source, p.other, p.window)
