@@ -8,6 +8,12 @@ the whole (observed), the parts' sum (expected), the imbalance and which cells
 were missing. With `relation: at_most` the parts may also add up to less than
 the whole (manufacturing + services <= total investment).
 
+`tolerance: reported` allows the rounding of the reported figures: half a
+unit of the last digit of the whole plus that of every part, with the decimals
+taken from the text as submitted (statguard.checks.rounding) or from
+`decimals:`; `val:tolerance` carries it. 1.01 million m2 = 0.58 + 0.43 holds
+within 0.005 + 0.005 + 0.005.
+
 Missing cells follow the modes of VTL 2.1 `check_hierarchy`, a blank cell being
 an absent item: the default `always_null` evaluates every record and counts a
 record with a blank part or whole as not evaluable (like the `row` kind);
@@ -40,6 +46,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 
+from statguard.checks import rounding
 from statguard.checks.hierarchy.modes import MODE_HELP, Mode, cat, fn, labelled, num, verdict, zero_filled
 from statguard.checks.plan import (
     DETAIL,
@@ -78,7 +85,10 @@ class PartWholeParams(Params):
     relation: Literal["equal", "at_most"] = Field("equal", description=(
         "equal: parts add up to the whole; at_most: parts add up to no more than the whole."))
     mode: Mode = Field("always_null", description=MODE_HELP + " A blank cell is an absent item.")
-    tolerance: float = Field(1e-8, ge=0, description="Absolute tolerance of whole - sum of parts.")
+    tolerance: rounding.Tolerance = Field(1e-8, description=(
+        "Absolute tolerance of whole - sum of parts, or 'reported': half a unit of the last reported digit of the "
+        "whole plus that of every part."))
+    decimals: rounding.Decimals = rounding.decimals_field()
     relative_tolerance: float = Field(0, ge=0, description=(
         "Relative tolerance: the imbalance may also be up to this share of the whole (0.01 = 1%)."))
     where: str | None = Field(None, description="Only records for which this is true are checked.")
@@ -93,7 +103,12 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     groups = _groups(p, ctx)
     where = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
     columns = list(dict.fromkeys(c for g in groups for c in (*g.parts, g.whole)))
-    selects = [_group_select(p, ctx, g, columns, named=p.groups is not None, where=where) for g in groups]
+    table: exp.Expression = ctx.table(p.source)
+    if p.tolerance == rounding.REPORTED:
+        rounding.check_decimals(ctx, p.decimals, dict.fromkeys(columns), "columns (not a whole or a part)")
+        table = rounding.records(ctx, p.source, columns, p.decimals)
+    selects = [_group_select(p, ctx, g, columns, named=p.groups is not None, where=where, table=table)
+               for g in groups]
     query = selects[0]
     for other in selects[1:]:
         query = exp.union(query, other, distinct=False)
@@ -159,15 +174,32 @@ def _missing(g: PartGroup) -> exp.Expression:
     return exp.Nullif(this=fn("concat_ws", exp.Literal.string(", "), *names), expression=exp.Literal.string(""))
 
 
+def _reported(mode: str, g: PartGroup) -> exp.Expression:
+    """Half a unit of the last reported digit of the whole plus those of the parts (blank cells
+    counted as 0 are exact)."""
+    terms: list[exp.Expression] = []
+    for column in (g.whole, *g.parts):
+        hw: exp.Expression = rounding.hw_column(column)
+        terms.append(exp.Coalesce(this=hw, expressions=[num(0)]) if zero_filled(mode) else hw)
+    out = terms[0]
+    for term in terms[1:]:
+        out = exp.Add(this=out, expression=term)
+    return out
+
+
 def _group_select(p: PartWholeParams, ctx: Context, g: PartGroup, columns: list[str], named: bool,
-                  where: exp.Expression | None) -> exp.Select:
+                  where: exp.Expression | None, table: exp.Expression) -> exp.Select:
     observed, expected = _sides(p.mode, g)
     imbalance = exp.Sub(this=exp.paren(observed.copy()), expression=exp.paren(expected.copy()))
+    compared = expected
     if p.relation == "at_most":  # only an excess of the parts over the whole is a violation
-        expected_cmp = exp.Greatest(this=observed.copy(), expressions=[expected.copy()])
-        status = verdict(observed, expected_cmp, p.tolerance, p.relative_tolerance)
+        compared = exp.Greatest(this=observed.copy(), expressions=[expected.copy()])
+    reported = p.tolerance == rounding.REPORTED
+    tolerance = _reported(p.mode, g) if reported else None
+    if tolerance is not None:
+        status = rounding.verdict(observed, compared, tolerance, p.relative_tolerance)
     else:
-        status = verdict(observed, expected, p.tolerance, p.relative_tolerance)
+        status = verdict(observed, compared, float(p.tolerance), p.relative_tolerance)
     label = g.name or g.whole
     detail = fn("concat_ws", exp.Literal.string("; "),
                 cat(f"{label}: {g.whole} vs {' + '.join(g.parts)}"), labelled("missing", _missing(g)))
@@ -176,7 +208,10 @@ def _group_select(p: PartWholeParams, ctx: Context, g: PartGroup, columns: list[
         select = select.select(alias(exp.Literal.string(label), KEY + "group"))
     select = select.select(*[alias(quote_column(c), VAL + c) for c in columns],
                            alias(observed, OBSERVED), alias(expected, EXPECTED), alias(imbalance, IMBALANCE),
-                           alias(detail, DETAIL)).from_(ctx.table(p.source))
+                           alias(detail, DETAIL))
+    if tolerance is not None:
+        select = select.select(alias(rounding.shown(tolerance), VAL + "tolerance"))
+    select = select.from_(table.copy())
     conditions = [c for c in (_produced(p.mode, g), exp.paren(where) if where is not None else None) if c is not None]
     if conditions:
         select = select.where(exp.and_(*conditions))
