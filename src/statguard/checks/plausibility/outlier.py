@@ -150,12 +150,23 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         for name in sorted(set(HB_ONLY) & p.model_fields_set):
             raise PackError(ctx.problem(f"'{name}' is a parameter of 'method: hb'; this rule uses robust_z", name))
         long = Long(ctx, p)
-        return Plan(query=_robust_z(ctx, p, long))
+        return Plan(query=_robust_z(ctx, p, long), meta={"message": _message(rule, long)})
     for name in sorted({"z", "log"} & p.model_fields_set):
         raise PackError(ctx.problem(f"'{name}' is a parameter of 'method: robust_z'; this rule uses hb", name))
     long = Long(ctx, p, need_period=True)
     assert long.period is not None
-    return period_plan(_hb(ctx, p, long), p.source, long.period)
+    plan = period_plan(_hb(ctx, p, long), p.source, long.period)
+    plan.meta["message"] = _message(rule, long)
+    return plan
+
+
+def _message(rule: Rule, long: Long) -> dict[str, str]:
+    """The default message: the rule, the indicator (one source holds many) and the detail sentence."""
+    from statguard.i18n import LANGS, t
+    head = (rule.description or rule.id).replace("{", "{{").replace("}", "}}")
+    named = long.indicator and not any(ch in long.indicator for ch in "{}.[]():!")
+    parts = (["{" + long.indicator + "}"] if named else []) + ["{detail}"]
+    return {lang: head + t("msg.colon", lang) + t("msg.colon", lang).join(parts) for lang in LANGS}
 
 
 def _col(name: str, table: str | None = None) -> exp.Column:
