@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statguard import collector
-from statguard.errors import EngineError, StatguardError
+from statguard.errors import AbsentNote, EngineError, RuleSkipped, SourceAbsent, StatguardError
 from statguard.runner import Runner, needed_sources
 
 if TYPE_CHECKING:
@@ -92,6 +92,9 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             "sources": described, "lang": lang or pack.lang,
             "pack_path": str(pack.path) if pack.path else None,
             "units": facts, "scorecard": pack.settings.get("scorecard")}
+    if pack.settings.get("screen") is not None:
+        from statguard.pack.screen import parse_screen
+        meta["screen"] = parse_screen(pack.settings["screen"]).model_dump()
     if outputs:
         meta["outputs"] = outputs
     report = Report(pack.name, violations, summary, meta)
@@ -108,7 +111,7 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,
     row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
                            "description": rule.description, "sources": ", ".join(rule.sources),
                            "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
-                           "errored": False, "error": None, "hard": rule.is_hard}
+                           "errored": False, "skipped": False, "error": None, "hard": rule.is_hard}
     records: dict[str, list[Any]] = {}
     written = None
     ran = None  # when the runner handed over (it accounts for the time until then)
@@ -119,6 +122,9 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,
         row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                    fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
         records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"))
+    except RuleSkipped as e:  # an optional source is absent: a note, not a failure
+        from statguard.i18n import t
+        row.update(skipped=True, error=t("skipped_note", lang or pack.lang, sources="、".join(e.sources)))
     except EngineError as e:  # the data did not fit the rule: say which rule, where
         row.update(errored=True, error=_engine_error(pack, rule, e))
     except StatguardError as e:
@@ -174,6 +180,9 @@ def _bind_all(engine: Any, pack: Pack, rules: list[Rule], given: Mapping[str, pd
     for name in bases_first(pack, needed):  # a derived source after the one it is computed from
         try:
             bind_source(engine, pack, name, given.get(name), errors)
+        except SourceAbsent as e:
+            errors[name] = AbsentNote(str(e))
+            continue
         except StatguardError as e:
             errors[name] = str(e)
             continue

@@ -6,6 +6,8 @@ Violations found in the data are never exceptions: they are rows of a Report.
      ├── PackError        a rule pack cannot be loaded (carries one or more Problems)
      │    └── ExpressionError   a rule expression is malformed or not allowed
      ├── SourceError      a data source cannot be read or bound
+     │    └── SourceAbsent      an optional source was given no data (its rules are skipped)
+     ├── RuleSkipped      a rule reads an absent optional source
      ├── EngineError      a compiled rule failed while running
      └── HistoryError     the submission history store cannot be opened, read or written
 """
@@ -64,6 +66,22 @@ class SourceError(StatguardError):
         self.path = path
         prefix = " ".join(p for p in (f"source '{source}'" if source else "", path or "") if p)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class SourceAbsent(SourceError):
+    """An optional source was given no data: the rules reading it are skipped, not errored."""
+
+
+class AbsentNote(str):
+    """The bind error text of an absent optional source (tells a skip from a failure)."""
+
+
+class RuleSkipped(StatguardError):
+    """A rule reads optional sources that are absent; its summary says so."""
+
+    def __init__(self, sources: list[str]):
+        self.sources = sources
+        super().__init__(", ".join(sources))
 
 
 class EngineError(StatguardError):

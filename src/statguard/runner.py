@@ -48,7 +48,7 @@ from sqlglot import exp
 
 from statguard.checks import registry
 from statguard.checks.plan import Context, Items, Plan
-from statguard.errors import StatguardError
+from statguard.errors import AbsentNote, RuleSkipped, StatguardError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -347,6 +347,8 @@ def plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str
     if rule.problems:
         raise StatguardError("; ".join(str(p) for p in rule.problems))
     missing = [bind_errors[s] for s in rule.sources if s in bind_errors]
+    if missing and all(isinstance(m, AbsentNote) for m in missing):
+        raise RuleSkipped([s for s in rule.sources if s in bind_errors])
     if missing:
         raise StatguardError("; ".join(missing))
     kind = registry.get(rule.kind)

@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
 from statguard.engine.readers import detect_format, register_file, register_frame
-from statguard.errors import EngineError, SourceError
+from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
 
 if TYPE_CHECKING:
@@ -123,6 +123,8 @@ class DuckDBEngine:
         where: str
         if data is None:
             if source.path is None:
+                if source.optional:
+                    raise SourceAbsent("not given (optional): the rules reading it are skipped", source=source.name)
                 raise SourceError("no data given and the pack declares no path for it", source=source.name)
             data = source.path
         if isinstance(data, (str, Path)):

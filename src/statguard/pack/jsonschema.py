@@ -79,6 +79,8 @@ def pack_schema() -> dict[str, Any]:
                   "columns": {"type": "object", "additionalProperties": column},
                   "keys": {"type": ["array", "string"], "items": {"type": "string"}},
                   "format": {"enum": ["csv", "excel", "parquet", "json"]},
+                  "optional": {"type": "boolean", "description": (
+                      "Without data for it, the rules reading it are skipped with a note instead of failing.")},
                   "derive": _DERIVE}}
     rule_any = {"type": "object", "required": ["id", "kind"],
                 "properties": {"kind": {"enum": list(kinds)}},
@@ -91,12 +93,16 @@ def pack_schema() -> dict[str, Any]:
     from statguard.pack.scorecard import ScorecardConfig
     scorecard = ScorecardConfig.model_json_schema()
     defs.update(scorecard.pop("$defs", {}))
+    from statguard.pack.screen import ScreenConfig
+    screen = ScreenConfig.model_json_schema()
+    defs.update(screen.pop("$defs", {}))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "statguard rule pack",
             "type": "object", "additionalProperties": False,
             "properties": {
                 "pack": {"type": "object", "properties": {
                     "name": {"type": "string"}, "description": {"type": "string"}, "lang": {"enum": ["zh", "en"]},
-                    "version": {}, "scorecard": scorecard, "settings": {"type": "object"}}},
+                    "version": {}, "scorecard": scorecard, "screen": screen,
+                    "settings": {"type": "object"}}},
                 "include": {"type": ["array", "string"], "items": {"type": "string"}},
                 "sources": {"type": "object", "additionalProperties": source},
                 "rules": {"type": "array", "items": rule_any}},

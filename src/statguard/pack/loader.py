@@ -21,15 +21,16 @@ from statguard.pack.derived import parse_derivation, resolve_derived
 from statguard.pack.dryrun import type_problems
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
 from statguard.pack.scorecard import config_problems
+from statguard.pack.screen import screen_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
 
 RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
 TOP_KEYS = {"pack", "include", "sources", "rules"}
-PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "settings"}
+PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "screen", "settings"}
 RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation",
                "min_failures", "of_last"}
 SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit", "period",
-               "scope", "description", "derive"}
+               "scope", "description", "derive", "optional"}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description"}
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -61,6 +62,7 @@ def _load(root: Path, strict: bool, check_types: bool) -> Pack:
     resolve_derived(pack, problems)
     plans = _check_rules(pack, problems)
     problems.extend(config_problems(pack))
+    problems.extend(screen_problems(pack))
     if check_types:
         problems.extend(type_problems(pack, plans))
     problems.sort(key=lambda p: (p.file or "", p.line or 0, p.column or 0))
@@ -148,7 +150,7 @@ def _load_meta(meta: Any, doc: LocDict, pack: Pack, problems: list[Problem]) -> 
     pack.name = str(meta.get("name", pack.name))
     pack.description = meta.get("description", pack.description)
     pack.lang = meta.get("lang", pack.lang)
-    for key in ("scorecard", "settings", "version"):
+    for key in ("scorecard", "screen", "settings", "version"):
         if key in meta:
             pack.settings[key] = meta[key]
 
@@ -174,6 +176,11 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     src = Source(name=name, loc=loc, format=spec.get("format"), sheet=spec.get("sheet"),
                  encoding=spec.get("encoding"), unit=spec.get("unit"), period=spec.get("period"),
                  scope=spec.get("scope"), description=spec.get("description"))
+    optional = spec.get("optional", False)
+    if not isinstance(optional, bool):
+        problems.append(spec.where("optional").problem(f"optional must be true or false, not {optional!r}",
+                                                       "optional"))
+    src.optional = optional is True
     if spec.get("path") is not None:
         src.path = (file.parent / str(spec["path"])).resolve()
     keys = spec.get("keys", [])

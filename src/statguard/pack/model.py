@@ -74,6 +74,7 @@ class Source:
     description: str | None = None
     loc: Loc | None = None
     derive: Derivation | None = None  # computed from another source instead of read
+    optional: bool = False  # without data, the rules reading it are skipped with a note, not errored
 
     @property
     def declared(self) -> list[str] | None:

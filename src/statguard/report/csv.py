@@ -39,8 +39,10 @@ def render_csv(report: Report, lang: str | None = None) -> str:
     out = io.StringIO()
     out.write(BOM)
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(VIOLATION_COLUMNS)
+    from statguard.report.suspicion_views import per_violation
+    screen = per_violation(report)  # the credibility screen: each violation's unit score and rank
+    w.writerow(VIOLATION_COLUMNS + (["suspicion_score", "suspicion_rank"] if screen else []))
     from statguard.report.views import rows_of
-    for row in rows_of(report.violations, VIOLATION_COLUMNS):
-        w.writerow([_field(v) for v in row])
+    for i, row in enumerate(rows_of(report.violations, VIOLATION_COLUMNS)):
+        w.writerow([_field(v) for v in row] + ([_field(screen[0][i]), _field(screen[1][i])] if screen else []))
     return out.getvalue()

@@ -110,6 +110,10 @@ def _rules(page: Page) -> str:
     if errored:
         items = "".join(f"<li><b>{escape(str(r['rule_id']))}</b>: {escape(str(r['error']))}</li>" for r in errored)
         body += f'<div class="errored"><h3>{escape(t("h.errored", lang))}</h3><ul>{items}</ul></div>'
+    skipped = [r for r in table.to_dict("records") if r.get("skipped") is True]
+    if skipped:
+        items = "".join(f"<li><b>{escape(str(r['rule_id']))}</b>: {escape(str(r['error']))}</li>" for r in skipped)
+        body += f'<div class="skipped"><h3>{escape(t("h.skipped", lang))}</h3><ul>{items}</ul></div>'
     return page.section("rules", t("h.rules", lang), body, len(rows))
 
 
@@ -167,7 +171,12 @@ def _scorecard(page: Page) -> str:
 
 
 Section = Callable[[Page], str]
-SECTIONS: list[Section] = [_header, _charts, _rules, _units, _scorecard, _violations]
+def _screen(page: Page) -> str:
+    from statguard.report.suspicion_views import html_section
+    return html_section(page)
+
+
+SECTIONS: list[Section] = [_header, _screen, _charts, _rules, _units, _scorecard, _violations]
 
 
 @cache

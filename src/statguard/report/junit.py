@@ -57,6 +57,9 @@ def _case(suite: ET.Element, rule: dict[str, Any], mine: pd.DataFrame, level: in
     """Append the test case of one rule; returns its outcome: 'error', 'failure' or 'pass'."""
     case = ET.SubElement(suite, "testcase", name=_clean(rule["rule_id"]), classname=_clean(classname),
                          time=f"{float(rule.get('seconds') or 0):.3f}")
+    if rule.get("skipped") is True:
+        ET.SubElement(case, "skipped", message=_clean(str(rule["error"])))
+        return "skipped"
     if rule["errored"]:
         message = t("rule_not_run", lang, error=rule["error"])
         ET.SubElement(case, "error", message=_clean(message), type="RuleError").text = _clean(rule["error"])
@@ -94,7 +97,10 @@ def render_junit(report: Report, lang: str | None = None) -> str:
     counts = {"tests": str(len(outcomes)), "failures": str(outcomes.count("failure")),
               "errors": str(outcomes.count("error"))}
     root.attrib.update(counts, time=seconds)
-    suite.attrib.update(counts, skipped="0", time=seconds)
+    suite.attrib.update(counts, skipped=str(outcomes.count("skipped")), time=seconds)
+    from statguard.report.suspicion_views import plain_text
+    if ranking_text := plain_text(report, lang):
+        ET.SubElement(suite, "system-out").text = _clean(ranking_text)
     if stamp := _timestamp(report.meta.get("started")):
         suite.set("timestamp", stamp)
     ET.indent(root)

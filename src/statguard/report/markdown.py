@@ -55,7 +55,8 @@ def _rules(report: Report, lang: str) -> list[str]:
     headers = [t("col.rule", lang), t("col.severity", lang), t("col.items", lang), t("col.fails", lang),
                t("col.status", lang), t("col.description", lang)]
     rows = [[r["rule_id"], severity(r["severity"], lang), r["items"], r["fails"], t(f"status.{r['status']}", lang),
-             r["error"] if r["errored"] else r["description"]] for r in shown.to_dict("records")]
+             r["error"] if r["errored"] or r.get("skipped") is True else r["description"]]
+            for r in shown.to_dict("records")]
     return [f"### {t('h.rules', lang)}", "", *_table(headers, rows, {2, 3}), ""]
 
 
@@ -90,7 +91,9 @@ def _violations(report: Report, lang: str) -> list[str]:
 def render_markdown(report: Report, lang: str | None = None) -> str:
     lang = resolve(lang, report.meta.get("lang"))
     meta = report.meta
-    lines = _headline(report, lang) + _rules(report, lang) + _units(report, lang) + _violations(report, lang)
+    from statguard.report.suspicion_views import markdown_lines
+    lines = (_headline(report, lang) + markdown_lines(report, lang) + _rules(report, lang) + _units(report, lang)
+             + _violations(report, lang))
     lines.append("<sub>" + cell(t("generated", lang, started=meta.get("started", "?"),
                                    seconds=meta.get("seconds", "?"), version=meta.get("statguard", "?"))) + "</sub>")
     return "\n".join(lines) + "\n"

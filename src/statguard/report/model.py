@@ -29,7 +29,7 @@ VIOLATION_COLUMNS = ["rule_id", "kind", "severity", "source", "unit", "period", 
                      "observed", "expected", "imbalance", "detail", "message",
                      "hard", "explained", "explanation", "explained_by", "explained_at", "explanation_fields"]
 SUMMARY_COLUMNS = ["rule_id", "kind", "severity", "description", "sources", "items", "passes",
-                   "fails", "not_evaluable", "errored", "error", "seconds", "hard"]
+                   "fails", "not_evaluable", "errored", "error", "seconds", "hard", "skipped"]
 _TYPED = {"rule_id", "kind", "severity", "source", "message", "hard", "explained"}
 SCHEMA_VERSION = 1
 FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
@@ -113,6 +113,11 @@ class Report:
     @property
     def errored(self) -> list[str]:
         return [row["rule_id"] for row in self.rules() if _true(row.get("errored"))]
+
+    @property
+    def skipped(self) -> list[str]:
+        """Rules not run because an optional source they read was not given."""
+        return [row["rule_id"] for row in self.rules() if _true(row.get("skipped"))]
 
     def gating(self, fail_on: str = "error") -> pd.DataFrame:
         """Violations at or above `fail_on` that count against the run.

@@ -52,6 +52,8 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
     from statguard.explain.text import summary_lines
     lines += summary_lines(report)  # explained / unexplained soft violations, explanation problems
     lines += [""] + _rules(report, lang, width)
+    from statguard.report.suspicion_views import text_lines
+    lines += text_lines(report, lang, width, limit)
     lines += _units(report, lang, width)
     lines += _first_violations(report, lang, width, limit)
     lines += _outputs(report, lang, width)
@@ -84,6 +86,8 @@ def _headline(report: Report, lang: str, color: bool) -> list[str]:
                                           warnings=counts["warning"], info=counts["info"])
     if report.errored:
         line += t("msg.sep", lang) + t("errored_line", lang, n=len(report.errored))
+    if report.skipped:
+        line += t("msg.sep", lang) + t("skipped_line", lang, n=len(report.skipped))
     return [t("pack_line", lang, pack=report.pack), line]
 
 
@@ -99,9 +103,10 @@ def _rules(report: Report, lang: str, width: int) -> list[str]:
         line += "".join(" " + right(r[c], w) for c, w in cols)
         lines.append(line + "  " + t(f"status.{r['status']}", lang))
     for r in report.summary.to_dict("records"):
-        if r["errored"]:
+        if r["errored"] or r.get("skipped") is True:
             # errors are shown whole (wrapped): the path and reason are what the user must act on
-            lines += textwrap.wrap(f"! {r['rule_id']}: {r['error']}", width, initial_indent="  ",
+            mark = "!" if r["errored"] else "-"
+            lines += textwrap.wrap(f"{mark} {r['rule_id']}: {r['error']}", width, initial_indent="  ",
                                    subsequent_indent="    ", break_long_words=True, break_on_hyphens=False)
     return lines
 

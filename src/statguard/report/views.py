@@ -98,8 +98,9 @@ def rule_table(report: Report) -> pd.DataFrame:
     s = report.summary.copy()
     if not len(s):
         return s.assign(status=[])
-    s["status"] = ["error" if e else ("fail" if (f or 0) > 0 else "ok")
-                   for e, f in zip(s["errored"], s["fails"], strict=True)]
+    skipped = s["skipped"] if "skipped" in s else [False] * len(s)
+    s["status"] = ["error" if e else "skipped" if k is True else ("fail" if (f or 0) > 0 else "ok")
+                   for e, k, f in zip(s["errored"], skipped, s["fails"], strict=True)]
     return s
 
 

@@ -210,7 +210,12 @@ def _scorecard(book: Book) -> None:
 
 
 SheetBuilder = Callable[[Book], None]
-SHEETS: list[SheetBuilder] = [_summary, _units, _scorecard, _violations, _per_rule]
+def _screen(book: Book) -> None:
+    from statguard.report.suspicion_views import xlsx_sheets
+    xlsx_sheets(book)
+
+
+SHEETS: list[SheetBuilder] = [_summary, _screen, _units, _scorecard, _violations, _per_rule]
 
 
 @writer("xlsx", ".xlsx")
