@@ -18,6 +18,12 @@ which a code has two parents or which has a cycle is a pack problem located in
 the YAML when it is inline, and makes the rule errored when it comes from a
 source.
 
+`tolerance: reported` allows the rounding of the reported figures: half a
+unit of the last digit of the parent's value plus those of its children, with
+the decimals taken from the text as submitted (statguard.checks.rounding) or
+from `decimals:` (one number for all, or code -> decimals, e.g. from the
+indicator table); `val:tolerance` carries it.
+
 Passing example (city total = sum of its counties, per category):
 
     - id: ENT-01
@@ -39,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 from sqlglot import exp
 
+from statguard.checks import rounding
 from statguard.checks.hierarchy.modes import MODE_HELP, Mode, cat, fn, labelled, verdict, zero_filled
 from statguard.checks.plan import (
     DETAIL,
@@ -64,6 +71,7 @@ if TYPE_CHECKING:
 
 CODE, VALUE, N, NN = "_sg_code", "_sg_v", "_sg_n", "_sg_nn"
 CHILD, PARENT = "_sg_child", "_sg_parent"
+HW = "_sg_hw"  # half a unit of the last reported digit (tolerance: reported)
 
 
 class HierarchyParams(Params):
@@ -79,7 +87,10 @@ class HierarchyParams(Params):
     mapping: dict[str, list[str | int]] | None = Field(None, description=(
         "Inline hierarchy: parent code -> list of its child codes (give this or `hierarchy`)."))
     mode: Mode = Field("non_null", description=MODE_HELP)
-    tolerance: float = Field(1e-8, ge=0, description="Absolute tolerance of parent - sum of children.")
+    tolerance: rounding.Tolerance = Field(1e-8, description=(
+        "Absolute tolerance of parent - sum of children, or 'reported': half a unit of the last reported digit "
+        "of the parent's value plus those of its children's."))
+    decimals: rounding.Decimals = rounding.decimals_field("code")
     relative_tolerance: float = Field(0, ge=0, description=(
         "Relative tolerance: the imbalance may also be up to this share of the parent's value (0.01 = 1%)."))
     unknown_codes: str = Field("fail", pattern="^(fail|ignore)$", description=(
@@ -103,6 +114,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.mapping is not None:
         pairs = [(str(c), str(parent)) for parent, kids in p.mapping.items() for c in kids]
         _raise_if_malformed(pairs, rule, ctx)
+        if p.tolerance == rounding.REPORTED:
+            rounding.check_decimals(ctx, p.decimals, dict.fromkeys(c for pair in pairs for c in pair), "codes")
         query = build_query(p, ctx, _values_table(pairs), where)
         return Plan(query=query, order_by=ORDER)
     ctx.source(p.hierarchy, "hierarchy")
@@ -204,18 +217,41 @@ def _same_group(by: list[str], left: str, right: str) -> exp.Expression:
     return exp.and_(*conds) if conds else exp.true()
 
 
+def _reported(p: HierarchyParams) -> bool:
+    return p.tolerance == rounding.REPORTED
+
+
+def _record_half_width(p: HierarchyParams) -> exp.Expression:
+    """A record's half-width: fixed by `decimals:` for its code, else from its text."""
+    hw: exp.Expression = rounding.hw_column(p.value)
+    if not isinstance(p.decimals, dict) or not p.decimals:
+        return hw
+    case = exp.Case()
+    for code, places in p.decimals.items():
+        case = case.when(exp.EQ(this=exp.cast(_col(p.code), "VARCHAR"), expression=exp.Literal.string(str(code))),
+                         rounding.figure_half_width(_col(p.value), places))
+    return case.else_(hw)
+
+
 def build_query(p: HierarchyParams, ctx: Context, edges: exp.Expression,
                 where: exp.Expression | None) -> exp.Select:
     """Items: one per (group, parent) produced by the mode, plus one per unknown code."""
+    reported = _reported(p)
+    table: exp.Expression = ctx.table(p.source)
+    if reported:
+        table = rounding.records(ctx, p.source, [p.value], p.decimals if isinstance(p.decimals, int) else None)
     records = exp.select(*[_col(b) for b in p.by],
                          alias(exp.cast(_col(p.code), "VARCHAR"), CODE),
                          alias(exp.TryCast(this=_col(p.value), to=exp.DataType.build("DOUBLE")), VALUE)
-                         ).from_(ctx.table(p.source))
+                         ).from_(table)
+    if reported:
+        records = records.select(alias(_record_half_width(p), HW))
     if where is not None:
         records = records.where(exp.paren(where))
     by_cols = [_col(b) for b in p.by]
     values = (exp.select(*by_cols, _col(CODE), alias(exp.Sum(this=_col(VALUE)), VALUE),
-                         alias(exp.Count(this=exp.Star()), N), alias(exp.Count(this=_col(VALUE)), NN))
+                         alias(exp.Count(this=exp.Star()), N), alias(exp.Count(this=_col(VALUE)), NN),
+                         *([alias(exp.Sum(this=_col(HW)), HW)] if reported else []))
               .from_("d").group_by(*[_col(b) for b in p.by], _col(CODE)))
     groups = exp.select(*[_col(b) for b in p.by] or [alias(exp.Literal.number(1), "_sg_all")]).distinct().from_("d")
     query = _compared(p, ctx)
@@ -250,7 +286,8 @@ def _children(p: HierarchyParams) -> exp.Select:
                        alias(nonzero, "_sg_k_nonzero"),
                        alias(exp.Max(this=_col(N, "v")), "_sg_k_dup"),
                        alias(names(absent), "_sg_missing"), alias(names(nulled), "_sg_nulls"),
-                       alias(names(exp.GT(this=_col(N, "v"), expression=exp.Literal.number(1))), "_sg_dups"))
+                       alias(names(exp.GT(this=_col(N, "v"), expression=exp.Literal.number(1))), "_sg_dups"),
+                       *([alias(exp.Sum(this=_col(HW, "v")), "_sg_k_hw")] if _reported(p) else []))
             .from_("g").join("e", join_type="CROSS")
             .join(exp.to_table("v"), on=exp.and_(exp.EQ(this=_col(CODE, "v"), expression=child_code.copy()),
                                                   _same_group(p.by, "v", "g")), join_type="LEFT")
@@ -261,7 +298,8 @@ def _with_parent(p: HierarchyParams) -> exp.Select:
     on = exp.and_(exp.EQ(this=_col(CODE, "pv"), expression=_col(PARENT, "k")), _same_group(p.by, "pv", "k"))
     return (exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("k")),
                        alias(_col(CODE, "pv").is_(exp.null()).not_(), "_sg_p_present"),
-                       alias(_col(VALUE, "pv"), "_sg_p_v"), alias(_col(N, "pv"), "_sg_p_n"))
+                       alias(_col(VALUE, "pv"), "_sg_p_v"), alias(_col(N, "pv"), "_sg_p_n"),
+                       *([alias(_col(HW, "pv"), "_sg_p_hw")] if _reported(p) else []))
             .from_(exp.to_table("k")).join(exp.alias_(exp.to_table("v"), "pv"), on=on, join_type="LEFT"))
 
 
@@ -322,12 +360,20 @@ def _compared(p: HierarchyParams, ctx: Context) -> exp.Select:
                 labelled("missing", _col("_sg_missing")), labelled("NULL", _col("_sg_nulls")),
                 labelled("duplicate records", exp.Nullif(this=duplicates, expression=exp.Literal.string(""))))
     imbalance = exp.Sub(this=exp.paren(observed.copy()), expression=exp.paren(expected.copy()))
-    return (exp.select(alias(verdict(observed, expected, p.tolerance, p.relative_tolerance, dup), STATUS),
+    extra: list[exp.Expression] = []
+    if _reported(p):  # blank cells counted as 0 are exact; a NULL side makes the item 'na' anyway
+        tolerance = exp.Add(this=exp.Coalesce(this=_col("_sg_p_hw"), expressions=[exp.Literal.number(0)]),
+                            expression=exp.Coalesce(this=_col("_sg_k_hw"), expressions=[exp.Literal.number(0)]))
+        status = rounding.verdict(observed, expected, tolerance, p.relative_tolerance, dup)
+        extra.append(alias(rounding.shown(tolerance), VAL + "tolerance"))
+    else:
+        status = verdict(observed, expected, float(p.tolerance), p.relative_tolerance, dup)
+    return (exp.select(alias(status, STATUS),
                        *_identity(p, ctx, _col(PARENT)),
                        alias(_col("_sg_k_present"), VAL + "children_present"),
                        alias(_col("_sg_k_all"), VAL + "children"),
                        alias(observed, OBSERVED), alias(expected, EXPECTED), alias(imbalance, IMBALANCE),
-                       alias(detail, DETAIL))
+                       alias(detail, DETAIL), *extra)
             .from_("r").where(_produced(p.mode)))
 
 
@@ -346,7 +392,8 @@ def _unknown(p: HierarchyParams, ctx: Context) -> exp.Select:
     return (exp.select(alias(exp.Literal.string("fail"), STATUS), *identity, *nulls, alias(_col(CODE), KEY + p.code),
                        alias(exp.null(), VAL + "children_present"), alias(exp.null(), VAL + "children"),
                        alias(exp.Sum(this=_col(VALUE)), OBSERVED), alias(exp.null(), EXPECTED),
-                       alias(exp.null(), IMBALANCE), alias(detail, DETAIL))
+                       alias(exp.null(), IMBALANCE), alias(detail, DETAIL),
+                       *([alias(exp.null(), VAL + "tolerance")] if _reported(p) else []))
             .from_("d").where(exp.and_(_col(CODE).is_(exp.null()).not_(),
                                        exp.Not(this=exp.In(this=_col(CODE), query=known.subquery()))))
             .group_by(_col(CODE)))
