@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from statguard.i18n import t
+from statguard.i18n import register, t
 from statguard.report import views
 
 if TYPE_CHECKING:
@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 FONT = 12
 LABEL_W = 130
+DIGIT_TILES = 12  # digit-test violations drawn, worst first; the rest are in the table
+
+register({
+    "h.digit_tests": {"en": "Digit tests: observed vs expected share per digit",
+                      "zh": "数字检验：各数字的实际占比与应有占比"},
+    "chart.observed": {"en": "observed", "zh": "实际"},
+    "chart.expected": {"en": "expected", "zh": "应有"},
+    "chart.digit_tiles_shown": {"en": "the {n} of {total} worst shown", "zh": "仅显示最严重的 {n} 个（共 {total} 个）"},
+})
 
 
 def _fmt(x: float) -> str:
@@ -153,4 +162,70 @@ def digits(report: Report, lang: str) -> str:
     return _figure("digits", t("h.digits", lang), _svg(width, height, "".join(parts), t("h.digits", lang)))
 
 
-CHARTS: list[Callable[[Report, str], str]] = [heatmap, coverage, revisions, digits]
+def _digit_panels(report: Report) -> list[tuple[str, list[str], list[float], list[float]]]:
+    """(label, digits, observed, expected) per violation of the digits kind, worst (largest observed
+    MAD or share over its limit) first."""
+    v = report.violations
+    if not len(v) or "kind" not in v.columns:
+        return []
+    v = v[v["kind"] == "digits"]
+    panels = []
+    for rule_id, unit, keys, values, imbalance in views.rows_of(v, ["rule_id", "unit", "keys", "values", "imbalance"]):
+        values = values if isinstance(values, dict) else {}
+        digits, observed, expected = (values.get(k) for k in ("digits", "observed_distribution",
+                                                               "expected_distribution"))
+        if not (isinstance(digits, list) and isinstance(observed, list) and isinstance(expected, list)
+                and len(digits) == len(observed) == len(expected) and digits):
+            continue
+        keys = keys if isinstance(keys, dict) else {}
+        parts = [views.display(unit), *(views.display(x) for x in keys.values())]
+        label = " · ".join([str(rule_id), *(p for p in parts if p)])
+        shares = [views.as_number(x) or 0.0 for x in observed], [views.as_number(x) or 0.0 for x in expected]
+        panels.append((views.as_number(imbalance) or 0.0, label, [str(d) for d in digits], *shares))
+    panels.sort(key=lambda panel: -panel[0])
+    return [panel[1:] for panel in panels]
+
+
+def digit_tests(report: Report, lang: str) -> str:
+    """Small multiples, one per digits violation: bars of the observed share of each digit and a line
+    through the expected share (Benford's law, uniform or the round-number model)."""
+    panels = _digit_panels(report)
+    if not panels:
+        return ""
+    tiles = [_digit_tile(label, digits, observed, expected, lang)
+             for label, digits, observed, expected in panels[:DIGIT_TILES]]
+    note = (t("chart.digit_tiles_shown", lang, n=DIGIT_TILES, total=len(panels))
+            if len(panels) > DIGIT_TILES else "")
+    return _figure("digit-tests", t("h.digit_tests", lang), f'<div class="tiles">{"".join(tiles)}</div>', note)
+
+
+def _digit_tile(label: str, digits: list[str], observed: list[float], expected: list[float], lang: str) -> str:
+    w, h, pad, top = 300, 150, 26, 22
+    step = (w - 2 * pad) / len(digits)
+    peak = max(max(observed), max(expected)) * 1.1 or 1.0
+
+    def y(share: float) -> float:
+        return h - pad - (h - pad - top) * share / peak
+
+    obs_word, exp_word = escape(t("chart.observed", lang)), escape(t("chart.expected", lang))
+    every = max(1, len(digits) // 10)  # first_two has 90 digits: label every 10th
+    parts = []
+    for i, (d, o, e) in enumerate(zip(digits, observed, expected, strict=True)):
+        x = pad + i * step
+        parts.append(f'<rect x="{x + step * 0.1:.1f}" y="{y(o):.1f}" width="{step * 0.8:.1f}" '
+                     f'height="{h - pad - y(o):.1f}" class="bar"><title>{escape(d)}: {obs_word} {o:.1%}, '
+                     f'{exp_word} {e:.1%}</title></rect>')
+        if i % every == 0:
+            parts.append(f'<text x="{x + step / 2:.0f}" y="{h - pad + 14}" text-anchor="middle" class="tick">'
+                         f'{escape(d)}</text>')
+    line = " ".join(f"{pad + i * step + step / 2:.1f},{y(e):.1f}" for i, e in enumerate(expected))
+    parts.append(f'<polyline points="{line}" class="benford"/>')
+    parts.append(f'<rect x="{w - 118}" y="6" width="10" height="8" class="bar"/>'
+                 f'<text x="{w - 104}" y="14" class="tick">{obs_word}</text>'
+                 f'<line x1="{w - 60}" y1="10" x2="{w - 48}" y2="10" class="benford"/>'
+                 f'<text x="{w - 44}" y="14" class="tick">{exp_word}</text>')
+    return (f'<div class="tile digit-test"><div class="tile-label">{_label(label, 40)}</div>'
+            f'{_svg(w, h, "".join(parts), label)}</div>')
+
+
+CHARTS: list[Callable[[Report, str], str]] = [heatmap, coverage, revisions, digits, digit_tests]

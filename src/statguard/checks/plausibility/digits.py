@@ -38,7 +38,7 @@ points per digit) is statguard's; round compares the share with
 `max_round_share` (default 0.3). By default a group fails when both measures
 say so (`fail_when: both`): chi-square alone condemns large groups for trivia
 and MAD alone is noise in small ones (its chance level at n values is about
-0.8 * mean(sqrt(p(1 - p))) / sqrt(n): 0.010 for the first digit at n = 480,
+0.8 * mean(sqrt(p(1 - p))) / sqrt(n): 0.011 for the first digit at n = 480,
 a unit's 20 series over 2 years; `excess_mad` subtracts it, after Barney and
 Schulzke 2016).
 
