@@ -99,13 +99,13 @@ register({
               "at least {lower} expected",
         "zh": "{observed} 低于同组中位数 {median} 达 {z} 个 MAD（MAD {mad}，同组 {peers} 个），应不低于 {lower}"},
     "detail.outlier.log_high": {
-        "en": "{observed} is {z} MADs of the logarithm above the peers' median {median} (MAD of ln {mad}, "
-              "{peers} peers); at most {upper} expected",
+        "en": "{observed} is {z} MADs of the logarithm above the peers' median {median} (MAD of the logarithms "
+              "{mad}, {peers} peers); at most {upper} expected",
         "zh": "{observed} 的对数高于同组中位数 {median} 的对数达 {z} 个 MAD（对数 MAD {mad}，同组 {peers} 个），"
               "应不高于 {upper}"},
     "detail.outlier.log_low": {
-        "en": "{observed} is {z} MADs of the logarithm below the peers' median {median} (MAD of ln {mad}, "
-              "{peers} peers); at least {lower} expected",
+        "en": "{observed} is {z} MADs of the logarithm below the peers' median {median} (MAD of the logarithms "
+              "{mad}, {peers} peers); at least {lower} expected",
         "zh": "{observed} 的对数低于同组中位数 {median} 的对数达 {z} 个 MAD（对数 MAD {mad}，同组 {peers} 个），"
               "应不低于 {lower}"},
     "detail.outlier.hb_high": {
@@ -146,13 +146,14 @@ class OutlierParams(LongParams):
 @rule_kind("outlier", OutlierParams)
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: OutlierParams = rule.params
+    other = sorted((set(HB_ONLY) if p.method == "robust_z" else {"z", "log"}) & p.model_fields_set)
+    if other:  # a parameter the chosen method ignores is a misunderstanding, not a no-op
+        owner = "hb" if p.method == "robust_z" else "robust_z"
+        raise PackError(ctx.problem(f"'{other[0]}' is a parameter of 'method: {owner}'; this rule uses {p.method}",
+                                    other[0]))
     if p.method == "robust_z":
-        for name in sorted(set(HB_ONLY) & p.model_fields_set):
-            raise PackError(ctx.problem(f"'{name}' is a parameter of 'method: hb'; this rule uses robust_z", name))
         long = Long(ctx, p)
         return Plan(query=_robust_z(ctx, p, long), meta={"message": _message(rule, long)})
-    for name in sorted({"z", "log"} & p.model_fields_set):
-        raise PackError(ctx.problem(f"'{name}' is a parameter of 'method: robust_z'; this rule uses hb", name))
     long = Long(ctx, p, need_period=True)
     assert long.period is not None
     plan = period_plan(_hb(ctx, p, long), p.source, long.period)
