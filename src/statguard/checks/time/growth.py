@@ -24,6 +24,14 @@ nothing recorded for it), the period cannot be parsed (the detail says why),
 or the base is 0 (growth undefined; `zero_base: fail` makes it a violation
 instead).
 
+`tolerance: reported` derives the tolerance from the decimals each figure was
+reported with (statguard.checks.rounding): half a unit of the rate's last
+digit plus the rounding of value and comparison value propagated through
+(value - base) / |base| * 100. `val:tolerance` carries it. A comparison value
+within its own rounding of 0 makes the item not evaluable. With a looked-up
+comparison value from the history store, its decimals are those of the
+recorded value.
+
 Passing example (deposits 214.72, +13.75% on last year's 188.77):
 
     - id: GR-01
@@ -45,6 +53,7 @@ from typing import Literal
 from pydantic import Field
 from sqlglot import exp
 
+from statguard.checks import rounding
 from statguard.checks.plan import (
     DETAIL,
     EXPECTED,
@@ -93,7 +102,10 @@ class GrowthParams(Params):
     period: str | None = Field(None, description="Period column (default: the source's period).")
     by: list[str] | None = Field(None, description=(
         "Columns identifying a series (default: the source's keys without the period, else its unit)."))
-    tolerance: float = Field(0.05, ge=0, description="Allowed difference in percentage points.")
+    tolerance: rounding.Tolerance = Field(0.05, description=(
+        "Allowed difference in percentage points, or 'reported': half a unit of the rate's last reported digit "
+        "plus the rounding of the value and the comparison value carried through the rate."))
+    decimals: rounding.Decimals = rounding.decimals_field()
     zero_base: Literal["not_evaluable", "fail"] = Field("not_evaluable", description=(
         "A comparison value of 0 makes growth undefined: not_evaluable (default) or fail."))
     where: str | None = Field(None, description="Only records for which this is true are checked.")
@@ -110,6 +122,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         if column:
             ctx.require_column(p.source, column, field_name)
     scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+    if _reported(p):
+        rounding.check_decimals(ctx, p.decimals, dict.fromkeys(c for c in (p.value, p.rate, p.base) if c),
+                                "columns (not the value, rate or base)")
     if p.base:
         if p.base_from == "history":
             raise PackError(ctx.problem("'base' names a column of the same record; 'base_from: history' "
@@ -127,6 +142,17 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     return period_plan(query, p.source, period, prepare=lambda engine: bind_mapping(engine, view, period))
 
 
+def _reported(p: GrowthParams) -> bool:
+    return p.tolerance == rounding.REPORTED
+
+
+def _tolerance(value: exp.Expression, rate: exp.Expression, base: exp.Expression,
+               hws: tuple[exp.Expression, exp.Expression, exp.Expression]) -> exp.Expression:
+    """hw(rate) + hw((value - base) / |base| * 100); NULL when |base| is within its rounding of 0."""
+    hv, hr, hb = (h.copy() for h in hws)
+    return exp.Add(this=hr, expression=rounding.rate_half_width(value, base, hv, hb))
+
+
 def _rate(value: exp.Expression, base: exp.Expression) -> exp.Expression:
     change = exp.Sub(this=value.copy(), expression=base.copy())
     return exp.Mul(this=exp.Div(this=exp.paren(change), expression=exp.Abs(this=base.copy())),
@@ -134,7 +160,8 @@ def _rate(value: exp.Expression, base: exp.Expression) -> exp.Expression:
 
 
 def _verdict(p: GrowthParams, value: exp.Expression, rate: exp.Expression, base: exp.Expression,
-             before: list[tuple[exp.Expression, exp.Expression]]) -> tuple[exp.Case, exp.Case]:
+             before: list[tuple[exp.Expression, exp.Expression]],
+             tolerance: exp.Expression | None = None) -> tuple[exp.Case, exp.Case]:
     """(_status, _detail) cases; `before` are (condition, detail) pairs making an item not evaluable."""
     status, detail = exp.Case(), exp.Case()
     for cond, text in before:
@@ -145,8 +172,15 @@ def _verdict(p: GrowthParams, value: exp.Expression, rate: exp.Expression, base:
     zero = exp.EQ(this=base.copy(), expression=exp.Literal.number(0))
     status = status.when(zero, NA.copy() if p.zero_base == "not_evaluable" else FAIL.copy())
     detail = detail.when(zero.copy(), exp.Literal.string("comparison value is 0: growth undefined"))
-    off = exp.Abs(this=exp.Sub(this=rate.copy(), expression=_rate(value, base)))
-    status = status.when(exp.LTE(this=off, expression=number(p.tolerance)), PASS.copy())
+    if tolerance is None:
+        off = exp.Abs(this=exp.Sub(this=rate.copy(), expression=_rate(value, base)))
+        status = status.when(exp.LTE(this=off, expression=number(float(p.tolerance))), PASS.copy())
+        return status.else_(FAIL.copy()), detail
+    unknown = exp.Is(this=exp.paren(tolerance.copy()), expression=exp.Null())
+    status = status.when(unknown, NA.copy())
+    detail = detail.when(unknown.copy(), exp.Literal.string(
+        "comparison value within its rounding of 0: growth undefined"))
+    status = status.when(rounding.within(rate, _rate(value, base), tolerance), PASS.copy())
     return status.else_(FAIL.copy()), detail
 
 
@@ -162,12 +196,22 @@ def _sides(value: exp.Expression, rate: exp.Expression, base: exp.Expression) ->
 def _same_record(ctx: Context, p: GrowthParams, scope: exp.Expression | None) -> exp.Select:
     assert p.base is not None
     value, rate, base = quote_column(p.value), quote_column(p.rate), quote_column(p.base)
-    status, detail = _verdict(p, value, rate, base, [])
+    tolerance = None
+    if _reported(p):
+        tolerance = _tolerance(value, rate, base, tuple(rounding.hw_column(c) for c in (p.value, p.rate, p.base)))
+    status, detail = _verdict(p, value, rate, base, [], tolerance)
     select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source),
                         alias(value.copy(), VAL + p.value), alias(base.copy(), VAL + p.base),
-                        alias(rate.copy(), VAL + p.rate), *_sides(value, rate, base), alias(detail, DETAIL))
-    select = select.from_(ctx.table(p.source))
+                        alias(rate.copy(), VAL + p.rate), *_sides(value, rate, base), alias(detail, DETAIL),
+                        *_shown(tolerance))
+    table = (rounding.records(ctx, p.source, [p.value, p.rate, p.base], p.decimals) if _reported(p)
+             else ctx.table(p.source))
+    select = select.from_(table)
     return select.where(scope) if scope is not None else select
+
+
+def _shown(tolerance: exp.Expression | None) -> list[exp.Expression]:
+    return [] if tolerance is None else [alias(rounding.shown(tolerance), VAL + "tolerance")]
 
 
 def _from_history(ctx: Context, view: str, p: GrowthParams, period: str) -> exp.Expression:
@@ -185,11 +229,19 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
     """Items joined with the comparison value of their series, looked up by period label in `rows`
     (default: the source's own records)."""
     cur = with_periods(ctx, p.source, period)  # `where` limits the items, not the comparison values
+    reported = _reported(p)
+    if reported:  # the same records, read with their reported text
+        cur = cur.from_(rounding.records(ctx, p.source, [p.value, p.rate], p.decimals, alias="t"))
     if scope is not None:
         cur = cur.select(alias(scope, "_sg_in"))
     label = quote_column(MAPPED["label"])
     history = rows is not None
     version = [alias(exp.Max(this=quote_column("_sg_version")), "_sg_bv")] if history else []
+    if reported:  # half a unit of the comparison value's last digit (recorded history: its stored text)
+        fixed = rounding.fixed_decimals(p.decimals, p.value)
+        hw = (rounding.figure_half_width(quote_column(p.value), fixed) if history
+              else rounding.hw_column(p.value))
+        version.append(alias(exp.Min(this=hw), "_sg_base_hw"))
     grouped = exp.select(*[quote_column(c) for c in series], label.copy(),
                          alias(exp.Min(this=quote_column(p.value)), "_sg_base"),
                          alias(exp.Count(this=exp.Star()), "_sg_n"), *version).from_(
@@ -210,12 +262,16 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
         (exp.GT(this=quote_column("_sg_n", "b"), expression=exp.Literal.number(1)),
          string_of("several records for the comparison period ", compared)),
     ]
-    status, detail = _verdict(p, value, rate, base, before)
+    tolerance = None
+    if reported:
+        hws = (rounding.hw_column(p.value, "c"), rounding.hw_column(p.rate, "c"), quote_column("_sg_base_hw", "b"))
+        tolerance = _tolerance(value, rate, base, hws)
+    status, detail = _verdict(p, value, rate, base, before, tolerance)
     select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source, table="c"),
                         alias(value.copy(), VAL + p.value), alias(rate.copy(), VAL + p.rate),
                         alias(compared.copy(), VAL + "comparison_period"), alias(base.copy(), VAL + "comparison_value"),
                         *([alias(quote_column("_sg_bv", "b"), VAL + "comparison_version")] if history else []),
-                        *_sides(value, rate, base), alias(detail, DETAIL))
+                        *_sides(value, rate, base), alias(detail, DETAIL), *_shown(tolerance))
     cur_t = exp.Table(this=exp.to_identifier("_sg_cur", quoted=True), alias=exp.TableAlias(
         this=exp.to_identifier("c", quoted=True)))
     base_t = exp.Table(this=exp.to_identifier("_sg_base", quoted=True), alias=exp.TableAlias(
