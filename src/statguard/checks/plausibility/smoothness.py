@@ -1,0 +1,384 @@
+"""Series whose growth is too smooth for their peers, or year-on-year growth pinned to one value.
+
+One item is a series: one unit's figures for one indicator (long format, see
+statguard.checks.plausibility.common). Its growth rates are computed from its
+own values, `value / comparison - 1` in percent, the comparison being the same
+series' previous period (`growth: mom`, 环比) or the same period last year
+(`growth: yoy`, 同比); periods may be written in any form statguard.periods
+reads. Only growth rates of the latest `window` periods of the source are used
+(the latest periods over all the rule's records, so peers are measured over the
+same months); the comparison value may lie before the window.
+
+A growth rate is left out, never guessed, when: its value or its comparison
+value is missing (a gap of missing months: no rate is computed across it), the
+comparison value is 0 or negative (growth undefined), or the series has several
+records for one of the two periods. Records whose period cannot be read are
+left out. A series with fewer than `min_growths` rates is not evaluable.
+
+`check: too_smooth` (default). Honest monthly figures swing with the seasons
+(February lows, December peaks) and with chance, so the spread of their growth
+rates is large; invented figures grow smoothly. The spread of a series' rates
+(`spread: sd`, their standard deviation, or `mad`, their scaled median absolute
+deviation) is compared with its peers': the series of the same indicator in the
+same peer group (all units when there is no peer group). With
+x = ln(spread), the robust z is (x - median x) / MAD x across the evaluable
+peer series, the unit itself included (Iglewicz and Hoaglin 1993, modified
+z-score; when the MAD is 0, as with many identical spreads, the mean absolute
+deviation times 1.2533 stands in for it, as in IBM SPSS; when that is 0 too
+every peer has the same spread and z is 0). A series fails when z < -`z`
+(3.5, Iglewicz and Hoaglin's cut-off) and its spread is also below
+`max_ratio` of the peers' median spread, so that a peer group that is tight as
+a whole (z near the cut-off by a small MAD) flags nobody. The logarithm makes
+the comparison one of proportions: a spread a tenth of its peers' is as far from
+them for a big unit as for a small one. A spread below 0.01 percentage points
+enters the logarithm as 0.01. A peer group with fewer than `min_peers`
+evaluable series leaves all its series not evaluable.
+
+`check: pinned`: a growth target met exactly. The series' year-on-year rates
+(the default growth for this check) are compared with their own median: the
+series fails when at least `min_months` of them lie within +-`band` percentage
+points of it (both inclusive). No peers are needed: a unit alone in its peer
+group can be pinned.
+
+Stock indicators (balances, headcounts, floor space) stay flat for months
+honestly; keep them out of a too_smooth rule with `where:` or `indicators:`
+with `exempt_kinds:` (the indicator table's declared kind).
+
+The violation: `_observed` the series' spread (pinned: the months within the
+band), `_expected` the peers' median spread (pinned: `min_months`), and in
+`val:` the number of rates, the peers, their median, the MAD of their log
+spreads, z, the ratio to the median, and every rate with its period.
+
+Passing example (monthly sales of the districts of one city):
+
+    - id: SM-01
+      kind: smoothness
+      source: figures
+      where: indicator = '社会消费品零售总额'
+      growth: mom
+
+Failing data for it: five districts whose sales dip in February and peak in
+December (month-on-month spreads of 12 to 20 percentage points) and one whose
+sales rise by 1.0% to 1.2% every month: spread 0.07, 0.005 of the peers' median,
+robust z about -12.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from sqlglot import exp
+
+from statguard.checks.plan import (
+    DETAIL,
+    EXPECTED,
+    IMBALANCE,
+    KEY,
+    OBSERVED,
+    STATUS,
+    UNIT,
+    VAL,
+    Context,
+    Plan,
+    alias,
+    number,
+)
+from statguard.checks.plausibility.common import MAD_SCALE, Long, LongParams, robust_stats
+from statguard.checks.registry import rule_kind
+from statguard.checks.time.common import mapping_table, period_plan
+from statguard.errors import PackError
+from statguard.expr import quote_column
+from statguard.i18n import register
+from statguard.pack.model import Rule
+from statguard.periods import raw_text
+
+MEAN_AD_SCALE = 1.253314  # sqrt(pi/2): the mean absolute deviation times this estimates sigma for normal data
+SPREAD_FLOOR = 0.01  # percentage points: a smaller spread enters the logarithm as this
+ROUNDING = 1e-9  # growth rates are compared with the band with this much slack for binary noise
+
+register({
+    "detail.smoothness.too_smooth.mom": {
+        "en": "month-on-month growth too smooth: spread {observed} points over {growths} rates, {ratio} of "
+              "the median {expected} of {peers} peers (robust z {z}); rates: {rates}",
+        "zh": "环比增速过于平稳：{growths} 个增速的离散程度为 {observed} 个百分点，仅为 {peers} 个同组序列中位数 "
+              "{expected} 的 {ratio}（稳健 z 值 {z}）；各期增速：{rates}"},
+    "detail.smoothness.too_smooth.yoy": {
+        "en": "year-on-year growth too smooth: spread {observed} points over {growths} rates, {ratio} of "
+              "the median {expected} of {peers} peers (robust z {z}); rates: {rates}",
+        "zh": "同比增速过于平稳：{growths} 个增速的离散程度为 {observed} 个百分点，仅为 {peers} 个同组序列中位数 "
+              "{expected} 的 {ratio}（稳健 z 值 {z}）；各期增速：{rates}"},
+    "detail.smoothness.pinned.yoy": {
+        "en": "year-on-year growth pinned near {median_growth}%: within {band} points of it in {observed} of "
+              "{growths} periods ({pinned_periods}); rates: {rates}",
+        "zh": "同比增速锁定在 {median_growth}% 附近：{growths} 期中有 {observed} 期与之相差不超过 {band} 个百分点"
+              "（{pinned_periods}）；各期增速：{rates}"},
+    "detail.smoothness.pinned.mom": {
+        "en": "month-on-month growth pinned near {median_growth}%: within {band} points of it in {observed} of "
+              "{growths} periods ({pinned_periods}); rates: {rates}",
+        "zh": "环比增速锁定在 {median_growth}% 附近：{growths} 期中有 {observed} 期与之相差不超过 {band} 个百分点"
+              "（{pinned_periods}）；各期增速：{rates}"},
+    "detail.smoothness.few_growths": {
+        "en": "not evaluable: {growths} growth rates, fewer than the {min_growths} needed",
+        "zh": "无法判断：仅有 {growths} 个增速，少于所需的 {min_growths} 个"},
+    "detail.smoothness.few_peers": {
+        "en": "not evaluable: {peers} evaluable series in the peer group, fewer than the {min_peers} needed",
+        "zh": "无法判断：同组可比序列仅 {peers} 个，少于所需的 {min_peers} 个"},
+})
+
+
+class SmoothnessParams(LongParams):
+    check: Literal["too_smooth", "pinned"] = Field("too_smooth", description=(
+        "too_smooth: the spread of the growth rates far below the peers' (robust z); pinned: the growth rates "
+        "within +-band of their own median in at least min_months periods (a growth target met exactly)."))
+    growth: Literal["mom", "yoy"] | None = Field(None, description=(
+        "Growth rates used: mom (on the previous period, 环比) or yoy (on the same period last year, 同比). "
+        "Default: mom for too_smooth, yoy for pinned."))
+    window: int | None = Field(12, ge=1, description=(
+        "Only the growth rates of the latest this many periods of the source are used (default 12: one year, "
+        "each month once); null uses every period."))
+    min_growths: int = Field(8, ge=2, description="A series with fewer growth rates in the window is not evaluable.")
+    spread: Literal["sd", "mad"] = Field("sd", description=(
+        "too_smooth: the spread of a series' rates: sd (standard deviation, default: counts the seasonal swings "
+        "of every month) or mad (median absolute deviation x 1.4826: ignores the largest half of the swings)."))
+    z: float = Field(3.5, gt=0, description=(
+        "too_smooth: fails below a robust z of -z for the log spread among peers (3.5: Iglewicz and Hoaglin)."))
+    max_ratio: float = Field(0.5, gt=0, le=1, description=(
+        "too_smooth: ... and only when the spread is also below this share of the peers' median spread."))
+    min_peers: int = Field(5, ge=3, description=(
+        "too_smooth: a peer group (same indicator and peer group) with fewer evaluable series is not evaluable."))
+    band: float = Field(0.5, ge=0, description="pinned: half-width of the band around the median rate, in points.")
+    min_months: int = Field(8, ge=2, description=(
+        "pinned: fails when at least this many rates lie in the band (default 8 of the 12 in the window)."))
+    indicators: str | None = Field(None, description=(
+        "Source of the indicator table (columns indicator and kind); series of an indicator whose kind is in "
+        "exempt_kinds are left out."))
+    exempt_kinds: list[str] = Field(["stock"], description=(
+        "With indicators: the indicator kinds left out (default stock: balances stay flat honestly)."))
+
+    def source_names(self) -> list[str]:
+        return [self.source] + ([self.indicators] if self.indicators else [])
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return quote_column(name, table)
+
+
+def table(name: str, as_: str | None = None) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(name, quoted=True),
+                     alias=exp.TableAlias(this=exp.to_identifier(as_, quoted=True)) if as_ else None)
+
+
+def same(left: str, right: str, *names: str) -> exp.Expression:
+    return exp.and_(*[exp.NullSafeEQ(this=col(n, left), expression=col(n, right)) for n in names])
+
+
+def window_of(fn: exp.Expression, *partition: str) -> exp.Window:
+    return exp.Window(this=fn, partition_by=[col(c) for c in partition])
+
+
+def count_if(cond: exp.Expression) -> exp.Expression:
+    return exp.Sum(this=exp.Case().when(cond, exp.Literal.number(1)).else_(exp.Literal.number(0)))
+
+
+def text(value: exp.Expression) -> exp.Expression:
+    return exp.cast(value, "VARCHAR")
+
+
+def listing(item: exp.Expression, when: exp.Expression) -> exp.Expression:
+    """The items where `when` holds, in period order, separated by commas."""
+    ordered = exp.Order(this=exp.Case().when(when, item), expressions=[exp.Ordered(this=col("_sg_ord"))])
+    return exp.GroupConcat(this=ordered, separator=exp.Literal.string(", "))
+
+
+SERIES = ("_unit", "_indicator")
+
+
+@rule_kind("smoothness", SmoothnessParams)
+def plan(rule: Rule, ctx: Context) -> Plan:
+    p: SmoothnessParams = rule.params
+    long = Long(ctx, p, need_period=True)
+    assert long.period is not None
+    if p.min_months > (p.window or p.min_months) and p.check == "pinned":
+        raise PackError(ctx.problem(f"min_months {p.min_months} exceeds the window of {p.window} periods: "
+                                    "no series can fail", "min_months"))
+    if p.window is not None and p.min_growths > p.window:
+        raise PackError(ctx.problem(f"min_growths {p.min_growths} exceeds the window of {p.window} periods: "
+                                    "every series would be not evaluable", "min_growths"))
+    growth = p.growth or ("yoy" if p.check == "pinned" else "mom")
+    series = _series(p)
+    query = _too_smooth(p, series, growth) if p.check == "too_smooth" else _pinned(p, series, growth)
+    query = _with_identity(query, long)
+    for name, cte in (("_sg_rows", _rows(ctx, p, long)), ("_sg_obs", _observations(p, long, growth))):
+        query = query.with_(name, as_=cte)
+    return period_plan(query, p.source, long.period, order_by=[f'"{VAL}growths" DESC NULLS LAST'])
+
+
+def _rows(ctx: Context, p: SmoothnessParams, long: Long) -> exp.Select:
+    """The rule's records (_unit, _period, _indicator, _peer, _value), without exempt indicators."""
+    rows = long.rows(ctx)
+    if not p.indicators:
+        return rows
+    ctx.source(p.indicators, "indicators")
+    for name in ("indicator", "kind"):
+        ctx.require_column(p.indicators, name, "indicators")
+    if long.indicator is None:
+        raise PackError(ctx.problem(f"source '{p.source}' has no indicator column to look up in "
+                                    f"'{p.indicators}'; give 'indicator:'", "indicators"))
+    if not p.exempt_kinds:
+        return rows
+    exempt = exp.select(text(col("indicator"))).from_(ctx.table(p.indicators)).where(
+        exp.In(this=text(col("kind")), expressions=[exp.Literal.string(k) for k in p.exempt_kinds]))
+    kept = exp.Not(this=exp.In(this=text(col("_indicator")), query=exempt.subquery()))
+    inner = exp.select(exp.Star()).from_(rows.subquery("_sg_r0"))
+    return inner.where(exp.or_(exp.Is(this=col("_indicator"), expression=exp.Null()), kept))
+
+
+def _observations(p: SmoothnessParams, long: Long, growth: str) -> exp.Select:
+    """One row per series and period read: its ordinal, the comparison period's label, and the value
+    (NULL when the series has several records for the period)."""
+    mapping = table(mapping_table(p.source, long.period or ""), "m")
+    obs = exp.select(
+        *[col(c, "r") for c in SERIES], alias(col("label", "m"), "_sg_label"),
+        alias(exp.Min(this=col("freq", "m")), "_sg_freq"), alias(exp.Min(this=col("ord", "m")), "_sg_ord"),
+        alias(exp.Min(this=col("prev" if growth == "mom" else "year_ago", "m")), "_sg_cmp"),
+        alias(exp.Case().when(exp.EQ(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)),
+                              exp.Min(this=col("_value", "r"))), "_sg_v"),
+    ).from_(table("_sg_rows", "r")).join(
+        mapping, on=exp.EQ(this=col("raw", "m"), expression=raw_text(col("_period", "r"))), join_type="inner",
+    ).where(exp.Not(this=exp.Is(this=col("label", "m"), expression=exp.Null()))).group_by(
+        *[col(c, "r") for c in SERIES], col("label", "m"))
+    return obs
+
+
+def _series(p: SmoothnessParams) -> exp.Select:
+    """One row per series (of CTE _sg_rows): its peer group and, over the window, the count, median,
+    spread and listing of its growth rates (from CTE _sg_obs), and how many lie in the band around the median."""
+    rate = exp.Round(this=exp.Mul(this=exp.paren(exp.Sub(this=exp.Div(this=col("_sg_v", "a"), expression=col(
+        "_sg_v", "b")), expression=exp.Literal.number(1))), expression=exp.Literal.number(100)),
+        decimals=exp.Literal.number(9))
+    usable = [exp.Not(this=exp.Is(this=col("_sg_v", "a"), expression=exp.Null())),
+              exp.GT(this=col("_sg_v", "b"), expression=exp.Literal.number(0))]
+    if p.window is not None:
+        latest = exp.Window(this=exp.Max(this=col("_sg_ord", "a")), partition_by=[col("_sg_freq", "a")])
+        usable.append(exp.GT(this=col("_sg_ord", "a"), expression=exp.Sub(this=latest, expression=exp.Literal.number(
+            p.window))))
+    rates = exp.select(*[col(c, "a") for c in SERIES], col("_sg_label", "a"), col("_sg_ord", "a"),
+                       alias(exp.Case().when(exp.and_(*usable), rate), "_sg_g")).from_(
+        table("_sg_obs", "a")).join(table("_sg_obs", "b"), join_type="left", on=exp.and_(
+            same("a", "b", *SERIES), exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_cmp", "a"))))
+    centred = exp.select(exp.Star(), alias(window_of(exp.Median(this=col("_sg_g")), *SERIES), "_sg_gmed")).from_(
+        rates.subquery("_sg_g0"))
+
+    deviation = exp.Abs(this=exp.Sub(this=col("_sg_g"), expression=col("_sg_gmed")))
+    has_rate = exp.Not(this=exp.Is(this=col("_sg_g"), expression=exp.Null()))
+    in_band = exp.LTE(this=deviation.copy(), expression=number(p.band + ROUNDING))
+    shown = exp.Concat(expressions=[col("_sg_label"), exp.Literal.string(": "),
+                                    text(exp.Round(this=col("_sg_g"), decimals=exp.Literal.number(2)))])
+    spread = (exp.StddevSamp(this=col("_sg_g")) if p.spread == "sd" else
+              exp.Mul(this=exp.Median(this=deviation.copy()), expression=number(MAD_SCALE)))
+    stats = exp.select(
+        *[col(c) for c in SERIES],
+        alias(exp.Count(this=col("_sg_g")), "_sg_n"),
+        alias(exp.Round(this=spread, decimals=exp.Literal.number(4)), "_sg_spread"),
+        alias(exp.Round(this=exp.Min(this=col("_sg_gmed")), decimals=exp.Literal.number(4)), "_sg_gm"),
+        alias(count_if(exp.and_(has_rate.copy(), in_band)), "_sg_pinned"),
+        alias(listing(shown, has_rate.copy()), "_sg_rates"),
+        alias(listing(col("_sg_label"), exp.and_(has_rate.copy(), in_band.copy())), "_sg_pinned_at"),
+    ).from_(centred.subquery("_sg_g1")).group_by(*[col(c) for c in SERIES])
+
+    items = exp.select(*[col(c) for c in SERIES], alias(exp.Min(this=col("_peer")), "_peer")).from_(
+        "_sg_rows").group_by(*[col(c) for c in SERIES])
+    out = exp.select(*[col(c, "s") for c in SERIES], col("_peer", "s"),
+                     alias(exp.Coalesce(this=col("_sg_n", "g"), expressions=[exp.Literal.number(0)]), "_sg_n"),
+                     *[col(c, "g") for c in ("_sg_spread", "_sg_gm", "_sg_pinned", "_sg_rates", "_sg_pinned_at")]
+                     ).from_(items.subquery("s")).join(stats.subquery("g"), join_type="left",
+                                                       on=same("s", "g", *SERIES))
+    return out
+
+
+def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Select:
+    enough = exp.GTE(this=col("_sg_n"), expression=exp.Literal.number(p.min_growths))
+    log_spread = exp.Case().when(enough, exp.Ln(this=exp.Greatest(this=col("_sg_spread"), expressions=[
+        number(SPREAD_FLOOR)])))
+    measured = exp.select(exp.Star(), alias(log_spread, "_sg_x")).from_(series.subquery("_sg_s0"))
+    peers = ["_peer", "_indicator"]
+    robust = robust_stats(measured.subquery("_sg_s1"), "_sg_x", peers, prefix="_sg_p")
+    evaluable = exp.Not(this=exp.Is(this=col("_sg_x"), expression=exp.Null()))
+    spread_of_peers = exp.Median(this=exp.Case().when(evaluable, col("_sg_spread")))
+    mean_ad = exp.Avg(this=exp.Abs(this=exp.Sub(this=col("_sg_x"), expression=col("_sg_pmed"))))
+    widened = exp.select(exp.Star(), alias(window_of(spread_of_peers, *peers), "_sg_pspread"),
+                         alias(window_of(mean_ad, *peers), "_sg_pmean_ad")).from_(robust.subquery("_sg_s2"))
+
+    scale = exp.Case().when(exp.GT(this=col("_sg_pmad"), expression=exp.Literal.number(0)), col("_sg_pmad")).else_(
+        exp.Mul(this=col("_sg_pmean_ad"), expression=number(MEAN_AD_SCALE)))
+    z = exp.Case().when(exp.GT(this=scale, expression=exp.Literal.number(0)), exp.Div(this=exp.paren(exp.Sub(
+        this=col("_sg_x"), expression=col("_sg_pmed"))), expression=scale.copy())).else_(exp.Literal.number(0))
+    z = exp.Case().when(evaluable.copy(), z)
+    few_peers = exp.LT(this=col("_sg_pn"), expression=exp.Literal.number(p.min_peers))
+    fails = exp.and_(exp.LT(this=col("_sg_z"), expression=number(-p.z)), exp.LT(
+        this=col("_sg_spread"), expression=exp.Mul(this=number(p.max_ratio), expression=col("_sg_pspread"))))
+    status = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("na"))
+              .when(few_peers, exp.Literal.string("na"))
+              .when(fails, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
+    detail = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("detail.smoothness.few_growths"))
+              .when(few_peers.copy(), exp.Literal.string("detail.smoothness.few_peers"))
+              .when(fails.copy(), exp.Literal.string(f"detail.smoothness.too_smooth.{growth}")))
+    ratio = exp.Div(this=col("_sg_spread"), expression=exp.Nullif(this=col("_sg_pspread"),
+                                                                  expression=exp.Literal.number(0)))
+    scored = exp.select(exp.Star(), alias(z, "_sg_z")).from_(widened.subquery("_sg_s3"))
+    final = exp.select(
+        alias(status, STATUS), *_common_values(p, growth),
+        alias(col("_sg_pn"), VAL + "peers"),
+        alias(col("_sg_pspread"), VAL + "peer_median"),
+        alias(exp.Round(this=scale.copy(), decimals=exp.Literal.number(4)), VAL + "peer_mad"),
+        alias(exp.Round(this=col("_sg_z"), decimals=exp.Literal.number(2)), VAL + "z"),
+        alias(exp.Round(this=ratio, decimals=exp.Literal.number(4)), VAL + "ratio"),
+        alias(exp.Literal.number(p.min_peers), VAL + "min_peers"),
+        alias(col("_sg_rates"), VAL + "rates"),
+        alias(col("_sg_spread"), OBSERVED),
+        alias(col("_sg_pspread"), EXPECTED),
+        alias(exp.Sub(this=col("_sg_spread"), expression=col("_sg_pspread")), IMBALANCE),
+        alias(detail, DETAIL),
+    ).from_(scored.subquery("_sg_s4"))
+    return final
+
+
+def _pinned(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Select:
+    enough = exp.GTE(this=col("_sg_n"), expression=exp.Literal.number(p.min_growths))
+    fails = exp.GTE(this=col("_sg_pinned"), expression=exp.Literal.number(p.min_months))
+    status = (exp.Case().when(exp.Not(this=enough), exp.Literal.string("na"))
+              .when(fails, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
+    detail = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("detail.smoothness.few_growths"))
+              .when(fails.copy(), exp.Literal.string(f"detail.smoothness.pinned.{growth}")))
+    observed = exp.Case().when(enough.copy(), col("_sg_pinned"))
+    final = exp.select(
+        alias(status, STATUS), *_common_values(p, growth),
+        alias(col("_sg_gm"), VAL + "median_growth"),
+        alias(number(p.band), VAL + "band"),
+        alias(col("_sg_pinned_at"), VAL + "pinned_periods"),
+        alias(col("_sg_rates"), VAL + "rates"),
+        alias(observed, OBSERVED),
+        alias(exp.Literal.number(p.min_months), EXPECTED),
+        alias(exp.Sub(this=observed.copy(), expression=exp.Literal.number(p.min_months)), IMBALANCE),
+        alias(detail, DETAIL),
+    ).from_(series.subquery("_sg_s0"))
+    return final
+
+
+def _common_values(p: SmoothnessParams, growth: str) -> list[exp.Expression]:
+    return [alias(col("_unit"), UNIT), alias(col("_indicator"), "_sg_key"), alias(col("_peer"), VAL + "peer_group"),
+            alias(exp.Literal.string(growth), VAL + "growth"), alias(col("_sg_n"), VAL + "growths"),
+            alias(exp.Literal.number(p.min_growths), VAL + "min_growths")]
+
+
+def _with_identity(query: exp.Select, long: Long) -> exp.Select:
+    """The series key under the indicator column's name (key:<indicator>), or none without one."""
+    for projection in query.expressions:
+        if isinstance(projection, exp.Alias) and projection.alias == "_sg_key":
+            if long.indicator:
+                projection.set("alias", exp.to_identifier(KEY + long.indicator, quoted=True))
+            else:
+                projection.pop()
+            break
+    return query
