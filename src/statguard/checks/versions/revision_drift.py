@@ -90,6 +90,7 @@ U, IND, M, O1, O2, V, G = "_u", "_ind", "_m", "_o1", "_o2", "_v", "_g"  # a vers
 PREV, STEP, DIR, REL = "_prev", "_step", "_dir", "_rel"  # a step: its direction 1 / -1 / 0 (not counted)
 J, LOGC = "_j", "_logc"  # the binomial tail's terms
 TOP = 5  # indicators and months listed per unit
+STEPS, RATED = "_sg_steps", "_sg_rated"  # the WITH tables: every version with its step; the units rated
 DETAIL_KEY = "detail.revision_drift."
 
 DIRECTION = {"up": ("upward", "上调", "ups"), "down": ("downward", "下调", "downs")}
@@ -164,6 +165,11 @@ def lit(value: str | int) -> exp.Literal:
     return exp.Literal.string(value) if isinstance(value, str) else exp.Literal.number(value)
 
 
+def table(name: str) -> exp.Table:
+    """A named intermediate result (a WITH table of the query, computed once however often it is read)."""
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
 def count_if(cond: exp.Expression) -> exp.Expression:
     return exp.Sum(this=exp.Case().when(cond, lit(1)).else_(lit(0)))
 
@@ -180,18 +186,19 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         ctx.require_column(p.source, p.submitted, "submitted")
     group = cols.peer_group if p.peers is None else None
     steps = _steps(ctx, p, cols, group)
-    units = _per_unit(p, steps, group is not None)
+    units = _per_unit(p, group is not None)
     if p.peers is not None:
         units = _with_peer_source(ctx, p.peers, units)
     rated = _against_peers(p, units)
-    query = _result(p, rated, steps, has_indicator=cols.indicator is not None, has_month=cols.period is not None,
+    query = _result(p, has_indicator=cols.indicator is not None, has_month=cols.period is not None,
                     grouped=group is not None or p.peers is not None)
+    query = query.with_(STEPS, as_=steps).with_(RATED, as_=rated)
     return Plan(query=query, order_by=[f'"{VAL}p_value" ASC NULLS LAST', f'"{UNIT}"'])
 
 
 def _steps(ctx: Context, p: RevisionDriftParams, cols: Long, group: str | None) -> exp.Select:
     """One row per version of a figure: _u, _ind, _m, _g, _v, the previous non-NULL value _prev, and
-    _step (both not_evaluable), _dir (1 up, -1 down, 0 unchanged or too small), _rel (relative size)."""
+    _step (both values known), _dir (1 up, -1 down, 0 unchanged or too small), _rel (relative size)."""
     versions = _versions(ctx, p, cols, group)
     order = exp.Order(expressions=[exp.Ordered(this=col(O1)), exp.Ordered(this=col(O2))])
     lag = exp.Window(this=exp.IgnoreNulls(this=exp.Lag(this=col(V))),
@@ -236,7 +243,7 @@ def _versions(ctx: Context, p: RevisionDriftParams, cols: Long, group: str | Non
         .from_(rows.subquery("_sg_rows")).group_by(*[k.copy() for k in keys])
 
 
-def _per_unit(p: RevisionDriftParams, steps: exp.Select, grouped: bool) -> exp.Select:
+def _per_unit(p: RevisionDriftParams, grouped: bool) -> exp.Select:
     """Per unit: steps, ups, downs, unchanged, flattering steps (_k), median relative step, peer group _g."""
     direction = col(DIR)
     counted = exp.NEQ(this=direction.copy(), expression=lit(0))
@@ -253,7 +260,7 @@ def _per_unit(p: RevisionDriftParams, steps: exp.Select, grouped: bool) -> exp.S
         alias(exp.cast(count_if(exp.EQ(this=direction.copy(), expression=lit(flat))), "BIGINT"), "_k"),
         alias(exp.Median(this=exp.Case().when(counted.copy(), col(REL))), "median_relative_step"),
         alias(peer_group, G),
-    ).from_(steps.subquery("_sg_steps")).group_by(col(U))
+    ).from_(table(STEPS)).group_by(col(U))
 
 
 def _with_peer_source(ctx: Context, peers: Peers, units: exp.Select) -> exp.Select:
@@ -294,14 +301,14 @@ def _against_peers(p: RevisionDriftParams, units: exp.Select) -> exp.Select:
     return exp.select(exp.Star(), alias(p0, "_p0"), alias(na, "_na")).from_(peered.subquery("_sg_peered"))
 
 
-def _tail(rated: exp.Select) -> exp.Select:
+def _tail() -> exp.Select:
     """Per evaluable unit with 0 < p0 < 1: _tail = P(X >= k | n, p0), summed over j = k..n. The binomial
     coefficients come from a running sum of ln(n - j + 1) - ln(j), so no gamma function is needed."""
     n, k, p0, j = col("steps"), col("_k"), col("_p0"), col(J)
     inside = exp.and_(exp.Is(this=col("_na"), expression=exp.Null()), exp.GT(this=p0.copy(), expression=lit(0)),
                       exp.LT(this=p0.copy(), expression=lit(1)))
     series = exp.Explode(this=exp.GenerateSeries(start=lit(0), end=n.copy()))
-    terms = exp.select(col(U), n.copy(), k.copy(), p0.copy(), alias(series, J)).from_(rated.subquery("_sg_r")) \
+    terms = exp.select(col(U), n.copy(), k.copy(), p0.copy(), alias(series, J)).from_(table(RATED)) \
         .where(inside)
     log_ratio = exp.Case().when(exp.EQ(this=j.copy(), expression=lit(0)), lit(0)).else_(exp.Sub(
         this=exp.Ln(this=exp.Add(this=exp.Sub(this=n.copy(), expression=j.copy()), expression=lit(1))),
@@ -340,13 +347,13 @@ def _verdict(p: RevisionDriftParams, r: str, grouped: bool) -> tuple[exp.Express
     return status, detail, p_value, share
 
 
-def _top(steps: exp.Select, column: str, flat: int) -> exp.Select:
+def _top(column: str, flat: int) -> exp.Select:
     """Per unit, up to TOP values of `column` (indicator or month) with most flattering steps, as
     'value (flattering/steps)' text: _tu, _list."""
     per = exp.select(col(U), alias(col(column), "_x"),
                      alias(exp.cast(count_if(exp.EQ(this=col(DIR), expression=lit(flat))), "BIGINT"), "_f"),
                      alias(exp.cast(count_if(exp.NEQ(this=col(DIR), expression=lit(0))), "BIGINT"), "_c")) \
-        .from_(steps.subquery("_sg_s")).group_by(col(U), col(column))
+        .from_(table(STEPS)).group_by(col(U), col(column))
     most_first = exp.Order(expressions=[exp.Ordered(this=col("_f"), desc=True), exp.Ordered(this=col("_x"))])
     rank = exp.Window(this=exp.RowNumber(), partition_by=[col(U)], order=most_first)
     ranked = exp.select(exp.Star(), alias(rank, "_r")).from_(per.subquery("_sg_per")) \
@@ -359,19 +366,19 @@ def _top(steps: exp.Select, column: str, flat: int) -> exp.Select:
         .where(exp.LTE(this=col("_r"), expression=lit(TOP))).group_by(col(U))
 
 
-def _result(p: RevisionDriftParams, rated: exp.Select, steps: exp.Select, *, has_indicator: bool,
+def _result(p: RevisionDriftParams, *, has_indicator: bool,
             has_month: bool, grouped: bool) -> exp.Select:
     """The items: one per unit, with status, figures, evidence and detail key."""
-    r = "_sg_rated"
-    query = exp.select().from_(rated.subquery(r)).join(
-        _tail(rated).subquery("_sg_tail"), on=exp.EQ(this=col(U, r), expression=col("_tu", "_sg_tail")),
+    r = RATED
+    query = exp.select().from_(table(RATED)).join(
+        _tail().subquery("_sg_tail"), on=exp.EQ(this=col(U, r), expression=col("_tu", "_sg_tail")),
         join_type="left")
     flat = 1 if p.flattering == "up" else -1
     lists = []
     for name, column, present in (("indicators", IND, has_indicator), ("months", M, has_month)):
         if present:
             t = "_sg_" + name
-            query = query.join(_top(steps, column, flat).subquery(t), on=exp.EQ(
+            query = query.join(_top(column, flat).subquery(t), on=exp.EQ(
                 this=col(U, r), expression=col("_tu", t)), join_type="left")
             lists.append(alias(col("_list", t), VAL + name))
         else:
