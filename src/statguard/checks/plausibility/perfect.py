@@ -15,7 +15,10 @@ plausibility/common.py):
   when the chance of it, at the rate of the unit's peers (the other units of
   its peer group in that period, pooled), is below `alpha`:
   p^n for n of n, (1 - p)^n for 0 of n. Not evaluable: a missing count, a
-  denominator <= 0, no peers with counts.
+  denominator <= 0, no peers with counts (several records of one count for a
+  unit and period: the largest is used). Both extremes are suspicious by
+  default, as the domain's cases are (everyone re-employed, no complaint
+  left); a pack whose rate may honestly be 0 says `extremes: [100]`.
 - `same_value`: one item per figure; fails when at least `min_units` units
   (itself included) report exactly this value for the indicator and period,
   within the peer group (`across: peer_group`, the default) or among all
@@ -49,7 +52,10 @@ constant order them; consecutive means adjacent periods of one frequency).
 Defaults: the coincidence of honest figures bounds min_digits (a value of k
 significant digits is shared by chance about once in 9 * 10^(k-1) pairs of
 the same magnitude; three of 30 peers sharing one is rare at k = 4 over a
-year of a dozen indicators); alpha 0.01 as a conventional small error rate.
+year of a dozen indicators). An honest item fails exact_rate with a
+probability below `alpha` (the test is exact), so a unit with 24 months of
+counts is flagged by chance at most 24 * alpha = 2.4% of the time at the
+default 0.001; 0.01 flagged 2% of honest units in a binomial simulation.
 
 Passing example (a district's re-employment counts against its peers):
 
@@ -62,7 +68,7 @@ Passing example (a district's re-employment counts against its peers):
 
 Failing data for it: district A reports 再就业人数 = 失业人数 = 40 in 2024-06
 while its peers re-employed 160 of 200 (80%): 40 of 40 has a chance of
-0.8^40 = 0.00013 < 0.01.
+0.8^40 = 0.00013 < 0.001.
 """
 
 from __future__ import annotations
@@ -164,8 +170,9 @@ class PerfectParams(LongParams):
     scale: Literal["percent", "fraction"] = Field("percent", description=(
         "exact_rate: reported rates in percent (100 = all, default) or as a fraction (1 = all); rates from "
         "counts are reported on the same scale."))
-    alpha: float = Field(0.01, gt=0, le=1, description=(
-        "exact_rate from counts: fail when the chance of all (or none) at the peers' rate is below this."))
+    alpha: float = Field(0.001, gt=0, le=1, description=(
+        "exact_rate from counts: fail when the chance of all (or none) at the peers' rate is below this "
+        "(default 0.001: a unit's 24 months then raise a false alarm at most 2.4% of the time)."))
     min_units: int = Field(3, ge=2, description="same_value: units that must share one value for it to fail.")
     across: Literal["peer_group", "all"] | None = Field(None, description=(
         "same_value, copied: compare units within their peer group or across all units "
@@ -328,9 +335,9 @@ def _evidence(p: PerfectParams, table_: str | None = None) -> exp.Expression:
 
 def _exact_rate(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
     if (p.numerator is None) != (p.denominator is None):
-        missing = "denominator" if p.denominator is None else "numerator"
+        given, missing = ("numerator", "denominator") if p.denominator is None else ("denominator", "numerator")
         raise PackError(ctx.problem(f"a rate from counts needs both numerator and denominator; give '{missing}'",
-                                    missing))
+                                    given))
     if p.numerator is not None and p.rates is not None:
         raise PackError(ctx.problem("give either 'rates' (reported rates) or 'numerator' and 'denominator' "
                                     "(rates from counts), one per rule", "rates"))
