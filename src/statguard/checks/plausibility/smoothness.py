@@ -85,6 +85,7 @@ from statguard.checks.plan import (
     number,
 )
 from statguard.checks.plausibility.common import MAD_SCALE, Long, LongParams, robust_stats
+from statguard.checks.plausibility.perfect import IndicatorTable
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import mapping_table, period_plan
 from statguard.errors import PackError
@@ -150,14 +151,15 @@ class SmoothnessParams(LongParams):
     band: float = Field(0.5, ge=0, description="pinned: half-width of the band around the median rate, in points.")
     min_months: int = Field(8, ge=2, description=(
         "pinned: fails when at least this many rates lie in the band (default 8 of the 12 in the window)."))
-    indicators: str | None = Field(None, description=(
-        "Source of the indicator table (columns indicator and kind); series of an indicator whose kind is in "
-        "exempt_kinds are left out."))
+    indicators: str | IndicatorTable | None = Field(None, description=(
+        "Source declaring each indicator's kind (flow | stock | rate | part), by name (columns indicator and "
+        "kind) or as {source, indicator, kind}: series of the exempt kinds are left out."))
     exempt_kinds: list[str] = Field(["stock"], description=(
-        "With indicators: the indicator kinds left out (default stock: balances stay flat honestly)."))
+        "With indicators: the indicator kinds left out (default [stock]: balances stay flat honestly)."))
 
     def source_names(self) -> list[str]:
-        return [self.source] + ([self.indicators] if self.indicators else [])
+        table = self.indicators
+        return [self.source] + ([table if isinstance(table, str) else table.source] if table else [])
 
 
 def col(name: str, table: str | None = None) -> exp.Column:
@@ -199,12 +201,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     p: SmoothnessParams = rule.params
     long = Long(ctx, p, need_period=True)
     assert long.period is not None
-    if p.min_months > (p.window or p.min_months) and p.check == "pinned":
-        raise PackError(ctx.problem(f"min_months {p.min_months} exceeds the window of {p.window} periods: "
-                                    "no series can fail", "min_months"))
-    if p.window is not None and p.min_growths > p.window:
-        raise PackError(ctx.problem(f"min_growths {p.min_growths} exceeds the window of {p.window} periods: "
-                                    "every series would be not evaluable", "min_growths"))
+    _check_window(ctx, p)
     growth = p.growth or ("yoy" if p.check == "pinned" else "mom")
     series = _series(p)
     query = _too_smooth(p, series, growth) if p.check == "too_smooth" else _pinned(p, series, growth)
@@ -214,22 +211,39 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     return period_plan(query, p.source, long.period, order_by=[f'"{VAL}growths" DESC NULLS LAST'])
 
 
+def _check_window(ctx: Context, p: SmoothnessParams) -> None:
+    """A window too short for min_growths (or, pinned, for min_months) can never give a verdict."""
+    if p.window is None:
+        return
+    given = p.model_fields_set
+    for name, needed in (("min_growths", p.min_growths), ("min_months", p.min_months)):
+        if name == "min_months" and p.check != "pinned" or needed <= p.window:
+            continue
+        default = "" if name in given else " (its default)"
+        raise PackError(ctx.problem(
+            f"a window of {p.window} periods gives at most {p.window} growth rates, fewer than {name} "
+            f"{needed}{default}: {'no series could fail' if name == 'min_months' else 'nothing is evaluable'}",
+            "window" if "window" in given else name))
+
+
 def _rows(ctx: Context, p: SmoothnessParams, long: Long) -> exp.Select:
     """The rule's records (_unit, _period, _indicator, _peer, _value), without exempt indicators."""
     rows = long.rows(ctx)
-    if not p.indicators:
+    if p.indicators is None:
         return rows
-    ctx.source(p.indicators, "indicators")
-    for name in ("indicator", "kind"):
-        ctx.require_column(p.indicators, name, "indicators")
+    spec = IndicatorTable(source=p.indicators) if isinstance(p.indicators, str) else p.indicators
+    ctx.source(spec.source, "indicators")
+    name = ctx.require_column(spec.source, spec.indicator, "indicators")
+    kind = ctx.require_column(spec.source, spec.kind, "indicators")
     if long.indicator is None:
         raise PackError(ctx.problem(f"source '{p.source}' has no indicator column to look up in "
-                                    f"'{p.indicators}'; give 'indicator:'", "indicators"))
-    if not p.exempt_kinds:
+                                    f"'{spec.source}'; give 'indicator:'", "indicators"))
+    exempt = [k.strip().lower() for k in p.exempt_kinds]
+    if not exempt:
         return rows
-    exempt = exp.select(text(col("indicator"))).from_(ctx.table(p.indicators)).where(
-        exp.In(this=text(col("kind")), expressions=[exp.Literal.string(k) for k in p.exempt_kinds]))
-    kept = exp.Not(this=exp.In(this=text(col("_indicator")), query=exempt.subquery()))
+    exempted = exp.select(text(name)).from_(ctx.table(spec.source)).where(exp.In(
+        this=exp.Lower(this=exp.Trim(this=text(kind))), expressions=[exp.Literal.string(k) for k in exempt]))
+    kept = exp.Not(this=exp.In(this=text(col("_indicator")), query=exempted.subquery()))
     inner = exp.select(exp.Star()).from_(rows.subquery("_sg_r0"))
     return inner.where(exp.or_(exp.Is(this=col("_indicator"), expression=exp.Null()), kept))
 
@@ -338,7 +352,8 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
         alias(col("_sg_rates"), VAL + "rates"),
         alias(col("_sg_spread"), OBSERVED),
         alias(col("_sg_pspread"), EXPECTED),
-        alias(exp.Sub(this=col("_sg_spread"), expression=col("_sg_pspread")), IMBALANCE),
+        alias(exp.Round(this=exp.Sub(this=col("_sg_spread"), expression=col("_sg_pspread")),
+                        decimals=exp.Literal.number(6)), IMBALANCE),
         alias(detail, DETAIL),
     ).from_(scored.subquery("_sg_s4"))
     return final
