@@ -455,6 +455,10 @@ def _lenient_cast(column: exp.Column, duck_type: str, target: str) -> exp.Expres
         value = exp.Trim(this=value)
         if target in ("BIGINT", "DOUBLE"):
             value = exp.Anonymous(this="replace", expressions=[value, exp.Literal.string(","), exp.Literal.string("")])
+        if target == "DATE":  # a month written 'YYYY-MM' is its first day, as period windows count months
+            month = exp.TryCast(this=exp.Anonymous(this="try_strptime", expressions=[
+                value.copy(), exp.Literal.string("%Y-%m")]), to=exp.DataType.build("DATE"))
+            return exp.Coalesce(this=exp.TryCast(this=value, to=exp.DataType.build(target)), expressions=[month])
     return exp.TryCast(this=value, to=exp.DataType.build(target))
 
 
