@@ -94,17 +94,27 @@ STEPS, RATED = "_sg_steps", "_sg_rated"  # the WITH tables: every version with i
 DETAIL_KEY = "detail.revision_drift."
 
 DIRECTION = {"up": ("upward", "上调", "ups"), "down": ("downward", "下调", "downs")}
-_PEERS = {"group": ("the other units of peer group {peer_group}", "同组（{peer_group}）其他单位"),
-          "all": ("the other units", "其他单位")}
-register({
-    f"{DETAIL_KEY}{side}{'' if peers == 'group' else '_all'}": {
-        "en": f"{{{count}}} of {{steps}} revision steps {en} (share {{observed}}); {pe} revised {{peer_{count}}} of "
-              f"{{peer_steps}} {en} (share {{expected}}): p = {{p_value}}. Most {en}: indicators {{indicators}}; "
-              "months {months}",
-        "zh": f"{{steps}} 次修订中 {{{count}}} 次{zh}（比例 {{observed}}）；{pz} {{peer_steps}} 次修订中 "
-              f"{{peer_{count}}} 次{zh}（比例 {{expected}}）：p = {{p_value}}。{zh}最多的指标：{{indicators}}；"
-              "月份：{months}"}
-    for side, (en, zh, count) in DIRECTION.items() for peers, (pe, pz) in _PEERS.items()})
+PEERS = {"": ("the other units of peer group {peer_group}", "同组（{peer_group}）其他单位"),
+         "_all": ("the other units", "其他单位")}
+
+
+def _failing_texts() -> dict[str, dict[str, str]]:
+    """detail.revision_drift.<up|down>[_all][_bare]: _all without peer groups, _bare without indicators or months."""
+    out = {}
+    for side, (en, zh, count) in DIRECTION.items():
+        for peers, (pe, pz) in PEERS.items():
+            head_en = (f"{{{count}}} of {{steps}} revision steps {en} (share {{observed}}); {pe} revised "
+                       f"{{peer_{count}}} of {{peer_steps}} {en} (share {{expected}}): p = {{p_value}}")
+            head_zh = (f"{{steps}} 次修订中 {{{count}}} 次{zh}（比例 {{observed}}）；{pz} {{peer_steps}} 次修订中 "
+                       f"{{peer_{count}}} 次{zh}（比例 {{expected}}）：p = {{p_value}}")
+            out[f"{DETAIL_KEY}{side}{peers}"] = {
+                "en": f"{head_en}. Most {en}: indicators {{indicators}}; months {{months}}",
+                "zh": f"{head_zh}。{zh}最多的指标：{{indicators}}；月份：{{months}}"}
+            out[f"{DETAIL_KEY}{side}{peers}_bare"] = {"en": head_en, "zh": head_zh}
+    return out
+
+
+register(_failing_texts())
 register({
     DETAIL_KEY + "few_steps": {
         "en": "only {steps} counted revision steps: too few to judge",
@@ -270,13 +280,14 @@ def _with_peer_source(ctx: Context, peers: Peers, units: exp.Select) -> exp.Sele
     ctx.require_column(peers.source, unit, "peers")
     ctx.require_column(peers.source, peers.group, "peers")
     single = exp.EQ(this=exp.Count(this=exp.Distinct(expressions=[col(peers.group)])), expression=lit(1))
-    table = exp.select(alias(col(unit), "_pu"), alias(exp.Case().when(single, exp.Min(this=col(peers.group))), "_pg")) \
+    group = exp.Case().when(single, exp.Min(this=col(peers.group)))
+    groups = exp.select(alias(col(unit), "_pu"), alias(group, "_pg")) \
         .from_(ctx.table(peers.source)).where(exp.Not(this=exp.Is(this=col(unit), expression=exp.Null()))) \
         .group_by(col(unit))
     own = [col(c, "u") for c in (U, "steps", "ups", "downs", "unchanged", "_k", "median_relative_step")]
     return exp.select(*own, alias(exp.cast(col("_pg", "pg"), "VARCHAR"), G)) \
         .from_(units.subquery("u")) \
-        .join(table.subquery("pg"), on=exp.EQ(this=exp.cast(col(U, "u"), "VARCHAR"),
+        .join(groups.subquery("pg"), on=exp.EQ(this=exp.cast(col(U, "u"), "VARCHAR"),
                                              expression=exp.cast(col("_pu", "pg"), "VARCHAR")), join_type="left")
 
 
@@ -327,7 +338,7 @@ def _tail() -> exp.Select:
         .from_(coefficients.subquery("_sg_coef")).group_by(col(U))
 
 
-def _verdict(p: RevisionDriftParams, r: str, grouped: bool) -> tuple[exp.Expression, ...]:
+def _verdict(p: RevisionDriftParams, r: str, grouped: bool, lists: bool) -> tuple[exp.Expression, ...]:
     """(_status, _detail key, p-value, share of flattering steps) of a unit of the rated table `r`."""
     k, n, p0, na = col("_k", r), col("steps", r), col("_p0", r), col("_na", r)
     not_evaluable = exp.Not(this=exp.Is(this=na.copy(), expression=exp.Null()))
@@ -341,7 +352,7 @@ def _verdict(p: RevisionDriftParams, r: str, grouped: bool) -> tuple[exp.Express
     if p.min_share is not None:
         fail = exp.and_(fail, exp.GTE(this=share.copy(), expression=number(p.min_share)))
     status = exp.Case().when(not_evaluable.copy(), lit("na")).when(fail, lit("fail")).else_(lit("pass"))
-    failing = lit(DETAIL_KEY + p.flattering + ("" if grouped else "_all"))
+    failing = lit(DETAIL_KEY + p.flattering + ("" if grouped else "_all") + ("" if lists else "_bare"))
     detail = (exp.Case().when(not_evaluable.copy(), exp.Concat(expressions=[lit(DETAIL_KEY), na.copy()]))
               .when(fail.copy(), failing).else_(lit(DETAIL_KEY + "pass")))
     return status, detail, p_value, share
@@ -383,7 +394,7 @@ def _result(p: RevisionDriftParams, *, has_indicator: bool,
             lists.append(alias(col("_list", t), VAL + name))
         else:
             lists.append(alias(exp.cast(exp.Null(), "VARCHAR"), VAL + name))
-    status, detail, p_value, share = _verdict(p, r, grouped)
+    status, detail, p_value, share = _verdict(p, r, grouped, has_indicator or has_month)
     p0 = col("_p0", r)
     figures = [alias(col(c, r), VAL + c) for c in ("steps", "ups", "downs", "unchanged")]
     group = col(G, r) if grouped else exp.cast(exp.Null(), "VARCHAR")
