@@ -40,10 +40,11 @@ has none and is left out of `val:median_relative_step` (it is still counted,
 as every change from 0 passes `min_relative_step`).
 
 One violation per failing unit: `_observed` its share of flattering steps,
-`_expected` the peers' share p0, `_imbalance` their difference; `val:` the
-steps, ups, downs, unchanged, the p-value, the median relative step, the peer
-group with its units, steps and flattering steps, and the indicators and
-months with most flattering steps (up to five each, "name (flattering/steps)").
+`_expected` the peers' share p0, `_imbalance` their difference; `val:` steps,
+ups, downs, unchanged, p_value, median_relative_step, peer_group (NULL when
+all units are peers), peer_units, peer_steps, peer_ups (peer_downs with
+`flattering: down`), and indicators and months: those with most flattering
+steps, up to five each, as "name (flattering/steps)".
 
 Passing example (the screen's revisions, peer groups from the county table):
 
