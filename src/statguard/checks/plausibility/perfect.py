@@ -123,9 +123,9 @@ register({
         "zh": "上报的比率恰为 {observed}：全部或全无"},
     "detail.perfect.rate_counts": {
         "en": "{numerator} of {denominator} gives {observed} while the peers' rate is {expected} "
-              "({peers} units): a chance of {chance}",
+              "({peers} units): about 1 in {one_in} at that rate",
         "zh": "{numerator} / {denominator} 得出 {observed}，而同组其他单位合计为 {expected}（{peers} 个单位）："
-              "出现的概率仅 {chance}"},
+              "按此比率约 {one_in} 次中才出现 1 次"},
     "detail.perfect.same_value": {
         "en": "{units_with_value} units reported exactly {observed}: {units}",
         "zh": "{units_with_value} 个单位上报了完全相同的数值 {observed}：{units}"},
@@ -420,11 +420,15 @@ def _judged_counts(p: PerfectParams, long: Long, pairs: exp.Select) -> exp.Selec
         this=col("_sg_oden"), expression=exp.Literal.number(0))), "_sg_p")).from_(pairs.subquery("_sg_pairs"))
     judged = exp.select(exp.Star(), alias(chance, "_sg_chance")).from_(with_p.subquery("_sg_wp"))
     key = [alias(lit(f"{p.numerator}/{p.denominator}"), KEY + (long.indicator or "indicator"))]
+    odds = exp.Div(this=exp.Literal.number(1), expression=exp.Nullif(this=col("_sg_chance"),
+                                                                     expression=exp.Literal.number(0)))
+    one_in = exp.cast(exp.Round(this=exp.func("least", exp.Coalesce(this=odds, expressions=[number(1e9)]),
+                                              number(1e9))), "BIGINT")
     return exp.select(alias(status, STATUS), alias(col("_unit"), UNIT),
                       *([alias(col("_period"), PERIOD)] if long.period else []), *key,
                       alias(num.copy(), VAL + "numerator"), alias(den.copy(), VAL + "denominator"),
                       alias(peer_rate.copy(), VAL + "peer_rate"), alias(col("_sg_peers"), VAL + "peers"),
-                      alias(exp.Round(this=col("_sg_chance"), decimals=exp.Literal.number(6)), VAL + "chance"),
+                      alias(col("_sg_chance"), VAL + "chance"), alias(one_in, VAL + "one_in"),
                       *figures((rate, OBSERVED), (peer_rate, EXPECTED)), alias(detail, DETAIL),
                       ).from_(judged.subquery("_sg_judged"))
 
