@@ -73,7 +73,7 @@ while its peers re-employed 160 of 200 (80%): 40 of 40 has a chance of
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
@@ -191,7 +191,7 @@ class PerfectParams(LongParams):
         table = self.indicators
         return [self.source] + ([table if isinstance(table, str) else table.source] if table else [])
 
-    def setting(self, name: str) -> object:
+    def setting(self, name: str) -> Any:
         """The parameter's value, or this check's default for it."""
         value = getattr(self, name)
         return DEFAULTS[name][self.check] if value is None and name in DEFAULTS else value
@@ -317,7 +317,7 @@ def _identity(long: Long, table_: str | None, period: bool = True) -> list[exp.E
 
 def _in_scope(p: PerfectParams) -> exp.Expression:
     """Rows of indicators whose kind is not exempt."""
-    exempt = [str(k).strip().lower() for k in p.setting("exempt_kinds") or []]  # type: ignore[union-attr]
+    exempt = [str(k).strip().lower() for k in p.setting("exempt_kinds") or []]
     if not exempt:
         return exp.true()
     return exp.or_(null(col("_sg_kind")), exp.not_(exp.In(this=col("_sg_kind"),
@@ -480,7 +480,7 @@ def _series(p: PerfectParams, extra: list[exp.Expression]) -> exp.Select:
 def _copied(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
     """Pairs of series equal in at least min_periods periods (values that are evidence, not all one
     value), the best twin per series, and each series judged by it."""
-    need = int(p.setting("min_periods"))  # type: ignore[call-overload]
+    need = int(p.setting("min_periods"))
     ev = exp.select(col("_unit"), col("_indicator"), col("_period"), col("_peer"), col("_sg_k"), col("_sg_ord"),
                     col("_value")).distinct().from_(table(ROWS)).where(
         exp.and_(_evidence(p), _in_scope(p), exp.not_(null(col("_sg_ord")))))
@@ -587,7 +587,7 @@ def _repeats(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
 
 def _constant(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
     """Series whose values (at least min_periods of them) are all one value."""
-    need = int(p.setting("min_periods"))  # type: ignore[call-overload]
+    need = int(p.setting("min_periods"))
     series = _series(p, [
         alias(exp.Count(this=exp.Distinct(expressions=[col("_sg_k")])), "_sg_nd"),
         alias(exp.Min(this=col("_value")), "_sg_value"), alias(exp.Min(this=col("_sg_digits")), "_sg_dig"),
