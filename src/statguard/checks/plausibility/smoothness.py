@@ -44,6 +44,21 @@ Stock indicators (balances, headcounts, floor space) stay flat for months
 honestly; keep them out of a too_smooth rule with `where:` or `indicators:`
 with `exempt_kinds:` (the indicator table's declared kind).
 
+Defaults: `window` 12, one year: each calendar month once, so seasonality
+weighs alike in every series, and the year a growth target applies to (older
+honest months would dilute a series invented only lately); `min_growths` 8 of
+its 12 rates. `spread: sd` because an honest series' spread comes from a few
+seasonal months (February, March, December) that a MAD ignores, while the
+seasonal swings do not shrink with the size of a unit as its noise does; outliers
+are handled among peers (median and MAD of the log spreads), and a typo only
+makes a series less smooth. `z` 3.5 and the modified z-score are Iglewicz and
+Hoaglin's; `max_ratio` 0.5: half the peers' median spread at most; `min_peers`
+5: fewer peers give no stable median and MAD. `band` 0.5 points: the rounding of
+a growth rate reported to one decimal, widened; `min_months` 8 of 12: an honest
+series with a year-on-year sd of 2 points has each rate in the band with a
+chance of about 0.2, so 8 or more of 12 with about 0.0005 (6 or more: 0.02, too
+often among thousands of series).
+
 The violation: `_observed` the series' spread (pinned: the months within the
 band), `_expected` the peers' median spread (pinned: `min_months`), and in
 `val:` the number of rates, the peers, their median, the MAD of their log
@@ -58,9 +73,9 @@ Passing example (monthly sales of the districts of one city):
       growth: mom
 
 Failing data for it: five districts whose sales dip in February and peak in
-December (month-on-month spreads of 12 to 20 percentage points) and one whose
-sales rise by 1.0% to 1.2% every month: spread 0.07, 0.005 of the peers' median,
-robust z about -12.
+December (month-on-month spreads of 21.6 to 24.9 percentage points) and one
+whose sales rise by 1% every month (200.0, 202.0, 204.0, 206.1, ...): spread
+0.0205, 0.0009 of the peers' median 23.2, robust z -75.75.
 """
 
 from __future__ import annotations
