@@ -39,12 +39,14 @@ def _spreads(rng: np.random.Generator, n_units: int) -> dict[str, list[float]]:
     return series
 
 
-def _expected(series: dict[str, list[float]], z_cut: float, max_ratio: float) -> dict[str, str]:
-    spread = {}
+def _expected(series: dict[str, list[float]], z_cut: float, max_ratio: float, alpha: float) -> dict[str, str]:
+    from statistics import NormalDist
+    spread, n = {}, {}
     for unit, values in series.items():
         v = np.array(values)
         rates = np.round((v[1:] / v[:-1] - 1) * 100, 9)
         spread[unit] = round(float(np.std(rates, ddof=1)), 4)
+        n[unit] = len(rates)
     x = np.log(np.maximum(np.array(list(spread.values())), 0.01))
     med = np.median(x)
     scale = np.median(np.abs(x - med)) * 1.4826
@@ -54,7 +56,9 @@ def _expected(series: dict[str, list[float]], z_cut: float, max_ratio: float) ->
     out = {}
     for (unit, s), xi in zip(spread.items(), x, strict=True):
         z = (xi - med) / scale if scale > 0 else 0.0
-        out[unit] = "fail" if z < -z_cut and s < max_ratio * peer_median else "pass"
+        c = 2 / (9 * (n[unit] - 1))  # Wilson-Hilferty: the alpha quantile of chi2(k) / k
+        bound = min(max_ratio, max(1 - c + NormalDist().inv_cdf(alpha) * c ** 0.5, 0) ** 1.5)
+        out[unit] = "fail" if z < -z_cut and s < bound * peer_median else "pass"
     return out
 
 
@@ -64,13 +68,14 @@ def test_verdicts_agree_with_numpy(seed, tmp_path):
     series = _spreads(rng, int(rng.integers(5, 12)))
     months = [f"2024-{m:02d}" if m else "2023-12" for m in range(13)]
     rows = [{"unit": u, "month": m, "value": v} for u, vs in series.items() for m, v in zip(months, vs, strict=True)]
-    z_cut, max_ratio = 1.5, 0.8  # loose enough that random groups have failures
+    z_cut, max_ratio, alpha = 1.5, 0.8, 0.3  # loose enough that random groups have failures
     pack = {"sources": {"f": {"unit": "unit", "period": "month",
                               "columns": {"unit": "string", "month": "string", "value": "number"}}},
-            "rules": [{"id": "S", "kind": "smoothness", "source": "f", "z": z_cut, "max_ratio": max_ratio}]}
+            "rules": [{"id": "S", "kind": "smoothness", "source": "f", "z": z_cut, "max_ratio": max_ratio,
+                       "alpha": alpha}]}
     path = tmp_path / "pack.yml"
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     report = statguard.load_pack(path).validate({"f": pd.DataFrame(rows)})
     failing = set(report.violations["unit"]) if len(report.violations) else set()
-    expected = _expected(series, z_cut, max_ratio)
+    expected = _expected(series, z_cut, max_ratio, alpha)
     assert failing == {u for u, verdict in expected.items() if verdict == "fail"}

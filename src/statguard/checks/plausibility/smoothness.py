@@ -26,9 +26,15 @@ peer series, the unit itself included (Iglewicz and Hoaglin 1993, modified
 z-score; when the MAD is 0, as with many identical spreads, the mean absolute
 deviation times 1.2533 stands in for it, as in IBM SPSS; when that is 0 too
 every peer has the same spread and z is 0). A series fails when z < -`z`
-(3.5, Iglewicz and Hoaglin's cut-off) and its spread is also below
-`max_ratio` of the peers' median spread, so that a peer group that is tight as
-a whole (z near the cut-off by a small MAD) flags nobody. The logarithm makes
+(3.5, Iglewicz and Hoaglin's cut-off) and its spread is also below a share of
+the peers' median spread: `max_ratio`, or less where its rates are few, so low
+that a series of n rates with the peers' median spread would have a spread
+this low with a chance below `alpha` (one-sided chi-square test of a variance,
+n - 1 degrees of freedom, quantile by Wilson and Hilferty: the bound is
+sqrt((1 - c + z_alpha sqrt(c))^3) with c = 2 / (9 (n - 1))). So a peer group
+that is tight as a whole (z beyond the cut-off by a small MAD) flags nobody,
+and neither does the chance low spread of a short noisy series (12 rates of
+pure noise fall below half their sigma once in 160). The logarithm makes
 the comparison one of proportions: a spread a tenth of its peers' is as far from
 them for a big unit as for a small one. A spread below 0.01 percentage points
 enters the logarithm as 0.01. A peer group with fewer than `min_peers`
@@ -52,7 +58,8 @@ seasonal months (February, March, December) that a MAD ignores, while the
 seasonal swings do not shrink with the size of a unit as its noise does; outliers
 are handled among peers (median and MAD of the log spreads), and a typo only
 makes a series less smooth. `z` 3.5 and the modified z-score are Iglewicz and
-Hoaglin's; `max_ratio` 0.5: half the peers' median spread at most; `min_peers`
+Hoaglin's; `max_ratio` 0.5: half the peers' median spread at most, `alpha`
+0.001 (with 12 rates the bound is then 0.40); `min_peers`
 5: fewer peers give no stable median and MAD. `band` 0.5 points: the rounding of
 a growth rate reported to one decimal, widened; `min_months` 8 of 12: an honest
 series with a year-on-year sd of 2 points has each rate in the band with a
@@ -62,7 +69,8 @@ often among thousands of series).
 The violation: `_observed` the series' spread (pinned: the months within the
 band), `_expected` the peers' median spread (pinned: `min_months`), and in
 `val:` the number of rates, the peers, their median, the MAD of their log
-spreads, z, the ratio to the median, and every rate with its period.
+spreads, z, the ratio to the median and the bound it had to stay below, and
+every rate with its period.
 
 Passing example (monthly sales of the districts of one city):
 
@@ -161,6 +169,9 @@ class SmoothnessParams(LongParams):
         "too_smooth: fails below a robust z of -z for the log spread among peers (3.5: Iglewicz and Hoaglin)."))
     max_ratio: float = Field(0.5, gt=0, le=1, description=(
         "too_smooth: ... and only when the spread is also below this share of the peers' median spread."))
+    alpha: float = Field(0.001, gt=0, le=0.5, description=(
+        "too_smooth: ... and a spread that low must have a chance below alpha for a series of as many rates "
+        "with the peers' median spread (one-sided chi-square test of its variance)."))
     min_peers: int = Field(5, ge=3, description=(
         "too_smooth: a peer group (same indicator and peer group) with fewer evaluable series is not evaluable."))
     band: float = Field(0.5, ge=0, description="pinned: half-width of the band around the median rate, in points.")
@@ -346,7 +357,7 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
     z = exp.Case().when(evaluable.copy(), z)
     few_peers = exp.LT(this=col("_sg_pn"), expression=exp.Literal.number(p.min_peers))
     fails = exp.and_(exp.LT(this=col("_sg_z"), expression=number(-p.z)), exp.LT(
-        this=col("_sg_spread"), expression=exp.Mul(this=number(p.max_ratio), expression=col("_sg_pspread"))))
+        this=col("_sg_spread"), expression=exp.Mul(this=col("_sg_bound"), expression=col("_sg_pspread"))))
     status = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("na"))
               .when(few_peers, exp.Literal.string("na"))
               .when(fails, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
@@ -355,7 +366,8 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
               .when(fails.copy(), exp.Literal.string(f"detail.smoothness.too_smooth.{growth}")))
     ratio = exp.Div(this=col("_sg_spread"), expression=exp.Nullif(this=col("_sg_pspread"),
                                                                   expression=exp.Literal.number(0)))
-    scored = exp.select(exp.Star(), alias(z, "_sg_z")).from_(widened.subquery("_sg_s3"))
+    scored = exp.select(exp.Star(), alias(z, "_sg_z"), alias(_ratio_bound(p), "_sg_bound")).from_(
+        widened.subquery("_sg_s3"))
     final = exp.select(
         alias(status, STATUS), *_common_values(p, growth),
         alias(col("_sg_pn"), VAL + "peers"),
@@ -363,6 +375,7 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
         alias(exp.Round(this=scale.copy(), decimals=exp.Literal.number(4)), VAL + "peer_mad"),
         alias(exp.Round(this=col("_sg_z"), decimals=exp.Literal.number(2)), VAL + "z"),
         alias(exp.Round(this=ratio, decimals=exp.Literal.number(4)), VAL + "ratio"),
+        alias(exp.Round(this=col("_sg_bound"), decimals=exp.Literal.number(4)), VAL + "ratio_bound"),
         alias(exp.Literal.number(p.min_peers), VAL + "min_peers"),
         alias(col("_sg_rates"), VAL + "rates"),
         alias(col("_sg_spread"), OBSERVED),
@@ -372,6 +385,19 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
         alias(detail, DETAIL),
     ).from_(scored.subquery("_sg_s4"))
     return final
+
+
+def _ratio_bound(p: SmoothnessParams) -> exp.Expression:
+    """The share of the peers' median spread a series of _sg_n rates must stay below: max_ratio, or the
+    alpha quantile of sqrt(chi2(n - 1) / (n - 1)) when smaller (Wilson-Hilferty approximation)."""
+    from statistics import NormalDist
+    z_alpha = NormalDist().inv_cdf(p.alpha)
+    c = exp.Div(this=number(2.0), expression=exp.paren(exp.Mul(this=number(9.0), expression=exp.Nullif(
+        this=exp.Sub(this=col("_sg_n"), expression=exp.Literal.number(1)), expression=exp.Literal.number(0)))))
+    base = exp.Add(this=exp.Sub(this=exp.Literal.number(1), expression=c), expression=exp.Mul(
+        this=number(z_alpha), expression=exp.Sqrt(this=c.copy())))
+    cube = exp.Pow(this=exp.Greatest(this=base, expressions=[exp.Literal.number(0)]), expression=exp.Literal.number(3))
+    return exp.Least(this=number(p.max_ratio), expressions=[exp.Sqrt(this=cube)])
 
 
 def _pinned(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Select:
