@@ -120,6 +120,8 @@ def flags_from_report(report: dict, known: set[str], flag_on: str, threshold: fl
                   file=sys.stderr)
         else:
             flagged = {u for u, s in scores.items() if s >= threshold and u in known}
+    elif isinstance(report.get("screen"), dict):  # the pack ranks units itself: its flags are the verdict
+        flagged = {u["unit"] for u in report["screen"]["units"] if u.get("flagged") and u["unit"] in known}
     errored = [s["rule_id"] for s in report.get("summary", []) if s.get("errored")]
     return flagged, per_rule, errored
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from statguard.errors import EXIT_ERROR, StatguardError
 
-COMMANDS = ["check", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare"]
+COMMANDS = ["check", "screen", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare"]
 
 
 class _Parser(argparse.ArgumentParser):

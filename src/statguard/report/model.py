@@ -141,7 +141,7 @@ class Report:
 
     # -- JSON ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "schema_version": SCHEMA_VERSION,
             "pack": self.pack,
             "meta": _plain(self.meta),
@@ -149,6 +149,10 @@ class Report:
             "summary": [_plain(r) for r in self.rules()],
             "violations": [_plain(r) for r in self._records()],
         }
+        if self.meta.get("screen") is not None:  # the credibility screen's ranking, derived from the rest
+            from statguard.report.suspicion import ranking
+            out["screen"] = _plain(ranking(self))
+        return out
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

@@ -64,7 +64,11 @@ def _translated_details(data: dict[str, list[Any]], lang: str | None) -> list[An
 def _shown(value: Any) -> Any:
     """A figure as a sentence shows it: floats without binary noise."""
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if value == value else ""
+        if value != value:
+            return ""
+        if value and abs(value) < 1e-3:  # p-values and the like: 1.2e-07, not 0
+            return f"{value:.2g}"
+        return f"{value:.4f}".rstrip("0").rstrip(".")
     return "" if value is None else value
 
 

@@ -6,7 +6,9 @@ count_distinct, min, max or mean) and compared with the aggregate of
 maps them). A key passes when |value - other value| <= max(tolerance,
 rel_tolerance * |other value|): absolute and relative tolerances may be
 combined, and either suffices. A key present on one side only is a violation
-of its own, with detail "only in '<source>'". One item per key.
+of its own, with detail "only in '<source>'" (with `keys_from: source`, only the
+keys of `source` are items: a total with no parts is not checked, parts with no
+total still are). One item per key.
 
 NULL semantics: NULL keys never match: records with a NULL key form a group
 that is not evaluable. A key whose aggregate is NULL (all measures missing)
@@ -74,6 +76,9 @@ class ReconcileParams(Params):
     where: str | None = Field(None, description="Only records of `source` for which this is true are aggregated.")
     other_where: str | None = Field(None, description="Only records of `other` for which this is true are "
                                     "aggregated.")
+    keys_from: Literal["both", "source", "other"] = Field("both", description=(
+        "Whose keys are checked: both (default: a key on one side only is a violation), source (keys only in "
+        "`other` are left out, e.g. figures that have no parts) or other."))
 
     @model_validator(mode="after")
     def _measures(self) -> ReconcileParams:
@@ -114,7 +119,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     # extend the select in place (copy=False) instead of deep-copying it at every step
     # tables, a Join node and TableAliases rather than names and join_type=, which sqlglot parses
     select = exp.select(*projections).from_(exp.table_(LEFT), copy=False)
-    select = select.join(exp.Join(this=exp.table_(RIGHT), side="FULL"), on=on, copy=False)
+    side = {"both": "FULL", "source": "LEFT", "other": "RIGHT"}[p.keys_from]
+    select = select.join(exp.Join(this=exp.table_(RIGHT), side=side), on=on, copy=False)
     for name, side in ((LEFT, left), (RIGHT, right)):
         select = select.with_(exp.TableAlias(this=exp.to_identifier(name)), as_=side, copy=False)
     return Plan(query=select, order_by=[f'"{KEY}{a}"' for a, _ in pairs])
