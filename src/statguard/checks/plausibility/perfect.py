@@ -2,7 +2,8 @@
 
 Invented figures are often too perfect: a re-employment rate of exactly 100%,
 the same figure typed in by three units, one unit's months copied from
-another's, a value carried forward month after month. Each rule runs one
+another's, last year's months reported again, a value carried forward month
+after month. Each rule runs one
 `check` over long-format figures (unit, period, indicator, value; see
 plausibility/common.py):
 
@@ -30,6 +31,14 @@ plausibility/common.py):
   (default 3) significant digits; the violation names the twin, the equal
   periods and their values. Other periods may differ (a copy edited in one
   month is still a copy). Not evaluable: fewer than `min_periods` such values.
+- `year_ago`: one item per series; fails when at least `min_periods`
+  (default 3) periods have exactly the value of the same period a year
+  earlier (the period mapping's year-ago period: 2024-03 against 2023-03,
+  however either is written), counting values of at least `min_digits`
+  (default 3) significant digits. The violation lists the equal periods and
+  their values. Not evaluable: fewer than `min_periods` comparable periods
+  (a value with `min_digits` digits whose year-ago period has a value);
+  a missing year-ago month or a NULL on either side is not comparable.
 - `repeats`: one item per series; fails when the same value (at least
   `min_digits`, default 3, significant digits) is reported in at least
   `min_run` (default 3) consecutive periods. A missing period, a NULL value or
@@ -45,9 +54,10 @@ sign and leading and trailing zeros (12300 has 3, 0.050 has 1, -766.41 has 5);
 values are equal when they agree to 6 decimals. NULL values are never evidence.
 Stocks (a balance, a head count) stay flat honestly: the series checks leave out
 indicators whose kind in the `indicators` table is in `exempt_kinds` (default:
-stock for repeats and constant, nothing for same_value and copied); they are
-not items at all. Periods are read by statguard.periods (copied, repeats and
-constant order them; consecutive means adjacent periods of one frequency).
+stock for repeats, constant and year_ago, nothing for same_value and copied);
+they are not items at all. Periods are read by statguard.periods (copied,
+repeats, constant and year_ago order them; consecutive means adjacent periods
+of one frequency).
 
 Defaults: the coincidence of honest figures bounds min_digits (a value of k
 significant digits is shared by chance about once in 9 * 10^(k-1) pairs of
@@ -56,6 +66,10 @@ year of a dozen indicators). An honest item fails exact_rate with a
 probability below `alpha` (the test is exact), so a unit with 24 months of
 counts is flagged by chance at most 24 * alpha = 2.4% of the time at the
 default 0.001; 0.01 flagged 2% of honest units in a binomial simulation.
+For year_ago, an honest flow of 3 significant digits equals its year-ago
+value by chance about once in a few hundred months (it moves by more than
+its last digit); three such months in a series is rare, and the benchmark's
+planted copy of 6 months of last year is found at min_periods 3.
 
 Passing example (a district's re-employment counts against its peers):
 
@@ -101,19 +115,21 @@ from statguard.expr import quote_column
 from statguard.i18n import register
 from statguard.pack.model import Rule
 
-Check = Literal["exact_rate", "same_value", "copied", "repeats", "constant"]
-SERIES_CHECKS = ("same_value", "copied", "repeats", "constant")
+Check = Literal["exact_rate", "same_value", "copied", "year_ago", "repeats", "constant"]
+SERIES_CHECKS = ("same_value", "copied", "year_ago", "repeats", "constant")
+TIMED_CHECKS = ("copied", "year_ago", "repeats", "constant")
 APPLIES = {  # parameter -> the checks it is meaningful for
     "rates": ("exact_rate",), "numerator": ("exact_rate",), "denominator": ("exact_rate",),
     "extremes": ("exact_rate",), "scale": ("exact_rate",), "alpha": ("exact_rate",),
     "min_units": ("same_value",), "across": ("same_value", "copied"), "min_run": ("repeats",),
-    "min_periods": ("copied", "constant"), "min_digits": SERIES_CHECKS, "exempt_kinds": SERIES_CHECKS,
+    "min_periods": ("copied", "year_ago", "constant"), "min_digits": SERIES_CHECKS, "exempt_kinds": SERIES_CHECKS,
 }
 DEFAULTS = {
-    "min_digits": {"same_value": 4, "copied": 3, "repeats": 3, "constant": 1},
-    "min_periods": {"copied": 6, "constant": 6},
+    "min_digits": {"same_value": 4, "copied": 3, "year_ago": 3, "repeats": 3, "constant": 1},
+    "min_periods": {"copied": 6, "year_ago": 3, "constant": 6},
     "across": {"same_value": "peer_group", "copied": "all"},
-    "exempt_kinds": {"same_value": [], "copied": [], "repeats": ["stock"], "constant": ["stock"]},
+    "exempt_kinds": {"same_value": [], "copied": [], "year_ago": ["stock"], "repeats": ["stock"],
+                     "constant": ["stock"]},
 }
 ROWS, EPS, HUGE = "_sg_rows", 1e-9, 1e30
 
@@ -132,6 +148,9 @@ register({
     "detail.perfect.copied": {
         "en": "same values as {twin} in {equal_periods} of {common_periods} common periods: {values}",
         "zh": "与 {twin} 在 {common_periods} 个共同期别中有 {equal_periods} 期数值完全相同：{values}"},
+    "detail.perfect.year_ago": {
+        "en": "same value as a year earlier in {equal_periods} of {comparable_periods} comparable periods: {values}",
+        "zh": "{comparable_periods} 个可比期别中有 {equal_periods} 期与上年同期数值完全相同：{values}"},
     "detail.perfect.repeats": {
         "en": "{value} reported in {run_length} consecutive periods, {first} to {last}",
         "zh": "连续 {run_length} 期上报相同数值 {value}（{first} 至 {last}）"},
@@ -153,8 +172,9 @@ class IndicatorTable(BaseModel):
 class PerfectParams(LongParams):
     check: Check = Field(description=(
         "What is too perfect: exact_rate (rates of exactly 100% or 0%), same_value (one value reported by "
-        "several units), copied (two units' series equal in many periods), repeats (one value in consecutive "
-        "periods), constant (a series that never changes)."))
+        "several units), copied (two units' series equal in many periods), year_ago (a series equal to its own "
+        "values of a year earlier in many periods), repeats (one value in consecutive periods), constant (a "
+        "series that never changes)."))
     indicators: str | IndicatorTable | None = Field(None, description=(
         "Source declaring each indicator's kind (flow | stock | rate | part), by name (columns indicator and "
         "kind) or as {source, indicator, kind}: rates for exact_rate, exemptions for the other checks."))
@@ -178,14 +198,16 @@ class PerfectParams(LongParams):
         "same_value, copied: compare units within their peer group or across all units "
         "(default: peer_group for same_value, all for copied)."))
     min_digits: int | None = Field(None, ge=0, description=(
-        "Values with fewer significant digits are not evidence (default: 4 for same_value, 3 for copied and "
-        "repeats, 1 for constant)."))
+        "Values with fewer significant digits are not evidence (default: 4 for same_value, 3 for copied, "
+        "year_ago and repeats, 1 for constant)."))
     min_periods: int | None = Field(None, ge=2, description=(
-        "copied: equal periods needed to fail; constant: values needed to judge a series (default 6)."))
+        "copied: equal periods needed to fail (default 6); year_ago: periods equal to a year earlier needed to "
+        "fail, and comparable periods needed to judge (default 3); constant: values needed to judge a series "
+        "(default 6)."))
     min_run: int = Field(3, ge=2, description="repeats: consecutive equal values that fail (default 3).")
     exempt_kinds: list[str] | None = Field(None, description=(
-        "Indicator kinds (from `indicators`) left out of the series checks (default: [stock] for repeats "
-        "and constant, none for same_value and copied)."))
+        "Indicator kinds (from `indicators`) left out of the series checks (default: [stock] for year_ago, "
+        "repeats and constant, none for same_value and copied)."))
 
     def source_names(self) -> list[str]:
         table = self.indicators
@@ -259,10 +281,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     for name, checks in APPLIES.items():
         if name in p.model_fields_set and p.check not in checks:
             raise PackError(ctx.problem(f"'{name}' applies to check {' or '.join(checks)}, not {p.check}", name))
-    timed = p.check in ("copied", "repeats", "constant")
+    timed = p.check in TIMED_CHECKS
     long = Long(ctx, p, need_period=p.check != "exact_rate")
     rows = _rows(ctx, p, long, timed)
-    build = {"exact_rate": _exact_rate, "same_value": _same_value, "copied": _copied,
+    build = {"exact_rate": _exact_rate, "same_value": _same_value, "copied": _copied, "year_ago": _year_ago,
              "repeats": _repeats, "constant": _constant}[p.check]
     query = build(ctx, p, long)
     if query.args.get("with_") is not None:  # its own CTEs read the rows: those come first
@@ -277,12 +299,13 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 def _rows(ctx: Context, p: PerfectParams, long: Long, timed: bool) -> exp.Select:
     """The figures under role names (Long.rows) with _sg_k (the value to 6 decimals, compared for
     equality), _sg_digits (its significant digits) and _sg_kind (the indicator's declared kind);
-    with `timed`, also the period's ordinal _sg_ord and frequency _sg_freq."""
+    with `timed`, also the period's ordinal _sg_ord, frequency _sg_freq, canonical label _sg_label and
+    the label of its period a year earlier _sg_year_ago."""
     rows = long.rows(ctx)
     if timed:
         assert long.period is not None
         rows = rows.from_(with_periods(ctx, p.source, long.period).subquery("_sg_t"))
-        rows = rows.select(alias(col(MAPPED["ord"]), "_sg_ord"), alias(col(MAPPED["freq"]), "_sg_freq"))
+        rows = rows.select(*[alias(col(MAPPED[m]), MAPPED[m]) for m in ("ord", "freq", "label", "year_ago")])
     value = col("_value")
     key = exp.Case().when(exp.LT(this=exp.Abs(this=value.copy()), expression=number(HUGE)),
                           exp.cast(value.copy(), "DECIMAL(38, 6)"))
@@ -467,7 +490,7 @@ def _in_scope_of(table_: str, p: PerfectParams) -> exp.Expression:
     return scope
 
 
-# ---------------------------------------------------------------- series: copied, repeats, constant
+# ---------------------------------------------------------------- series: copied, year_ago, repeats, constant
 
 
 def _series(p: PerfectParams, extra: list[exp.Expression]) -> exp.Select:
@@ -539,6 +562,42 @@ def _common_periods() -> exp.Select:
             .join(table(ROWS, "a"), on=on)
             .join(table(ROWS, "b"), on=both)
             .group_by(col("_unit", "x"), col("_indicator", "x"), col("_sg_twin", "x")))
+
+
+def _year_ago(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
+    """Each value that is evidence joined with the same series' values of its year-ago period: the
+    comparable periods and those equal, per series."""
+    need = int(p.setting("min_periods"))
+    a, b = "a", "b"
+    ago = exp.and_(same(a, b, ["_unit", "_indicator"]),
+                   exp.EQ(this=col(MAPPED["label"], b), expression=col(MAPPED["year_ago"], a)),
+                   exp.not_(null(col("_sg_k", b))))
+    pairs = exp.select(col("_unit", a), col("_indicator", a), col("_sg_ord", a), col("_period", a),
+                       col("_value", a), alias(exp.EQ(this=col("_sg_k", a), expression=col("_sg_k", b)), "_sg_same"))
+    pairs = pairs.distinct().from_(table(ROWS, a)).join(table(ROWS, b), on=ago).where(
+        exp.and_(_evidence(p, a), _in_scope_of(a, p), exp.not_(null(col("_sg_ord", a)))))
+    equal = col("_sg_same")
+
+    def when_equal(e: exp.Expression) -> exp.Expression:
+        return exp.Case().when(equal.copy(), e)
+
+    shown = exp.Concat(expressions=[as_text(col("_period")), lit(": "), as_text(col("_value"))])
+    found = exp.select(col("_unit"), col("_indicator"),
+                       alias(exp.Count(this=exp.Distinct(expressions=[col("_sg_ord")])), "_sg_cmp"),
+                       alias(exp.Count(this=exp.Distinct(expressions=[when_equal(col("_sg_ord"))])), "_sg_eq"),
+                       alias(listing(when_equal(shown), col("_sg_ord")), "_sg_values"))
+    found = found.from_(pairs.subquery("_sg_pairs")).group_by(col("_unit"), col("_indicator"))
+    s, t = "s", "t"
+    compared = exp.Coalesce(this=col("_sg_cmp", t), expressions=[exp.Literal.number(0)])
+    eq = exp.Coalesce(this=col("_sg_eq", t), expressions=[exp.Literal.number(0)])
+    status, detail = verdict([
+        (exp.LT(this=compared.copy(), expression=exp.Literal.number(need)), "na", None),
+        (exp.GTE(this=eq.copy(), expression=exp.Literal.number(need)), "fail", "detail.perfect.year_ago")])
+    return exp.select(alias(status, STATUS), *_identity(long, s, period=False),
+                      alias(eq.copy(), VAL + "equal_periods"), alias(compared.copy(), VAL + "comparable_periods"),
+                      alias(col("_sg_values", t), VAL + "values"), alias(col("_sg_n", s), VAL + "periods"),
+                      *figures((eq.copy(), OBSERVED)), alias(detail, DETAIL)).from_(
+        _series(p, []).subquery(s)).join(found.subquery(t), on=same(s, t, ["_unit", "_indicator"]), join_type="left")
 
 
 def _repeats(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
