@@ -15,7 +15,7 @@ figure can drag along.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 
 from statguard.checks.plan import Context, alias
@@ -99,3 +99,48 @@ def robust_stats(rows: exp.Expression, value: str, partition: list[str], prefix:
     mad = exp.Mul(this=exp.Window(this=exp.Median(this=deviation), partition_by=[c.copy() for c in part]),
                   expression=exp.Literal.number(MAD_SCALE))
     return exp.select(exp.Star(), alias(mad, prefix + "mad")).from_(first.subquery("_sg_rs1"))
+
+
+class IndicatorTable(BaseModel):
+    """Where the kind of each indicator (flow, stock, rate, part) is declared."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str = Field(description="Source with one row per indicator (the canonical `indicators` table).")
+    indicator: str = Field("indicator", description="Its column naming the indicator.")
+    kind: str = Field("kind", description="Its column holding the kind: flow, stock, rate or part.")
+
+
+INDICATORS_DOC = ("Source declaring each indicator's kind (flow | stock | rate | part), by name (columns indicator "
+                  "and kind) or as {source, indicator, kind}: series of the exempt kinds are left out.")
+
+
+def without_exempt(ctx: Context, rows: exp.Select, long: Long, indicators: str | IndicatorTable | None,
+                   exempt_kinds: list[str]) -> exp.Select:
+    """`rows` (from Long.rows) without the records of indicators whose declared kind is exempt
+    (e.g. stocks, which honestly stay flat and repeat their digits month after month)."""
+    exempt = [k.strip().lower() for k in exempt_kinds]
+    if indicators is None or not exempt:
+        return rows
+    spec = IndicatorTable(source=indicators) if isinstance(indicators, str) else indicators
+    ctx.source(spec.source, "indicators")
+    name = ctx.require_column(spec.source, spec.indicator, "indicators")
+    kind = ctx.require_column(spec.source, spec.kind, "indicators")
+    if long.indicator is None:
+        from statguard.errors import PackError
+        raise PackError(ctx.problem(f"source '{long.source}' has no indicator column to look up in "
+                                    f"'{spec.source}'; give 'indicator:'", "indicators"))
+
+    def text(value: exp.Expression) -> exp.Expression:
+        return exp.cast(value, "VARCHAR")
+    exempted = exp.select(text(name)).from_(ctx.table(spec.source)).where(exp.In(
+        this=exp.Lower(this=exp.Trim(this=text(kind))), expressions=[exp.Literal.string(k) for k in exempt]))
+    indicator = quote_column("_indicator")
+    kept = exp.Not(this=exp.In(this=text(indicator), query=exempted.subquery()))
+    inner = exp.select(exp.Star()).from_(rows.subquery("_sg_r0"))
+    return inner.where(exp.or_(exp.Is(this=indicator.copy(), expression=exp.Null()), kept))
+
+
+def indicator_sources(indicators: str | IndicatorTable | None) -> list[str]:
+    if indicators is None:
+        return []
+    return [indicators if isinstance(indicators, str) else indicators.source]

@@ -83,7 +83,14 @@ from statguard.checks.plan import (
     alias,
     number,
 )
-from statguard.checks.plausibility.common import Long, LongParams
+from statguard.checks.plausibility.common import (
+    INDICATORS_DOC,
+    IndicatorTable,
+    Long,
+    LongParams,
+    indicator_sources,
+    without_exempt,
+)
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
@@ -153,6 +160,13 @@ class DigitsParams(LongParams):
     alpha: float = Field(0.01, gt=0, lt=1, description="Significance level of the chi-square test.")
     fail_when: Literal["both", "either", "mad", "chi2"] = Field("both", description=(
         "Which measures must fail for a group to fail: both (default), either, mad (for round: the share) or chi2."))
+    indicators: str | IndicatorTable | None = Field(None, description=INDICATORS_DOC)
+    exempt_kinds: list[str] = Field(["stock"], description=(
+        "With indicators: the indicator kinds left out (default [stock]: a balance that stays flat for months "
+        "repeats its digits, which says nothing about invention)."))
+
+    def source_names(self) -> list[str]:
+        return [self.source, *indicator_sources(self.indicators)]
 
 
 def expected(test: str) -> tuple[list[str], list[float]]:
@@ -214,7 +228,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     limit, min_n, critical = _limits(ctx, p)
     roles = _group_roles(ctx, p, long)
     labels, probs = expected(p.test)
-    rows = long.rows(ctx).select(alias(_digit(p.test, quote_column("_value")), "_sg_k"))
+    rows = without_exempt(ctx, long.rows(ctx), long, p.indicators, p.exempt_kinds)
+    rows = rows.select(alias(_digit(p.test, quote_column("_value")), "_sg_k"))
     if p.test == "round":
         rows = rows.select(alias(_two_digit_chance(quote_column("_value")), "_sg_p2"))
     grouped = _counts(rows, roles, labels, p.test)

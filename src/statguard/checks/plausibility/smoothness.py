@@ -107,8 +107,14 @@ from statguard.checks.plan import (
     alias,
     number,
 )
-from statguard.checks.plausibility.common import MAD_SCALE, Long, LongParams, robust_stats
-from statguard.checks.plausibility.perfect import IndicatorTable
+from statguard.checks.plausibility.common import (
+    MAD_SCALE,
+    IndicatorTable,
+    Long,
+    LongParams,
+    robust_stats,
+    without_exempt,
+)
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import mapping_table, period_plan
 from statguard.errors import PackError
@@ -254,24 +260,7 @@ def _check_window(ctx: Context, p: SmoothnessParams) -> None:
 
 def _rows(ctx: Context, p: SmoothnessParams, long: Long) -> exp.Select:
     """The rule's records (_unit, _period, _indicator, _peer, _value), without exempt indicators."""
-    rows = long.rows(ctx)
-    if p.indicators is None:
-        return rows
-    spec = IndicatorTable(source=p.indicators) if isinstance(p.indicators, str) else p.indicators
-    ctx.source(spec.source, "indicators")
-    name = ctx.require_column(spec.source, spec.indicator, "indicators")
-    kind = ctx.require_column(spec.source, spec.kind, "indicators")
-    if long.indicator is None:
-        raise PackError(ctx.problem(f"source '{p.source}' has no indicator column to look up in "
-                                    f"'{spec.source}'; give 'indicator:'", "indicators"))
-    exempt = [k.strip().lower() for k in p.exempt_kinds]
-    if not exempt:
-        return rows
-    exempted = exp.select(text(name)).from_(ctx.table(spec.source)).where(exp.In(
-        this=exp.Lower(this=exp.Trim(this=text(kind))), expressions=[exp.Literal.string(k) for k in exempt]))
-    kept = exp.Not(this=exp.In(this=text(col("_indicator")), query=exempted.subquery()))
-    inner = exp.select(exp.Star()).from_(rows.subquery("_sg_r0"))
-    return inner.where(exp.or_(exp.Is(this=col("_indicator"), expression=exp.Null()), kept))
+    return without_exempt(ctx, long.rows(ctx), long, p.indicators, p.exempt_kinds)
 
 
 def _observations(p: SmoothnessParams, long: Long, growth: str) -> exp.Select:
