@@ -21,6 +21,8 @@ def run(args: argparse.Namespace) -> int:
             raise StatguardError(f"unknown rule kind '{args.kind}' (known: {', '.join(registry.kinds())})")
         print(kind_reference(kind))
         return 0
-    for name, kind in registry.kinds().items():
-        print(f"{name:<12} {kind.scope:<13} {kind.summary}")
+    kinds = registry.kinds()
+    width = max(map(len, kinds), default=0)
+    for name, kind in kinds.items():
+        print(f"{name:<{width}}  {kind.scope:<13} {kind.summary}")
     return 0
