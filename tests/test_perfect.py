@@ -1,4 +1,5 @@
-"""The perfect kind against plain Python references: significant digits and runs of repeated values."""
+"""The perfect kind against plain Python references: significant digits, runs of repeated values, months equal
+to a year earlier."""
 
 from __future__ import annotations
 
@@ -79,3 +80,32 @@ def test_repeats_finds_the_longest_run_as_a_loop_does(tmp_path, all_series):
         if length >= 3 and sum(v is not None for v in s.values()) >= 3:
             want[f"U{u}"] = (length, f"{2023 + (first - 1) // 12}-{(first - 1) % 12 + 1:02d}")
     assert got == want
+
+
+def year_ago_verdict(series: dict[int, float | None], min_digits: int, need: int) -> str:
+    """'fail', 'pass' or 'na' for one series of months 1..24 (month m + 12 is m a year later)."""
+    comparable = equal = 0
+    for month, value in series.items():
+        before = series.get(month - 12)
+        if value is None or before is None or significant_digits(value) < min_digits:
+            continue
+        comparable += 1
+        equal += value == before
+    return "na" if comparable < need else "fail" if equal >= need else "pass"
+
+
+@SETTINGS
+@given(st.lists(series_strategy, min_size=1, max_size=5))
+def test_year_ago_counts_months_equal_to_a_year_earlier_as_a_loop_does(tmp_path, all_series):
+    rows = [{"unit": f"U{u}", "month": f"{2023 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}", "value": v}
+            for u, s in enumerate(all_series) for m, v in s.items()]
+    if not rows:
+        return
+    pack = _pack(tmp_path, {"check": "year_ago"})
+    report = pack.validate({"figures": pd.DataFrame(rows, columns=["unit", "month", "value"])})
+    failing = {v["unit"] for v in report.violations.to_dict("records")}
+    verdicts = {f"U{u}": year_ago_verdict(s, 3, 3) for u, s in enumerate(all_series) if s}
+    assert failing == {u for u, v in verdicts.items() if v == "fail"}
+    summary = report.summary.iloc[0]
+    assert summary["not_evaluable"] == sum(v == "na" for v in verdicts.values())
+    assert summary["items"] == len(verdicts)
