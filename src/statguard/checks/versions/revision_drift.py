@@ -80,7 +80,7 @@ from statguard.checks.plan import (
     alias,
     number,
 )
-from statguard.checks.plausibility.common import Long, LongParams
+from statguard.checks.plausibility.common import Long, LongParams, robust_stats
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
@@ -97,21 +97,38 @@ DETAIL_KEY = "detail.revision_drift."
 DIRECTION = {"up": ("upward", "上调", "ups"), "down": ("downward", "下调", "downs")}
 PEERS = {"": ("the other units of peer group {peer_group}", "同组（{peer_group}）其他单位"),
          "_all": ("the other units", "其他单位")}
+GROUP = {"": ("the units of peer group {peer_group}", "同组（{peer_group}）单位"), "_all": ("all units", "全部单位")}
+# the count test's sentence; its tail says whether the share test fired too
+COUNT_TAIL = {"count_": ("the share alone is not significant", "仅凭比例不显著"),
+              "both_": ("the share is significant too", "比例检验同样显著")}
 
 
 def _failing_texts() -> dict[str, dict[str, str]]:
-    """detail.revision_drift.<up|down>[_all][_bare]: _all without peer groups, _bare without indicators or months."""
+    """detail.revision_drift.[count_|both_]<up|down>[_all][_bare]: count_ when the count test fired, both_
+    when both did, neither when only the share test did; _all without peer groups, _bare without indicators
+    or months."""
     out = {}
     for side, (en, zh, count) in DIRECTION.items():
         for peers, (pe, pz) in PEERS.items():
+            ge, gz = GROUP[peers]
             head_en = (f"{{{count}}} of {{steps}} revision steps {en} (share {{observed}}); {pe} revised "
                        f"{{peer_{count}}} of {{peer_steps}} {en} (share {{expected}}): p = {{p_value}}")
             head_zh = (f"{{steps}} 次修订中 {{{count}}} 次{zh}（比例 {{observed}}）；{pz} {{peer_steps}} 次修订中 "
                        f"{{peer_{count}}} 次{zh}（比例 {{expected}}）：p = {{p_value}}")
-            out[f"{DETAIL_KEY}{side}{peers}"] = {
-                "en": f"{head_en}. Most {en}: indicators {{indicators}}; months {{months}}",
-                "zh": f"{head_zh}。{zh}最多的指标：{{indicators}}；月份：{{months}}"}
-            out[f"{DETAIL_KEY}{side}{peers}_bare"] = {"en": head_en, "zh": head_zh}
+            heads = {"": (head_en, head_zh)}
+            for test, (tail_en, tail_zh) in COUNT_TAIL.items():
+                heads[test] = (
+                    f"{{{count}}} of {{steps}} revision steps {en}, robust z = {{z}} against {ge} (median "
+                    f"{{peer_median}} {en} steps, scaled MAD {{peer_mad}}, spread used {{peer_spread}}); its share "
+                    f"{{observed}} is above the {{expected}} of {pe} (binomial p = {{p_value}}: {tail_en})",
+                    f"{{steps}} 次修订中 {{{count}}} 次{zh}，相对{gz}（{zh}次数中位数 {{peer_median}}，"
+                    f"标准化 MAD {{peer_mad}}，所用离散度 {{peer_spread}}）的稳健 z = {{z}}；比例 {{observed}} "
+                    f"高于{pz}的 {{expected}}（二项检验 p = {{p_value}}，{tail_zh}）")
+            for test, (h_en, h_zh) in heads.items():
+                out[f"{DETAIL_KEY}{test}{side}{peers}"] = {
+                    "en": f"{h_en}. Most {en}: indicators {{indicators}}; months {{months}}",
+                    "zh": f"{h_zh}。{zh}最多的指标：{{indicators}}；月份：{{months}}"}
+                out[f"{DETAIL_KEY}{test}{side}{peers}_bare"] = {"en": h_en, "zh": h_zh}
     return out
 
 
@@ -128,6 +145,14 @@ register({
     DETAIL_KEY + "few_peer_steps": {
         "en": "the other units of its peer group have only {peer_steps} revision steps together: too few for a share",
         "zh": "同组其他单位合计仅 {peer_steps} 次修订，不足以估计比例"},
+    DETAIL_KEY + "few_peer_units": {
+        "en": "only {peer_units} other units of its peer group have counted revision steps: too few for the count test",
+        "zh": "同组仅 {peer_units} 个其他单位有计入的修订，不足以做次数检验"},
+    DETAIL_KEY + "pass_count": {
+        "en": ("{steps} revision steps, {ups} up and {downs} down; peers' share {expected}: p = {p_value}; "
+               "robust z = {z} against the peers' median {peer_median}"),
+        "zh": "修订 {steps} 次，上调 {ups} 次、下调 {downs} 次；同组比例 {expected}：p = {p_value}；相对同组中位数 "
+              "{peer_median} 的稳健 z = {z}"},
     DETAIL_KEY + "pass": {
         "en": "{steps} revision steps, {ups} up and {downs} down; peers' share {expected}: p = {p_value}",
         "zh": "修订 {steps} 次，上调 {ups} 次、下调 {downs} 次；同组比例 {expected}：p = {p_value}"},
@@ -163,6 +188,15 @@ class RevisionDriftParams(LongParams):
         "Also require the unit's share of flattering steps to reach this (0.8 = 80%) before failing."))
     min_relative_step: float = Field(0.0, ge=0, description=(
         "Steps smaller than this fraction of the earlier value are not counted (rounding noise; 0.001 = 0.1%)."))
+    test: Literal["share", "count", "either"] = Field("either", description=(
+        "Which test fails a unit: share (binomial test of its share of flattering steps), count (robust z of "
+        "its number of flattering steps among its peers'), or either (default)."))
+    count_z: float = Field(3.5, gt=0, description=(
+        "The count test fails a unit whose robust z (its flattering steps minus the peers' median, over the "
+        "scaled MAD) exceeds this, when its share of flattering steps is also above its peers'."))
+    min_peer_units: int = Field(5, ge=1, description=(
+        "Other units with counted steps the peer group needs for the count test (with fewer, only the share "
+        "test judges; with test: count the unit is not evaluable)."))
 
     def source_names(self) -> list[str]:
         return [self.source] + ([self.peers.source] if self.peers else [])
@@ -293,24 +327,35 @@ def _with_peer_source(ctx: Context, peers: Peers, units: exp.Select) -> exp.Sele
 
 
 def _against_peers(p: RevisionDriftParams, units: exp.Select) -> exp.Select:
-    """The units with their peers' steps, flattering steps and units (leave one out), p0 and _na (why not
-    evaluable: a detail key suffix, NULL when evaluable)."""
+    """The units with their peers' steps, flattering steps and units (leave one out), p0, the count test's
+    median, scale and robust z (_c_med, _c_scale, _z) and _na (why not evaluable: a detail key suffix, NULL
+    when evaluable)."""
     def others(value: exp.Expression) -> exp.Expression:
         total = exp.Window(this=exp.Sum(this=value.copy()), partition_by=[col(G)])
         return exp.Case().when(exp.Not(this=exp.Is(this=col(G), expression=exp.Null())),
                                exp.cast(exp.Sub(this=total, expression=value.copy()), "BIGINT"))
 
-    active = exp.Case().when(exp.GT(this=col("steps"), expression=lit(0)), lit(1)).else_(lit(0))
+    has_steps = exp.GT(this=col("steps"), expression=lit(0))
+    active = exp.Case().when(has_steps, lit(1)).else_(lit(0))
     peered = exp.select(exp.Star(), alias(others(col("steps")), "peer_steps"),
-                        alias(others(col("_k")), "peer_flattering"), alias(others(active), "peer_units")) \
+                        alias(others(col("_k")), "peer_flattering"), alias(others(active), "peer_units"),
+                        alias(exp.Case().when(has_steps.copy(), col("_k")), "_kc")) \
         .from_(units.subquery("_sg_units"))
+    counted = robust_stats(peered, "_kc", [G], prefix="_c_")
+    # the spread of the peers' counts: the scaled MAD, but at least one step and at least sqrt(median), the
+    # spread of a Poisson count with that mean (a MAD of 0 when most peers share one count says little)
+    scale = exp.Greatest(this=col("_c_mad"), expressions=[number(1.0), exp.Sqrt(this=col("_c_med"))])
+    z = exp.Div(this=exp.paren(exp.Sub(this=col("_k"), expression=col("_c_med"))), expression=scale.copy())
     p0 = exp.Div(this=exp.cast(col("peer_flattering"), "DOUBLE"),
                  expression=exp.Nullif(this=col("peer_steps"), expression=lit(0)))
     na = (exp.Case().when(exp.Is(this=col(G), expression=exp.Null()), lit("no_group"))
           .when(exp.LT(this=col("steps"), expression=lit(p.min_steps)), lit("few_steps"))
           .when(exp.EQ(this=col("peer_units"), expression=lit(0)), lit("no_peers"))
           .when(exp.LT(this=col("peer_steps"), expression=lit(p.min_peer_steps)), lit("few_peer_steps")))
-    return exp.select(exp.Star(), alias(p0, "_p0"), alias(na, "_na")).from_(peered.subquery("_sg_peered"))
+    if p.test == "count":
+        na = na.when(exp.LT(this=col("peer_units"), expression=lit(p.min_peer_units)), lit("few_peer_units"))
+    return exp.select(exp.Star(), alias(p0, "_p0"), alias(scale, "_c_scale"), alias(z, "_z"), alias(na, "_na")) \
+        .from_(counted.subquery("_sg_peered"))
 
 
 def _tail() -> exp.Select:
@@ -340,7 +385,8 @@ def _tail() -> exp.Select:
 
 
 def _verdict(p: RevisionDriftParams, r: str, grouped: bool, lists: bool) -> tuple[exp.Expression, ...]:
-    """(_status, _detail key, p-value, share of flattering steps) of a unit of the rated table `r`."""
+    """(_status, _detail key, p-value, share of flattering steps, robust z, tests fired) of a unit of the
+    rated table `r`."""
     k, n, p0, na = col("_k", r), col("steps", r), col("_p0", r), col("_na", r)
     not_evaluable = exp.Not(this=exp.Is(this=na.copy(), expression=exp.Null()))
     p_value = (exp.Case().when(not_evaluable.copy(), exp.Null())
@@ -349,14 +395,33 @@ def _verdict(p: RevisionDriftParams, r: str, grouped: bool, lists: bool) -> tupl
                .when(exp.EQ(this=p0.copy(), expression=lit(1)), lit(1))
                .else_(exp.Least(this=col("_tail", "_sg_tail"), expressions=[number(1.0)])))
     share = exp.Div(this=exp.cast(k.copy(), "DOUBLE"), expression=exp.Nullif(this=n.copy(), expression=lit(0)))
-    fail = exp.LT(this=p_value.copy(), expression=number(p.alpha))
+    # the count test is judged when the unit is evaluable and has enough peers with counted steps
+    counts = exp.and_(exp.Is(this=na.copy(), expression=exp.Null()),
+                      exp.GTE(this=col("peer_units", r), expression=lit(p.min_peer_units)))
+    z = exp.Case().when(counts.copy(), col("_z", r))
+    by_share = exp.LT(this=p_value.copy(), expression=number(p.alpha))
+    by_count = exp.and_(counts.copy(), exp.GT(this=col("_z", r), expression=number(p.count_z)),
+                        exp.GT(this=share.copy(), expression=p0.copy()))
     if p.min_share is not None:
-        fail = exp.and_(fail, exp.GTE(this=share.copy(), expression=number(p.min_share)))
-    status = exp.Case().when(not_evaluable.copy(), lit("na")).when(fail, lit("fail")).else_(lit("pass"))
-    failing = lit(DETAIL_KEY + p.flattering + ("" if grouped else "_all") + ("" if lists else "_bare"))
+        enough = exp.GTE(this=share.copy(), expression=number(p.min_share))
+        by_share, by_count = exp.and_(by_share, enough), exp.and_(by_count, enough.copy())
+    if p.test == "share":
+        by_count = exp.false()
+    elif p.test == "count":
+        by_share = exp.false()
+    fail = exp.or_(exp.paren(by_share.copy()), exp.paren(by_count.copy()))
+    status = exp.Case().when(not_evaluable.copy(), lit("na")).when(fail.copy(), lit("fail")).else_(lit("pass"))
+    suffix = p.flattering + ("" if grouped else "_all") + ("" if lists else "_bare")
+    both = exp.and_(exp.paren(by_share.copy()), exp.paren(by_count.copy()))
     detail = (exp.Case().when(not_evaluable.copy(), exp.Concat(expressions=[lit(DETAIL_KEY), na.copy()]))
-              .when(fail.copy(), failing).else_(lit(DETAIL_KEY + "pass")))
-    return status, detail, p_value, share
+              .when(both.copy(), lit(DETAIL_KEY + "both_" + suffix))
+              .when(by_count.copy(), lit(DETAIL_KEY + "count_" + suffix))
+              .when(by_share.copy(), lit(DETAIL_KEY + suffix))
+              .when(counts.copy(), lit(DETAIL_KEY + "pass_count"))
+              .else_(lit(DETAIL_KEY + "pass")))
+    fired = (exp.Case().when(both, lit("share, count")).when(by_count, lit("count"))
+             .when(by_share, lit("share")))
+    return status, detail, p_value, share, z, fired
 
 
 def _top(column: str, flat: int) -> exp.Select:
@@ -395,7 +460,7 @@ def _result(p: RevisionDriftParams, *, has_indicator: bool,
             lists.append(alias(col("_list", t), VAL + name))
         else:
             lists.append(alias(exp.cast(exp.Null(), "VARCHAR"), VAL + name))
-    status, detail, p_value, share = _verdict(p, r, grouped, has_indicator or has_month)
+    status, detail, p_value, share, z, fired = _verdict(p, r, grouped, has_indicator or has_month)
     p0 = col("_p0", r)
     figures = [alias(col(c, r), VAL + c) for c in ("steps", "ups", "downs", "unchanged")]
     group = col(G, r) if grouped else exp.cast(exp.Null(), "VARCHAR")
@@ -404,6 +469,11 @@ def _result(p: RevisionDriftParams, *, has_indicator: bool,
              alias(col("peer_flattering", r), VAL + ("peer_ups" if p.flattering == "up" else "peer_downs"))]
     return query.select(
         alias(status, STATUS), alias(col(U, r), UNIT), *figures, alias(p_value, VAL + "p_value"),
+        alias(z, VAL + "z"), *[alias(exp.Case().when(exp.Not(this=exp.Is(this=z.copy(), expression=exp.Null())),
+                                                    col(c, r)), VAL + name)
+                               for c, name in (("_c_med", "peer_median"), ("_c_mad", "peer_mad"),
+                                               ("_c_scale", "peer_spread"))],
+        alias(fired, VAL + "test"),
         alias(col("median_relative_step", r), VAL + "median_relative_step"), *peers, *lists,
         alias(share, OBSERVED), alias(p0.copy(), EXPECTED), alias(exp.Sub(this=share.copy(), expression=p0.copy()),
                                                                   IMBALANCE),
