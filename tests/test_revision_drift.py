@@ -97,3 +97,43 @@ def test_binomial_tail_agrees_with_scipy(tmp_path, n, k, peer_ups, peer_steps):
     p0 = peer_ups / peer_steps
     assert got.at["A", "_expected"] == pytest.approx(p0)
     assert got.at["A", "val:p_value"] == pytest.approx(binom.sf(k - 1, n, p0), rel=1e-9, abs=1e-15)
+
+
+def test_count_test_agrees_with_numpy(tmp_path):
+    """The robust z of every judged unit against a median and MAD computed in numpy over the units with
+    counted steps (the unit among them), the spread at least 1 and sqrt(median)."""
+    import numpy as np
+    rng = np.random.default_rng(7)
+    counts = {f"U{i:02d}": (int(rng.integers(0, 9)), int(rng.integers(0, 7))) for i in range(25)}
+    counts["U99"] = (17, 5)
+    rows = [r for u, (up, down) in counts.items() for r in series(u, walk(up, down))]
+    got = items(tmp_path, {"revisions": pd.DataFrame(rows)}, {"source": "revisions"})
+    ups = np.array([up for up, down in counts.values() if up + down > 0], dtype=float)
+    med = np.median(ups)
+    spread = max(1.4826 * np.median(np.abs(ups - med)), 1.0, np.sqrt(med))
+    judged = [u for u, (up, down) in counts.items() if up + down >= 5]
+    for u in judged:
+        assert got.at[u, "val:z"] == pytest.approx((counts[u][0] - med) / spread)
+        assert got.at[u, "val:peer_spread"] == pytest.approx(spread)
+    assert got.at["U99", "_status"] == "fail" and got.at["U99", "val:test"] in ("count", "share, count")
+
+
+def test_both_tests_and_flattering_down_say_so(tmp_path):
+    """A unit failing both tests says so; with flattering: down the count test counts downward steps."""
+    peers = [r for i in range(6) for r in series(f"P{i}", walk(2, 2))]
+    up = items(tmp_path, {"revisions": pd.DataFrame(series("A", walk(12, 0)) + peers)}, {"source": "revisions"})
+    assert up.at["A", "val:test"] == "share, count"
+    assert up.at["A", "_detail"] == "detail.revision_drift.both_up"  # peer group G, indicators listed
+    down = items(tmp_path, {"revisions": pd.DataFrame(series("A", walk(0, 12)) + peers)},
+                 {"source": "revisions", "flattering": "down"})
+    assert down.at["A", "val:test"] == "share, count" and down.at["A", "val:z"] == pytest.approx(10 / 2 ** 0.5)
+    assert down.at["P0", "_detail"] == "detail.revision_drift.few_steps"
+
+
+def test_test_share_gives_the_old_verdicts(tmp_path):
+    peers = [r for i in range(6) for r in series(f"P{i}", walk(2, 2))]
+    frames = {"revisions": pd.DataFrame(series("A", walk(8, 2)) + peers)}
+    share = items(tmp_path, frames, {"source": "revisions", "test": "share"})
+    either = items(tmp_path, frames, {"source": "revisions"})
+    assert share.at["A", "_status"] == "pass" and either.at["A", "_status"] == "fail"
+    assert share.at["A", "val:p_value"] == either.at["A", "val:p_value"] == pytest.approx(56 / 1024)
