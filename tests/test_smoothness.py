@@ -79,3 +79,36 @@ def test_verdicts_agree_with_numpy(seed, tmp_path):
     failing = set(report.violations["unit"]) if len(report.violations) else set()
     expected = _expected(series, z_cut, max_ratio, alpha)
     assert failing == {u for u, verdict in expected.items() if verdict == "fail"}
+
+
+@pytest.mark.parametrize("seed", range(1, 5))
+def test_peer_differences_agree_with_numpy(seed, tmp_path):
+    """relative_to: peers: each rate less the median rate of the other series that month (numpy), then the
+    same robust z and bound; one series gets the shared seasons with little noise."""
+    rng = np.random.default_rng(100 + seed)
+    n_units, months = int(rng.integers(15, 25)), 13
+    season = rng.normal(0.0, 0.15, months)
+    series = {}
+    for u in range(n_units):
+        noise = 0.0 if u == 0 else rng.uniform(0.04, 0.08)
+        series[f"U{u}"] = [round(float(v), 3) for v in 100 * np.cumprod(1 + season + rng.normal(0, noise, months))]
+    rates = {u: np.round((np.array(v[1:]) / np.array(v[:-1]) - 1) * 100, 9) for u, v in series.items()}
+    diffs = {u: r - np.median([rates[o] for o in rates if o != u], axis=0) for u, r in rates.items()}
+    spread = {u: round(float(np.std(d, ddof=1)), 4) for u, d in diffs.items()}
+    x = np.log(np.maximum(np.array(list(spread.values())), 0.01))
+    med = np.median(x)
+    scale = np.median(np.abs(x - med)) * 1.4826 or np.mean(np.abs(x - med)) * 1.253314
+    peer_median = np.median(list(spread.values()))
+    expected = {u for (u, s), xi in zip(spread.items(), x, strict=True)
+                if scale > 0 and (xi - med) / scale < -3.5 and s < 0.3974 * peer_median}  # 12 rates: bound 0.3974
+    months_ = [f"2024-{m:02d}" if m else "2023-12" for m in range(13)]
+    rows = [{"unit": u, "month": m, "value": v} for u, vs in series.items() for m, v in zip(months_, vs, strict=True)]
+    pack = {"sources": {"f": {"unit": "unit", "period": "month",
+                              "columns": {"unit": "string", "month": "string", "value": "number"}}},
+            "rules": [{"id": "S", "kind": "smoothness", "source": "f", "relative_to": "peers"}]}
+    path = tmp_path / "pack.yml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    report = statguard.load_pack(path).validate({"f": pd.DataFrame(rows)})
+    failing = set(report.violations["unit"]) if len(report.violations) else set()
+    assert failing == expected
+    assert "U0" in expected

@@ -138,6 +138,20 @@ register({
               "the median {expected} of {peers} peers (robust z {z}); rates: {rates}",
         "zh": "同比增速过于平稳：{growths} 个增速的离散程度为 {observed} 个百分点，仅为 {peers} 个同组序列中位数 "
               "{expected} 的 {ratio}（稳健 z 值 {z}）；各期增速：{rates}"},
+    "detail.smoothness.too_smooth.mom.peers": {
+        "en": "month-on-month growth too smooth beside its peers: its rates less the peers' median rate of each "
+              "month spread {observed} points over {growths} rates, {ratio} of the median {expected} of {peers} "
+              "peers (robust z {z}); differences: {differences}",
+        "zh": "环比增速相对同组过于平稳：各月增速减去同组其他序列当月增速中位数后，{growths} 个差值的离散程度为 "
+              "{observed} 个百分点，仅为 {peers} 个同组序列中位数 {expected} 的 {ratio}（稳健 z 值 {z}）；"
+              "各期差值：{differences}"},
+    "detail.smoothness.too_smooth.yoy.peers": {
+        "en": "year-on-year growth too smooth beside its peers: its rates less the peers' median rate of each "
+              "month spread {observed} points over {growths} rates, {ratio} of the median {expected} of {peers} "
+              "peers (robust z {z}); differences: {differences}",
+        "zh": "同比增速相对同组过于平稳：各月增速减去同组其他序列当月增速中位数后，{growths} 个差值的离散程度为 "
+              "{observed} 个百分点，仅为 {peers} 个同组序列中位数 {expected} 的 {ratio}（稳健 z 值 {z}）；"
+              "各期差值：{differences}"},
     "detail.smoothness.pinned.yoy": {
         "en": "year-on-year growth pinned near {median_growth}%: within {band} points of it in {observed} of "
               "{growths} periods ({pinned_periods}); rates: {rates}",
@@ -180,6 +194,10 @@ class SmoothnessParams(LongParams):
         "with the peers' median spread (one-sided chi-square test of its variance)."))
     min_peers: int = Field(5, ge=3, description=(
         "too_smooth: a peer group (same indicator and peer group) with fewer evaluable series is not evaluable."))
+    relative_to: Literal["none", "peers"] = Field("none", description=(
+        "too_smooth: none (default) measures the spread of the series' own rates; peers first subtracts from "
+        "each rate the median rate of the other series of its peer group for the same period (the seasons and "
+        "the business cycle they share), so a series with textbook seasonality and little noise stands out."))
     band: float = Field(0.5, ge=0, description="pinned: half-width of the band around the median rate, in points.")
     min_months: int = Field(8, ge=2, description=(
         "pinned: fails when at least this many rates lie in the band (default 8 of the 12 in the window)."))
@@ -234,11 +252,16 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     long = Long(ctx, p, need_period=True)
     assert long.period is not None
     _check_window(ctx, p)
+    if p.relative_to == "peers" and p.check != "too_smooth":
+        raise PackError(ctx.problem("relative_to: peers applies to check: too_smooth only (a pinned target is "
+                                    "judged on the series' own rates)", "relative_to"))
     growth = p.growth or ("yoy" if p.check == "pinned" else "mom")
-    series = _series(p)
+    peers = p.relative_to == "peers"
+    series = _series(p, peers)
     query = _too_smooth(p, series, growth) if p.check == "too_smooth" else _pinned(p, series, growth)
     query = _with_identity(query, long)
-    for name, cte in (("_sg_rows", _rows(ctx, p, long)), ("_sg_obs", _observations(p, long, growth))):
+    for name, cte in (("_sg_rows", _rows(ctx, p, long)), ("_sg_obs", _observations(p, long, growth)),
+                      ("_sg_rate", _rates(p, peers))):
         query = query.with_(name, as_=cte)
     return period_plan(query, p.source, long.period, order_by=[f'"{VAL}growths" DESC NULLS LAST'])
 
@@ -280,9 +303,10 @@ def _observations(p: SmoothnessParams, long: Long, growth: str) -> exp.Select:
     return obs
 
 
-def _series(p: SmoothnessParams) -> exp.Select:
-    """One row per series (of CTE _sg_rows): its peer group and, over the window, the count, median,
-    spread and listing of its growth rates (from CTE _sg_obs), and how many lie in the band around the median."""
+def _rates(p: SmoothnessParams, peers: bool) -> exp.Select:
+    """One row per series and period read (of CTE _sg_obs): its peer group, label, ordinal and growth rate
+    _sg_g (NULL when not computable or outside the window); with `peers`, also the median rate _sg_gp of
+    the other series of the same indicator and peer group for the period (from a self-join of this CTE)."""
     rate = exp.Round(this=exp.Mul(this=exp.paren(exp.Sub(this=exp.Div(this=col("_sg_v", "a"), expression=col(
         "_sg_v", "b")), expression=exp.Literal.number(1))), expression=exp.Literal.number(100)),
         decimals=exp.Literal.number(9))
@@ -292,41 +316,86 @@ def _series(p: SmoothnessParams) -> exp.Select:
         latest = exp.Window(this=exp.Max(this=col("_sg_ord", "a")), partition_by=[col("_sg_freq", "a")])
         usable.append(exp.GT(this=col("_sg_ord", "a"), expression=exp.Sub(this=latest, expression=exp.Literal.number(
             p.window))))
-    rates = exp.select(*[col(c, "a") for c in SERIES], col("_sg_label", "a"), col("_sg_ord", "a"),
+    items = exp.select(*[col(c) for c in SERIES], alias(exp.Min(this=col("_peer")), "_peer")).from_(
+        "_sg_rows").group_by(*[col(c) for c in SERIES])
+    rates = exp.select(*[col(c, "a") for c in SERIES], col("_peer", "s"), col("_sg_label", "a"), col("_sg_ord", "a"),
                        alias(exp.Case().when(exp.and_(*usable), rate), "_sg_g")).from_(
         table("_sg_obs", "a")).join(table("_sg_obs", "b"), join_type="left", on=exp.and_(
-            same("a", "b", *SERIES), exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_cmp", "a"))))
-    centred = exp.select(exp.Star(), alias(window_of(exp.Median(this=col("_sg_g")), *SERIES), "_sg_gmed")).from_(
+            same("a", "b", *SERIES), exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_cmp", "a")))).join(
+        items.subquery("s"), join_type="inner", on=same("a", "s", *SERIES))
+    return rates
+
+
+def _peer_rates(p: SmoothnessParams) -> exp.Select:
+    """Every rate of CTE _sg_rate with the median _sg_gp and count _sg_gpn of the rates of the other series
+    of its indicator and peer group for the same period (the unit itself left out: its own noise does not
+    pull the yardstick towards it, and a period only it reports gives no yardstick at all)."""
+    has = [exp.Not(this=exp.Is(this=col("_sg_g", t), expression=exp.Null())) for t in ("a", "b")]
+    other = exp.Not(this=exp.NullSafeEQ(this=col("_unit", "a"), expression=col("_unit", "b")))
+    keys = [*[col(c, "a") for c in SERIES], col("_sg_label", "a")]
+    return exp.select(
+        *[k.copy() for k in keys], alias(exp.Min(this=col("_peer", "a")), "_peer"),
+        alias(exp.Min(this=col("_sg_ord", "a")), "_sg_ord"), alias(exp.Min(this=col("_sg_g", "a")), "_sg_g"),
+        alias(exp.Median(this=col("_sg_g", "b")), "_sg_gp"), alias(exp.Count(this=col("_sg_g", "b")), "_sg_gpn"),
+    ).from_(table("_sg_rate", "a")).join(table("_sg_rate", "b"), join_type="left", on=exp.and_(
+        *has, other, same("a", "b", "_peer", "_indicator"),
+        exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_label", "a")))).group_by(*keys)
+
+
+def _series(p: SmoothnessParams, peers: bool) -> exp.Select:
+    """One row per series (of CTE _sg_rows): its peer group and, over the window, the count, median,
+    spread and listing of its growth rates (CTE _sg_rate; with `peers`, of their differences from the
+    other peers' median rate of the period), and how many lie in the band around the median."""
+    if peers:
+        enough_peers = exp.GTE(this=col("_sg_gpn"), expression=exp.Literal.number(p.min_peers - 1))
+        used = exp.Case().when(enough_peers, exp.Round(this=exp.Sub(this=col("_sg_g"), expression=col("_sg_gp")),
+                                                        decimals=exp.Literal.number(9)))
+        rates = exp.select(*[col(c) for c in SERIES], col("_sg_label"), col("_sg_ord"),
+                           alias(used, "_sg_u"), alias(exp.Case().when(enough_peers.copy(), col("_sg_gp")), "_sg_gp"),
+                           alias(exp.Case().when(enough_peers.copy(), col("_sg_g")), "_sg_g")).from_(
+            _peer_rates(p).subquery("_sg_gq"))
+    else:
+        rates = exp.select(*[col(c) for c in SERIES], col("_sg_label"), col("_sg_ord"), col("_sg_g"),
+                           alias(col("_sg_g"), "_sg_u")).from_("_sg_rate")
+    centred = exp.select(exp.Star(), alias(window_of(exp.Median(this=col("_sg_u")), *SERIES), "_sg_gmed")).from_(
         rates.subquery("_sg_g0"))
 
-    deviation = exp.Abs(this=exp.Sub(this=col("_sg_g"), expression=col("_sg_gmed")))
-    has_rate = exp.Not(this=exp.Is(this=col("_sg_g"), expression=exp.Null()))
+    deviation = exp.Abs(this=exp.Sub(this=col("_sg_u"), expression=col("_sg_gmed")))
+    has_rate = exp.Not(this=exp.Is(this=col("_sg_u"), expression=exp.Null()))
     in_band = exp.LTE(this=deviation.copy(), expression=number(p.band + ROUNDING))
-    shown = exp.Concat(expressions=[col("_sg_label"), exp.Literal.string(": "),
-                                    text(exp.Round(this=col("_sg_g"), decimals=exp.Literal.number(2)))])
-    spread = (exp.StddevSamp(this=col("_sg_g")) if p.spread == "sd" else
+    def shown_as(name: str) -> exp.Expression:
+        return exp.Concat(expressions=[col("_sg_label"), exp.Literal.string(": "),
+                                       text(exp.Add(this=exp.Round(this=col(name), decimals=exp.Literal.number(2)),
+                                                    expression=number(0.0)))])  # -0.0 + 0.0 shows as 0.0
+    shown = shown_as("_sg_g")
+    spread = (exp.StddevSamp(this=col("_sg_u")) if p.spread == "sd" else
               exp.Mul(this=exp.Median(this=deviation.copy()), expression=number(MAD_SCALE)))
+    differences = [alias(listing(shown_as("_sg_u"), has_rate.copy()), "_sg_diffs"),
+                   alias(listing(shown_as("_sg_gp"), has_rate.copy()), "_sg_prates")] if peers else []
     stats = exp.select(
         *[col(c) for c in SERIES],
-        alias(exp.Count(this=col("_sg_g")), "_sg_n"),
+        alias(exp.Count(this=col("_sg_u")), "_sg_n"),
         alias(exp.Round(this=spread, decimals=exp.Literal.number(4)), "_sg_spread"),
         alias(exp.Round(this=exp.Min(this=col("_sg_gmed")), decimals=exp.Literal.number(4)), "_sg_gm"),
         alias(count_if(exp.and_(has_rate.copy(), in_band)), "_sg_pinned"),
         alias(listing(shown, has_rate.copy()), "_sg_rates"),
         alias(listing(col("_sg_label"), exp.and_(has_rate.copy(), in_band.copy())), "_sg_pinned_at"),
+        *differences,
     ).from_(centred.subquery("_sg_g1")).group_by(*[col(c) for c in SERIES])
 
     items = exp.select(*[col(c) for c in SERIES], alias(exp.Min(this=col("_peer")), "_peer")).from_(
         "_sg_rows").group_by(*[col(c) for c in SERIES])
     out = exp.select(*[col(c, "s") for c in SERIES], col("_peer", "s"),
                      alias(exp.Coalesce(this=col("_sg_n", "g"), expressions=[exp.Literal.number(0)]), "_sg_n"),
-                     *[col(c, "g") for c in ("_sg_spread", "_sg_gm", "_sg_pinned", "_sg_rates", "_sg_pinned_at")]
+                     *[col(c, "g") for c in ("_sg_spread", "_sg_gm", "_sg_pinned", "_sg_rates", "_sg_pinned_at")
+                       + (("_sg_diffs", "_sg_prates") if peers else ())]
                      ).from_(items.subquery("s")).join(stats.subquery("g"), join_type="left",
                                                        on=same("s", "g", *SERIES))
     return out
 
 
 def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Select:
+    suffix = ".peers" if p.relative_to == "peers" else ""
     enough = exp.GTE(this=col("_sg_n"), expression=exp.Literal.number(p.min_growths))
     log_spread = exp.Case().when(enough, exp.Ln(this=exp.Greatest(this=col("_sg_spread"), expressions=[
         number(SPREAD_FLOOR)])))
@@ -352,7 +421,10 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
               .when(fails, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
     detail = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("detail.smoothness.few_growths"))
               .when(few_peers.copy(), exp.Literal.string("detail.smoothness.few_peers"))
-              .when(fails.copy(), exp.Literal.string(f"detail.smoothness.too_smooth.{growth}")))
+              .when(fails.copy(), exp.Literal.string(f"detail.smoothness.too_smooth.{growth}{suffix}")))
+    peers_shown = [alias(exp.Literal.string(p.relative_to), VAL + "relative_to")]
+    if p.relative_to == "peers":
+        peers_shown += [alias(col("_sg_prates"), VAL + "peer_rates"), alias(col("_sg_diffs"), VAL + "differences")]
     ratio = exp.Div(this=col("_sg_spread"), expression=exp.Nullif(this=col("_sg_pspread"),
                                                                   expression=exp.Literal.number(0)))
     scored = exp.select(exp.Star(), alias(z, "_sg_z"), alias(_ratio_bound(p), "_sg_bound")).from_(
@@ -367,6 +439,7 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
         alias(exp.Round(this=col("_sg_bound"), decimals=exp.Literal.number(4)), VAL + "ratio_bound"),
         alias(exp.Literal.number(p.min_peers), VAL + "min_peers"),
         alias(col("_sg_rates"), VAL + "rates"),
+        *peers_shown,
         alias(col("_sg_spread"), OBSERVED),
         alias(col("_sg_pspread"), EXPECTED),
         alias(exp.Round(this=exp.Sub(this=col("_sg_spread"), expression=col("_sg_pspread")),
