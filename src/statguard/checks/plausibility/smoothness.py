@@ -40,6 +40,22 @@ them for a big unit as for a small one. A spread below 0.01 percentage points
 enters the logarithm as 0.01. A peer group with fewer than `min_peers`
 evaluable series leaves all its series not evaluable.
 
+`relative_to: peers` (too_smooth): a month-on-month spread is mostly the
+seasons every honest series shares, and an invented series copying textbook
+seasonal factors with little noise has as large a spread. With peers each rate
+is first reduced by the median rate of the other series of the same indicator
+and peer group for the same period (the seasons and business cycle they share);
+the spread is that of these differences, compared with the peers' as above.
+The unit is left out of its own median (its noise does not pull the yardstick
+towards it, and a period only it reports gives none; with 5 or more peers
+including it would change little). A period with fewer than `min_peers` - 1
+other rates gives no difference: the rate is left out. Default `none`: a
+series with no seasons at all (1% a month) among seasonal peers has differences
+that mirror the seasons and is caught by `none` only; the two catch different
+inventions. On the planted-fabrication benchmark (bench/fabrication) own-rate
+spreads caught none of the invented seasonal series, peers 8 of 13 with the
+defaults (docs/fabrication/smoothness.md has the figures).
+
 `check: pinned`: a growth target met exactly. The series' year-on-year rates
 (the default growth for this check) are compared with their own median: the
 series fails when at least `min_months` of them lie within +-`band` percentage
@@ -70,7 +86,8 @@ The violation: `_observed` the series' spread (pinned: the months within the
 band), `_expected` the peers' median spread (pinned: `min_months`), and in
 `val:` the number of rates, the peers, their median, the MAD of their log
 spreads, z, the ratio to the median and the bound it had to stay below, and
-every rate with its period.
+every rate with its period (with peers also the peers' median rate and the
+difference of each period).
 
 Passing example (monthly sales of the districts of one city):
 
