@@ -190,3 +190,25 @@ def identity_columns(ctx: Context, source: str, table: str | None = None,
     if not key_names and not spec.unit:
         out.append(alias(exp.Window(this=exp.RowNumber()), KEY + "row"))
     return out
+
+
+# -- small builders the kinds share ------------------------------------------------------------
+def col(name: str, table: str | None = None) -> exp.Column:
+    """A quoted column, optionally of a table alias."""
+    return quote_column(name, table)
+
+
+def lit(value: str | int | float) -> exp.Literal:
+    """A string or numeric literal."""
+    return exp.Literal.string(value) if isinstance(value, str) else number(value)
+
+
+def ref(name: str, as_: str | None = None) -> exp.Table:
+    """A quoted table name (e.g. a WITH table of the query), optionally aliased."""
+    return exp.Table(this=exp.to_identifier(name, quoted=True),
+                     alias=exp.TableAlias(this=exp.to_identifier(as_, quoted=True)) if as_ else None)
+
+
+def count_if(condition: exp.Expression) -> exp.Expression:
+    """How many rows of a group satisfy `condition` (0, never NULL, for an empty group)."""
+    return exp.Sum(this=exp.Case().when(condition, exp.Literal.number(1)).else_(exp.Literal.number(0)))

@@ -70,6 +70,7 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    col,
     number,
 )
 from statguard.checks.plausibility.common import Long, LongParams
@@ -221,18 +222,14 @@ def _optional(ctx: Context, source: str, given: str | None, canonical: str, fiel
     return canonical if cols is not None and canonical in cols else None
 
 
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return quote_column(name, table)
-
-
 def _is(indicator: str) -> exp.Expression:
     """The record's indicator is `indicator`."""
-    return exp.EQ(this=exp.cast(_col("_indicator"), "VARCHAR"), expression=exp.Literal.string(indicator))
+    return exp.EQ(this=exp.cast(col("_indicator"), "VARCHAR"), expression=exp.Literal.string(indicator))
 
 
 def _pivot(indicator: str, what: str) -> exp.Expression:
     """Per group: the value of `indicator` (what='v') or how many records it has (what='n')."""
-    picked = exp.Case().when(_is(indicator), _col("_value"))
+    picked = exp.Case().when(_is(indicator), col("_value"))
     return exp.Max(this=picked) if what == "v" else exp.Count(this=picked)
 
 
@@ -251,14 +248,14 @@ def _ratio(p: BenchmarkParams, rows: exp.Select) -> exp.Select:
     """One figure per unit, period and scope: numerator / denominator * scale, with why it is missing."""
     r = p.ratio
     assert r is not None
-    group = [_col(c) for c in ("_unit", "_period", "_peer", "_scope")]
-    used = exp.In(this=exp.cast(_col("_indicator"), "VARCHAR"),
+    group = [col(c) for c in ("_unit", "_period", "_peer", "_scope")]
+    used = exp.In(this=exp.cast(col("_indicator"), "VARCHAR"),
                   expressions=[exp.Literal.string(r.numerator), exp.Literal.string(r.denominator)])
     inner = exp.select(*[c.copy() for c in group],
                        alias(_pivot(r.numerator, "v"), "_sg_num"), alias(_pivot(r.numerator, "n"), "_sg_nn"),
                        alias(_pivot(r.denominator, "v"), "_sg_den"), alias(_pivot(r.denominator, "n"), "_sg_nd"))
     inner = inner.from_(rows.subquery("_sg_rows")).where(used).group_by(*group)
-    num, den, nn, nd = (_col(c) for c in ("_sg_num", "_sg_den", "_sg_nn", "_sg_nd"))
+    num, den, nn, nd = (col(c) for c in ("_sg_num", "_sg_den", "_sg_nn", "_sg_nd"))
     one = exp.Literal.number(1)
     missing = exp.or_(exp.EQ(this=nn.copy(), expression=exp.Literal.number(0)),
                       exp.EQ(this=nd.copy(), expression=exp.Literal.number(0)),
@@ -287,45 +284,45 @@ def _bands(ctx: Context, b: Benchmarks) -> exp.Select:
     def text(column: str | None) -> exp.Expression:
         if column is None:
             return exp.Null()
-        return exp.Nullif(this=exp.Trim(this=exp.cast(_col(column), "VARCHAR")), expression=exp.Literal.string(""))
+        return exp.Nullif(this=exp.Trim(this=exp.cast(col(column), "VARCHAR")), expression=exp.Literal.string(""))
 
-    rows = exp.select(alias(exp.cast(_col(b.indicator), "VARCHAR"), "_b_ind"), alias(text(scope), "_b_scope"),
-                      alias(text(peer), "_b_peer"), alias(exp.cast(_col(b.low), "DOUBLE"), "_b_low"),
-                      alias(exp.cast(_col(b.high), "DOUBLE"), "_b_high"), alias(text(citation), "_b_cite"))
+    rows = exp.select(alias(exp.cast(col(b.indicator), "VARCHAR"), "_b_ind"), alias(text(scope), "_b_scope"),
+                      alias(text(peer), "_b_peer"), alias(exp.cast(col(b.low), "DOUBLE"), "_b_low"),
+                      alias(exp.cast(col(b.high), "DOUBLE"), "_b_high"), alias(text(citation), "_b_cite"))
     rows = rows.from_(ctx.table(b.source))
-    keys = [_col(c) for c in ("_b_ind", "_b_scope", "_b_peer")]
+    keys = [col(c) for c in ("_b_ind", "_b_scope", "_b_peer")]
     return exp.select(*[k.copy() for k in keys], alias(exp.Count(this=exp.Star()), "_b_n"),
-                      alias(exp.Min(this=_col("_b_low")), "_b_low"), alias(exp.Max(this=_col("_b_high")), "_b_high"),
-                      alias(exp.Min(this=_col("_b_cite")), "_b_cite")).from_(rows.subquery("_sg_b")).group_by(*keys)
+                      alias(exp.Min(this=col("_b_low")), "_b_low"), alias(exp.Max(this=col("_b_high")), "_b_high"),
+                      alias(exp.Min(this=col("_b_cite")), "_b_cite")).from_(rows.subquery("_sg_b")).group_by(*keys)
 
 
 def _band(ctx: Context, p: BenchmarkParams, figures: exp.Select, scope: str | None) -> exp.Select:
     assert p.benchmarks is not None
     bands = _bands(ctx, p.benchmarks)
-    f_scope, f_peer = _col("_scope", "f"), exp.Nullif(this=exp.cast(_col("_peer", "f"), "VARCHAR"),
+    f_scope, f_peer = col("_scope", "f"), exp.Nullif(this=exp.cast(col("_peer", "f"), "VARCHAR"),
                                                       expression=exp.Literal.string(""))
     f_scope_text = exp.cast(f_scope, "VARCHAR")
     query = exp.select().from_(figures.subquery("f"))
     for level, (by_scope, by_peer) in zip(LEVELS, ((True, True), (True, False), (False, True), (False, False)),
                                           strict=True):
-        on = [exp.EQ(this=_col("_b_ind", level), expression=exp.cast(_col("_indicator", "f"), "VARCHAR"))]
-        on.append(exp.EQ(this=_col("_b_scope", level), expression=f_scope_text.copy()) if by_scope
-                  else exp.Is(this=_col("_b_scope", level), expression=exp.Null()))
-        on.append(exp.EQ(this=_col("_b_peer", level), expression=f_peer.copy()) if by_peer
-                  else exp.Is(this=_col("_b_peer", level), expression=exp.Null()))
+        on = [exp.EQ(this=col("_b_ind", level), expression=exp.cast(col("_indicator", "f"), "VARCHAR"))]
+        on.append(exp.EQ(this=col("_b_scope", level), expression=f_scope_text.copy()) if by_scope
+                  else exp.Is(this=col("_b_scope", level), expression=exp.Null()))
+        on.append(exp.EQ(this=col("_b_peer", level), expression=f_peer.copy()) if by_peer
+                  else exp.Is(this=col("_b_peer", level), expression=exp.Null()))
         query = query.join(exp.Join(this=bands.subquery(level), side="LEFT", on=exp.and_(*on)))
 
     def chosen(column: str) -> exp.Expression:
         case = exp.Case()
         for level in LEVELS:
-            case = case.when(exp.Not(this=exp.Is(this=_col("_b_n", level), expression=exp.Null())),
-                             _col(column, level))
+            case = case.when(exp.Not(this=exp.Is(this=col("_b_n", level), expression=exp.Null())),
+                             col(column, level))
         return case
 
-    value, low, high, n = _col("_value", "f"), chosen("_b_low"), chosen("_b_high"), chosen("_b_n")
+    value, low, high, n = col("_value", "f"), chosen("_b_low"), chosen("_b_high"), chosen("_b_n")
     below = exp.LT(this=value.copy(), expression=exp.Sub(this=low.copy(), expression=number(EPS)))
     above = exp.GT(this=value.copy(), expression=exp.Add(this=high.copy(), expression=number(EPS)))
-    why = _col("_sg_why", "f")
+    why = col("_sg_why", "f")
     na_rules = [
         (exp.Not(this=exp.Is(this=why.copy(), expression=exp.Null())), why.copy()),
         (exp.Is(this=value.copy(), expression=exp.Null()), exp.Literal.string("detail.benchmark.missing")),
@@ -347,15 +344,15 @@ def _band(ctx: Context, p: BenchmarkParams, figures: exp.Select, scope: str | No
     outside = exp.Round(this=exp.Mul(this=exp.Div(this=exp.Abs(this=gap.copy()), expression=exp.Nullif(
         this=exp.Abs(this=bound.copy()), expression=exp.Literal.number(0))), expression=exp.Literal.number(100)),
         decimals=exp.Literal.number(2))
-    projections = [alias(status, STATUS), alias(_col("_unit", "f"), UNIT)]
-    projections.append(alias(_col("_period", "f"), PERIOD))
-    projections.append(alias(_col("_indicator", "f"), KEY + "indicator"))
+    projections = [alias(status, STATUS), alias(col("_unit", "f"), UNIT)]
+    projections.append(alias(col("_period", "f"), PERIOD))
+    projections.append(alias(col("_indicator", "f"), KEY + "indicator"))
     if scope:
         projections.append(alias(f_scope.copy(), KEY + scope))
     projections += [alias(value.copy(), VAL + "value")]
     if p.ratio is not None:
-        projections += [alias(_col("_sg_num", "f"), VAL + "numerator"),
-                        alias(_col("_sg_den", "f"), VAL + "denominator")]
+        projections += [alias(col("_sg_num", "f"), VAL + "numerator"),
+                        alias(col("_sg_den", "f"), VAL + "denominator")]
     projections += [alias(low.copy(), VAL + "low"), alias(high.copy(), VAL + "high"),
                     alias(chosen("_b_cite"), VAL + "citation"), alias(chosen("_b_scope"), VAL + "benchmark_scope"),
                     alias(chosen("_b_peer"), VAL + "benchmark_peer_group"), alias(outside, VAL + "outside_pct"),
@@ -367,9 +364,9 @@ def _band(ctx: Context, p: BenchmarkParams, figures: exp.Select, scope: str | No
 def _implied(p: BenchmarkParams, rows: exp.Select, scope: str | None) -> exp.Select:
     """Per unit, period and scope: each pair's implied denominator, and the spread of the usable ones."""
     pairs = p.pairs or []
-    group = [_col(c) for c in ("_unit", "_period", "_scope")]
+    group = [col(c) for c in ("_unit", "_period", "_scope")]
     names = [name for pair in pairs for name in (pair.figure, pair.ratio)]
-    used = exp.In(this=exp.cast(_col("_indicator"), "VARCHAR"),
+    used = exp.In(this=exp.cast(col("_indicator"), "VARCHAR"),
                   expressions=[exp.Literal.string(n) for n in dict.fromkeys(names)])
     inner = exp.select(*[c.copy() for c in group])
     for i, pair in enumerate(pairs):
@@ -379,7 +376,7 @@ def _implied(p: BenchmarkParams, rows: exp.Select, scope: str | None) -> exp.Sel
         usable = exp.Case().when(exp.GT(this=implied.copy(), expression=exp.Literal.number(0)), implied)
         inner = inner.select(alias(figure, f"_sg_f{i}"), alias(ratio, f"_sg_r{i}"), alias(usable, f"_sg_d{i}"))
     inner = inner.from_(rows.subquery("_sg_rows")).where(used).group_by(*group)
-    implied_cols = [_col(f"_sg_d{i}") for i in range(len(pairs))]
+    implied_cols = [col(f"_sg_d{i}") for i in range(len(pairs))]
     # each column, or in its place another non-NULL one: LEAST and GREATEST over non-NULL values alone
     # (sqlglot renders them NULL when any argument is NULL, as some engines do)
     filled = [exp.Coalesce(this=c.copy(), expressions=[o.copy() for o in implied_cols if o is not c])
@@ -396,27 +393,27 @@ def _implied(p: BenchmarkParams, rows: exp.Select, scope: str | None) -> exp.Sel
     def source_of(bound: str) -> exp.Expression:
         case = exp.Case()
         for i, pair in enumerate(pairs):
-            case = case.when(exp.EQ(this=_col(f"_sg_d{i}"), expression=_col(bound)), exp.Literal.string(pair.figure))
+            case = case.when(exp.EQ(this=col(f"_sg_d{i}"), expression=col(bound)), exp.Literal.string(pair.figure))
         return case
 
-    spread = exp.Round(this=exp.Div(this=_col("_sg_hi"), expression=_col("_sg_lo")), decimals=exp.Literal.number(4))
-    few = exp.LT(this=_col("_sg_used"), expression=exp.Literal.number(2))
-    too_far = exp.GT(this=exp.Div(this=_col("_sg_hi"), expression=_col("_sg_lo")), expression=number(p.max_ratio + EPS))
+    spread = exp.Round(this=exp.Div(this=col("_sg_hi"), expression=col("_sg_lo")), decimals=exp.Literal.number(4))
+    few = exp.LT(this=col("_sg_used"), expression=exp.Literal.number(2))
+    too_far = exp.GT(this=exp.Div(this=col("_sg_hi"), expression=col("_sg_lo")), expression=number(p.max_ratio + EPS))
     status = (exp.Case().when(few.copy(), exp.Literal.string("na")).when(too_far.copy(), exp.Literal.string("fail"))
               .else_(exp.Literal.string("pass")))
     detail = (exp.Case().when(few.copy(), exp.Literal.string("detail.benchmark.few_pairs"))
               .when(too_far, exp.Literal.string("detail.benchmark.implied")))
     observed = exp.Case().when(exp.Not(this=few), spread)
-    projections = [alias(status, STATUS), alias(_col("_unit"), UNIT), alias(_col("_period"), PERIOD)]
+    projections = [alias(status, STATUS), alias(col("_unit"), UNIT), alias(col("_period"), PERIOD)]
     if scope:
-        projections.append(alias(_col("_scope"), KEY + scope))
+        projections.append(alias(col("_scope"), KEY + scope))
     for i, pair in enumerate(pairs):
-        projections += [alias(_col(f"_sg_f{i}"), VAL + pair.figure), alias(_col(f"_sg_r{i}"), VAL + pair.ratio),
-                        alias(exp.Round(this=_col(f"_sg_d{i}"), decimals=exp.Literal.number(2)),
+        projections += [alias(col(f"_sg_f{i}"), VAL + pair.figure), alias(col(f"_sg_r{i}"), VAL + pair.ratio),
+                        alias(exp.Round(this=col(f"_sg_d{i}"), decimals=exp.Literal.number(2)),
                               VAL + f"implied_by_{pair.figure}")]
-    projections += [alias(exp.Round(this=_col("_sg_lo"), decimals=exp.Literal.number(2)), VAL + "lowest"),
+    projections += [alias(exp.Round(this=col("_sg_lo"), decimals=exp.Literal.number(2)), VAL + "lowest"),
                     alias(source_of("_sg_lo"), VAL + "lowest_from"),
-                    alias(exp.Round(this=_col("_sg_hi"), decimals=exp.Literal.number(2)), VAL + "highest"),
+                    alias(exp.Round(this=col("_sg_hi"), decimals=exp.Literal.number(2)), VAL + "highest"),
                     alias(source_of("_sg_hi"), VAL + "highest_from"), alias(observed.copy(), VAL + "spread"),
                     alias(observed.copy(), OBSERVED), alias(number(p.max_ratio), EXPECTED),
                     alias(exp.Sub(this=observed, expression=number(p.max_ratio)), IMBALANCE),

@@ -74,13 +74,13 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    col,
     number,
 )
 from statguard.checks.plausibility.common import Long, LongParams, robust_stats
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import MAPPED, period_plan, with_periods
 from statguard.errors import PackError
-from statguard.expr import quote_column
 from statguard.i18n import register
 from statguard.pack.model import Rule
 
@@ -170,12 +170,8 @@ def _message(rule: Rule, long: Long) -> dict[str, str]:
     return {lang: head + t("msg.colon", lang) + t("msg.colon", lang).join(parts) for lang in LANGS}
 
 
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return quote_column(name, table)
-
-
 def _over(fn: exp.Expression, partition: list[str]) -> exp.Window:
-    return exp.Window(this=fn, partition_by=[_col(c) for c in partition])
+    return exp.Window(this=fn, partition_by=[col(c) for c in partition])
 
 
 def _from(select: exp.Select, name: str) -> exp.Subquery:
@@ -183,12 +179,12 @@ def _from(select: exp.Select, name: str) -> exp.Subquery:
 
 
 def _identity(long: Long) -> list[exp.Expression]:
-    out: list[exp.Expression] = [alias(_col("_unit"), UNIT)]
+    out: list[exp.Expression] = [alias(col("_unit"), UNIT)]
     if long.period:
-        out.append(alias(_col("_period"), PERIOD))
+        out.append(alias(col("_period"), PERIOD))
     for role, column in (("_indicator", long.indicator), ("_peer", long.peer_group)):
         if column:
-            out.append(alias(_col(role), KEY + column))
+            out.append(alias(col(role), KEY + column))
     return out
 
 
@@ -222,14 +218,14 @@ def _below(e: exp.Expression, limit: int) -> exp.Expression:
 
 
 def _robust_z(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
-    value = _col("_value")
+    value = col("_value")
     compared: exp.Expression = value.copy()
     if p.log:
         positive = exp.GT(this=value.copy(), expression=exp.Literal.number(0))
         compared = exp.If(this=positive, true=exp.Ln(this=value.copy()))
     rows = long.rows(ctx).select(alias(compared, "_sg_x"))
     stats = robust_stats(_from(rows, "_sg_rows"), "_sg_x", GROUP)
-    med, mad, n, x = _col("_sg_med"), _col("_sg_mad"), _col("_sg_n"), _col("_sg_x")
+    med, mad, n, x = col("_sg_med"), col("_sg_mad"), col("_sg_n"), col("_sg_x")
     z = exp.Div(this=exp.paren(exp.Sub(this=x.copy(), expression=med.copy())),
                 expression=exp.Nullif(this=mad.copy(), expression=exp.Literal.number(0)))
     width = exp.Mul(this=number(p.z), expression=mad.copy())
@@ -259,26 +255,26 @@ def _hb_rows(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     ratio r = x2 / x1 where both are single, positive records of a readable period (else NULL)."""
     assert long.period is not None
     roles = {"_unit": long.unit, "_indicator": long.indicator, "_peer": long.peer_group, "_period": long.period}
-    cur = exp.select(*[alias(_col(c) if c else exp.Literal.string(""), name) for name, c in roles.items()],
-                     alias(exp.cast(_col(long.value), "DOUBLE"), "_value"),
-                     *[_col(MAPPED[m]) for m in ("label", "prev", "year_ago", "error")],
+    cur = exp.select(*[alias(col(c) if c else exp.Literal.string(""), name) for name, c in roles.items()],
+                     alias(exp.cast(col(long.value), "DOUBLE"), "_value"),
+                     *[col(MAPPED[m]) for m in ("label", "prev", "year_ago", "error")],
                      alias(_over(exp.Count(this=exp.Star()), ["_unit", "_indicator", MAPPED["label"]]), "_sg_dup"),
                      ).from_(_from(with_periods(ctx, p.source, long.period), "_sg_p"))
     if long.scope is not None:
         cur = cur.where(long.scope.copy())
-    label = _col(MAPPED["label"])
-    base = exp.select(_col("_unit"), _col("_indicator"), label.copy(),
-                      alias(exp.Min(this=_col("_value")), "_sg_x1"), alias(exp.Count(this=exp.Star()), "_sg_bn"),
+    label = col(MAPPED["label"])
+    base = exp.select(col("_unit"), col("_indicator"), label.copy(),
+                      alias(exp.Min(this=col("_value")), "_sg_x1"), alias(exp.Count(this=exp.Star()), "_sg_bn"),
                       ).from_("_sg_cur").where(exp.Not(this=_is_null(label))).group_by(
-        _col("_unit"), _col("_indicator"), label.copy())
-    target = _col(MAPPED["prev" if p.compare == "previous" else "year_ago"], "c")
-    on = exp.and_(exp.EQ(this=_col(MAPPED["label"], "b"), expression=target.copy()),
-                  exp.EQ(this=_col("_unit", "b"), expression=_col("_unit", "c")),
-                  exp.EQ(this=_col("_indicator", "b"), expression=_col("_indicator", "c")))
-    x1, x2 = _col("_sg_x1", "b"), _col("_value", "c")
+        col("_unit"), col("_indicator"), label.copy())
+    target = col(MAPPED["prev" if p.compare == "previous" else "year_ago"], "c")
+    on = exp.and_(exp.EQ(this=col(MAPPED["label"], "b"), expression=target.copy()),
+                  exp.EQ(this=col("_unit", "b"), expression=col("_unit", "c")),
+                  exp.EQ(this=col("_indicator", "b"), expression=col("_indicator", "c")))
+    x1, x2 = col("_sg_x1", "b"), col("_value", "c")
     zero = exp.Literal.number(0)
-    single = [exp.EQ(this=_col(c, t), expression=exp.Literal.number(1)) for c, t in (("_sg_dup", "c"), ("_sg_bn", "b"))]
-    usable = exp.and_(_is_null(_col(MAPPED["error"], "c")), *single,
+    single = [exp.EQ(this=col(c, t), expression=exp.Literal.number(1)) for c, t in (("_sg_dup", "c"), ("_sg_bn", "b"))]
+    usable = exp.and_(_is_null(col(MAPPED["error"], "c")), *single,
                       exp.GT(this=x1.copy(), expression=zero), exp.GT(this=x2.copy(), expression=zero.copy()))
     ratio = exp.If(this=usable, true=exp.Div(this=x2.copy(), expression=x1.copy()))
     return exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("c", quoted=True)),
@@ -293,8 +289,8 @@ def _table(name: str, alias_: str) -> exp.Table:
 
 
 def _hb(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
-    r, x1, x2 = _col("_sg_r"), _col("_sg_x1"), _col("_value")
-    rmed, n = _col("_sg_rmed"), _col("_sg_n")
+    r, x1, x2 = col("_sg_r"), col("_sg_x1"), col("_value")
+    rmed, n = col("_sg_rmed"), col("_sg_n")
     ranked = exp.select(exp.Star(), alias(_over(exp.Median(this=r.copy()), HB_GROUP), "_sg_rmed"),
                         alias(_over(exp.Count(this=r.copy()), HB_GROUP), "_sg_n")).from_(
         _from(_hb_rows(ctx, p, long), "_sg_hb0"))
@@ -305,16 +301,16 @@ def _hb(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     size = exp.Pow(this=exp.Greatest(this=x1.copy(), expressions=[x2.copy()]), expression=number(p.U))
     scored = exp.select(exp.Star(), alias(exp.Mul(this=exp.paren(centred), expression=size), "_sg_e")).from_(
         _from(ranked, "_sg_hb1"))
-    e = _col("_sg_e")
+    e = col("_sg_e")
     quartiles = [alias(_over(exp.PercentileCont(this=e.copy(), expression=number(q)), HB_GROUP), name)
                  for q, name in ((0.25, "_sg_q1"), (0.5, "_sg_qm"), (0.75, "_sg_q3"))]
     framed = exp.select(exp.Star(), *quartiles).from_(_from(scored, "_sg_hb2"))
-    q1, qm, q3 = _col("_sg_q1"), _col("_sg_qm"), _col("_sg_q3")
+    q1, qm, q3 = col("_sg_q1"), col("_sg_qm"), col("_sg_q3")
     least = exp.Abs(this=exp.Mul(this=number(p.A), expression=qm.copy()))
     d1 = exp.Greatest(this=exp.Sub(this=qm.copy(), expression=q1.copy()), expressions=[least])
     d3 = exp.Greatest(this=exp.Sub(this=q3.copy(), expression=qm.copy()), expressions=[least.copy()])
     spread = exp.select(exp.Star(), alias(d1, "_sg_d1"), alias(d3, "_sg_d3")).from_(_from(framed, "_sg_hb3"))
-    d1, d3 = _col("_sg_d1"), _col("_sg_d3")
+    d1, d3 = col("_sg_d1"), col("_sg_d3")
     lower = exp.paren(exp.Sub(this=qm.copy(), expression=exp.Mul(this=number(p.C), expression=d1.copy())))
     upper = exp.paren(exp.Add(this=qm.copy(), expression=exp.Mul(this=number(p.C), expression=d3.copy())))
     # no spread on a checked side of the median score (scores tied with it): distances cannot be scaled
@@ -328,7 +324,7 @@ def _hb(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     keys = (exp.Literal.string("detail.outlier.hb_high"), exp.Literal.string("detail.outlier.hb_low"))
     return exp.select(
         alias(status, STATUS), *_identity(long),
-        alias(x2.copy(), VAL + "value"), alias(_col("_sg_cmp"), VAL + "comparison_period"),
+        alias(x2.copy(), VAL + "value"), alias(col("_sg_cmp"), VAL + "comparison_period"),
         alias(x1.copy(), VAL + "comparison_value"), alias(r.copy(), VAL + "ratio"),
         alias(rmed.copy(), VAL + "median_ratio"), alias(qm.copy(), VAL + "score_median"),
         alias(q1.copy(), VAL + "score_q1"), alias(q3.copy(), VAL + "score_q3"),

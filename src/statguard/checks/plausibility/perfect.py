@@ -93,7 +93,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.plan import (
@@ -109,13 +109,16 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    col,
+    count_if,
+    lit,
     number,
+    ref,
 )
-from statguard.checks.plausibility.common import Long, LongParams
+from statguard.checks.plausibility.common import IndicatorTable, Long, LongParams
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import MAPPED, period_plan, with_periods
 from statguard.errors import PackError
-from statguard.expr import quote_column
 from statguard.i18n import register
 from statguard.pack.model import Rule
 
@@ -162,15 +165,6 @@ register({
         "en": "every one of {periods} periods is {value} ({first} to {last})",
         "zh": "{periods} 期数值全部为 {value}（{first} 至 {last}）"},
 })
-
-
-class IndicatorTable(BaseModel):
-    """Where the kind of each indicator (flow, stock, rate, part) is declared."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    source: str = Field(description="Source with one row per indicator (the canonical `indicators` table).")
-    indicator: str = Field("indicator", description="Its column naming the indicator.")
-    kind: str = Field("kind", description="Its column holding the kind: flow, stock, rate or part.")
 
 
 class PerfectParams(LongParams):
@@ -226,29 +220,12 @@ class PerfectParams(LongParams):
 # ---------------------------------------------------------------- helpers
 
 
-def col(name: str, table: str | None = None) -> exp.Column:
-    return quote_column(name, table)
-
-
-def lit(text: str) -> exp.Literal:
-    return exp.Literal.string(text)
-
-
-def count_if(cond: exp.Expression) -> exp.Expression:
-    return exp.Sum(this=exp.If(this=cond, true=exp.Literal.number(1), false=exp.Literal.number(0)))
-
-
 def listing(item: exp.Expression, order: exp.Expression) -> exp.Expression:
     return exp.GroupConcat(this=exp.Order(this=item, expressions=[exp.Ordered(this=order)]), separator=lit(", "))
 
 
 def as_text(value: exp.Expression) -> exp.Expression:
     return exp.cast(value, "VARCHAR")
-
-
-def table(name: str, as_: str | None = None) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(name, quoted=True),
-                     alias=exp.TableAlias(this=exp.to_identifier(as_, quoted=True)) if as_ else None)
 
 
 def same(left: str, right: str, columns: list[str]) -> exp.Expression:
@@ -379,7 +356,7 @@ def _exact_rate(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                                    expression=number(EPS)) for e in p.extremes]) if p.extremes else exp.false()
     status, detail = verdict([(null(value), "na", None), (at_extreme, "fail", "detail.perfect.rate")])
     select = exp.select(alias(status, STATUS), *_identity(long, None), alias(value.copy(), VAL + "value"),
-                        *figures((value.copy(), OBSERVED)), alias(detail, DETAIL)).from_(table(ROWS))
+                        *figures((value.copy(), OBSERVED)), alias(detail, DETAIL)).from_(ref(ROWS))
     if long.indicator is None:
         return select
     chosen = []
@@ -398,7 +375,7 @@ def _rate_from_counts(p: PerfectParams, long: Long) -> exp.Select:
 
     def counts(indicator: str, name: str) -> exp.Select:
         return (exp.select(*[col(c) for c in cells], alias(exp.Max(this=col("_value")), name))
-                .from_(table(ROWS)).where(exp.EQ(this=as_text(col("_indicator")), expression=lit(indicator)))
+                .from_(ref(ROWS)).where(exp.EQ(this=as_text(col("_indicator")), expression=lit(indicator)))
                 .group_by(*[col(c) for c in cells]))
 
     num, den = col("_sg_num", "n"), col("_sg_den", "d")
@@ -468,7 +445,7 @@ def _same_value(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
     group = ["_indicator", "_period"] + (["_peer"] if p.setting("across") == "peer_group" else [])
     evidence = _evidence(p)
     distinct = exp.select(*[col(c) for c in group], col("_sg_k"), col("_unit")).distinct().from_(
-        table(ROWS)).where(exp.and_(evidence.copy(), _in_scope(p)))
+        ref(ROWS)).where(exp.and_(evidence.copy(), _in_scope(p)))
     shared = exp.select(*[col(c) for c in group], col("_sg_k"), alias(exp.Count(this=exp.Star()), "_sg_n"),
                         alias(listing(as_text(col("_unit")), col("_unit")), "_sg_units"))
     shared = shared.from_(distinct.subquery("_sg_d")).group_by(*[col(c) for c in group], col("_sg_k"))
@@ -483,7 +460,7 @@ def _same_value(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                         alias(exp.Coalesce(this=n, expressions=[exp.Literal.number(0)]), VAL + "units_with_value"),
                         alias(col("_sg_units", "s"), VAL + "units"), *peer, *figures((value.copy(), OBSERVED)),
                         alias(detail, DETAIL))
-    select = select.from_(table(ROWS, "r")).join(shared.subquery("s"), on=on, join_type="left")
+    select = select.from_(ref(ROWS, "r")).join(shared.subquery("s"), on=on, join_type="left")
     return select.where(_in_scope_of("r", p))
 
 
@@ -500,7 +477,7 @@ def _in_scope_of(table_: str, p: PerfectParams) -> exp.Expression:
 def _series(p: PerfectParams, extra: list[exp.Expression]) -> exp.Select:
     """One row per series (unit, indicator) in scope, with the number of values and `extra` aggregates."""
     return (exp.select(col("_unit"), col("_indicator"), alias(exp.Count(this=col("_value")), "_sg_n"), *extra)
-            .from_(table(ROWS)).where(exp.and_(_in_scope(p), exp.not_(null(col("_sg_ord")))))
+            .from_(ref(ROWS)).where(exp.and_(_in_scope(p), exp.not_(null(col("_sg_ord")))))
             .group_by(col("_unit"), col("_indicator")))
 
 
@@ -509,7 +486,7 @@ def _copied(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
     value), the best twin per series, and each series judged by it."""
     need = int(p.setting("min_periods"))
     ev = exp.select(col("_unit"), col("_indicator"), col("_period"), col("_peer"), col("_sg_k"), col("_sg_ord"),
-                    col("_value")).distinct().from_(table(ROWS)).where(
+                    col("_value")).distinct().from_(ref(ROWS)).where(
         exp.and_(_evidence(p), _in_scope(p), exp.not_(null(col("_sg_ord")))))
     on = exp.and_(same("a", "b", ["_indicator", "_sg_ord"]),
                   exp.EQ(this=col("_sg_k", "a"), expression=col("_sg_k", "b")),
@@ -521,7 +498,7 @@ def _copied(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                        alias(exp.Count(this=exp.Distinct(expressions=[col("_sg_ord", "a")])), "_sg_eq"),
                        alias(exp.Count(this=exp.Distinct(expressions=[col("_sg_k", "a")])), "_sg_nv"),
                        alias(listing(shown, col("_sg_ord", "a")), "_sg_values"))
-    pairs = pairs.from_(table("_sg_ev", "a")).join(table("_sg_ev", "b"), on=on).group_by(
+    pairs = pairs.from_(ref("_sg_ev", "a")).join(ref("_sg_ev", "b"), on=on).group_by(
         col("_unit", "a"), col("_indicator", "a"), col("_unit", "b")).having(exp.and_(
             exp.GTE(this=exp.Count(this=exp.Distinct(expressions=[col("_sg_ord", "a")])),
                     expression=exp.Literal.number(need)),
@@ -531,7 +508,7 @@ def _copied(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                       order=exp.Order(expressions=[exp.Ordered(this=col("_sg_eq"), desc=True),
                                                    exp.Ordered(this=col("_sg_twin"))]))
     twins = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[col("_unit"), col("_indicator")])
-    ranked = exp.select(exp.Star(), alias(rank, "_sg_rank"), alias(twins, "_sg_twins")).from_(table("_sg_pairs"))
+    ranked = exp.select(exp.Star(), alias(rank, "_sg_rank"), alias(twins, "_sg_twins")).from_(ref("_sg_pairs"))
     common = _common_periods()
     series = _series(p, [alias(count_if(_evidence(p)), "_sg_nev")])
     t, s = "t", "s"
@@ -547,7 +524,7 @@ def _copied(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                         alias(col("_sg_twins", t), VAL + "twins"), alias(col("_sg_n", s), VAL + "periods"),
                         *figures((col("_sg_eq", t), OBSERVED)), alias(detail, DETAIL))
     select = select.from_(series.subquery(s)).join(
-        exp.select(exp.Star()).from_(table("_sg_ranked")).join(common.subquery("c"), on=same(
+        exp.select(exp.Star()).from_(ref("_sg_ranked")).join(common.subquery("c"), on=same(
             "_sg_ranked", "c", ["_unit", "_indicator", "_sg_twin"]), join_type="left").subquery(t),
         on=on_series, join_type="left")
     return select.with_("_sg_ev", as_=ev).with_("_sg_pairs", as_=pairs).with_("_sg_ranked", as_=ranked)
@@ -561,10 +538,10 @@ def _common_periods() -> exp.Select:
                     exp.not_(null(col("_value", "a"))), exp.not_(null(col("_value", "b"))))
     return (exp.select(col("_unit", "x"), col("_indicator", "x"), col("_sg_twin", "x"),
                        alias(exp.Count(this=exp.Distinct(expressions=[col("_sg_ord", "a")])), "_sg_common"))
-            .from_(exp.select(exp.Star()).from_(table("_sg_ranked")).where(
+            .from_(exp.select(exp.Star()).from_(ref("_sg_ranked")).where(
                 exp.EQ(this=col("_sg_rank"), expression=exp.Literal.number(1))).subquery("x"))
-            .join(table(ROWS, "a"), on=on)
-            .join(table(ROWS, "b"), on=both)
+            .join(ref(ROWS, "a"), on=on)
+            .join(ref(ROWS, "b"), on=both)
             .group_by(col("_unit", "x"), col("_indicator", "x"), col("_sg_twin", "x")))
 
 
@@ -578,7 +555,7 @@ def _year_ago(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                    exp.not_(null(col("_sg_k", b))))
     pairs = exp.select(col("_unit", a), col("_indicator", a), col("_sg_ord", a), col("_period", a),
                        col("_value", a), alias(exp.EQ(this=col("_sg_k", a), expression=col("_sg_k", b)), "_sg_same"))
-    pairs = pairs.distinct().from_(table(ROWS, a)).join(table(ROWS, b), on=ago).where(
+    pairs = pairs.distinct().from_(ref(ROWS, a)).join(ref(ROWS, b), on=ago).where(
         exp.and_(_evidence(p, a), _in_scope_of(a, p), exp.not_(null(col("_sg_ord", a)))))
     equal = col("_sg_same")
 
@@ -613,7 +590,7 @@ def _repeats(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
         return exp.Window(this=f, partition_by=[c.copy() for c in series_cols], order=order.copy(), **spec)
 
     lagged = exp.select(exp.Star(), alias(over(exp.Lag(this=col("_sg_k"))), "_sg_pk"),
-                        alias(over(exp.Lag(this=col("_sg_ord"))), "_sg_po")).from_(table(ROWS)).where(
+                        alias(over(exp.Lag(this=col("_sg_ord"))), "_sg_po")).from_(ref(ROWS)).where(
         exp.and_(_in_scope(p), exp.not_(null(col("_sg_ord")))))
     goes_on = exp.and_(exp.EQ(this=col("_sg_k"), expression=col("_sg_pk")),
                        exp.EQ(this=col("_sg_ord"),

@@ -106,12 +106,15 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    col,
+    count_if,
+    lit,
     number,
+    ref,
 )
 from statguard.checks.plausibility.common import Long, LongParams, robust_stats
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
-from statguard.expr import quote_column
 from statguard.i18n import register
 from statguard.pack.model import Rule
 
@@ -230,23 +233,6 @@ class RevisionDriftParams(LongParams):
         return [self.source] + ([self.peers.source] if self.peers else [])
 
 
-def col(name: str, table: str | None = None) -> exp.Column:
-    return quote_column(name, table)
-
-
-def lit(value: str | int) -> exp.Literal:
-    return exp.Literal.string(value) if isinstance(value, str) else exp.Literal.number(value)
-
-
-def table(name: str) -> exp.Table:
-    """A named intermediate result (a WITH table of the query, computed once however often it is read)."""
-    return exp.Table(this=exp.to_identifier(name, quoted=True))
-
-
-def count_if(cond: exp.Expression) -> exp.Expression:
-    return exp.Sum(this=exp.Case().when(cond, lit(1)).else_(lit(0)))
-
-
 @rule_kind("revision_drift", RevisionDriftParams)
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: RevisionDriftParams = rule.params
@@ -333,7 +319,7 @@ def _per_unit(p: RevisionDriftParams, grouped: bool) -> exp.Select:
         alias(exp.cast(count_if(exp.EQ(this=direction.copy(), expression=lit(flat))), "BIGINT"), "_k"),
         alias(exp.Median(this=exp.Case().when(counted.copy(), col(REL))), "median_relative_step"),
         alias(peer_group, G),
-    ).from_(table(STEPS)).group_by(col(U))
+    ).from_(ref(STEPS)).group_by(col(U))
 
 
 def _with_peer_source(ctx: Context, peers: Peers, units: exp.Select) -> exp.Select:
@@ -393,7 +379,7 @@ def _tail() -> exp.Select:
     inside = exp.and_(exp.Is(this=col("_na"), expression=exp.Null()), exp.GT(this=p0.copy(), expression=lit(0)),
                       exp.LT(this=p0.copy(), expression=lit(1)))
     series = exp.Explode(this=exp.GenerateSeries(start=lit(0), end=n.copy()))
-    terms = exp.select(col(U), n.copy(), k.copy(), p0.copy(), alias(series, J)).from_(table(RATED)) \
+    terms = exp.select(col(U), n.copy(), k.copy(), p0.copy(), alias(series, J)).from_(ref(RATED)) \
         .where(inside)
     log_ratio = exp.Case().when(exp.EQ(this=j.copy(), expression=lit(0)), lit(0)).else_(exp.Sub(
         this=exp.Ln(this=exp.Add(this=exp.Sub(this=n.copy(), expression=j.copy()), expression=lit(1))),
@@ -458,7 +444,7 @@ def _top(column: str, flat: int) -> exp.Select:
     per = exp.select(col(U), alias(col(column), "_x"),
                      alias(exp.cast(count_if(exp.EQ(this=col(DIR), expression=lit(flat))), "BIGINT"), "_f"),
                      alias(exp.cast(count_if(exp.NEQ(this=col(DIR), expression=lit(0))), "BIGINT"), "_c")) \
-        .from_(table(STEPS)).group_by(col(U), col(column))
+        .from_(ref(STEPS)).group_by(col(U), col(column))
     most_first = exp.Order(expressions=[exp.Ordered(this=col("_f"), desc=True), exp.Ordered(this=col("_x"))])
     rank = exp.Window(this=exp.RowNumber(), partition_by=[col(U)], order=most_first)
     ranked = exp.select(exp.Star(), alias(rank, "_r")).from_(per.subquery("_sg_per")) \
@@ -475,7 +461,7 @@ def _result(p: RevisionDriftParams, *, has_indicator: bool,
             has_month: bool, grouped: bool) -> exp.Select:
     """The items: one per unit, with status, figures, evidence and detail key."""
     r = RATED
-    query = exp.select().from_(table(RATED)).join(
+    query = exp.select().from_(ref(RATED)).join(
         _tail().subquery("_sg_tail"), on=exp.EQ(this=col(U, r), expression=col("_tu", "_sg_tail")),
         join_type="left")
     flat = 1 if p.flattering == "up" else -1
