@@ -26,6 +26,17 @@ declared is read as a number by DuckDB, so trailing zeros after the point
 ("51.50") are lost and the tolerance is wider than the text says: declare the
 column's type to keep its text. `decimals:` overrides the text with a fixed
 number of decimals per column (or per code, for hierarchy), or one for all.
+
+`decimals:` may instead name a table of decimals per code, `{source: indicators,
+code: indicator, decimals: decimals}` (the canonical indicators table), for
+figures that arrive as doubles without their text (Parquet, DataFrames in long
+format). A figure is looked up by the code its record holds in `column` (by
+default: hierarchy its `code`, growth the column named like the table's code
+column) or, in row and part_whole without `column`, by its own column name.
+A figure whose code the table lacks, or gives no whole number >= 0 for, keeps
+the decimals of its text; a code given several times takes the fewest decimals
+(the wider tolerance). The table is one of the sources the rule reads: when it
+is optional and not given, the rule is skipped.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlglot import exp
 
 from statguard.checks.plan import Context
@@ -67,20 +78,66 @@ TOLERANCE_HELP = ("Absolute tolerance, or 'reported': half a unit of the last di
                   "propagated through the arithmetic (see docs/fabrication/rounding.md).")
 
 
+class DecimalsTable(BaseModel):
+    """Where the decimals of each code (indicator) are declared: a table such as `indicators`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str = Field(description="Source with one row per code (e.g. the canonical `indicators` table).")
+    code: str = Field("indicator", description="Its column holding the code (indicator).")
+    decimals: str = Field("decimals", description="Its column holding the number of decimals of that code's figures.")
+    column: str | None = Field(None, description=(
+        "Column of the rule's source holding each record's code (default: hierarchy its `code`, growth the column "
+        "named like `code`; row and part_whole look each figure up by its column name)."))
+
+
+def _decimals(value: Any) -> Any:
+    """A mapping with a `source` is a decimals table (readable errors for its keys); others pass on."""
+    if not (isinstance(value, dict) and isinstance(value.get("source"), str)):
+        return value
+    keys = list(DecimalsTable.model_fields)
+    for key, given in value.items():
+        if key not in keys:
+            close = difflib.get_close_matches(str(key), keys, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ValueError(f"a decimals table is {{{', '.join(keys)}}}: unknown key '{key}'{hint}")
+        if not isinstance(given, str) and not (key == "column" and given is None):
+            raise ValueError(f"decimals table: '{key}' names a source or column, not {given!r}")
+    return DecimalsTable(**value)
+
+
+Decimals = Annotated[int | dict[str, int] | DecimalsTable | None, BeforeValidator(_decimals)]
+
+
 def decimals_field(what: str = "column") -> Any:
     return Field(None, description=(
         f"With tolerance: reported, the decimals of the figures when not taken from the text: one number for all, "
-        f"or {what} -> number of decimals (others keep their text's)."))
-
-
-Decimals = int | dict[str, int] | None
+        f"{what} -> number of decimals (others keep their text's), or a table of decimals per code, "
+        f"{{source: indicators, code: indicator, decimals: decimals}} (codes it lacks keep their text's)."))
 
 
 def fixed_decimals(decimals: Decimals, name: str) -> int | None:
     """The decimals `decimals:` fixes for figure `name` (a column, or a code), if any."""
     if isinstance(decimals, int):
         return decimals
-    return (decimals or {}).get(name)
+    return decimals.get(name) if isinstance(decimals, dict) else None
+
+
+def decimals_sources(decimals: Decimals, tolerance: Any) -> list[str]:
+    """The decimals table a rule reads with tolerance: reported, if any (for source_names)."""
+    return [decimals.source] if tolerance == REPORTED and isinstance(decimals, DecimalsTable) else []
+
+
+LOOKUP = "_sg_dec"  # the decimals table in its correlated lookup
+
+
+def looked_up_decimals(ctx: Context, table: DecimalsTable, code: exp.Expression) -> exp.Expression:
+    """SQL: the decimals `table` gives for `code` (its fewest, if several), NULL when none usable."""
+    places = exp.TryCast(this=quote_column(table.decimals, LOOKUP), to=exp.DataType.build("BIGINT"))
+    key = exp.cast(quote_column(table.code, LOOKUP), "VARCHAR")
+    select = (exp.select(exp.Min(this=places)).from_(ctx.table(table.source, alias=LOOKUP))
+              .where(exp.and_(exp.EQ(this=key, expression=exp.cast(code, "VARCHAR")),
+                              exp.GTE(this=places.copy(), expression=exp.Literal.number(0)))))
+    return exp.Subquery(this=select)
 
 
 # -- decimals and half-widths of figures --------------------------------------------------
@@ -118,11 +175,16 @@ def half_width(decimals: exp.Expression | int) -> exp.Expression:
                    expression=exp.Pow(this=exp.Literal.number("10.0"), expression=decimals))
 
 
-def figure_half_width(raw: exp.Expression, fixed: int | None = None) -> exp.Expression:
-    """SQL: half the unit of the last reported digit of a raw value (or of `fixed` decimals)."""
-    if fixed is None:
+def figure_half_width(raw: exp.Expression, fixed: int | None = None,
+                      looked_up: exp.Expression | None = None) -> exp.Expression:
+    """SQL: half the unit of the last reported digit of a raw value (or of `fixed` decimals, or of
+    the `looked_up` decimals when they are not NULL)."""
+    if fixed is None and looked_up is None:
         return half_width(decimals_of(raw))
-    return exp.If(this=exp.Is(this=raw.copy(), expression=exp.Null()), true=exp.Null(), false=half_width(fixed))
+    hw = half_width(decimals_of(raw)) if fixed is None else half_width(fixed)
+    if looked_up is not None:
+        hw = exp.Coalesce(this=half_width(looked_up), expressions=[hw])
+    return exp.If(this=exp.Is(this=raw.copy(), expression=exp.Null()), true=exp.Null(), false=hw)
 
 
 # -- the source's records with their half-widths --------------------------------------------
@@ -130,13 +192,13 @@ _TARGETS = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boole
             "date": "DATE", "datetime": "TIMESTAMP"}  # statguard.engine.duckdb.DUCK_TYPES
 
 
-def typed(ctx: Context, source: str, column: str) -> exp.Expression:
+def typed(ctx: Context, source: str, column: str, table: str | None = None) -> exp.Expression:
     """A column of the typed view, computed from the raw view (see engine.duckdb._typed_view),
     whatever the raw column's type: its value as is, trimmed text (without thousands separators
     for numbers) when that fails."""
     spec = ctx.source(source).columns.get(column)
     target = _TARGETS.get(spec.type) if spec is not None and spec.type else None
-    raw = quote_column(column)
+    raw = quote_column(column, table)
     if target is None:
         return raw
     cleaned: exp.Expression = exp.Trim(this=exp.cast(raw.copy(), "VARCHAR"))
@@ -146,15 +208,26 @@ def typed(ctx: Context, source: str, column: str) -> exp.Expression:
     return exp.Coalesce(this=as_is, expressions=[exp.TryCast(this=cleaned, to=exp.DataType.build(target))])
 
 
+RAW = "_sg_raw"  # the source's raw view in `records`
+
+
 def records(ctx: Context, source: str, figures: list[str], decimals: Decimals = None,
-            alias: str | None = None) -> exp.Subquery:
+            alias: str | None = None, code: str | None = None,
+            looked_up: list[str] | None = None) -> exp.Subquery:
     """The records of `source` as its typed view has them, plus `_sg_hw:<figure>` per figure column,
-    read from the raw view in one scan (so each figure meets its own text)."""
+    read from the raw view in one scan (so each figure meets its own text). With a decimals table,
+    the figures `looked_up` (default: all) take the decimals of the record's `code` column, or of
+    their own column name when there is no `code`."""
     columns = ctx.columns(source) or list(dict.fromkeys([*ctx.source(source).columns, *figures]))
     projections = [exp.alias_(typed(ctx, source, c), c, quoted=True) for c in columns]
-    projections += [exp.alias_(figure_half_width(quote_column(f), fixed_decimals(decimals, f)), HW_PREFIX + f,
-                               quoted=True) for f in dict.fromkeys(figures)]
-    select = exp.select(*projections).from_(ctx.table(source, raw=True))
+    for f in dict.fromkeys(figures):
+        found = None
+        if isinstance(decimals, DecimalsTable) and (looked_up is None or f in looked_up):
+            key = typed(ctx, source, code, RAW) if code else exp.Literal.string(f)
+            found = looked_up_decimals(ctx, decimals, key)
+        hw = figure_half_width(quote_column(f), fixed_decimals(decimals, f), found)
+        projections.append(exp.alias_(hw, HW_PREFIX + f, quoted=True))
+    select = exp.select(*projections).from_(ctx.table(source, raw=True, alias=RAW))
     return select.subquery(alias or source, copy=False)
 
 
@@ -271,9 +344,18 @@ def shown(tolerance: exp.Expression) -> exp.Expression:
     return exp.Round(this=tolerance.copy(), decimals=exp.Literal.number(10))
 
 
-def check_decimals(ctx: Context, decimals: Decimals, known: Mapping[str, Any] | None, what: str) -> None:
-    """`decimals:` values are whole numbers >= 0 and name known columns (or codes)."""
+def check_decimals(ctx: Context, decimals: Decimals, known: Mapping[str, Any] | None, what: str,
+                   source: str | None = None, code: str | None = None) -> None:
+    """`decimals:` values are whole numbers >= 0 and name known columns (or codes); a decimals
+    table and its columns exist, and so does the column of `source` its codes are read from (`code`)."""
     from statguard.errors import PackError
+    if isinstance(decimals, DecimalsTable):
+        ctx.source(decimals.source, "decimals")
+        for column in (decimals.code, decimals.decimals):
+            ctx.require_column(decimals.source, column, "decimals")
+        if source is not None and code is not None:
+            ctx.require_column(source, code, "decimals")
+        return
     values = [decimals] if isinstance(decimals, int) else list((decimals or {}).values())
     if any(v < 0 for v in values):
         raise PackError(ctx.problem("decimals must be 0 or more", "decimals"))

@@ -98,7 +98,8 @@ class HierarchyParams(Params):
     where: str | None = Field(None, description="Only records for which this is true are used.")
 
     def source_names(self) -> list[str]:
-        return [self.source] + ([self.hierarchy] if self.hierarchy else [])
+        return ([self.source] + ([self.hierarchy] if self.hierarchy else [])
+                + rounding.decimals_sources(self.decimals, self.tolerance))
 
 
 @rule_kind("hierarchy", HierarchyParams)
@@ -115,10 +116,13 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         pairs = [(str(c), str(parent)) for parent, kids in p.mapping.items() for c in kids]
         _raise_if_malformed(pairs, rule, ctx)
         if p.tolerance == rounding.REPORTED:
-            rounding.check_decimals(ctx, p.decimals, dict.fromkeys(c for pair in pairs for c in pair), "codes")
+            rounding.check_decimals(ctx, p.decimals, dict.fromkeys(c for pair in pairs for c in pair), "codes",
+                                    p.source, _lookup_column(p))
         query = build_query(p, ctx, _values_table(pairs), where)
         return Plan(query=query, order_by=ORDER)
     ctx.source(p.hierarchy, "hierarchy")
+    if p.tolerance == rounding.REPORTED:
+        rounding.check_decimals(ctx, p.decimals, None, "codes", p.source, _lookup_column(p))
     ctx.require_column(p.hierarchy, p.child, "child")
     ctx.require_column(p.hierarchy, p.parent, "parent")
     edges = _edges_of_source(p, ctx)
@@ -221,6 +225,11 @@ def _reported(p: HierarchyParams) -> bool:
     return p.tolerance == rounding.REPORTED
 
 
+def _lookup_column(p: HierarchyParams) -> str:
+    """The column whose codes are looked up in a decimals table: its `column`, else the rule's `code`."""
+    return (p.decimals.column if isinstance(p.decimals, rounding.DecimalsTable) else None) or p.code
+
+
 def _record_half_width(p: HierarchyParams) -> exp.Expression:
     """A record's half-width: fixed by `decimals:` for its code, else from its text."""
     hw: exp.Expression = rounding.hw_column(p.value)
@@ -239,7 +248,8 @@ def build_query(p: HierarchyParams, ctx: Context, edges: exp.Expression,
     reported = _reported(p)
     table: exp.Expression = ctx.table(p.source)
     if reported:
-        table = rounding.records(ctx, p.source, [p.value], p.decimals if isinstance(p.decimals, int) else None)
+        kept = p.decimals if isinstance(p.decimals, (int, rounding.DecimalsTable)) else None
+        table = rounding.records(ctx, p.source, [p.value], kept, code=_lookup_column(p))
     records = exp.select(*[_col(b) for b in p.by],
                          alias(exp.cast(_col(p.code), "VARCHAR"), CODE),
                          alias(exp.TryCast(this=_col(p.value), to=exp.DataType.build("DOUBLE")), VALUE)

@@ -95,6 +95,9 @@ class PartWholeParams(Params):
     keys: list[str] | None = Field(None, description="Columns identifying a record in the report "
                                    "(default: the source's keys).")
 
+    def source_names(self) -> list[str]:
+        return [self.source, *rounding.decimals_sources(self.decimals, self.tolerance)]
+
 
 @rule_kind("part_whole", PartWholeParams)
 def plan(rule: Rule, ctx: Context) -> Plan:
@@ -105,8 +108,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     columns = list(dict.fromkeys(c for g in groups for c in (*g.parts, g.whole)))
     table: exp.Expression = ctx.table(p.source)
     if p.tolerance == rounding.REPORTED:
-        rounding.check_decimals(ctx, p.decimals, dict.fromkeys(columns), "columns (not a whole or a part)")
-        table = rounding.records(ctx, p.source, columns, p.decimals)
+        column = p.decimals.column if isinstance(p.decimals, rounding.DecimalsTable) else None
+        rounding.check_decimals(ctx, p.decimals, dict.fromkeys(columns), "columns (not a whole or a part)",
+                                p.source, column)
+        table = rounding.records(ctx, p.source, columns, p.decimals, code=column)
     selects = [_group_select(p, ctx, g, columns, named=p.groups is not None, where=where, table=table)
                for g in groups]
     query = selects[0]

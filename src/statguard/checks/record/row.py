@@ -83,6 +83,9 @@ class RowParams(Params):
     keys: list[str] | None = Field(None, description="Columns identifying a record in the report "
                                    "(default: the source's keys).")
 
+    def source_names(self) -> list[str]:
+        return [self.source, *rounding.decimals_sources(self.decimals, self.tolerance)]
+
 
 @rule_kind("row", RowParams)
 def plan(rule: Rule, ctx: Context) -> Plan:
@@ -98,7 +101,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     sides = _sides(cond, types)
     reported = p.tolerance == rounding.REPORTED
     if reported:
-        rounding.check_decimals(ctx, p.decimals, None, "columns")
+        rounding.check_decimals(ctx, p.decimals, None, "columns", p.source, _lookup_column(p.decimals))
         sides += _derived_tolerance(cond, types, ctx)
         cond = _apply_reported(cond, types, ctx)
     else:
@@ -113,7 +116,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     identity = identity_columns(ctx, p.source, keys=p.keys)
     # one builder call each, copy=False: builders deep-copy the whole select by default
     select = exp.select(alias(verdict, STATUS), *identity, *values, *sides)
-    table = (rounding.records(ctx, p.source, _figures(compiled.tree, p.decimals), p.decimals) if reported
+    table = (rounding.records(ctx, p.source, _figures(compiled.tree, p.decimals), p.decimals,
+                              code=_lookup_column(p.decimals)) if reported
              else ctx.table(p.source))
     select = select.from_(table, copy=False)
     if p.where:
@@ -191,6 +195,12 @@ def apply_tolerance(tree: exp.Expression, tolerance: float, types: dict[str, str
 def _figures(tree: exp.Expression, decimals: rounding.Decimals) -> list[str]:
     names = [c.name for c in tree.find_all(exp.Column)]
     return list(dict.fromkeys([*names, *(decimals if isinstance(decimals, dict) else {})]))
+
+
+def _lookup_column(decimals: rounding.Decimals) -> str | None:
+    """With a decimals table: the column whose code each record's figures are looked up by
+    (None: each figure by its own column name)."""
+    return decimals.column if isinstance(decimals, rounding.DecimalsTable) else None
 
 
 def _half_width(node: exp.Expression, ctx: Context) -> exp.Expression:

@@ -83,6 +83,7 @@ from statguard.pack.model import Rule
 from statguard.periods import bind_mapping
 
 HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (statguard.history.capture)
+HISTORY_ALIAS = "_sg_hist"
 
 NA, PASS, FAIL = (exp.Literal.string(s) for s in ("na", "pass", "fail"))
 
@@ -111,7 +112,8 @@ class GrowthParams(Params):
     where: str | None = Field(None, description="Only records for which this is true are checked.")
 
     def source_names(self) -> list[str]:
-        return [self.source] + ([HISTORY_PREFIX + self.source] if self.base_from == "history" else [])
+        return ([self.source] + ([HISTORY_PREFIX + self.source] if self.base_from == "history" else [])
+                + rounding.decimals_sources(self.decimals, self.tolerance))
 
 
 @rule_kind("growth", GrowthParams)
@@ -124,7 +126,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
     if _reported(p):
         rounding.check_decimals(ctx, p.decimals, dict.fromkeys(c for c in (p.value, p.rate, p.base) if c),
-                                "columns (not the value, rate or base)")
+                                "columns (not the value, rate or base)", p.source, _lookup_column(p))
     if p.base:
         if p.base_from == "history":
             raise PackError(ctx.problem("'base' names a column of the same record; 'base_from: history' "
@@ -138,12 +140,28 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     for field_name, columns in (("value", [p.value]), ("period", [period]), ("by", series)):
         for column in columns:
             ctx.require_column(view, column, field_name if field_name != "period" or p.period else "source")
+    if _reported(p) and _lookup_column(p):  # the recorded rows' indicator, for their decimals
+        ctx.require_column(view, _lookup_column(p) or "", "decimals")
     query = _looked_up(ctx, p, period, series, scope, _from_history(ctx, view, p, period))
     return period_plan(query, p.source, period, prepare=lambda engine: bind_mapping(engine, view, period))
 
 
 def _reported(p: GrowthParams) -> bool:
     return p.tolerance == rounding.REPORTED
+
+
+def _lookup_column(p: GrowthParams) -> str | None:
+    """With a decimals table: the column holding each record's indicator (default: named like the
+    table's code column). The table gives the decimals of the value and the comparison value, the
+    indicator's own figures; the rate keeps its text's."""
+    if not isinstance(p.decimals, rounding.DecimalsTable):
+        return None
+    return p.decimals.column or p.decimals.code
+
+
+def _records(ctx: Context, p: GrowthParams, figures: list[str], alias: str | None = None) -> exp.Subquery:
+    return rounding.records(ctx, p.source, figures, p.decimals, alias=alias, code=_lookup_column(p),
+                            looked_up=[c for c in (p.value, p.base) if c])
 
 
 def _tolerance(value: exp.Expression, rate: exp.Expression, base: exp.Expression,
@@ -204,14 +222,24 @@ def _same_record(ctx: Context, p: GrowthParams, scope: exp.Expression | None) ->
                         alias(value.copy(), VAL + p.value), alias(base.copy(), VAL + p.base),
                         alias(rate.copy(), VAL + p.rate), *_sides(value, rate, base), alias(detail, DETAIL),
                         *_shown(tolerance))
-    table = (rounding.records(ctx, p.source, [p.value, p.rate, p.base], p.decimals) if _reported(p)
-             else ctx.table(p.source))
+    table = _records(ctx, p, [p.value, p.rate, p.base]) if _reported(p) else ctx.table(p.source)
     select = select.from_(table)
     return select.where(scope) if scope is not None else select
 
 
 def _shown(tolerance: exp.Expression | None) -> list[exp.Expression]:
     return [] if tolerance is None else [alias(rounding.shown(tolerance), VAL + "tolerance")]
+
+
+def _history_half_width(ctx: Context, p: GrowthParams) -> exp.Expression:
+    """Half a unit of the last digit of a recorded comparison value (its stored text, or the decimals
+    fixed by the rule or its table)."""
+    fixed = rounding.fixed_decimals(p.decimals, p.value)
+    code = _lookup_column(p)
+    found = None
+    if isinstance(p.decimals, rounding.DecimalsTable) and code:
+        found = rounding.looked_up_decimals(ctx, p.decimals, quote_column(code, HISTORY_ALIAS))
+    return rounding.figure_half_width(quote_column(p.value), fixed, found)
 
 
 def _from_history(ctx: Context, view: str, p: GrowthParams, period: str) -> exp.Expression:
@@ -221,7 +249,7 @@ def _from_history(ctx: Context, view: str, p: GrowthParams, period: str) -> exp.
     ranked = exp.select(exp.Star(), alias(latest, "_sg_latest")).from_(
         exp.paren(with_periods(ctx, view, period)).as_("_sg_h"))
     return exp.select(exp.Star()).from_(ranked.subquery("_sg_r")).where(
-        exp.EQ(this=quote_column("_sg_version"), expression=quote_column("_sg_latest"))).subquery("_sg_hist")
+        exp.EQ(this=quote_column("_sg_version"), expression=quote_column("_sg_latest"))).subquery(HISTORY_ALIAS)
 
 
 def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
@@ -231,16 +259,14 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
     cur = with_periods(ctx, p.source, period)  # `where` limits the items, not the comparison values
     reported = _reported(p)
     if reported:  # the same records, read with their reported text
-        cur = cur.from_(rounding.records(ctx, p.source, [p.value, p.rate], p.decimals, alias="t"))
+        cur = cur.from_(_records(ctx, p, [p.value, p.rate], alias="t"))
     if scope is not None:
         cur = cur.select(alias(scope, "_sg_in"))
     label = quote_column(MAPPED["label"])
     history = rows is not None
     version = [alias(exp.Max(this=quote_column("_sg_version")), "_sg_bv")] if history else []
     if reported:  # half a unit of the comparison value's last digit (recorded history: its stored text)
-        fixed = rounding.fixed_decimals(p.decimals, p.value)
-        hw = (rounding.figure_half_width(quote_column(p.value), fixed) if history
-              else rounding.hw_column(p.value))
+        hw = _history_half_width(ctx, p) if history else rounding.hw_column(p.value)
         version.append(alias(exp.Min(this=hw), "_sg_base_hw"))
     grouped = exp.select(*[quote_column(c) for c in series], label.copy(),
                          alias(exp.Min(this=quote_column(p.value)), "_sg_base"),
