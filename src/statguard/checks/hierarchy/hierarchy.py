@@ -21,8 +21,11 @@ source.
 `tolerance: reported` allows the rounding of the reported figures: half a
 unit of the last digit of the parent's value plus those of its children, with
 the decimals taken from the text as submitted (statguard.checks.rounding) or
-from `decimals:` (one number for all, or code -> decimals, e.g. from the
-indicator table); `val:tolerance` carries it.
+from `decimals:`: one number for all, code -> decimals, or a table of decimals
+per code joined on each record's code, `{source: indicators, code: indicator,
+decimals: decimals}` (the canonical indicators table; `column` reads the codes
+from another column than `code`), for long-format doubles that carry no text.
+Codes the table lacks keep their text's decimals. `val:tolerance` carries it.
 
 Passing example (city total = sum of its counties, per category):
 

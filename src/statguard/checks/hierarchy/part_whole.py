@@ -11,7 +11,9 @@ the whole (manufacturing + services <= total investment).
 `tolerance: reported` allows the rounding of the reported figures: half a
 unit of the last digit of the whole plus that of every part, with the decimals
 taken from the text as submitted (statguard.checks.rounding) or from
-`decimals:`; `val:tolerance` carries it. 1.01 million m2 = 0.58 + 0.43 holds
+`decimals:` (one number, column -> decimals, or a table of decimals looked up
+by column name, `{source: indicators, code: indicator, decimals: decimals}`);
+`val:tolerance` carries it. 1.01 million m2 = 0.58 + 0.43 holds
 within 0.005 + 0.005 + 0.005.
 
 Missing cells follow the modes of VTL 2.1 `check_hierarchy`, a blank cell being

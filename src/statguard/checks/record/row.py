@@ -11,6 +11,11 @@ holds, within 0.5 + 0.00044; 47 does not. `val:tolerance` carries the derived
 tolerance of the top-level comparison. An operation the rounding cannot be
 carried through (a function other than round, abs, coalesce, greatest, least)
 is a pack problem; a divisor within its own rounding of 0 is not evaluable.
+`decimals:` fixes the decimals instead of the text: one number, column ->
+decimals, or a table such as the indicators table, `{source: indicators}`,
+where each figure is looked up by its column name (or, with `column:`, every
+figure of a record by the code in that column); figures it lacks keep their
+text's.
 `where` limits the records in scope; `if` states a condition under which the
 expression must hold (records where it is false pass, as in R validate's
 `if (A) B`).

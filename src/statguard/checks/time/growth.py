@@ -30,7 +30,13 @@ digit plus the rounding of value and comparison value propagated through
 (value - base) / |base| * 100. `val:tolerance` carries it. A comparison value
 within its own rounding of 0 makes the item not evaluable. With a looked-up
 comparison value from the history store, its decimals are those of the
-recorded value.
+recorded value. In long format (one record per indicator, doubles without
+their text) `decimals: {source: indicators, code: indicator, decimals:
+decimals, column: indicator}` takes the decimals of the value and the
+comparison value from the indicator table, by the record's indicator in
+`column` (default: the column named like `code`); the rate, a percentage and
+not the indicator's figure, keeps its text's, and so does an indicator the
+table lacks.
 
 Passing example (deposits 214.72, +13.75% on last year's 188.77):
 
