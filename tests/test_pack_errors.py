@@ -152,3 +152,14 @@ def test_type_mismatch_at_run_time_is_the_located_lint_problem(tmp_path):
     assert not rows["FINE"]["errored"] and (rows["FINE"]["passes"], rows["FINE"]["fails"]) == (1, 1)
 
 
+
+
+def test_unknown_key_inside_a_nested_parameter_is_located_at_that_key(tmp_path):
+    path = tmp_path / "p.yml"
+    path.write_text("sources:\n  c: {unit: u, columns: {p: string, u: string, s: date}}\n"
+                    "  i: {columns: {p: string, m: date}}\n"
+                    "rules:\n  - id: E\n    kind: exists\n    source: c\n    other: i\n    match: [p]\n"
+                    "    window: {date: s, other_date: m, end: 3, ende: 4}\n", encoding="utf-8")
+    pack = statguard.load_pack(path)
+    assert [str(p) for p in pack.problems] == [
+        f"{path}:10:46: [window.ende] unknown key 'ende' in 'window' of kind 'exists'"]

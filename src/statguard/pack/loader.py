@@ -320,7 +320,10 @@ def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -
         path = [str(p) for p in err["loc"]]
         key = path[0] if path else None
         where = item.where(key) if key else item.loc
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and len(path) > 1:  # inside a nested mapping such as window:
+            msg = f"unknown key '{path[-1]}' in '{'.'.join(path[:-1])}' of kind '{kind.name}'"
+            where = _nested_where(item, path) or where
+        elif err["type"] == "extra_forbidden":
             allowed = ", ".join(sorted(set(fields) | RULE_COMMON))
             msg = f"unknown parameter '{key}' for kind '{kind.name}' (allowed: {allowed})"
             where = item.key_locs.get(key, where)
@@ -331,6 +334,18 @@ def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -
             msg = f"parameter '{'.'.join(path)}': {err['msg']}"
         out.append(where.problem(msg, ".".join(path) or None))
     return out
+
+
+def _nested_where(item: LocDict, path: list[str]) -> Loc | None:
+    """Where the key at `path` is written, as deep into the located YAML as it goes."""
+    node: Any = item
+    loc = None
+    for key in path:
+        if not isinstance(node, LocDict) or key not in node:
+            break
+        loc = node.key_locs.get(key) or node.where(key)
+        node = node[key]
+    return loc
 
 
 def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:
