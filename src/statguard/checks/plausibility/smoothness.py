@@ -56,6 +56,28 @@ inventions. On the planted-fabrication benchmark (bench/fabrication) own-rate
 spreads caught none of the invented seasonal series, peers 8 of 13 with the
 defaults (docs/fabrication/smoothness.md has the figures).
 
+`within_unit: true` (too_smooth): a unit's noise is its own, shared by its
+indicators (a big, steady unit is quiet on every figure), while a fabricator
+smooths one or two of them. Each series' log spread ratio r = ln(spread /
+median spread of its indicator's peer group) (both floored at 0.01 as above;
+the median over the group's evaluable series, itself included, and none
+below `min_peers` of them) is reduced by the median r of the unit's OTHER
+series (leave-one-out, so the series does not pull its own yardstick; the
+median, so one other smoothed series does not either): what is judged is how
+much smoother the series is than the unit's other figures and than its
+peers'. A series whose unit has fewer than `min_series` (3) other series with
+an r is not evaluable: no fallback to the plain comparison, whose z is on a
+different scale and would mix two yardsticks in one robust z (a unit
+reporting one indicator cannot be told quiet from smoothed). The reduced
+values y are judged as before: robust z across the peer group's series with
+a y (at least `min_peers`), and exp(y) below the bound; `_expected` is the
+spread expected of the series, the peers' median times the unit's typical
+ratio exp(median r). Needs an indicator column. Works with either
+`relative_to`. Default false: on the benchmark it moved month-on-month
+recall from 22 to 24 of 34 invented series at the same false alarms, and
+works best on indicators whose noise the unit shares (flows; leave counts
+and rates out with `where:`), figures in docs/fabrication/smoothness.md.
+
 `check: pinned`: a growth target met exactly. The series' year-on-year rates
 (the default growth for this check) are compared with their own median: the
 series fails when at least `min_months` of them lie within +-`band` percentage
@@ -87,7 +109,9 @@ band), `_expected` the peers' median spread (pinned: `min_months`), and in
 `val:` the number of rates, the peers, their median, the MAD of their log
 spreads, z, the ratio to the median and the bound it had to stay below, and
 every rate with its period (with peers also the peers' median rate and the
-difference of each period).
+difference of each period); with within_unit also `peer_ratio`, the spread over
+the peers' median, `unit_ratio` and `unit_series`, the unit's typical ratio
+and how many series it comes from, and `unit_ratios`, each of them).
 
 Passing example (monthly sales of the districts of one city):
 
@@ -179,6 +203,46 @@ register({
               "{growths} periods ({pinned_periods}); rates: {rates}",
         "zh": "环比增速锁定在 {median_growth}% 附近：{growths} 期中有 {observed} 期与之相差不超过 {band} 个百分点"
               "（{pinned_periods}）；各期增速：{rates}"},
+    "detail.smoothness.few_series": {
+        "en": "not evaluable: the unit has {unit_series} other evaluable series to compare with, fewer than the "
+              "{min_series} needed",
+        "zh": "无法判断：该单位可供对照的其他可比序列仅 {unit_series} 个，少于所需的 {min_series} 个"},
+    "detail.smoothness.too_smooth.mom.unit": {
+        "en": "month-on-month growth too smooth for this unit and its peers: "
+              "spread {observed} points over {growths} rates, {peer_ratio} of the median {peer_median} "
+              "of its peers, while the unit's other {unit_series} series run at {unit_ratio} of their peers' "
+              "(median): {ratio} of the {expected} expected (robust z {z} among {peers}); rates: {rates}",
+        "zh": "环比增速相对本单位其他指标和同组均过于平稳："
+              "{growths} 个增速的离散程度为 {observed} 个百分点，为同组中位数 {peer_median} 的 {peer_ratio}，"
+              "而本单位其他 {unit_series} 个序列（中位数）为各自同组的 {unit_ratio}，"
+              "故仅为应有值 {expected} 的 {ratio}（{peers} 个序列中稳健 z 值 {z}）；各期增速：{rates}"},
+    "detail.smoothness.too_smooth.mom.peers.unit": {
+        "en": "month-on-month growth less the peers' median rate of each month too smooth for this unit and its peers: "
+              "the differences spread {observed} points over {growths} rates, {peer_ratio} of the median {peer_median} "
+              "of its peers, while the unit's other {unit_series} series run at {unit_ratio} of their peers' "
+              "(median): {ratio} of the {expected} expected (robust z {z} among {peers}); differences: {differences}",
+        "zh": "环比增速减去同组其他序列当月增速中位数后，相对本单位其他指标和同组均过于平稳："
+              "{growths} 个差值的离散程度为 {observed} 个百分点，为同组中位数 {peer_median} 的 {peer_ratio}，"
+              "而本单位其他 {unit_series} 个序列（中位数）为各自同组的 {unit_ratio}，"
+              "故仅为应有值 {expected} 的 {ratio}（{peers} 个序列中稳健 z 值 {z}）；各期差值：{differences}"},
+    "detail.smoothness.too_smooth.yoy.unit": {
+        "en": "year-on-year growth too smooth for this unit and its peers: "
+              "spread {observed} points over {growths} rates, {peer_ratio} of the median {peer_median} "
+              "of its peers, while the unit's other {unit_series} series run at {unit_ratio} of their peers' "
+              "(median): {ratio} of the {expected} expected (robust z {z} among {peers}); rates: {rates}",
+        "zh": "同比增速相对本单位其他指标和同组均过于平稳："
+              "{growths} 个增速的离散程度为 {observed} 个百分点，为同组中位数 {peer_median} 的 {peer_ratio}，"
+              "而本单位其他 {unit_series} 个序列（中位数）为各自同组的 {unit_ratio}，"
+              "故仅为应有值 {expected} 的 {ratio}（{peers} 个序列中稳健 z 值 {z}）；各期增速：{rates}"},
+    "detail.smoothness.too_smooth.yoy.peers.unit": {
+        "en": "year-on-year growth less the peers' median rate of each month too smooth for this unit and its peers: "
+              "the differences spread {observed} points over {growths} rates, {peer_ratio} of the median {peer_median} "
+              "of its peers, while the unit's other {unit_series} series run at {unit_ratio} of their peers' "
+              "(median): {ratio} of the {expected} expected (robust z {z} among {peers}); differences: {differences}",
+        "zh": "同比增速减去同组其他序列当月增速中位数后，相对本单位其他指标和同组均过于平稳："
+              "{growths} 个差值的离散程度为 {observed} 个百分点，为同组中位数 {peer_median} 的 {peer_ratio}，"
+              "而本单位其他 {unit_series} 个序列（中位数）为各自同组的 {unit_ratio}，"
+              "故仅为应有值 {expected} 的 {ratio}（{peers} 个序列中稳健 z 值 {z}）；各期差值：{differences}"},
     "detail.smoothness.few_growths": {
         "en": "not evaluable: {growths} growth rates, fewer than the {min_growths} needed",
         "zh": "无法判断：仅有 {growths} 个增速，少于所需的 {min_growths} 个"},
@@ -215,6 +279,12 @@ class SmoothnessParams(LongParams):
         "too_smooth: none (default) measures the spread of the series' own rates; peers first subtracts from "
         "each rate the median rate of the other series of its peer group for the same period (the seasons and "
         "the business cycle they share), so a series with textbook seasonality and little noise stands out."))
+    within_unit: bool = Field(False, description=(
+        "too_smooth: also hold each series against the unit's other series: its log ratio to the peers' median "
+        "spread less the median log ratio of the unit's other evaluable series (a unit quiet on every "
+        "indicator is not flagged for being quiet; one smoothed indicator stands out)."))
+    min_series: int = Field(3, ge=1, description=(
+        "too_smooth with within_unit: a series whose unit has fewer other evaluable series is not evaluable."))
     band: float = Field(0.5, ge=0, description="pinned: half-width of the band around the median rate, in points.")
     min_months: int = Field(8, ge=2, description=(
         "pinned: fails when at least this many rates lie in the band (default 8 of the 12 in the window)."))
@@ -269,16 +339,26 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     long = Long(ctx, p, need_period=True)
     assert long.period is not None
     _check_window(ctx, p)
+    if p.within_unit and not long.indicator:
+        raise PackError(ctx.problem("within_unit compares a series with the unit's other indicators: the source "
+                                    "needs an indicator column (indicator:)", "within_unit"))
+    if p.within_unit and p.check != "too_smooth":
+        raise PackError(ctx.problem("within_unit applies to check: too_smooth only (a pinned target is judged on "
+                                    "the series' own rates)", "within_unit"))
     if p.relative_to == "peers" and p.check != "too_smooth":
         raise PackError(ctx.problem("relative_to: peers applies to check: too_smooth only (a pinned target is "
                                     "judged on the series' own rates)", "relative_to"))
     growth = p.growth or ("yoy" if p.check == "pinned" else "mom")
     peers = p.relative_to == "peers"
     series = _series(p, peers)
-    query = _too_smooth(p, series, growth) if p.check == "too_smooth" else _pinned(p, series, growth)
+    extra: list = []
+    if p.check == "too_smooth":
+        query, extra = _too_smooth(p, series, growth)
+    else:
+        query = _pinned(p, series, growth)
     query = _with_identity(query, long)
     for name, cte in (("_sg_rows", _rows(ctx, p, long)), ("_sg_obs", _observations(p, long, growth)),
-                      ("_sg_rate", _rates(p, peers))):
+                      ("_sg_rate", _rates(p, peers)), *extra):
         query = query.with_(name, as_=cte)
     return period_plan(query, p.source, long.period, order_by=[f'"{VAL}growths" DESC NULLS LAST'])
 
@@ -411,19 +491,28 @@ def _series(p: SmoothnessParams, peers: bool) -> exp.Select:
     return out
 
 
-def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Select:
-    suffix = ".peers" if p.relative_to == "peers" else ""
+def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> tuple[exp.Select, list]:
+    """The verdict of every series (and, with within_unit, the CTEs it reads: returned to be placed after
+    those of the plan, which they read)."""
+    suffix = (".peers" if p.relative_to == "peers" else "") + (".unit" if p.within_unit else "")
     enough = exp.GTE(this=col("_sg_n"), expression=exp.Literal.number(p.min_growths))
     log_spread = exp.Case().when(enough, exp.Ln(this=exp.Greatest(this=col("_sg_spread"), expressions=[
         number(SPREAD_FLOOR)])))
     measured = exp.select(exp.Star(), alias(log_spread, "_sg_x")).from_(series.subquery("_sg_s0"))
     peers = ["_peer", "_indicator"]
+    ctes: list[tuple[str, exp.Select]] = []
+    if p.within_unit:
+        measured, ctes = _within_unit(p, measured, peers)
     robust = robust_stats(measured.subquery("_sg_s1"), "_sg_x", peers, prefix="_sg_p")
     evaluable = exp.Not(this=exp.Is(this=col("_sg_x"), expression=exp.Null()))
     spread_of_peers = exp.Median(this=exp.Case().when(evaluable, col("_sg_spread")))
     mean_ad = exp.Avg(this=exp.Abs(this=exp.Sub(this=col("_sg_x"), expression=col("_sg_pmed"))))
     widened = exp.select(exp.Star(), alias(window_of(spread_of_peers, *peers), "_sg_pspread"),
                          alias(window_of(mean_ad, *peers), "_sg_pmean_ad")).from_(robust.subquery("_sg_s2"))
+    # the spread a series is held against: the peers' median, or with within_unit that median times the
+    # unit's typical ratio on its other series
+    expect = col("_sg_rexp") if p.within_unit else col("_sg_pspread")
+    peer_median = col("_sg_rspread") if p.within_unit else col("_sg_pspread")
 
     scale = exp.Case().when(exp.GT(this=col("_sg_pmad"), expression=exp.Literal.number(0)), col("_sg_pmad")).else_(
         exp.Mul(this=col("_sg_pmean_ad"), expression=number(MEAN_AD_SCALE)))
@@ -432,24 +521,40 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
     z = exp.Case().when(evaluable.copy(), z)
     few_peers = exp.LT(this=col("_sg_pn"), expression=exp.Literal.number(p.min_peers))
     fails = exp.and_(exp.LT(this=col("_sg_z"), expression=number(-p.z)), exp.LT(
-        this=col("_sg_spread"), expression=exp.Mul(this=col("_sg_bound"), expression=col("_sg_pspread"))))
-    status = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("na"))
-              .when(few_peers, exp.Literal.string("na"))
+        this=col("_sg_spread"), expression=exp.Mul(this=col("_sg_bound"), expression=expect.copy())))
+    status = exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("na"))
+    detail = exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("detail.smoothness.few_growths"))
+    shown_peers: exp.Expression = col("_sg_pn")
+    if p.within_unit:
+        few_rated = exp.LT(this=col("_sg_rn"), expression=exp.Literal.number(p.min_peers))
+        few_series = exp.LT(this=col("_sg_uk"), expression=exp.Literal.number(p.min_series))
+        status = status.when(few_rated, exp.Literal.string("na")).when(few_series, exp.Literal.string("na"))
+        detail = (detail.when(few_rated.copy(), exp.Literal.string("detail.smoothness.few_peers"))
+                  .when(few_series.copy(), exp.Literal.string("detail.smoothness.few_series")))
+        shown_peers = exp.Case().when(few_rated.copy(), col("_sg_rn")).else_(col("_sg_pn"))
+    status = (status.when(few_peers, exp.Literal.string("na"))
               .when(fails, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
-    detail = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("detail.smoothness.few_growths"))
-              .when(few_peers.copy(), exp.Literal.string("detail.smoothness.few_peers"))
+    detail = (detail.when(few_peers.copy(), exp.Literal.string("detail.smoothness.few_peers"))
               .when(fails.copy(), exp.Literal.string(f"detail.smoothness.too_smooth.{growth}{suffix}")))
     peers_shown = [alias(exp.Literal.string(p.relative_to), VAL + "relative_to")]
     if p.relative_to == "peers":
         peers_shown += [alias(col("_sg_prates"), VAL + "peer_rates"), alias(col("_sg_diffs"), VAL + "differences")]
-    ratio = exp.Div(this=col("_sg_spread"), expression=exp.Nullif(this=col("_sg_pspread"),
+    if p.within_unit:
+        peers_shown += [
+            alias(exp.Round(this=exp.Div(this=col("_sg_spread"), expression=exp.Nullif(
+                this=col("_sg_rspread"), expression=exp.Literal.number(0))), decimals=exp.Literal.number(4)),
+                VAL + "peer_ratio"),
+            alias(exp.Round(this=exp.Exp(this=col("_sg_ub")), decimals=exp.Literal.number(4)), VAL + "unit_ratio"),
+            alias(col("_sg_uk"), VAL + "unit_series"), alias(col("_sg_ulist"), VAL + "unit_ratios"),
+            alias(exp.Literal.number(p.min_series), VAL + "min_series")]
+    ratio = exp.Div(this=col("_sg_spread"), expression=exp.Nullif(this=expect.copy(),
                                                                   expression=exp.Literal.number(0)))
     scored = exp.select(exp.Star(), alias(z, "_sg_z"), alias(_ratio_bound(p), "_sg_bound")).from_(
         widened.subquery("_sg_s3"))
     final = exp.select(
         alias(status, STATUS), *_common_values(p, growth),
-        alias(col("_sg_pn"), VAL + "peers"),
-        alias(col("_sg_pspread"), VAL + "peer_median"),
+        alias(shown_peers, VAL + "peers"),
+        alias(peer_median.copy(), VAL + "peer_median"),
         alias(exp.Round(this=scale.copy(), decimals=exp.Literal.number(4)), VAL + "peer_mad"),
         alias(exp.Round(this=col("_sg_z"), decimals=exp.Literal.number(2)), VAL + "z"),
         alias(exp.Round(this=ratio, decimals=exp.Literal.number(4)), VAL + "ratio"),
@@ -458,12 +563,58 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Sel
         alias(col("_sg_rates"), VAL + "rates"),
         *peers_shown,
         alias(col("_sg_spread"), OBSERVED),
-        alias(col("_sg_pspread"), EXPECTED),
-        alias(exp.Round(this=exp.Sub(this=col("_sg_spread"), expression=col("_sg_pspread")),
+        alias(exp.Round(this=expect.copy(), decimals=exp.Literal.number(6)) if p.within_unit else expect.copy(),
+              EXPECTED),
+        alias(exp.Round(this=exp.Sub(this=col("_sg_spread"), expression=expect.copy()),
                         decimals=exp.Literal.number(6)), IMBALANCE),
         alias(detail, DETAIL),
     ).from_(scored.subquery("_sg_s4"))
-    return final
+    return final, ctes
+
+
+def _within_unit(p: SmoothnessParams, measured: exp.Select, peers: list[str]) -> tuple[exp.Select, list]:
+    """within_unit: each series' log ratio r = ln(spread) - ln(median spread of its indicator's peer group),
+    less the median r of the unit's other series (leave-one-out, at least min_series of them), becomes
+    _sg_x, the value judged among peers. Also _sg_rspread (the peers' median spread), _sg_rn (their
+    count), _sg_ub (the unit's median r), _sg_uk (how many), _sg_ulist and _sg_rexp (the spread expected
+    of the series: the peers' median times exp(_sg_ub)). Reads and returns CTE _sg_ratio."""
+    has_x = exp.Not(this=exp.Is(this=col("_sg_x"), expression=exp.Null()))
+    rspread = window_of(exp.Median(this=exp.Case().when(has_x, col("_sg_spread"))), *peers)
+    rn = window_of(exp.Count(this=col("_sg_x")), *peers)
+    rated = exp.select(exp.Star(), alias(rspread, "_sg_rspread"), alias(rn, "_sg_rn")).from_(
+        measured.subquery("_sg_w0"))
+    log_ratio = exp.Case().when(exp.and_(has_x.copy(), exp.GTE(this=col("_sg_rn"), expression=exp.Literal.number(
+        p.min_peers))), exp.Sub(this=col("_sg_x"), expression=exp.Ln(this=exp.Greatest(
+            this=col("_sg_rspread"), expressions=[number(SPREAD_FLOOR)]))))
+    ratio_cte = exp.select(exp.Star(), alias(log_ratio, "_sg_r")).from_(rated.subquery("_sg_w1"))
+
+    other = exp.and_(exp.NullSafeEQ(this=col("_unit", "a"), expression=col("_unit", "b")),
+                     exp.Not(this=exp.NullSafeEQ(this=col("_indicator", "a"), expression=col("_indicator", "b"))),
+                     exp.Not(this=exp.Is(this=col("_sg_r", "b"), expression=exp.Null())))
+    shown = exp.Concat(expressions=[exp.cast(col("_indicator", "b"), "VARCHAR"), exp.Literal.string(": "),
+                                    text(exp.Round(this=exp.Exp(this=col("_sg_r", "b")),
+                                                   decimals=exp.Literal.number(4)))])
+    ordered = exp.Order(this=shown, expressions=[exp.Ordered(this=col("_indicator", "b"))])
+    own = exp.select(col("_unit", "a"), col("_indicator", "a"),
+                     alias(exp.Median(this=col("_sg_r", "b")), "_sg_ub"),
+                     alias(exp.Count(this=col("_sg_r", "b")), "_sg_uk"),
+                     alias(exp.GroupConcat(this=ordered, separator=exp.Literal.string(", ")), "_sg_ulist"),
+                     ).from_(table("_sg_ratio", "a")).join(table("_sg_ratio", "b"), join_type="left",
+                                                           on=other).group_by(col("_unit", "a"), col("_indicator", "a"))
+    enough = exp.GTE(this=col("_sg_uk", "o"), expression=exp.Literal.number(p.min_series))
+    judged = exp.Case().when(enough, exp.Sub(this=col("_sg_r", "t"), expression=col("_sg_ub", "o")))
+    expected = exp.Mul(this=exp.Greatest(this=col("_sg_rspread", "t"), expressions=[number(SPREAD_FLOOR)]),
+                       expression=exp.Exp(this=col("_sg_ub", "o")))
+    keep = [c for c in ("_unit", "_indicator", "_peer", "_sg_n", "_sg_spread", "_sg_gm", "_sg_pinned", "_sg_rates",
+                        "_sg_pinned_at") + (("_sg_diffs", "_sg_prates") if p.relative_to == "peers" else ())
+            + ("_sg_rspread", "_sg_rn", "_sg_r")]
+    out = exp.select(*[col(c, "t") for c in keep], alias(judged, "_sg_x"),
+                     alias(exp.Coalesce(this=col("_sg_uk", "o"), expressions=[exp.Literal.number(0)]), "_sg_uk"),
+                     col("_sg_ub", "o"), col("_sg_ulist", "o"),
+                     alias(exp.Case().when(enough.copy(), expected), "_sg_rexp"),
+                     ).from_(table("_sg_ratio", "t")).join(own.subquery("o"), join_type="left",
+                                                          on=same("t", "o", *SERIES))
+    return out, [("_sg_ratio", ratio_cte)]
 
 
 def _ratio_bound(p: SmoothnessParams) -> exp.Expression:
