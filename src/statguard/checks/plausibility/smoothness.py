@@ -146,7 +146,10 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    col,
+    count_if,
     number,
+    ref,
 )
 from statguard.checks.plausibility.common import (
     MAD_SCALE,
@@ -159,7 +162,6 @@ from statguard.checks.plausibility.common import (
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import mapping_table, period_plan
 from statguard.errors import PackError
-from statguard.expr import quote_column
 from statguard.i18n import register
 from statguard.pack.model import Rule
 from statguard.periods import raw_text
@@ -299,25 +301,12 @@ class SmoothnessParams(LongParams):
         return [self.source] + ([table if isinstance(table, str) else table.source] if table else [])
 
 
-def col(name: str, table: str | None = None) -> exp.Column:
-    return quote_column(name, table)
-
-
-def table(name: str, as_: str | None = None) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(name, quoted=True),
-                     alias=exp.TableAlias(this=exp.to_identifier(as_, quoted=True)) if as_ else None)
-
-
 def same(left: str, right: str, *names: str) -> exp.Expression:
     return exp.and_(*[exp.NullSafeEQ(this=col(n, left), expression=col(n, right)) for n in names])
 
 
 def window_of(fn: exp.Expression, *partition: str) -> exp.Window:
     return exp.Window(this=fn, partition_by=[col(c) for c in partition])
-
-
-def count_if(cond: exp.Expression) -> exp.Expression:
-    return exp.Sum(this=exp.Case().when(cond, exp.Literal.number(1)).else_(exp.Literal.number(0)))
 
 
 def text(value: exp.Expression) -> exp.Expression:
@@ -386,14 +375,14 @@ def _rows(ctx: Context, p: SmoothnessParams, long: Long) -> exp.Select:
 def _observations(p: SmoothnessParams, long: Long, growth: str) -> exp.Select:
     """One row per series and period read: its ordinal, the comparison period's label, and the value
     (NULL when the series has several records for the period)."""
-    mapping = table(mapping_table(p.source, long.period or ""), "m")
+    mapping = ref(mapping_table(p.source, long.period or ""), "m")
     obs = exp.select(
         *[col(c, "r") for c in SERIES], alias(col("label", "m"), "_sg_label"),
         alias(exp.Min(this=col("freq", "m")), "_sg_freq"), alias(exp.Min(this=col("ord", "m")), "_sg_ord"),
         alias(exp.Min(this=col("prev" if growth == "mom" else "year_ago", "m")), "_sg_cmp"),
         alias(exp.Case().when(exp.EQ(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)),
                               exp.Min(this=col("_value", "r"))), "_sg_v"),
-    ).from_(table("_sg_rows", "r")).join(
+    ).from_(ref("_sg_rows", "r")).join(
         mapping, on=exp.EQ(this=col("raw", "m"), expression=raw_text(col("_period", "r"))), join_type="inner",
     ).where(exp.Not(this=exp.Is(this=col("label", "m"), expression=exp.Null()))).group_by(
         *[col(c, "r") for c in SERIES], col("label", "m"))
@@ -417,7 +406,7 @@ def _rates(p: SmoothnessParams, peers: bool) -> exp.Select:
         "_sg_rows").group_by(*[col(c) for c in SERIES])
     rates = exp.select(*[col(c, "a") for c in SERIES], col("_peer", "s"), col("_sg_label", "a"), col("_sg_ord", "a"),
                        alias(exp.Case().when(exp.and_(*usable), rate), "_sg_g")).from_(
-        table("_sg_obs", "a")).join(table("_sg_obs", "b"), join_type="left", on=exp.and_(
+        ref("_sg_obs", "a")).join(ref("_sg_obs", "b"), join_type="left", on=exp.and_(
             same("a", "b", *SERIES), exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_cmp", "a")))).join(
         items.subquery("s"), join_type="inner", on=same("a", "s", *SERIES))
     return rates
@@ -434,7 +423,7 @@ def _peer_rates(p: SmoothnessParams) -> exp.Select:
         *[k.copy() for k in keys], alias(exp.Min(this=col("_peer", "a")), "_peer"),
         alias(exp.Min(this=col("_sg_ord", "a")), "_sg_ord"), alias(exp.Min(this=col("_sg_g", "a")), "_sg_g"),
         alias(exp.Median(this=col("_sg_g", "b")), "_sg_gp"), alias(exp.Count(this=col("_sg_g", "b")), "_sg_gpn"),
-    ).from_(table("_sg_rate", "a")).join(table("_sg_rate", "b"), join_type="left", on=exp.and_(
+    ).from_(ref("_sg_rate", "a")).join(ref("_sg_rate", "b"), join_type="left", on=exp.and_(
         *has, other, same("a", "b", "_peer", "_indicator"),
         exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_label", "a")))).group_by(*keys)
 
@@ -599,7 +588,7 @@ def _within_unit(p: SmoothnessParams, measured: exp.Select, peers: list[str]) ->
                      alias(exp.Median(this=col("_sg_r", "b")), "_sg_ub"),
                      alias(exp.Count(this=col("_sg_r", "b")), "_sg_uk"),
                      alias(exp.GroupConcat(this=ordered, separator=exp.Literal.string(", ")), "_sg_ulist"),
-                     ).from_(table("_sg_ratio", "a")).join(table("_sg_ratio", "b"), join_type="left",
+                     ).from_(ref("_sg_ratio", "a")).join(ref("_sg_ratio", "b"), join_type="left",
                                                            on=other).group_by(col("_unit", "a"), col("_indicator", "a"))
     enough = exp.GTE(this=col("_sg_uk", "o"), expression=exp.Literal.number(p.min_series))
     judged = exp.Case().when(enough, exp.Sub(this=col("_sg_r", "t"), expression=col("_sg_ub", "o")))
@@ -612,7 +601,7 @@ def _within_unit(p: SmoothnessParams, measured: exp.Select, peers: list[str]) ->
                      alias(exp.Coalesce(this=col("_sg_uk", "o"), expressions=[exp.Literal.number(0)]), "_sg_uk"),
                      col("_sg_ub", "o"), col("_sg_ulist", "o"),
                      alias(exp.Case().when(enough.copy(), expected), "_sg_rexp"),
-                     ).from_(table("_sg_ratio", "t")).join(own.subquery("o"), join_type="left",
+                     ).from_(ref("_sg_ratio", "t")).join(own.subquery("o"), join_type="left",
                                                           on=same("t", "o", *SERIES))
     return out, [("_sg_ratio", ratio_cte)]
 
