@@ -31,7 +31,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status.fail": {"en": "fail", "zh": "不通过"},
     "status.error": {"en": "ERROR", "zh": "出错"},
     "status.skipped": {"en": "skipped", "zh": "未运行"},
-    "skipped_line": {"en": "{n} rule(s) skipped: optional sources not given", "zh": "{n} 条规则未运行：可选数据源未提供"},
+    "skipped_line": {"en": "{n} rule(s) skipped: optional sources not given",
+                     "zh": "{n} 条规则未运行：可选数据源未提供"},
     "h.skipped": {"en": "Rules skipped", "zh": "未运行的规则"},
     "skipped_note": {"en": "not run: optional source {sources} not given", "zh": "未运行：未提供可选数据源 {sources}"},
     # headline sentences
