@@ -166,7 +166,8 @@ def wrap(text: str, width: int, first: str, rest: str, max_lines: int = 3) -> li
             cut = space
         lines.append(indent + words[:cut].rstrip())
         words = words[cut:].lstrip()
-        if len(lines) == max_lines and words:
-            lines[-1] = clip(lines[-1] + " " + words, width).rstrip()
+        if len(lines) == max_lines and words:  # clip collapses whitespace: keep the indent apart
+            last = lines[-1][len(indent):]
+            lines[-1] = indent + clip(last + " " + words, width - width_of(indent)).rstrip()
             break
     return lines
