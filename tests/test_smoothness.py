@@ -170,3 +170,45 @@ def test_within_unit_agrees_with_numpy(seed, tmp_path):
     assert ("U0", "a") in expected
     summary = report.summary.to_dict("records")[0]
     assert summary["not_evaluable"] == 3  # U1's three series
+
+
+def _trimmed(x: np.ndarray, z: float) -> np.ndarray:
+    med = np.median(x)
+    return x[np.abs(x - med) <= z * 1.4826 * np.median(np.abs(x - med)) + 1e-9]
+
+
+@pytest.mark.parametrize("seed", range(1, 5))
+def test_became_smooth_agrees_with_numpy(seed, tmp_path):
+    """became_smooth: each rate less the median rate of the other series that month; the window's rates (its
+    first skipped) against the earlier ones, outliers of each side beyond 3.5 scaled MADs left out, one-sided
+    F-test (scipy) and max_ratio. U0 keeps the shared seasons with a tenth of its noise over the last 8 months."""
+    from scipy.stats import f as f_dist
+    rng = np.random.default_rng(300 + seed)
+    n_units, months, window, alpha, max_ratio = int(rng.integers(15, 25)), 24, 8, 0.05, 0.7
+    season = rng.normal(0.0, 0.1, months)
+    series = {}
+    for u in range(n_units):
+        noise = rng.uniform(0.03, 0.08) * np.where((u == 0) & (np.arange(months) >= months - window), 0.1, 1.0)
+        series[f"U{u}"] = [round(float(v), 3) for v in 100 * np.cumprod(1 + season + rng.normal(0, noise, months))]
+    rates = {u: np.round((np.array(v[1:]) / np.array(v[:-1]) - 1) * 100, 9) for u, v in series.items()}
+    expected = set()
+    for u, r in rates.items():
+        d = r - np.median([rates[o] for o in rates if o != u], axis=0)  # d[k]: rate of month k + 1
+        recent, past = _trimmed(d[-(window - 1):], 3.5), _trimmed(d[: months - 1 - window], 3.5)
+        if min(len(recent), len(past)) < 6:  # min_growths: not evaluable
+            continue
+        ratio = np.std(recent, ddof=1) / np.std(past, ddof=1)
+        if ratio ** 2 < f_dist.ppf(alpha, len(recent) - 1, len(past) - 1) and ratio < max_ratio:
+            expected.add(u)
+    labels = [f"{2023 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
+    rows = [{"unit": u, "month": m, "value": v} for u, vs in series.items() for m, v in zip(labels, vs, strict=True)]
+    pack = {"sources": {"f": {"unit": "unit", "period": "month",
+                              "columns": {"unit": "string", "month": "string", "value": "number"}}},
+            "rules": [{"id": "S", "kind": "smoothness", "source": "f", "check": "became_smooth", "window": window,
+                       "min_growths": 6, "alpha": alpha, "max_ratio": max_ratio}]}
+    path = tmp_path / "pack.yml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    report = statguard.load_pack(path).validate({"f": pd.DataFrame(rows)})
+    failing = set(report.violations["unit"]) if len(report.violations) else set()
+    assert failing == expected
+    assert "U0" in expected
