@@ -84,24 +84,6 @@ series fails when at least `min_months` of them lie within +-`band` percentage
 points of it (both inclusive). No peers are needed: a unit alone in its peer
 group can be pinned.
 
-`check: became_smooth`: a unit that starts polishing a series. Each rate less
-the peers' median rate of the period (`relative_to` defaults to peers here, as
-above; `none` uses the series' own rates) is put on one of two sides: the
-latest `window` periods of the source, and every period before them. With
-`skip_boundary` (default) the first rate of the window is on neither side: it
-spans the last honest month and the first invented one and is large. On each
-side, values farther than `outlier_z` (3.5) scaled MADs from the side's median
-are left out (a typo or a one-off project inflates the past; null keeps all).
-A series with fewer than `min_growths` values on either side is not evaluable.
-It fails when the variance ratio F = (sd recent / sd before)^2 is below the
-`alpha` quantile of F(n recent - 1, n before - 1) (one-sided F-test of equal
-variances; the quantile from scipy.stats.f at plan time, earlier counts above
-60 taken as 60, a slightly stricter test) and the spread ratio is below
-`max_ratio`. `window` is required. The F-test assumes normal rates: on the
-planted-fabrication benchmark heavy-tailed indicators (investment with project
-months, counts, tax with refunds) make it flag far more honest series than
-alpha promises; docs/fabrication/smoothness.md has the figures.
-
 Stock indicators (balances, headcounts, floor space) stay flat for months
 honestly; keep them out of a too_smooth rule with `where:` or `indicators:`
 with `exempt_kinds:` (the indicator table's declared kind).
@@ -266,43 +248,6 @@ register({
     "detail.smoothness.few_growths": {
         "en": "not evaluable: {growths} growth rates, fewer than the {min_growths} needed",
         "zh": "无法判断：仅有 {growths} 个增速，少于所需的 {min_growths} 个"},
-    "detail.smoothness.became_smooth.mom": {
-        "en": "month-on-month growth became smooth: the latest {growths} rates spread {observed} points, "
-              "{ratio} of the {expected} of the same series' {growths_before} earlier rates "
-              "(variance ratio {f}, below {f_critical}, "
-              "the {alpha} quantile of F); latest rates: {recent}",
-        "zh": "环比增速近期突然变得平稳：最近 {growths} 个增速的离散程度为 {observed} 个百分点，仅为该序列此前 "
-              "{growths_before} 个增速 {expected} 的 {ratio}（方差比 {f}，低于 F 分布 {alpha} 分位数 {f_critical}）；"
-              "近期各期增速：{recent}"},
-    "detail.smoothness.became_smooth.mom.peers": {
-        "en": "month-on-month growth less the peers' median rate of each month became smooth: the latest {growths} "
-              "differences spread {observed} points, {ratio} of the {expected} of the same series' "
-              "{growths_before} earlier ones (variance ratio {f}, below {f_critical}, the {alpha} quantile of F); "
-              "latest differences: {recent}",
-        "zh": "环比增速减去同组其他序列当月增速中位数后，近期突然变得平稳：最近 {growths} 个差值的离散程度为 "
-              "{observed} 个百分点，仅为该序列此前 {growths_before} 个差值 {expected} 的 {ratio}"
-              "（方差比 {f}，低于 F 分布 {alpha} 分位数 {f_critical}）；近期各期差值：{recent}"},
-    "detail.smoothness.became_smooth.yoy": {
-        "en": "year-on-year growth became smooth: the latest {growths} rates spread {observed} points, "
-              "{ratio} of the {expected} of the same series' {growths_before} earlier rates "
-              "(variance ratio {f}, below {f_critical}, "
-              "the {alpha} quantile of F); latest rates: {recent}",
-        "zh": "同比增速近期突然变得平稳：最近 {growths} 个增速的离散程度为 {observed} 个百分点，仅为该序列此前 "
-              "{growths_before} 个增速 {expected} 的 {ratio}（方差比 {f}，低于 F 分布 {alpha} 分位数 {f_critical}）；"
-              "近期各期增速：{recent}"},
-    "detail.smoothness.became_smooth.yoy.peers": {
-        "en": "year-on-year growth less the peers' median rate of each month became smooth: the latest {growths} "
-              "differences spread {observed} points, {ratio} of the {expected} of the same series' "
-              "{growths_before} earlier ones (variance ratio {f}, below {f_critical}, the {alpha} quantile of F); "
-              "latest differences: {recent}",
-        "zh": "同比增速减去同组其他序列当月增速中位数后，近期突然变得平稳：最近 {growths} 个差值的离散程度为 "
-              "{observed} 个百分点，仅为该序列此前 {growths_before} 个差值 {expected} 的 {ratio}"
-              "（方差比 {f}，低于 F 分布 {alpha} 分位数 {f_critical}）；近期各期差值：{recent}"},
-    "detail.smoothness.became_smooth.few": {
-        "en": "not evaluable: {growths} growth rates in the latest {window} periods and {growths_before} before "
-              "them, fewer than the {min_growths} needed on each side",
-        "zh": "无法判断：最近 {window} 期有 {growths} 个增速、此前有 {growths_before} 个，每一侧至少需要 "
-              "{min_growths} 个"},
     "detail.smoothness.few_peers": {
         "en": "not evaluable: {peers} evaluable series in the peer group, fewer than the {min_peers} needed",
         "zh": "无法判断：同组可比序列仅 {peers} 个，少于所需的 {min_peers} 个"},
@@ -310,52 +255,38 @@ register({
 
 
 class SmoothnessParams(LongParams):
-    check: Literal["too_smooth", "pinned", "became_smooth"] = Field("too_smooth", description=(
+    check: Literal["too_smooth", "pinned"] = Field("too_smooth", description=(
         "too_smooth: the spread of the growth rates far below the peers' (robust z); pinned: the growth rates "
-        "within +-band of their own median in at least min_months periods (a growth target met exactly); "
-        "became_smooth: the spread of the latest window's rates (less the peers' median rate) far below the "
-        "same series' spread in the periods before (one-sided F-test)."))
+        "within +-band of their own median in at least min_months periods (a growth target met exactly)."))
     growth: Literal["mom", "yoy"] | None = Field(None, description=(
         "Growth rates used: mom (on the previous period, 环比) or yoy (on the same period last year, 同比). "
         "Default: mom for too_smooth, yoy for pinned."))
     window: int | None = Field(12, ge=1, description=(
         "Only the growth rates of the latest this many periods of the source are used (default 12: one year, "
         "each month once); null uses every period."))
-    min_growths: int = Field(8, ge=2, description=(
-        "A series with fewer growth rates in the window is not evaluable (became_smooth: in the window and "
-        "before it, each)."))
+    min_growths: int = Field(8, ge=2, description="A series with fewer growth rates in the window is not evaluable.")
     spread: Literal["sd", "mad"] = Field("sd", description=(
         "too_smooth: the spread of a series' rates: sd (standard deviation, default: counts the seasonal swings "
         "of every month) or mad (median absolute deviation x 1.4826: ignores the largest half of the swings)."))
     z: float = Field(3.5, gt=0, description=(
         "too_smooth: fails below a robust z of -z for the log spread among peers (3.5: Iglewicz and Hoaglin)."))
     max_ratio: float = Field(0.5, gt=0, le=1, description=(
-        "too_smooth: ... and only when the spread is also below this share of the peers' median spread "
-        "(became_smooth: of the series' own spread before the window)."))
+        "too_smooth: ... and only when the spread is also below this share of the peers' median spread."))
     alpha: float = Field(0.001, gt=0, le=0.5, description=(
         "too_smooth: ... and a spread that low must have a chance below alpha for a series of as many rates "
-        "with the peers' median spread (one-sided chi-square test of its variance); became_smooth: the "
-        "level of the one-sided F-test of the recent variance over the earlier one."))
+        "with the peers' median spread (one-sided chi-square test of its variance)."))
     min_peers: int = Field(5, ge=3, description=(
         "too_smooth: a peer group (same indicator and peer group) with fewer evaluable series is not evaluable."))
-    relative_to: Literal["none", "peers"] | None = Field(None, description=(
-        "too_smooth, became_smooth: none measures the spread of the series' own rates; peers first subtracts "
-        "from each rate the median rate of the other series of its peer group for the same period (the seasons "
-        "and the business cycle they share), so a series with textbook seasonality and little noise stands "
-        "out. Default: none for too_smooth, peers for became_smooth."))
+    relative_to: Literal["none", "peers"] = Field("none", description=(
+        "too_smooth: none (default) measures the spread of the series' own rates; peers first subtracts from "
+        "each rate the median rate of the other series of its peer group for the same period (the seasons and "
+        "the business cycle they share), so a series with textbook seasonality and little noise stands out."))
     within_unit: bool = Field(False, description=(
         "too_smooth: also hold each series against the unit's other series: its log ratio to the peers' median "
         "spread less the median log ratio of the unit's other evaluable series (a unit quiet on every "
         "indicator is not flagged for being quiet; one smoothed indicator stands out)."))
     min_series: int = Field(3, ge=1, description=(
         "too_smooth with within_unit: a series whose unit has fewer other evaluable series is not evaluable."))
-    skip_boundary: bool = Field(True, description=(
-        "became_smooth: leave out the first rate of the window, which spans the last month before it and the "
-        "first in it (a growth across the start of invented months is large); it counts on neither side."))
-    outlier_z: float | None = Field(3.5, gt=0, description=(
-        "became_smooth: on each side, rates (or differences) farther than this many scaled MADs from that side's "
-        "median are left out of its spread (a typo or a one-off project makes the past look noisy); null keeps "
-        "them all."))
     band: float = Field(0.5, ge=0, description="pinned: half-width of the band around the median rate, in points.")
     min_months: int = Field(8, ge=2, description=(
         "pinned: fails when at least this many rates lie in the band (default 8 of the 12 in the window)."))
@@ -403,19 +334,17 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.within_unit and p.check != "too_smooth":
         raise PackError(ctx.problem("within_unit applies to check: too_smooth only (a pinned target is judged on "
                                     "the series' own rates)", "within_unit"))
-    if p.relative_to == "peers" and p.check == "pinned":
-        raise PackError(ctx.problem("relative_to: peers applies to check: too_smooth and became_smooth only (a "
-                                    "pinned target is judged on the series' own rates)", "relative_to"))
-    p = p.model_copy(update={"relative_to": p.relative_to or ("peers" if p.check == "became_smooth" else "none")})
+    if p.relative_to == "peers" and p.check != "too_smooth":
+        raise PackError(ctx.problem("relative_to: peers applies to check: too_smooth only (a pinned target is "
+                                    "judged on the series' own rates)", "relative_to"))
     growth = p.growth or ("yoy" if p.check == "pinned" else "mom")
     peers = p.relative_to == "peers"
+    series = _series(p, peers)
     extra: list = []
-    if p.check == "became_smooth":
-        query, extra = _became_smooth(p, growth, peers)
-    elif p.check == "too_smooth":
-        query, extra = _too_smooth(p, _series(p, peers), growth)
+    if p.check == "too_smooth":
+        query, extra = _too_smooth(p, series, growth)
     else:
-        query = _pinned(p, _series(p, peers), growth)
+        query = _pinned(p, series, growth)
     query = _with_identity(query, long)
     for name, cte in (("_sg_rows", _rows(ctx, p, long)), ("_sg_obs", _observations(p, long, growth)),
                       ("_sg_rate", _rates(p, peers)), *extra):
@@ -425,21 +354,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 def _check_window(ctx: Context, p: SmoothnessParams) -> None:
     """A window too short for min_growths (or, pinned, for min_months) can never give a verdict."""
-    given = p.model_fields_set
-    if p.check == "became_smooth":
-        if p.window is None:
-            raise PackError(ctx.problem("became_smooth compares the latest window with the periods before it: "
-                                        "give window a number of periods", "window"))
-        recent = p.window - (1 if p.skip_boundary else 0)
-        if recent < p.min_growths:
-            default = "" if "min_growths" in given else " (its default)"
-            raise PackError(ctx.problem(
-                f"a window of {p.window} periods gives at most {recent} growth rates"
-                f"{' (its first is skipped: skip_boundary)' if p.skip_boundary else ''}, fewer than min_growths "
-                f"{p.min_growths}{default}: nothing is evaluable", "window" if "window" in given else "min_growths"))
-        return
     if p.window is None:
         return
+    given = p.model_fields_set
     for name, needed in (("min_growths", p.min_growths), ("min_months", p.min_months)):
         if name == "min_months" and p.check != "pinned" or needed <= p.window:
             continue
@@ -481,14 +398,14 @@ def _rates(p: SmoothnessParams, peers: bool) -> exp.Select:
         decimals=exp.Literal.number(9))
     usable = [exp.Not(this=exp.Is(this=col("_sg_v", "a"), expression=exp.Null())),
               exp.GT(this=col("_sg_v", "b"), expression=exp.Literal.number(0))]
-    latest = exp.Window(this=exp.Max(this=col("_sg_ord", "a")), partition_by=[col("_sg_freq", "a")])
-    back = exp.Sub(this=latest, expression=col("_sg_ord", "a"))  # 0 for the latest period of the source
-    if p.window is not None and p.check != "became_smooth":  # became_smooth also reads the periods before
-        usable.append(exp.LT(this=back.copy(), expression=exp.Literal.number(p.window)))
+    if p.window is not None:
+        latest = exp.Window(this=exp.Max(this=col("_sg_ord", "a")), partition_by=[col("_sg_freq", "a")])
+        usable.append(exp.GT(this=col("_sg_ord", "a"), expression=exp.Sub(this=latest, expression=exp.Literal.number(
+            p.window))))
     items = exp.select(*[col(c) for c in SERIES], alias(exp.Min(this=col("_peer")), "_peer")).from_(
         "_sg_rows").group_by(*[col(c) for c in SERIES])
     rates = exp.select(*[col(c, "a") for c in SERIES], col("_peer", "s"), col("_sg_label", "a"), col("_sg_ord", "a"),
-                       alias(back, "_sg_back"), alias(exp.Case().when(exp.and_(*usable), rate), "_sg_g")).from_(
+                       alias(exp.Case().when(exp.and_(*usable), rate), "_sg_g")).from_(
         ref("_sg_obs", "a")).join(ref("_sg_obs", "b"), join_type="left", on=exp.and_(
             same("a", "b", *SERIES), exp.EQ(this=col("_sg_label", "b"), expression=col("_sg_cmp", "a")))).join(
         items.subquery("s"), join_type="inner", on=same("a", "s", *SERIES))
@@ -504,8 +421,7 @@ def _peer_rates(p: SmoothnessParams) -> exp.Select:
     keys = [*[col(c, "a") for c in SERIES], col("_sg_label", "a")]
     return exp.select(
         *[k.copy() for k in keys], alias(exp.Min(this=col("_peer", "a")), "_peer"),
-        alias(exp.Min(this=col("_sg_ord", "a")), "_sg_ord"), alias(exp.Min(this=col("_sg_back", "a")), "_sg_back"),
-        alias(exp.Min(this=col("_sg_g", "a")), "_sg_g"),
+        alias(exp.Min(this=col("_sg_ord", "a")), "_sg_ord"), alias(exp.Min(this=col("_sg_g", "a")), "_sg_g"),
         alias(exp.Median(this=col("_sg_g", "b")), "_sg_gp"), alias(exp.Count(this=col("_sg_g", "b")), "_sg_gpn"),
     ).from_(ref("_sg_rate", "a")).join(ref("_sg_rate", "b"), join_type="left", on=exp.and_(
         *has, other, same("a", "b", "_peer", "_indicator"),
@@ -701,121 +617,6 @@ def _ratio_bound(p: SmoothnessParams) -> exp.Expression:
         this=number(z_alpha), expression=exp.Sqrt(this=c.copy())))
     cube = exp.Pow(this=exp.Greatest(this=base, expressions=[exp.Literal.number(0)]), expression=exp.Literal.number(3))
     return exp.Least(this=number(p.max_ratio), expressions=[exp.Sqrt(this=cube)])
-
-
-F_CAP = 60  # earlier rates counted at most this many in the F-test's degrees of freedom (5 years of months)
-
-
-def _became_smooth(p: SmoothnessParams, growth: str, peers: bool) -> tuple[exp.Select, list]:
-    """The verdict of every series: the spread of its latest rates (or differences from the peers' median
-    rate) against its own spread before the window, by a one-sided F-test (and the CTE of critical values)."""
-    assert p.window is not None
-    stats = _became_stats(p, peers)
-    items = exp.select(*[col(c) for c in SERIES], alias(exp.Min(this=col("_peer")), "_peer")).from_(
-        "_sg_rows").group_by(*[col(c) for c in SERIES])
-    n_recent = exp.Coalesce(this=col("_sg_n", "g"), expressions=[exp.Literal.number(0)])
-    n_past = exp.Coalesce(this=col("_sg_np", "g"), expressions=[exp.Literal.number(0)])
-    crit_at = exp.and_(exp.EQ(this=col("_sg_f1", "f"), expression=n_recent.copy()), exp.EQ(
-        this=col("_sg_f2", "f"), expression=exp.Least(this=n_past.copy(), expressions=[exp.Literal.number(F_CAP)])))
-    joined = exp.select(
-        *[col(c, "s") for c in SERIES], col("_peer", "s"), alias(n_recent, "_sg_n"), alias(n_past, "_sg_np"),
-        *[col(c, "g") for c in ("_sg_sr", "_sg_sp", "_sg_recent", "_sg_left")], alias(col("_sg_fc", "f"), "_sg_fc"),
-    ).from_(items.subquery("s")).join(stats.subquery("g"), join_type="left", on=same("s", "g", *SERIES)).join(
-        ref("_sg_fcrit", "f"), join_type="left", on=crit_at)
-
-    enough = exp.and_(exp.GTE(this=col("_sg_n"), expression=exp.Literal.number(p.min_growths)),
-                      exp.GTE(this=col("_sg_np"), expression=exp.Literal.number(p.min_growths)))
-    ratio = exp.Div(this=col("_sg_sr"), expression=exp.Nullif(this=col("_sg_sp"), expression=exp.Literal.number(0)))
-    fails = exp.and_(exp.LT(this=exp.Mul(this=ratio.copy(), expression=ratio.copy()), expression=col("_sg_fc")),
-                     exp.LT(this=ratio.copy(), expression=number(p.max_ratio)))
-    status = (exp.Case().when(exp.Not(this=enough), exp.Literal.string("na"))
-              .when(fails, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
-    suffix = ".peers" if peers else ""
-    detail = (exp.Case().when(exp.Not(this=enough.copy()), exp.Literal.string("detail.smoothness.became_smooth.few"))
-              .when(fails.copy(), exp.Literal.string(f"detail.smoothness.became_smooth.{growth}{suffix}")))
-    bound = exp.Least(this=number(p.max_ratio), expressions=[exp.Sqrt(this=col("_sg_fc"))])
-    spread_recent = exp.Round(this=col("_sg_sr"), decimals=exp.Literal.number(4))
-    spread_past = exp.Round(this=col("_sg_sp"), decimals=exp.Literal.number(4))
-    final = exp.select(
-        alias(status, STATUS), *_common_values(p, growth),
-        alias(col("_sg_np"), VAL + "growths_before"),
-        alias(exp.Literal.number(p.window), VAL + "window"),
-        alias(exp.Round(this=ratio.copy(), decimals=exp.Literal.number(4)), VAL + "ratio"),
-        alias(exp.Round(this=bound, decimals=exp.Literal.number(4)), VAL + "ratio_bound"),
-        alias(exp.Round(this=exp.Mul(this=ratio.copy(), expression=ratio.copy()), decimals=exp.Literal.number(4)),
-              VAL + "f"),
-        alias(exp.Round(this=col("_sg_fc"), decimals=exp.Literal.number(4)), VAL + "f_critical"),
-        alias(number(p.alpha), VAL + "alpha"),
-        alias(exp.Literal.string(p.relative_to or "none"), VAL + "relative_to"),
-        alias(col("_sg_recent"), VAL + "recent"),
-        alias(col("_sg_left"), VAL + "left_out"),
-        alias(spread_recent, OBSERVED), alias(spread_past, EXPECTED),
-        alias(exp.Sub(this=spread_recent.copy(), expression=spread_past.copy()), IMBALANCE),
-        alias(detail, DETAIL),
-    ).from_(joined.subquery("_sg_b3"))
-    return final, [("_sg_fcrit", _f_critical(p))]
-
-
-def _became_stats(p: SmoothnessParams, peers: bool) -> exp.Select:
-    """One row per series with rates on either side: count and standard deviation of the rates (with peers:
-    differences) of the latest window (_sg_n, _sg_sr; its first rate left out with skip_boundary) and of the
-    periods before it (_sg_np, _sg_sp), outliers of each side left out, and the listings shown."""
-    assert p.window is not None
-    if peers:
-        enough_peers = exp.GTE(this=col("_sg_gpn"), expression=exp.Literal.number(p.min_peers - 1))
-        used = exp.Case().when(enough_peers, exp.Round(this=exp.Sub(this=col("_sg_g"), expression=col("_sg_gp")),
-                                                        decimals=exp.Literal.number(9)))
-        source: exp.Expression = _peer_rates(p).subquery("_sg_b0")
-    else:
-        used = col("_sg_g")
-        source = ref("_sg_rate")
-    recent_from = p.window - (1 if p.skip_boundary else 0)  # rates fewer periods back than this are recent
-    side = (exp.Case().when(exp.LT(this=col("_sg_back"), expression=exp.Literal.number(recent_from)),
-                            exp.Literal.string("recent"))
-            .when(exp.GTE(this=col("_sg_back"), expression=exp.Literal.number(p.window)), exp.Literal.string("past")))
-    rates = exp.select(*[col(c) for c in SERIES], col("_sg_label"), col("_sg_ord"), alias(side, "_sg_side"),
-                       alias(used, "_sg_u")).from_(source)
-    robust = robust_stats(rates.subquery("_sg_b1"), "_sg_u", [*SERIES, "_sg_side"], prefix="_sg_o")
-    deviation = exp.Abs(this=exp.Sub(this=col("_sg_u"), expression=col("_sg_omed")))
-    kept = col("_sg_u") if p.outlier_z is None else exp.Case().when(exp.LTE(this=deviation, expression=exp.Add(
-        this=exp.Mul(this=number(p.outlier_z), expression=col("_sg_omad")), expression=number(ROUNDING))), col("_sg_u"))
-    marked = exp.select(exp.Star(), alias(exp.Case().when(exp.Not(this=exp.Is(this=col("_sg_side"), expression=exp.Null(
-    ))), kept), "_sg_k")).from_(robust.subquery("_sg_b2"))
-
-    def on(name: str, value: exp.Expression) -> exp.Expression:
-        return exp.Case().when(exp.EQ(this=col("_sg_side"), expression=exp.Literal.string(name)), value)
-
-    def shown(value: str) -> exp.Expression:
-        return exp.Concat(expressions=[col("_sg_label"), exp.Literal.string(": "), text(exp.Add(this=exp.Round(
-            this=col(value), decimals=exp.Literal.number(2)), expression=number(0.0)))])
-
-    left_out = exp.and_(exp.Not(this=exp.Is(this=col("_sg_u"), expression=exp.Null())),
-                        exp.Is(this=col("_sg_k"), expression=exp.Null()),
-                        exp.Not(this=exp.Is(this=col("_sg_side"), expression=exp.Null())))
-    return exp.select(
-        *[col(c) for c in SERIES],
-        alias(exp.Count(this=on("recent", col("_sg_k"))), "_sg_n"),
-        alias(exp.StddevSamp(this=on("recent", col("_sg_k"))), "_sg_sr"),
-        alias(exp.Count(this=on("past", col("_sg_k"))), "_sg_np"),
-        alias(exp.StddevSamp(this=on("past", col("_sg_k"))), "_sg_sp"),
-        alias(listing(shown("_sg_k"), exp.and_(exp.EQ(this=col("_sg_side"), expression=exp.Literal.string("recent")),
-                                                 exp.Not(this=exp.Is(this=col("_sg_k"), expression=exp.Null())))),
-              "_sg_recent"),
-        alias(listing(shown("_sg_u"), left_out), "_sg_left"),
-    ).from_(marked.subquery("_sg_b4")).group_by(*[col(c) for c in SERIES])
-
-
-def _f_critical(p: SmoothnessParams) -> exp.Select:
-    """The alpha quantile of F(n1 - 1, n2 - 1) for every count n1 of recent rates and n2 of earlier ones
-    (n2 at most F_CAP: more earlier rates are taken as F_CAP, a slightly stricter test), from scipy at plan time."""
-    from scipy.stats import f as f_dist
-
-    assert p.window is not None
-    rows = [(n1, n2, float(f_dist.ppf(p.alpha, n1 - 1, n2 - 1)))
-            for n1 in range(p.min_growths, p.window + 1) for n2 in range(p.min_growths, F_CAP + 1)]
-    values = exp.values([tuple(exp.Literal.number(v) if not isinstance(v, float) else number(round(v, 12))
-                               for v in row) for row in rows], alias="_sg_ft", columns=["_sg_f1", "_sg_f2", "_sg_fc"])
-    return exp.select(col("_sg_f1"), col("_sg_f2"), col("_sg_fc")).from_(values)
 
 
 def _pinned(p: SmoothnessParams, series: exp.Select, growth: str) -> exp.Select:
