@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
-from statguard.engine.readers import detect_format, register_file, register_frame
+from statguard.engine.readers import detect_format, expand, literal, register_file, register_frame, sheet_of
 from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
 
@@ -118,46 +118,53 @@ class DuckDBEngine:
 
     # -- sources -----------------------------------------------------------
     def bind(self, source: Source, data: pd.DataFrame | str | Path | None) -> None:
-        """Make `source` readable under its name; `data` overrides its declared path."""
-        raw = "raw:" + source.name
-        where: str
+        """Make `source` readable under its name; `data` overrides its declared path. Anything
+        wrong with the data file is a SourceError naming the source and the file."""
         if data is None:
             if source.path is None:
                 if source.optional:
                     raise SourceAbsent("not given (optional): the rules reading it are skipped", source=source.name)
                 raise SourceError("no data given and the pack declares no path for it", source=source.name)
             data = source.path
-        if isinstance(data, (str, Path)):
-            where = str(data)
-            try:
-                # declared columns are read as text and typed by the view with TRY_CAST, so one
-                # stray "xxx" in a number column is a finding, not a failed read
-                text = [c.name for c in source.columns.values() if c.type]
-                frame = register_file(self.con, raw, Path(data), source.format, source.sheet, source.encoding,
-                                      Path(self._tmp.name), text)
-                if frame is not None:
-                    self.registered[raw] = frame
-            except SourceError as e:
-                raise SourceError(str(e).split(": ", 1)[-1], source=source.name, path=where) from None
-        else:
-            where = f"<{type(data).__name__}>"
-            self.register(raw, data)
-        self._typed_view(source, raw)
-        self.described[source.name] = {"location": where}
-        if isinstance(data, (str, Path)) and detect_format(Path(data), source.format) == "parquet":
-            groups, rows = self._parquet_shape(Path(data))
+        if not isinstance(data, (str, Path)):
+            self.register("raw:" + source.name, data)
+            self._typed_view(source, "raw:" + source.name)
+            self.described[source.name] = {"location": f"<{type(data).__name__}>"}
+            if hasattr(data, "__len__"):
+                self.row_counts[source.name] = len(data)
+            return
+        try:
+            self._bind_file(source, Path(data))
+        except SourceError as e:
+            raise SourceError(_bare(e), source=source.name, path=e.path or str(data)) from None
+        except (self._duckdb.Error, OSError) as e:
+            raise SourceError(f"cannot read: {_first_line(e)}", source=source.name, path=str(data)) from None
+
+    def _bind_file(self, source: Source, path: Path) -> None:
+        raw = "raw:" + source.name
+        glob = bool(getattr(source, "glob", False))  # the pack's `glob: true`; paths are literal otherwise
+        # declared columns are read as text and typed by the view with TRY_CAST, so one
+        # stray "xxx" in a number column is a finding, not a failed read
+        text = [c.name for c in source.columns.values() if c.type]
+        frame = register_file(self.con, raw, path, source.format, source.sheet, source.encoding,
+                              Path(self._tmp.name), text, glob=glob)
+        if frame is not None:
+            self.registered[raw] = frame
+        self._typed_view(source, raw, str(path), sheet_of(frame))
+        self.described[source.name] = {"location": str(path)}
+        if detect_format(path, source.format) == "parquet":
+            groups, rows = self._parquet_shape(expand(path, glob))
             self.scan_widths[source.name] = groups
             if rows is not None:
                 self.row_counts[source.name] = rows
-        elif not isinstance(data, (str, Path)) and hasattr(data, "__len__"):
-            self.row_counts[source.name] = len(data)
 
-    def _parquet_shape(self, path: Path) -> tuple[int | None, int | None]:
-        """How many row groups (DuckDB scans one row group per thread) and rows a Parquet file
-        (or glob) has, from the files' footers."""
+    def _parquet_shape(self, files: list[Path]) -> tuple[int | None, int | None]:
+        """How many row groups (DuckDB scans one row group per thread) and rows Parquet files
+        have, from the files' footers."""
         # one row per file; parquet_metadata, a row per column chunk, is 5x slower
+        paths = exp.Array(expressions=[exp.Literal.string(literal(f)) for f in files])
         query = exp.select(exp.Sum(this=exp.column("num_row_groups")), exp.Sum(this=exp.column("num_rows"))).from_(
-            exp.Anonymous(this="parquet_file_metadata", expressions=[exp.Literal.string(str(path))]))
+            exp.Anonymous(this="parquet_file_metadata", expressions=[paths]))
         try:
             groups, rows = self.con.execute(query.sql("duckdb")).fetchall()[0]
         except self._duckdb.Error:
@@ -187,24 +194,52 @@ class DuckDBEngine:
         self.bound[name] = self._describe(name)
         self.described[name] = {"location": location}
 
-    def _typed_view(self, source: Source, raw: str) -> None:
+    def _typed_view(self, source: Source, raw: str, path: str | None = None, sheet: str | None = None) -> None:
+        """The view rules read: declared types applied leniently, dates outside what a report can
+        show (years 1-9999) as NULL. A declared column the file at `where` lacks is there too,
+        as an error naming the file at `path`, raised only by a rule that reads it (the schema kind
+        reads the raw view and reports the column missing); none of them there is an error now."""
         raw_types = self._describe(raw)
+        in_sheet = f"sheet '{sheet}'" if sheet else "the file"
+        if path is not None:
+            self._check_declared(source, raw_types, in_sheet)
         projections: list[exp.Expression] = []
         types: dict[str, str] = {}  # the view's: a TRY_CAST's target, else the raw column's
         for name, duck_type in raw_types.items():
             col = source.columns.get(name)
             target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
             if target and not duck_type.upper().startswith(target):
-                projections.append(exp.alias_(_lenient_cast(quote_column(name), duck_type, target), name, quoted=True))
+                value = _lenient_cast(quote_column(name), duck_type, target)
                 types[name] = target
             else:
-                projections.append(quote_column(name))
+                value = quote_column(name)
                 types[name] = duck_type
+            if types[name].upper() in _DATE_TYPES:
+                value = _in_date_range(value)
+            projections.append(value if isinstance(value, exp.Column) else exp.alias_(value, name, quoted=True))
+        if path is not None:
+            for name, col in source.columns.items():
+                if name not in raw_types:
+                    missing = (f"source '{source.name}' {path}: {in_sheet} has no column '{name}' "
+                               f"(declared in the pack); its columns: {', '.join(raw_types)}")
+                    target = DUCK_TYPES.get(col.type or "") or "VARCHAR"
+                    projections.append(exp.alias_(exp.cast(exp.Anonymous(this="error", expressions=[
+                        exp.Literal.string(missing)]), target), name, quoted=True))
+                    types[name] = target
         select = exp.select(*projections).from_(exp.Table(this=exp.to_identifier(raw, quoted=True)))
         create = exp.Create(this=exp.Table(this=exp.to_identifier(source.name, quoted=True)), kind="VIEW",
                             expression=select, replace=True)
         self.con.execute(create.sql("duckdb"))
         self.bound[source.name] = types
+
+    @staticmethod
+    def _check_declared(source: Source, raw_types: dict[str, str], where: str) -> None:
+        """A file holding none of the columns its source declares is the wrong file or sheet."""
+        declared = [name for name, col in source.columns.items() if col.required]
+        if declared and not any(name in raw_types for name in declared):
+            found = ", ".join(raw_types) or "none"
+            raise SourceError(f"{where} has none of the declared columns ({', '.join(declared)}); "
+                              f"its columns: {found}")
 
     def _describe(self, view: str) -> dict[str, str]:
         rel = self.con.table(exp.to_identifier(view, quoted=True).sql("duckdb"))
@@ -446,6 +481,17 @@ def fusion_key(plan: Plan) -> str | None:
     return plan.query.args["from_"].this.sql("duckdb")
 
 
+_DATE_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE"}
+
+
+def _in_date_range(value: exp.Expression) -> exp.Expression:
+    """A date or timestamp, NULL (not evaluable) outside years 1-9999: DuckDB reads 0000-01-01
+    as 1 BC, which no report (nor Python) can show."""
+    year = exp.Anonymous(this="year", expressions=[value.copy()])
+    inside = exp.Between(this=year, low=exp.Literal.number(1), high=exp.Literal.number(9999))
+    return exp.Case(ifs=[exp.If(this=inside, true=value)])
+
+
 def _lenient_cast(column: exp.Column, duck_type: str, target: str) -> exp.Expression:
     """TRY_CAST of a raw column to its declared type; text is trimmed (and thousands
     separators dropped for numbers) first. Casting trim(x) rather than x also keeps
@@ -505,6 +551,13 @@ def _plain_columns(cursor: Any) -> dict[str, list[Any]]:
 _AS_IS = {"VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER",
           "USMALLINT", "UTINYINT", "BOOLEAN"}
 _INFINITE = (float("inf"), float("-inf"))
+
+
+def _bare(e: SourceError) -> str:
+    """A SourceError's message without its "source 'x' path: " prefix."""
+    prefix = " ".join(p for p in (f"source '{e.source}'" if e.source else "", e.path or "") if p)
+    text = str(e)
+    return text[len(prefix) + 2:] if prefix and text.startswith(prefix + ": ") else text
 
 
 def _first_line(e: Exception) -> str:

@@ -4,11 +4,19 @@ CSV is read by DuckDB itself; its encoding is detected first (UTF-8, UTF-8 with
 BOM, GB18030/GBK). Non-UTF-8 text is transcoded into a private temporary copy,
 never back into the user's file. Excel goes through openpyxl (sheet by name or
 index, Chinese headers kept), Parquet is scanned lazily by DuckDB.
+
+Paths are literal: DuckDB would read `data[12].csv` as a glob matching `data1.csv`, so
+glob characters are escaped before DuckDB sees a path. A source saying `glob: true` is
+expanded here (sorted) and read as a list of those literal files. Every failure to read
+is a SourceError naming the file, and the data line where the reader tells it.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import glob as globbing
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,39 +79,131 @@ def _first_bad_line(data: bytes) -> int:
 
 def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: str | None,
                   sheet: str | int | None, encoding: str | None, tmpdir: Path,
-                  text_columns: list[str] | None = None) -> object | None:
+                  text_columns: list[str] | None = None, glob: bool = False) -> object | None:
     """Create view `view` over the file at `path`. Returns the DataFrame registered
     under `view` when the file had to be read into one (Excel), else None.
 
     `text_columns` are read as text whatever they look like, so that codes keep
     their leading zeros and digits-only codes stay comparable with other sources.
+    `path` is literal unless `glob` is true: then it is a pattern, expanded here.
     """
-    if not path.exists():
-        raise SourceError("file not found", path=str(path))
-    if path.is_file() and path.stat().st_size == 0:
-        raise SourceError("file is empty (0 bytes)", path=str(path))
-    kind = detect_format(path, fmt)
-    if kind == "csv":
-        _register_csv(con, view, path, encoding, tmpdir, text_columns or [])
-    elif kind == "excel":
-        return _register_excel(con, view, path, sheet)
-    elif kind == "parquet":
-        _create_view(con, view, _table_function("read_parquet", str(path)))
-    elif kind == "json":
-        _create_view(con, view, _table_function("read_json_auto", str(path)))
-    else:
-        raise SourceError(f"unknown format '{kind}'", path=str(path))
+    files = expand(path, glob)
+    kind = detect_format(files[0], fmt)
+    try:
+        if kind == "csv":
+            _register_csv(con, view, files, encoding, tmpdir, text_columns or [])
+        elif kind == "excel":
+            if len(files) > 1:
+                raise SourceError(f"the pattern matches {len(files)} workbooks; an Excel source reads one",
+                                  path=str(path))
+            return _register_excel(con, view, files[0], sheet)
+        elif kind in ("parquet", "json"):
+            _register_scan(con, view, files, kind)
+        else:
+            raise SourceError(f"unknown format '{kind}'", path=str(path))
+    except OSError as e:
+        raise SourceError(f"cannot read: {e.strerror or e}", path=e.filename or str(path)) from None
     return None
 
 
+def expand(path: Path, glob: bool = False) -> list[Path]:
+    """The files a source path names: the one literal file, or a glob pattern's matches (sorted);
+    a SourceError when there is none, or when it is a directory or an empty file."""
+    if glob:
+        files = [Path(f) for f in sorted(globbing.glob(str(path), recursive=True)) if Path(f).is_file()]
+        if not files:
+            raise SourceError("no file matches the pattern (glob: true)", path=str(path))
+    else:
+        files = [path]
+    for file in files:
+        if not file.exists():
+            raise SourceError("file not found", path=str(file))
+        if file.is_dir():
+            raise SourceError("is a directory, not a data file; give the file's path (or a pattern with "
+                              "'glob: true')", path=str(file))
+        if file.stat().st_size == 0:
+            raise SourceError("file is empty (0 bytes)", path=str(file))
+    return files
+
+
+_GLOB_CHARS = re.compile(r"([\[\]?*])")
+
+
+def literal(path: Path | str) -> str:
+    """`path` as DuckDB reads it literally: its glob characters each in a [ ] class."""
+    return _GLOB_CHARS.sub(r"[\1]", str(path))
+
+
+def _register_scan(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], kind: str) -> None:
+    """Parquet or JSON, scanned by DuckDB; read once here so a corrupt file fails at the file."""
+    function = "read_parquet" if kind == "parquet" else "read_json_auto"
+    target = _paths(files)
+    try:
+        _create_view(con, view, exp.Anonymous(this=function, expressions=[target]))
+        if kind == "json":  # Parquet's footer is read by the view; JSON is only sampled there
+            _count(con, view)
+    except Exception as e:  # duckdb.Error, but keep the import lazy
+        label = "Parquet" if kind == "parquet" else "JSON"
+        raise SourceError(f"cannot read as {label}: {_duck_message(e)}", path=_failed_file(e, files)) from None
+
+
+def _paths(files: list[Path]) -> exp.Expression:
+    """One literal path, or a list of them, as a table function's first argument."""
+    if len(files) == 1:
+        return exp.Literal.string(literal(files[0]))
+    return exp.Array(expressions=[exp.Literal.string(literal(f)) for f in files])
+
+
+def _failed_file(e: Exception, files: list[Path]) -> str:
+    text = str(e)
+    return next((str(f) for f in files if str(f) in text), str(files[0]))
+
+
+def _duck_message(e: Exception) -> str:
+    """DuckDB's message without its error class, file path noise or the SQL it ran."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip() and not ln.startswith("LINE")]
+    first = lines[0] if lines else str(e)
+    return re.sub(r"^[A-Za-z ]+ Error: ", "", first)
+
+
+def _count(con: duckdb.DuckDBPyConnection, view: str) -> int:
+    query = exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=exp.to_identifier(view, quoted=True)))
+    row = con.execute(query.sql("duckdb")).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _header(path: Path, delim: str) -> list[str]:
-    import csv
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return [c.strip() for c in next(csv.reader(fh, delimiter=delim), [])]
 
 
-def _table_function(name: str, path: str, **options: object) -> exp.Expression:
-    args: list[exp.Expression] = [exp.Literal.string(path)]
+def _guess_delimiter(path: Path) -> str:
+    """The delimiter of a text file, judged on its first line as DuckDB's candidates go."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline()
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    """A header to read by: present, and each name once (DuckDB would silently rename a
+    second 'a' to 'a_1', and the rules would read the first one only)."""
+    if not any(header):
+        raise SourceError("line 1: no header (the first line is blank); the first line must name the columns",
+                          path=str(path))
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, 1):
+        if name and name in seen:
+            raise SourceError(f"line 1: columns {seen[name]} and {i} of the header are both named '{name}'; "
+                              f"rename one", path=str(path))
+        seen.setdefault(name, i)
+
+
+def _table_function(name: str, path: str | exp.Expression, **options: object) -> exp.Expression:
+    args: list[exp.Expression] = [exp.Literal.string(path) if isinstance(path, str) else path]
     for key, value in options.items():
         if isinstance(value, exp.Expression):
             lit = value
@@ -120,30 +220,85 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: exp.Expressi
     con.execute(create.sql(dialect="duckdb"))
 
 
-def _register_csv(con: duckdb.DuckDBPyConnection, view: str, path: Path, encoding: str | None,
+def _register_csv(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], encoding: str | None,
                   tmpdir: Path, text_columns: list[str]) -> None:
-    enc = (encoding or "auto").lower()
-    if enc == "auto":
-        enc = detect_encoding(path)
-    if enc in ("gbk", "gb2312", "gb18030", "cp936") or enc not in ("utf-8", "utf8", "utf-8-sig"):
-        path = _transcode(path, enc, tmpdir)
-    delim = "\t" if path.suffix.lower() == ".tsv" else None
+    read = [_utf8(file, encoding, tmpdir) for file in files]
+    delim = _guess_delimiter(read[0])
+    header = _header(read[0], delim)
+    for original, file in zip(files, read, strict=True):
+        _check_header(original, _header(file, delim) if file is not read[0] else header)
     opts: dict[str, object] = {"header": True}
-    if path.stat().st_size < _FULL_SNIFF_BYTES:  # small files: infer types from every row, not a sample
+    if sum(f.stat().st_size for f in read) < _FULL_SNIFF_BYTES:  # small files: infer types from every row
         opts["sample_size"] = -1
-    if delim:
-        opts["delim"] = delim
-    header = _header(path, delim or ",")
+    if read[0].suffix.lower() == ".tsv":
+        opts["delim"] = "\t"
     text = [c for c in text_columns if c in header]
     if text:
         opts["types"] = exp.Struct(expressions=[
             exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string("VARCHAR")) for c in text])
     try:
-        _create_view(con, view, _table_function("read_csv", str(path), **opts))
-        con.execute(exp.select(exp.Count(this=exp.Star())).from_(
-            exp.Table(this=exp.to_identifier(view, quoted=True))).sql("duckdb"))
+        _create_view(con, view, _table_function("read_csv", _paths(read), **opts))
+        _count(con, view)
+        columns = [str(c) for c in con.table(exp.to_identifier(view, quoted=True).sql("duckdb")).columns]
     except Exception as e:  # duckdb.Error, but keep the import lazy
-        raise SourceError(f"cannot read as CSV: {str(e).splitlines()[0]}", path=str(path)) from None
+        columns, failure = None, e
+    if columns is not None and (len(header) == 1 or _same_names(columns, header)):
+        return
+    for original, file in zip(files, read, strict=True):  # which line: a strict read of each file
+        located = _bad_line(con, file, header, delim)
+        if located:
+            raise SourceError(located, path=str(original)) from None
+    if columns is None:
+        raise SourceError(f"cannot read as CSV: {_duck_message(failure)}", path=_failed_file(failure, read)) from None
+    raise SourceError(f"cannot read as CSV: the reader found the columns {', '.join(columns)} where the header "
+                      f"names {', '.join(header)}; give 'format:' or check the delimiter", path=str(files[0]))
+
+
+def _same_names(columns: list[str], header: list[str]) -> bool:
+    """DuckDB's column names are the header's (a blank name is DuckDB's to make up)."""
+    return len(columns) == len(header) and all(not h or c.strip() == h for c, h in zip(columns, header, strict=True))
+
+
+def _utf8(path: Path, encoding: str | None, tmpdir: Path) -> Path:
+    """`path` if DuckDB can read it as it is, else a private UTF-8 copy."""
+    enc = (encoding or "auto").lower()
+    if enc == "auto":
+        enc = detect_encoding(path)
+    if enc in ("gbk", "gb2312", "gb18030", "cp936") or enc not in ("utf-8", "utf8", "utf-8-sig"):
+        return _transcode(path, enc, tmpdir)
+    return path
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _bad_line(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], delim: str) -> str | None:
+    """The first line of `path` a strict reader refuses, as 'line N: why (the line)', or None.
+    DuckDB names the line only when it need not sniff the dialect: delimiter, quoting and
+    columns are given here (every column as text)."""
+    columns = exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.Literal.string(c or f"column{i}"), expression=exp.Literal.string("VARCHAR"))
+        for i, c in enumerate(header)])
+    scan = _table_function("read_csv", literal(path), header=True, auto_detect=False, delim=delim, quote='"',
+                           escape='"', columns=columns)
+    try:
+        con.execute(exp.select(exp.Count(this=exp.Star())).from_(exp.Table(this=scan)).sql("duckdb"))
+    except Exception as e:  # duckdb.Error
+        text = str(e)
+        line = _CSV_LINE.search(text)
+        if not line:
+            return None
+        fields = _FIELDS.search(text)
+        original = re.search(r"Original Line: (.*)", text)
+        shown = f" ({original.group(1).strip()[:80]})" if original else ""
+        if fields:
+            why = f"{fields.group(2)} fields where the header has {fields.group(1)}"
+        else:
+            reasons = [ln.strip() for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("Original")]
+            why = reasons[0].rstrip(".") if reasons else "cannot be read"
+        return f"line {line.group(1)}: {why}{shown}"
+    return None
 
 
 def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
@@ -162,14 +317,88 @@ def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
 def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet: str | int | None) -> object:
     import pandas as pd
     try:
-        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, engine="openpyxl")
-    except ValueError as e:
-        raise SourceError(f"cannot read sheet {sheet!r}: {e}", path=str(path)) from None
+        book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as e:
         raise SourceError(f"cannot read as Excel (.xlsx): {e}", path=str(path)) from None
+    with book:
+        sheets = [str(s) for s in book.sheet_names]
+        name = sheet if isinstance(sheet, str) else (sheets[sheet] if sheet is not None and -len(sheets) <= sheet
+                                                     < len(sheets) else sheets[0] if sheet is None else None)
+        if name not in sheets:
+            raise SourceError(f"no sheet {sheet!r}; the workbook has the sheets {', '.join(sheets)}", path=str(path))
+        try:
+            frame = pd.read_excel(book, sheet_name=name)
+            header = pd.read_excel(book, sheet_name=name, header=None, nrows=1)
+        except Exception as e:
+            raise SourceError(f"sheet '{name}': cannot read: {e}", path=str(path)) from None
+    if frame.columns.empty:
+        raise SourceError(f"sheet '{name}' is empty: no header row, no data", path=str(path))
+    names = [str(c).strip() for c in header.iloc[0].tolist()] if len(header) else [str(c) for c in frame.columns]
+    _check_sheet_header(path, name, names)
     frame.columns = [str(c).strip() for c in frame.columns]
+    for column in frame.columns:
+        if frame[column].dtype == object and _mixes_dates(frame[column]):
+            frame[column] = frame[column].map(_cell_text)  # DuckDB types a column by its first values
+    frame.attrs.update(sheet=name, sheets=sheets)
     register_frame(con, view, frame)
     return frame
+
+
+def _check_sheet_header(path: Path, sheet: str, names: list[str]) -> None:
+    """Each column named once in the sheet's header row (pandas would read a second 'a' as 'a.1')."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name and name != "nan" and name in seen:
+            raise SourceError(f"sheet '{sheet}' row 1: columns {_column_letter(seen[name])} and {_column_letter(i)} "
+                              f"of the header are both named '{name}'; rename one", path=str(path))
+        seen.setdefault(name, i)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _kind(value: object) -> str | None:
+    import datetime as dt
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, (dt.date, dt.time)):  # pandas' Timestamp is a datetime
+        return "date"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, (int, float)) else "text"
+
+
+def _mixes_dates(column: object) -> bool:
+    kinds = {_kind(v) for v in column} - {None}  # type: ignore[attr-defined]
+    return "date" in kinds and len(kinds) > 1
+
+
+def _cell_text(value: object) -> str | None:
+    """A cell of a column mixing dates with other values, as text: dates in ISO form, whole
+    numbers without '.0'; the declared type then decides per cell (TRY_CAST, the schema kind)."""
+    import datetime as dt
+    kind = _kind(value)
+    if kind is None:
+        return None
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def sheet_of(frame: object) -> str | None:
+    """The sheet an Excel source was read from (register_file's frame), else None."""
+    attrs = getattr(frame, "attrs", None)
+    return attrs.get("sheet") if isinstance(attrs, dict) else None
 
 
 def register_frame(con: duckdb.DuckDBPyConnection, view: str, frame: object) -> None:
