@@ -3,17 +3,26 @@
 Templates come from rule authors, so they are parsed once and only plain names
 are allowed: no attribute access, no indexing, no expressions. A template may
 be one string or one per language ({zh: ..., en: ...}).
+
+`statguard lint` refuses what cannot be a template (`template_problems`): a lone
+brace, a placeholder that is not a plain name, a format wider or more precise than
+MAX_WIDTH. Rendering never raises and never builds such text even when a template
+was not linted: an unparsable template is shown as written, an absurd or invalid
+format is dropped for the plain value.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 _FORMATTER = string.Formatter()
 MISSING = "NA"
+MAX_WIDTH = 1000  # widths and precisions in a format spec ({observed:>12.2f}) above this are refused
+_NUMBER = re.compile(r"\d+")
 
 
 def template_for(message: str | Mapping[str, str] | None, lang: str | None) -> str | None:
@@ -22,6 +31,39 @@ def template_for(message: str | Mapping[str, str] | None, lang: str | None) -> s
     if lang and lang in message:
         return message[lang]
     return next(iter(message.values()), None)
+
+
+def template_problems(template: str) -> list[str]:
+    """Why `template` is not a usable message template (empty when it is): what lint reports."""
+    try:
+        parts = list(_FORMATTER.parse(template))
+    except ValueError as e:  # "Single '{' encountered in format string" and the like
+        return [f"unmatched brace ({e}); write {{{{ or }}}} for a literal brace"]
+    problems = []
+    for _, name, spec, conv in parts:
+        if name is None:
+            continue
+        if not name or any(ch in name for ch in ".[]()") or conv:
+            problems.append(f"placeholder '{{{name}{'!' + conv if conv else ''}}}' is not a plain name")
+        if spec and ("{" in spec or "}" in spec):
+            problems.append(f"the format of '{{{name}}}' may not contain placeholders")
+        elif spec and not _sane(spec):
+            problems.append(f"the format of '{{{name}}}' ('{spec}') asks for a width or precision above "
+                            f"{MAX_WIDTH}")
+    return problems
+
+
+def _sane(spec: str) -> bool:
+    """Whether every number in a format spec (width, precision) is at most MAX_WIDTH."""
+    return all(int(n) <= MAX_WIDTH for n in _NUMBER.findall(spec))
+
+
+def _parse(template: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    """The template's parts; one that does not parse is all literal text, shown as written."""
+    try:
+        return list(_FORMATTER.parse(template))
+    except ValueError:
+        return [(template, None, None, None)]
 
 
 def placeholders(template: str) -> list[str]:
@@ -42,7 +84,7 @@ def render(template: str, values: Mapping[str, Any]) -> str:
 
 def renderer(template: str) -> Callable[[Mapping[str, Any]], str]:
     """`template` parsed once, for rendering many rows."""
-    parts = list(_FORMATTER.parse(template))
+    parts = _parse(template)
 
     def render_one(values: Mapping[str, Any]) -> str:
         return _render(parts, values)
@@ -54,7 +96,7 @@ def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) 
     (as `render` with values[name] = columns[name][i]): every placeholder's column is
     formatted as a whole, then the rows are assembled by one positional format string."""
     pattern, formatted = [], []
-    for literal, name, spec, _ in _FORMATTER.parse(template):
+    for literal, name, spec, _ in _parse(template):
         pattern.append(literal.replace("{", "{{").replace("}", "}}"))
         if name is None:
             continue
@@ -70,8 +112,10 @@ def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) 
 
 
 def _format_column(values: Sequence[Any], spec: str) -> list[str]:
-    if spec:
+    if spec and _sane(spec):
         return [_format(v, spec) for v in values]
+    if spec:  # an absurd width or precision: the plain values
+        return _format_column(values, "")
     kinds = set(map(type, values))
     if kinds <= {str}:
         return list(values)
@@ -97,10 +141,10 @@ def _render(parts: list[tuple[str, str | None, str | None, str | None]], values:
 def _format(value: Any, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
-    if spec:
+    if spec and _sane(spec):
         try:
             return format(value, spec)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return str(value)
     if isinstance(value, float):
         return f"{value:.10g}"
