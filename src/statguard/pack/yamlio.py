@@ -3,11 +3,20 @@
 The loader is PyYAML's SafeLoader with one change: mappings and sequences are
 built as `Node` containers that keep the line and column of each entry, so that
 every problem found later can name file, line and column. Duplicate keys, a
-frequent mistake when copying rules, are refused.
+frequent mistake when copying rules, are refused (or, for the pack loader, kept
+as problems of the mapping that has them, so that only that rule is broken).
+
+Packs may come from elsewhere, so what a file can make the loader build is
+bounded before anything is built: a file of at most MAX_BYTES, nesting of at most
+MAX_DEPTH levels, and aliases (`*name`) that together repeat at most
+MAX_ALIASED values and characters (a "billion laughs" file of a few hundred
+bytes would otherwise become gigabytes wherever it is turned into text).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +24,10 @@ from typing import Any
 import yaml
 
 from statguard.errors import PackError, Problem
+
+MAX_BYTES = 8 * 1024 * 1024  # a pack file larger than this is refused unread
+MAX_DEPTH = 64  # nested mappings and sequences
+MAX_ALIASED = 1_000_000  # values and characters that aliases may repeat, in all
 
 
 @dataclass(frozen=True)
@@ -32,11 +45,16 @@ class Loc:
 
 
 class LocDict(dict):
-    """A mapping that knows the location of itself, its keys and its values."""
+    """A mapping that knows the location of itself, its keys and its values.
+
+    `duplicates`: with keep_duplicates, the keys that could not be taken: given twice (the
+    first value is kept) or not plain text. A key from a merge (`<<: *name`) may be overridden.
+    """
 
     loc: Loc
     key_locs: dict[str, Loc]
     value_locs: dict[str, Loc]
+    duplicates: tuple[Problem, ...] = ()
 
     def where(self, key: str) -> Loc:
         return self.value_locs.get(key) or self.key_locs.get(key) or self.loc
@@ -54,25 +72,42 @@ def _loc(node: yaml.Node, file: str) -> Loc:
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed: 3x faster
     file = "<string>"
+    keep_duplicates = False
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocDict:
-    loader.flatten_mapping(node)
+    own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+    loader.flatten_mapping(node)  # merged (`<<: *name`) pairs first, then the mapping's own
+    merged = len(node.value) - own
     out = LocDict()
     out.loc, out.key_locs, out.value_locs = _loc(node, loader.file), {}, {}
-    for key_node, value_node in node.value:
+    from_merge: set[str] = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)):
-            raise PackError(_loc(key_node, loader.file).problem("mapping keys must be plain text"))
+            _refuse(loader, out, _loc(key_node, loader.file).problem("mapping keys must be plain text"))
+            continue
         key = str(key) if not isinstance(key, str) else key
-        if key in out:
+        if key in out and key not in from_merge:  # a merged key may be overridden; a key given twice may not
             first = out.key_locs[key].line
-            raise PackError(_loc(key_node, loader.file).problem(
+            _refuse(loader, out, _loc(key_node, loader.file).problem(
                 f"duplicate key '{key}' (first given on line {first})", key))
+            continue
+        if i < merged:
+            from_merge.add(key)
+        else:
+            from_merge.discard(key)
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_locs[key] = _loc(key_node, loader.file)
         out.value_locs[key] = _loc(value_node, loader.file)
     return out
+
+
+def _refuse(loader: _Loader, mapping: LocDict, problem: Problem) -> None:
+    """A key that cannot be taken: the whole file is refused, or (keep_duplicates) the mapping notes it."""
+    if not loader.keep_duplicates:
+        raise PackError(problem)
+    mapping.duplicates = (*mapping.duplicates, problem)
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocList:
@@ -86,12 +121,22 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file (UTF-8, optional BOM) into located containers."""
+def read_yaml(path: Path, *, keep_duplicates: bool = False) -> Any:
+    """Parse one YAML file (UTF-8, optional BOM) into located containers.
+
+    keep_duplicates: a key given twice in a mapping (or not plain text) is listed in its
+    `duplicates` instead of refusing the whole file.
+    """
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise PackError(Problem("not a regular file", str(path)))
+            raw = f.read(MAX_BYTES + 1)
     except OSError as e:
         raise PackError(Problem(f"cannot read file: {e.strerror}", str(path))) from None
+    if len(raw) > MAX_BYTES:
+        raise PackError(Problem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB: not read as a rule pack",
+                                str(path)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -99,21 +144,75 @@ def read_yaml(path: Path) -> Any:
         raise PackError(Problem(
             "file is not UTF-8 (rule packs must be saved as UTF-8; GBK/GB18030 is not accepted)",
             str(path), line)) from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(text, str(path), keep_duplicates=keep_duplicates)
 
 
-def parse_yaml(text: str, file: str = "<string>") -> Any:
-    loader = _Loader(text)
+def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = False) -> Any:
+    """Parse YAML text into located containers, within the module's bounds (PackError beyond them)."""
+    if len(text) > MAX_BYTES:
+        raise PackError(Problem(f"text is larger than {MAX_BYTES // (1024 * 1024)} MiB: not read as a rule pack",
+                                file))
+    try:
+        _check_bounds(text, file)
+        loader = _Loader(text)
+    except yaml.MarkedYAMLError as e:
+        raise _malformed(e, file) from None
+    except yaml.YAMLError as e:
+        raise PackError(Problem(f"malformed YAML: {e}", file)) from None
     loader.file = file
+    loader.keep_duplicates = keep_duplicates
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        what = " ".join(p for p in (e.context, e.problem) if p)
-        raise PackError(Problem(f"malformed YAML: {what}", file,
-                                mark.line + 1 if mark else None,
-                                mark.column + 1 if mark else None)) from None
+        raise _malformed(e, file) from None
     except yaml.YAMLError as e:
         raise PackError(Problem(f"malformed YAML: {e}", file)) from None
     finally:
         loader.dispose()
+
+
+def _malformed(e: yaml.MarkedYAMLError, file: str) -> PackError:
+    mark = e.problem_mark or e.context_mark
+    what = " ".join(p for p in (e.context, e.problem) if p)
+    return PackError(Problem(f"malformed YAML: {what}", file,
+                             mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+
+
+def _check_bounds(text: str, file: str) -> None:
+    """Refuse, before anything is built, nesting deeper than MAX_DEPTH and aliases repeating
+    more than MAX_ALIASED values and characters (read from the parser's events, in one pass)."""
+    parser = _Loader(text)
+    size: dict[str, int] = {}  # anchor -> values and characters of what it names
+    open_: list[list[Any]] = []  # per open mapping or sequence: [anchor, values and characters so far]
+    aliased = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(open_) >= MAX_DEPTH:
+                    raise _bound_error(event, file, f"nested more than {MAX_DEPTH} levels deep")
+                open_.append([event.anchor, 1])
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, weight = open_.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, weight = event.anchor, 1 + len(event.value)
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, weight = None, size.get(event.anchor, 1)
+                aliased += weight
+                if aliased > MAX_ALIASED:
+                    raise _bound_error(event, file, f"aliases repeat more than {MAX_ALIASED:,} values and "
+                                                    "characters in all (an alias bomb?)")
+            else:
+                continue
+            if anchor is not None:
+                size[anchor] = weight
+            if open_:
+                open_[-1][1] += weight
+    finally:
+        parser.dispose()
+
+
+def _bound_error(event: yaml.Event, file: str, what: str) -> PackError:
+    mark = event.start_mark
+    return PackError(Problem(f"refused: {what}", file, mark.line + 1, mark.column + 1))
