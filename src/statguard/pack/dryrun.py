@@ -44,8 +44,10 @@ def type_problem(pack: Pack, rule: Rule) -> Problem | None:
 
 
 def _unbound(pack: Pack, candidates: list[Rule], plans: Mapping[int, Any] | None = None) -> list[tuple[Rule, Problem]]:
-    typed = {name: src for name, src in pack.sources.items()
-             if src.columns and all(c.type for c in src.columns.values()) and getattr(src, "derive", None) is None}
+    from statguard.pack.model import COLUMN_TYPES
+    typed = {name: src for name, src in pack.sources.items()  # an unknown type is the loader's problem to report
+             if src.columns and all(c.type in COLUMN_TYPES for c in src.columns.values())
+             and getattr(src, "derive", None) is None}
     rules = [r for r in candidates if not r.problems and r.params is not None and set(r.sources) <= set(typed)]
     if not rules:
         return []
