@@ -12,6 +12,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p = subs.add_parser("check", help="validate data with a rule pack",
                         description="Validate sources with a rule pack and report violations.")
     p.add_argument("pack", help="rule pack: a YAML file or a directory of YAML files")
+    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
+                   help="let the pack's include: read files under DIR too (default: only the pack's own "
+                        "directory tree); repeatable")
     p.add_argument("--source", "-s", action="append", metavar="NAME=PATH",
                    help="data for a source (overrides the path in the pack); repeatable")
     p.add_argument("--format", "-f", action="append", dest="formats", metavar="FORMAT",
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     from statguard.progress import Progress
     from statguard.report.writers import write_all
 
-    pack = load_pack(args.pack)
+    pack = load_pack(args.pack, allow_include=args.allow_include)
     from statguard.cli.history_cmd import record_checked
     recorded = record_checked(args, pack)  # --record, --history
     from statguard.i18n import resolve

@@ -12,6 +12,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p = subs.add_parser("lint", help="check rule packs without data",
                         description="Check rule packs without data; list every problem as file:line:column.")
     p.add_argument("packs", nargs="+", help="rule pack files or directories")
+    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
+                   help="let include: read files under DIR too (default: only the pack's own directory tree); "
+                        "repeatable")
     p.set_defaults(func=run)
 
 
@@ -20,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.packs:
         try:
-            pack = load_pack(path, check_types=True)
+            pack = load_pack(path, check_types=True, allow_include=args.allow_include)
             problems = pack.problems
         except PackError as e:
             problems = e.problems

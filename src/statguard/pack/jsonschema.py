@@ -81,6 +81,9 @@ def pack_schema() -> dict[str, Any]:
                   "format": {"enum": ["csv", "excel", "parquet", "json"]},
                   "optional": {"type": "boolean", "description": (
                       "Without data for it, the rules reading it are skipped with a note instead of failing.")},
+                  "glob": {"type": "boolean", "default": False, "description": (
+                      "The path is a pattern (*, ?, [...]) matching several files of one layout, read as "
+                      "one table; without it the path names one file literally.")},
                   "derive": _DERIVE}}
     rule_any = {"type": "object", "required": ["id", "kind"],
                 "properties": {"kind": {"enum": list(kinds)}},

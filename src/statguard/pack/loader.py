@@ -3,11 +3,22 @@
 Structural problems (malformed YAML, a broken sources section) stop loading
 with a PackError listing every problem with file, line and column. A broken
 rule does not stop the others: it is kept with its problems, reported as
-errored when the pack runs, and listed by `statguard lint`.
+errored when the pack runs, and listed by `statguard lint`; that includes an
+entry of `rules:` without an id (it is reported under its place, e.g.
+"rules.yml:12") and a rule with a key given twice.
+
+Files come from the pack's own directory tree: the directory of a pack file, or
+the pack directory. An `include:` reaching outside it (`../..`, an absolute path,
+a link) is refused at the include unless one of `allow_include`'s directories
+holds it (`--allow-include DIR`); the bundled packs (statguard/packs) may always
+be included. The refusal names the including file and line, never the content of
+the refused file.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,32 +34,37 @@ from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, S
 from statguard.pack.scorecard import config_problems
 from statguard.pack.screen import screen_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
+from statguard.report.messages import template_problems
 
 RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
+RESERVED_PREFIXES = ("raw:", "history:", "_sg_")  # the engine's own tables (compared case-insensitively)
+BUNDLED = Path(__file__).resolve().parent.parent / "packs"  # statguard/packs: may always be included
 TOP_KEYS = {"pack", "include", "sources", "rules"}
 PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "screen", "settings"}
 RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation",
                "min_failures", "of_last"}
 SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit", "period",
-               "scope", "description", "derive", "optional"}
+               "scope", "description", "derive", "optional", "glob"}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description"}
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
-def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = False) -> Pack:
+def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = False,
+              allow_include: Iterable[str | Path] = ()) -> Pack:
     """Load the pack at `path` (a YAML file or a directory of YAML files).
 
     With strict=True any problem, including one in a single rule, raises PackError.
     With check_types=True every rule is also bound against empty tables of its sources'
     declared column types, as `statguard lint` does (statguard.pack.dryrun); a run finds
     the same problems itself, reporting such a rule errored with the same located message.
+    allow_include: directories besides the pack's own tree whose files `include:` may read.
     """
     with collector.paused():
-        return _load(Path(path), strict, check_types)
+        return _load(Path(path), strict, check_types, allow_include)
 
 
-def _load(root: Path, strict: bool, check_types: bool) -> Pack:
+def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[str | Path] = ()) -> Pack:
     if not root.exists():
         raise PackError(Problem(f"no such file or directory: {root}", str(root)))
     files = _pack_files(root)
@@ -57,8 +73,14 @@ def _load(root: Path, strict: bool, check_types: bool) -> Pack:
     pack = Pack(name=root.stem if root.is_file() else root.name, path=root)
     problems: list[Problem] = []
     seen: set[Path] = set()
+    tree = root.resolve() if root.is_dir() else root.resolve().parent
+    allowed = [tree, BUNDLED, *(Path(d).resolve() for d in allow_include)]
     for f in files:
-        _load_file(f, pack, problems, seen)
+        if not _inside(f.resolve(), allowed):  # a link in the pack directory pointing elsewhere
+            problems.append(_fatal(Problem(f"file is a link to outside the pack's directory tree ({tree}); "
+                                           "not read (allow its directory with --allow-include DIR)", str(f))))
+            continue
+        _load_file(f, pack, problems, seen, allowed)
     resolve_derived(pack, problems)
     plans = _check_rules(pack, problems)
     problems.extend(config_problems(pack))
@@ -73,6 +95,10 @@ def _load(root: Path, strict: bool, check_types: bool) -> Pack:
     return pack
 
 
+def _inside(path: Path, allowed: list[Path]) -> bool:
+    return any(path == d or path.is_relative_to(d) for d in allowed)
+
+
 def _pack_files(root: Path) -> list[Path]:
     if root.is_dir():
         return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
@@ -83,13 +109,13 @@ def _fatal(p: Problem) -> Problem:
     return replace(p, fatal=True)
 
 
-def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path]) -> None:
+def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path], allowed: list[Path]) -> None:
     path = path.resolve()
     if path in seen:
         return
     seen.add(path)
     pack.files.append(path)
-    doc = read_yaml(path)
+    doc = read_yaml(path, keep_duplicates=True)
     if doc is None:
         problems.append(_fatal(Problem("file is empty", str(path), 1, 1)))
         return
@@ -100,17 +126,28 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path])
     if "explanations" in doc and not TOP_KEYS & set(doc):  # explanations kept beside the pack's rules
         pack.files.remove(path)
         return
+    problems.extend(_fatal(p) for p in _duplicates(doc, skip=doc.get("rules")))  # a rule's own: that rule's
     for key in doc:
         if key not in TOP_KEYS:
             problems.append(_fatal(doc.key_locs[key].problem(
                 f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})", key)))
     for inc, loc in _items(doc, "include", problems):
         target = (path.parent / str(inc)).resolve()
+        if not _inside(target, allowed):  # checked first: whether it exists is not told either
+            problems.append(_fatal(loc.problem(
+                f"included path is outside the pack's directory tree ({allowed[0]}): {inc} "
+                "(allow its directory with --allow-include DIR)", "include")))
+            continue
         if not target.exists():
             problems.append(_fatal(loc.problem(f"included file not found: {inc}", "include")))
             continue
         for f in _pack_files(target):
-            _load_file(f, pack, problems, seen)
+            if _inside(f.resolve(), allowed):
+                _load_file(f, pack, problems, seen, allowed)
+            else:
+                problems.append(_fatal(loc.problem(
+                    f"included directory {inc} holds a link to outside the pack's directory tree: "
+                    f"{f.name} not read (allow its directory with --allow-include DIR)", "include")))
     _load_meta(doc.get("pack"), doc, pack, problems)  # after its includes: the including file's settings win
     sources = doc.get("sources")
     if sources is not None:
@@ -123,6 +160,23 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path])
         rule = _load_rule(item, loc, pack, problems)
         if rule is not None:
             pack.rules.append(rule)
+
+
+def _duplicates(value: Any, skip: Any = None) -> list[Problem]:
+    """Keys given twice anywhere in `value` (except inside `skip`'s items)."""
+    found: list[Problem] = []
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: the same object again
+            continue
+        seen.add(id(node))
+        if isinstance(node, LocDict):
+            found.extend(node.duplicates)
+            stack.extend(node.values())
+        elif isinstance(node, list) and node is not skip:
+            stack.extend(node)
+    return found
 
 
 def _items(doc: LocDict, key: str, problems: list[Problem]) -> list[tuple[Any, Loc]]:
@@ -159,6 +213,11 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     if name in pack.sources:
         problems.append(_fatal(loc.problem(f"source '{name}' is declared twice", name)))
         return
+    if name.casefold().startswith(RESERVED_PREFIXES) or not name.strip():
+        problems.append(_fatal(loc.problem(
+            f"source name '{name}' is reserved: names may not be empty or start with "
+            f"{', '.join(repr(p) for p in RESERVED_PREFIXES)} (statguard's own tables)", name)))
+        return
     if spec is None:
         spec = LocDict()
         spec.loc, spec.key_locs, spec.value_locs = loc, {}, {}
@@ -176,11 +235,11 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     src = Source(name=name, loc=loc, format=spec.get("format"), sheet=spec.get("sheet"),
                  encoding=spec.get("encoding"), unit=spec.get("unit"), period=spec.get("period"),
                  scope=spec.get("scope"), description=spec.get("description"))
-    optional = spec.get("optional", False)
-    if not isinstance(optional, bool):
-        problems.append(spec.where("optional").problem(f"optional must be true or false, not {optional!r}",
-                                                       "optional"))
-    src.optional = optional is True
+    for flag in ("optional", "glob"):
+        value = spec.get(flag, False)
+        if not isinstance(value, bool):
+            problems.append(spec.where(flag).problem(f"{flag} must be true or false, not {value!r}", flag))
+        setattr(src, flag, value is True)
     if spec.get("path") is not None:
         src.path = (file.parent / str(spec["path"])).resolve()
     keys = spec.get("keys", [])
@@ -224,27 +283,62 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
     if ctype is not None and ctype not in COLUMN_TYPES:
         problems.append(_fatal(where("type").problem(
             f"unknown type '{ctype}' for column '{name}' (expected one of: {', '.join(COLUMN_TYPES)})", "type")))
+        ctype = None  # the pack does not run; lint goes on without the unknown type
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        problem = _pattern_problem(pattern, name)
+        if problem:
+            problems.append(_fatal(where("pattern").problem(problem, "pattern")))
+            pattern = None
     allowed = spec.get("allowed")
     if allowed is not None and not isinstance(allowed, list):
         allowed = [allowed]
     return Column(name=name, type=ctype, required=bool(spec.get("required", True)),
                   nullable=bool(spec.get("nullable", True)), allowed=allowed,
                   codelist=spec.get("codelist"), min=spec.get("min"), max=spec.get("max"),
-                  pattern=spec.get("pattern"), unique=bool(spec.get("unique", False)),
+                  pattern=pattern, unique=bool(spec.get("unique", False)),
                   description=spec.get("description"), loc=loc)
+
+
+def _pattern_problem(pattern: Any, column: str) -> str | None:
+    """Why a column's `pattern:` is not a regular expression (Python's `re`, as the schema kind
+    matches it), or None."""
+    if not isinstance(pattern, str):
+        return f"pattern of column '{column}' must be text (a regular expression), not {pattern!r}"
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        at = f" at position {e.pos}" if e.pos is not None else ""
+        return f"pattern of column '{column}' is not a valid regular expression: {e.msg}{at}"
+    return None
+
+
+def _broken_entry(item: Any, loc: Loc, why: str, field: str | None, problems: list[Problem]) -> Rule:
+    """An entry of `rules:` that is not a rule (no id, not a mapping): kept as an errored rule
+    named after its place, so a run reports it while the other rules run."""
+    problem = loc.problem(why, field)
+    problems.append(problem)
+    where = f"{Path(loc.file).name}:{loc.line}"
+    kind = item.get("kind") if isinstance(item, LocDict) else None
+    return Rule(id=where, kind=str(kind) if isinstance(kind, str) else "", params=None, loc=loc,
+                raw=item if isinstance(item, LocDict) else {}, problems=[problem])
 
 
 def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule | None:
     if not isinstance(item, LocDict):
-        problems.append(loc.problem("each rule must be a mapping with at least 'id' and 'kind'"))
-        return None
+        return _broken_entry(item, loc, "each rule must be a mapping with at least 'id' and 'kind'", None,
+                             problems)
     rule_id = item.get("id")
-    if not isinstance(rule_id, (str, int)) or str(rule_id).strip() == "":
-        problems.append(item.loc.problem("rule has no 'id'", "id"))
-        return None
+    if not isinstance(rule_id, (str, int)) or isinstance(rule_id, bool) or str(rule_id).strip() == "":
+        if item.get("enabled", True) is False:  # switched off: listed by lint, not run
+            problems.append(item.loc.problem("rule has no 'id'", "id"))
+            return None
+        return _broken_entry(item, item.loc, "rule has no 'id'", "id", problems)
     rule = Rule(id=str(rule_id), kind=str(item.get("kind", "")), params=None, loc=item.loc, raw=item,
-                description=str(item.get("description") or ""), message=item.get("message"),
-                tags=[str(t) for t in (item.get("tags") or [])], hard=item.get("hard"))
+                description=_text(item.get("description")), message=item.get("message"),
+                tags=_tags(item.get("tags")), hard=item.get("hard"))
+    rule.problems.extend(_duplicates(item))
+    rule.problems.extend(_message_problems(item))
     severity = item.get("severity", "error")
     if severity not in SEVERITIES:
         rule.problems.append(item.where("severity").problem(
@@ -272,6 +366,39 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
             rule.problems.extend(_pydantic_problems(e, item, kind))
     problems.extend(rule.problems)
     return rule
+
+
+def _text(value: Any) -> str:
+    """A description as text: anything else is shown as given, cut short."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return str(value)[:1000]
+
+
+def _tags(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(t) for t in value] if isinstance(value, list) else [str(value)]
+
+
+def _message_problems(item: LocDict) -> list[Problem]:
+    """`message:` must be a template (statguard.report.messages) or one per language."""
+    message = item.get("message")
+    if message is None:
+        return []
+    if isinstance(message, str):
+        texts = [(message, item.where("message"), "message")]
+    elif isinstance(message, LocDict) and message:
+        texts = [(text, message.where(lang), f"message.{lang}") for lang, text in message.items()]
+    else:
+        return [item.where("message").problem("message must be text or a mapping of language to text", "message")]
+    out = []
+    for text, where, field in texts:
+        if not isinstance(text, str):
+            out.append(where.problem(f"{field} must be text, not {text!r}"[:200], field))
+            continue
+        out.extend(where.problem(f"message template: {why}", field) for why in template_problems(text))
+    return out
 
 
 def _hard_and_explanation(item: LocDict, rule: Rule) -> None:

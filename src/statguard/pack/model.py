@@ -75,6 +75,7 @@ class Source:
     loc: Loc | None = None
     derive: Derivation | None = None  # computed from another source instead of read
     optional: bool = False  # without data, the rules reading it are skipped with a note, not errored
+    glob: bool = False  # the path is a pattern (*, ?, [..]) matching several files; else taken literally
 
     @property
     def declared(self) -> list[str] | None:
