@@ -210,6 +210,15 @@ def test_an_invalid_pattern_is_a_lint_problem_not_a_violation(tmp_path):
     assert proc.returncode == 2 and "not a valid regular expression" in proc.stderr
 
 
+@pytest.mark.parametrize("pattern", ["(?=3)[0-9]+", "([0-9])\\1"])
+def test_a_pattern_the_engine_cannot_run_is_a_lint_problem(tmp_path, pattern):
+    pack = _write(tmp_path, SOURCES.replace("id: integer,", f"id: {{type: integer, pattern: '{pattern}'}},")
+                  + "rules:\n  - {id: SCHEMA, kind: schema, source: s}\n")
+    problems = _problems(pack)
+    assert len(problems) == 1 and problems[0].startswith(f"{pack}:5:")
+    assert "not a regular expression the engine (RE2) accepts" in problems[0]
+
+
 @pytest.mark.parametrize(("message", "why"), [
     ("a lone { here", "unmatched brace"),
     ("a lone } here", "unmatched brace"),

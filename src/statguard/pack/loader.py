@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -301,8 +302,8 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
 
 
 def _pattern_problem(pattern: Any, column: str) -> str | None:
-    """Why a column's `pattern:` is not a regular expression (Python's `re`, as the schema kind
-    matches it), or None."""
+    """Why a column's `pattern:` is not a regular expression both Python's `re` and the engine's
+    (DuckDB's RE2: no look-arounds, no back-references) accept, or None."""
     if not isinstance(pattern, str):
         return f"pattern of column '{column}' must be text (a regular expression), not {pattern!r}"
     try:
@@ -310,6 +311,20 @@ def _pattern_problem(pattern: Any, column: str) -> str | None:
     except re.error as e:
         at = f" at position {e.pos}" if e.pos is not None else ""
         return f"pattern of column '{column}' is not a valid regular expression: {e.msg}{at}"
+    why = _re2_problem(pattern)
+    return f"pattern of column '{column}' is not a regular expression the engine (RE2) accepts: {why}" if why else None
+
+
+@lru_cache(maxsize=256)
+def _re2_problem(pattern: str) -> str | None:
+    import duckdb
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SELECT regexp_full_match('', ?)", [pattern])
+    except duckdb.Error as e:
+        return str(e).removeprefix("Invalid Input Error: ")
+    finally:
+        con.close()
     return None
 
 
