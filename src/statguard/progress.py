@@ -10,19 +10,70 @@ stay quiet. The line is redrawn in place with a carriage return, shows
 "rule i/n  RULE-ID  [####....]  m:ss" and is erased when the run ends. A
 background ticker keeps the elapsed time moving while one long rule runs.
 No dependency beyond the standard library.
+
+It is also where a long run notices Ctrl-C. Python turns Ctrl-C into KeyboardInterrupt, but
+when the signal arrives while DuckDB runs a query on the main thread, DuckDB replaces that
+KeyboardInterrupt with `RuntimeError("Query interrupted")`, which the library takes for one
+broken rule (or an unreadable source) and goes on. So the CLI runs inside
+`catching_interrupts()`: Ctrl-C still raises KeyboardInterrupt, and is remembered as well;
+the next step of the run (`Progress.__call__`) and the end of the `with Progress()` block raise
+KeyboardInterrupt again, and the CLI exits 130 whatever the interrupted query raised.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any
 
 BAR = 20
+_INTERRUPTED = threading.Event()
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C was pressed inside `catching_interrupts()` (even if DuckDB swallowed it)."""
+    return _INTERRUPTED.is_set()
+
+
+@contextlib.contextmanager
+def catching_interrupts(program: bool = False) -> Iterator[None]:
+    """Within the block, Ctrl-C raises KeyboardInterrupt as usual and is remembered (see
+    `interrupted`). Afterwards the previous handler is restored; or, for the `statguard`
+    program itself (`program`), Ctrl-C while the process exits (closing DuckDB, joining
+    threads) ends it at once with exit code 130, instead of a KeyboardInterrupt raised during
+    interpreter shutdown. Outside the main thread (where no handler can be set) nothing changes."""
+    _INTERRUPTED.clear()
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        _INTERRUPTED.set()
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, _exit_interrupted if program else previous)
+        _INTERRUPTED.clear()
+
+
+def _exit_interrupted(_signum: int, _frame: object) -> None:
+    """Ctrl-C after the run, while the process exits: what was written stays, exit code 130."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with contextlib.suppress(Exception):
+        os.write(2, b"statguard: interrupted\n")
+    os._exit(130)
 
 
 def wanted(stream: Any, env: Mapping[str, str] | None = None) -> bool:
@@ -60,6 +111,8 @@ class Progress:
             self._thread.start()
 
     def __call__(self, done: int, total: int, rule_id: str | None) -> None:
+        if interrupted():  # a query swallowed Ctrl-C: stop before the next step
+            raise KeyboardInterrupt
         with self._lock:
             self.done, self.total, self.rule_id = done, total, rule_id
         self.tick()
@@ -99,8 +152,10 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self.close()
+        if kind is None and interrupted():  # the run ended on a swallowed Ctrl-C: report nothing
+            raise KeyboardInterrupt
 
     def _draw(self, text: str) -> None:
         pad = max(0, self._shown - len(text))

@@ -3,7 +3,8 @@
 Each subcommand lives in its own module under statguard.cli and exposes
 `add_parser(subparsers)`; the module list below is the whole command set.
 Exit codes: 0 nothing at or above --fail-on, 1 violations, 2 usage, pack or
-data errors (always with a message, never a traceback).
+data errors (always with a message, never a traceback), 130 interrupted by Ctrl-C
+(also when the interrupt surfaced as another error: see statguard.progress).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import sys
 from collections.abc import Sequence
 
 from statguard.errors import EXIT_ERROR, StatguardError
+from statguard.progress import catching_interrupts, interrupted
+
+EXIT_INTERRUPTED = 130
 
 COMMANDS = ["check", "screen", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare"]
 
@@ -41,21 +45,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with catching_interrupts(program=argv is None):
+        try:
+            code = _run(argv)
+        except KeyboardInterrupt:
+            return _interrupted()
+        except StatguardError as e:
+            if interrupted():  # e.g. a source whose reading Ctrl-C stopped
+                return _interrupted()
+            print(f"statguard: {e}", file=sys.stderr)
+            return EXIT_ERROR
+        except BrokenPipeError:
+            return 0
+        except Exception:
+            if interrupted():  # DuckDB's "Query interrupted" and what it broke
+                return _interrupted()
+            raise
+        return _interrupted() if interrupted() else code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_ERROR
-    try:
-        return int(args.func(args))
-    except StatguardError as e:
-        print(f"statguard: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("statguard: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    return int(args.func(args))
+
+
+def _interrupted() -> int:
+    print("statguard: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
