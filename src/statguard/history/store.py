@@ -224,10 +224,13 @@ class HistoryStore:
             raise HistoryError(f"{self.path}: could not lock the history store for writing: {e}") from None
         try:
             yield self._con
-        except BaseException:
-            self._con.execute("ROLLBACK")
+            self._con.execute("COMMIT")
+        except BaseException as e:  # Ctrl-C included: the transaction leaves nothing behind
+            if self._con.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+                self._con.execute("ROLLBACK")
+            if isinstance(e, sqlite3.DatabaseError):
+                raise HistoryError(f"{self.path}: could not write to the history store: {e}") from None
             raise
-        self._con.execute("COMMIT")
 
     # -- writing -------------------------------------------------------------
     def record(self, source: str, rows: Sequence[Mapping[str, Any]], **options: Any) -> Recorded:
