@@ -236,21 +236,26 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], 
     if text:
         opts["types"] = exp.Struct(expressions=[
             exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string("VARCHAR")) for c in text])
+    columns: list[str] | None = None
+    failure: Exception | None = None
     try:
         _create_view(con, view, _table_function("read_csv", _paths(read), **opts))
         _count(con, view)
         columns = [str(c) for c in con.table(exp.to_identifier(view, quoted=True).sql("duckdb")).columns]
     except Exception as e:  # duckdb.Error, but keep the import lazy
-        columns, failure = None, e
+        failure = e
     if columns is not None and (len(header) == 1 or _same_names(columns, header)):
         return
     for original, file in zip(files, read, strict=True):  # which line: a strict read of each file
         located = _bad_line(con, file, header, delim)
         if located:
             raise SourceError(located, path=str(original)) from None
-    if columns is None:
-        raise SourceError(f"cannot read as CSV: {_duck_message(failure)}", path=_failed_file(failure, read)) from None
-    raise SourceError(f"cannot read as CSV: the reader found the columns {', '.join(columns)} where the header "
+    if failure is not None:
+        failed = _failed_file(failure, read)  # a private UTF-8 copy is reported as the user's file
+        original = str(files[read.index(Path(failed))])
+        raise SourceError(f"cannot read as CSV: {_duck_message(failure).replace(failed, original)}",
+                          path=original) from None
+    raise SourceError(f"cannot read as CSV: the reader found the columns {', '.join(columns or [])} where the header "
                       f"names {', '.join(header)}; give 'format:' or check the delimiter", path=str(files[0]))
 
 
