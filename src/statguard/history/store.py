@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ APPLICATION_ID = 0x53474831  # "SGH1"
 ENV_VAR = "STATGUARD_HISTORY"
 DEFAULT_PATH = Path(".statguard") / "history.db"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+LOCK_STEP_MS = 100  # how long SQLite waits for the write lock between two looks at Ctrl-C
 SUBMISSION_FIELDS = ("id", "source", "unit", "period", "version", "received", "content_hash",
                      "row_count", "reason", "columns", "keys")
 
@@ -146,6 +148,7 @@ class HistoryStore:
 
     def __init__(self, path: str | Path | None = None, *, create: bool = True, timeout: float = 60.0):
         self.path = default_path(path)
+        self.timeout = timeout
         if not self.path.exists() and not create:
             raise HistoryError(f"no history store at {self.path} (record a submission first: "
                                f"statguard history record ...)")
@@ -218,10 +221,7 @@ class HistoryStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction holding the store's write lock from its first statement."""
-        try:
-            self._con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise HistoryError(f"{self.path}: could not lock the history store for writing: {e}") from None
+        self._lock()
         try:
             yield self._con
             self._con.execute("COMMIT")
@@ -231,6 +231,23 @@ class HistoryStore:
             if isinstance(e, sqlite3.DatabaseError):
                 raise HistoryError(f"{self.path}: could not write to the history store: {e}") from None
             raise
+
+    def _lock(self) -> None:
+        """BEGIN IMMEDIATE, waiting up to `timeout` seconds for another writer. SQLite waits in
+        C, where Ctrl-C is only seen once the wait ends, so it waits in short steps."""
+        deadline = time.monotonic() + self.timeout
+        self._con.execute(f"PRAGMA busy_timeout = {LOCK_STEP_MS}")
+        try:
+            while True:
+                try:
+                    self._con.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() >= deadline:
+                        raise HistoryError(f"{self.path}: could not lock the history store for writing: "
+                                           f"{e}") from None
+        finally:
+            self._con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
     # -- writing -------------------------------------------------------------
     def record(self, source: str, rows: Sequence[Mapping[str, Any]], **options: Any) -> Recorded:
