@@ -8,6 +8,10 @@ unit happened to sort its file. The canonical form is therefore:
   integral value is written as an integer (so 100 and 100.0 are the same figure,
   whatever type a reader inferred), dates and timestamps as ISO text, strings
   unchanged (" 100" and "100" differ: that is what was submitted);
+- except in columns a pack declares as numbers (`number`, `integer`): statguard reads
+  those as text (so that a stray "n/a" is kept, as submitted), and a cell written as a
+  plain number is spelled the way its value would be ("100.0" and "1e2" as "100",
+  "12.50" as "12.5"; see `numeric_text`); other text there is kept as it is;
 - the lines are sorted (row order is ignored, duplicate rows still count) and
   preceded by the sorted column names (adding an empty column is a change).
 
@@ -20,12 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 HASH_PREFIX = "sha256:"
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def plain(value: Any) -> Any:
@@ -53,6 +59,18 @@ def plain(value: Any) -> Any:
     if str(value) in ("NaT", "<NA>", "nan"):
         return None
     return str(value)
+
+
+def numeric_text(text: str) -> str:
+    """A number written as text, spelled as `plain` would write its value ("100.0" -> "100",
+    "12.50" -> "12.5", "-0" -> "0"); text that is not a plain number (padding, thousands
+    separators, words) unchanged. Whole numbers without a point or exponent stay exact."""
+    if not _NUMBER.fullmatch(text):
+        return text
+    if text.lstrip("+-").isdigit():
+        return str(int(text))
+    value = plain(float(text))
+    return text if value is None else json.dumps(value)
 
 
 def canonical_row(row: Mapping[str, Any]) -> str:

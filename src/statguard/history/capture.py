@@ -17,13 +17,14 @@ columns are filled from the submission where the rows lack them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statguard.errors import HistoryError, SourceError
-from statguard.history.canonical import plain
+from statguard.history.canonical import numeric_text, plain
 from statguard.history.store import HistoryStore, Pending, Recorded, pending
 
 if TYPE_CHECKING:
@@ -45,24 +46,48 @@ class Labels:
 
 
 def split(source: str, frame: pd.DataFrame, labels: Labels, keys: list[str],
-          reason: str | None = None) -> list[Pending]:
-    """One pending submission per (unit, period) of `frame`."""
+          reason: str | None = None, numeric: Collection[str] = ()) -> list[Pending]:
+    """One pending submission per (unit, period) of `frame`; text cells of the `numeric`
+    columns (declared number or integer) are spelled as their value (canonical.numeric_text)."""
     columns = [str(c) for c in frame.columns]
     for role, col in (("unit", labels.unit_column), ("period", labels.period_column)):
         if col and col not in columns:
             raise HistoryError(f"{role} column '{col}' is not in the data of '{source}' "
                                f"(columns: {', '.join(columns)})")
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    numeric = [c for c in columns if c in set(numeric)]
+    groups: dict[tuple[str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}  # respelled, as read
+    respelled: set[tuple[str, str]] = set()
     for row in frame.to_dict("records"):
         unit = _label(row, labels.unit_column, labels.unit)
         period = period_label(_label(row, labels.period_column, labels.period))
-        groups.setdefault((unit, period), []).append(row)
+        rows, as_read = groups.setdefault((unit, period), ([], []))
+        rows.append(_spelled(row, numeric))
+        as_read.append(row)
+        if rows[-1] is not row:
+            respelled.add((unit, period))
     if not groups:  # an empty file is still a submission
-        groups[(labels.unit or "", labels.period or "")] = []
-    return [pending(source, rows, unit=u, period=p, columns=columns, keys=keys, reason=reason)
-            for (u, p), rows in groups.items()]
+        groups[(labels.unit or "", labels.period or "")] = ([], [])
+    batch = []
+    for (u, p), (rows, as_read) in groups.items():
+        item = pending(source, rows, unit=u, period=p, columns=columns, keys=keys, reason=reason)
+        if (u, p) in respelled:  # a store written before numbers were respelled holds them as read
+            item.aliases.append(pending(source, as_read, columns=columns).hash)
+        batch.append(item)
+    return batch
 
 
+def _spelled(row: dict[str, Any], numeric: list[str]) -> dict[str, Any]:
+    """`row` with the numbers written as text in `numeric` columns respelled (the same dict
+    when none changes)."""
+    changed = {}
+    for column in numeric:
+        value = row.get(column)
+        if isinstance(value, str) and (spelled := numeric_text(value)) != value:
+            changed[column] = spelled
+    return {**row, **changed} if changed else row
+
+
+@functools.lru_cache(maxsize=4096)
 def period_label(text: str) -> str:
     """The canonical spelling of a period ("2024年9月" -> "2024-09"); other text unchanged."""
     if not text:
@@ -95,7 +120,8 @@ def record_source(store: HistoryStore, source: Source, data: pd.DataFrame | str 
     frame = read_source(source, data)
     labels = Labels(unit_column=source.unit if unit is None else None,
                     period_column=source.period if period is None else None, unit=unit, period=period)
-    batch = split(source.name, frame, labels, list(keys if keys is not None else source.keys), reason)
+    numeric = [name for name, column in source.columns.items() if column.type in ("number", "integer")]
+    batch = split(source.name, frame, labels, list(keys if keys is not None else source.keys), reason, numeric)
     return store.record_all(batch)
 
 

@@ -122,6 +122,7 @@ class Pending:
     lines: list[str]
     keys: list[str] = field(default_factory=list)
     reason: str | None = None
+    aliases: list[str] = field(default_factory=list)  # hashes of the same content in earlier canonical forms
 
     @property
     def hash(self) -> str:
@@ -268,10 +269,11 @@ class HistoryStore:
         ident = (item.source, item.unit, item.period)
         latest = con.execute("SELECT id, version, content_hash FROM submissions WHERE source = ? AND unit = ? "
                              "AND period = ? ORDER BY version DESC LIMIT 1", ident).fetchone()
-        if latest is not None and latest[2] == digest:
+        known = [digest, *item.aliases]
+        if latest is not None and latest[2] in known:
             return Recorded(self.submission(latest[0]), new=False, same_as=latest[1])
         same = con.execute("SELECT min(version) FROM submissions WHERE source = ? AND unit = ? AND period = ? "
-                           "AND content_hash = ?", (*ident, digest)).fetchone()[0]
+                           f"AND content_hash IN ({', '.join('?' * len(known))})", (*ident, *known)).fetchone()[0]
         version = (latest[1] if latest else 0) + 1
         cursor = con.execute(
             "INSERT INTO submissions (source, unit, period, version, received, content_hash, row_count, "
