@@ -59,6 +59,12 @@ T = TypeVar("T")
 # A source of at most this many rows is small: any plan over small sources only holds little
 # memory (its hash tables are bounded by its inputs), so it may run beside a join.
 SMALL_SOURCE = 100_000
+# At most this many plans share one fused scan. DuckDB's cost for one scan grows faster than its
+# width: 300 row rules on a 2-row CSV in one scan took 850 MB and 2-3 s in the statement alone
+# (its projection holds every rule's columns, and every rule's list aggregate, at once), in
+# scans of 50 each about 45 MB more than the process's own and 0.1 s each (bench/README.md,
+# many rules). The scans a source needs grow linearly in its rules; each reads the source once.
+FUSED_MAX = 50
 Outcome = tuple[dict[str, int], "pd.DataFrame | Items"]
 
 
@@ -147,7 +153,9 @@ class Runner:
             key = fusion_key(plan) if isinstance(plan, Plan) else None
             if key is not None:
                 groups.setdefault(key, []).append(i)
-        self.group_of = {i: members for members in groups.values() if len(members) > 1 for i in members}
+        batches = [members[k:k + FUSED_MAX] for members in groups.values()
+                   for k in range(0, len(members), FUSED_MAX)]
+        self.group_of = {i: members for members in batches if len(members) > 1 for i in members}
         tasks: list[list[int]] = []
         for i in range(len(self.plans)):
             members = self.group_of.get(i, [i])
