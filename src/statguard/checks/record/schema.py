@@ -1,7 +1,9 @@
 """A source's declared columns hold: presence, types, missing values, codes, ranges, patterns, keys.
 
-The checks come from the source's `columns:` declaration and run through
-pandera (lazy validation, so every failing cell is found in one pass). One
+The checks come from the source's `columns:` declaration and run in the engine
+over the source as read (its raw view), so a source of any size is checked in
+the engine's memory: one scan finds every failing cell, one GROUP BY the
+duplicated keys. One
 violation per failing cell: the record's keys, the column, the value found and
 what was expected. Values left over from a reporting template ("xxx", "XX",
 "**", "—", "待填", ...) are reported as placeholders rather than as type errors.
@@ -30,7 +32,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
-from sqlglot import exp
 
 from statguard.checks.plan import (
     DETAIL,
@@ -47,7 +48,6 @@ from statguard.checks.plan import (
 from statguard.checks.record import schema_checks
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
-from statguard.expr import quote_column
 from statguard.pack.model import DEFAULT_PLACEHOLDERS, Rule
 
 if TYPE_CHECKING:
@@ -94,6 +94,8 @@ def _codelist_ref(ctx: Context, ref: str) -> tuple[str, str]:
 
 
 def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict[str, int], pd.DataFrame]:
+    """Every failing cell, found in DuckDB (statguard.checks.record.schema_checks): one scan for
+    the cells, one GROUP BY per key set; only the failing records reach Python."""
     import pandas as pd
 
     present = engine.raw_columns(spec.name)
@@ -101,26 +103,46 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
     missing = [c.name for c in wanted if c.required and c.name not in present]
     checked = [c for c in wanted if c.name in present]
     identity = [n for n in dict.fromkeys([*spec.keys, spec.unit, spec.period]) if n and n in present]
-    fetch = list(dict.fromkeys([*identity, *(c.name for c in checked)]))
-    raw = exp.Table(this=exp.to_identifier("raw:" + spec.name, quoted=True))
-    data = engine.frame(exp.select(*[quote_column(c) for c in fetch]).from_(raw)) if fetch else pd.DataFrame()
-    codes = {c.name: _codes(engine, ctx, c.codelist) for c in checked if c.codelist}
+    raw = "raw:" + spec.name
+    checks = [schema_checks.cell_checks_sql(c, present[c.name], p.placeholders, _codes(engine, ctx, c.codelist)
+                                            if c.codelist else None) for c in checked]
+    n, cells = engine.con.execute(schema_checks.cell_query(raw, identity, [c.name for c in checked],
+                                                           checks)).fetchone()
+    found: list[tuple[int, int, int, dict[str, Any]]] = []  # (column, check, record number, row)
+    for record in cells or []:
+        for j, column in enumerate(checked):
+            for m, (check, expected, _) in enumerate(checks[j]):
+                if record[f"f{j}_{m}"]:
+                    found.append((j + 1, m + 1, record["rn"], _cell(record, spec, identity, column.name,
+                                                                    record[f"v{j}"], check, expected)))
     keys = [k for k in spec.keys if k in present] if p.unique_keys else []
-    failures = schema_checks.validate(data, checked, keys, p.placeholders, codes)
-    rows = [_missing_column(name) for name in missing]
-    rows += [_cell(data, f, spec, identity) for f in failures]
-    fails = pd.DataFrame(rows)
-    n_items = len(data) * len(checked) + len(missing)
-    return {"pass": n_items - len(fails), "fail": len(fails)}, fails
+    sets = [(0, keys, False)] if keys and len(keys) == len(spec.keys) else []
+    sets += [(j + 1, [c.name], True) for j, c in enumerate(checked) if c.unique]
+    for j, names, single in sets:
+        expected = "unique values" if single else "unique key"
+        for record in _records(engine, schema_checks.duplicates_query(raw, identity, names, single)):
+            for part in range(len(names)):  # a key's each present part, as pandera reported them
+                if record[f"v{part}"] is not None:
+                    found.append((j, part, record["rn"], _cell(record, spec, identity, ", ".join(names),
+                                                               record[f"v{part}"], "unique", expected)))
+    found.sort(key=lambda f: f[:3])
+    rows = [_missing_column(name) for name in missing] + [row for *_, row in found]
+    n_items = int(n or 0) * len(checked) + len(missing)
+    return {"pass": n_items - len(rows), "fail": len(rows)}, pd.DataFrame(rows)
 
 
-def _codes(engine: Any, ctx: Context, ref: str) -> list[Any]:
+def _records(engine: Any, sql: str) -> list[dict[str, Any]]:
+    cursor = engine.con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _codes(engine: Any, ctx: Context, ref: str) -> str:
+    """The query of a code list's codes (its source's typed view), run inside the cell scan."""
     source, column = _codelist_ref(ctx, ref)
     if source not in engine.bound:
         raise SourceError(f"code list source '{source}' could not be read", source=source)
-    table = exp.Table(this=exp.to_identifier(source, quoted=True))
-    frame = engine.frame(exp.select(quote_column(column)).distinct().from_(table))
-    return [v for v in frame.iloc[:, 0].tolist() if v is not None]
+    return schema_checks.codes_query(source, column)
 
 
 def _missing_column(name: str) -> dict[str, Any]:
@@ -128,22 +150,24 @@ def _missing_column(name: str) -> dict[str, Any]:
             DETAIL: f"required column '{name}' is missing"}
 
 
-def _cell(data: pd.DataFrame, failure: schema_checks.Failure, spec: Source, identity: list[str]) -> dict[str, Any]:
+def _cell(record: dict[str, Any], spec: Source, identity: list[str], column: str, value: Any, check: str,
+          expected: str) -> dict[str, Any]:
+    """A failing cell as a row of the kind's items: the record's identity (its raw values, i<k>
+    in `record`), the column, the value found and what was expected."""
     row: dict[str, Any] = {STATUS: "fail"}
-    if failure.index is not None and failure.index in data.index:
-        record = data.loc[failure.index]
-        if spec.unit in identity:
-            row[UNIT] = record[spec.unit]
-        if spec.period in identity:
-            row[PERIOD] = record[spec.period]
-        for k in spec.keys:
-            if k in identity:
-                row[KEY + k] = record[k]
-        if not spec.keys:
-            row[KEY + "row"] = int(failure.index) + 1
-    row[KEY + "column"] = failure.column
-    row[VAL + failure.column] = failure.value
-    row[OBSERVED] = failure.value
-    row[EXPECTED] = failure.expected
-    row[DETAIL] = failure.check
+    named = {name: record[f"i{k}"] for k, name in enumerate(identity)}
+    if spec.unit in named:
+        row[UNIT] = named[spec.unit]
+    if spec.period in named:
+        row[PERIOD] = named[spec.period]
+    for k in spec.keys:
+        if k in named:
+            row[KEY + k] = named[k]
+    if not spec.keys:
+        row[KEY + "row"] = int(record["rn"])
+    row[KEY + "column"] = column
+    row[VAL + column] = value
+    row[OBSERVED] = value
+    row[EXPECTED] = expected
+    row[DETAIL] = check
     return row

@@ -1,14 +1,23 @@
-"""Building and running the pandera schema behind the `schema` kind.
+"""The checks behind the `schema` kind, as SQL over a source's raw view; and its pandera schema.
 
-Kept apart from the kind so that pandera (slow to import) loads only when a
-schema rule actually runs, and so that data engineers can get the pandera
-schema of a declared source with `to_pandera(source)`.
+The kind runs in DuckDB, so its memory is bounded by the engine's, not by the size of the
+source (pandas held a 0.84 GiB CSV in 4.8 GB): one scan finds every failing cell
+(`cell_query`: the source's row count and the failing records, in input order), and one
+GROUP BY per key set finds the duplicated records (`duplicates_query`). A value is of its
+declared type when the conversions below read it (the same as pandas read it before:
+numbers with thousands separators, dates as ISO text, YYYY/MM/DD, YYYYMMDD or YYYY-MM).
+
+`to_pandera(...)` / `source_to_pandera(source)` give data engineers the equivalent pandera
+schema of a declared source (pandera loads only when they are called).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from statguard.expr import quote_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,15 +27,6 @@ if TYPE_CHECKING:
 
 _TRUE = {"true", "1", "yes", "y", "t", "是", "真"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "假"}
-
-
-@dataclass(frozen=True)
-class Failure:
-    column: str
-    index: Any
-    value: Any
-    check: str
-    expected: str
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -134,50 +134,141 @@ def source_to_pandera(source: Source, placeholders: list[str] | None = None) -> 
     return to_pandera(list(source.columns.values()), source.keys, list(placeholders or DEFAULT_PLACEHOLDERS))
 
 
-def validate(data: pd.DataFrame, columns: list[Column], keys: list[str], placeholders: list[str],
-             codes: dict[str, list[Any]]) -> list[Failure]:
-    """Every failing cell of `data`, found by pandera in one lazy pass."""
-    import pandera.errors as pe
-    if not len(data):
-        return []
-    schema = to_pandera(columns, keys, placeholders, codes)
-    try:
-        schema.validate(data, lazy=True)
-    except pe.SchemaErrors as err:
-        return _failures(err.failure_cases, columns, keys)
-    return []
+# -- the checks as SQL --------------------------------------------------------------------------
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL")
+_TEMPORAL = ("DATE", "TIMESTAMP")
+# besides what DuckDB casts to TIMESTAMP (ISO dates and timestamps)
+_DATE_FORMATS = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m", "%Y/%m", "%m/%d/%Y", "%Y/%m/%d %H:%M:%S")
 
 
-def _failures(cases: pd.DataFrame, columns: list[Column], keys: list[str]) -> list[Failure]:
-    expected = {c.name: c for c in columns}
-    out: list[Failure] = []
-    placeholder_cells = set()
-    rows = cases.to_dict("records")
-    for r in rows:
-        if r["check"] == "placeholder":
-            placeholder_cells.add((r["column"], r["index"]))
-    for r in rows:
-        column, check, index, value = r["column"], str(r["check"]), r["index"], r["failure_case"]
-        if check.startswith("type:") and (column, index) in placeholder_cells:
-            continue  # a placeholder is reported once, as a placeholder
-        out.append(Failure(*_describe(column, index, value, check, expected, keys)))
-    return out
+def _q(name: str) -> str:
+    return quote_column(name).sql("duckdb")
 
 
-def _describe(column: Any, index: Any, value: Any, check: str, columns: dict[str, Column],
-              keys: list[str]) -> tuple[str, Any, Any, str, str]:
-    col = columns.get(str(column))
-    if check == "not_nullable":
-        return str(column), index, None, "not_null", "a value (column is not nullable)"
-    if check in ("field_uniqueness", "multiple_fields_uniqueness"):
-        return ", ".join(keys) if check == "multiple_fields_uniqueness" else str(column), index, value, \
-            "unique", "unique " + ("key" if check == "multiple_fields_uniqueness" else "values")
-    if col is not None:
-        for name, expected, _ in column_checks(col, [], None):
-            if name == check:
-                return str(column), index, value, check, expected
-        if check == "codelist":
-            return str(column), index, value, check, f"a code of {col.codelist}"
-    if check == "placeholder":
-        return str(column), index, value, check, "a reported value, not a template placeholder"
-    return str(column), index, value, check, check
+def _lit(value: Any) -> str:
+    return exp.Literal.string(str(value)).sql("duckdb")
+
+
+def _in_list(values: list[str]) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
+
+
+def _text_sql(c: str) -> str:
+    return f"trim(CAST({c} AS VARCHAR))"
+
+
+def _number_sql(c: str, raw_type: str) -> str:
+    """The value as a DOUBLE, NULL where it is none (NaN too: not a number, and no bound holds it)."""
+    if raw_type.upper().startswith(_NUMERIC):
+        value = f"CAST({c} AS DOUBLE)"
+    else:
+        value = f"TRY_CAST(replace({_text_sql(c)}, ',', '') AS DOUBLE)"
+    return f"(CASE WHEN isnan({value}) THEN NULL ELSE {value} END)"
+
+
+def _date_sql(c: str, raw_type: str) -> str:
+    """The value as a TIMESTAMP, NULL where it is none ('infinity' too)."""
+    if raw_type.upper().startswith(_TEMPORAL):
+        value = f"TRY_CAST({c} AS TIMESTAMP)"
+    else:
+        text = _text_sql(c)
+        formats = "[" + ", ".join(_lit(f) for f in _DATE_FORMATS) + "]"
+        value = f"coalesce(TRY_CAST({text} AS TIMESTAMP), try_strptime({text}, {formats}))"
+    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+
+
+def _conforms_sql(c: str, declared: str, raw_type: str) -> str | None:
+    """Whether a present value can be read as `declared` (None: anything can)."""
+    if declared in ("number", "integer"):
+        num = _number_sql(c, raw_type)
+        return f"({num} IS NOT NULL)" if declared == "number" else f"(isfinite({num}) AND {num} = floor({num}))"
+    if declared in ("date", "datetime"):
+        return f"({_date_sql(c, raw_type)} IS NOT NULL)"
+    if declared == "boolean":
+        if raw_type.upper() == "BOOLEAN":
+            return None
+        return f"(lower({_text_sql(c)}) IN {_in_list(sorted(_TRUE | _FALSE))})"
+    return None
+
+
+def _bound_sql(c: str, col: Column, raw_type: str, limit: Any, upper: bool) -> str:
+    op = ">" if upper else "<"
+    if col.type in ("date", "datetime"):
+        return f"({_date_sql(c, raw_type)} {op} CAST({_lit(limit)} AS TIMESTAMP))"
+    return f"({_number_sql(c, raw_type)} {op} {float(limit)!r})"
+
+
+def cell_checks_sql(col: Column, raw_type: str, placeholders: list[str],
+                    codes: str | None) -> list[tuple[str, str, str]]:
+    """(check name, what was expected, SQL true where a cell fails it) for one declared column, in
+    the order they are reported: a missing value, a placeholder, the type (not for a placeholder:
+    that is reported once, as a placeholder), bounds, allowed values, the code list (`codes`: a
+    query of the allowed codes), the pattern. A missing value fails only `nullable: false`."""
+    c = _q(col.name)
+    text = _text_sql(c)
+    present = f"{c} IS NOT NULL"
+    out: list[tuple[str, str, str]] = []
+    if not col.nullable:
+        out.append(("not_null", "a value (column is not nullable)", f"{c} IS NULL"))
+    held = sorted({p.strip() for p in placeholders})
+    placeholder = f"({present} AND {text} IN {_in_list(held)})" if held else "false"
+    if held:
+        out.append(("placeholder", "a reported value, not a template placeholder", placeholder))
+    conforms = _conforms_sql(c, col.type, raw_type) if col.type and col.type != "string" else None
+    if conforms is not None:
+        out.append((f"type:{col.type}", f"a value of type {col.type}",
+                    f"({present} AND NOT coalesce({conforms}, false) AND NOT {placeholder})"))
+    if col.min is not None:
+        out.append(("min", f">= {col.min}", _bound_sql(c, col, raw_type, col.min, upper=False)))
+    if col.max is not None:
+        out.append(("max", f"<= {col.max}", _bound_sql(c, col, raw_type, col.max, upper=True)))
+    if col.allowed is not None:
+        allowed = sorted({str(v).strip() for v in col.allowed})
+        listed = f"{text} IN {_in_list(allowed)}" if allowed else "false"
+        out.append(("allowed", "one of " + ", ".join(map(str, col.allowed[:10])), f"({present} AND NOT {listed})"))
+    if codes is not None:
+        out.append(("codelist", f"a code of {col.codelist}", f"({present} AND {text} NOT IN ({codes}))"))
+    if col.pattern:
+        out.append(("pattern", f"matches {col.pattern}",
+                    f"({present} AND NOT regexp_full_match({text}, {_lit(col.pattern)}))"))
+    return [(name, expected, f"coalesce({sql}, false)") for name, expected, sql in out]
+
+
+def codes_query(table: str, column: str) -> str:
+    """The codes of a code list (SOURCE.COLUMN, the typed view) as text, for `cell_checks_sql`."""
+    c = _q(column)
+    return f"SELECT {_text_sql(c)} FROM {_q(table)} WHERE {c} IS NOT NULL"
+
+
+def cell_query(raw: str, identity: list[str], columns: list[str],
+               checks: list[list[tuple[str, str, str]]]) -> str:
+    """One scan of the raw view `raw`: its row count (`n`) and the records failing a check
+    (`fails`, in input order), each as {rn: record number, i<k>: identity, v<j>: value of
+    columns[j], f<j>_<m>: whether it fails checks[j][m]}. Only failing records are kept."""
+    inner = ["row_number() OVER () AS rn"]
+    inner += [f"{_q(name)} AS i{k}" for k, name in enumerate(identity)]
+    inner += [f"{_q(name)} AS v{j}" for j, name in enumerate(columns)]
+    flags = [f"f{j}_{m}" for j, column in enumerate(checks) for m in range(len(column))]
+    inner += [f"{sql} AS f{j}_{m}" for j, column in enumerate(checks) for m, (_, _, sql) in enumerate(column)]
+    fields = ["rn", *(f"i{k}" for k in range(len(identity))), *(f"v{j}" for j in range(len(columns))), *flags]
+    record = "{" + ", ".join(f"'{f}': {f}" for f in fields) + "}"
+    failing = " OR ".join(flags) or "false"
+    return (f"SELECT count(*) AS n, list({record} ORDER BY rn) FILTER (WHERE {failing}) AS fails "
+            f"FROM (SELECT {', '.join(inner)} FROM {_q(raw)})")
+
+
+def duplicates_query(raw: str, identity: list[str], columns: list[str], single: bool) -> str:
+    """The records whose values of `columns` are repeated (rn, identity i<k>, the values v<j>), in
+    input order. A single unique column: its present values; a key: records whose key is not
+    wholly missing (missing parts compare equal)."""
+    cols = [_q(c) for c in columns]
+    present = " AND ".join(f"{c} IS NOT NULL" for c in cols) if single else \
+        " OR ".join(f"{c} IS NOT NULL" for c in cols)
+    matched = " AND ".join(f"r.{c} IS NOT DISTINCT FROM d.{c}" for c in cols)
+    ident = "".join(f", r.{_q(name)} AS i{k}" for k, name in enumerate(identity))
+    values = ", ".join(f"r.{c} AS v{j}" for j, c in enumerate(cols))
+    numbered = f"SELECT row_number() OVER () AS _sg_rn, * FROM {_q(raw)}"
+    repeated = f"SELECT {', '.join(cols)} FROM {_q(raw)} WHERE {present} GROUP BY ALL HAVING count(*) > 1"
+    return (f"SELECT r._sg_rn AS rn{ident}, {values} FROM ({numbered}) r SEMI JOIN ({repeated}) d "
+            f"ON {matched} ORDER BY r._sg_rn")
