@@ -40,7 +40,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
              progress: Callable[[int, int, str | None], None] | None = None,
              explanations: Any = None) -> Report:
     """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told as the i-th
-    rule is taken up (rules running concurrently are taken up as they finish)."""
+    rule is taken up (rules running concurrently are taken up as they finish). `options`: the
+    CLI's extras, e.g. {"threads": N, "memory_limit": "1GB" (the engine's), "output_dir": ...}."""
     from statguard.engine.duckdb import DuckDBEngine
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
@@ -55,7 +56,10 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     summaries: list[dict[str, Any]] = []
     violations: dict[str, list[Any]] = {c: [] for c in VIOLATION_COLUMNS}
     outputs: dict[str, Any] = {}  # rule id -> extra outputs a rule wrote (e.g. a spot-check sample)
-    with collector.paused(), DuckDBEngine(threads=(options or {}).get("threads")) as engine:
+    # options["memory_limit"] (DuckDB's, e.g. "500MB"): what bounds the rules' memory (the schema
+    # kind's too, which runs in the engine), whatever the size of the sources
+    engine_options = {k: (options or {}).get(k) for k in ("threads", "memory_limit")}
+    with collector.paused(), DuckDBEngine(**engine_options) as engine:
         if progress:
             progress(0, len(chosen), None)
         from statguard.engine.units import unit_facts
