@@ -282,7 +282,11 @@ class Runner:
         if len(members) > 1:
             try:
                 fused = engine.run_fused([self.plans[j] for j in members])
-            except Exception:  # one of them is broken: each runs alone, erroring only itself
+            except Exception as e:  # one of them is broken: each runs alone, erroring only itself
+                if self._stopped or _interrupted(e):  # ... unless the run was stopped: start nothing more
+                    for j in members:
+                        self.results[j] = e
+                    return
                 fused = None
             if fused is not None:
                 for j, (counts, fails, seconds) in zip(members, fused, strict=True):
@@ -290,6 +294,9 @@ class Runner:
                     self.spent[j] += seconds
                 return
         for j in members:
+            if self._stopped:
+                self.results[j] = KeyboardInterrupt()
+                continue
             t0 = time.perf_counter()
             try:
                 self.results[j] = engine.run(self.plans[j])
@@ -321,7 +328,7 @@ class Runner:
             self.drain()  # what is left needs the order of its input, or runs Python over the engine
             self._execute(self.engine, self.group_of.get(i, [i]))
         outcome = self.results.pop(i)
-        if isinstance(outcome, Exception):
+        if isinstance(outcome, BaseException):  # KeyboardInterrupt: the run was stopped before it
             raise outcome
         counts, fails = outcome
         if plan.after is not None:
@@ -362,3 +369,8 @@ def plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str
     kind = registry.get(rule.kind)
     assert kind is not None
     return kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether DuckDB stopped a query because it was interrupted (it raises its own error for that)."""
+    return "interrupted" in str(error).lower()
