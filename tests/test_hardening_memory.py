@@ -120,3 +120,71 @@ rules:
     assert result["errors"] == []
     assert result["details"] == ["allowed", "min", "pattern", "placeholder", "type:date", "unique", "unique"]
     assert result["rss_growth_mb"] * 2**20 < size / 2
+
+
+FUSED_RULES = """
+  - {id: X, kind: row, source: d, expr: x > 0, keys: [g]}
+  - {id: XS, kind: row, source: d, expr: x + y > 0, keys: [g], missing: fail}
+  - {id: NAME, kind: row, source: d, expr: "name != 'b'", keys: [g]}
+  - {id: DAY, kind: row, source: d, expr: "day > '2020-01-01'", keys: [g], where: ok}
+  - {id: FLAG, kind: row, source: d, expr: ok, keys: [g]}
+  - {id: STAMP, kind: row, source: d, expr: "ts > '2020-01-01'", keys: [g]}
+  - {id: MONEY, kind: row, source: d, expr: amount > 1, keys: [g]}
+"""
+
+
+def _typed_data(folder: Path, zoned: bool) -> Path:
+    """A Parquet file whose failing items tie on the key (g, with NULLs) and differ in values of every
+    plain type (NULL, NaN, infinities, non-ASCII text, dates, timestamps, decimals), or with a
+    time-zone timestamp, which the fused scan leaves to the plan run alone."""
+    from decimal import Decimal
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    n = 60
+    nan, inf = float("nan"), float("inf")
+    xs = [nan, inf, -inf, 0.0, -1.5, None, 2.0, -2.0, 1e-300, 3.0]  # not -0.0: it ties with 0.0
+    names = ["b", "é", "B", None, "", "b ", "ä", "a\u00a0"]
+    stamps = pd.to_datetime(["2019-12-31 23:59:00", None, "2020-01-01 00:00:00", "1999-01-01 00:00:01"])
+    if zoned:
+        stamps = stamps.tz_localize("Europe/Paris")
+    frame = pd.DataFrame({
+        "g": [["k1", None, "k2"][i % 3] for i in range(n)],
+        "x": [xs[i % len(xs)] for i in range(n)],
+        "y": [xs[(i * 7) % len(xs)] for i in range(n)],
+        "name": [names[i % len(names)] for i in range(n)],
+        "day": [pd.Timestamp("2019-12-25") + pd.Timedelta(days=(i * 5) % 17) if i % 11 else None for i in range(n)],
+        "ok": [[True, False, None][i % 3] for i in range(n)],
+        "ts": [stamps[i % len(stamps)] for i in range(n)],
+    })
+    frame["day"] = frame["day"].dt.date
+    table = pa.Table.from_pandas(frame, preserve_index=False).append_column(
+        "amount", pa.array([Decimal(f"{(i * 37) % 23 / 10:.2f}") if i % 13 else None for i in range(n)],
+                           pa.decimal128(9, 2)))
+    path = folder / "d.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("zoned", [False, True], ids=["plain", "time zone"])
+def test_fused_items_split_in_python_equal_rules_run_alone(tmp_path, zoned):
+    """run_fused fetches a batch's one summary row and splits it per rule in Python (300 row rules:
+    one statement per batch instead of one per rule); the failing items, their order and their values
+    are those of each rule run alone, for every plain type and its edge values."""
+    import pandas as pd
+
+    import statguard
+    path = _typed_data(tmp_path, zoned)
+    pack_path = tmp_path / "pack.yml"
+    pack_path.write_text(f"sources:\n  d: {{path: {path.name}}}\nrules:{FUSED_RULES}", encoding="utf-8")
+    pack = statguard.load_pack(pack_path)
+    fused = pack.validate({})
+    assert not fused.summary["errored"].any(), fused.summary["error"].tolist()
+    alone = [pack.validate({}, rules=[rule.id]) for rule in pack.rules]
+    summary = pd.concat([r.summary for r in alone], ignore_index=True)
+    violations = pd.concat([r.violations for r in alone if len(r.violations)], ignore_index=True)
+    counts = ["rule_id", "items", "passes", "fails", "not_evaluable"]
+    pd.testing.assert_frame_equal(fused.summary[counts], summary[counts])
+    pd.testing.assert_frame_equal(fused.violations, violations)
+    assert (fused.summary.set_index("rule_id")["fails"] > 3).all()
