@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from statguard.cli.common import add_allow_include, add_memory_limit
 from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS
 
 
@@ -12,9 +13,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p = subs.add_parser("check", help="validate data with a rule pack",
                         description="Validate sources with a rule pack and report violations.")
     p.add_argument("pack", help="rule pack: a YAML file or a directory of YAML files")
-    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
-                   help="let the pack's include: read files under DIR too (default: only the pack's own "
-                        "directory tree); repeatable")
+    add_allow_include(p)
     p.add_argument("--source", "-s", action="append", metavar="NAME=PATH",
                    help="data for a source (overrides the path in the pack); repeatable")
     p.add_argument("--format", "-f", action="append", dest="formats", metavar="FORMAT",
@@ -40,6 +39,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=_positive, metavar="N",
                    help="threads for the engine, and how many independent rules run at once "
                         "(default: all cores; 1 runs the rules one after another)")
+    add_memory_limit(p)
     p.set_defaults(func=run)
 
 
@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
                           explanations=args.explanations, progress=progress,
-                          options={"output_dir": _output_dir(args), "threads": args.threads})
+                          options={"output_dir": _output_dir(args), "threads": args.threads,
+                                   "memory_limit": args.memory_limit})
     if args.record:  # the explanations go with the submission just recorded
         from statguard.explain.history import record_checked_explanations
         record_checked_explanations(report, args.history, args.reason, answered=recorded)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from statguard.cli.common import add_allow_include, add_memory_limit
 from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, StatguardError
 
 TABLES = ("figures", "parts", "revisions", "claims", "insurance", "counties", "indicators")
@@ -27,12 +28,14 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
                    help=f"a directory holding the tables as NAME.parquet / NAME.csv ({', '.join(TABLES)})")
     p.add_argument("--source", "-s", action="append", metavar="NAME=PATH", help="one table; repeatable")
     p.add_argument("--pack", metavar="PACK", help="a pack to run instead of the bundled credibility pack")
+    add_allow_include(p, "the --pack's include:")
     p.add_argument("--format", "-f", action="append", dest="formats", metavar="FORMAT",
                    help="text (default), json, html, xlsx, junit, markdown or csv; repeatable")
     p.add_argument("--output", "-o", action="append", dest="outputs", metavar="FILE",
                    help="write the report here (one per --format; default stdout)")
     p.add_argument("--lang", choices=["zh", "en"], help="language of the report (default: the pack's, the locale)")
     p.add_argument("--threads", type=int, metavar="N", help="engine threads (default: all cores)")
+    add_memory_limit(p)
     p.set_defaults(func=run)
 
 
@@ -63,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from statguard.report.suspicion import ranking
     from statguard.report.writers import write_all
 
-    pack = load_pack(args.pack or bundled_pack())
+    pack = load_pack(args.pack or bundled_pack(), allow_include=args.allow_include)
     sources = {**tables_in(args.data), **parse_sources(args.source)}
     if not sources:
         raise StatguardError("no data: give a directory of tables or --source NAME=PATH")
     lang = resolve(args.lang, pack.lang)
-    report = validate(pack, sources, lang=lang, options={"threads": args.threads})
+    report = validate(pack, sources, lang=lang, options={"threads": args.threads, "memory_limit": args.memory_limit})
     report.meta.update(lang=lang, fail_on="never")
     if report.meta.get("screen") is None:
         report.meta["screen"] = {}  # a pack without screen settings is ranked with the defaults

@@ -40,22 +40,41 @@ class DuckDBEngine:
     def __init__(self, threads: int | None = None, memory_limit: str | None = None):
         import duckdb
         self._duckdb = duckdb
-        self.con = duckdb.connect(":memory:")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            self.con.execute(exp.Set(expressions=[exp.EQ(this=exp.column("memory_limit"),
-                                                         expression=exp.Literal.string(memory_limit))]).sql("duckdb"))
         self._tmp = tempfile.TemporaryDirectory(prefix="statguard-")
+        self._session = False
+        self.con = duckdb.connect(":memory:")
+        try:
+            self._configure(threads, memory_limit)
+        except EngineError:
+            self._close()
+            raise
         self.bound: dict[str, dict[str, str]] = {}
         self.described: dict[str, dict[str, Any]] = {}
         self.registered: dict[str, object] = {}  # DataFrames read in place (connection-local in DuckDB)
         # source -> how many threads a scan of it can use, where known (Parquet: its row groups)
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}  # source -> rows, where known without reading it
-        self._session = False
         self._frames: set[str] = set()  # on a session: the DataFrames registered on its connection
         self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+    def _configure(self, threads: int | None, memory_limit: str | None) -> None:
+        """Settings of the database: no progress bar (DuckDB draws one on stdout for a statement
+        over 2 s, in the middle of a report written there); what does not fit in memory spills
+        into the engine's own temporary folder, removed on close (an in-memory database spills
+        to ".tmp" in the current directory, the user's); the threads and memory limit asked for."""
+        settings: dict[str, exp.Expression] = {
+            "enable_progress_bar": exp.false(),
+            "temp_directory": exp.Literal.string(str(Path(self._tmp.name) / "spill")),
+        }
+        if threads:
+            settings["threads"] = exp.Literal.number(int(threads))
+        if memory_limit:
+            settings["memory_limit"] = exp.Literal.string(memory_limit)
+        for name, value in settings.items():
+            try:
+                self.con.execute(exp.Set(expressions=[exp.EQ(this=exp.column(name), expression=value)]).sql("duckdb"))
+            except self._duckdb.Error as e:
+                raise EngineError(f"{name} {value.sql('duckdb')}: {_bare_duckdb(_first_line(e))}") from None
 
     def close(self, wait: bool = True) -> None:
         """Close the connection; the engine that opened the database also closes the database.
@@ -593,6 +612,12 @@ def _bare(e: SourceError) -> str:
     prefix = " ".join(p for p in (f"source '{e.source}'" if e.source else "", e.path or "") if p)
     text = str(e)
     return text[len(prefix) + 2:] if prefix and text.startswith(prefix + ": ") else text
+
+
+def _bare_duckdb(text: str) -> str:
+    """A DuckDB message without its class ("Invalid Input Error: ...")."""
+    head, sep, rest = text.partition(" Error: ")
+    return rest if sep and head.replace(" ", "").isalpha() and len(head) < 40 else text
 
 
 def _first_line(e: Exception) -> str:

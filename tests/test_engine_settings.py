@@ -1,0 +1,153 @@
+"""The engine's connection settings and the CLI options that reach them (issue 18): DuckDB draws
+no progress bar into a report on stdout; what spills goes to the engine's own temporary folder,
+never into the user's current directory; --memory-limit on check and screen (a bad size is a
+usage error); screen's --allow-include; DuckDB's exception class names stay out of messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from statguard.cli.main import main
+from statguard.engine.duckdb import DuckDBEngine
+from statguard.errors import EngineError
+
+
+def _cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "statguard.cli.main", *args], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+
+
+def _csv(path: Path, rows: int, select: str) -> None:
+    import duckdb
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT {select} FROM range({rows}) t(i)) TO '{path}' (HEADER)")
+    con.close()
+
+
+def test_a_statement_over_two_seconds_draws_no_progress_bar_into_the_report(tmp_path):
+    """DuckDB draws a progress bar on stdout for a statement running over 2 s (seen: '\\r 28% ▕████'
+    lines before the report); stdout holds the JSON report alone."""
+    _csv(tmp_path / "d.csv", 200_000, "i AS id, repeat('ab', 500) || i AS s")
+    (tmp_path / "pack.yml").write_text("""sources:
+  d: {path: d.csv, keys: [id]}
+rules:
+  - {id: SLOW, kind: row, source: d, expr: "not regexp_matches(concat(s, s, s, s, s, s, s, s), '(a|b)*c')"}
+""", encoding="utf-8")
+    done = _cli(["check", "pack.yml", "--threads", "1", "-f", "json"], tmp_path)
+    out, err = done.communicate(timeout=300)
+    assert done.returncode == 0, err
+    report = json.loads(out)  # the whole of stdout is the report
+    (rule,) = report["summary"]
+    if rule["seconds"] < 2.5:
+        pytest.skip(f"the statement took {rule['seconds']} s: too quick for DuckDB to draw its bar")
+    assert rule["passes"] == 200_000
+    assert "\r" not in out and "%" not in out
+
+
+def test_spilling_uses_the_engines_folder_not_the_current_directory(tmp_path):
+    """An in-memory DuckDB spills into ".tmp" under the current directory (created, then removed at the
+    end unless the process is killed first); statguard points it at the engine's temporary folder.
+    Watched while a unique check of 600,000 keys runs under a 35MB limit on one thread: the spill appears in the
+    engine's folder (below TMPDIR), never in the user's directory, and both are left as found."""
+    work, engine_tmp = tmp_path / "work", tmp_path / "engine-tmp"
+    work.mkdir()
+    engine_tmp.mkdir()
+    _csv(work / "d.csv", 600_000, "i AS id, 'x' || i AS s")
+    (work / "pack.yml").write_text("sources:\n  d: {path: d.csv, keys: [s]}\nrules:\n"
+                                   "  - {id: U, kind: unique, source: d}\n", encoding="utf-8")
+    before = sorted(p.name for p in work.iterdir())
+    run = _cli(["check", "pack.yml", "--memory-limit", "35MB", "--threads", "1", "-f", "json"], work,
+               {"TMPDIR": str(engine_tmp)})
+    in_cwd, spilled = False, False
+    while run.poll() is None:
+        in_cwd |= (work / ".tmp").exists()
+        spilled |= any(engine_tmp.glob("statguard-*/spill"))  # made by DuckDB as it first spills
+        time.sleep(0.005)
+    out, err = run.communicate()
+    assert run.returncode == 0, err
+    assert json.loads(out)["summary"][0]["fails"] == 0
+    assert not in_cwd
+    assert sorted(p.name for p in work.iterdir()) == before
+    assert spilled, "nothing was spilled: the case no longer tests where spills go"
+    assert list(engine_tmp.iterdir()) == []  # the engine's folder went with the engine
+
+
+def test_the_engine_turns_its_progress_bar_off_and_spills_into_its_own_folder():
+    with DuckDBEngine(threads=1, memory_limit="300MB") as engine:
+        bar, folder, limit = engine.con.execute(
+            "SELECT current_setting('enable_progress_bar'), current_setting('temp_directory'), "
+            "current_setting('memory_limit')").fetchall()[0]
+        assert bar is False
+        assert Path(folder).parent == Path(engine._tmp.name)
+        assert limit.endswith("MiB")
+
+
+@pytest.mark.parametrize("size", ["lots", "0", "5"])
+def test_the_engine_refuses_a_memory_limit_it_cannot_read(size):
+    """An EngineError naming the setting (the CLI refuses these and more as usage errors, below)."""
+    with pytest.raises(EngineError, match=f"memory_limit '{size}'"):
+        DuckDBEngine(memory_limit=size)
+
+
+def _small_pack(folder: Path) -> Path:
+    (folder / "d.csv").write_text("id,a\n1,5\n2,-1\n", encoding="utf-8")
+    (folder / "pack.yml").write_text("sources:\n  d: {path: d.csv, keys: [id]}\nrules:\n"
+                                     "  - {id: POS, kind: row, source: d, expr: a > 0}\n", encoding="utf-8")
+    return folder / "pack.yml"
+
+
+@pytest.mark.parametrize("command", ["check", "screen"])
+@pytest.mark.parametrize("size", ["lots", "0MB", "-5MB", "500", "1.5 PB", "2 gigabytes", ""])
+def test_a_bad_memory_limit_is_a_usage_error(tmp_path, capsys, command, size):
+    pack = _small_pack(tmp_path)
+    args = [command, str(pack)] if command == "check" else [command, "--pack", str(pack), "-s",
+                                                             f"d={tmp_path / 'd.csv'}"]
+    with pytest.raises(SystemExit) as stopped:  # argparse's way out, with the usage
+        main([*args, f"--memory-limit={size}"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "--memory-limit" in err and "expected a size such as 2GB or 500MB" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["check", "screen"])
+def test_the_memory_limit_reaches_the_engine(tmp_path, capsys, command):
+    """A limit too small for anything: the rule cannot run, and says it was memory (exit 2); a
+    generous one in any spelling runs it."""
+    pack = _small_pack(tmp_path)
+    args = [command, str(pack)] if command == "check" else [command, "--pack", str(pack), "-s",
+                                                             f"d={tmp_path / 'd.csv'}"]
+    assert main([*args, "--memory-limit", "1KB", "-f", "json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert "Out of Memory" in report["summary"][0]["error"] or "memory" in report["summary"][0]["error"]
+    for size in ("2GB", "500mb", "1.5GiB", " 800 MB "):
+        code = main([*args, "--memory-limit", size, "-f", "json"])
+        report = json.loads(capsys.readouterr().out)
+        assert report["summary"][0]["fails"] == 1 and not report["summary"][0]["errored"]
+        assert code == (1 if command == "check" else 0)
+
+
+def test_screen_reads_includes_beyond_the_pack_only_where_allowed(tmp_path, capsys):
+    """screen --pack follows include: inside the pack's tree only, unless --allow-include DIR, as check."""
+    shared, packs = tmp_path / "shared", tmp_path / "packs"
+    shared.mkdir()
+    packs.mkdir()
+    (shared / "rules.yml").write_text("rules:\n  - {id: POS, kind: row, source: d, expr: a > 0}\n",
+                                      encoding="utf-8")
+    (packs / "d.csv").write_text("id,a\n1,5\n2,-1\n", encoding="utf-8")
+    (packs / "pack.yml").write_text("include: [../shared/rules.yml]\nsources:\n  d: {path: d.csv, keys: [id]}\n",
+                                    encoding="utf-8")
+    args = ["screen", "--pack", str(packs / "pack.yml"), "-s", f"d={packs / 'd.csv'}", "-f", "json"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "pack.yml:1" in err and "Traceback" not in err
+    assert main([*args, "--allow-include", str(shared)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"][0]["rule_id"] == "POS" and report["summary"][0]["fails"] == 1
