@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from statguard.errors import ExpressionError, Problem
-from statguard.expr.parse import parse
+from statguard.expr.parse import condition_problem, parse
 
 
 @dataclass
@@ -105,10 +105,15 @@ def _unknown(name: str, cols: list[str], node: exp.Column, where: Problem | None
 
 
 def compile_expression(text: str, scopes: Mapping[str | None, Iterable[str] | None],
-                       where: Problem | None = None) -> Compiled:
-    """Parse, whitelist-check and resolve `text` in one step."""
+                       where: Problem | None = None, *, condition: bool = True) -> Compiled:
+    """Parse, whitelist-check and resolve `text` in one step. A rule's expressions (`expr`,
+    `where`, `if` ...) are conditions: with condition=True one that is plainly a value
+    (`a + b`) is refused."""
     loc = where or Problem("")
     tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field)
+    why = condition_problem(tree, text) if condition else None
+    if why:
+        raise ExpressionError(Problem(why, loc.file, loc.line, loc.column, loc.field))
     # the tree parse just made is ours alone: resolve it in place rather than deep-copying it
     return resolve(tree, scopes, where=where, text=text, copy=False)
 

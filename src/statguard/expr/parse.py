@@ -67,6 +67,8 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
         trees = sqlglot.parse(text, read="duckdb")
     except (ParseError, TokenError) as e:
         raise ExpressionError(where.problem(_parse_message(e), _error_offset(e, text))) from None
+    except RecursionError:  # sqlglot parses nesting recursively: some 40 parentheses deep is its end
+        raise ExpressionError(where.problem(TOO_DEEP, 0)) from None
     except Exception as e:  # sqlglot may raise other errors on odd input
         raise ExpressionError(where.problem(f"cannot parse expression: {e}", 0)) from None
     if len(trees) != 1 or trees[0] is None:
@@ -74,8 +76,27 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
         raise ExpressionError(where.problem(
             "only one expression is allowed (found ';' or several statements)", max(offset, 0)))
     tree = trees[0]
+    if _depth(tree) > MAX_DEPTH:  # rendered as SQL recursively, and by DuckDB too
+        raise ExpressionError(where.problem(TOO_DEEP, 0))
     _check(tree, where)
     return tree
+
+
+MAX_DEPTH = 100  # nested parentheses, functions and operators (a chain a + b + c ... is one level)
+TOO_DEEP = "expression nested too deeply (parentheses, functions or operators within one another); write it more simply"
+
+
+def _depth(tree: exp.Expression) -> int:
+    """How deeply `tree` nests, counted without recursion; a chain of one operator (a + b + c,
+    which sqlglot nests to the left and renders in a loop) counts once."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in node.iter_expressions():
+            chained = isinstance(child, exp.Binary) and type(child) is type(node) and child.arg_key == "this"
+            stack.append((child, depth if chained else depth + 1))
+    return deepest
 
 
 class _Where:
@@ -99,9 +120,40 @@ def _parse_message(e: Exception) -> str:
     if errors:
         first = errors[0]
         token = (first.get("highlight") or "").strip()
-        desc = first.get("description") or "invalid expression"
+        desc = _incomplete(first.get("description") or "invalid expression")
         return f"cannot parse expression: {desc}" + (f" near '{token}'" if token else "")
     return f"cannot parse expression: {str(e).splitlines()[0]}"
+
+
+# sqlglot's sentence for an operator or function written without an operand, naming its node class
+_MISSING = re.compile(r"Required keyword: '(\w+)' missing for <class '(?:\w+\.)*(\w+)'>")
+
+
+def _incomplete(description: str) -> str:
+    """sqlglot's description, with "Required keyword: 'expression' missing for <class '...BitwiseRightShift'>"
+    said as the rule author wrote it: "operator '>>' has nothing on its right"."""
+    match = _MISSING.search(description)
+    if not match:
+        return description
+    keyword, name = match.groups()
+    cls = getattr(exp, name, None)
+    if cls is exp.Between:
+        return description.replace(match.group(0), "BETWEEN needs both bounds (x BETWEEN low AND high)")
+    what = f"'{name}'"
+    try:
+        if isinstance(cls, type) and issubclass(cls, exp.Binary):
+            sql = cls(this=exp.column("x"), expression=exp.column("y")).sql("duckdb")
+            what = f"operator '{sql.removeprefix('x ').removesuffix(' y')}'"
+            side = {"this": "left", "expression": "right"}.get(keyword)
+            if side:
+                return description.replace(match.group(0), f"{what} has nothing on its {side}")
+        elif isinstance(cls, type) and issubclass(cls, exp.Func):
+            what = f"function '{(cls.sql_names() or [name])[0].lower()}'"
+            if keyword == "this":
+                return description.replace(match.group(0), f"{what} needs an argument")
+    except Exception:  # a node that cannot be built so: its class name says it
+        pass
+    return description.replace(match.group(0), f"{what} lacks its '{keyword}' part")
 
 
 def _error_offset(e: Exception, text: str) -> int:
@@ -114,6 +166,30 @@ def _error_offset(e: Exception, text: str) -> int:
     line = min(first["line"], len(lines))
     token_len = len(first.get("highlight") or "")
     return sum(len(x) + 1 for x in lines[: line - 1]) + max(first["col"] - token_len, 0)
+
+
+# Nodes that give a number, text, a date or an interval, never true or false: an expression made
+# of one of these at the top is not a condition (`a + b` where `a + b == total` was meant).
+_VALUES: tuple[type[exp.Expression], ...] = (
+    exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.IntDiv, exp.Pow, exp.Neg, exp.DPipe, exp.Literal,
+    exp.Interval, *(f for f in FUNCTIONS if f not in (exp.RegexpLike, exp.StartsWith, exp.Coalesce, exp.Nullif,
+                                                       exp.Greatest, exp.Least)))
+
+
+def condition_problem(tree: exp.Expression, text: str) -> str | None:
+    """Why `tree` cannot be a rule's condition (true or false for a record), or None when it can
+    be (or its type shows only on data: a column, CASE, coalesce)."""
+    node = tree
+    while isinstance(node, exp.Paren):
+        node = node.this
+    value = isinstance(node, _VALUES) or (
+        isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this != exp.DataType.Type.BOOLEAN)
+    if not value:
+        return None
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return (f"the expression must be a condition, true or false for each record (such as a + b == total), "
+            f"not a value: '{shown}'")
 
 
 def _check(tree: exp.Expression, where: _Where) -> None:
