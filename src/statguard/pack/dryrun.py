@@ -4,16 +4,20 @@ Every rule's plan is bound by DuckDB against empty tables that have the
 declared column types of its sources, so a rule that can never be evaluated
 (text added to a number, a date compared with a number, a function given the
 wrong types) is a located pack problem found by `statguard lint`
-(load_pack(..., check_types=True)). A run does not repeat the check up front:
-its typed views have the declared types, so such a rule fails to bind there,
-and only then is `type_problem` asked for the located explanation. Rules
+(load_pack(..., check_types=True)). Text constants the binder casts to a column's
+type (`a + 'abc'` with `a` an integer binds, as a + CAST('abc' AS BIGINT), and fails
+on every record) are cast once here, so they are found too. A run does not repeat
+the check up front: its typed views have the declared types, so such a rule fails
+there, and only then is `type_problem` asked for the located explanation. Rules
 reading sources without declared columns, or tables that only exist at run
 time (history, period mappings), are skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -84,15 +88,63 @@ def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | No
         return None
     if plan is None or plan.query is None:
         return None
+    field = next((f for f in ("expr", "where", "if") if f in rule.raw), None)
     try:
         # copy=False: the plan is not used after this (rendering copies the whole tree by default)
-        con.execute("EXPLAIN " + plan.query.sql("duckdb", copy=False))  # type: ignore[attr-defined]
+        sql = plan.query.sql("duckdb", copy=False)  # type: ignore[attr-defined]
+        why = _failing_constant(con, _explain(con, sql))
     except Exception as e:
         text = " ".join(str(e).split())
         for tail in (" Candidate functions:", " LINE 1:"):  # DuckDB's long hints; the first sentence says it
             text = text.split(tail)[0]
         if any(s in text for s in _SKIP):
             return None
-        field = next((f for f in ("expr", "where", "if") if f in rule.raw), None)
         return ctx.problem(f"rule '{rule.id}' cannot be evaluated on the declared column types: {text}", field)
+    if why:
+        return ctx.problem(f"rule '{rule.id}' cannot be evaluated on the declared column types: {why}", field)
     return None
+
+
+def _explain(con: Any, sql: str) -> str:
+    """The bound plan of `sql` as JSON text (as plain text where DuckDB has no JSON plans)."""
+    import duckdb
+    try:
+        rows = con.execute("EXPLAIN (FORMAT JSON) " + sql).fetchall()
+    except duckdb.ParserException:
+        rows = con.execute("EXPLAIN " + sql).fetchall()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+# A constant the binder casts to a column's type (`a + 'abc'` with `a` an integer: CAST('abc' AS BIGINT)).
+# DuckDB folds the casts that succeed into their values, so one left in a plan may fail on every record.
+_CAST = re.compile(r"CAST\('((?:[^']|'')*)' AS ([A-Z][A-Z0-9_]*(?:\(\d+(?:, ?\d+)?\))?)\)")
+
+
+def _failing_constant(con: Any, plan: str) -> str | None:
+    """Why a text constant in the bound plan cannot be the type it is used as, or None."""
+    try:
+        found = json.loads(plan)
+        texts = list(_strings(found))
+    except ValueError:
+        texts = [plan]
+    for text in texts:
+        for literal, target in dict.fromkeys(_CAST.findall(text)):
+            value = literal.replace("''", "'")
+            try:
+                con.execute(f"SELECT CAST(? AS {target})", [value])
+            except Exception as e:
+                said = " ".join(str(e).split()).split(" LINE 1:")[0]
+                return f"the text '{value}' cannot be read as {target} ({said})"
+    return None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
