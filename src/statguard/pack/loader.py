@@ -1,8 +1,11 @@
 """Loading a rule pack: YAML files, includes, sources and rules.
 
 Structural problems (malformed YAML, a broken sources section) stop loading
-with a PackError listing every problem with file, line and column. A broken
-rule does not stop the others: it is kept with its problems, reported as
+with a PackError listing every problem with file, line and column: so does any
+problem of the pack's own declarations, its `pack:` settings, includes and
+sources (an unknown key, a value of the wrong type such as `keys: 5` or
+`glob: yes please`), since they are not one rule's to lose. A broken rule does
+not stop the others: it is kept with its problems, reported as
 errored when the pack runs, and listed by `statguard lint`; that includes an
 entry of `rules:` without an id (it is reported under its place, e.g.
 "rules.yml:12") and a rule with a key given twice.
@@ -17,6 +20,7 @@ the refused file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -29,13 +33,14 @@ from pydantic import ValidationError
 from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
+from statguard.i18n import LANGS, normalize
 from statguard.pack.derived import parse_derivation, resolve_derived
 from statguard.pack.dryrun import type_problems
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
 from statguard.pack.scorecard import config_problems
 from statguard.pack.screen import screen_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
-from statguard.report.messages import template_problems
+from statguard.report.messages import template_problems, unknown_placeholders
 
 RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
 RESERVED_PREFIXES = ("raw:", "history:", "_sg_")  # the engine's own tables (compared case-insensitively)
@@ -83,6 +88,7 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
             continue
         _load_file(f, pack, problems, seen, allowed)
     resolve_derived(pack, problems)
+    problems.extend(_codelist_problems(pack))
     plans = _check_rules(pack, problems)
     problems.extend(config_problems(pack))
     problems.extend(screen_problems(pack))
@@ -133,14 +139,9 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
             problems.append(_fatal(doc.key_locs[key].problem(
                 f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})", key)))
     for inc, loc in _items(doc, "include", problems):
-        target = (path.parent / str(inc)).resolve()
-        if not _inside(target, allowed):  # checked first: whether it exists is not told either
-            problems.append(_fatal(loc.problem(
-                f"included path is outside the pack's directory tree ({allowed[0]}): {inc} "
-                "(allow its directory with --allow-include DIR)", "include")))
-            continue
-        if not target.exists():
-            problems.append(_fatal(loc.problem(f"included file not found: {inc}", "include")))
+        target, why = _include_target(path, inc, allowed)
+        if why:
+            problems.append(_fatal(loc.problem(why, "include")))
             continue
         for f in _pack_files(target):
             if _inside(f.resolve(), allowed):
@@ -161,6 +162,24 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
         rule = _load_rule(item, loc, pack, problems)
         if rule is not None:
             pack.rules.append(rule)
+
+
+def _include_target(path: Path, inc: Any, allowed: list[Path]) -> tuple[Path, str | None]:
+    """The file or directory `include: inc` names, or why it cannot be read."""
+    name = _name(inc)
+    if name is None or "\x00" in name:
+        why = "holds a NUL character, which no file name can" if name else f"must be a file name, not {_shown(inc)}"
+        return path, f"included path {why}"
+    try:
+        target = (path.parent / name).resolve()
+        if not _inside(target, allowed):  # checked first: whether it exists is not told either
+            return target, (f"included path is outside the pack's directory tree ({allowed[0]}): {name} "
+                            "(allow its directory with --allow-include DIR)")
+        if not target.exists():
+            return target, f"included file not found: {name}"
+    except (OSError, ValueError, RuntimeError) as e:  # a name too long for the file system, a link loop
+        return path, f"included path cannot be read: {name[:100]}: {getattr(e, 'strerror', None) or e}"
+    return target, None
 
 
 def _duplicates(value: Any, skip: Any = None) -> list[Problem]:
@@ -200,11 +219,16 @@ def _load_meta(meta: Any, doc: LocDict, pack: Pack, problems: list[Problem]) -> 
         return
     for key in meta:
         if key not in PACK_KEYS:
-            problems.append(meta.key_locs[key].problem(
-                f"unknown key '{key}' in pack (expected: {', '.join(sorted(PACK_KEYS))})", key))
+            problems.append(_fatal(meta.key_locs[key].problem(
+                f"unknown key '{key}' in pack (expected: {', '.join(sorted(PACK_KEYS))})", key)))
     pack.name = str(meta.get("name", pack.name))
     pack.description = meta.get("description", pack.description)
-    pack.lang = meta.get("lang", pack.lang)
+    lang = meta.get("lang", pack.lang)
+    if lang is not None and not (isinstance(lang, str) and normalize(lang)):  # zh, en, zh-CN, en_GB ...
+        problems.append(_fatal(_at(meta, "lang").problem(
+            f"lang must be one of {', '.join(LANGS)} (the languages statguard speaks), not {_shown(lang)}", "lang")))
+        lang = None
+    pack.lang = lang
     for key in ("scorecard", "screen", "settings", "version"):
         if key in meta:
             pack.settings[key] = meta[key]
@@ -233,18 +257,16 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         if key not in SOURCE_KEYS:
             problems.append(_fatal(spec.key_locs[key].problem(
                 f"unknown key '{key}' in source '{name}' (expected: {', '.join(sorted(SOURCE_KEYS))})", key)))
-    src = Source(name=name, loc=loc, format=spec.get("format"), sheet=spec.get("sheet"),
-                 encoding=spec.get("encoding"), unit=spec.get("unit"), period=spec.get("period"),
-                 scope=spec.get("scope"), description=spec.get("description"))
+    text = {key: _source_text(spec, key, name, problems) for key in SOURCE_TEXT}
+    src = Source(name=name, loc=loc, format=text["format"], sheet=_sheet(spec, problems), encoding=text["encoding"],
+                 unit=text["unit"], period=text["period"], scope=text["scope"], description=spec.get("description"))
     for flag in ("optional", "glob"):
         value = spec.get(flag, False)
         if not isinstance(value, bool):
-            problems.append(spec.where(flag).problem(f"{flag} must be true or false, not {value!r}", flag))
+            problems.append(_fatal(spec.where(flag).problem(f"{flag} must be true or false, not {value!r}", flag)))
         setattr(src, flag, value is True)
-    if spec.get("path") is not None:
-        src.path = (file.parent / str(spec["path"])).resolve()
-    keys = spec.get("keys", [])
-    src.keys = [keys] if isinstance(keys, str) else [str(k) for k in keys]
+    src.path = _source_path(spec, name, file, problems)
+    src.keys = _source_keys(spec, name, problems)
     columns = spec.get("columns") or {}
     if isinstance(columns, LocList):  # a bare list of names
         columns = {str(c): None for c in columns}
@@ -265,6 +287,91 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
             problems.append(_fatal(spec.where("keys").problem(
                 f"key column '{k}' is not among the declared columns of '{name}'", "keys")))
     pack.sources[name] = src
+
+
+# Keys of a source that hold one name (of a column, a format, an encoding), and what they accept.
+SOURCE_TEXT = {"unit": "a column name", "period": "a column name", "scope": "a column name",
+               "format": "one of csv, excel, parquet, json", "encoding": "an encoding such as utf-8 or gb18030"}
+FORMATS = ("csv", "excel", "parquet", "json")
+
+
+def _at(spec: LocDict, key: str) -> Loc:
+    """Where `key:` is written: its value, or the key itself when the value is empty."""
+    return spec.where(key) if spec.get(key) is not None else spec.key_locs.get(key, spec.loc)
+
+
+def _shown(value: Any) -> str:
+    return "nothing (an empty value)" if value is None else repr(value)[:100]
+
+
+def _name(value: Any) -> str | None:
+    """A column name as YAML gives it (text, or a number such as 2024), else None."""
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _source_text(spec: LocDict, key: str, source: str, problems: list[Problem]) -> str | None:
+    if spec.get(key) is None:
+        return None
+    value = _name(spec[key]) if key in ("unit", "period", "scope") else spec[key]
+    if key == "format" and value not in FORMATS:
+        value = None
+    if key == "encoding" and isinstance(value, str):
+        value = value if value.lower() == "auto" or _codec(value) else None
+    if not isinstance(value, str):
+        problems.append(_fatal(_at(spec, key).problem(
+            f"{key} of source '{source}' must be {SOURCE_TEXT[key]}, not {_shown(spec[key])}", key)))
+    return value
+
+
+def _codec(name: str) -> bool:
+    import codecs
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def _sheet(spec: LocDict, problems: list[Problem]) -> str | int | None:
+    value = spec.get("sheet")
+    if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    problems.append(_fatal(_at(spec, "sheet").problem(
+        f"sheet must be a sheet name or number (0 is the first), not {_shown(value)}", "sheet")))
+    return None
+
+
+def _source_path(spec: LocDict, source: str, file: Path, problems: list[Problem]) -> Path | None:
+    """The source's file (or glob pattern) as declared, relative to the declaring file; None without one."""
+    if "path" not in spec:
+        return None
+    value = _name(spec["path"])
+    why = (f"must be a file name, not {_shown(spec['path'])}" if value is None
+           else "holds a NUL character, which no file name can" if "\x00" in value else None)
+    if why is None:
+        try:
+            return (file.parent / value).resolve()
+        except (OSError, ValueError, RuntimeError) as e:
+            why = f"cannot be used as a file name: {getattr(e, 'strerror', None) or e}"
+    problems.append(_fatal(_at(spec, "path").problem(f"path of source '{source}' {why}", "path")))
+    return None
+
+
+def _source_keys(spec: LocDict, source: str, problems: list[Problem]) -> list[str]:
+    """`keys:`: one column name or a list of them."""
+    if "keys" not in spec:
+        return []
+    value = spec["keys"]
+    names = [_name(k) for k in value] if isinstance(value, list) else [_name(value)]
+    if all(n is not None for n in names):
+        return [n for n in names if n is not None]
+    problems.append(_fatal(_at(spec, "keys").problem(
+        f"keys of source '{source}' must be a column name or a list of column names, not {_shown(value)}", "keys")))
+    return []
 
 
 def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Column:
@@ -294,11 +401,68 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
     allowed = spec.get("allowed")
     if allowed is not None and not isinstance(allowed, list):
         allowed = [allowed]
+    bounds = {}
+    for key in ("min", "max"):
+        bounds[key] = spec.get(key)
+        why = _bound_problem(bounds[key], ctype)
+        if why:
+            problems.append(_fatal(where(key).problem(f"{key} of column '{name}' must be {why}, "
+                                                      f"not {_shown(bounds[key])}", key)))
+            bounds[key] = None
+    codelist = spec.get("codelist")
+    if codelist is not None and not (isinstance(codelist, str) and "." in codelist.strip(".")):
+        problems.append(_fatal(where("codelist").problem(
+            f"codelist of column '{name}' must name SOURCE.COLUMN (the source holding the codes), "
+            f"not {_shown(codelist)}", "codelist")))
+        codelist = None
     return Column(name=name, type=ctype, required=bool(spec.get("required", True)),
                   nullable=bool(spec.get("nullable", True)), allowed=allowed,
-                  codelist=spec.get("codelist"), min=spec.get("min"), max=spec.get("max"),
+                  codelist=codelist, min=bounds["min"], max=bounds["max"],
                   pattern=pattern, unique=bool(spec.get("unique", False)),
-                  description=spec.get("description"), loc=loc)
+                  description=spec.get("description"), loc=loc, codelist_loc=where("codelist"))
+
+
+def _bound_problem(value: Any, ctype: str | None) -> str | None:
+    """What a column's `min:`/`max:` must be for its type, unless `value` is it."""
+    if value is None:
+        return None
+    if ctype in ("date", "datetime"):
+        if isinstance(value, (dt.date, dt.datetime)):
+            return None
+        try:
+            dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return "a date such as 2024-01-31"
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return "a number"
+    try:
+        float(value)
+    except ValueError:
+        return "a number"
+    return None
+
+
+def _codelist_problems(pack: Pack) -> list[Problem]:
+    """A column's `codelist: SOURCE.COLUMN` must name a declared source (and one of its
+    declared columns, when it declares them); asked once every file is read."""
+    out = []
+    for source in pack.sources.values():
+        for column in source.columns.values():
+            if not column.codelist or column.codelist_loc is None:
+                continue
+            name, _, code = column.codelist.rpartition(".")
+            held = pack.sources.get(name)
+            if held is None:
+                known = ", ".join(sorted(pack.sources))
+                why = f"names no declared source '{name}' (sources: {known})"
+            elif held.columns and code not in held.columns:
+                why = f"names no declared column '{code}' of source '{name}'"
+            else:
+                continue
+            out.append(_fatal(column.codelist_loc.problem(
+                f"codelist '{column.codelist}' of column '{column.name}' {why}", "codelist")))
+    return out
 
 
 def _pattern_problem(pattern: Any, column: str) -> str | None:
@@ -344,6 +508,9 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
         return _broken_entry(item, loc, "each rule must be a mapping with at least 'id' and 'kind'", None,
                              problems)
     rule_id = item.get("id")
+    if isinstance(rule_id, (dt.date, dt.datetime)):  # id: 2024-01-01 is a date to YAML
+        return _broken_entry(item, item.loc, f"rule id {rule_id} is read by YAML as a date, not as text; "
+                             f"quote it: id: '{rule_id}'", "id", problems)
     if not isinstance(rule_id, (str, int)) or isinstance(rule_id, bool) or str(rule_id).strip() == "":
         if item.get("enabled", True) is False:  # switched off: listed by lint, not run
             problems.append(item.loc.problem("rule has no 'id'", "id"))
@@ -353,6 +520,7 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
                 description=_text(item.get("description")), message=item.get("message"),
                 tags=_tags(item.get("tags")), hard=item.get("hard"))
     rule.problems.extend(_duplicates(item))
+    rule.problems.extend(_flag_problems(item))
     rule.problems.extend(_message_problems(item))
     severity = item.get("severity", "error")
     if severity not in SEVERITIES:
@@ -396,23 +564,68 @@ def _tags(value: Any) -> list[str]:
     return [str(t) for t in value] if isinstance(value, list) else [str(value)]
 
 
+def _flag_problems(item: LocDict) -> list[Problem]:
+    """`enabled:` must be a boolean, `tags:` a name or a list of names."""
+    out = []
+    enabled = item.get("enabled", True)
+    if not isinstance(enabled, bool):
+        out.append(_at(item, "enabled").problem(f"enabled must be true or false, not {_shown(enabled)}", "enabled"))
+    tags = item.get("tags")
+    if tags is not None and any(_name(t) is None for t in (tags if isinstance(tags, list) else [tags])):
+        out.append(_at(item, "tags").problem(f"tags must be a name or a list of names, not {_shown(tags)}", "tags"))
+    return out
+
+
 def _message_problems(item: LocDict) -> list[Problem]:
     """`message:` must be a template (statguard.report.messages) or one per language."""
     message = item.get("message")
     if message is None:
         return []
-    if isinstance(message, str):
-        texts = [(message, item.where("message"), "message")]
-    elif isinstance(message, LocDict) and message:
-        texts = [(text, message.where(lang), f"message.{lang}") for lang, text in message.items()]
-    else:
+    if not isinstance(message, str) and not (isinstance(message, LocDict) and message):
         return [item.where("message").problem("message must be text or a mapping of language to text", "message")]
-    out = []
-    for text, where, field in texts:
+    out = [message.key_locs[lang].problem(f"message language '{lang}' is not one statguard speaks "
+                                          f"(give {', '.join(LANGS)})", f"message.{lang}")
+           for lang in (message if isinstance(message, LocDict) else ()) if lang not in LANGS]
+    for text, where, field in _message_texts(item):
         if not isinstance(text, str):
             out.append(where.problem(f"{field} must be text, not {text!r}"[:200], field))
             continue
         out.extend(where.problem(f"message template: {why}", field) for why in template_problems(text))
+    return out
+
+
+def _message_texts(item: LocDict) -> list[tuple[Any, Loc, str]]:
+    """The rule's message templates as written: (text, where, field), one per language."""
+    message = item.get("message")
+    if isinstance(message, str):
+        return [(message, item.where("message"), "message")]
+    if isinstance(message, LocDict):
+        return [(text, message.where(lang), f"message.{lang}") for lang, text in message.items()]
+    return []
+
+
+# What every violation's message may name besides its plan's key: and val: columns
+# (statguard.report.violations._template_columns)
+MESSAGE_NAMES = {"id", "rule", "description", "unit", "period", "observed", "expected", "imbalance", "detail"}
+
+
+def _placeholder_problems(rule: Rule, plan: Any) -> list[Problem]:
+    """Placeholders of the rule's message that name no value of its violations: known for a
+    kind whose plan is one query (its key: and val: columns); a kind working in Python may add more."""
+    query = getattr(plan, "query", None)
+    if not isinstance(rule.raw, LocDict) or query is None or getattr(plan, "run", None) is not None:
+        return []
+    selected = [str(n) for n in getattr(query, "named_selects", [])]
+    if "*" in selected or not selected:
+        return []
+    names = MESSAGE_NAMES | {n.split(":", 1)[1] for n in selected if n.startswith(("key:", "val:"))}
+    out = []
+    for text, where, field in _message_texts(rule.raw):
+        unknown = unknown_placeholders(text, names) if isinstance(text, str) and not template_problems(text) else []
+        if unknown:
+            shown = ", ".join("{" + n + "}" for n in unknown)
+            out.append(where.problem(f"message template: {shown} names no value of this rule's violations "
+                                     f"(it can name: {', '.join(sorted(names))})", field))
     return out
 
 
@@ -472,6 +685,8 @@ def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -
         elif err["type"] == "missing":
             msg = f"kind '{kind.name}' needs parameter '{'.'.join(path)}'"
             where = item.loc
+        elif not path:  # the parameters together (a kind's own validator): its sentence says which
+            msg = f"kind '{kind.name}': {err['msg'].removeprefix('Value error, ')}"
         else:
             msg = f"parameter '{'.'.join(path)}': {err['msg']}"
         out.append(where.problem(msg, ".".join(path) or None))
@@ -502,6 +717,7 @@ def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:
         assert kind is not None
         try:
             plans[id(rule)] = kind.plan(rule, Context(pack, rule))
+            rule.problems.extend(_placeholder_problems(rule, plans[id(rule)]))
             if kind.lint is not None:
                 rule.problems.extend(kind.lint(rule, pack))
         except PackError as e:

@@ -33,6 +33,7 @@ class Column:
     unique: bool = False
     description: str | None = None
     loc: Loc | None = None
+    codelist_loc: Loc | None = None  # where `codelist:` is written
 
 
 @dataclass

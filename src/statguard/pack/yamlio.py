@@ -157,6 +157,8 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
         loader = _Loader(text)
     except yaml.MarkedYAMLError as e:
         raise _malformed(e, file) from None
+    except yaml.reader.ReaderError as e:
+        raise _unreadable(e, text, file) from None
     except yaml.YAMLError as e:
         raise PackError(Problem(f"malformed YAML: {e}", file)) from None
     loader.file = file
@@ -165,6 +167,8 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:
         raise _malformed(e, file) from None
+    except yaml.reader.ReaderError as e:
+        raise _unreadable(e, text, file) from None
     except yaml.YAMLError as e:
         raise PackError(Problem(f"malformed YAML: {e}", file)) from None
     finally:
@@ -211,6 +215,20 @@ def _check_bounds(text: str, file: str) -> None:
                 open_[-1][1] += weight
     finally:
         parser.dispose()
+
+
+def _unreadable(e: yaml.reader.ReaderError, text: str, file: str) -> PackError:
+    """A character YAML does not allow (NUL, other control characters), at its line and column.
+    The reader counts its position in bytes (libyaml) or characters (PyYAML); the first such
+    character in the text is the one it stopped at either way."""
+    char = chr(e.character) if isinstance(e.character, int) else None
+    offset = text.find(char) if char else -1
+    if offset < 0:
+        return PackError(Problem(f"malformed YAML: {e.reason}", file))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return PackError(Problem(f"malformed YAML: character U+{e.character:04X} is not allowed ({e.reason})",
+                             file, line, column))
 
 
 def _bound_error(event: yaml.Event, file: str, what: str) -> PackError:

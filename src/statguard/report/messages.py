@@ -6,9 +6,11 @@ be one string or one per language ({zh: ..., en: ...}).
 
 `statguard lint` refuses what cannot be a template (`template_problems`): a lone
 brace, a placeholder that is not a plain name, a format wider or more precise than
-MAX_WIDTH. Rendering never raises and never builds such text even when a template
-was not linted: an unparsable template is shown as written, an absurd or invalid
-format is dropped for the plain value.
+MAX_WIDTH, a format no number, text or date takes (`{observed:zz}`); and, for the
+kinds whose values are known before a run, a name no violation has
+(`unknown_placeholders`). Rendering never raises and never builds such text even
+when a template was not linted: an unparsable template is shown as written, an
+absurd or invalid format is dropped for the plain value.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 _FORMATTER = string.Formatter()
@@ -50,7 +52,37 @@ def template_problems(template: str) -> list[str]:
         elif spec and not _sane(spec):
             problems.append(f"the format of '{{{name}}}' ('{spec}') asks for a width or precision above "
                             f"{MAX_WIDTH}")
+        elif spec and not _valid_spec(spec):
+            problems.append(f"the format of '{{{name}}}' ('{spec}') is neither a format of numbers or text "
+                            "(such as .2f, >10 or ,d) nor of dates (such as %Y-%m-%d)")
     return problems
+
+
+def unknown_placeholders(template: str, names: Collection[str]) -> list[str]:
+    """The placeholders of `template` that are none of `names` (the values a violation has),
+    each once: rendering would show them as written."""
+    unknown: list[str] = []
+    for _, name, _spec, _conv in _parse(template):
+        if name is not None and name not in names and name not in unknown:
+            unknown.append(name)
+    return unknown
+
+
+_SAMPLES = (1.5, 1, "text")  # a format spec must suit one of these (a date takes any: strftime)
+_STRFTIME = re.compile(r"%[a-zA-Z]")
+
+
+def _valid_spec(spec: str) -> bool:
+    """Whether `spec` is a format some value can take: Python's for numbers or text, or a date's."""
+    if _STRFTIME.search(spec):
+        return True
+    for sample in _SAMPLES:
+        try:
+            format(sample, spec)
+        except (ValueError, TypeError):
+            continue
+        return True
+    return False
 
 
 def _sane(spec: str) -> bool:
