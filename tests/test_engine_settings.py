@@ -151,3 +151,28 @@ def test_screen_reads_includes_beyond_the_pack_only_where_allowed(tmp_path, caps
     assert main([*args, "--allow-include", str(shared)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["summary"][0]["rule_id"] == "POS" and report["summary"][0]["fails"] == 1
+
+
+def test_engine_errors_read_without_duckdbs_exception_class(tmp_path):
+    """A rule the data does not fit reads "<pack>:<line>: cannot evaluate rule 'R': <why>", without the
+    "Binder Error: ", "Conversion Error: " or "Invalid Input Error: " DuckDB's message begins with."""
+    import statguard
+    (tmp_path / "d.csv").write_text("id,s,n\n1,abc,5\n2,7,-1\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("""sources:
+  d: {path: d.csv, keys: [id], columns: {id: {}, s: {}, n: {}, gone: {type: number}}}
+rules:
+  - {id: BIND, kind: row, source: d, expr: s + 1 > 0}
+  - {id: CONVERT, kind: row, source: d, expr: CAST(s AS INT) > 0}
+  - {id: MISSING, kind: row, source: d, expr: gone > 0}
+  - {id: OK, kind: row, source: d, expr: n >= 0}
+""", encoding="utf-8")
+    rows = statguard.load_pack(tmp_path / "p.yml").validate().summary.set_index("rule_id")
+    pack = tmp_path / "p.yml"
+    assert rows.loc["BIND", "error"].startswith(f"{pack}:4: cannot evaluate rule 'BIND': No function matches")
+    assert rows.loc["CONVERT", "error"].startswith(
+        f"{pack}:5: cannot evaluate rule 'CONVERT': Could not convert string 'abc' to INT32")
+    assert rows.loc["MISSING", "error"].startswith(
+        f"{pack}:6: cannot evaluate rule 'MISSING': source 'd' {tmp_path / 'd.csv'}: the file has no column 'gone'")
+    assert not any(f"{name} Error" in rows.loc[rule, "error"] for rule in ("BIND", "CONVERT", "MISSING")
+                   for name in ("Binder", "Conversion", "Invalid Input"))
+    assert (rows.loc["OK", "errored"], rows.loc["OK", "fails"]) == (False, 1)

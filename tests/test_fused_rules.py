@@ -79,7 +79,7 @@ def test_a_rule_breaking_the_fused_scan_errors_alone(tmp_path, fused_calls):
     report = pack.validate({})
     assert fused_calls == [(6, False)]  # the fused statement failed: every rule ran on its own
     got = report.summary.set_index("rule_id")
-    assert got.loc["BROKEN", "errored"] and "Conversion Error" in got.loc["BROKEN", "error"]
+    assert got.loc["BROKEN", "errored"] and "Could not convert string" in got.loc["BROKEN", "error"]
     assert not got.drop(index="BROKEN")["errored"].any()
     clean = _pack(tmp_path, RULES).validate({})
     pd.testing.assert_frame_equal(report.summary[COUNTS].iloc[:5], clean.summary[COUNTS])

@@ -147,7 +147,8 @@ def test_rule_failing_on_the_data_names_its_file_and_line(tmp_path):
                                     "  - {id: OK, kind: row, source: t, expr: 值 >= 0}\n", encoding="utf-8")
     rows = statguard.load_pack(tmp_path / "p.yml").validate().summary.set_index("rule_id")
     assert rows.loc["TYPE", "errored"]
-    assert rows.loc["TYPE", "error"].startswith(f"{tmp_path / 'p.yml'}:6: cannot evaluate rule 'TYPE': Binder Error")
+    assert rows.loc["TYPE", "error"].startswith(
+        f"{tmp_path / 'p.yml'}:6: cannot evaluate rule 'TYPE': No function matches")
     assert not rows.loc["OK", "errored"] and rows.loc["OK", "fails"] == 1
 
 

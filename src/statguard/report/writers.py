@@ -75,8 +75,14 @@ def write_all(report: Report, fmts: list[str], outputs: list[str], lang: str | N
         if out is None:
             sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
             continue
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            Path(out).write_bytes(data)
-        else:
-            Path(out).write_text(data, encoding="utf-8")
+        if Path(out).is_dir():
+            example = Path(out) / ("report" + formats()[fmt][1])
+            raise StatguardError(f"--output {out}: is a directory; give a file name (e.g. {example})")
+        try:
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                Path(out).write_bytes(data)
+            else:
+                Path(out).write_text(data, encoding="utf-8")
+        except OSError as e:
+            raise StatguardError(f"--output {out}: cannot write the report: {e.strerror or e}") from None
