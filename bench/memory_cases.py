@@ -34,7 +34,8 @@ pack = statguard.load_pack(args["pack"])
 t0, c0 = time.perf_counter(), time.process_time()
 report = statguard.api.validate(pack, {}, options={"memory_limit": args.get("memory_limit")})
 seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not getrusage: ru_maxrss would keep the forking parent's high-water mark across exec
+rss = int([ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1]) / 1024
 fails = sum(int(row["fails"]) for row in report.summary.to_dict("records"))
 errored = sum(bool(row["errored"]) for row in report.summary.to_dict("records"))
 print("RESULT", json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": rss, "fails": fails, "errored": errored}))
