@@ -33,3 +33,19 @@ def test_columns_render_as_rows(template):
 def test_missing_values_read_na_and_unknown_names_stay():
     out = render_columns("{unit}/{observed}/{nope}", {"unit": [None], "observed": [float("nan")]}, 1)
     assert out == ["NA/NA/{nope}"]
+
+
+def test_generic_messages_leave_out_figures_an_item_does_not_have(tmp_path):
+    """An item without observed/expected values (a claim with no matching record) reads
+    "<description>: <detail>", never "expected NA"."""
+    import pandas as pd
+
+    import statguard
+    (tmp_path / "p.yml").write_text(
+        "sources:\n  c: {unit: u, columns: {p: string, u: string}}\n  i: {columns: {p: string}}\n"
+        "rules:\n  - {id: E, kind: exists, source: c, other: i, match: [p], description: 有记录}\n",
+        encoding="utf-8")
+    report = statguard.load_pack(tmp_path / "p.yml").validate(
+        {"c": pd.DataFrame({"p": ["1", "2"], "u": ["A", "B"]}), "i": pd.DataFrame({"p": ["1"]})})
+    (message,) = report.violations["message"]
+    assert message == "有记录: no matching record in 'i'"

@@ -30,7 +30,7 @@ def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = No
     plain = items.columns
     key_cols = [c for c in plain if c.startswith(KEY)]
     val_cols = [c for c in plain if c.startswith(VAL)]
-    template = template_for(rule.message, lang) or template_for(default, lang) or _default_template(rule, plain, lang)
+    template = template_for(rule.message, lang) or template_for(default, lang)
     sources = ", ".join(rule.sources)
     none: list[Any] = [None] * n
     data: dict[str, list[Any]] = {
@@ -40,7 +40,9 @@ def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = No
                          ("imbalance", IMBALANCE), ("detail", DETAIL)):
         data[name] = plain.get(column, none)
     data["detail"] = _translated_details(data, lang)
-    data["message"] = render_columns(template, _template_columns(rule, data, plain, key_cols, val_cols, n), n)
+    columns = _template_columns(rule, data, plain, key_cols, val_cols, n)
+    data["message"] = (render_columns(template, columns, n) if template is not None
+                       else _default_messages(rule, plain, columns, n, lang))
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
     return {c: data.get(c, none) for c in VIOLATION_COLUMNS}
 
@@ -91,18 +93,39 @@ def _template_columns(rule: Rule, data: dict[str, list[Any]], plain: dict[str, l
     return columns
 
 
-def _default_template(rule: Rule, fails: dict[str, list[Any]], lang: str | None = None) -> str:
-    """The rule's description with its figures, in the report's language (statguard.i18n)."""
+def _default_messages(rule: Rule, plain: dict[str, list[Any]], columns: dict[str, list[Any]], n: int,
+                      lang: str | None) -> list[str]:
+    """The generic message of each item: its figures that have a value (never "expected NA" for
+    a kind whose item has no expected value), rendered per group of items with the same ones."""
+    figures = [name for name in ("observed", "expected", "imbalance", "detail")
+               if {"observed": OBSERVED, "expected": EXPECTED, "imbalance": IMBALANCE, "detail": DETAIL}[name] in plain]
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i in range(n):
+        groups.setdefault(tuple(f for f in figures if columns[f][i] is not None), []).append(i)
+    if len(groups) == 1:
+        (present,) = groups
+        return render_columns(_default_template(rule, set(present), lang), columns, n)
+    out: list[str] = [""] * n
+    for present, rows in groups.items():
+        subset = {name: [values[i] for i in rows] for name, values in columns.items()}
+        for i, text in zip(rows, render_columns(_default_template(rule, set(present), lang), subset, len(rows)),
+                           strict=True):
+            out[i] = text
+    return out
+
+
+def _default_template(rule: Rule, present: set[str], lang: str | None = None) -> str:
+    """The rule's description with the figures in `present`, in the report's language (statguard.i18n)."""
     from statguard.i18n import t
     head = rule.description or rule.id
     parts = []
-    if OBSERVED in fails:
+    if "observed" in present:
         parts.append(t("msg.observed", lang))
-    if EXPECTED in fails:
+    if "expected" in present:
         parts.append(t("msg.expected", lang))
-    if IMBALANCE in fails:
+    if "imbalance" in present:
         parts.append(t("msg.imbalance", lang))
-    if DETAIL in fails:
+    if "detail" in present:
         parts.append("{detail}")
     return head + (t("msg.colon", lang) + t("msg.sep", lang).join(parts) if parts else "")
 
