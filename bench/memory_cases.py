@@ -74,6 +74,11 @@ def write_schema_case(folder: Path, mb: int) -> Path:
         f.write(f"{i + 1},12345,xxx,A,2024-01-01,placeholder\n")
         f.write(f"{i + 2},123456,-5,D,2024-13-01,negative and not allowed and bad date\n")
         f.write(f"{i},123456,1,A,2024-01-01,duplicate key\n")
+    return write_schema_pack(folder, path)
+
+
+def write_schema_pack(folder: Path, path: Path) -> Path:
+    """The schema rule over the generated CSV `path` (see write_schema_case for its columns)."""
     pack = folder / "schema.yml"
     pack.write_text(f"""sources:
   big:

@@ -21,6 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from memory_cases import write_rules_case, write_schema_pack  # noqa: E402  (the bench's own cases)
+
 CHILD = r"""
 import json, resource, sys
 import duckdb, pandas, statguard, statguard.api
@@ -55,22 +60,11 @@ def _run_limited(pack: Path, allowance_mb: int, options: dict | None = None) -> 
     return json.loads(results[-1])
 
 
-def _rules_pack(folder: Path, n: int) -> Path:
-    (folder / "d.csv").write_text("id,a,b,total\n1,1,2,3\n2,1,2,4\n", encoding="utf-8")
-    lines = ["sources:", "  d:", "    path: d.csv", "    keys: [id]", "    columns:",
-             "      id: {type: string}", "      a: {type: number}", "      b: {type: number}",
-             "      total: {type: number}", "rules:"]
-    lines += [f"  - {{id: R{i}, kind: row, source: d, expr: a + b == total}}" for i in range(n)]
-    pack = folder / "pack.yml"
-    pack.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return pack
-
-
 @pytest.mark.parametrize("rules", [300, 600])
 def test_many_row_rules_fit_in_bounded_memory(tmp_path, rules):
     """300 row rules, each failing once, took 1 GB (peak RSS) fused into one scan, 600 took 3.2 GB;
     in scans of at most statguard.runner.FUSED_MAX rules, 270 and 315 MB with pandas loaded."""
-    result = _run_limited(_rules_pack(tmp_path, rules), allowance_mb=3000)
+    result = _run_limited(write_rules_case(tmp_path, rules), allowance_mb=3000)
     assert result["errors"] == []
     assert result["fails"] == rules
     assert result["rss_mb"] < 450
@@ -104,20 +98,7 @@ def test_schema_kind_streams_a_csv_larger_than_its_memory(tmp_path):
     would exceed several times over."""
     path, size = _big_csv(tmp_path, 7_500_000)
     assert size > 550 * 2**20
-    pack = tmp_path / "schema.yml"
-    pack.write_text(f"""sources:
-  big:
-    path: {path.name}
-    keys: [id]
-    columns:
-      id: {{type: integer, nullable: false}}
-      code: {{type: string, pattern: '^[0-9]{{6}}$'}}
-      amount: {{type: number, min: 0}}
-      kind: {{type: string, allowed: [A, B, C]}}
-      day: {{type: date}}
-rules:
-  - {{id: SCHEMA, kind: schema, source: big}}
-""", encoding="utf-8")
+    pack = write_schema_pack(tmp_path, path)
     result = _run_limited(pack, allowance_mb=1500, options={"memory_limit": "200MB"})
     assert result["errors"] == []
     assert result["details"] == ["allowed", "min", "pattern", "placeholder", "type:date", "unique", "unique"]
