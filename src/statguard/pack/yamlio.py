@@ -152,18 +152,12 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
     if len(text) > MAX_BYTES:
         raise PackError(Problem(f"text is larger than {MAX_BYTES // (1024 * 1024)} MiB: not read as a rule pack",
                                 file))
+    loader = None
     try:
         _check_bounds(text, file)
         loader = _Loader(text)
-    except yaml.MarkedYAMLError as e:
-        raise _malformed(e, file) from None
-    except yaml.reader.ReaderError as e:
-        raise _unreadable(e, text, file) from None
-    except yaml.YAMLError as e:
-        raise PackError(Problem(f"malformed YAML: {e}", file)) from None
-    loader.file = file
-    loader.keep_duplicates = keep_duplicates
-    try:
+        loader.file = file
+        loader.keep_duplicates = keep_duplicates
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:
         raise _malformed(e, file) from None
@@ -172,7 +166,8 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
     except yaml.YAMLError as e:
         raise PackError(Problem(f"malformed YAML: {e}", file)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _malformed(e: yaml.MarkedYAMLError, file: str) -> PackError:
