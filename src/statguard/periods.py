@@ -245,3 +245,9 @@ def bind_mapping(engine: Any, source: str, column: str) -> str:
     distinct = [r[0] for r in engine.con.execute(engine.sql(query)).fetchall() if r[0] is not None]
     engine.register(name, mapping_frame(distinct))
     return name
+
+
+def natural_key(text: Any) -> tuple[Any, ...]:
+    """Sort key comparing the digit runs of a text as numbers: 2024-2 < 2024-10, U9 < U10."""
+    parts = re.split(r"(\d+)", str(text))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")

@@ -21,7 +21,6 @@ period, the later one (a resubmission) replaces the earlier one for it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from statguard.pack.scorecard import ScorecardConfig, parse_config
+from statguard.periods import natural_key
 from statguard.report.model import RANK
 
 if TYPE_CHECKING:
@@ -259,12 +259,6 @@ def escalation_table(trend: pd.DataFrame, cfg: ScorecardConfig) -> pd.DataFrame:
     if len(frame):
         frame = frame.sort_values(["streak", "score", "unit"], ascending=[False, True, True]).reset_index(drop=True)
     return frame
-
-
-def natural_key(text: Any) -> tuple[Any, ...]:
-    """Sort key comparing the digit runs of a text as numbers: 2024-2 < 2024-10."""
-    parts = re.split(r"(\d+)", str(text))
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
 
 
 def _natural_key_series(s: pd.Series) -> pd.Series:

@@ -18,7 +18,6 @@ several violations of one unit and period count as one failing period.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,12 +41,11 @@ register({
 
 def period_key(text: Any) -> tuple[Any, ...]:
     """Time order for period labels: parsed periods by ordinal, other texts with digit runs as numbers."""
-    from statguard.periods import try_parse
+    from statguard.periods import natural_key, try_parse
     period, _ = try_parse(text)
     if period is not None:
         return (0, period.freq, period.ordinal, "")
-    parts = re.split(r"(\d+)", str(text))
-    return (1, "", 0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p))
+    return (1, "", 0, natural_key(text))
 
 
 def gather(records: dict[str, list[Any]], rule: Any, persist: Persistence,

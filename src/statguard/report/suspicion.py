@@ -52,12 +52,9 @@ def ranking(report: Report) -> dict[str, Any] | None:
         units.append({"unit": unit, "peer_group": peers.get(unit), "score": score, "flagged": score >= config.flag_at,
                       "signals": signals, "violations": sum(s["violations"] for s in signals),
                       "evidence": sorted(evidence, key=lambda e: [s["rule_id"] for s in signals].index(e["rule_id"]))})
-    units.sort(key=lambda u: (-u["score"], -u["violations"], _natural(u["unit"])))
+    from statguard.periods import natural_key
+    units.sort(key=lambda u: (-u["score"], -u["violations"], natural_key(u["unit"])))
     for rank, u in enumerate(units, 1):
         u["rank"] = rank
     return {"flag_at": config.flag_at, "units": units, "flagged": sum(u["flagged"] for u in units)}
 
-
-def _natural(text: str) -> tuple[Any, ...]:
-    import re
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
