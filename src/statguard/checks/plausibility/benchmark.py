@@ -73,7 +73,7 @@ from statguard.checks.plan import (
     col,
     number,
 )
-from statguard.checks.plausibility.common import Long, LongParams
+from statguard.checks.plausibility.common import Long, LongParams, column_or_default
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
@@ -205,21 +205,12 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if long.indicator is None:
         raise PackError(ctx.problem(f"source '{p.source}' has no indicator column; give 'indicator:'",
                                     "indicator"))
-    scope = _optional(ctx, p.source, p.scope, "scope", "scope")
+    scope = column_or_default(ctx, p.source, p.scope, "scope", "scope")
     rows = long.rows(ctx).select(alias(quote_column(scope) if scope else exp.Null(), "_scope"))
     if p.check == "implied_denominator":
         return Plan(query=_implied(p, rows, scope))
     figures = _ratio(p, rows) if p.ratio is not None else _records(rows)
     return Plan(query=_band(ctx, p, figures, scope), order_by=[f'"{VAL}outside_pct" DESC NULLS LAST'])
-
-
-def _optional(ctx: Context, source: str, given: str | None, canonical: str, field_name: str) -> str | None:
-    """A column the rule names (it must exist), else the canonical one when the source has it."""
-    if given:
-        ctx.require_column(source, given, field_name)
-        return given
-    cols = ctx.columns(source)
-    return canonical if cols is not None and canonical in cols else None
 
 
 def _is(indicator: str) -> exp.Expression:
@@ -277,9 +268,9 @@ def _bands(ctx: Context, b: Benchmarks) -> exp.Select:
     ctx.source(b.source, "benchmarks")
     for column in (b.indicator, b.low, b.high):
         ctx.require_column(b.source, column, "benchmarks")
-    scope = _optional(ctx, b.source, b.scope, "scope", "benchmarks")
-    peer = _optional(ctx, b.source, b.peer_group, "peer_group", "benchmarks")
-    citation = _optional(ctx, b.source, b.citation, "citation", "benchmarks")
+    scope = column_or_default(ctx, b.source, b.scope, "scope", "benchmarks")
+    peer = column_or_default(ctx, b.source, b.peer_group, "peer_group", "benchmarks")
+    citation = column_or_default(ctx, b.source, b.citation, "citation", "benchmarks")
 
     def text(column: str | None) -> exp.Expression:
         if column is None:

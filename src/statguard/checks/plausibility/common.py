@@ -41,19 +41,31 @@ class LongParams(Params):
     where: str | None = Field(None, description="Only records for which this is true are used.")
 
 
+def column_or_default(ctx: Context, source: str, given: str | None, canonical: str, field_name: str,
+                      declared: str | None = None) -> str | None:
+    """The column a rule names (it must exist), else the source's declared one, else the canonical
+    name when the source has such a column; None when there is none."""
+    if given:
+        ctx.require_column(source, given, field_name)
+        return given
+    cols = ctx.columns(source)
+    if declared and (cols is None or declared in cols):
+        return declared
+    return canonical if cols is not None and canonical in cols else None
+
+
 class Long:
     """The resolved column names of a LongParams rule (None where the source has no such column)."""
 
     def __init__(self, ctx: Context, p: LongParams, *, need_period: bool = False):
         spec = ctx.source(p.source)
-        cols = ctx.columns(p.source)
         self.source = p.source
         self.value = p.value
         ctx.require_column(p.source, p.value, "value")
-        self.unit = self._pick(ctx, p.source, cols, p.unit, spec.unit, "unit", "unit")
-        self.period = self._pick(ctx, p.source, cols, p.period, spec.period, "month", "period")
-        self.indicator = self._pick(ctx, p.source, cols, p.indicator, None, "indicator", "indicator")
-        self.peer_group = self._pick(ctx, p.source, cols, p.peer_group, None, "peer_group", "peer_group")
+        self.unit = column_or_default(ctx, p.source, p.unit, "unit", "unit", declared=spec.unit)
+        self.period = column_or_default(ctx, p.source, p.period, "month", "period", declared=spec.period)
+        self.indicator = column_or_default(ctx, p.source, p.indicator, "indicator", "indicator")
+        self.peer_group = column_or_default(ctx, p.source, p.peer_group, "peer_group", "peer_group")
         if self.unit is None:
             from statguard.errors import PackError
             raise PackError(ctx.problem(f"source '{p.source}' declares no unit column; give 'unit:'", "unit"))
@@ -61,16 +73,6 @@ class Long:
             from statguard.errors import PackError
             raise PackError(ctx.problem(f"source '{p.source}' declares no period column; give 'period:'", "period"))
         self.scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
-
-    @staticmethod
-    def _pick(ctx: Context, source: str, cols: list[str] | None, given: str | None, declared: str | None,
-              canonical: str, field_name: str) -> str | None:
-        if given:
-            ctx.require_column(source, given, field_name)
-            return given
-        if declared and (cols is None or declared in cols):
-            return declared
-        return canonical if cols is not None and canonical in cols else None
 
     def columns(self, *roles: str) -> list[str]:
         """The resolved columns for `roles` (unit, period, indicator, peer_group), skipping absent ones."""
