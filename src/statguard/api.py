@@ -71,6 +71,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     # options["memory_limit"] (DuckDB's, e.g. "500MB"): what bounds the rules' memory (the schema
     # kind's too, which runs in the engine), whatever the size of the sources
     engine_options = {k: (options or {}).get(k) for k in ("threads", "memory_limit")}
+    options = {**(options or {}), "lang": lang or pack.lang}  # kinds write their texts in the report's language
     with collector.paused(), DuckDBEngine(**engine_options) as engine:
         if progress:
             progress(0, len(chosen), None)

@@ -40,10 +40,17 @@ from sqlglot import exp
 from statguard.checks.plan import DETAIL, KEY, PERIOD, STATUS, UNIT, Context, Plan, alias
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
+from statguard.i18n import register, t
 from statguard.pack.model import Rule
 
 EXPECTED_UNITS, EXPECTED_PERIODS, WANTED, GOT = "_sg_units", "_sg_periods", "_sg_wanted", "_sg_got"
 Code = str | int | float | date
+
+register({
+    "detail.complete.missing": {"en": "no records in '{source}'", "zh": "「{source}」中没有记录"},
+    "detail.complete.not_in_codes": {"en": "not in the code list", "zh": "不在代码表中"},
+    "detail.complete.unexpected": {"en": "not expected", "zh": "不应出现"},
+})
 
 
 class CompleteParams(Params):
@@ -99,17 +106,18 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     else:
         query = query.with_(GOT, as_=got)
     query = query.with_(WANTED, as_=wanted).from_(WANTED).join(GOT, on=exp.and_(*on), join_type="FULL")
-    return _judged(p, query, unit, period_col is not None)
+    return _judged(p, query, unit, period_col is not None, ctx.options.get("lang"))
 
 
-def _judged(p: CompleteParams, query: exp.Select, unit: str, by_period: bool) -> Plan:
+def _judged(p: CompleteParams, query: exp.Select, unit: str, by_period: bool, lang: str | None = None) -> Plan:
     missing = exp.Is(this=exp.column("u", GOT), expression=exp.Null())
     extra = exp.Is(this=exp.column("u", WANTED), expression=exp.Null())
     status = (exp.Case().when(missing, exp.Literal.string("fail"))
               .when(extra.copy(), exp.Literal.string("fail" if p.unexpected == "fail" else "pass"))
               .else_(exp.Literal.string("pass")))
-    detail = (exp.Case().when(missing.copy(), exp.Literal.string(f"no records in '{p.source}'"))
-              .when(extra.copy(), exp.Literal.string("not in the code list" if p.codes else "not expected")))
+    detail = (exp.Case().when(missing.copy(), exp.Literal.string(t("detail.complete.missing", lang, source=p.source)))
+              .when(extra.copy(), exp.Literal.string(t("detail.complete.not_in_codes" if p.codes
+                                                       else "detail.complete.unexpected", lang))))
     u = exp.Coalesce(this=exp.column("u", WANTED), expressions=[exp.column("u", GOT)])
     query = query.select(alias(status, STATUS), alias(u, UNIT), alias(u.copy(), KEY + unit))
     order = [f'"{KEY}{unit}"']

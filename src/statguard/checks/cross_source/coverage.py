@@ -77,10 +77,20 @@ from statguard.checks.plan import (
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
+from statguard.i18n import register, t
 from statguard.pack.model import Rule
 
 TOTALS, HITS, AGG, CLAIMS = "_sg_totals", "_sg_hits", "_sg_agg", "_sg_claimed"
 EPS = 1e-9
+
+register({
+    "detail.coverage.no_unit": {"en": "records without a unit", "zh": "没有所属单位的记录"},
+    "detail.coverage.none_evaluable": {"en": "no evaluable records", "zh": "没有可判断的记录"},
+    "detail.coverage.below": {"en": "verified rate below {rate}%", "zh": "核实率低于 {rate}%"},
+    "detail.coverage.gap": {"en": "claimed rate differs from the verified rate by more than {points} points",
+                            "zh": "上报比率与核实比率相差超过 {points} 个百分点"},
+    "detail.coverage.no_claim": {"en": "no single claimed rate", "zh": "没有唯一的上报比率"},
+})
 
 
 class Claimed(BaseModel):
@@ -141,7 +151,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     gcols = [quote_column(g, AGG) for g in by]
     if p.claimed is not None:
         query, gcols = _with_claims(ctx, p, by, query)
-    query = _judged(p, by, gcols, query, spec.unit, spec.period)
+    query = _judged(p, by, gcols, query, spec.unit, spec.period, ctx.options.get("lang"))
     order_by = [f'"{VAL}gap" DESC NULLS LAST', *(f'"{KEY}{g}"' for g in by)]
     return with_mappings(ctx, Plan(query=query, order_by=order_by), p.source, p.other, p.window)
 
@@ -223,7 +233,7 @@ def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
 
 
 def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query: exp.Select,
-            unit: str | None, period: str | None) -> exp.Select:
+            unit: str | None, period: str | None, lang: str | None = None) -> exp.Select:
     total, matched = exp.column("_sg_total", AGG), exp.column("_sg_matched", AGG)
     verified = exp.Div(this=exp.Mul(this=exp.Literal.number(100.0), expression=matched),
                        expression=exp.Nullif(this=total.copy(), expression=exp.Literal.number(0)))
@@ -240,19 +250,21 @@ def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query
     null_group = any_null(gcols)
     assert null_group is not None
     rules: list[tuple[exp.Expression, str, str | None]] = [
-        (null_group, "na", "records without a unit"),
-        (exp.func("coalesce", total.copy(), exp.Literal.number(0), copy=False).eq(0), "na", "no evaluable records")]
+        (null_group, "na", t("detail.coverage.no_unit", lang)),
+        (exp.func("coalesce", total.copy(), exp.Literal.number(0), copy=False).eq(0), "na",
+         t("detail.coverage.none_evaluable", lang))]
     if p.min_rate is not None:
         below = exp.LT(this=exp.paren(exp.Add(this=verified.copy(), expression=exp.Literal.number(EPS)), copy=False),
                        expression=exp.Literal.number(p.min_rate))
-        rules.append((below, "fail", f"verified rate below {p.min_rate:g}%"))
+        rules.append((below, "fail", t("detail.coverage.below", lang, rate=f"{p.min_rate:g}")))
     if claimed is not None:
         diff = exp.Sub(this=claimed.copy(), expression=verified.copy())
         over = exp.Abs(this=diff) if p.two_sided else diff
         rules.append((exp.GT(this=over, expression=exp.Literal.number(p.tolerance + EPS)), "fail",
-                      f"claimed rate differs from the verified rate by more than {p.tolerance:g} points"))
+                      t("detail.coverage.gap", lang, points=f"{p.tolerance:g}")))
         if p.min_rate is None:
-            rules.append((exp.Is(this=claimed.copy(), expression=exp.Null()), "na", "no single claimed rate"))
+            rules.append((exp.Is(this=claimed.copy(), expression=exp.Null()), "na",
+                          t("detail.coverage.no_claim", lang)))
     # each condition (fresh) goes into both CASEs: a copy into the first, itself into the second;
     # copy=False: the CASEs grow in place instead of being deep-copied at every branch
     status_case, detail_case = exp.Case(), exp.Case()

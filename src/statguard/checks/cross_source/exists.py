@@ -53,10 +53,11 @@ from statguard.checks.cross_source._match import (
 from statguard.checks.plan import DETAIL, STATUS, VAL, Context, Plan, alias, identity_columns
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
-from statguard.i18n import register
+from statguard.i18n import register, t
 from statguard.pack.model import Rule
 
 NOT_A_PERIOD = "detail.exists.window_not_a_period"
+register({"detail.exists.no_match": {"en": "no matching record in '{other}'", "zh": "「{other}」中没有匹配的记录"}})
 register({NOT_A_PERIOD: {
     "en": "its window date is not a month or a day, so the window cannot be placed",
     "zh": "时间窗口的基准期别不是月份或日期，无法确定时间窗口"}})
@@ -89,7 +90,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     shown = [a for a, _ in key_pairs(p.match)] + ([p.window.date] if p.window else [])
     for name in dict.fromkeys(shown):
         select = select.select(alias(quote_column(name, A), VAL + name))
-    detail: exp.Expression = exp.Literal.string(f"no matching record in '{p.other}'")
+    detail: exp.Expression = exp.Literal.string(t("detail.exists.no_match", ctx.options.get("lang"), other=p.other))
     unplaced = not_a_period(ctx, p.source, p.window)
     if unplaced is not None:
         detail = exp.Case().when(unplaced, exp.Literal.string(NOT_A_PERIOD)).else_(detail)

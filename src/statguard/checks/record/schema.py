@@ -104,8 +104,9 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
     checked = [c for c in wanted if c.name in present]
     identity = [n for n in dict.fromkeys([*spec.keys, spec.unit, spec.period]) if n and n in present]
     raw = "raw:" + spec.name
+    lang = ctx.options.get("lang")
     checks = [schema_checks.cell_checks_sql(c, present[c.name], p.placeholders, _codes(engine, ctx, c.codelist)
-                                            if c.codelist else None) for c in checked]
+                                            if c.codelist else None, lang) for c in checked]
     n, cells = engine.con.execute(schema_checks.cell_query(raw, identity, [c.name for c in checked],
                                                            checks)).fetchone()
     found: list[tuple[int, int, int, dict[str, Any]]] = []  # (column, check, record number, row)
@@ -119,14 +120,14 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
     sets = [(0, keys, False)] if keys and len(keys) == len(spec.keys) else []
     sets += [(j + 1, [c.name], True) for j, c in enumerate(checked) if c.unique]
     for j, names, single in sets:
-        expected = "unique values" if single else "unique key"
+        expected = schema_checks.expected("unique_values" if single else "unique_key", lang)
         for record in _records(engine, schema_checks.duplicates_query(raw, identity, names, single)):
             for part in range(len(names)):  # a key's each present part, as pandera reported them
                 if record[f"v{part}"] is not None:
                     found.append((j, part, record["rn"], _cell(record, spec, identity, ", ".join(names),
                                                                record[f"v{part}"], "unique", expected)))
     found.sort(key=lambda f: f[:3])
-    rows = [_missing_column(name) for name in missing] + [row for *_, row in found]
+    rows = [_missing_column(name, lang) for name in missing] + [row for *_, row in found]
     n_items = int(n or 0) * len(checked) + len(missing)
     return {"pass": n_items - len(rows), "fail": len(rows)}, pd.DataFrame(rows)
 
@@ -145,9 +146,11 @@ def _codes(engine: Any, ctx: Context, ref: str) -> str:
     return schema_checks.codes_query(source, column)
 
 
-def _missing_column(name: str) -> dict[str, Any]:
-    return {STATUS: "fail", KEY + "column": name, OBSERVED: None, EXPECTED: "column present",
-            DETAIL: f"required column '{name}' is missing"}
+def _missing_column(name: str, lang: str | None) -> dict[str, Any]:
+    from statguard.i18n import t
+    return {STATUS: "fail", KEY + "column": name, OBSERVED: None,
+            EXPECTED: schema_checks.expected("column_present", lang),
+            DETAIL: t("detail.schema.missing_column", lang, name=name)}
 
 
 def _cell(record: dict[str, Any], spec: Source, identity: list[str], column: str, value: Any, check: str,

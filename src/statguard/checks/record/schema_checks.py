@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.expr import quote_column
+from statguard.i18n import register, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,22 +97,41 @@ def _in(values: list[Any]) -> Any:
     return lambda s: s.isna() | _text(s).isin(as_text).fillna(False).astype(bool)
 
 
+register({
+    "expect.not_null": {"en": "a value (column is not nullable)", "zh": "有值（该字段不可为空）"},
+    "expect.placeholder": {"en": "a reported value, not a template placeholder",
+                           "zh": "实际填报的数值，而非模板占位符"},
+    "expect.type": {"en": "a value of type {type}", "zh": "{type} 类型的值"},
+    "expect.allowed": {"en": "one of {values}", "zh": "以下之一：{values}"},
+    "expect.codelist": {"en": "a code of {codelist}", "zh": "代码表 {codelist} 中的代码"},
+    "expect.pattern": {"en": "matches {pattern}", "zh": "符合格式 {pattern}"},
+    "expect.unique_values": {"en": "unique values", "zh": "不重复的值"},
+    "expect.unique_key": {"en": "unique key", "zh": "不重复的主键"},
+    "expect.column_present": {"en": "column present", "zh": "字段存在"},
+    "detail.schema.missing_column": {"en": "required column '{name}' is missing", "zh": "缺少必需字段「{name}」"},
+})
+
+
+def expected(what: str, lang: str | None = None, **values: object) -> str:
+    """What a failing cell should have held, in the report's language (statguard.i18n)."""
+    return t("expect." + what, lang, **values)
+
+
 def column_checks(col: Column, placeholders: list[str], codes: list[Any] | None) -> list[tuple[str, str, Any]]:
     """(check name, what was expected, vectorised function) for one declared column."""
-    checks: list[tuple[str, str, Any]] = [("placeholder", "a reported value, not a template placeholder",
-                                           _placeholder_free(placeholders))]
+    checks: list[tuple[str, str, Any]] = [("placeholder", expected("placeholder"), _placeholder_free(placeholders))]
     if col.type and col.type != "string":
-        checks.append((f"type:{col.type}", f"a value of type {col.type}", _conforms(col.type)))
+        checks.append((f"type:{col.type}", expected("type", type=col.type), _conforms(col.type)))
     if col.min is not None:
         checks.append(("min", f">= {col.min}", _bound(col.min, col.type, upper=False)))
     if col.max is not None:
         checks.append(("max", f"<= {col.max}", _bound(col.max, col.type, upper=True)))
     if col.allowed is not None:
-        checks.append(("allowed", "one of " + ", ".join(map(str, col.allowed[:10])), _in(col.allowed)))
+        checks.append(("allowed", expected("allowed", values=", ".join(map(str, col.allowed[:10]))), _in(col.allowed)))
     if codes is not None:
-        checks.append(("codelist", f"a code of {col.codelist}", _in(codes)))
+        checks.append(("codelist", expected("codelist", codelist=col.codelist), _in(codes)))
     if col.pattern:
-        checks.append(("pattern", f"matches {col.pattern}", _pattern(col.pattern)))
+        checks.append(("pattern", expected("pattern", pattern=col.pattern), _pattern(col.pattern)))
     return checks
 
 
@@ -200,7 +220,7 @@ def _bound_sql(c: str, col: Column, raw_type: str, limit: Any, upper: bool) -> s
 
 
 def cell_checks_sql(col: Column, raw_type: str, placeholders: list[str],
-                    codes: str | None) -> list[tuple[str, str, str]]:
+                    codes: str | None, lang: str | None = None) -> list[tuple[str, str, str]]:
     """(check name, what was expected, SQL true where a cell fails it) for one declared column, in
     the order they are reported: a missing value, a placeholder, the type (not for a placeholder:
     that is reported once, as a placeholder), bounds, allowed values, the code list (`codes`: a
@@ -210,14 +230,14 @@ def cell_checks_sql(col: Column, raw_type: str, placeholders: list[str],
     present = f"{c} IS NOT NULL"
     out: list[tuple[str, str, str]] = []
     if not col.nullable:
-        out.append(("not_null", "a value (column is not nullable)", f"{c} IS NULL"))
+        out.append(("not_null", expected("not_null", lang), f"{c} IS NULL"))
     held = sorted({p.strip() for p in placeholders})
     placeholder = f"({present} AND {text} IN {_in_list(held)})" if held else "false"
     if held:
-        out.append(("placeholder", "a reported value, not a template placeholder", placeholder))
+        out.append(("placeholder", expected("placeholder", lang), placeholder))
     conforms = _conforms_sql(c, col.type, raw_type) if col.type and col.type != "string" else None
     if conforms is not None:
-        out.append((f"type:{col.type}", f"a value of type {col.type}",
+        out.append((f"type:{col.type}", expected("type", lang, type=col.type),
                     f"({present} AND NOT coalesce({conforms}, false) AND NOT {placeholder})"))
     if col.min is not None:
         out.append(("min", f">= {col.min}", _bound_sql(c, col, raw_type, col.min, upper=False)))
@@ -226,11 +246,13 @@ def cell_checks_sql(col: Column, raw_type: str, placeholders: list[str],
     if col.allowed is not None:
         allowed = sorted({str(v).strip() for v in col.allowed})
         listed = f"{text} IN {_in_list(allowed)}" if allowed else "false"
-        out.append(("allowed", "one of " + ", ".join(map(str, col.allowed[:10])), f"({present} AND NOT {listed})"))
+        out.append(("allowed", expected("allowed", lang, values=", ".join(map(str, col.allowed[:10]))),
+                    f"({present} AND NOT {listed})"))
     if codes is not None:
-        out.append(("codelist", f"a code of {col.codelist}", f"({present} AND {text} NOT IN ({codes}))"))
+        out.append(("codelist", expected("codelist", lang, codelist=col.codelist),
+                    f"({present} AND {text} NOT IN ({codes}))"))
     if col.pattern:
-        out.append(("pattern", f"matches {col.pattern}",
+        out.append(("pattern", expected("pattern", lang, pattern=col.pattern),
                     f"({present} AND NOT regexp_full_match({text}, {_lit(col.pattern)}))"))
     return [(name, expected, f"coalesce({sql}, false)") for name, expected, sql in out]
 
