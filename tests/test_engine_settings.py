@@ -119,14 +119,22 @@ def test_a_bad_memory_limit_is_a_usage_error(tmp_path, capsys, command, size):
 
 @pytest.mark.parametrize("command", ["check", "screen"])
 def test_the_memory_limit_reaches_the_engine(tmp_path, capsys, command):
-    """A limit too small for anything: the rule cannot run, and says it was memory (exit 2); a
-    generous one in any spelling runs it."""
+    """A limit too small for anything: exit 2 and a message that says it was memory, never a
+    traceback. Where DuckDB gives up varies from run to run: setting the limit itself (an error
+    naming memory_limit) or running the rule (the rule's error in the report). A generous limit
+    in any spelling runs the rule."""
     pack = _small_pack(tmp_path)
     args = [command, str(pack)] if command == "check" else [command, "--pack", str(pack), "-s",
                                                              f"d={tmp_path / 'd.csv'}"]
-    assert main([*args, "--memory-limit", "1KB", "-f", "json"]) == 2
-    report = json.loads(capsys.readouterr().out)
-    assert "Out of Memory" in report["summary"][0]["error"] or "memory" in report["summary"][0]["error"]
+    for _ in range(5):
+        assert main([*args, "--memory-limit", "1KB", "-f", "json"]) == 2
+        captured = capsys.readouterr()
+        assert "Traceback" not in captured.err
+        if captured.out:
+            error = json.loads(captured.out)["summary"][0]["error"]
+            assert "Out of Memory" in error or "memory" in error
+        else:
+            assert "memory_limit '1KB'" in captured.err
     for size in ("2GB", "500mb", "1.5GiB", " 800 MB "):
         code = main([*args, "--memory-limit", size, "-f", "json"])
         report = json.loads(capsys.readouterr().out)

@@ -44,7 +44,7 @@ class DuckDBEngine:
         self._session = False
         self.con = duckdb.connect(":memory:")
         try:
-            self._configure(threads, memory_limit)
+            self.threads = self._configure(threads, memory_limit)
         except EngineError:
             self._close()
             raise
@@ -55,13 +55,14 @@ class DuckDBEngine:
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}  # source -> rows, where known without reading it
         self._frames: set[str] = set()  # on a session: the DataFrames registered on its connection
-        self.threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
-    def _configure(self, threads: int | None, memory_limit: str | None) -> None:
+    def _configure(self, threads: int | None, memory_limit: str | None) -> int:
         """Settings of the database: no progress bar (DuckDB draws one on stdout for a statement
         over 2 s, in the middle of a report written there); what does not fit in memory spills
         into the engine's own temporary folder, removed on close (an in-memory database spills
-        to ".tmp" in the current directory, the user's); the threads and memory limit asked for."""
+        to ".tmp" in the current directory, the user's); the threads and memory limit asked for.
+        Returns the number of threads, read before the memory limit is set (a limit too small
+        for anything would fail the read itself)."""
         settings: dict[str, exp.Expression] = {
             "enable_progress_bar": exp.false(),
             "temp_directory": exp.Literal.string(str(Path(self._tmp.name) / "spill")),
@@ -70,11 +71,18 @@ class DuckDBEngine:
             settings["threads"] = exp.Literal.number(int(threads))
         if memory_limit:
             settings["memory_limit"] = exp.Literal.string(memory_limit)
+        count = None
         for name, value in settings.items():
+            if name == "memory_limit":
+                count = self._current_threads()
             try:
                 self.con.execute(exp.Set(expressions=[exp.EQ(this=exp.column(name), expression=value)]).sql("duckdb"))
             except self._duckdb.Error as e:
                 raise EngineError(f"{name} {value.sql('duckdb')}: {_bare_duckdb(_first_line(e))}") from None
+        return count if count is not None else self._current_threads()
+
+    def _current_threads(self) -> int:
+        return int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
     def close(self, wait: bool = True) -> None:
         """Close the connection; the engine that opened the database also closes the database.
