@@ -19,7 +19,8 @@ from statguard.progress import catching_interrupts, interrupted
 
 EXIT_INTERRUPTED = 130
 
-COMMANDS = ["check", "screen", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare"]
+COMMANDS = ["check", "screen", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare",
+            "init", "explain_rule", "export", "import"]
 
 
 class _Parser(argparse.ArgumentParser):
