@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,37 @@ def test_lint_ok_and_kinds_and_schema(pack, capsys):
     assert main(["schema", "pack"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert "row" in schema["$defs"]["kind_row"]["properties"]["kind"]["const"]
+
+
+def test_the_output_file_name_chooses_the_format(pack, tmp_path, capsys):
+    """-o report.html without -f writes HTML (not text under an .html name); each suffix its format."""
+    html, data, sheet = tmp_path / "r.html", tmp_path / "r.json", tmp_path / "r.xlsx"
+    assert main(["check", str(pack), "-o", str(html), "-o", str(data), "-o", str(sheet)]) == 1
+    assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert json.loads(data.read_text(encoding="utf-8"))["summary"][0]["rule_id"] == "BALANCE"
+    assert sheet.read_bytes()[:2] == b"PK"  # a zip: an xlsx workbook
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-f", "json", "-o", "r.html"], ["r.html", "html", "json"]),
+    (["-f", "xlsx"], ["xlsx", "--output"]),
+    (["-o", "a.json", "-o", "b.json", "-f", "json"], ["more --output files"]),
+])
+def test_contradicting_formats_are_refused_before_any_work(pack, tmp_path, capsys, args, words):
+    args = [a if not a.endswith((".html", ".json")) else str(tmp_path / a) for a in args]
+    assert main(["check", str(pack), *args]) == 2
+    captured = capsys.readouterr()
+    assert all(w in captured.err for w in words) and "Traceback" not in captured.err
+    assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.json"))  # nothing written
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "gbk", "latin-1"])
+def test_a_console_that_cannot_show_chinese_never_crashes(pack, encoding):
+    """Chinese text on an ASCII or Latin-1 console (or a character outside GBK on a GBK one)
+    becomes replacement marks; the exit code keeps its meaning (1: violations)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    done = subprocess.run([sys.executable, "-m", "statguard", "check", str(pack), "--lang", "zh"],
+                          capture_output=True, env=env, cwd=pack.parent)
+    assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in done.stderr
+    assert done.stdout.strip()

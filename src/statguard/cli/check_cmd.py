@@ -46,14 +46,14 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
+    from statguard.i18n import resolve
     from statguard.pack import load_pack
     from statguard.progress import Progress
-    from statguard.report.writers import write_all
-
+    from statguard.report.writers import output_formats, write_all
+    formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work
     pack = load_pack(args.pack, allow_include=args.allow_include)
     from statguard.cli.history_cmd import record_checked
     recorded = record_checked(args, pack)  # --record, --history
-    from statguard.i18n import resolve
     lang = resolve(args.lang, pack.lang)  # --lang, else the pack's, else the locale's
     with Progress() as progress:  # shown only on a terminal, outside CI, for runs over 2 s
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         record_checked_explanations(report, args.history, args.reason, answered=recorded)
     report.meta["lang"] = lang
     report.meta["fail_on"] = args.fail_on
-    write_all(report, args.formats or ["text"], args.outputs or [], lang=lang)
+    write_all(report, formats, args.outputs or [], lang=lang)
     if report.errored:
         print(f"statguard: {len(report.errored)} rule(s) could not run: {', '.join(report.errored)}",
               file=sys.stderr)

@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_unencodable()
     with catching_interrupts(program=argv is None):
         try:
             code = _run(argv)
@@ -63,6 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _interrupted()
             raise
         return _interrupted() if interrupted() else code
+
+
+def _never_unencodable() -> None:
+    """A console or redirect whose encoding lacks a character (an ASCII terminal, a GBK one
+    shown a character outside GBK) gets a replacement mark for it, not a crash that would turn
+    a verdict's exit code into 1."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            reconfigure(errors="replace")
 
 
 def _run(argv: Sequence[str] | None) -> int:

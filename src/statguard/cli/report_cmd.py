@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from statguard.errors import StatguardError
     from statguard.i18n import resolve
     from statguard.report.model import Report
-    from statguard.report.writers import write_all
-
+    from statguard.report.writers import output_formats, write_all
+    formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work
     path = Path(args.report)
     if not path.is_file():
         raise StatguardError(f"{path}: no such report file")
@@ -40,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
         raise StatguardError(f"{path}: not a statguard JSON report ({e})") from e
     if args.fail_on:
         report.meta["fail_on"] = args.fail_on
-    write_all(report, args.formats or ["text"], args.outputs or [],
+    write_all(report, formats, args.outputs or [],
               lang=resolve(args.lang, report.meta.get("lang")))
     return EXIT_OK

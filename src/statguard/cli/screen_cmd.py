@@ -64,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from statguard.i18n import resolve
     from statguard.pack import load_pack
     from statguard.report.suspicion import ranking
-    from statguard.report.writers import write_all
-
+    from statguard.report.writers import output_formats, write_all
+    formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work
     pack = load_pack(args.pack or bundled_pack(), allow_include=args.allow_include)
     sources = {**tables_in(args.data), **parse_sources(args.source)}
     if not sources:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     report.meta.update(lang=lang, fail_on="never")
     if report.meta.get("screen") is None:
         report.meta["screen"] = {}  # a pack without screen settings is ranked with the defaults
-    write_all(report, args.formats or ["text"], args.outputs or [], lang=lang)
+    write_all(report, formats, args.outputs or [], lang=lang)
     if report.errored:
         print(f"statguard: {len(report.errored)} rule(s) could not run: {', '.join(report.errored)}",
               file=sys.stderr)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from statguard.errors import StatguardError
+from statguard.i18n import register, t
 
 if TYPE_CHECKING:
     from statguard.report.model import Report
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 Writer = Callable[..., "str | bytes"]
 _WRITERS: dict[str, tuple[Writer, str]] = {}
 BINARY_FORMATS = {"xlsx"}
+register({
+    "out.more_files": {"en": "more --output files than --format options",
+                       "zh": "--output 文件多于 --format 选项"},
+    "out.one_stdout": {"en": "only one --format can go to standard output; give --output FILE for the others",
+                       "zh": "只能有一种 --format 输出到标准输出；其余请用 --output 文件"},
+    "out.binary": {"en": "format '{fmt}' is binary and needs --output FILE",
+                   "zh": "格式「{fmt}」是二进制格式，须用 --output 指定文件"},
+    "out.mismatch": {"en": "--output {out} is named as {implied} but --format is {fmt}; drop --format "
+                           "(the name chooses it) or name the file for {fmt}",
+                     "zh": "--output {out} 的扩展名对应 {implied} 格式，而 --format 为 {fmt}；"
+                           "请去掉 --format（按扩展名确定格式）或改用与 {fmt} 相符的文件名"},
+})
 # Modules that define writers; imported when a format is first asked for.
 WRITER_MODULES = ["statguard.report.writers", "statguard.report.html", "statguard.report.xlsx",
                   "statguard.report.junit", "statguard.report.markdown", "statguard.report.csv"]
@@ -60,17 +73,42 @@ def render(report: Report, fmt: str, lang: str | None = None) -> str | bytes:
     return known[fmt][0](report, lang=lang)
 
 
-def write_all(report: Report, fmts: list[str], outputs: list[str], lang: str | None = None) -> None:
-    """Render `report` in each format; the i-th output file goes with the i-th format."""
+# The format a report file's name asks for; the writers' own suffixes first.
+SUFFIX_FORMATS = {".txt": "text", ".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown",
+                  ".xlsx": "xlsx", ".xml": "junit", ".html": "html", ".htm": "html"}
+
+
+def output_formats(fmts: list[str] | None, outputs: list[str] | None, lang: str | None = None) -> list[str]:
+    """The format of each report, checked before any work: without --format, each --output
+    file's suffix chooses it (report.html is HTML), else text on stdout; a --format that
+    contradicts its file's suffix (-f json -o report.html), more files than formats, two
+    formats for stdout or a binary one there are usage errors."""
+    outputs = outputs or []
+    if not fmts:
+        fmts = [_suffix_format(out) or "text" for out in outputs] or ["text"]
     if len(outputs) > len(fmts):
-        raise StatguardError("more --output files than --format options")
-    to_stdout = len(fmts) - len(outputs)
-    if to_stdout > 1:
-        raise StatguardError("only one --format can go to standard output; give --output FILE for the others")
+        raise StatguardError(t("out.more_files", lang))
+    if len(fmts) - len(outputs) > 1:
+        raise StatguardError(t("out.one_stdout", lang))
     for i, fmt in enumerate(fmts):
         out = outputs[i] if i < len(outputs) else None
         if out is None and fmt in BINARY_FORMATS:
-            raise StatguardError(f"format '{fmt}' is binary and needs --output FILE")
+            raise StatguardError(t("out.binary", lang, fmt=fmt))
+        implied = _suffix_format(out) if out else None
+        if implied and implied != fmt:
+            raise StatguardError(t("out.mismatch", lang, out=out, fmt=fmt, implied=implied))
+    return list(fmts)
+
+
+def _suffix_format(out: str) -> str | None:
+    return SUFFIX_FORMATS.get(Path(out).suffix.lower())
+
+
+def write_all(report: Report, fmts: list[str], outputs: list[str], lang: str | None = None) -> None:
+    """Render `report` in each format; the i-th output file goes with the i-th format."""
+    fmts = output_formats(fmts, outputs, lang)
+    for i, fmt in enumerate(fmts):
+        out = outputs[i] if i < len(outputs) else None
         data = render(report, fmt, lang)
         if out is None:
             sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
