@@ -105,12 +105,14 @@ def _unknown(name: str, cols: list[str], node: exp.Column, where: Problem | None
 
 
 def compile_expression(text: str, scopes: Mapping[str | None, Iterable[str] | None],
-                       where: Problem | None = None, *, condition: bool = True) -> Compiled:
+                       where: Problem | None = None, *, condition: bool = True,
+                       statistics: bool = False) -> Compiled:
     """Parse, whitelist-check and resolve `text` in one step. A rule's expressions (`expr`,
     `where`, `if` ...) are conditions: with condition=True one that is plainly a value
-    (`a + b`) is refused."""
+    (`a + b`) is refused. With `statistics`, statistics over records (`median(x)`) are allowed
+    (statguard.expr.aggregates)."""
     loc = where or Problem("")
-    tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field)
+    tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field, statistics=statistics)
     why = condition_problem(tree, text) if condition else None
     if why:
         raise ExpressionError(Problem(why, loc.file, loc.line, loc.column, loc.field))

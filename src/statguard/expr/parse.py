@@ -15,6 +15,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from statguard.errors import ExpressionError, Problem
+from statguard.expr import aggregates
 
 # Node types an expression may contain, and the name shown in the docs.
 _OPERATORS: tuple[type[exp.Expression], ...] = (
@@ -23,7 +24,7 @@ _OPERATORS: tuple[type[exp.Expression], ...] = (
     exp.IntDiv, exp.Pow, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is,
     exp.In, exp.Between, exp.Case, exp.If, exp.Like, exp.ILike, exp.Interval, exp.Var,
     exp.Tuple, exp.DPipe, exp.NullSafeEQ, exp.NullSafeNEQ,
-    exp.Cast, exp.TryCast, exp.DataType,
+    exp.Cast, exp.TryCast, exp.DataType, exp.DataTypeParam,
 )
 
 # Functions, by sqlglot class, with the SQL name rule authors write.
@@ -36,6 +37,7 @@ FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.RegexpLike: "regexp_matches", exp.StartsWith: "starts_with",
     exp.Year: "year", exp.Month: "month", exp.Quarter: "quarter", exp.Day: "day",
     exp.DateDiff: "date_diff", exp.DateTrunc: "date_trunc", exp.CurrentDate: "current_date",
+    exp.TimestampTrunc: "date_trunc",  # DuckDB's date_trunc('month', d), as sqlglot reads it
 }
 
 ALLOWED: frozenset[type[exp.Expression]] = frozenset(_OPERATORS) | frozenset(FUNCTIONS)
@@ -54,11 +56,12 @@ _REFUSED_WORDS = re.compile(
 
 
 def parse(text: str, *, file: str | None = None, line: int | None = None,
-          column: int | None = None, field: str | None = None) -> exp.Expression:
+          column: int | None = None, field: str | None = None, statistics: bool = False) -> exp.Expression:
     """Parse and whitelist-check one expression; raise ExpressionError if refused.
 
     `line`/`column` locate the expression's first character in its file, so that
     the positions in errors point into the YAML, not into the expression string.
+    With `statistics`, statistics over records (statguard.expr.aggregates) are allowed.
     """
     where = _Where(text, file, line, column, field)
     if not isinstance(text, str) or not text.strip():
@@ -78,7 +81,9 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
     tree = trees[0]
     if _depth(tree) > MAX_DEPTH:  # rendered as SQL recursively, and by DuckDB too
         raise ExpressionError(where.problem(TOO_DEEP, 0))
-    _check(tree, where)
+    tree = aggregates.normalise(tree, lambda node, message: where.problem(
+        message, _offset_of(node, where.text, _token(node))), statistics)
+    _check(tree, where, aggregates.NODES if statistics else frozenset())
     return tree
 
 
@@ -182,7 +187,7 @@ def condition_problem(tree: exp.Expression, text: str) -> str | None:
     node = tree
     while isinstance(node, exp.Paren):
         node = node.this
-    value = isinstance(node, _VALUES) or (
+    value = isinstance(node, _VALUES) or aggregates.is_numeric(node, lambda _: True) or (
         isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this != exp.DataType.Type.BOOLEAN)
     if not value:
         return None
@@ -192,9 +197,13 @@ def condition_problem(tree: exp.Expression, text: str) -> str | None:
             f"not a value: '{shown}'")
 
 
-def _check(tree: exp.Expression, where: _Where) -> None:
+def _check(tree: exp.Expression, where: _Where, extra: frozenset[type[exp.Expression]] = frozenset()) -> None:
     for node in tree.walk():
         kind = type(node)
+        if kind in extra:
+            continue
+        if isinstance(node, exp.Star) and isinstance(node.parent, exp.Count) and exp.Count in extra:
+            continue
         if kind in ALLOWED:
             if isinstance(node, exp.In) and (node.args.get("query") or node.args.get("unnest")):
                 raise ExpressionError(where.problem(
@@ -211,6 +220,8 @@ def _check(tree: exp.Expression, where: _Where) -> None:
 def _token(node: exp.Expression) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.this)
+    if isinstance(node, exp.Any):
+        return "any"
     if isinstance(node, exp.Func):
         return node.sql_name()
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query)):

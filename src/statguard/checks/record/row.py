@@ -19,6 +19,10 @@ text's.
 `where` limits the records in scope; `if` states a condition under which the
 expression must hold (records where it is false pass, as in R validate's
 `if (A) B`).
+Statistics in `expr` compare a record with its group: with `by: [size]`,
+`turnover <= 10 * median(turnover)` holds each record to ten times the median of
+its size class, over the class's records in scope (without `by`: of all records);
+see statguard.expr.aggregates for the statistics and their NULL handling.
 
 Passing example:
 
@@ -51,6 +55,7 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks import rounding
+from statguard.checks.dataset.groups import BY_DOC, compile_with_groups
 from statguard.checks.plan import (
     EXPECTED,
     IMBALANCE,
@@ -67,6 +72,7 @@ from statguard.checks.plan import (
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.expr.aggregates import is_numeric as statistic_is_numeric
 from statguard.pack.model import Rule
 
 Missing = Literal["not_evaluable", "fail", "pass", "zero"]
@@ -87,6 +93,7 @@ class RowParams(Params):
         "(missing numbers count as 0)."))
     keys: list[str] | None = Field(None, description="Columns identifying a record in the report "
                                    "(default: the source's keys).")
+    by: list[str] | None = Field(None, description=BY_DOC)
 
     def source_names(self) -> list[str]:
         return [self.source, *rounding.decimals_sources(self.decimals, self.tolerance)]
@@ -96,7 +103,7 @@ class RowParams(Params):
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: RowParams = rule.params
     ctx.source(p.source)
-    compiled = ctx.compile(p.expr, "expr", {None: p.source})
+    compiled = compile_with_groups(ctx, p.expr, "expr", p.source, p.by, p.where)
     types = ctx.types(p.source)
     # cond and premise are freshly compiled trees of this plan alone, and each step below is
     # their last user: they are rewritten and wrapped in place (copy=False), not deep-copied
@@ -129,10 +136,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         scope = ctx.compile(p.where, "where", {None: p.source}).tree
         select = select.where(exp.paren(scope, copy=False), copy=False)
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
-    # unless identity_columns numbered the records (a window, which needs the plan's own scan;
-    # rule expressions never hold one, parse refuses windows, so only these columns need a look)
+    # unless it holds a window (identity_columns numbering the records, or a statistic of the
+    # record's group), which needs the plan's own scan
     # (a derived tolerance reads the raw view through a subquery: not a plain scan of one table)
-    fusable = not reported and not any(column.find(exp.Window) for column in identity)
+    fusable = not reported and not select.find(exp.Window)
     return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides), reported)}, fusable=fusable)
 
 
@@ -160,6 +167,8 @@ def is_numeric(node: exp.Expression, types: dict[str, str]) -> bool:
         return types.get(node.name) == "number"
     if isinstance(node, exp.Paren):
         return is_numeric(node.this, types)
+    if isinstance(node, exp.Window):  # a statistic of the record's group
+        return bool(statistic_is_numeric(node, lambda operand: is_numeric(operand, types)))
     if isinstance(node, (exp.Coalesce, exp.Greatest, exp.Least, exp.Nullif)):
         return is_numeric(node.this, types)
     return False

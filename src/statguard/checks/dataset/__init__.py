@@ -1,0 +1,1 @@
+"""Rules over whole sources and groups of records: statistics compared with bounds."""

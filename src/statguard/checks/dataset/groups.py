@@ -1,0 +1,55 @@
+"""Groups of records and the statistics computed over them, shared by the `aggregate` kind
+and by `row` rules that compare a record with a statistic of its group.
+
+A group is given by `by:`, a list of columns or of expressions of a record's own values
+(`substr(period, 1, 4)`, `year(date)`); no `by` means all records of the source (in scope).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from statguard.checks.plan import Context
+from statguard.errors import ExpressionError, PackError
+from statguard.expr import Compiled, compile_expression, quote_column
+from statguard.expr.aggregates import filtered, over, statistics_in
+
+BY_DOC = ("Columns or expressions of a record's values (such as substr(period, 1, 4)) whose values form the "
+          "groups; the statistics in expr (median(x), mean(x), ...) are computed per group. Default: one group "
+          "of all records in scope.")
+
+
+def group_expressions(ctx: Context, source: str, by: list[str] | None,
+                      field_name: str = "by") -> list[tuple[str, exp.Expression]]:
+    """(name shown in the report, expression) of each group column or expression of `by`."""
+    columns = ctx.columns(source)
+    out: list[tuple[str, exp.Expression]] = []
+    for text in by or []:
+        if columns is not None and text in columns:
+            out.append((text, quote_column(text)))
+            continue
+        compiled = compile_expression(text, {None: columns}, ctx.problem("", field_name), condition=False)
+        tree = compiled.tree
+        name = tree.name if isinstance(tree, exp.Column) else " ".join(text.split())
+        out.append((name, tree))
+    return out
+
+
+def compile_with_groups(ctx: Context, text: str, field_name: str, source: str, by: list[str] | None,
+                        where: str | None = None) -> Compiled:
+    """A row rule's expression, where each statistic (median(x) ...) is that of the record's
+    group (`by`), over the group's records in scope (`where`): a window."""
+    scopes = {None: ctx.columns(source)}
+    compiled = compile_expression(text, scopes, ctx.problem("", field_name), statistics=True)
+    if not statistics_in(compiled.tree):
+        if by:
+            raise PackError(ctx.problem(f"'by' groups the statistics of {field_name} (such as median(x)), "
+                                        "and it has none", "by"))
+        return compiled
+    try:
+        scope = compile_expression(where, scopes, ctx.problem("", "where")).tree if where else None
+    except ExpressionError:
+        scope = None  # the rule reports its `where` itself
+    partition = [tree for _, tree in group_expressions(ctx, source, by)]
+    compiled.tree = over(filtered(compiled.tree, scope), partition)
+    return compiled
