@@ -71,7 +71,7 @@ def test_samplonomy_regions_add_up_as_derived_with_pandas(tmp_path):
              by: [period, measure], hierarchy: regions, child: region, parent: parent}}
         """)
     report = pack.validate()
-    want = _derive(data, edges, "region", ["period", "measure"], "non_null")
+    want = _derive(data, edges, "region", ["period", "measure"], "partial_zero")  # the default mode
     unknown = sorted(set(data["region"]) - {c for e in edges for c in e})
     assert unknown == ["Oakdale"]  # in the data, not in the code list: one violation more
     summary = report.summary.set_index("rule_id").loc["REGIONS"]
@@ -120,6 +120,7 @@ def test_part_whole_small_quarters_add_up_to_the_year(tmp_path, file, mode):
 
 @pytest.mark.parametrize(("file", "mode", "failing", "passing"), [
     ("data.csv", "non_null", set(), 0),  # every parent lacks some of its children: nothing is compared
+    ("data.csv", None, {"A", "01", "01.2"}, 1),  # the default: R validate's documented result
     ("data.csv", "partial_zero", {"A", "01", "01.2"}, 1),
     ("data_with_foo.csv", "partial_zero", {"A", "01", "01.2", "foo"}, 1),
 ])
@@ -133,7 +134,7 @@ def test_nace_code_list(tmp_path, file, mode, failing, passing):
             columns: {{Order: integer, Level: integer, Code: string, Parent: string}}
         rules:
           - {{id: NACE, kind: hierarchy, source: d, code: nace, value: volume, hierarchy: nace,
-             child: Code, parent: Parent, mode: {mode}}}
+             child: Code, parent: Parent{f", mode: {mode}" if mode else ""}}}
         """)
     report = pack.validate()
     assert not report.errored, report.summary["error"].tolist()

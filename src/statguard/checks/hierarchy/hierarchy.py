@@ -9,10 +9,17 @@ by `by`; a multi-level hierarchy is thus checked level by level. A violation
 carries the parent's value (observed), the children's sum (expected), the
 imbalance, the number of children present and which were missing.
 
-Missing items follow the modes of VTL 2.1 `check_hierarchy` (`mode`, default
-non_null: compare only when the parent and every child are present and not
-NULL). Codes of the data that the hierarchy does not know are one violation per
-code (`unknown_codes: fail`, the default) or ignored. Two records with the same
+Missing items follow the modes of VTL 2.1 `check_hierarchy` (`mode`). The
+default, partial_zero, compares every parent of which the parent or at least
+one child is present, an absent record counting as 0: the semantics of R
+validate's `hierarchy()` (a parent present without children, or children
+without their parent, fail). VTL's own default, non_null, compares only
+parents with every child present, which on a real code list (NACE: most codes
+have children nobody reports) compares nothing. `parents:` limits the
+comparisons to parents whose code matches a pattern (glob `C*`, `1?`, or LIKE
+`C%` when the pattern holds a %). Codes of the data that the hierarchy does not
+know are one violation per code (`unknown_codes: fail`, the default), one not
+evaluable item per code (not_evaluable) or ignored. Two records with the same
 code in one group make the comparisons they take part in fail. A hierarchy in
 which a code has two parents or which has a cycle is a pack problem located in
 the YAML when it is inline, and makes the rule errored when it comes from a
@@ -43,9 +50,9 @@ Failing data for it: 全市 industrial 34 while the counties report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from sqlglot import exp
 
 from statguard.checks import rounding
@@ -89,16 +96,25 @@ class HierarchyParams(Params):
     parent: str = Field("parent", description="Column of `hierarchy` holding the parent code (empty for roots).")
     mapping: dict[str, list[str | int]] | None = Field(None, description=(
         "Inline hierarchy: parent code -> list of its child codes (give this or `hierarchy`)."))
-    mode: Mode = Field("non_null", description=MODE_HELP)
+    mode: Mode = Field("partial_zero", description=MODE_HELP + " Default partial_zero, as R validate's hierarchy().")
+    parents: list[str | int] | None = Field(None, min_length=1, description=(
+        "Only parents whose code matches one of these patterns are compared: glob (C*, 1?, [AB]*) or, "
+        "when a pattern holds a %, LIKE (C%). Default: every parent."))
     tolerance: rounding.Tolerance = Field(1e-8, description=(
         "Absolute tolerance of parent - sum of children, or 'reported': half a unit of the last reported digit "
         "of the parent's value plus those of its children's."))
     decimals: rounding.Decimals = rounding.decimals_field("code")
     relative_tolerance: float = Field(0, ge=0, description=(
         "Relative tolerance: the imbalance may also be up to this share of the parent's value (0.01 = 1%)."))
-    unknown_codes: str = Field("fail", pattern="^(fail|ignore)$", description=(
-        "Codes of the data missing from the hierarchy: fail (one violation per code) or ignore."))
+    unknown_codes: Literal["fail", "not_evaluable", "ignore"] = Field("fail", description=(
+        "Codes of the data missing from the hierarchy: fail (one violation per code), not_evaluable "
+        "(one not evaluable item per code) or ignore."))
     where: str | None = Field(None, description="Only records for which this is true are used.")
+
+    @field_validator("parents", mode="before")
+    @classmethod
+    def _one_pattern(cls, value: Any) -> Any:
+        return [value] if isinstance(value, (str, int)) else value
 
     def source_names(self) -> list[str]:
         return ([self.source] + ([self.hierarchy] if self.hierarchy else [])
@@ -268,7 +284,7 @@ def build_query(p: HierarchyParams, ctx: Context, edges: exp.Expression,
               .from_("d").group_by(*[_col(b) for b in p.by], _col(CODE)))
     groups = exp.select(*[_col(b) for b in p.by] or [alias(exp.Literal.number(1), "_sg_all")]).distinct().from_("d")
     query = _compared(p, ctx)
-    if p.unknown_codes == "fail":
+    if p.unknown_codes != "ignore":
         query = exp.union(query, _unknown(p, ctx), distinct=False)
     final = exp.select("*").from_(query.subquery("items"))
     for name, body in (("d", records), ("v", values), ("g", groups), ("e", edges),
@@ -301,10 +317,22 @@ def _children(p: HierarchyParams) -> exp.Select:
                        alias(names(absent), "_sg_missing"), alias(names(nulled), "_sg_nulls"),
                        alias(names(exp.GT(this=_col(N, "v"), expression=exp.Literal.number(1))), "_sg_dups"),
                        *([alias(exp.Sum(this=_col(HW, "v")), "_sg_k_hw")] if _reported(p) else []))
-            .from_("g").join("e", join_type="CROSS")
+            .from_("g").join(_chosen_edges(p), join_type="CROSS")
             .join(exp.to_table("v"), on=exp.and_(exp.EQ(this=_col(CODE, "v"), expression=child_code.copy()),
                                                   _same_group(p.by, "v", "g")), join_type="LEFT")
             .group_by(*[c.copy() for c in group_cols], _col(PARENT, "e")))
+
+
+def _chosen_edges(p: HierarchyParams) -> exp.Expression:
+    """The child-parent pairs of the parents compared: all, or those `parents:` chooses."""
+    if not p.parents:
+        return exp.to_table("e")
+    parent = _col(PARENT)
+    matches = [exp.Like(this=parent.copy(), expression=exp.Literal.string(str(pattern))) if "%" in str(pattern)
+               else exp.Glob(this=parent.copy(), expression=exp.Literal.string(str(pattern)))
+               for pattern in p.parents]
+    chosen = exp.select(_col(CHILD), _col(PARENT)).from_("e").where(exp.or_(*matches))
+    return exp.Subquery(this=chosen, alias=exp.TableAlias(this=exp.to_identifier("e")))
 
 
 def _with_parent(p: HierarchyParams) -> exp.Select:
@@ -402,7 +430,8 @@ def _unknown(p: HierarchyParams, ctx: Context) -> exp.Select:
         identity.append(alias(exp.null(), PERIOD))
     detail = cat(_col(CODE), ": code not in the hierarchy (", exp.cast(exp.Count(this=exp.Star()), "VARCHAR"),
                  " records)")
-    return (exp.select(alias(exp.Literal.string("fail"), STATUS), *identity, *nulls, alias(_col(CODE), KEY + p.code),
+    verdict = "fail" if p.unknown_codes == "fail" else "na"
+    return (exp.select(alias(exp.Literal.string(verdict), STATUS), *identity, *nulls, alias(_col(CODE), KEY + p.code),
                        alias(exp.null(), VAL + "children_present"), alias(exp.null(), VAL + "children"),
                        alias(exp.Sum(this=_col(VALUE)), OBSERVED), alias(exp.null(), EXPECTED),
                        alias(exp.null(), IMBALANCE), alias(detail, DETAIL),

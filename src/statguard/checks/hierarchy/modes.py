@@ -5,7 +5,7 @@ absent or hold NULL. The mode says which comparisons are produced at all and
 what an absent item counts as:
 
     mode          produced when                                  absent item
-    non_null      every item is present and not NULL (default)   NULL
+    non_null      every item is present and not NULL             NULL
     non_zero      at least one item is present and not 0         0
     partial_null  at least one item is present                   NULL
     partial_zero  at least one item is present                   0
@@ -13,7 +13,10 @@ what an absent item counts as:
     always_zero   always                                         0
 
 A comparison that is not produced is not an item of the rule (it is neither
-counted nor reported). A produced comparison whose sides are NULL is counted as
+counted nor reported). Each kind chooses its default: hierarchy partial_zero (R
+validate's hierarchy(): on a code list most parents lack some children, and
+non_null would compare none of them), part_whole always_null (every record is an
+item, as in the row kind). A produced comparison whose sides are NULL is counted as
 not evaluable. A present item holding NULL stays NULL in every mode.
 """
 
