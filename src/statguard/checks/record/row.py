@@ -16,8 +16,10 @@ decimals, or a table such as the indicators table, `{source: indicators}`,
 where each figure is looked up by its column name (or, with `column:`, every
 figure of a record by the code in that column); figures it lacks keep their
 text's.
-`where` limits the records in scope; `if` states a condition under which the
-expression must hold (records where it is false pass, as in R validate's
+`where` limits the records in scope; a record for which it is NULL (an operand
+missing) may or may not be in scope and is not evaluable, as in R validate's
+three-valued logic, not silently left out. `if` states a condition under which
+the expression must hold (records where it is false pass, as in R validate's
 `if (A) B`).
 Statistics in `expr` compare a record with its group: with `by: [size]`,
 `turnover <= 10 * median(turnover)` holds each record to ten times the median of
@@ -123,6 +125,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         cond = exp.or_(exp.Not(this=exp.paren(premise, copy=False)), exp.paren(cond, copy=False), copy=False)
     if p.missing in ("pass", "fail"):
         cond = exp.Coalesce(this=exp.paren(cond, copy=False), expressions=[exp.Boolean(this=p.missing == "pass")])
+    scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+    if scope is not None:  # a record whose `where` is NULL may or may not be in scope: not evaluable
+        unknown = exp.Is(this=exp.paren(scope.copy(), copy=False), expression=exp.Null())
+        cond = exp.Case(ifs=[exp.If(this=unknown, true=exp.Null())], default=cond)
     verdict = status(cond)
     values = [alias(quote_column(name), VAL + name) for name in compiled.column_names]
     identity = identity_columns(ctx, p.source, keys=p.keys)
@@ -132,9 +138,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
                               code=_lookup_column(p.decimals)) if reported
              else ctx.table(p.source))
     select = select.from_(table, copy=False)
-    if p.where:
-        scope = ctx.compile(p.where, "where", {None: p.source}).tree
-        select = select.where(exp.paren(scope, copy=False), copy=False)
+    if scope is not None:  # records where it is false are out of scope; NULL ones stay, as 'na'
+        select = select.where(exp.Coalesce(this=exp.paren(scope, copy=False), expressions=[exp.true()]), copy=False)
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless it holds a window (identity_columns numbering the records, or a statistic of the
     # record's group), which needs the plan's own scan
