@@ -162,4 +162,4 @@ def test_unknown_key_inside_a_nested_parameter_is_located_at_that_key(tmp_path):
                     "    window: {date: s, other_date: m, end: 3, ende: 4}\n", encoding="utf-8")
     pack = statguard.load_pack(path)
     assert [str(p) for p in pack.problems] == [
-        f"{path}:10:46: [window.ende] unknown key 'ende' in 'window' of kind 'exists'"]
+        f"{path}:10:46: [window.ende] unknown key 'ende' in 'window' of kind 'exists'; did you mean 'end'?"]

@@ -21,10 +21,8 @@ the refused file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +32,13 @@ from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.i18n import LANGS, normalize
+from statguard.pack import lint_checks
 from statguard.pack.derived import parse_derivation, resolve_derived
 from statguard.pack.dryrun import type_problems
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
 from statguard.pack.scorecard import config_problems
 from statguard.pack.screen import screen_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
-from statguard.report.messages import template_problems, unknown_placeholders
 
 RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
 RESERVED_PREFIXES = ("raw:", "history:", "_sg_")  # the engine's own tables (compared case-insensitively)
@@ -54,10 +52,11 @@ SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit",
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description"}
 YAML_SUFFIXES = (".yml", ".yaml")
+PERIOD_PARAMS = {"from", "to"}  # periods: `from: 2014` is the text 2014 (statguard.periods parses it)
 
 
 def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = False,
-              allow_include: Iterable[str | Path] = ()) -> Pack:
+              allow_include: Iterable[str | Path] = (), lang: str | None = None) -> Pack:
     """Load the pack at `path` (a YAML file or a directory of YAML files).
 
     With strict=True any problem, including one in a single rule, raises PackError.
@@ -65,8 +64,9 @@ def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = Fal
     declared column types, as `statguard lint` does (statguard.pack.dryrun); a run finds
     the same problems itself, reporting such a rule errored with the same located message.
     allow_include: directories besides the pack's own tree whose files `include:` may read.
+    lang: the language of lint's own messages (statguard.pack.lint_checks; default English).
     """
-    with collector.paused():
+    with collector.paused(), lint_checks.speaking(lang):
         return _load(Path(path), strict, check_types, allow_include)
 
 
@@ -137,7 +137,8 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
     for key in doc:
         if key not in TOP_KEYS:
             problems.append(_fatal(doc.key_locs[key].problem(
-                f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})", key)))
+                f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})"
+                + lint_checks.did_you_mean(key, TOP_KEYS), key)))
     for inc, loc in _items(doc, "include", problems):
         target, why = _include_target(path, inc, allowed)
         if why:
@@ -220,7 +221,8 @@ def _load_meta(meta: Any, doc: LocDict, pack: Pack, problems: list[Problem]) -> 
     for key in meta:
         if key not in PACK_KEYS:
             problems.append(_fatal(meta.key_locs[key].problem(
-                f"unknown key '{key}' in pack (expected: {', '.join(sorted(PACK_KEYS))})", key)))
+                f"unknown key '{key}' in pack (expected: {', '.join(sorted(PACK_KEYS))})"
+                + lint_checks.did_you_mean(key, PACK_KEYS), key)))
     pack.name = str(meta.get("name", pack.name))
     pack.description = meta.get("description", pack.description)
     lang = meta.get("lang", pack.lang)
@@ -256,7 +258,8 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     for key in spec:
         if key not in SOURCE_KEYS:
             problems.append(_fatal(spec.key_locs[key].problem(
-                f"unknown key '{key}' in source '{name}' (expected: {', '.join(sorted(SOURCE_KEYS))})", key)))
+                f"unknown key '{key}' in source '{name}' (expected: {', '.join(sorted(SOURCE_KEYS))})"
+                + lint_checks.did_you_mean(key, SOURCE_KEYS), key)))
     text = {key: _source_text(spec, key, name, problems) for key in SOURCE_TEXT}
     src = Source(name=name, loc=loc, format=text["format"], sheet=_sheet(spec, problems), encoding=text["encoding"],
                  unit=text["unit"], period=text["period"], scope=text["scope"], description=spec.get("description"))
@@ -386,7 +389,8 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
     for key in spec:
         if key not in COLUMN_KEYS:
             problems.append(_fatal(where(key).problem(
-                f"unknown key '{key}' in column '{name}' (expected: {', '.join(sorted(COLUMN_KEYS))})", key)))
+                f"unknown key '{key}' in column '{name}' (expected: {', '.join(sorted(COLUMN_KEYS))})"
+                + lint_checks.did_you_mean(key, COLUMN_KEYS), key)))
     ctype = spec.get("type")
     if ctype is not None and ctype not in COLUMN_TYPES:
         problems.append(_fatal(where("type").problem(
@@ -394,7 +398,7 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
         ctype = None  # the pack does not run; lint goes on without the unknown type
     pattern = spec.get("pattern")
     if pattern is not None:
-        problem = _pattern_problem(pattern, name)
+        problem = lint_checks.pattern_problem(pattern, name)
         if problem:
             problems.append(_fatal(where("pattern").problem(problem, "pattern")))
             pattern = None
@@ -465,33 +469,6 @@ def _codelist_problems(pack: Pack) -> list[Problem]:
     return out
 
 
-def _pattern_problem(pattern: Any, column: str) -> str | None:
-    """Why a column's `pattern:` is not a regular expression both Python's `re` and the engine's
-    (DuckDB's RE2: no look-arounds, no back-references) accept, or None."""
-    if not isinstance(pattern, str):
-        return f"pattern of column '{column}' must be text (a regular expression), not {pattern!r}"
-    try:
-        re.compile(pattern)
-    except re.error as e:
-        at = f" at position {e.pos}" if e.pos is not None else ""
-        return f"pattern of column '{column}' is not a valid regular expression: {e.msg}{at}"
-    why = _re2_problem(pattern)
-    return f"pattern of column '{column}' is not a regular expression the engine (RE2) accepts: {why}" if why else None
-
-
-@lru_cache(maxsize=256)
-def _re2_problem(pattern: str) -> str | None:
-    import duckdb
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute("SELECT regexp_full_match('', ?)", [pattern])
-    except duckdb.Error as e:
-        return str(e).removeprefix("Invalid Input Error: ")
-    finally:
-        con.close()
-    return None
-
-
 def _broken_entry(item: Any, loc: Loc, why: str, field: str | None, problems: list[Problem]) -> Rule:
     """An entry of `rules:` that is not a rule (no id, not a mapping): kept as an errored rule
     named after its place, so a run reports it while the other rules run."""
@@ -511,7 +488,9 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
     if isinstance(rule_id, (dt.date, dt.datetime)):  # id: 2024-01-01 is a date to YAML
         return _broken_entry(item, item.loc, f"rule id {rule_id} is read by YAML as a date, not as text; "
                              f"quote it: id: '{rule_id}'", "id", problems)
-    if not isinstance(rule_id, (str, int)) or isinstance(rule_id, bool) or str(rule_id).strip() == "":
+    if isinstance(rule_id, (int, float)) and not isinstance(rule_id, bool):  # id: 0101 is text as written
+        rule_id = item.written("id")
+    if not isinstance(rule_id, str) or rule_id.strip() == "":
         if item.get("enabled", True) is False:  # switched off: listed by lint, not run
             problems.append(item.loc.problem("rule has no 'id'", "id"))
             return None
@@ -521,7 +500,7 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
                 tags=_tags(item.get("tags")), hard=item.get("hard"))
     rule.problems.extend(_duplicates(item))
     rule.problems.extend(_flag_problems(item))
-    rule.problems.extend(_message_problems(item))
+    rule.problems.extend(lint_checks.message_problems(item))
     severity = item.get("severity", "error")
     if severity not in SEVERITIES:
         rule.problems.append(item.where("severity").problem(
@@ -538,15 +517,14 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
         return None
     kind = registry.get(rule.kind)
     if kind is None:
-        known = ", ".join(registry.kinds())
-        rule.problems.append(item.where("kind").problem(
-            f"unknown rule kind '{rule.kind}' (known kinds: {known})", "kind"))
+        rule.problems.append(lint_checks.kind_problem(rule.kind, list(registry.kinds()), item.where("kind")))
     else:
-        params = {k: v for k, v in item.items() if k not in RULE_COMMON}
+        params = {k: item.written(k) if k in PERIOD_PARAMS else v for k, v in item.items() if k not in RULE_COMMON}
         try:
             rule.params = kind.params.model_validate(params)
         except ValidationError as e:
-            rule.problems.extend(_pydantic_problems(e, item, kind))
+            rule.problems.extend(lint_checks.parameter_problems(e, item, kind, RULE_COMMON))
+            rule.params = lint_checks.without_unknown(kind.params, params, e)  # planned for its other problems
     problems.extend(rule.problems)
     return rule
 
@@ -573,59 +551,6 @@ def _flag_problems(item: LocDict) -> list[Problem]:
     tags = item.get("tags")
     if tags is not None and any(_name(t) is None for t in (tags if isinstance(tags, list) else [tags])):
         out.append(_at(item, "tags").problem(f"tags must be a name or a list of names, not {_shown(tags)}", "tags"))
-    return out
-
-
-def _message_problems(item: LocDict) -> list[Problem]:
-    """`message:` must be a template (statguard.report.messages) or one per language."""
-    message = item.get("message")
-    if message is None:
-        return []
-    if not isinstance(message, str) and not (isinstance(message, LocDict) and message):
-        return [item.where("message").problem("message must be text or a mapping of language to text", "message")]
-    out = [message.key_locs[lang].problem(f"message language '{lang}' is not one statguard speaks "
-                                          f"(give {', '.join(LANGS)})", f"message.{lang}")
-           for lang in (message if isinstance(message, LocDict) else ()) if lang not in LANGS]
-    for text, where, field in _message_texts(item):
-        if not isinstance(text, str):
-            out.append(where.problem(f"{field} must be text, not {text!r}"[:200], field))
-            continue
-        out.extend(where.problem(f"message template: {why}", field) for why in template_problems(text))
-    return out
-
-
-def _message_texts(item: LocDict) -> list[tuple[Any, Loc, str]]:
-    """The rule's message templates as written: (text, where, field), one per language."""
-    message = item.get("message")
-    if isinstance(message, str):
-        return [(message, item.where("message"), "message")]
-    if isinstance(message, LocDict):
-        return [(text, message.where(lang), f"message.{lang}") for lang, text in message.items()]
-    return []
-
-
-# What every violation's message may name besides its plan's key: and val: columns
-# (statguard.report.violations._template_columns)
-MESSAGE_NAMES = {"id", "rule", "description", "unit", "period", "observed", "expected", "imbalance", "detail"}
-
-
-def _placeholder_problems(rule: Rule, plan: Any) -> list[Problem]:
-    """Placeholders of the rule's message that name no value of its violations: known for a
-    kind whose plan is one query (its key: and val: columns); a kind working in Python may add more."""
-    query = getattr(plan, "query", None)
-    if not isinstance(rule.raw, LocDict) or query is None or getattr(plan, "run", None) is not None:
-        return []
-    selected = [str(n) for n in getattr(query, "named_selects", [])]
-    if "*" in selected or not selected:
-        return []
-    names = MESSAGE_NAMES | {n.split(":", 1)[1] for n in selected if n.startswith(("key:", "val:"))}
-    out = []
-    for text, where, field in _message_texts(rule.raw):
-        unknown = unknown_placeholders(text, names) if isinstance(text, str) and not template_problems(text) else []
-        if unknown:
-            shown = ", ".join("{" + n + "}" for n in unknown)
-            out.append(where.problem(f"message template: {shown} names no value of this rule's violations "
-                                     f"(it can name: {', '.join(sorted(names))})", field))
     return out
 
 
@@ -668,56 +593,21 @@ def _persistence(item: LocDict, rule: Rule) -> None:
     rule.persist = Persistence(k, n)
 
 
-def _pydantic_problems(e: ValidationError, item: LocDict, kind: registry.Kind) -> list[Problem]:
-    out = []
-    fields = sorted(set(kind.params.model_fields) | {f.alias for f in kind.params.model_fields.values() if f.alias})
-    for err in e.errors():
-        path = [str(p) for p in err["loc"]]
-        key = path[0] if path else None
-        where = item.where(key) if key else item.loc
-        if err["type"] == "extra_forbidden" and len(path) > 1:  # inside a nested mapping such as window:
-            msg = f"unknown key '{path[-1]}' in '{'.'.join(path[:-1])}' of kind '{kind.name}'"
-            where = _nested_where(item, path) or where
-        elif err["type"] == "extra_forbidden":
-            allowed = ", ".join(sorted(set(fields) | RULE_COMMON))
-            msg = f"unknown parameter '{key}' for kind '{kind.name}' (allowed: {allowed})"
-            where = item.key_locs.get(key, where)
-        elif err["type"] == "missing":
-            msg = f"kind '{kind.name}' needs parameter '{'.'.join(path)}'"
-            where = item.loc
-        elif not path:  # the parameters together (a kind's own validator): its sentence says which
-            msg = f"kind '{kind.name}': {err['msg'].removeprefix('Value error, ')}"
-        else:
-            msg = f"parameter '{'.'.join(path)}': {err['msg']}"
-        out.append(where.problem(msg, ".".join(path) or None))
-    return out
-
-
-def _nested_where(item: LocDict, path: list[str]) -> Loc | None:
-    """Where the key at `path` is written, as deep into the located YAML as it goes."""
-    node: Any = item
-    loc = None
-    for key in path:
-        if not isinstance(node, LocDict) or key not in node:
-            break
-        loc = node.key_locs.get(key) or node.where(key)
-        node = node[key]
-    return loc
-
-
 def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:
     """Dry-plan every rule against the declared sources: catches bad expressions and columns.
     Returns the plans by id(rule), for type_problems to bind without planning again."""
     from statguard.checks.plan import Context
     plans: dict[int, Any] = {}
-    for rule in pack.rules:
-        if rule.problems or rule.params is None:
+    for rule in pack.rules:  # a rule with problems already is planned too: lint lists all of them
+        if rule.params is None:
             continue
         kind = registry.get(rule.kind)
         assert kind is not None
+        listed = len(rule.problems)  # listed by _load_rule already
         try:
             plans[id(rule)] = kind.plan(rule, Context(pack, rule))
-            rule.problems.extend(_placeholder_problems(rule, plans[id(rule)]))
+            rule.problems.extend(lint_checks.placeholder_problems(rule, plans[id(rule)]))
+            rule.problems.extend(lint_checks.regex_problems(rule, plans[id(rule)]))
             if kind.lint is not None:
                 rule.problems.extend(kind.lint(rule, pack))
         except PackError as e:
@@ -725,5 +615,5 @@ def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:
         except StatguardError as e:
             rule.problems.append(Problem(str(e), rule.loc.file if rule.loc else None,
                                          rule.loc.line if rule.loc else None))
-        problems.extend(rule.problems)
+        problems.extend(rule.problems[listed:])
     return plans

@@ -49,12 +49,22 @@ class LocDict(dict):
 
     `duplicates`: with keep_duplicates, the keys that could not be taken: given twice (the
     first value is kept) or not plain text. A key from a merge (`<<: *name`) may be overridden.
+    `texts`: the text as written of each unquoted value YAML read as something else (a number,
+    a date): `id: 0101` is the number 65 to YAML, "0101" here, for the fields that want text.
     """
 
     loc: Loc
     key_locs: dict[str, Loc]
     value_locs: dict[str, Loc]
     duplicates: tuple[Problem, ...] = ()
+    texts: dict[str, str] = {}  # noqa: RUF012  (each built mapping gets its own)
+
+    def written(self, key: str) -> Any:
+        """The value of `key` as text when it was written as a number or date, else as read."""
+        value = self.get(key)
+        if isinstance(value, str) or value is None or isinstance(value, (list, dict)):
+            return value
+        return self.texts.get(key, value)
 
     def where(self, key: str) -> Loc:
         return self.value_locs.get(key) or self.key_locs.get(key) or self.loc
@@ -80,7 +90,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocDict:
     loader.flatten_mapping(node)  # merged (`<<: *name`) pairs first, then the mapping's own
     merged = len(node.value) - own
     out = LocDict()
-    out.loc, out.key_locs, out.value_locs = _loc(node, loader.file), {}, {}
+    out.loc, out.key_locs, out.value_locs, out.texts = _loc(node, loader.file), {}, {}, {}
     from_merge: set[str] = set()
     for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
@@ -98,6 +108,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocDict:
         else:
             from_merge.discard(key)
         out[key] = loader.construct_object(value_node, deep=True)
+        if isinstance(value_node, yaml.ScalarNode) and not value_node.style and not isinstance(out[key], str):
+            out.texts[key] = value_node.value
+        else:
+            out.texts.pop(key, None)  # a merged value overridden by a quoted one
         out.key_locs[key] = _loc(key_node, loader.file)
         out.value_locs[key] = _loc(value_node, loader.file)
     return out
