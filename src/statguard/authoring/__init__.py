@@ -1,0 +1,1 @@
+"""Tools for rule authors: inferring a pack from data (init), explaining a rule (explain)."""
