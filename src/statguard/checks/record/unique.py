@@ -5,9 +5,15 @@ Without `values`, every record whose key occurs more than once is a violation
 of them). With `values`, only keys whose records disagree on those columns
 are violations: a resubmission repeating the same figures is not a conflict,
 two different figures for the same unit, period and measure are. Records with
-a NULL in a key column are not evaluable.
+a NULL in a key column are not evaluable, and so are records whose `where` is
+NULL (they may or may not be in scope; they are nobody's duplicate).
 
-`per: group` reports one violation per duplicated key instead of per record.
+Per record, a violation shows the record's figures beside its key, so that the
+conflicting records can be told apart: the `values` columns, else the source's
+other columns (declared ones when it declares columns; at most 12).
+
+`per: group` reports one violation per duplicated key instead of per record
+(records whose `where` is NULL are left out of the groups).
 
 Passing example (one value per region, period and measure):
 
@@ -75,6 +81,22 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     return Plan(query=query, failing=failing, tally=_tally(ctx, p, key_cols, scope))
 
 
+SHOWN = 12  # at most this many other columns are shown with each duplicated record
+
+
+def _shown(ctx: Context, p: UniqueParams, keys: list[str]) -> list[str]:
+    """The figures shown with each record of a duplicated key: `values`, else the source's other
+    columns (its declared ones when it declares columns), without keys, unit and period."""
+    if p.values:
+        return list(p.values)
+    spec = ctx.source(p.source)
+    columns = ctx.columns(p.source) or []
+    if spec.declared:
+        columns = [c for c in columns if c in spec.declared]
+    hidden = {*keys, spec.unit, spec.period}
+    return [c for c in columns if c not in hidden][:SHOWN]
+
+
 def _any_null(cols: list[exp.Column]) -> exp.Expression:
     return exp.or_(*[exp.Is(this=c.copy(), expression=exp.Null()) for c in cols], copy=False)
 
@@ -117,20 +139,22 @@ def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[e
         groups = groups.select(exp.alias_(_distinct(value_cols), "_sg_d", copy=False), copy=False)
     groups = groups.from_(ctx.table(p.source), copy=False).group_by(*[c.copy() for c in key_cols], copy=False)
     groups = groups.having(exp.GT(this=count, expression=exp.Literal.number(1)), copy=False)
-    if scope is not None:
+    if scope is not None:  # only records in scope are partners; where it is NULL, nobody's
         groups = groups.where(scope.copy(), copy=False)
     n = exp.Coalesce(this=exp.column("_sg_n", dup), expressions=[exp.Literal.number(1)])
     distinct = exp.Coalesce(this=exp.column("_sg_d", dup), expressions=[exp.Literal.number(1)]) if value_cols else None
     failing = _failing(n.copy(), distinct.copy() if distinct is not None else None)
-    verdict = (exp.Case().when(_any_null(key_cols), exp.Literal.string("na"), copy=False)
+    unknown = _any_null(key_cols) if scope is None else exp.or_(
+        _any_null(key_cols), exp.Is(this=exp.paren(scope.copy(), copy=False), expression=exp.Null()), copy=False)
+    verdict = (exp.Case().when(unknown, exp.Literal.string("na"), copy=False)
                .when(failing.copy(), exp.Literal.string("fail"), copy=False)
                .else_(exp.Literal.string("pass"), copy=False))
     columns = [*identity_columns(ctx, p.source, keys=keys), alias(n, OBSERVED),
                alias(exp.Literal.number(1), EXPECTED)]
     if distinct is not None:
         columns.append(alias(distinct, VAL + "distinct_values"))
-    for name, col in zip(p.values or [], value_cols, strict=True):
-        columns.append(alias(col.copy(), VAL + name))
+    for name in _shown(ctx, p, keys):
+        columns.append(alias(quote_column(name), VAL + name))
     on = exp.and_(*(exp.EQ(this=c.copy(), expression=exp.column(f"_sg_k{i}", dup)) for i, c in enumerate(key_cols)),
                   copy=False)
     partners = exp.Subquery(this=groups, alias=exp.TableAlias(this=exp.to_identifier(dup)))
@@ -139,16 +163,21 @@ def _per_record(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[e
     every = every.join(exp.Join(this=partners.copy(), side="LEFT"), on=on.copy(), copy=False)
     only = exp.select(*columns).from_(ctx.table(p.source), copy=False).join(partners, on=on, copy=False)
     only = only.where(failing, copy=False)
-    if scope is not None:
-        every, only = every.where(scope.copy(), copy=False), only.where(scope.copy(), copy=False)
+    if scope is not None:  # out of scope where it is false; NULL: in the items, not evaluable
+        in_or_unknown = exp.Coalesce(this=exp.paren(scope.copy(), copy=False), expressions=[exp.true()])
+        every, only = every.where(in_or_unknown, copy=False), only.where(scope.copy(), copy=False)
     return every, only
 
 
 def _tally(ctx: Context, p: UniqueParams, key_cols: list[exp.Column], scope: exp.Expression | None) -> exp.Select:
-    tally = exp.select(alias(exp.Count(this=exp.Star()), ITEMS),
-                       alias(exp.CountIf(this=_any_null(key_cols)), NOT_EVALUABLE))
+    unknown = _any_null(key_cols)
+    if scope is not None:
+        unknown = exp.or_(unknown, exp.Is(this=exp.paren(scope.copy(), copy=False), expression=exp.Null()), copy=False)
+    tally = exp.select(alias(exp.Count(this=exp.Star()), ITEMS), alias(exp.CountIf(this=unknown), NOT_EVALUABLE))
     tally = tally.from_(ctx.table(p.source), copy=False)
-    return tally.where(scope.copy(), copy=False) if scope is not None else tally
+    if scope is None:
+        return tally
+    return tally.where(exp.Coalesce(this=exp.paren(scope.copy(), copy=False), expressions=[exp.true()]), copy=False)
 
 
 def _per_group(ctx: Context, p: UniqueParams, keys: list[str], key_cols: list[exp.Column],
