@@ -78,7 +78,20 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if p.per == "group":
         return Plan(query=_per_group(ctx, p, keys, key_cols, value_cols, scope), order_by=[f'"{OBSERVED}" DESC'])
     query, failing = _per_record(ctx, p, keys, key_cols, value_cols, scope)
-    return Plan(query=query, failing=failing, tally=_tally(ctx, p, key_cols, scope))
+    return Plan(query=query, failing=failing, tally=_tally(ctx, p, key_cols, scope),
+                meta={"message": _record_message(_shown(ctx, p, keys))})
+
+
+def _record_message(shown: list[str]) -> dict[str, str]:
+    """The default message of a duplicated record: how often its key occurs, and its own figures
+    (those whose names can be placeholders)."""
+    named = [n for n in shown if n and not any(ch in n for ch in ".[](){}!:")]
+    if not named:
+        return {"en": "the key occurs {observed} times", "zh": "同一键值出现 {observed} 次"}
+    en = ", ".join(f"{n} {{{n}}}" for n in named)
+    zh = "，".join(f"{n} {{{n}}}" for n in named)
+    return {"en": f"the key occurs {{observed}} times; this record: {en}",
+            "zh": f"同一键值出现 {{observed}} 次；本条记录：{zh}"}
 
 
 SHOWN = 12  # at most this many other columns are shown with each duplicated record
