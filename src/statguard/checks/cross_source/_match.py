@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlglot import exp
 
 from statguard.checks.plan import Context, Plan
-from statguard.checks.time.common import mapping_table
+from statguard.checks.time.common import mapping_table, qualify
 from statguard.expr import quote_column
 from statguard.periods import bind_mapping, raw_text
 
@@ -68,15 +68,6 @@ def shift(date: exp.Expression, amount: int, unit: str) -> exp.Expression:
         return date
     interval = exp.Interval(this=exp.Literal.string(str(abs(amount))), unit=exp.Var(this=unit.upper()))
     return (exp.Add if amount > 0 else exp.Sub)(this=date, expression=interval)
-
-
-def qualify(tree: exp.Expression, table: str) -> exp.Expression:
-    """Attach every unqualified column of a compiled expression to `table`."""
-    def attach(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column) and not node.table:
-            return quote_column(node.name, table)
-        return node
-    return tree.transform(attach)
 
 
 def any_null(columns: list[exp.Expression]) -> exp.Expression | None:

@@ -49,16 +49,31 @@ def mapping_table(source: str, column: str) -> str:
     return f"_sg_periods:{source}:{column}"
 
 
-def with_periods(ctx: Context, source: str, column: str, scope: exp.Expression | None = None) -> exp.Select:
-    """SELECT t.*, <mapped period columns> FROM source t LEFT JOIN its period mapping."""
+def with_periods(ctx: Context, source: str, column: str, scope: exp.Expression | None = None,
+                 extra: dict[str, str] | None = None) -> exp.Select:
+    """SELECT t.*, <mapped period columns> FROM source t LEFT JOIN its period mapping.
+
+    `scope` (a compiled `where` of the source) is read on the source's columns alone, so a
+    user column named like a column of the mapping (freq, label, year, raw, ...) is not
+    ambiguous. `extra` adds mapping columns beyond MAPPED (mapping column -> result name).
+    """
     mapping = exp.Table(this=exp.to_identifier(mapping_table(source, column), quoted=True),
                         alias=exp.TableAlias(this=exp.to_identifier("m", quoted=True)))
     select = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True)))
-    for col, name in MAPPED.items():
+    for col, name in {**MAPPED, **(extra or {})}.items():
         select = select.select(exp.alias_(quote_column(col, "m"), name, quoted=True))
     on = exp.EQ(this=quote_column("raw", "m"), expression=raw_text(quote_column(column, "t")))
     select = select.from_(ctx.table(source, alias="t")).join(mapping, on=on, join_type="left")
-    return select.where(scope) if scope is not None else select
+    return select.where(qualify(scope, "t")) if scope is not None else select
+
+
+def qualify(tree: exp.Expression, table: str) -> exp.Expression:
+    """Attach every unqualified column of a compiled expression to `table`."""
+    def attach(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and not node.table:
+            return quote_column(node.name, table)
+        return node
+    return tree.transform(attach)
 
 
 def period_plan(query: exp.Select, source: str, column: str, order_by: list[str] | None = None,

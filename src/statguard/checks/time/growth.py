@@ -78,6 +78,7 @@ from statguard.checks.time.common import (
     MAPPED,
     period_column,
     period_plan,
+    qualify,
     same_series,
     series_columns,
     string_of,
@@ -266,8 +267,8 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
     reported = _reported(p)
     if reported:  # the same records, read with their reported text
         cur = cur.from_(_records(ctx, p, [p.value, p.rate], alias="t"))
-    if scope is not None:
-        cur = cur.select(alias(scope, "_sg_in"))
+    if scope is not None:  # on the record's own columns (t), never the mapping's (m)
+        cur = cur.select(alias(qualify(scope, "t"), "_sg_in"))
     label = quote_column(MAPPED["label"])
     history = rows is not None
     version = [alias(exp.Max(this=quote_column("_sg_version")), "_sg_bv")] if history else []

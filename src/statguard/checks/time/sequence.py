@@ -45,12 +45,17 @@ from statguard.checks.time.common import (
     string_of,
     with_periods,
 )
-from statguard.errors import EngineError, PackError
+from statguard.errors import PackError
 from statguard.expr import quote_column
 from statguard.pack.model import Rule
 from statguard.periods import Period, between, try_parse
 
 FREQ_CODES = {"year": "A", "quarter": "Q", "month": "M", "day": "D"}
+# internal names, _sg_ prefixed so that no series column collides with them
+LABEL, ORD, FREQ, YTD = MAPPED["label"], MAPPED["ord"], MAPPED["freq"], "_sg_ytd"
+FIRST, LAST, COUNT, RUN = "_sg_first", "_sg_last", "_sg_n", "_sg_run"
+CUR, KINDS, SERIES_KINDS, UNITS = "_sg_cur", "_sg_kinds", "_sg_series_kinds", "_sg_units"
+PRESENT, MISSING, GAPS = "_sg_present", "_sg_missing", "_sg_gaps"
 
 
 class SequenceParams(Params):
@@ -102,7 +107,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 def _bind_expected(engine: Any, source: str, column: str, name: str, freq: str | None,
                    start: Period | None, end: Period | None) -> None:
-    """Register the table of expected periods (label, ord, freq) for this rule."""
+    """Register the table of expected periods (_sg_label, _sg_ord, _sg_freq, _sg_ytd) for this rule:
+    for each kind of period (frequency, year-to-date or not) the rule accepts, every period between
+    the bounds (by default the first and last period of that kind in the source)."""
     import pandas as pd
 
     table = exp.Table(this=exp.to_identifier(mapping_table(source, column), quoted=True))
@@ -112,19 +119,16 @@ def _bind_expected(engine: Any, source: str, column: str, name: str, freq: str |
     kinds = {(f, bool(y)) for f, y, _ in mapping if freq is None or f == freq}
     if start is not None:
         kinds = {(start.freq, start.ytd)}
-    if len(kinds) > 1:
-        found = ", ".join(sorted(f"{f}{' year-to-date' if y else ''}" for f, y in kinds))
-        raise EngineError(f"periods of several frequencies ({found}); give 'frequency:' or 'from:'")
     rows: list[dict[str, Any]] = []
-    if kinds:
-        f, ytd = kinds.pop()
+    for f, ytd in sorted(kinds):
         ords = [o for g, y, o in mapping if g == f and bool(y) == ytd]
         first = start or (Period.from_ordinal(f, min(ords), ytd) if ords else None)
         last = end or (Period.from_ordinal(f, max(ords), ytd) if ords else None)
         if first is not None and last is not None:
-            rows = [{"label": q.label, "ord": q.ordinal, "freq": q.freq} for q in between(first, last)]
-    frame = pd.DataFrame(rows, columns=["label", "ord", "freq"]).astype({"label": "string", "freq": "string"})
-    frame["ord"] = frame["ord"].astype("Int64")
+            rows += [{LABEL: q.label, ORD: q.ordinal, FREQ: q.freq, YTD: ytd} for q in between(first, last)]
+    frame = pd.DataFrame(rows, columns=[LABEL, ORD, FREQ, YTD]).astype({LABEL: "string", FREQ: "string"})
+    frame[ORD] = frame[ORD].astype("Int64")
+    frame[YTD] = frame[YTD].astype("boolean")
     engine.register(name, frame)
 
 
@@ -133,29 +137,61 @@ def _table(name: str, alias_name: str | None = None) -> exp.Table:
                      alias=exp.TableAlias(this=exp.to_identifier(alias_name, quoted=True)) if alias_name else None)
 
 
+def _not_null(column: exp.Expression) -> exp.Expression:
+    return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
+
+
+def _same_kind(left: str, right: str) -> exp.Expression:
+    return exp.and_(exp.EQ(this=quote_column(FREQ, left), expression=quote_column(FREQ, right)),
+                    exp.EQ(this=quote_column(YTD, left), expression=quote_column(YTD, right)))
+
+
 def _query(ctx: Context, p: SequenceParams, period: str, series: list[str], scope: exp.Expression | None,
            expected: str) -> exp.Select:
-    cols = [quote_column(c) for c in series]
-    units = exp.select(*[c.copy() for c in cols]).distinct().from_("_sg_cur")
-    present = exp.select(*[c.copy() for c in cols], quote_column(MAPPED["ord"])).distinct().from_("_sg_cur").where(
-        exp.Not(this=exp.Is(this=quote_column(MAPPED["label"]), expression=exp.Null())))
+    """Internal columns are all _sg_ prefixed, so user columns of any other name never collide."""
+    def cols(table: str | None = None) -> list[exp.Column]:
+        return [quote_column(c, table) for c in series]
+
+    kinds = exp.select(quote_column(FREQ), quote_column(YTD)).distinct().from_(_table(expected))
+    # the kinds of period each series has, among those the rule accepts
+    accepted = exp.Exists(this=exp.select(exp.Literal.number(1)).from_(_table(KINDS, "k")).where(_same_kind("k", "c")))
+    series_kinds = (exp.select(*cols("c"), quote_column(FREQ, "c"), quote_column(YTD, "c")).distinct()
+                    .from_(_table(CUR, "c")).where(exp.and_(_not_null(quote_column(LABEL, "c")), accepted)))
+    one_kind = (exp.select(*cols(), alias(exp.Min(this=quote_column(FREQ)), FREQ),
+                           alias(exp.func("bool_or", quote_column(YTD)), YTD))
+                .from_(SERIES_KINDS).group_by(*cols()).having(
+                    exp.EQ(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
+    # a series without any readable period takes the rule's one kind, when there is one
+    unread = exp.Not(this=exp.Exists(this=exp.select(exp.Literal.number(1)).from_(_table(CUR, "r")).where(
+        exp.and_(*(x for x in [same_series("r", "c", series)] if x is not None),
+                 _not_null(quote_column(LABEL, "r"))))))
+    single = exp.EQ(this=exp.select(exp.Count(this=exp.Star())).from_(KINDS).subquery(),
+                    expression=exp.Literal.number(1))
+    unplaced = (exp.select(*cols("c"), quote_column(FREQ, "k"), quote_column(YTD, "k")).distinct()
+                .from_(_table(CUR, "c")).join(_table(KINDS, "k"), join_type="cross").where(exp.and_(unread, single)))
+    units = exp.union(one_kind, unplaced, distinct=False)
+    present = exp.select(*cols(), quote_column(ORD), quote_column(FREQ), quote_column(YTD)).distinct().from_(
+        CUR).where(_not_null(quote_column(LABEL)))
     on_present = exp.and_(*(x for x in [same_series("pr", "u", series)] if x is not None),
-                          exp.EQ(this=quote_column(MAPPED["ord"], "pr"), expression=quote_column("ord", "e")))
-    missing = (exp.select(*[quote_column(c, "u") for c in series], quote_column("ord", "e"), quote_column("label", "e"))
-               .from_(_table("_sg_units", "u")).join(_table(expected, "e"), join_type="cross")
-               .join(_table("_sg_present", "pr"), on=on_present, join_type="left")
-               .where(exp.Is(this=quote_column(MAPPED["ord"], "pr"), expression=exp.Null())))
-    run = exp.Sub(this=quote_column("ord"), expression=exp.Window(
-        this=exp.RowNumber(), partition_by=[c.copy() for c in cols],
-        order=exp.Order(expressions=[exp.Ordered(this=quote_column("ord"))])))
-    gaps = (exp.select(*[c.copy() for c in cols], alias(exp.Min(this=quote_column("label")), "first"),
-                       alias(exp.Max(this=quote_column("label")), "last"), alias(exp.Count(this=exp.Star()), "n"))
-            .from_(exp.paren(exp.select(exp.Star(), alias(run, "_sg_run")).from_("_sg_missing")).as_("_sg_m"))
-            .group_by(*[c.copy() for c in cols], quote_column("_sg_run")))
+                          exp.EQ(this=quote_column(ORD, "pr"), expression=quote_column(ORD, "e")),
+                          _same_kind("pr", "e"))
+    missing = (exp.select(*cols("u"), quote_column(ORD, "e"), quote_column(LABEL, "e"))
+               .from_(_table(UNITS, "u")).join(_table(expected, "e"), on=_same_kind("e", "u"), join_type="inner")
+               .join(_table(PRESENT, "pr"), on=on_present, join_type="left")
+               .where(exp.Is(this=quote_column(ORD, "pr"), expression=exp.Null())))
+    run = exp.Sub(this=quote_column(ORD), expression=exp.Window(
+        this=exp.RowNumber(), partition_by=cols(),
+        order=exp.Order(expressions=[exp.Ordered(this=quote_column(ORD))])))
+    gaps = (exp.select(*cols(), alias(exp.Min(this=quote_column(LABEL)), FIRST),
+                       alias(exp.Max(this=quote_column(LABEL)), LAST), alias(exp.Count(this=exp.Star()), COUNT))
+            .from_(exp.paren(exp.select(exp.Star(), alias(run, RUN)).from_(MISSING)).as_("_sg_m"))
+            .group_by(*cols(), quote_column(RUN)))
     query = exp.union(_failing(ctx, p, series), _passing(ctx, p, series), distinct=False)
     query = exp.union(query, _unreadable(ctx, p, series, period), distinct=False)
-    for name, cte in (("_sg_cur", with_periods(ctx, p.source, period, scope)), ("_sg_units", units),
-                      ("_sg_present", present), ("_sg_missing", missing), ("_sg_gaps", gaps)):
+    query = exp.union(query, _mixed(ctx, p, series), distinct=False)
+    for name, cte in ((CUR, with_periods(ctx, p.source, period, scope, {"ytd": YTD})), (KINDS, kinds),
+                      (SERIES_KINDS, series_kinds), (UNITS, units), (PRESENT, present), (MISSING, missing),
+                      (GAPS, gaps)):
         query = query.with_(name, as_=cte)
     return query
 
@@ -170,24 +206,27 @@ def _identity(ctx: Context, p: SequenceParams, series: list[str], table: str) ->
 
 
 def _failing(ctx: Context, p: SequenceParams, series: list[str]) -> exp.Select:
-    first, last, n = quote_column("first", "g"), quote_column("last", "g"), quote_column("n", "g")
+    first, last, n = quote_column(FIRST, "g"), quote_column(LAST, "g"), quote_column(COUNT, "g")
     span = exp.If(this=exp.EQ(this=first.copy(), expression=last.copy()), true=first.copy(),
                   false=string_of(first.copy(), "..", last.copy()))
     return exp.select(alias(exp.Literal.string("fail"), STATUS), *_identity(ctx, p, series, "g"),
                       alias(span, PERIOD), alias(first.copy(), VAL + "first_missing"),
                       alias(last.copy(), VAL + "last_missing"), alias(exp.cast(n.copy(), "BIGINT"), OBSERVED),
                       alias(string_of("missing ", span.copy(), " (", n.copy(), " periods)"), DETAIL)
-                      ).from_(_table("_sg_gaps", "g"))
+                      ).from_(_table(GAPS, "g"))
 
 
 def _passing(ctx: Context, p: SequenceParams, series: list[str]) -> exp.Select:
-    has_gap = exp.Exists(this=exp.select(exp.Literal.number(1)).from_(_table("_sg_gaps", "g2")).where(
+    has_gap = exp.Exists(this=exp.select(exp.Literal.number(1)).from_(_table(GAPS, "g2")).where(
         same_series("g2", "u", series)))
     return exp.select(alias(exp.Literal.string("pass"), STATUS), *_identity(ctx, p, series, "u"),
-                      alias(exp.Null(), PERIOD), alias(exp.Null(), VAL + "first_missing"),
-                      alias(exp.Null(), VAL + "last_missing"),
-                      alias(exp.cast(exp.Literal.number(0), "BIGINT"), OBSERVED), alias(exp.Null(), DETAIL)
-                      ).from_(_table("_sg_units", "u")).where(exp.Not(this=has_gap))
+                      *_nothing_missing(), alias(exp.cast(exp.Literal.number(0), "BIGINT"), OBSERVED),
+                      alias(exp.Null(), DETAIL)).from_(_table(UNITS, "u")).where(exp.Not(this=has_gap))
+
+
+def _nothing_missing() -> list[exp.Expression]:
+    return [alias(exp.Null(), PERIOD), alias(exp.Null(), VAL + "first_missing"),
+            alias(exp.Null(), VAL + "last_missing")]
 
 
 def _unreadable(ctx: Context, p: SequenceParams, series: list[str], period: str) -> exp.Select:
@@ -195,5 +234,22 @@ def _unreadable(ctx: Context, p: SequenceParams, series: list[str], period: str)
     return exp.select(alias(exp.Literal.string("na"), STATUS), *_identity(ctx, p, series, "c"),
                       alias(exp.cast(quote_column(period, "c"), "VARCHAR"), PERIOD),
                       alias(exp.Null(), VAL + "first_missing"), alias(exp.Null(), VAL + "last_missing"),
-                      alias(exp.Null(), OBSERVED), alias(perr.copy(), DETAIL)).from_(_table("_sg_cur", "c")).where(
-        exp.Not(this=exp.Is(this=perr, expression=exp.Null())))
+                      alias(exp.Null(), OBSERVED), alias(perr.copy(), DETAIL)).from_(_table(CUR, "c")).where(
+        _not_null(perr))
+
+
+def _mixed(ctx: Context, p: SequenceParams, series: list[str]) -> exp.Select:
+    """One item, not evaluable, per series with periods of several accepted kinds (without `frequency`
+    or `from`, monthly and quarterly records of one unit): which of them to expect is not known."""
+    word = exp.Case()
+    for name, code in FREQ_CODES.items():
+        word = word.when(exp.EQ(this=quote_column(FREQ, "s"), expression=exp.Literal.string(code)),
+                         exp.Literal.string(name))
+    kind = exp.Concat(expressions=[word, exp.If(
+        this=quote_column(YTD, "s"), true=exp.Literal.string(" year-to-date"), false=exp.Literal.string(""))])
+    found = exp.func("string_agg", kind, exp.Literal.string(", "))
+    detail = string_of("periods of several frequencies (", found, "); give 'frequency:' or 'from:'")
+    return (exp.select(alias(exp.Literal.string("na"), STATUS), *_identity(ctx, p, series, "s"), *_nothing_missing(),
+                       alias(exp.Null(), OBSERVED), alias(detail, DETAIL))
+            .from_(_table(SERIES_KINDS, "s")).group_by(*[quote_column(c, "s") for c in series])
+            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))))
