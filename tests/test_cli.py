@@ -162,3 +162,20 @@ def test_a_console_that_cannot_show_chinese_never_crashes(pack, encoding):
     assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
     assert b"Traceback" not in done.stderr
     assert done.stdout.strip()
+
+
+@pytest.mark.parametrize("lang, incomplete, clean", [("zh", "核查未完成", "没有发现问题。"),
+                                                    ("en", "INCOMPLETE", "No violations.")])
+def test_a_missing_data_file_never_reads_as_a_clean_result(tmp_path, capsys, lang, incomplete, clean):
+    """Rules that could not run make the verdict 'incomplete', and the report never says plainly
+    that nothing was found (issue 15: 没有发现问题 under 2 条规则未能运行)."""
+    pack = tmp_path / "pack.yml"
+    pack.write_text("sources:\n  d: {path: nothere.csv, keys: [id]}\nrules:\n"
+                    "  - {id: POS, kind: row, source: d, expr: a > 0}\n"
+                    "  - {id: NEG, kind: row, source: d, expr: a < 100}\n", encoding="utf-8")
+    for fmt in ("text", "markdown"):
+        assert main(["check", str(pack), "--lang", lang, "-f", fmt]) == 2
+        captured = capsys.readouterr()
+        assert incomplete in captured.out or fmt == "markdown" and "2" in captured.out
+        assert clean not in captured.out
+        assert "nothere.csv" in captured.out and "POS, NEG" in captured.err

@@ -23,6 +23,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "verdict.fail": {"en": "FAIL", "zh": "不通过"},
     "verdict.warn": {"en": "WARN", "zh": "有警告"},
     "verdict.pass": {"en": "PASS", "zh": "通过"},
+    "verdict.error": {"en": "INCOMPLETE", "zh": "核查未完成"},
     "severity.error": {"en": "error", "zh": "错误"},
     "severity.warning": {"en": "warning", "zh": "警告"},
     "severity.info": {"en": "info", "zh": "提示"},
@@ -48,6 +49,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "generated": {"en": "Run {started} in {seconds} s by statguard {version}",
                   "zh": "运行于 {started}，用时 {seconds} 秒，statguard {version}"},
     "no_violations": {"en": "No violations.", "zh": "没有发现问题。"},
+    "no_violations_incomplete": {
+        "en": "No violations among the rules that ran, but {n} rule(s) could not run: the data is not fully checked.",
+        "zh": "已运行的规则没有发现问题，但有 {n} 条规则未能运行：数据未核查完整。"},
+    "cli.errored": {"en": "{n} rule(s) could not run: {rules}", "zh": "{n} 条规则未能运行：{rules}"},
     "outputs": {"en": "Files written:", "zh": "输出文件："},
     "output_sample": {"en": "{rule}: sample of {sample} from {frame} records (seed {seed}): {files}",
                       "zh": "{rule}：从 {frame} 条记录中抽取 {sample} 条（种子 {seed}）：{files}"},

@@ -46,7 +46,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
-    from statguard.i18n import resolve
+    from statguard.i18n import resolve, t
     from statguard.pack import load_pack
     from statguard.progress import Progress
     from statguard.report.writers import output_formats, write_all
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     report.meta["fail_on"] = args.fail_on
     write_all(report, formats, args.outputs or [], lang=lang)
     if report.errored:
-        print(f"statguard: {len(report.errored)} rule(s) could not run: {', '.join(report.errored)}",
+        print("statguard: " + t("cli.errored", lang, n=len(report.errored), rules=", ".join(report.errored)),
               file=sys.stderr)
         return EXIT_ERROR
     return EXIT_VIOLATIONS if report.failed(args.fail_on) else EXIT_OK

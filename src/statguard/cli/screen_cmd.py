@@ -61,7 +61,7 @@ def tables_in(directory: str | None) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
-    from statguard.i18n import resolve
+    from statguard.i18n import resolve, t
     from statguard.pack import load_pack
     from statguard.report.suspicion import ranking
     from statguard.report.writers import output_formats, write_all
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         report.meta["screen"] = {}  # a pack without screen settings is ranked with the defaults
     write_all(report, formats, args.outputs or [], lang=lang)
     if report.errored:
-        print(f"statguard: {len(report.errored)} rule(s) could not run: {', '.join(report.errored)}",
+        print("statguard: " + t("cli.errored", lang, n=len(report.errored), rules=", ".join(report.errored)),
               file=sys.stderr)
         return EXIT_ERROR
     rank = ranking(report)

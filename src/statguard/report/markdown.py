@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 UNITS_SHOWN = 10
 VIOLATIONS_SHOWN = 20
-ICONS = {"fail": "❌", "warn": "⚠️", "pass": "✅"}
+ICONS = {"fail": "❌", "error": "❗", "warn": "⚠️", "pass": "✅"}
 
 
 def cell(value: Any) -> str:
@@ -77,10 +77,14 @@ def _violations(report: Report, lang: str) -> list[str]:
     from statguard.report.views import worst_first
     v = report.violations
     if not len(v):
+        if report.errored:
+            return [t("no_violations_incomplete", lang, n=len(report.errored)), ""]
         return [t("no_violations", lang), ""]
     headers = [t("col.severity", lang), t("col.rule", lang), t("col.unit", lang), t("col.period", lang),
                t("col.message", lang)]
-    rows = [[severity(r["severity"], lang), r["rule_id"], r["unit"], r["period"], r["message"]]
+    from statguard.report.views import fix_note
+    rows = [[severity(r["severity"], lang), r["rule_id"], r["unit"], r["period"],
+             str(r["message"]) + fix_note(r.get("fields_to_fix"), lang)]
             for r in worst_first(v).head(VIOLATIONS_SHOWN).to_dict("records")]
     more = [t("more_rows", lang, n=len(v) - VIOLATIONS_SHOWN), ""] if len(v) > VIOLATIONS_SHOWN else []
     summary = t("first_violations", lang, n=len(v)).rstrip(":：")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from statguard.report.model import Report
 
 UNITS_SHOWN = 8
-_COLORS = {"fail": "\033[31m", "warn": "\033[33m", "pass": "\033[32m"}
+_COLORS = {"error": "\033[31m", "fail": "\033[31m", "warn": "\033[33m", "pass": "\033[32m"}
 
 
 def width_of(text: str) -> int:
@@ -134,13 +134,17 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     from statguard.report.views import display, worst_first
     v = report.violations
     if not len(v):
+        if report.errored:
+            return ["", t("no_violations_incomplete", lang, n=len(report.errored))]
         return ["", t("no_violations", lang)]
     lines = ["", t("first_violations", lang, n=len(v))]
     for row in worst_first(v).head(limit).to_dict("records"):
         where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
         head += mark(row, lang)
-        lines += wrap(head + t("msg.colon", lang) + str(row["message"]), width, "  ", "      ")
+        from statguard.report.views import fix_note
+        note = fix_note(row.get("fields_to_fix"), lang)
+        lines += wrap(head + t("msg.colon", lang) + str(row["message"]) + note, width, "  ", "      ")
     return lines
 
 

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from statguard.i18n import register
 from statguard.pack.model import SEVERITIES
+
+register({
+    "col.fields_to_fix": {"en": "fields to fix", "zh": "需更正的字段"},
+    "fields_to_fix_note": {"en": " (fields to fix: {fields})", "zh": "（需更正的字段：{fields}）"},
+    "fields_to_fix_sep": {"en": ", ", "zh": "、"},
+})
 
 if TYPE_CHECKING:
     from statguard.report.model import Report
@@ -41,9 +48,12 @@ def fail_on(report: Report) -> str:
 
 
 def verdict(report: Report) -> str:
-    """'fail' when violations reach the fail-on level or a rule could not run, else 'warn' or 'pass'."""
-    if report.errored or report.failed(fail_on(report)):
+    """'fail' when violations reach the fail-on level; else 'error' (incomplete) when a rule
+    could not run, since the data is not fully checked; else 'warn' or 'pass'."""
+    if report.failed(fail_on(report)):
         return "fail"
+    if report.errored:
+        return "error"
     counts = report.counts_by_severity()
     return "warn" if counts["error"] or counts["warning"] else "pass"
 
@@ -226,6 +236,21 @@ def leading_digits(report: Report) -> list[int] | None:
 
 
 BENFORD = [math.log10(1 + 1 / d) for d in range(1, 10)]
+
+
+def fix_columns(violations: pd.DataFrame) -> list[str]:
+    """["fields_to_fix"] when the run located the fields to fix (statguard.analysis.locate)."""
+    if "fields_to_fix" in violations.columns and violations["fields_to_fix"].notna().any():
+        return ["fields_to_fix"]
+    return []
+
+
+def fix_note(value: Any, lang: str | None) -> str:
+    """" (fields to fix: a, b)" after a violation's message, or "" when none were located."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return ""
+    from statguard.i18n import t
+    return t("fields_to_fix_note", lang, fields=t("fields_to_fix_sep", lang).join(map(str, value)))
 
 
 def explained_columns(violations: pd.DataFrame) -> list[str]:
