@@ -226,6 +226,8 @@ def _token(node: exp.Expression) -> str:
         return node.sql_name()
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query)):
         return "SELECT"
+    if isinstance(node, exp.Window):
+        return "OVER"
     if isinstance(node, exp.Star):
         return "*"
     return type(node).__name__
@@ -236,6 +238,9 @@ def _refusal(node: exp.Expression) -> str:
         return f"unknown function '{node.this}' (allowed: {', '.join(sorted(set(FUNCTIONS.values())))})"
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query, exp.Exists)):
         return "subqueries are not allowed in expressions"
+    if isinstance(node, exp.Window):
+        return ("OVER (...) is not allowed in expressions; a row rule's `by:` gives the statistics in its expr "
+                "per group")
     if isinstance(node, exp.Func):
         return f"function '{node.sql_name().lower()}' is not allowed in expressions"
     if isinstance(node, (exp.Placeholder, exp.Parameter)):
