@@ -3,7 +3,9 @@
 The measure of `source` is aggregated per key (`agg`: sum, count,
 count_distinct, min, max or mean) and compared with the aggregate of
 `other_measure` in `other` per matching key (key names may differ; `match`
-maps them). A key passes when |value - other value| <= max(tolerance,
+maps them). `other_measure` defaults to `measure`, except that `other_agg:
+count` under another `agg` counts the records of `other` (claimed persons
+summed against the person records). A key passes when |value - other value| <= max(tolerance,
 rel_tolerance * |other value|): absolute and relative tolerances may be
 combined, and either suffices. A key present on one side only is a violation
 of its own, with detail "only in '<source>'" (with `keys_from: source`, only the
@@ -67,7 +69,9 @@ class ReconcileParams(Params):
     other: str = Field(description="Second source, aggregated per key and compared with the first.")
     match: KeyMap = Field(description=KEY_DOC)
     measure: str | None = Field(None, description="Column of `source` to aggregate (may be omitted for count).")
-    other_measure: str | None = Field(None, description="Column of `other` to aggregate (default: `measure`).")
+    other_measure: str | None = Field(None, description=(
+        "Column of `other` to aggregate (default: `measure`; with `other_agg: count` under another `agg`, none: "
+        "the records are counted)."))
     agg: Agg = Field("sum", description="Aggregate of `source`: sum, count, count_distinct, min, max or mean.")
     other_agg: Agg | None = Field(None, description="Aggregate of `other` (default: `agg`).")
     tolerance: float = Field(0, ge=0, description="Absolute tolerance of the difference.")
@@ -83,10 +87,19 @@ class ReconcileParams(Params):
     @model_validator(mode="after")
     def _measures(self) -> ReconcileParams:
         for agg, measure, name in ((self.agg, self.measure, "measure"),
-                                   (self.other_agg or self.agg, self.other_measure or self.measure, "other_measure")):
+                                   (self.other_agg or self.agg, self.measure_of_other(), "other_measure")):
             if measure is None and agg != "count":
                 raise ValueError(f"'{name}' is needed for agg '{agg}'")
         return self
+
+    def measure_of_other(self) -> str | None:
+        """`other_measure`; by default `measure`, unless `other` is counted while `source` is not
+        (a sum of amounts against a count of records): then nothing, records are counted."""
+        if self.other_measure is not None:
+            return self.other_measure
+        if self.other_agg == "count" and self.agg != "count":
+            return None
+        return self.measure
 
 
 @rule_kind("reconcile", ReconcileParams)
@@ -96,7 +109,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     ctx.source(p.other, "other")
     pairs = key_pairs(p.match)
     left = _side(ctx, p.source, [a for a, _ in pairs], p.measure, p.agg, p.where, "where", "measure")
-    right = _side(ctx, p.other, [b for _, b in pairs], p.other_measure or p.measure, p.other_agg or p.agg,
+    right = _side(ctx, p.other, [b for _, b in pairs], p.measure_of_other(), p.other_agg or p.agg,
                   p.other_where, "other_where", "other_measure")
     on = exp.and_(*(exp.EQ(this=exp.column(f"_sg_k{i}", LEFT), expression=exp.column(f"_sg_k{i}", RIGHT))
                     for i in range(len(pairs))), copy=False)
