@@ -130,3 +130,23 @@ def test_compare_cli(pack, capsys):
     assert main([*args]) == 0
     assert "new_satisfied" in capsys.readouterr().out
     assert main(["compare", str(pack.path), "--version", "broken"]) == 2
+
+
+def test_compare_cli_keeps_the_versions_in_the_given_order(pack, capsys):
+    """The versions are a sequence (input, then each processing step): every table of the text
+    output lists them as given, not alphabetically (input, cleaned, vat_imp, med_imp, units)."""
+    args = ["compare", str(pack.path)] + [f"--version={n}={p}" for n, p in VERSIONS.items()]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    sections = text.split("\n\n")
+    assert [s.splitlines()[0] for s in sections if s.strip()] == [
+        "Rule outcomes per version", "Cells, all columns", "Cells changed per column"]
+    for section in sections:
+        header = next(line for line in section.splitlines() if "cleaned" in line)
+        positions = [header.index(" " + name) for name in NAMES]
+        assert positions == sorted(positions), (header, NAMES)
+    # the cells changed per column: one header line per measure, each with the versions in order
+    per_column = sections[2].splitlines()
+    version_line = next(line for line in per_column if line.startswith("version"))
+    found = version_line.split()[1:]
+    assert found == NAMES * 3

@@ -64,5 +64,9 @@ def _text(rules, cell) -> str:  # type: ignore[no-untyped-def]
     rule_table = rules.set_index(["rule_id", "version"]).T.to_string()
     cell_table = cell[cell["column"] == "(all)"].drop(columns="column").set_index("version").T.to_string()
     per_column = cell.pivot(index="column", columns="version", values=["adapted", "imputed", "removed"])
+    # pivot sorts its labels; the versions are a sequence and the columns those of the data: keep both orders
+    versions, columns = list(dict.fromkeys(cell["version"])), list(dict.fromkeys(cell["column"]))
+    per_column = per_column.reindex(index=columns)[[(m, v) for m in ("adapted", "imputed", "removed")
+                                                    for v in versions]]
     return (f"Rule outcomes per version\n{rule_table}\n\nCells, all columns\n{cell_table}\n\n"
             f"Cells changed per column\n{per_column.to_string()}\n")
