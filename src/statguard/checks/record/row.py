@@ -51,9 +51,9 @@ Failing data for it: 制造业占比 "47" with 制造业 "766.41" and 总投资 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from sqlglot import exp
 
 from statguard.checks import rounding
@@ -81,6 +81,18 @@ Missing = Literal["not_evaluable", "fail", "pass", "zero"]
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
+class Lookup(Params):
+    source: str = Field(description="Reference source in which each record's key is looked up.")
+    match: dict[str, str] = Field(min_length=1, description=(
+        "Column of the checked source -> column of the reference it must equal (together: the reference's key); "
+        "a list of names for columns named alike on both sides."))
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _same_names(cls, value: Any) -> Any:
+        return {str(v): str(v) for v in value} if isinstance(value, list) else value
+
+
 class RowParams(Params):
     source: str = Field(description="Name of the source whose records are checked.")
     expr: str = Field(description="Expression that must be true for every record.")
@@ -96,17 +108,26 @@ class RowParams(Params):
     keys: list[str] | None = Field(None, description="Columns identifying a record in the report "
                                    "(default: the source's keys).")
     by: list[str] | None = Field(None, description=BY_DOC)
+    lookup: dict[str, Lookup] | None = Field(None, description=(
+        "Values of other records: alias -> {source: REF, match: {column: REF's key column}}; expr, where and if "
+        "may then use alias.column, the column of the REF record whose key matches the record's. No match, or "
+        "a key REF holds several times: the record is not evaluable (unless the expression handles NULL)."))
 
     def source_names(self) -> list[str]:
-        return [self.source, *rounding.decimals_sources(self.decimals, self.tolerance)]
+        looked_up = [ref.source for ref in (self.lookup or {}).values()]
+        return [self.source, *looked_up, *rounding.decimals_sources(self.decimals, self.tolerance)]
 
 
 @rule_kind("row", RowParams)
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: RowParams = rule.params
     ctx.source(p.source)
-    compiled = compile_with_groups(ctx, p.expr, "expr", p.source, p.by, p.where)
-    types = ctx.types(p.source)
+    scopes = {None: p.source, **_lookup_scopes(p, ctx)}
+    if p.lookup:  # statistics of groups are not combined with lookups (yet): plain expressions
+        compiled = ctx.compile(p.expr, "expr", scopes)
+    else:
+        compiled = compile_with_groups(ctx, p.expr, "expr", p.source, p.by, p.where)
+    types = _types(ctx, p)
     # cond and premise are freshly compiled trees of this plan alone, and each step below is
     # their last user: they are rewritten and wrapped in place (copy=False), not deep-copied
     cond = compiled.tree
@@ -121,31 +142,103 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     else:
         cond = apply_tolerance(cond, float(p.tolerance), types)
     if p.if_:
-        premise = ctx.compile(p.if_, "if", {None: p.source}).tree
+        premise = ctx.compile(p.if_, "if", scopes).tree
         cond = exp.or_(exp.Not(this=exp.paren(premise, copy=False)), exp.paren(cond, copy=False), copy=False)
     if p.missing in ("pass", "fail"):
         cond = exp.Coalesce(this=exp.paren(cond, copy=False), expressions=[exp.Boolean(this=p.missing == "pass")])
-    scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
+    scope = ctx.compile(p.where, "where", scopes).tree if p.where else None
     if scope is not None:  # a record whose `where` is NULL may or may not be in scope: not evaluable
         unknown = exp.Is(this=exp.paren(scope.copy(), copy=False), expression=exp.Null())
         cond = exp.Case(ifs=[exp.If(this=unknown, true=exp.Null())], default=cond)
+    for name in p.lookup or {}:  # a key the reference holds several times: which record is meant?
+        several = exp.GT(this=quote_column(MATCHES, name), expression=exp.Literal.number(1))
+        cond = exp.Case(ifs=[exp.If(this=several, true=exp.Null())], default=cond)
     verdict = status(cond)
-    values = [alias(quote_column(name), VAL + name) for name in compiled.column_names]
+    values = [alias(quote_column(name, table), VAL + (f"{table}.{name}" if table else name))
+              for table, name in dict.fromkeys(compiled.columns)]
     identity = identity_columns(ctx, p.source, keys=p.keys)
     # one builder call each, copy=False: builders deep-copy the whole select by default
     select = exp.select(alias(verdict, STATUS), *identity, *values, *sides)
     table = (rounding.records(ctx, p.source, _figures(compiled.tree, p.decimals), p.decimals,
                               code=_lookup_column(p.decimals)) if reported
-             else ctx.table(p.source))
+             else ctx.table(p.source, alias=RECORD if p.lookup else None))
     select = select.from_(table, copy=False)
     if scope is not None:  # records where it is false are out of scope; NULL ones stay, as 'na'
         select = select.where(exp.Coalesce(this=exp.paren(scope, copy=False), expressions=[exp.true()]), copy=False)
+    if p.lookup:
+        if reported:
+            raise PackError(ctx.problem("tolerance: reported cannot be combined with lookup; give a number",
+                                        "tolerance"))
+        return Plan(query=_joined(select, p, ctx, compiled), meta={"message": _default_message(p.expr, bool(sides))})
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless it holds a window (identity_columns numbering the records, or a statistic of the
     # record's group), which needs the plan's own scan
     # (a derived tolerance reads the raw view through a subquery: not a plain scan of one table)
     fusable = not reported and not select.find(exp.Window)
     return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides), reported)}, fusable=fusable)
+
+
+RECORD, MATCHES = "_sg_r", "_sg_matches"  # the checked records' alias; a looked-up key's number of records
+
+
+def _lookup_scopes(p: RowParams, ctx: Context) -> dict[str | None, str]:
+    """alias -> reference source of each lookup, its `match` columns checked on both sides."""
+    scopes: dict[str | None, str] = {}
+    for name, ref in (p.lookup or {}).items():
+        ctx.source(ref.source, "lookup")
+        if name in (ctx.columns(p.source) or []) or name.startswith("_sg"):
+            raise PackError(ctx.problem(f"lookup alias '{name}' is a column name of source '{p.source}' (or "
+                                        "reserved); choose another alias", "lookup"))
+        for mine, theirs in ref.match.items():
+            ctx.require_column(p.source, mine, "lookup")
+            ctx.require_column(ref.source, theirs, "lookup")
+        scopes[name] = ref.source
+    return scopes
+
+
+def _types(ctx: Context, p: RowParams) -> dict[str, str]:
+    """Type families of the columns an expression reads: the source's by name, looked-up ones as alias.name."""
+    types = dict(ctx.types(p.source))
+    for name, ref in (p.lookup or {}).items():
+        types.update({f"{name}.{column}": family for column, family in ctx.types(ref.source).items()})
+    return types
+
+
+def _type_of(column: exp.Column, types: dict[str, str]) -> str | None:
+    return types.get(f"{column.table}.{column.name}") if column.table else types.get(column.name)
+
+
+def _joined(select: exp.Select, p: RowParams, ctx: Context, compiled: Any) -> exp.Select:
+    """The plan's records, each joined to the one record of every reference holding its key (a LEFT
+    JOIN to the reference grouped by that key, so that a record is never repeated: a key held
+    several times keeps one row, with its count, and makes the record not evaluable)."""
+    def qualified(node: exp.Expression) -> exp.Expression:  # the record's own columns, unambiguous
+        if isinstance(node, exp.Column) and not node.table:
+            return quote_column(node.name, RECORD)
+        return node
+    select = select.transform(qualified, copy=False)
+    for name, ref in (p.lookup or {}).items():
+        used = [column for table, column in dict.fromkeys(compiled.columns) if table == name]
+        keys = [f"_sg_on{i}" for i in range(len(ref.match))]
+        mine, theirs = ctx.types(p.source), ctx.types(ref.source)
+        grouped = exp.select(*(alias(quote_column(c), k) for c, k in zip(ref.match.values(), keys, strict=True)),
+                             *(alias(exp.AnyValue(this=quote_column(c)), c) for c in used),
+                             alias(exp.Count(this=exp.Star()), MATCHES))
+        grouped = grouped.from_(ctx.table(ref.source)).group_by(*(quote_column(c) for c in ref.match.values()))
+        on = [_equal(quote_column(local, RECORD), quote_column(key, name), mine.get(local), theirs.get(other))
+              for (local, other), key in zip(ref.match.items(), keys, strict=True)]
+        reference = exp.Subquery(this=grouped, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)))
+        joined = exp.Join(this=reference, side="LEFT", on=exp.and_(*on))
+        select = select.join(joined, copy=False)
+    return select
+
+
+def _equal(left: exp.Expression, right: exp.Expression, left_type: str | None,
+           right_type: str | None) -> exp.Expression:
+    """left = right; as text when the two sides are of different kinds (a code read as a number on one side)."""
+    if left_type and right_type and left_type != right_type:
+        left, right = exp.cast(left, "VARCHAR"), exp.cast(right, "VARCHAR")
+    return exp.EQ(this=left, expression=right)
 
 
 def _default_message(expr: str, compared: bool, reported: bool = False) -> dict[str, str]:
@@ -169,7 +262,7 @@ def is_numeric(node: exp.Expression, types: dict[str, str]) -> bool:
     if isinstance(node, exp.Literal):
         return not node.is_string
     if isinstance(node, exp.Column):
-        return types.get(node.name) == "number"
+        return _type_of(node, types) == "number"
     if isinstance(node, exp.Paren):
         return is_numeric(node.this, types)
     if isinstance(node, exp.Window):  # a statistic of the record's group
@@ -269,7 +362,7 @@ def _derived_tolerance(tree: exp.Expression, types: dict[str, str], ctx: Context
 def _zero_missing(tree: exp.Expression, types: dict[str, str]) -> exp.Expression:
     """Missing numbers as 0, rewriting `tree` in place (a tree nobody else holds)."""
     def fill(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column) and types.get(node.name) == "number":
+        if isinstance(node, exp.Column) and _type_of(node, types) == "number":
             return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
         return node
     return tree.transform(fill, copy=False)
