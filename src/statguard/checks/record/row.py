@@ -25,6 +25,10 @@ Statistics in `expr` compare a record with its group: with `by: [size]`,
 `turnover <= 10 * median(turnover)` holds each record to ten times the median of
 its size class, over the class's records in scope (without `by`: of all records);
 see statguard.expr.aggregates for the statistics and their NULL handling.
+`lookup: {cap: {source: limits, match: {region: region}}}` lets the expressions
+read `cap.limit`, the column of the one `limits` record whose region is the
+record's: no such record, or several, make the record not evaluable (the
+former unless the expression handles NULL, `coalesce(cap.limit, 60)`).
 
 Passing example:
 
