@@ -49,8 +49,8 @@ register({
     "lint.param_says": {"en": "parameter '{param}': {why}", "zh": "参数「{param}」：{why}"},
     "lint.message_form": {"en": "message must be text or a mapping of language to text",
                           "zh": "message 须为文字，或按语言给出的文字（zh: …，en: …）"},
-    "lint.message_lang": {"en": "message language '{lang}' is not one statguard speaks (give {langs})",
-                          "zh": "message 的语言「{lang}」不受支持（可用：{langs}）"},
+    "lint.message_lang": {"en": "message language '{language}' is not one statguard speaks (give {langs})",
+                          "zh": "message 的语言「{language}」不受支持（可用：{langs}）"},
     "lint.message_text": {"en": "{field} must be text, not {value}", "zh": "{field} 须为文字，而不是 {value}"},
     "lint.lone_brace": {"en": "message template: unmatched brace: a lone '{brace}' at character {at}; write {{ or "
                               "}} for a literal brace",
@@ -210,7 +210,7 @@ def message_problems(item: LocDict) -> list[Problem]:
         return []
     if not isinstance(message, str) and not (isinstance(message, LocDict) and message):
         return [item.where("message").problem(say("lint.message_form"), "message")]
-    out = [message.key_locs[lang].problem(say("lint.message_lang", lang=lang, langs=", ".join(LANGS)),
+    out = [message.key_locs[lang].problem(say("lint.message_lang", language=lang, langs=", ".join(LANGS)),
                                           f"message.{lang}")
            for lang in (message if isinstance(message, LocDict) else ()) if lang not in LANGS]
     for text, where, field in message_texts(item):
