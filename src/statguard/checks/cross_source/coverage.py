@@ -7,9 +7,12 @@ Each record of `source` (A) is tested as in `exists` (keys `match`, optional
 rate is below `min_rate`, and/or when the rate the unit claims (column `rate`
 of the `claimed` source, joined on the group columns) exceeds the verified rate
 by more than `tolerance` percentage points (with `two_sided`, a gap in either
-direction fails). One violation per unit with claimed rate, verified rate,
-matched and total counts and the gap; violations are ranked by gap, largest
-first.
+direction fails). One item per unit and test, with claimed rate, verified
+rate, matched and total counts and the gap; violations are ranked by gap,
+largest first. With both `min_rate` and `claimed` each unit is two items,
+`key:test` min_rate (observed the verified rate, expected min_rate) and
+claimed (observed the claimed rate, expected the verified rate), so a unit
+failing both shows both reasons.
 
 NULL semantics: records of A with a NULL key or window date are not
 evaluable: they count in neither matched nor total (`val:not_evaluable` says
@@ -19,8 +22,8 @@ group columns are NULL form a group of their own that is not evaluable (it
 cannot be attributed to a unit). A unit with no evaluable records (zero
 claims, or present only in the claimed source) is not evaluable: there is
 nothing to verify. A unit missing from the claimed source,
-or with several different claimed rates, is judged on `min_rate` only (not
-evaluable when there is none). Duplicate records in B count once.
+or with several different claimed rates, is not evaluable on its claim (its
+`min_rate` item is still judged). Duplicate records in B count once.
 
 Passing example (each district's re-employment rate is backed by contribution
 records within 5 points):
@@ -234,37 +237,65 @@ def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
 
 def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query: exp.Select,
             unit: str | None, period: str | None, lang: str | None = None) -> exp.Select:
+    """One item per unit and test: the threshold (`min_rate`) and the claim (`claimed`) are judged
+    apart, each with its own observed, expected, gap and detail; with both, `key:test` says which."""
     total, matched = exp.column("_sg_total", AGG), exp.column("_sg_matched", AGG)
     verified = exp.Div(this=exp.Mul(this=exp.Literal.number(100.0), expression=matched),
                        expression=exp.Nullif(this=total.copy(), expression=exp.Literal.number(0)))
     verified = exp.Cast(this=verified, to=exp.DataType.build(exp.DataType.Type.DOUBLE))
     claimed = (exp.Cast(this=exp.column("_sg_rate", CLAIMS), to=exp.DataType.build(exp.DataType.Type.DOUBLE))
-               if p.claimed else None)
-    if claimed is not None:
-        gap = exp.Sub(this=claimed, expression=verified.copy())
-        observed, expected = claimed.copy(), verified.copy()
-    else:
-        assert p.min_rate is not None
-        gap = exp.Sub(this=exp.Literal.number(p.min_rate), expression=verified.copy())
-        observed, expected = verified.copy(), exp.Literal.number(p.min_rate)
-    null_group = any_null(gcols)
+               if p.claimed else exp.cast(exp.Null(), "DOUBLE"))
+    fresh = [(verified, "verified"), (matched.copy(), "matched"), (total.copy(), "total"),
+             (exp.column("_sg_na", AGG), "na"), (claimed, "claimed")]
+    # all fresh nodes: adopted, not deep-copied (copying these trees was a third of planning time)
+    inner = query.select(*(exp.alias_(g.copy(), f"_sg_g{i}", copy=False) for i, g in enumerate(gcols)),
+                         *(exp.alias_(node, f"_sg_{name}", copy=False) for node, name in fresh), copy=False)
+    tests = ([("min_rate", _threshold(p, lang))] if p.min_rate is not None else []) + (
+        [("claimed", _claim(p, lang))] if p.claimed is not None else [])
+    selects = [_item(p, by, unit, period, test if len(tests) > 1 else None, judged, lang)
+               for test, judged in tests]
+    if len(selects) == 1:
+        return selects[0].with_("_sg_units", as_=inner)
+    both = exp.union(*selects, distinct=False)
+    return exp.select(exp.Star()).from_(both.subquery("_sg_items")).with_("_sg_units", as_=inner)
+
+
+Judged = tuple[exp.Expression, exp.Expression, exp.Expression, list[tuple[exp.Expression, str, str | None]]]
+
+
+def _c(name: str) -> exp.Column:
+    return exp.column(f"_sg_{name}", "_sg_u")
+
+
+def _threshold(p: CoverageParams, lang: str | None) -> Judged:
+    """(observed, expected, gap, failing conditions) of the threshold test: verified rate >= min_rate."""
+    assert p.min_rate is not None
+    below = exp.LT(this=exp.paren(exp.Add(this=_c("verified"), expression=exp.Literal.number(EPS)), copy=False),
+                   expression=exp.Literal.number(p.min_rate))
+    gap = exp.Sub(this=exp.Literal.number(p.min_rate), expression=_c("verified"))
+    return _c("verified"), exp.Literal.number(p.min_rate), gap, [
+        (below, "fail", t("detail.coverage.below", lang, rate=f"{p.min_rate:g}"))]
+
+
+def _claim(p: CoverageParams, lang: str | None) -> Judged:
+    """(observed, expected, gap, conditions) of the claim test: claimed rate within tolerance of the verified."""
+    diff = exp.Sub(this=_c("claimed"), expression=_c("verified"))
+    over = exp.Abs(this=diff) if p.two_sided else diff
+    return _c("claimed"), _c("verified"), diff.copy(), [
+        (exp.Is(this=_c("claimed"), expression=exp.Null()), "na", t("detail.coverage.no_claim", lang)),
+        (exp.GT(this=over, expression=exp.Literal.number(p.tolerance + EPS)), "fail",
+         t("detail.coverage.gap", lang, points=f"{p.tolerance:g}"))]
+
+
+def _item(p: CoverageParams, by: list[str], unit: str | None, period: str | None, test: str | None,
+          judged: Judged, lang: str | None) -> exp.Select:
+    observed, expected, gap, conditions = judged
+    null_group = any_null([_c(f"g{i}") for i in range(len(by))])
     assert null_group is not None
     rules: list[tuple[exp.Expression, str, str | None]] = [
         (null_group, "na", t("detail.coverage.no_unit", lang)),
-        (exp.func("coalesce", total.copy(), exp.Literal.number(0), copy=False).eq(0), "na",
-         t("detail.coverage.none_evaluable", lang))]
-    if p.min_rate is not None:
-        below = exp.LT(this=exp.paren(exp.Add(this=verified.copy(), expression=exp.Literal.number(EPS)), copy=False),
-                       expression=exp.Literal.number(p.min_rate))
-        rules.append((below, "fail", t("detail.coverage.below", lang, rate=f"{p.min_rate:g}")))
-    if claimed is not None:
-        diff = exp.Sub(this=claimed.copy(), expression=verified.copy())
-        over = exp.Abs(this=diff) if p.two_sided else diff
-        rules.append((exp.GT(this=over, expression=exp.Literal.number(p.tolerance + EPS)), "fail",
-                      t("detail.coverage.gap", lang, points=f"{p.tolerance:g}")))
-        if p.min_rate is None:
-            rules.append((exp.Is(this=claimed.copy(), expression=exp.Null()), "na",
-                          t("detail.coverage.no_claim", lang)))
+        (exp.func("coalesce", _c("total"), exp.Literal.number(0), copy=False).eq(0), "na",
+         t("detail.coverage.none_evaluable", lang)), *conditions]
     # each condition (fresh) goes into both CASEs: a copy into the first, itself into the second;
     # copy=False: the CASEs grow in place instead of being deep-copied at every branch
     status_case, detail_case = exp.Case(), exp.Case()
@@ -272,27 +303,18 @@ def _judged(p: CoverageParams, by: list[str], gcols: list[exp.Expression], query
         status_case = status_case.when(cond.copy(), exp.Literal.string(verdict), copy=False)
         detail_case = detail_case.when(cond, exp.Literal.string(detail) if detail else exp.Null(), copy=False)
     status_case = status_case.else_(exp.Literal.string("pass"), copy=False)
-    fresh = [(status_case, "status"), (detail_case, "detail"), (verified, "verified_rate"), (gap, "gap"),
-             (observed, "observed"), (expected, "expected"), (matched.copy(), "_sg_matched"),
-             (total.copy(), "_sg_total"), (exp.column("_sg_na", AGG), "_sg_na"),
-             (claimed.copy() if claimed is not None else exp.Null(), "claimed")]
-    # all fresh nodes: adopted, not deep-copied (copying these trees was a third of planning time)
-    inner = query.select(*(exp.alias_(g.copy(), f"g{i}", copy=False) for i, g in enumerate(gcols)),
-                         *(exp.alias_(node, name, copy=False) for node, name in fresh), copy=False)
-    outer: list[exp.Expression] = [alias(exp.column("status"), STATUS)]
+    out: list[exp.Expression] = [alias(status_case, STATUS)]
     for i, g in enumerate(by):
-        col = exp.column(f"g{i}")
         if g == unit:
-            outer.append(alias(col.copy(), UNIT))
+            out.append(alias(_c(f"g{i}"), UNIT))
         if g == period:
-            outer.append(alias(col.copy(), PERIOD))
-        outer.append(alias(col, KEY + g))
-    shown = {"claimed": "claimed_rate", "verified_rate": "verified_rate", "_sg_matched": "matched",
-             "_sg_total": "total", "_sg_na": "not_evaluable", "gap": "gap"}
-    outer += [alias(exp.column(col), VAL + name) for col, name in shown.items()]
-    outer += [alias(exp.column("observed"), OBSERVED), alias(exp.column("expected"), EXPECTED),
-              alias(exp.Sub(this=exp.column("observed"), expression=exp.column("expected")), IMBALANCE),
-              alias(exp.column("detail"), DETAIL)]
-    units = exp.alias_(exp.Subquery(this=inner), "_sg_units", table=True, copy=False)  # fresh: no deep copy
-    return exp.select(*outer).from_(units, copy=False)
-
+            out.append(alias(_c(f"g{i}"), PERIOD))
+        out.append(alias(_c(f"g{i}"), KEY + g))
+    if test is not None:
+        out.append(alias(exp.Literal.string(test), KEY + "test"))
+    shown = {"claimed": "claimed_rate", "verified": "verified_rate", "matched": "matched", "total": "total",
+             "na": "not_evaluable"}
+    out += [alias(_c(col), VAL + name) for col, name in shown.items()]
+    out += [alias(gap, VAL + "gap"), alias(observed, OBSERVED), alias(expected, EXPECTED),
+            alias(exp.Sub(this=observed.copy(), expression=expected.copy()), IMBALANCE), alias(detail_case, DETAIL)]
+    return exp.select(*out).from_(exp.to_table("_sg_units").as_("_sg_u"))
