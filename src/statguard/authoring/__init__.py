@@ -1,1 +1,5 @@
-"""Tools for rule authors: inferring a pack from data (init), explaining a rule (explain)."""
+"""Tools for rule authors: `statguard init` infers a first pack from sample files (infer.py)."""
+
+from statguard.authoring.infer import InitResult, infer_pack
+
+__all__ = ["InitResult", "infer_pack"]

@@ -1,0 +1,143 @@
+"""`statguard init`: a first pack inferred from sample files, checked on them before it is written.
+
+The profile (statguard.authoring.profile) declares the sources; the searches
+(statguard.authoring.infer_rules) suggest rules. The pack is then linted and run on the very
+files it came from, with statguard's own loader and engine: a suggestion that does not lint
+or run is left out, each rule's support becomes the engine's passes over judged records, one
+below --min-support is left out, and the records each rule fails are named in its comment as
+exceptions (the rule stays as the data should be: a `where:` leaving the records out would
+also hide the same units' errors in the next submission). So the written pack lints clean
+and `statguard check` on the same files reports exactly the named exceptions, as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statguard.authoring.infer_rules import Suggestion, suggest
+from statguard.authoring.pack_writer import render
+from statguard.authoring.profile import SourceProfile, read_source
+from statguard.engine.readers import expand
+from statguard.errors import StatguardError
+from statguard.i18n import register, t
+
+PACK_FILE = "pack.yml"
+ABBREVIATIONS = {"part_whole": "PW", "row": "RATE", "hierarchy": "HIER", "cumulative": "YTD", "unique": "UNIQ",
+                 "schema": "SCHEMA"}
+
+register({
+    "init.exists": {"en": "{path} exists; give --force to overwrite it, or another -o DIR",
+                    "zh": "{path} 已存在；如需覆盖请加 --force，或用 -o 指定其他目录"},
+})
+
+
+@dataclass
+class InitResult:
+    path: Path
+    sources: list[SourceProfile]
+    rules: list[tuple[str, Suggestion]]
+    dropped: list[tuple[Suggestion, str]] = field(default_factory=list)  # and why
+
+
+def infer_pack(data: list[str | Path], out_dir: str | Path = ".", *, min_support: float = 0.99,
+               lang: str = "en", force: bool = False) -> InitResult:
+    """Profile `data`, suggest rules holding on at least `min_support` of the records they judge,
+    check them on `data` and write `out_dir`/pack.yml. The data files are only read."""
+    out = Path(out_dir)
+    target = out / PACK_FILE
+    if target.exists() and not force:
+        raise StatguardError(t("init.exists", lang, path=target))
+    files = [expand(Path(p))[0] for p in data]
+    import duckdb
+    with tempfile.TemporaryDirectory(prefix="statguard-init-") as tmp, duckdb.connect() as con:
+        sources = [read_source(con, name, f, Path(tmp)) for name, f in zip(_names(files), files, strict=True)]
+        suggestions = [s for src in sources for s in suggest(con, src, min_support)]
+    rules = _with_ids([Suggestion("schema", s.name, {}, "", 1.0, 0) for s in sources] + suggestions)
+    out.mkdir(parents=True, exist_ok=True)
+    rules, dropped = _verify(sources, rules, out, lang, min_support)
+    target.write_text(render(sources, rules, out, lang, min_support), encoding="utf-8")
+    return InitResult(target, sources, rules, dropped)
+
+
+def _names(files: list[Path]) -> list[str]:
+    """Source names from file names: word characters only, made unique."""
+    names = [re.sub(r"\W+", "_", f.stem).strip("_") or "data" for f in files]
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        seen[name] += 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
+def _with_ids(suggestions: list[Suggestion]) -> list[tuple[str, Suggestion]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    out = []
+    for s in suggestions:
+        tag = ABBREVIATIONS.get(s.kind, s.kind.upper())
+        counts[(s.source, tag)] += 1
+        rule_id = f"{s.source}-{tag}" if s.kind == "schema" else f"{s.source}-{tag}-{counts[(s.source, tag)]:02d}"
+        out.append((rule_id, s))
+    return out
+
+
+def _verify(sources: list[SourceProfile], rules: list[tuple[str, Suggestion]], out: Path, lang: str,
+            min_support: float) -> tuple[list[tuple[str, Suggestion]], list[tuple[Suggestion, str]]]:
+    """Lint and run the pack on its data; keep the rules that lint, run and hold on enough records."""
+    from statguard.api import validate
+    from statguard.pack import load_pack
+    from statguard.pack.loader import PackError
+    handle, name = tempfile.mkstemp(prefix=".init-", suffix=".yml", dir=out)
+    temp = Path(name)
+    try:
+        with open(handle, "w", encoding="utf-8") as fh:
+            fh.write(render(sources, rules, out, lang, min_support))
+        try:
+            pack = load_pack(temp, check_types=True)
+        except PackError as e:
+            raise StatguardError(f"the inferred pack does not load (a statguard bug): {e}") from None
+        broken = {p.message for p in pack.problems}
+        bad = {r.id: "; ".join(str(p) for p in r.problems) for r in pack.rules if r.problems}
+        report = validate(pack, {}, rules=[r.id for r in pack.rules if r.id not in bad], lang=lang)
+    finally:
+        temp.unlink(missing_ok=True)
+    if pack.problems:
+        raise StatguardError(f"the inferred pack has problems (a statguard bug): {'; '.join(sorted(broken))}")
+    summary = {row["rule_id"]: row for row in report.summary.to_dict("records")}
+    failing = _exceptions(report)
+    kept, dropped = [], []
+    for rule_id, s in rules:
+        row = summary.get(rule_id)
+        if rule_id in bad or row is None or row["errored"]:
+            dropped.append((s, bad.get(rule_id) or str(row and row["error"])))
+            continue
+        judged = int(row["passes"]) + int(row["fails"])
+        s.items, s.support = judged, (int(row["passes"]) / judged if judged else 1.0)
+        s.exceptions = failing.get(rule_id, [])
+        if s.kind != "schema" and (judged == 0 or s.support < min_support):
+            dropped.append((s, f"holds on {s.support:.1%} of {judged} records"))
+            continue
+        kept.append((rule_id, s))
+    return kept, dropped
+
+
+def _exceptions(report: Any) -> dict[str, list[str]]:
+    """Per rule, the records it failed, as 'key=value, ...' (the report's keys, else unit and period)."""
+    out: dict[str, list[str]] = {}
+    for v in report.violations.to_dict("records"):
+        out.setdefault(v["rule_id"], []).append(exception_label(v))
+    from statguard.periods import natural_key
+    return {k: sorted(dict.fromkeys(v), key=natural_key) for k, v in out.items()}
+
+
+def exception_label(violation: dict[str, Any]) -> str:
+    """How a comment names a failing record: its keys (and the column, for a cell), else unit and period."""
+    keys = violation.get("keys") or {}
+    if not keys:
+        keys = {k: violation.get(k) for k in ("unit", "period") if violation.get(k) is not None}
+    return ", ".join(f"{k}={v}" for k, v in keys.items())
