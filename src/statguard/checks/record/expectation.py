@@ -142,9 +142,9 @@ def _spec(ctx: Context, p: ExpectationParams) -> _Spec:
     kwargs = _plain(p.kwargs)
     for name in kwargs:
         if name in CONDITIONS:
-            raise PackError(_problem(ctx, f"'{name}' is not taken here: give the rule a 'where:' instead", name))
+            raise PackError(_problem(ctx, f"'{name}' is not taken here: give the rule a 'where:' instead", name, True))
         if name in HOUSEKEEPING:
-            raise PackError(_problem(ctx, f"'{name}' is not taken here: statguard sets it", name))
+            raise PackError(_problem(ctx, f"'{name}' is not taken here: statguard sets it", name, True))
     try:
         cls(**kwargs)
     except Exception as e:  # pydantic's ValidationError (v1 inside GX) or GX's own checks
@@ -189,7 +189,8 @@ def _kwarg_problems(ctx: Context, name: str, cls: type, error: Exception) -> lis
             msg = f"{name}: {err['msg']}"
         else:
             msg = f"argument '{field}' of {name}: {err['msg']}"
-        problems.append(_problem(ctx, msg, None if field == "__root__" else field))
+        extra = err.get("type") == "value_error.extra"  # the name is wrong, not the value
+        problems.append(_problem(ctx, msg, None if field == "__root__" else field, extra))
     return problems
 
 
@@ -207,11 +208,13 @@ def _columns(ctx: Context, source: str, kwargs: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _problem(ctx: Context, message: str, arg: str | None) -> Problem:
-    """A problem located at argument `arg` of kwargs when written there, else at kwargs."""
+def _problem(ctx: Context, message: str, arg: str | None, at_name: bool = False) -> Problem:
+    """A problem located at argument `arg` of kwargs when written there (its value, or its name
+    with `at_name`), else at kwargs."""
     written = ctx.rule.raw.get("kwargs") if isinstance(ctx.rule.raw, dict) else None
     if arg and hasattr(written, "where") and arg in written:
-        return written.where(arg).problem(message, f"kwargs.{arg}")
+        loc = written.key_locs.get(arg) if at_name else None
+        return (loc or written.where(arg)).problem(message, f"kwargs.{arg}")
     return ctx.problem(message, "kwargs")
 
 
