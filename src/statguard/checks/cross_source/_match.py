@@ -76,23 +76,48 @@ def any_null(columns: list[exp.Expression]) -> exp.Expression | None:
     return exp.or_(*tests, copy=False) if tests else None
 
 
+Patterns = Literal["glob", "like"]
+PATTERNS_DOC = ("Whether the key columns of `other` hold patterns the keys of `source` are matched against: "
+                "glob ('S*', 'FG?', '[AB]1') or like ('S%', 'FG_'); default: none, keys must be equal. "
+                "Matching is on the keys as text.")
+
+
 def match_exists(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
-                 other_where: str | None, field: str = "match") -> exp.Exists:
+                 other_where: str | None, field: str = "match", patterns: Patterns | None = None) -> exp.Exists:
     """EXISTS (a record of `other` matching the current record of `source`, aliased a)."""
-    cond = match_condition(ctx, source, other, on, window, other_where, field)
+    return exp.Exists(this=_matching(ctx, source, other, on, window, other_where, field, patterns,
+                                     exp.Literal.number(1)))
+
+
+def match_count(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
+                other_where: str | None, field: str = "match", patterns: Patterns | None = None) -> exp.Expression:
+    """How many records of `other` match the current record of `source` (aliased a)."""
+    return exp.Subquery(this=_matching(ctx, source, other, on, window, other_where, field, patterns,
+                                       exp.Count(this=exp.Star())))
+
+
+def _matching(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None, other_where: str | None,
+              field: str, patterns: Patterns | None, projection: exp.Expression) -> exp.Select:
+    cond = match_condition(ctx, source, other, on, window, other_where, field, patterns)
     table = relation(ctx, other, window.other_date if window else None, B)
-    select = exp.select(exp.Literal.number(1)).from_(table, copy=False)
-    return exp.Exists(this=select.where(cond, copy=False))
+    return exp.select(projection).from_(table, copy=False).where(cond, copy=False)
 
 
 def match_condition(ctx: Context, source: str, other: str, on: KeyMap, window: Window | None,
-                    other_where: str | None, field: str = "match") -> exp.Expression:
-    """The condition pairing a record of `source` (alias a) with a record of `other` (alias b)."""
+                    other_where: str | None, field: str = "match", patterns: Patterns | None = None
+                    ) -> exp.Expression:
+    """The condition pairing a record of `source` (alias a) with a record of `other` (alias b);
+    with `patterns`, b's key columns hold glob or LIKE patterns a's keys must match."""
     conds: list[exp.Expression] = []
     for a_col, b_col in key_pairs(on):
         ctx.require_column(source, a_col, field)
         ctx.require_column(other, b_col, field)
-        conds.append(exp.EQ(this=quote_column(b_col, B), expression=quote_column(a_col, A)))
+        a_key, b_key = quote_column(a_col, A), quote_column(b_col, B)
+        if patterns is None:
+            conds.append(exp.EQ(this=b_key, expression=a_key))
+        else:
+            test = exp.Glob if patterns == "glob" else exp.Like
+            conds.append(test(this=exp.cast(a_key, "VARCHAR"), expression=exp.cast(b_key, "VARCHAR")))
     if window is not None:
         ctx.require_column(source, window.date, "window")
         ctx.require_column(other, window.other_date, "window")
