@@ -163,3 +163,22 @@ def test_unknown_key_inside_a_nested_parameter_is_located_at_that_key(tmp_path):
     pack = statguard.load_pack(path)
     assert [str(p) for p in pack.problems] == [
         f"{path}:10:46: [window.ende] unknown key 'ende' in 'window' of kind 'exists'; did you mean 'end'?"]
+
+
+def test_rule_ids_and_periods_written_as_numbers_are_taken_as_written(tmp_path):
+    import pandas as pd
+    path = tmp_path / "p.yml"
+    path.write_text("sources:\n  t: {unit: u, period: y, columns: {u: string, y: string, v: number}}\nrules:\n"
+                    "  - {id: 101, kind: row, source: t, expr: v >= 0}\n"
+                    "  - {id: 0102, kind: row, source: t, expr: v >= 0}\n"
+                    "  - {id: 1.10, kind: sequence, source: t, from: 2014, to: 2016}\n", encoding="utf-8")
+    pack = statguard.load_pack(path, strict=True)
+    assert [r.id for r in pack.rules] == ["101", "0102", "1.10"]  # as written: YAML reads 0102 as the octal 66
+    data = pd.DataFrame({"u": ["A", "A"], "y": ["2014", "2016"], "v": [1, 2]})
+    report = pack.validate({"t": data}, rules=["1.10"])
+    assert list(report.violations["unit"]) == ["A"] and "2015" in report.violations["message"][0]
+
+
+def test_a_date_as_rule_id_is_still_refused_with_the_quoting_advice(tmp_path):
+    problems = _problems(tmp_path, BASE + "  - {id: 2024-01-01, kind: row, source: t, expr: v > 0}\n")
+    assert len(problems) == 1 and "quote it: id: '2024-01-01'" in problems[0]
