@@ -99,3 +99,13 @@ def test_lint_in_chinese(tmp_path, capsys):
 def test_a_clean_pack_says_ok_on_stdout(tmp_path, capsys):
     code, lines = _lint(tmp_path, "  - {id: A, kind: row, source: t, expr: v > 0}\n", capsys, "--lang", "zh")
     assert code == 0 and lines == [f"{tmp_path / 'p.yml'}：没有问题（1 条规则，1 个数据源）"]
+
+
+def test_analyze_fails_on_contradictory_rules_and_passes_a_consistent_pack(tmp_path, capsys):
+    # x > 5 and x < 3 cannot both hold (by hand); x > 5 with y >= 0 can
+    code, lines = _lint(tmp_path, "  - {id: GT5, kind: row, source: t, expr: v > 5}\n"
+                        "  - {id: LT3, kind: row, source: t, expr: v < 3}\n", capsys, "--analyze")
+    assert code == 2 and any(line.startswith("6: error") and "GT5" in line and "LT3" in line for line in lines)
+    code, lines = _lint(tmp_path, "  - {id: GT5, kind: row, source: t, expr: v > 5}\n"
+                        "  - {id: W, kind: row, source: t, expr: w >= 0}\n", capsys, "--analyze")
+    assert code == 0 and lines[-1] == " ok (2 rules, 1 sources)"

@@ -18,7 +18,6 @@ register({
     "lint.n_problems": {"en": "{path}: {n} problem(s)", "zh": "{path}：{n} 个问题"},
     "lint.no_analysis": {"en": "--analyze needs statguard.analysis, which this installation does not have",
                          "zh": "--analyze 需要 statguard.analysis，当前安装中没有"},
-    "lint.no_findings": {"en": "{path}: analysis found nothing to report", "zh": "{path}：分析未发现问题"},
     "lint.finding": {"en": "{where}{severity}: {text}", "zh": "{where}{severity}：{text}"},
 })
 
@@ -48,12 +47,13 @@ def run(args: argparse.Namespace) -> int:
             problems = e.problems
         for problem in problems:
             print(problem)
-        if problems:
+        analysed = EXIT_OK
+        if args.analyze and pack is not None:
+            analysed = _analyze(pack, path, args.lang)
+        if problems or analysed:
             status = EXIT_ERROR
         elif pack is not None:
             print(t("lint.ok", args.lang, path=path, rules=len(pack.rules), sources=len(pack.sources)))
-        if args.analyze and pack is not None and not any(p.fatal for p in problems):
-            status = max(status, _analyze(pack, path, args.lang))
     return status
 
 
@@ -70,20 +70,16 @@ def _analyze(pack: Any, path: str, lang: str | None) -> int:
     for finding in findings:
         print(t("lint.finding", lang, where=_where(pack, finding), severity=_severity(finding.severity, lang),
                 text=finding.text))
-    if not findings:
-        print(t("lint.no_findings", lang, path=path))
     return EXIT_ERROR if any(f.severity == "error" for f in findings) else EXIT_OK
 
 
 def _where(pack: Any, finding: Any) -> str:
     """file:line: of the first rule a finding names (its text names the others), when known."""
-    if str(getattr(pack, "path", "")) and str(pack.path) in finding.text:  # located by the analysis itself
-        return ""
-    for rule_id in getattr(finding, "rules", None) or []:
-        rule = next((r for r in pack.rules if r.id == str(rule_id)), None)
-        if rule is not None and rule.loc is not None:
-            return f"{rule.loc.file}:{rule.loc.line}: "
-    return ""
+    loc = getattr(finding, "loc", None)
+    if loc is None:
+        rule = next((r for r in pack.rules if r.id in {str(i) for i in getattr(finding, "rules", ())}), None)
+        loc = rule.loc if rule is not None else None
+    return f"{loc.file}:{loc.line}: " if getattr(loc, "file", None) else ""
 
 
 def _severity(name: str, lang: str | None) -> str:
