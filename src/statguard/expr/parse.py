@@ -81,6 +81,9 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
     tree = trees[0]
     if _depth(tree) > MAX_DEPTH:  # rendered as SQL recursively, and by DuckDB too
         raise ExpressionError(where.problem(TOO_DEEP, 0))
+    window = tree.find(exp.Window)
+    if window is not None:  # refused before statistics are normalised: located at its function as written
+        raise ExpressionError(where.problem(_refusal(window), _offset_of(window, text, _token(window.this))))
     tree = aggregates.normalise(tree, lambda node, message: where.problem(
         message, _offset_of(node, where.text, _token(node))), statistics)
     _check(tree, where, aggregates.NODES if statistics else frozenset())
@@ -226,8 +229,6 @@ def _token(node: exp.Expression) -> str:
         return node.sql_name()
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query)):
         return "SELECT"
-    if isinstance(node, exp.Window):
-        return "OVER"
     if isinstance(node, exp.Star):
         return "*"
     return type(node).__name__
@@ -239,8 +240,8 @@ def _refusal(node: exp.Expression) -> str:
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query, exp.Exists)):
         return "subqueries are not allowed in expressions"
     if isinstance(node, exp.Window):
-        return ("OVER (...) is not allowed in expressions; a row rule's `by:` gives the statistics in its expr "
-                "per group")
+        return (f"'{node.sql()}' is not allowed in expressions: windows (OVER) are not written by hand; "
+                "a row rule's statistics are per group of its `by:`")
     if isinstance(node, exp.Func):
         return f"function '{node.sql_name().lower()}' is not allowed in expressions"
     if isinstance(node, (exp.Placeholder, exp.Parameter)):
