@@ -15,7 +15,8 @@ register({
     "cli.import.tool": {"en": "pandera: MODULE[:NAME] (a module or .py file); gx: a suite JSON file",
                         "zh": "pandera：MODULE[:NAME]（模块或 .py 文件）；gx：期望集 JSON 文件"},
     "cli.import.target": {"en": "what to import", "zh": "要导入的内容"},
-    "cli.import.name": {"en": "name of the pack written (default: imported)", "zh": "生成的规则包名称（默认 imported）"},
+    "cli.import.name": {"en": "name of the pack written (default: imported)",
+                        "zh": "生成的规则包名称（默认 imported）"},
 })
 
 

@@ -38,8 +38,8 @@ _DATE = (r"\d{4}([-/.]?(0?[1-9]|1[0-2])([-/.]?(0?[1-9]|[12]\d|3[01]))?)?([ T]\d{
          r"|(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/\d{4}")
 _BOOLEAN = r"(?i:true|false|1|0|1\.0|0\.0|yes|no|y|n|t|f|是|否|真|假)"
 # groups made non-capturing: pandas warns of capturing groups in str.contains
-TYPE_PATTERNS = {k: re.sub(r"\((?!\?)", "(?:", v) for k, v in
-                 {"number": _NUMBER, "integer": _INTEGER, "date": _DATE, "datetime": _DATE, "boolean": _BOOLEAN}.items()}
+_WRITTEN = {"number": _NUMBER, "integer": _INTEGER, "date": _DATE, "datetime": _DATE, "boolean": _BOOLEAN}
+TYPE_PATTERNS = {k: re.sub(r"\((?!\?)", "(?:", v) for k, v in _WRITTEN.items()}
 
 
 def export(pack: Pack, sources: list[str] | None = None, lang: str | None = None) -> Export:

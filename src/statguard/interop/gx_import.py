@@ -88,9 +88,9 @@ def source_from_suite(suite: dict[str, Any], name: str, unmapped: list[Unmapped]
         if kind == "expect_column_to_exist":
             existing.add(kwargs["column"])
         col = columns.setdefault(kwargs["column"], {}) if "column" in kwargs else None
-        if col is None or not _column(kind, kwargs, col, mine, rules, name, k):
-            if not _pair_or_table(kind, kwargs, columns, rules, name, k):
-                unmapped.append(Unmapped(name, "source", name, "expectation", {"type": kind}))
+        known = col is not None and _column(kind, kwargs, col, mine, rules, name, k)
+        if not known and not _pair_or_table(kind, kwargs, columns, rules, name, k):
+            unmapped.append(Unmapped(name, "source", name, "expectation", {"type": kind}))
     for column, spec in columns.items():
         if column not in existing:
             spec["required"] = False

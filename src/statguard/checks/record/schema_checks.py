@@ -7,8 +7,9 @@ GROUP BY per key set finds the duplicated records (`duplicates_query`). A value 
 declared type when the conversions below read it (the same as pandas read it before:
 numbers with thousands separators, dates as ISO text, YYYY/MM/DD, YYYYMMDD or YYYY-MM).
 
-`to_pandera(...)` / `source_to_pandera(source)` give data engineers the equivalent pandera
-schema of a declared source (pandera loads only when they are called).
+`source_to_pandera(source)` gives data engineers the equivalent pandera schema of a declared
+source (statguard.interop.pandera_export, which also writes it as a module; pandera loads
+only when it is called).
 """
 
 from __future__ import annotations
@@ -21,80 +22,12 @@ from statguard.expr import quote_column
 from statguard.i18n import register, t
 
 if TYPE_CHECKING:
-    import pandas as pd
     import pandera.pandas as pa
 
     from statguard.pack.model import Column, Source
 
 _TRUE = {"true", "1", "yes", "y", "t", "是", "真"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "假"}
-
-
-def _text(s: pd.Series) -> pd.Series:
-    return s.astype("string").str.strip()
-
-
-def _as_number(s: pd.Series) -> pd.Series:
-    import pandas as pd
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.astype("float64")
-    return pd.to_numeric(_text(s).str.replace(",", "", regex=False), errors="coerce")
-
-
-def _as_date(s: pd.Series) -> pd.Series:
-    import pandas as pd
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s
-    return pd.to_datetime(_text(s), errors="coerce", format="mixed")
-
-
-def _conforms(declared: str) -> Any:
-    """A vectorised check: the value is missing or can be read as `declared`."""
-
-    def check(s: pd.Series) -> pd.Series:
-        present = s.notna()
-        if declared in ("number", "integer"):
-            num = _as_number(s)
-            ok = num.notna()
-            if declared == "integer":
-                ok &= (num % 1 == 0).fillna(False)
-        elif declared in ("date", "datetime"):
-            ok = _as_date(s).notna()
-        elif declared == "boolean":
-            ok = _text(s).str.lower().isin(_TRUE | _FALSE) | s.map(lambda v: isinstance(v, bool))
-        else:
-            ok = present
-        return (~present) | ok.fillna(False).astype(bool)
-
-    return check
-
-
-def _placeholder_free(placeholders: list[str]) -> Any:
-    values = {p.strip() for p in placeholders}
-    return lambda s: ~_text(s).isin(values).fillna(False).astype(bool)
-
-
-def _bound(limit: Any, declared: str | None, upper: bool) -> Any:
-    def check(s: pd.Series) -> pd.Series:
-        conv = _as_date(s) if declared in ("date", "datetime") else _as_number(s)
-        ref = _as_date_scalar(limit) if declared in ("date", "datetime") else float(limit)
-        ok = conv <= ref if upper else conv >= ref
-        return conv.isna() | ok.fillna(True).astype(bool)
-    return check
-
-
-def _as_date_scalar(v: Any) -> Any:
-    import pandas as pd
-    return pd.Timestamp(v)
-
-
-def _pattern(regex: str) -> Any:
-    return lambda s: s.isna() | _text(s).str.fullmatch(regex).fillna(False).astype(bool)
-
-
-def _in(values: list[Any]) -> Any:
-    as_text = {str(v).strip() for v in values}
-    return lambda s: s.isna() | _text(s).isin(as_text).fillna(False).astype(bool)
 
 
 register({
@@ -117,41 +50,10 @@ def expected(what: str, lang: str | None = None, **values: object) -> str:
     return t("expect." + what, lang, **values)
 
 
-def column_checks(col: Column, placeholders: list[str], codes: list[Any] | None) -> list[tuple[str, str, Any]]:
-    """(check name, what was expected, vectorised function) for one declared column."""
-    checks: list[tuple[str, str, Any]] = [("placeholder", expected("placeholder"), _placeholder_free(placeholders))]
-    if col.type and col.type != "string":
-        checks.append((f"type:{col.type}", expected("type", type=col.type), _conforms(col.type)))
-    if col.min is not None:
-        checks.append(("min", f">= {col.min}", _bound(col.min, col.type, upper=False)))
-    if col.max is not None:
-        checks.append(("max", f"<= {col.max}", _bound(col.max, col.type, upper=True)))
-    if col.allowed is not None:
-        checks.append(("allowed", expected("allowed", values=", ".join(map(str, col.allowed[:10]))), _in(col.allowed)))
-    if codes is not None:
-        checks.append(("codelist", expected("codelist", codelist=col.codelist), _in(codes)))
-    if col.pattern:
-        checks.append(("pattern", expected("pattern", pattern=col.pattern), _pattern(col.pattern)))
-    return checks
-
-
-def to_pandera(columns: list[Column], keys: list[str], placeholders: list[str],
-               codes: dict[str, list[Any]] | None = None) -> pa.DataFrameSchema:
-    """The pandera schema equivalent to a source's column declarations."""
-    import pandera.pandas as pa
-    codes = codes or {}
-    spec = {}
-    for col in columns:
-        checks = [pa.Check(fn, name=name, element_wise=False)
-                  for name, expected, fn in column_checks(col, placeholders, codes.get(col.name))]
-        spec[col.name] = pa.Column(nullable=col.nullable, unique=col.unique, checks=checks, required=False,
-                                   coerce=False)
-    return pa.DataFrameSchema(spec, unique=keys or None, report_duplicates="all", strict=False)
-
-
 def source_to_pandera(source: Source, placeholders: list[str] | None = None) -> pa.DataFrameSchema:
-    from statguard.pack.model import DEFAULT_PLACEHOLDERS
-    return to_pandera(list(source.columns.values()), source.keys, list(placeholders or DEFAULT_PLACEHOLDERS))
+    """The pandera schema of a source's declared columns (statguard.interop.pandera_export.source_schema)."""
+    from statguard.interop.pandera_export import source_schema
+    return source_schema(source, placeholders)
 
 
 # -- the checks as SQL --------------------------------------------------------------------------
