@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from conftest import SHARED
 from test_interop_roundtrip import (
     CSV,
     PACK,
@@ -19,6 +18,8 @@ from test_interop_roundtrip import (
     record_of,
     statguard_failures,
 )
+
+from conftest import SHARED
 
 
 def load_text(tmp_path, text, name="pack.yml"):
