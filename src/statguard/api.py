@@ -53,7 +53,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
              explanations: Any = None) -> Report:
     """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told as the i-th
     rule is taken up (rules running concurrently are taken up as they finish). `options`: the
-    CLI's extras, e.g. {"threads": N, "memory_limit": "1GB" (the engine's), "output_dir": ...}."""
+    CLI's extras, e.g. {"threads": N, "memory_limit": "1GB" (the engine's), "output_dir": ...,
+    "fields_to_fix": True (statguard.analysis.fixes: which fields to change to put a failing record right)}."""
     from statguard.engine.duckdb import DuckDBEngine
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
@@ -98,6 +99,10 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                 violations[column] += values
             if written:
                 outputs[rule.id] = written
+        from statguard.analysis import fixes
+        fixing = fixes.wanted(pack, options)  # `--fields-to-fix` or the pack's settings; else nothing is done
+        if fixing:
+            violations["fields_to_fix"] = fixes.attach(engine, pack, chosen, violations, fixing)
         from statguard.explain.data import data_explanations
         given += data_explanations(engine, pack, chosen)
         described = {name: {**info, "rows": rows.get(name), "columns": list(engine.bound.get(name, {}))}

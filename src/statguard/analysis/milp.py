@@ -18,6 +18,10 @@ never a contradiction or a redundancy claimed on a solver's failure.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from statguard.analysis.linear import Atom, Clause
@@ -104,8 +108,9 @@ class Model:
 
     # -- solving ------------------------------------------------------------------------------
     def solve(self, objective: dict[int, float] | None = None, fixed: dict[int, float] | None = None,
-              time_limit: float = 10.0) -> tuple[bool, list[float] | None]:
-        """(feasible, solution) minimising `objective`; `fixed` pins variables to values."""
+              time_limit: float = 10.0, exact: bool = False) -> tuple[bool, list[float] | None]:
+        """(feasible, solution) minimising `objective`; `fixed` pins variables to values; `exact`:
+        the optimum itself, not one within HiGHS's default gap (0.01%)."""
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import coo_array
@@ -128,8 +133,10 @@ class Model:
             matrix = coo_array((v, (r, k)), shape=(len(self.rows), n)).tocsr()
             constraints.append(LinearConstraint(matrix, [x[1] for x in self.rows], [x[2] for x in self.rows]))
         for presolve in (True, False):
-            result = milp(c, constraints=constraints, integrality=np.array(self.integer), bounds=Bounds(lo, hi),
-                          options={"time_limit": time_limit, "presolve": presolve})
+            with _quiet():
+                result = milp(c, constraints=constraints, integrality=np.array(self.integer), bounds=Bounds(lo, hi),
+                              options={"time_limit": time_limit, "presolve": presolve,
+                                       **({"mip_rel_gap": 0.0} if exact else {})})
             if result.status in (0, 1) and result.x is not None:  # optimal, or a feasible point at the limit
                 return True, list(result.x)
             if result.status == 2:  # infeasible
@@ -139,6 +146,22 @@ class Model:
     def value(self, solution: list[float], name: str) -> float:
         """A numeric column's value in a solution, in the data's units."""
         return solution[self.col[name]] * self.scale
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """HiGHS's MIP solver prints debugging lines to the process's standard output whatever its
+    options say ("HighsMipSolverData::transformNewIntegerFeasibleSolution ..."): standard output
+    is sent to /dev/null while it runs, so that a JSON report on stdout stays JSON."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _key(value: Any) -> Any:

@@ -40,6 +40,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
                    help="threads for the engine, and how many independent rules run at once "
                         "(default: all cores; 1 runs the rules one after another)")
     add_memory_limit(p)
+    p.add_argument("--fields-to-fix", action="store_true",
+                   help="for each record failing row or part_whole rules, name the fewest fields whose change "
+                        "puts it right (weights: the pack's settings: fields_to_fix)")
     p.set_defaults(func=run)
 
 
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
                           explanations=args.explanations, progress=progress,
                           options={"output_dir": _output_dir(args), "threads": args.threads,
-                                   "memory_limit": args.memory_limit})
+                                   "memory_limit": args.memory_limit, "fields_to_fix": args.fields_to_fix})
     if args.record:  # the explanations go with the submission just recorded
         from statguard.explain.history import record_checked_explanations
         record_checked_explanations(report, args.history, args.reason, answered=recorded)

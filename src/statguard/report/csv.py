@@ -13,7 +13,6 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from statguard.report.model import VIOLATION_COLUMNS
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -41,8 +40,9 @@ def render_csv(report: Report, lang: str | None = None) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     from statguard.report.suspicion_views import per_violation
     screen = per_violation(report)  # the credibility screen: each violation's unit score and rank
-    w.writerow(VIOLATION_COLUMNS + (["suspicion_score", "suspicion_rank"] if screen else []))
+    columns = report.violation_columns()  # with fields_to_fix when the run located them
+    w.writerow(columns + (["suspicion_score", "suspicion_rank"] if screen else []))
     from statguard.report.views import rows_of
-    for i, row in enumerate(rows_of(report.violations, VIOLATION_COLUMNS)):
+    for i, row in enumerate(rows_of(report.violations, columns)):
         w.writerow([_field(v) for v in row] + ([_field(screen[0][i]), _field(screen[1][i])] if screen else []))
     return out.getvalue()

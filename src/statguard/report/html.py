@@ -139,11 +139,13 @@ def _violations(page: Page) -> str:
     lang = page.lang
     from statguard.report.views import explained_columns
     v = worst_first(page.report.violations)
-    keys = VIOLATION_KEYS + explained_columns(v)
+    from statguard.report.views import fix_columns
+    keys = VIOLATION_KEYS + explained_columns(v) + fix_columns(v)
     types = {"severity": "sev", "observed": "num", "expected": "num", "imbalance": "num"}
     columns = [Column(k, t("col.rule" if k == "rule_id" else f"col.{k}", lang), types.get(k, "text"))
                for k in keys]
-    rows = [list(map(_cell, r)) for r in rows_of(v, keys)]
+    from statguard.report.views import with_fix_text
+    rows = [list(map(_cell, r)) for r in with_fix_text(rows_of(v, keys), keys, lang)]
     return page.section("violations", t("h.violations", lang), page.table("violations", columns, rows),
                         len(rows))
 

@@ -36,7 +36,8 @@ def _line(row: dict[str, Any], lang: str) -> str:
     from statguard.report.views import display
     where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
     where = f"{where}{t('msg.colon', lang)}" if where else ""
-    return f"[{severity(row['severity'], lang)}] {where}{row['message']}"
+    from statguard.report.views import fix_note
+    return f"[{severity(row['severity'], lang)}] {where}{row['message']}{fix_note(row.get('fields_to_fix'), lang)}"
 
 
 def _listing(rows: pd.DataFrame, lang: str) -> str:

@@ -245,12 +245,32 @@ def fix_columns(violations: pd.DataFrame) -> list[str]:
     return []
 
 
+def fix_text(value: Any, lang: str | None) -> Any:
+    """fields_to_fix as a table cell shows it: "cost, turnover" (None stays None)."""
+    if not isinstance(value, (list, tuple)):
+        return value
+    from statguard.i18n import t
+    return t("fields_to_fix_sep", lang).join(map(str, value))
+
+
+def with_fix_text(rows: Any, keys: list[str], lang: str | None) -> Any:
+    """Rows of a violations table (lists in `keys` order) with fields_to_fix written as text."""
+    if "fields_to_fix" not in keys:
+        yield from rows
+        return
+    at = keys.index("fields_to_fix")
+    for row in rows:
+        row = list(row)
+        row[at] = fix_text(row[at], lang)
+        yield row
+
+
 def fix_note(value: Any, lang: str | None) -> str:
     """" (fields to fix: a, b)" after a violation's message, or "" when none were located."""
     if not isinstance(value, (list, tuple)) or not value:
         return ""
     from statguard.i18n import t
-    return t("fields_to_fix_note", lang, fields=t("fields_to_fix_sep", lang).join(map(str, value)))
+    return t("fields_to_fix_note", lang, fields=fix_text(value, lang))
 
 
 def explained_columns(violations: pd.DataFrame) -> list[str]:

@@ -123,12 +123,14 @@ PER_RULE = 4  # a rule's own sheet leaves out rule, severity, kind and source: t
 
 def _fields(book: Book) -> list[str]:
     """Violation columns written: explanations only when some violation has one."""
-    from statguard.report.views import explained_columns
-    return VIOLATION_FIELDS + explained_columns(book.report.violations)
+    from statguard.report.views import explained_columns, fix_columns
+    return VIOLATION_FIELDS + explained_columns(book.report.violations) + fix_columns(book.report.violations)
 
 
 def _widths(book: Book) -> list[int]:
-    return VIOLATION_WIDTHS + [40, 12][: len(_fields(book)) - len(VIOLATION_FIELDS)]
+    from statguard.report.views import explained_columns, fix_columns
+    v = book.report.violations
+    return VIOLATION_WIDTHS + [40, 12][: len(explained_columns(v))] + [24] * len(fix_columns(v))
 
 
 def _violation_headers(book: Book, start: int = 0) -> list[str]:
@@ -137,8 +139,8 @@ def _violation_headers(book: Book, start: int = 0) -> list[str]:
 
 def _violation_rows(violations: Any, lang: str, fields: list[str]) -> Iterable[list[Any]]:
     sev = {s: severity(s, lang) for s in ("error", "warning", "info")}
-    from statguard.report.views import rows_of
-    for row in rows_of(violations, fields):
+    from statguard.report.views import rows_of, with_fix_text
+    for row in with_fix_text(rows_of(violations, fields), fields, lang):
         yield [row[0], sev.get(row[1], row[1]), *row[2:]]
 
 
