@@ -47,7 +47,7 @@ TOP_KEYS = {"pack", "include", "sources", "rules"}
 PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "screen", "settings"}
 RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation",
                "min_failures", "of_last"}
-SOURCE_KEYS = {"path", "format", "sheet", "encoding", "columns", "keys", "unit", "period",
+SOURCE_KEYS = {"path", "format", "sheet", "header", "skip", "encoding", "columns", "keys", "unit", "period",
                "scope", "description", "derive", "optional", "glob"}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description"}
@@ -268,6 +268,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         if not isinstance(value, bool):
             problems.append(_fatal(spec.where(flag).problem(f"{flag} must be true or false, not {value!r}", flag)))
         setattr(src, flag, value is True)
+    src.header, src.skip = _rows(spec, "header", problems), _rows(spec, "skip", problems)
     src.path = _source_path(spec, name, file, problems)
     src.keys = _source_keys(spec, name, problems)
     columns = spec.get("columns") or {}
@@ -345,6 +346,18 @@ def _sheet(spec: LocDict, problems: list[Problem]) -> str | int | None:
         return value
     problems.append(_fatal(_at(spec, "sheet").problem(
         f"sheet must be a sheet name or number (0 is the first), not {_shown(value)}", "sheet")))
+    return None
+
+
+def _rows(spec: LocDict, key: str, problems: list[Problem]) -> Any:
+    """A workbook's `header:` (row number from 1, or a list of them) or `skip:` (a count from 0)."""
+    value = spec.get(key)
+    numbers = value if key == "header" and isinstance(value, list) and value else [value]
+    least = 1 if key == "header" else 0
+    if value is None or all(isinstance(n, int) and not isinstance(n, bool) and n >= least for n in numbers):
+        return list(value) if isinstance(value, list) else value
+    what = "a row number (1 is the first row) or a list of them" if key == "header" else "a number of rows (0 or more)"
+    problems.append(_fatal(_at(spec, key).problem(f"{key} must be {what}, not {_shown(value)}", key)))
     return None
 
 

@@ -66,6 +66,8 @@ class Source:
     path: Path | None = None
     format: str | None = None
     sheet: str | int | None = None
+    header: int | list[int] | None = None  # a workbook's header row (1 is the first), or rows; default 1
+    skip: int | None = None  # rows right below a workbook's header that are not data (units, column numbers)
     encoding: str | None = None
     columns: dict[str, Column] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
