@@ -59,6 +59,23 @@ class Derivation:
 
 
 @dataclass
+class Database:
+    """Where a source is read from a SQL database (statguard.engine.databases): `url:` with
+    `table:` or `query:`. The url is kept as written: its ${VAR} placeholders are expanded only
+    when the source is read, so the pack never holds a credential and messages can show it."""
+
+    url: str
+    table: str | None = None
+    query: str | None = None
+    password_env: str | None = None  # the environment variable holding the password
+    base: Path | None = None  # the declaring file's directory: a relative SQLite/DuckDB file is read from there
+    locs: dict[str, Loc] = field(default_factory=dict)  # where each key (url, table, query, password_env) is written
+
+    def where(self, key: str) -> Loc | None:
+        return self.locs.get(key, self.locs.get("url"))
+
+
+@dataclass
 class Source:
     """A named dataset the rules read: its declaration and default location."""
 
@@ -79,6 +96,7 @@ class Source:
     derive: Derivation | None = None  # computed from another source instead of read
     optional: bool = False  # without data, the rules reading it are skipped with a note, not errored
     glob: bool = False  # the path is a pattern (*, ?, [..]) matching several files; else taken literally
+    database: Database | None = None  # read from a SQL database (`url:`) instead of a file
 
     @property
     def declared(self) -> list[str] | None:
