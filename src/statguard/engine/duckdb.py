@@ -146,6 +146,10 @@ class DuckDBEngine:
     def bind(self, source: Source, data: pd.DataFrame | str | Path | None) -> None:
         """Make `source` readable under its name; `data` overrides its declared path. Anything
         wrong with the data file is a SourceError naming the source and the file."""
+        if data is None and source.database is not None:  # a table or query of a SQL database
+            from statguard.engine.databases import bind_database
+            bind_database(self, source)
+            return
         if data is None:
             if source.path is None:
                 if source.optional:
