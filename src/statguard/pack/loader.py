@@ -33,6 +33,7 @@ from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.i18n import LANGS, normalize
 from statguard.pack import lint_checks
+from statguard.pack.databases import DATABASE_KEYS, parse_database
 from statguard.pack.derived import parse_derivation, resolve_derived
 from statguard.pack.dryrun import type_problems
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
@@ -48,7 +49,7 @@ PACK_KEYS = {"name", "description", "lang", "version", "scorecard", "screen", "s
 RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard", "enabled", "explanation",
                "min_failures", "of_last"}
 SOURCE_KEYS = {"path", "format", "sheet", "header", "skip", "encoding", "columns", "keys", "unit", "period",
-               "scope", "description", "derive", "optional", "glob"}
+               "scope", "description", "derive", "optional", "glob", *DATABASE_KEYS}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description"}
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -270,6 +271,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         setattr(src, flag, value is True)
     src.header, src.skip = _rows(spec, "header", problems), _rows(spec, "skip", problems)
     src.path = _source_path(spec, name, file, problems)
+    src.database = parse_database(name, spec, file, problems)  # url: with table: or query:
     src.keys = _source_keys(spec, name, problems)
     columns = spec.get("columns") or {}
     if isinstance(columns, LocList):  # a bare list of names

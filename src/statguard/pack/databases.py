@@ -1,0 +1,102 @@
+"""The database keys of a source: `url:` with `table:` or `query:`, and `password_env:`.
+
+    sources:
+      claims:
+        url: postgresql://stats@127.0.0.1:5432/stats   # or sqlite:///claims.db, duckdb:///claims.duckdb
+        password_env: PGPASSWORD_STATS                  # the password, from this environment variable
+        table: public.claims                            # or query: SELECT ... (one read-only statement)
+
+A url may hold ${VAR} placeholders, expanded from the environment when the source is read; a
+password written in the url itself is refused, so that a pack never holds a credential. A
+file url (sqlite, duckdb) with three slashes is relative to the declaring file, with four it is
+absolute, as SQLAlchemy reads them. Reading is statguard.engine.databases'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from statguard.errors import Problem
+from statguard.pack.model import Database
+from statguard.pack.yamlio import LocDict
+
+DATABASE_KEYS = ("url", "table", "query", "password_env")
+SCHEMES = {"postgresql": "postgresql", "postgres": "postgresql", "sqlite": "sqlite", "duckdb": "duckdb"}
+FILE_KEYS = ("path", "format", "sheet", "encoding", "glob", "header", "skip")  # what a database source has not
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parse_database(name: str, spec: LocDict, file: Path, problems: list[Problem]) -> Database | None:
+    """The source's database, None when it has no `url:` (problems for anything malformed)."""
+    if "url" not in spec:
+        for key in DATABASE_KEYS[1:]:
+            if key in spec:
+                problems.append(_problem(spec, key, f"'{key}' of source '{name}' needs 'url:' (the database "
+                                                    "to read it from)"))
+        return None
+    locs = {key: spec.where(key) for key in DATABASE_KEYS if key in spec}
+    url, why = spec.get("url"), None
+    if not isinstance(url, str) or not url.strip():
+        why = "must be a database url such as postgresql://user@host:5432/db, sqlite:///file.db or duckdb:///file.duckdb"
+    else:
+        why = url_problem(url)
+    if why:
+        problems.append(_problem(spec, "url", f"url of source '{name}' {why}"))
+        return None
+    for key in FILE_KEYS:
+        if key in spec:
+            problems.append(_problem(spec, key, f"source '{name}' is read from a database (url:); '{key}' is "
+                                                "for files: remove one of them"))
+    db = Database(url=url.strip(), base=file.parent, locs=locs)
+    given = [key for key in ("table", "query") if key in spec]
+    if len(given) != 1:
+        problems.append(_problem(spec, given[1] if given else "url", (
+            f"source '{name}' gives both table: and query:; give one" if given else
+            f"source '{name}' has a url but no table: or query: (which table, or what query, to read)")))
+    for key in given:
+        value = spec.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(_problem(spec, key, f"{key} of source '{name}' must be "
+                                     + ("a table name (schema.table allowed)" if key == "table" else "a SELECT query")))
+        else:
+            setattr(db, key, value.strip())
+    env = spec.get("password_env")
+    if "password_env" in spec:
+        if isinstance(env, str) and _ENV_NAME.fullmatch(env):
+            db.password_env = env
+        else:
+            problems.append(_problem(spec, "password_env", f"password_env of source '{name}' must name an "
+                                     f"environment variable (such as PGPASSWORD_STATS), not {str(env)[:60]!r}"))
+    return db
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be used, or None. Never repeats a password written in it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a url (scheme://...)"
+    scheme = SCHEMES.get(parts.scheme.lower())
+    if scheme is None:
+        return (f"has the scheme '{parts.scheme}', which statguard does not read; use postgresql://, sqlite:/// "
+                "or duckdb:///" if parts.scheme else "has no scheme; begin it with postgresql://, sqlite:/// or duckdb:///")
+    try:
+        password = parts.password
+    except ValueError:
+        password = None
+    if password is not None and not _PLACEHOLDER.fullmatch(password):
+        return ("holds a password; write ${VAR} in its place (an environment variable) or give password_env: VAR, "
+                "so that the pack holds no credential")
+    if scheme != "postgresql" and (parts.netloc or not parts.path.startswith("/") or parts.path == "/"):
+        return (f"must name a file: {parts.scheme}:///relative/to/the/pack.db or {parts.scheme}:////absolute/path.db "
+                "(three slashes, then the path)")
+    return None
+
+
+def _problem(spec: LocDict, key: str, message: str) -> Problem:
+    loc = spec.where(key) if spec.get(key) is not None else spec.key_locs.get(key, spec.loc)
+    return replace(loc.problem(message, key), fatal=True)
