@@ -11,7 +11,8 @@ from statguard.errors import StatguardError
 
 
 def parse_sources(items: list[str] | None) -> dict[str, str]:
-    """NAME=PATH pairs from --source options."""
+    """NAME=PATH pairs from --source options. A workbook's PATH may end in '#SHEET' (book.xlsx#表1):
+    the engine reads that sheet (statguard.engine.readers.split_sheet)."""
     out: dict[str, str] = {}
     for item in items or []:
         name, sep, path = item.partition("=")

@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
-from statguard.engine.readers import detect_format, expand, literal, register_file, register_frame, sheet_of
+from statguard.engine.readers import (
+    Layout,
+    detect_format,
+    expand,
+    literal,
+    register_file,
+    register_frame,
+    sheet_of,
+    split_sheet,
+)
 from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
 
@@ -163,21 +172,27 @@ class DuckDBEngine:
             if hasattr(data, "__len__"):
                 self.row_counts[source.name] = len(data)
             return
+        path, sheet = split_sheet(data)
         try:
-            self._bind_file(source, Path(data))
+            self._bind_file(source, path, sheet)
         except SourceError as e:
             raise SourceError(_bare(e), source=source.name, path=e.path or str(data)) from None
         except (self._duckdb.Error, OSError) as e:
             raise SourceError(f"cannot read: {_first_line(e)}", source=source.name, path=str(data)) from None
 
-    def _bind_file(self, source: Source, path: Path) -> None:
+    def _bind_file(self, source: Source, path: Path, sheet: str | None = None) -> None:
+        """Bind the file at `path`; `sheet` (from 'book.xlsx#表1') overrides the pack's sheet."""
         raw = "raw:" + source.name
         glob = bool(getattr(source, "glob", False))  # the pack's `glob: true`; paths are literal otherwise
         # declared columns are read as text and typed by the view with TRY_CAST, so one
         # stray "xxx" in a number column is a finding, not a failed read
         text = [c.name for c in source.columns.values() if c.type]
-        frame = register_file(self.con, raw, path, source.format, source.sheet, source.encoding,
-                              Path(self._tmp.name), text, glob=glob)
+        # a workbook's cells have types of their own: only codes (string) and dates are read as declared
+        layout = Layout(header=getattr(source, "header", None), skip=getattr(source, "skip", None),
+                        text=tuple(c.name for c in source.columns.values() if c.type == "string"),
+                        dates=tuple(c.name for c in source.columns.values() if c.type in ("date", "datetime")))
+        frame = register_file(self.con, raw, path, source.format, sheet if sheet is not None else source.sheet,
+                              source.encoding, Path(self._tmp.name), text, glob=glob, layout=layout)
         if frame is not None:
             self.registered[raw] = frame
         self._typed_view(source, raw, str(path), sheet_of(frame))

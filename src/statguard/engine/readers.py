@@ -2,8 +2,9 @@
 
 CSV is read by DuckDB itself; its encoding is detected first (UTF-8, UTF-8 with
 BOM, GB18030/GBK). Non-UTF-8 text is transcoded into a private temporary copy,
-never back into the user's file. Excel goes through openpyxl (sheet by name or
-index, Chinese headers kept), Parquet is scanned lazily by DuckDB.
+never back into the user's file. Workbooks (.xlsx, .xlsm, .xls, WPS .et, .ods) are read
+by statguard.engine.spreadsheets (sheet by name or index, header row, error cells, codes
+kept as text), Parquet is scanned lazily by DuckDB.
 
 Paths are literal: DuckDB would read `data[12].csv` as a glob matching `data1.csv`, so
 glob characters are escaped before DuckDB sees a path. A source saying `glob: true` is
@@ -18,6 +19,7 @@ import csv
 import glob as globbing
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,8 +30,9 @@ from statguard.errors import SourceError
 if TYPE_CHECKING:
     import duckdb
 
-FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel",
-           ".parquet": "parquet", ".pq": "parquet", ".json": "json", ".ndjson": "json"}
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel",
+           ".et": "excel", ".ods": "excel", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
+           ".ndjson": "json"}
 _SNIFF_BYTES = 4 << 20
 _FULL_SNIFF_BYTES = 64 << 20
 
@@ -40,7 +43,7 @@ def detect_format(path: Path, declared: str | None) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise SourceError(f"cannot tell the format of '{path.name}'; give 'format:' "
-                          f"(csv, excel, parquet, json)", path=str(path))
+                          f"(csv, excel, parquet, json; excel reads .xlsx, .xls, .et and .ods)", path=str(path))
     return fmt
 
 
@@ -77,11 +80,23 @@ def _first_bad_line(data: bytes) -> int:
     return 1
 
 
+@dataclass
+class Layout:
+    """A workbook sheet's layout (the source's `header:` and `skip:`) and the columns the pack
+    declares as text (`string`) or dates (`date`, `datetime`)."""
+
+    header: int | list[int] | None = None
+    skip: int | None = None
+    text: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+
+
 def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: str | None,
                   sheet: str | int | None, encoding: str | None, tmpdir: Path,
-                  text_columns: list[str] | None = None, glob: bool = False) -> object | None:
+                  text_columns: list[str] | None = None, glob: bool = False,
+                  layout: Layout | None = None) -> object | None:
     """Create view `view` over the file at `path`. Returns the DataFrame registered
-    under `view` when the file had to be read into one (Excel), else None.
+    under `view` when the file had to be read into one (a workbook), else None.
 
     `text_columns` are read as text whatever they look like, so that codes keep
     their leading zeros and digits-only codes stay comparable with other sources.
@@ -89,6 +104,10 @@ def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: st
     """
     files = expand(path, glob)
     kind = detect_format(files[0], fmt)
+    layout = layout or Layout()
+    if kind != "excel" and (layout.header is not None or layout.skip):
+        raise SourceError("'header:' and 'skip:' are for workbooks (.xlsx, .xls, .et, .ods); a text file's first "
+                          "line is its header", path=str(path))
     try:
         if kind == "csv":
             _register_csv(con, view, files, encoding, tmpdir, text_columns or [])
@@ -96,7 +115,7 @@ def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: st
             if len(files) > 1:
                 raise SourceError(f"the pattern matches {len(files)} workbooks; an Excel source reads one",
                                   path=str(path))
-            return _register_excel(con, view, files[0], sheet)
+            return _register_excel(con, view, files[0], sheet, layout)
         elif kind in ("parquet", "json"):
             _register_scan(con, view, files, kind)
         else:
@@ -104,6 +123,18 @@ def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: st
     except OSError as e:
         raise SourceError(f"cannot read: {e.strerror or e}", path=e.filename or str(path)) from None
     return None
+
+
+def split_sheet(data: str | Path) -> tuple[Path, str | None]:
+    """A data path and the sheet it names after '#' ('book.xlsx#表1', as --source gives it), when
+    the path without it is a workbook; a file whose own name holds '#' is taken whole."""
+    text = str(data)
+    base, sep, sheet = text.rpartition("#")
+    if not sep or not base or not sheet or Path(text).exists():
+        return Path(data), None
+    if Path(base).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".et", ".ods"):
+        return Path(base), sheet
+    return Path(data), None
 
 
 def expand(path: Path, glob: bool = False) -> list[Path]:
@@ -319,85 +350,33 @@ def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
     return target
 
 
-def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet: str | int | None) -> object:
+def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet: str | int | None,
+                    layout: Layout) -> object:
+    """A workbook's sheet, read as statguard.engine.spreadsheets describes, as a DataFrame."""
     import pandas as pd
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as e:
-        raise SourceError(f"cannot read as Excel (.xlsx): {e}", path=str(path)) from None
-    with book:
-        sheets = [str(s) for s in book.sheet_names]
-        name = sheet if isinstance(sheet, str) else (sheets[sheet] if sheet is not None and -len(sheets) <= sheet
-                                                     < len(sheets) else sheets[0] if sheet is None else None)
-        if name not in sheets:
-            raise SourceError(f"no sheet {sheet!r}; the workbook has the sheets {', '.join(sheets)}", path=str(path))
-        try:
-            frame = pd.read_excel(book, sheet_name=name)
-            header = pd.read_excel(book, sheet_name=name, header=None, nrows=1)
-        except Exception as e:
-            raise SourceError(f"sheet '{name}': cannot read: {e}", path=str(path)) from None
-    if frame.columns.empty:
-        raise SourceError(f"sheet '{name}' is empty: no header row, no data", path=str(path))
-    names = [str(c).strip() for c in header.iloc[0].tolist()] if len(header) else [str(c) for c in frame.columns]
-    _check_sheet_header(path, name, names)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    for column in frame.columns:
-        if frame[column].dtype == object and _mixes_dates(frame[column]):
-            frame[column] = frame[column].map(_cell_text)  # DuckDB types a column by its first values
-    frame.attrs.update(sheet=name, sheets=sheets)
+
+    from statguard.engine import spreadsheets
+    kind = spreadsheets.kind_of(path)
+    if kind is None:
+        raise SourceError("cannot read as a workbook: not .xlsx, .xlsm, .xls, .et or .ods", path=str(path))
+    grid, sheets = spreadsheets.read_grid(path, sheet, kind)
+    columns = spreadsheets.sheet_columns(grid, path, layout.header, layout.skip, set(layout.text),
+                                         set(layout.dates))
+    frame = pd.DataFrame({name: pd.Series(values, dtype=_dtype(values)) for name, values in columns.items()})
+    frame.attrs.update(sheet=grid.name, sheets=sheets)
     register_frame(con, view, frame)
     return frame
 
 
-def _check_sheet_header(path: Path, sheet: str, names: list[str]) -> None:
-    """Each column named once in the sheet's header row (pandas would read a second 'a' as 'a.1')."""
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name and name != "nan" and name in seen:
-            raise SourceError(f"sheet '{sheet}' row 1: columns {_column_letter(seen[name])} and {_column_letter(i)} "
-                              f"of the header are both named '{name}'; rename one", path=str(path))
-        seen.setdefault(name, i)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _kind(value: object) -> str | None:
-    import datetime as dt
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, (dt.date, dt.time)):  # pandas' Timestamp is a datetime
-        return "date"
-    if isinstance(value, bool):
-        return "boolean"
-    return "number" if isinstance(value, (int, float)) else "text"
-
-
-def _mixes_dates(column: object) -> bool:
-    kinds = {_kind(v) for v in column} - {None}  # type: ignore[attr-defined]
-    return "date" in kinds and len(kinds) > 1
-
-
-def _cell_text(value: object) -> str | None:
-    """A cell of a column mixing dates with other values, as text: dates in ISO form, whole
-    numbers without '.0'; the declared type then decides per cell (TRY_CAST, the schema kind)."""
-    import datetime as dt
-    kind = _kind(value)
-    if kind is None:
-        return None
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _dtype(values: list[object]) -> str:
+    """Whole numbers as nullable BIGINT (an object column would be typed by DuckDB from a sample);
+    an empty column as text; anything else as read."""
+    present = [v for v in values if v is not None]
+    if not present or isinstance(present[0], str):
+        return "object" if present else "string"
+    if isinstance(present[0], int) and not isinstance(present[0], bool):
+        return "Int64"
+    return "float64" if isinstance(present[0], float) else "object"
 
 
 def sheet_of(frame: object) -> str | None:
