@@ -420,9 +420,10 @@ def _names(grid: Grid, heads: list[int], width: int) -> list[str]:
             if part and (not parts or parts[-1] != part):
                 parts.append(part)
         names.append("_".join(parts))
+    alike = list(names)
     for c, (c0, c1) in spans.items():  # still alike across the span: numbered
-        if all(names[k] == names[c] for k in range(c0, c1 + 1)) and names[c]:
-            names[c] = f"{names[c]}_{c - c0 + 1}"
+        if alike[c] and all(alike[k] == alike[c] for k in range(c0, c1 + 1)):
+            names[c] = f"{alike[c]}_{c - c0 + 1}"
     return names
 
 
