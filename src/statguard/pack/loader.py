@@ -51,7 +51,8 @@ RULE_COMMON = {"id", "kind", "description", "severity", "message", "tags", "hard
 SOURCE_KEYS = {"path", "format", "sheet", "header", "skip", "encoding", "columns", "keys", "unit", "period",
                "scope", "description", "derive", "optional", "glob", *DATABASE_KEYS}
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
-               "unique", "description"}
+               "unique", "description", "pii"}
+PII_KINDS = ("id", "phone", "name", "text")  # `pii: true` (the mask chosen by content) or one of these
 YAML_SUFFIXES = (".yml", ".yaml")
 PERIOD_PARAMS = {"from", "to"}  # periods: `from: 2014` is the text 2014 (statguard.periods parses it)
 
@@ -434,11 +435,25 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
             f"codelist of column '{name}' must name SOURCE.COLUMN (the source holding the codes), "
             f"not {_shown(codelist)}", "codelist")))
         codelist = None
+    pii = _pii(spec.get("pii"), name, where("pii"), problems)
     return Column(name=name, type=ctype, required=bool(spec.get("required", True)),
                   nullable=bool(spec.get("nullable", True)), allowed=allowed,
                   codelist=codelist, min=bounds["min"], max=bounds["max"],
                   pattern=pattern, unique=bool(spec.get("unique", False)),
-                  description=spec.get("description"), loc=loc, codelist_loc=where("codelist"))
+                  description=spec.get("description"), loc=loc, codelist_loc=where("codelist"), pii=pii)
+
+
+def _pii(value: Any, name: str, loc: Loc, problems: list[Problem]) -> str | None:
+    """A column's `pii:`: true (masked by what each value looks like), false, or the mask to use."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "auto"
+    if isinstance(value, str) and value.strip().lower() in PII_KINDS:
+        return value.strip().lower()
+    problems.append(_fatal(loc.problem(f"pii of column '{name}' must be true, false or one of "
+                                       f"{', '.join(PII_KINDS)}, not {_shown(value)}", "pii")))
+    return "auto"  # masked all the same while the pack is being corrected
 
 
 def _bound_problem(value: Any, ctype: str | None) -> str | None:

@@ -34,6 +34,7 @@ class Column:
     description: str | None = None
     loc: Loc | None = None
     codelist_loc: Loc | None = None  # where `codelist:` is written
+    pii: str | None = None  # personal data, masked when shown: "auto" (`pii: true`), "id", "phone", "name", "text"
 
 
 @dataclass
