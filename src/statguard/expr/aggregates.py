@@ -18,6 +18,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from statguard.errors import ExpressionError, Problem
+from statguard.expr.messages import say
 
 # author's name -> (number of arguments, what it computes)
 STATISTICS: dict[str, tuple[int, str]] = {
@@ -81,10 +82,9 @@ def normalise(tree: exp.Expression, locate: Locate, allowed: bool) -> exp.Expres
     for node in found:
         name = name_of(node)
         if not allowed:
-            raise ExpressionError(locate(node, f"'{name}' is a statistic over records; statistics are allowed "
-                                               "in an aggregate rule and in a row rule's expr"))
+            raise ExpressionError(locate(node, say("expr.stat_here", name=name)))
         if any(name_of(a) for a in _ancestors(node)):
-            raise ExpressionError(locate(node, f"'{name}' inside another statistic is not allowed"))
+            raise ExpressionError(locate(node, say("expr.stat_nested", name=name)))
     if not found:
         return tree
     return tree.transform(lambda node: _canonical(node, locate) if name_of(node) else node, copy=False)
@@ -118,16 +118,16 @@ def _canonical(node: exp.Expression, locate: Locate) -> exp.Expression:
     if name == "count" and (not args or isinstance(args[0], exp.Star)):
         return exp.Count(this=exp.Star())
     if any(isinstance(a, exp.Star) for a in args):
-        raise ExpressionError(locate(node, f"'*' is allowed only in count(*), not in {name}()"))
+        raise ExpressionError(locate(node, say("expr.stat_star", name=name)))
     arity, _ = STATISTICS[name]
     if len(args) != arity:
-        raise ExpressionError(locate(node, f"'{name}' takes {arity} argument{'s' if arity > 1 else ''}, "
-                                           f"got {len(args)}"))
+        key = "expr.stat_arity" if arity > 1 else "expr.stat_arity_one"
+        raise ExpressionError(locate(node, say(key, name=name, arity=arity, n=len(args))))
     x = args[0]
     if name == "quantile":
         p = args[1]
         if not (isinstance(p, exp.Literal) and not p.is_string and 0 <= float(p.this) <= 1):
-            raise ExpressionError(locate(node, "quantile(x, p) needs p a number from 0 to 1"))
+            raise ExpressionError(locate(node, say("expr.stat_quantile")))
         return exp.PercentileCont(this=x, expression=p)
     if name == "cor":  # a constant column gives NaN, which compares greater than any number: NULL
         nan = exp.Cast(this=exp.Literal.string("NaN"), to=exp.DataType.build("DOUBLE"))

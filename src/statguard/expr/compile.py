@@ -9,12 +9,14 @@ column y of the source aliased x, in rules that see several sources.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
 from statguard.errors import ExpressionError, Problem
+from statguard.expr.messages import say
 from statguard.expr.parse import condition_problem, parse
 
 
@@ -77,29 +79,31 @@ def _bind_one(node: exp.Column, known: Mapping[str | None, list[str] | None],
         cols = known[parts[0]]
         if cols is None or parts[1] in cols:
             return parts[0], parts[1]
-        raise _unknown(parts[1], cols, node, where, text, f"source '{parts[0]}'")
+        raise _unknown(parts[1], cols, node, where, text, parts[0])
     # 3. a bare name that only another source in scope has
     if len(parts) == 1 and main is not None:
         for alias, cols in known.items():
             if alias is not None and cols is not None and dotted in cols:
                 return alias, dotted
-    raise _unknown(dotted, main or [], node, where, text, "the source")
+    raise _unknown(dotted, main or [], node, where, text, None)
 
 
 def _unknown(name: str, cols: list[str], node: exp.Column, where: Problem | None, text: str,
-             scope: str) -> ExpressionError:
-    close = difflib.get_close_matches(name, cols, n=3)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+             source: str | None) -> ExpressionError:
+    close = _close(name, cols)
+    hint = say("expr.did_you_mean", names=", ".join(repr(c) for c in close)) if close else ""
+    message = (say("expr.unknown_column_of", name=name, source=source, hint=hint) if source
+               else say("expr.unknown_column", name=name, hint=hint))
     offset = node.parts[0].meta.get("start", text.find(name)) if node.parts else 0
     offset = max(int(offset), 0)
     if where is None:
-        return ExpressionError(f"unknown column '{name}' in {scope}{hint}")
+        return ExpressionError(message)
     before = text[:offset]
     nl = before.count("\n")
     col = offset - (before.rfind("\n") + 1)
     line = (where.line or 1) + nl
     column = col + 1 if nl else (where.column or 1) + col
-    return ExpressionError(Problem(f"unknown column '{name}' in {scope}{hint}", where.file,
+    return ExpressionError(Problem(message, where.file,
                                    line if where.line else None,
                                    column if where.column else None, where.field))
 
@@ -112,12 +116,27 @@ def compile_expression(text: str, scopes: Mapping[str | None, Iterable[str] | No
     (`a + b`) is refused. With `statistics`, statistics over records (`median(x)`) are allowed
     (statguard.expr.aggregates)."""
     loc = where or Problem("")
-    tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field, statistics=statistics)
+    tree = parse(text, file=loc.file, line=loc.line, column=loc.column, field=loc.field, statistics=statistics,
+                 names=_names(scopes))
     why = condition_problem(tree, text) if condition else None
     if why:
         raise ExpressionError(Problem(why, loc.file, loc.line, loc.column, loc.field))
     # the tree parse just made is ours alone: resolve it in place rather than deep-copying it
     return resolve(tree, scopes, where=where, text=text, copy=False)
+
+
+def _names(scopes: Mapping[str | None, Iterable[str] | None]) -> set[str] | None:
+    """Every column name the expression may be written with (alias.column too), None if some are not known."""
+    if any(cols is None for cols in scopes.values()):
+        return None
+    return {f"{alias}.{c}" if alias else c for alias, cols in scopes.items() for c in cols or ()} | {
+        c for cols in scopes.values() for c in cols or ()}
+
+
+def _close(name: str, cols: list[str]) -> list[str]:
+    """Columns like `name`: the same once full-width letters are read as ASCII (ＧＤＰ, GDP), or spelt alike."""
+    wide = [c for c in cols if c != name and unicodedata.normalize("NFKC", c) == unicodedata.normalize("NFKC", name)]
+    return wide or difflib.get_close_matches(name, cols, n=3)
 
 
 def to_sql(tree: exp.Expression, dialect: str = "duckdb") -> str:

@@ -9,13 +9,15 @@ the position of the offending token. Nothing is ever evaluated in Python.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from statguard.errors import ExpressionError, Problem
-from statguard.expr import aggregates
+from statguard.expr import aggregates, keyboard, parse_errors, refusals
+from statguard.expr.messages import say
 
 # Node types an expression may contain, and the name shown in the docs.
 _OPERATORS: tuple[type[exp.Expression], ...] = (
@@ -50,48 +52,50 @@ _CAST_TYPES = {
     exp.DataType.Type.TIMESTAMP, exp.DataType.Type.SMALLINT, exp.DataType.Type.TINYINT,
 }
 
-_REFUSED_WORDS = re.compile(
-    r"\b(COPY|ATTACH|DETACH|INSTALL|LOAD|PRAGMA|SET|RESET|CALL|EXPORT|IMPORT|CREATE|DROP|"
-    r"ALTER|INSERT|UPDATE|DELETE|SELECT|FROM|WITH|UNION)\b", re.IGNORECASE)
-
-
 def parse(text: str, *, file: str | None = None, line: int | None = None,
-          column: int | None = None, field: str | None = None, statistics: bool = False) -> exp.Expression:
+          column: int | None = None, field: str | None = None, statistics: bool = False,
+          names: Collection[str] | None = None) -> exp.Expression:
     """Parse and whitelist-check one expression; raise ExpressionError if refused.
 
     `line`/`column` locate the expression's first character in its file, so that
     the positions in errors point into the YAML, not into the expression string.
     With `statistics`, statistics over records (statguard.expr.aggregates) are allowed.
+    `names`, the column names the rule's sources have, keep full-width marks within them
+    (营业收入（万元）) from being read as operators (statguard.expr.keyboard).
     """
     where = _Where(text, file, line, column, field)
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError(where.problem("expression is empty", 0))
+        raise ExpressionError(where.problem(say("expr.empty"), 0))
     try:
-        trees = sqlglot.parse(text, read="duckdb")
+        prepared = keyboard.prepare(text, names)
+    except keyboard.Typed as e:
+        raise ExpressionError(where.problem(e.message, e.offset)) from None
+    try:
+        trees = sqlglot.parse(prepared, read="duckdb")
     except (ParseError, TokenError) as e:
-        raise ExpressionError(where.problem(_parse_message(e), _error_offset(e, text))) from None
+        raise ExpressionError(where.problem(parse_errors.message(e, prepared), parse_errors.offset(e, text))) from None
     except RecursionError:  # sqlglot parses nesting recursively: some 40 parentheses deep is its end
-        raise ExpressionError(where.problem(TOO_DEEP, 0)) from None
-    except Exception as e:  # sqlglot may raise other errors on odd input
-        raise ExpressionError(where.problem(f"cannot parse expression: {e}", 0)) from None
+        raise ExpressionError(where.problem(say("expr.too_deep"), 0)) from None
+    except Exception:  # sqlglot may raise other errors on odd input
+        raise ExpressionError(where.problem(say("expr.parse", why=say("expr.p.malformed")), 0)) from None
     if len(trees) != 1 or trees[0] is None:
         offset = text.find(";")
-        raise ExpressionError(where.problem(
-            "only one expression is allowed (found ';' or several statements)", max(offset, 0)))
+        raise ExpressionError(where.problem(say("expr.one_only"), max(offset, 0)))
     tree = trees[0]
     if _depth(tree) > MAX_DEPTH:  # rendered as SQL recursively, and by DuckDB too
-        raise ExpressionError(where.problem(TOO_DEEP, 0))
+        raise ExpressionError(where.problem(say("expr.too_deep"), 0))
+    where.text = prepared  # same length as written: positions found in it are positions in the text
     window = tree.find(exp.Window)
     if window is not None:  # refused before statistics are normalised: located at its function as written
-        raise ExpressionError(where.problem(_refusal(window), _offset_of(window, text, _token(window.this))))
+        at = _offset_of(window, prepared, _token(window.this, prepared))
+        raise ExpressionError(where.problem(refusals.window(prepared, at), at))
     tree = aggregates.normalise(tree, lambda node, message: where.problem(
-        message, _offset_of(node, where.text, _token(node))), statistics)
+        message, _offset_of(node, where.text, _token(node, where.text))), statistics)
     _check(tree, where, aggregates.NODES if statistics else frozenset())
     return tree
 
 
 MAX_DEPTH = 100  # nested parentheses, functions and operators (a chain a + b + c ... is one level)
-TOO_DEEP = "expression nested too deeply (parentheses, functions or operators within one another); write it more simply"
 
 
 def _depth(tree: exp.Expression) -> int:
@@ -123,59 +127,6 @@ class _Where:
                        column if self.file or self.column else None, self.field)
 
 
-def _parse_message(e: Exception) -> str:
-    errors = getattr(e, "errors", None)
-    if errors:
-        first = errors[0]
-        token = (first.get("highlight") or "").strip()
-        desc = _incomplete(first.get("description") or "invalid expression")
-        return f"cannot parse expression: {desc}" + (f" near '{token}'" if token else "")
-    return f"cannot parse expression: {str(e).splitlines()[0]}"
-
-
-# sqlglot's sentence for an operator or function written without an operand, naming its node class
-_MISSING = re.compile(r"Required keyword: '(\w+)' missing for <class '(?:\w+\.)*(\w+)'>")
-
-
-def _incomplete(description: str) -> str:
-    """sqlglot's description, with "Required keyword: 'expression' missing for <class '...BitwiseRightShift'>"
-    said as the rule author wrote it: "operator '>>' has nothing on its right"."""
-    match = _MISSING.search(description)
-    if not match:
-        return description
-    keyword, name = match.groups()
-    cls = getattr(exp, name, None)
-    if cls is exp.Between:
-        return description.replace(match.group(0), "BETWEEN needs both bounds (x BETWEEN low AND high)")
-    what = f"'{name}'"
-    try:
-        if isinstance(cls, type) and issubclass(cls, exp.Binary):
-            sql = cls(this=exp.column("x"), expression=exp.column("y")).sql("duckdb")
-            what = f"operator '{sql.removeprefix('x ').removesuffix(' y')}'"
-            side = {"this": "left", "expression": "right"}.get(keyword)
-            if side:
-                return description.replace(match.group(0), f"{what} has nothing on its {side}")
-        elif isinstance(cls, type) and issubclass(cls, exp.Func):
-            what = f"function '{(cls.sql_names() or [name])[0].lower()}'"
-            if keyword == "this":
-                return description.replace(match.group(0), f"{what} needs an argument")
-    except Exception:  # a node that cannot be built so: its class name says it
-        pass
-    return description.replace(match.group(0), f"{what} lacks its '{keyword}' part")
-
-
-def _error_offset(e: Exception, text: str) -> int:
-    """Offset in `text` of the token sqlglot choked on (its line/col point at the token's end)."""
-    errors = getattr(e, "errors", None)
-    if not errors or not errors[0].get("line") or not errors[0].get("col"):
-        return 0
-    first = errors[0]
-    lines = text.split("\n")
-    line = min(first["line"], len(lines))
-    token_len = len(first.get("highlight") or "")
-    return sum(len(x) + 1 for x in lines[: line - 1]) + max(first["col"] - token_len, 0)
-
-
 # Nodes that give a number, text, a date or an interval, never true or false: an expression made
 # of one of these at the top is not a condition (`a + b` where `a + b == total` was meant).
 _VALUES: tuple[type[exp.Expression], ...] = (
@@ -196,11 +147,11 @@ def condition_problem(tree: exp.Expression, text: str) -> str | None:
         return None
     shown = " ".join(text.split())
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return (f"the expression must be a condition, true or false for each record (such as a + b == total), "
-            f"not a value: '{shown}'")
+    return say("expr.not_condition", shown=shown)
 
 
 def _check(tree: exp.Expression, where: _Where, extra: frozenset[type[exp.Expression]] = frozenset()) -> None:
+    text = where.text
     for node in tree.walk():
         kind = type(node)
         if kind in extra:
@@ -209,48 +160,37 @@ def _check(tree: exp.Expression, where: _Where, extra: frozenset[type[exp.Expres
             continue
         if kind in ALLOWED:
             if isinstance(node, exp.In) and (node.args.get("query") or node.args.get("unnest")):
-                raise ExpressionError(where.problem(
-                    "IN accepts a list of values, not a subquery", _offset_of(node, where.text, "IN")))
+                raise ExpressionError(where.problem(say("expr.in_subquery"), _offset_of(node, text, "IN")))
             if isinstance(node, exp.DataType) and node.this not in _CAST_TYPES:
-                raise ExpressionError(where.problem(
-                    f"cast to type '{node.sql()}' is not allowed", _offset_of(node, where.text, node.sql())))
-            if isinstance(node, exp.Column) and node.args.get("table") and node.args["table"].args.get("db"):
-                pass
+                raise ExpressionError(where.problem(refusals.cast_type(node, text), _offset_of(node, text, "::")))
+            if refusals.text_join_of_conditions(node):
+                raise ExpressionError(where.problem(say("expr.kb.or_text"), _offset_of(node, text, "||")))
             continue
-        raise ExpressionError(where.problem(_refusal(node), _offset_of(node, where.text, _token(node))))
+        at = _offset_of(node, text, _token(node, text))
+        raise ExpressionError(where.problem(refusals.refusal(node, text, at, _ALLOWED_NAMES), at))
 
 
-def _token(node: exp.Expression) -> str:
+_ALLOWED_NAMES = sorted(set(FUNCTIONS.values()))
+
+
+def _token(node: exp.Expression, text: str) -> str:
+    """A piece of the text to look for where `node` has no position of its own."""
     if isinstance(node, exp.Anonymous):
         return str(node.this)
     if isinstance(node, exp.Any):
         return "any"
     if isinstance(node, exp.Func):
-        return node.sql_name()
+        return refusals.function_as_written(node, text, _ALLOWED_NAMES) or node.sql_name()
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query)):
         return "SELECT"
     if isinstance(node, exp.Star):
         return "*"
-    return type(node).__name__
-
-
-def _refusal(node: exp.Expression) -> str:
-    if isinstance(node, exp.Anonymous):
-        return f"unknown function '{node.this}' (allowed: {', '.join(sorted(set(FUNCTIONS.values())))})"
-    if isinstance(node, (exp.Subquery, exp.Select, exp.Query, exp.Exists)):
-        return "subqueries are not allowed in expressions"
-    if isinstance(node, exp.Window):
-        return (f"'{node.sql()}' is not allowed in expressions: windows (OVER) are not written by hand; "
-                "a row rule's statistics are per group of its `by:`")
-    if isinstance(node, exp.Func):
-        return f"function '{node.sql_name().lower()}' is not allowed in expressions"
     if isinstance(node, (exp.Placeholder, exp.Parameter)):
-        return "parameters are not allowed in expressions"
-    if isinstance(node, exp.Star):
-        return "'*' is not allowed in expressions"
-    if isinstance(node, exp.Command) or _REFUSED_WORDS.match(node.sql() or ""):
-        return f"statement '{(node.sql() or '').split()[0]}' is not allowed in expressions"
-    return f"'{node.sql() or type(node).__name__}' is not allowed in expressions"
+        return "$" if "$" in (node.sql() or "") else "?"
+    if isinstance(node, exp.Bracket):
+        return "["
+    statement = refusals.STATEMENTS.match(node.sql() or "")
+    return statement.group(0) if statement else ""
 
 
 def _offset_of(node: exp.Expression, text: str, token: str) -> int:
