@@ -71,7 +71,7 @@ def run_hook(repo: Path, names: list[str]) -> subprocess.CompletedProcess:
 def test_hook_entry_passes_a_good_pack_file(pack_repo):
     done = run_hook(pack_repo, ["README.yml", "rules/claims.yml"])
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "rules/claims.yml: ok (2 rules, 2 sources)" in done.stderr
+    assert "rules/claims.yml: ok (2 rules, 2 sources)" in done.stdout  # lint reports on stdout (issue 17)
 
 
 def test_hook_entry_fails_the_commit_with_located_problems(pack_repo):
