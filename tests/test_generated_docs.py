@@ -17,11 +17,24 @@ from conftest import ROOT
 
 SCHEMA_FILE = ROOT / "src" / "statguard" / "pack" / "pack.schema.json"
 REGENERATE = ("python -m statguard.docs > docs/rules.md && "
+              "python -m statguard.docs --lang zh > docs/rules.zh.md && "
               "python -m statguard.pack.jsonschema > src/statguard/pack/pack.schema.json")
 
 
 def test_rules_md_is_current():
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown(), f"run: {REGENERATE}"
+
+
+def test_rules_zh_md_is_current():
+    assert (ROOT / "docs" / "rules.zh.md").read_text(encoding="utf-8") == rules_markdown("zh"), f"run: {REGENERATE}"
+
+
+def test_generated_docs_do_not_depend_on_the_locale():
+    import subprocess
+    import sys
+    env = {"LANG": "zh_CN.UTF-8", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-m", "statguard.docs"], capture_output=True, env=env, check=True)
+    assert out.stdout.decode("utf-8") == rules_markdown("en")
 
 
 def test_shipped_pack_schema_is_current():
