@@ -11,6 +11,7 @@ the full semantics stay in the English docstrings, linked from each kind.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 import sys
 import textwrap
@@ -70,9 +71,15 @@ def _type_name(info: Any) -> str:
 def _type_text(info: Any, lang: str | None) -> str:
     """The type column: enum values stay as written in YAML, type names are translated."""
     parts = _type_name(info).split(" | ")
-    if lang == "zh":
-        return " / ".join(parts) if "enum" in info else "或".join(_TYPES_ZH.get(p, p) for p in parts)
-    return " or ".join(parts)
+    if lang != "zh":
+        return " or ".join(parts)
+    if "enum" in info:
+        return " / ".join(parts)
+    names = [_TYPES_ZH.get(p, p) for p in parts]  # a nested model keeps its name: its fields are in the schema
+    text = names[0]
+    for before, name in itertools.pairwise(names):
+        text += (" 或 " if before.isascii() or name.isascii() else "或") + name  # a space beside Latin letters
+    return text
 
 
 def parameter_table(kind: Kind, lang: str | None = None) -> str:
