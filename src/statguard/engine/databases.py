@@ -321,4 +321,8 @@ def _reason(e: Exception) -> str:
     """A driver's message, first line, without its status code, driver tag and error class."""
     lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
     first = lines[0] if lines else type(e).__name__
-    return _PREFIXES.sub("", first).rstrip(".") or first
+    text = _PREFIXES.sub("", first).rstrip(".") or first
+    return _SERVER.sub("", text) or text  # the server's address is in the url shown next to it
+
+
+_SERVER = re.compile(r'^connection to server (?:at|on) .*? failed: (?:FATAL: +)?')
