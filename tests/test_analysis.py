@@ -79,6 +79,18 @@ def test_contradicting_if_rules_are_feasible(tmp_path):
     pack, _ = _pack(tmp_path, ["{id: rule1, kind: row, source: s, if: income > 0, expr: \"job == 'yes'\"}",
                                "{id: rule2, kind: row, source: s, if: \"job == 'yes'\", expr: income == 0}"], cols)
     assert _found(pack, "contradiction") == []
+    # detect_contradicting_if_rules: "income > 0" can never hold: rule1 then needs job "yes", rule2 then income 0
+    (finding,) = analyze_pack(pack)
+    assert (finding.kind, finding.severity, finding.rules) == ("dead_condition", "warning", ["rule1", "rule2"])
+    assert finding.text.startswith("the condition of rule rule1 (")
+
+
+def test_two_if_rules_with_one_condition_and_opposite_consequences(tmp_path):
+    # examples/detect_contradicting_if_rules.R: if (nace == "a") export == "y"; if (nace == "a") export == "n"
+    cols = "      nace: {type: string}\n      export: {type: string}\n"
+    pack, _ = _pack(tmp_path, ["{id: r1, kind: row, source: s, if: \"nace == 'a'\", expr: \"export == 'y'\"}",
+                               "{id: r2, kind: row, source: s, if: \"nace == 'a'\", expr: \"export == 'n'\"}"], cols)
+    assert [(f.kind, f.rules) for f in analyze_pack(pack)] == [("dead_condition", ["r1", "r2"])]
 
 
 def test_conditional_and_categorical_contradictions(tmp_path):
@@ -180,7 +192,7 @@ def test_two_hundred_rules_in_under_five_seconds(tmp_path):
     findings = analyze_pack(pack)
     assert time.perf_counter() - start < 5
     kinds = {f.kind for f in findings}
-    assert kinds == {"contradiction", "redundant", "fixed"}
+    assert kinds == {"contradiction", "dead_condition", "redundant", "fixed"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -4,7 +4,8 @@ columns (validatetools' semantics), and error localisation (errorlocate's).
 `analyze_pack(pack)` looks at the row and part_whole rules of each source that are linear
 (in)equalities, categorical tests or conditions built of them (statguard.analysis.linear) and
 returns Findings: `error` for rules no record can satisfy together, `warning` for a rule implied
-by others, `info` for a column the rules fix to one value. Every rule is named with its file:line.
+by others or whose `if` condition the other rules rule out, `info` for a column the rules fix
+to one value. Every rule is named with its file:line.
 scipy (HiGHS) is imported only when an analysis runs.
 """
 
@@ -26,7 +27,11 @@ register({
         "zh": "数据源「{source}」的任何记录都不可能同时满足这些规则：{rules}"},
     "analysis.redundant": {
         "en": "rule {rule} is implied by {rules}: it never fails on its own and can be removed",
-        "zh": "规则 {rule} 可由 {rules} 推出：它不会单独不通过，可以删除"},
+        "zh": "规则 {rule}可由{rules}推出：它不会单独不通过，可以删除"},
+    "analysis.dead_condition": {
+        "en": "the condition of rule {rule} can never hold for a record that passes the rules: "
+              "whenever it holds, {rules} contradict each other",
+        "zh": "规则 {rule}的条件对通过核查的记录永远不成立：条件一旦成立，{rules}就相互矛盾"},
     "analysis.fixed": {
         "en": "the rules of source '{source}' fix {column} to {value}: {rules}",
         "zh": "数据源「{source}」的规则使 {column} 只能取 {value}：{rules}"},
@@ -34,7 +39,7 @@ register({
     "analysis.list_sep": {"en": ", ", "zh": "、"},
 })
 
-SEVERITY = {"contradiction": "error", "redundant": "warning", "fixed": "info"}
+SEVERITY = {"contradiction": "error", "dead_condition": "warning", "redundant": "warning", "fixed": "info"}
 
 
 @dataclass
@@ -90,15 +95,15 @@ def _finding(result: Result, source: str, lang: str | None) -> Finding:
     named = _named(result.rules, lang)
     if result.kind == "contradiction":
         text = t("analysis.contradiction", lang, source=source, rules=named)
-    elif result.kind == "redundant":
+    elif result.kind in ("redundant", "dead_condition"):
         assert result.implied is not None
-        text = t("analysis.redundant", lang, rule=_named([result.implied], lang), rules=named)
+        text = t(f"analysis.{result.kind}", lang, rule=_named([result.implied], lang), rules=named)
     else:
         value = result.value
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         text = t("analysis.fixed", lang, source=source, column=result.column, value=shown, rules=named)
     first = result.implied or (result.rules[0] if result.rules else None)
-    ids = ([result.implied.id] if result.implied else []) + [r.id for r in result.rules]
+    ids = list(dict.fromkeys(([result.implied.id] if result.implied else []) + [r.id for r in result.rules]))
     return Finding(SEVERITY[result.kind], result.kind, source, ids, text,
                    loc=first.loc if first is not None else None, column=result.column, value=result.value,
-                   locations=[where(r) for r in ([result.implied] if result.implied else []) + result.rules])
+                   locations=[where(r) for r in dict.fromkeys(([result.implied] if result.implied else []) + result.rules)])

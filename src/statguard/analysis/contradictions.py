@@ -32,9 +32,9 @@ BOUND = 1e2  # numeric columns range over +- BOUND times the largest constant of
 class Result:
     """What the analysis of one system found, before it is put in words."""
 
-    kind: str  # contradiction | redundant | fixed
+    kind: str  # contradiction | dead_condition | redundant | fixed
     rules: list[LinRule]
-    implied: LinRule | None = None  # redundant: the rule implied by `rules`
+    implied: LinRule | None = None  # redundant: the rule implied by `rules`; dead_condition: the rule
     column: str | None = None  # fixed: the column and its value
     value: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -46,7 +46,8 @@ def analyse(system: System) -> list[Result]:
     for group in components(system.rules):
         oracle = _Oracle(system, group, scale)
         kept = _conflicts(group, oracle, out)
-        _redundant(kept, oracle, out)
+        dead = _dead_conditions(kept, oracle, out)
+        _redundant([r for r in kept if r not in dead], oracle, out)
         _fixed(kept, oracle, out)
     return out
 
@@ -77,7 +78,7 @@ def components(rules: list[LinRule]) -> list[list[LinRule]]:
 def _scale(system: System) -> float:
     """The largest constant of the rules (at least 1): what the MILP divides figures by."""
     constants = [abs(a.rhs) for r in system.rules for c in r.clauses for a in c if a.var is None]
-    return max(1.0, *constants)
+    return max([1.0, *constants])
 
 
 class _Oracle:
@@ -139,6 +140,29 @@ def _conflicts(group: list[LinRule], oracle: _Oracle, out: list[Result]) -> list
         out.append(Result("contradiction", conflict))
         kept.remove(conflict[-1])
     return kept
+
+
+def _dead_conditions(kept: list[LinRule], oracle: _Oracle, out: list[Result]) -> list[LinRule]:
+    """validatetools' detect_contradicting_if_rules: a rule whose `if` can be true on its own, but
+    never together with the other rules (if income > 0 then job == 'yes'; if job == 'yes' then
+    income == 0: no record has income > 0), is named with the rules that rule its condition out.
+    Returns those rules (implied by the others, they are not named as redundant as well)."""
+    items = [r.clauses for r in kept]
+    named: list[set[int]] = []
+    dead: list[LinRule] = []
+    for rule in kept:
+        if rule.premise is None or not oracle.feasible([rule.premise]):
+            continue
+        if oracle.feasible([rule.premise, *items]):
+            continue
+        conflict = quickxplain(oracle.feasible, [rule.premise], kept, _clauses)
+        dead.append(rule)
+        ids = {id(r) for r in conflict}
+        if conflict and ids not in named:  # two rules with one condition: named once
+            named.append(ids)
+            conflict.sort(key=kept.index)
+            out.append(Result("dead_condition", conflict, implied=rule))
+    return dead
 
 
 def negation(clause: Clause) -> Item:

@@ -80,6 +80,7 @@ class LinRule:
     clauses: list[Clause]
     loc: Any = None
     label: str = ""
+    premise: list[Clause] | None = None  # the `if:` / `where:` condition, when the rule has one
 
     @property
     def names(self) -> list[str]:
@@ -112,7 +113,7 @@ def extract(pack: Pack, source: str, rules: list[Rule] | None = None, bounds: bo
     spec = pack.sources.get(source)
     declared = spec.columns if spec is not None else {}
     categorical = {n for n, c in declared.items() if c.type in ("string", "boolean")}
-    parsed: list[tuple[Rule, exp.Expression]] = []
+    parsed: list[tuple[Rule, exp.Expression, exp.Expression | None]] = []
     for rule in rules if rules is not None else pack.rules:
         if rule.problems or rule.kind not in ("row", "part_whole") or getattr(rule.params, "source", None) != source:
             continue
@@ -120,19 +121,20 @@ def extract(pack: Pack, source: str, rules: list[Rule] | None = None, bounds: bo
             if rule.kind == "part_whole":
                 system.rules.append(_part_whole(rule))
                 continue
-            tree = _condition(rule)
+            tree, premise = _condition(rule)
         except NotLinear as e:
             system.skipped[rule.id] = str(e)
             continue
         categorical |= _compared_with_text(tree)
-        parsed.append((rule, tree))
-    for rule, tree in parsed:
+        parsed.append((rule, tree, premise))
+    for rule, tree, premise in parsed:
         try:
             clauses = _cnf(tree, categorical, float(rule.params.tolerance))
+            condition = _cnf(premise, categorical, 0.0) if premise is not None else None
         except NotLinear as e:
             system.skipped[rule.id] = str(e)
             continue
-        system.rules.append(LinRule(rule.id, clauses, rule.loc, rule.id))
+        system.rules.append(LinRule(rule.id, clauses, rule.loc, rule.id, condition))
     for name, column in declared.items():
         if name in categorical and column.allowed:
             system.domains[name] = list(column.allowed)
@@ -161,7 +163,8 @@ def _column_bounds(system: System, declared: dict[str, Any], categorical: set[st
                                             f"{name} {'>=' if side == 'min' else '<='} {value}"))
 
 
-def _condition(rule: Rule) -> exp.Expression:
+def _condition(rule: Rule) -> tuple[exp.Expression, exp.Expression | None]:
+    """The rule as one condition (`not premise or expr`), and its premise (`if` and `where`)."""
     from statguard.errors import ExpressionError
     from statguard.expr import parse
     p = rule.params
@@ -174,9 +177,10 @@ def _condition(rule: Rule) -> exp.Expression:
         raise NotLinear("tolerance: reported")
     if getattr(p, "missing", "not_evaluable") == "zero":
         raise NotLinear("missing: zero")
-    for premise in premises:
-        tree = exp.or_(exp.Not(this=exp.paren(premise)), exp.paren(tree))
-    return tree
+    if not premises:
+        return tree, None
+    premise = premises[0] if len(premises) == 1 else exp.and_(*(exp.paren(p) for p in premises))
+    return exp.or_(exp.Not(this=exp.paren(premise.copy())), exp.paren(tree)), premise
 
 
 def _part_whole(rule: Rule) -> LinRule:
