@@ -54,7 +54,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told as the i-th
     rule is taken up (rules running concurrently are taken up as they finish). `options`: the
     CLI's extras, e.g. {"threads": N, "memory_limit": "1GB" (the engine's), "output_dir": ...,
-    "fields_to_fix": True (statguard.analysis.fixes: which fields to change to put a failing record right)}."""
+    "fields_to_fix": True (statguard.analysis.fixes: which fields to change to put a failing record right),
+    "show_pii": True (values of columns declared `pii:` shown in full; by default masked, statguard.report.masking)}."""
     from statguard.engine.duckdb import DuckDBEngine
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
@@ -73,6 +74,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     # kind's too, which runs in the engine), whatever the size of the sources
     engine_options = {k: (options or {}).get(k) for k in ("threads", "memory_limit")}
     options = {**(options or {}), "lang": lang or pack.lang}  # kinds write their texts in the report's language
+    from statguard.report.masking import Masker, mask_explanations, mask_report
+    masker = Masker.of(pack, options)  # columns declared `pii:` are shown masked unless options["show_pii"]
     with collector.paused(), DuckDBEngine(**engine_options) as engine:
         if progress:
             progress(0, len(chosen), None)
@@ -88,7 +91,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             for i in runner.completed():  # records are built while later rules still run
                 if progress:
                     progress(len(done) + 1, len(chosen), chosen[i].id)
-                done[i] = _run_rule(runner, i, chosen[i], pack, lang)
+                done[i] = _run_rule(runner, i, chosen[i], pack, lang, masker)
             facts, rows = later()
         for i, rule in enumerate(chosen):  # the report in pack order
             row, records, written = done[i]
@@ -119,15 +122,16 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         meta["screen"] = parse_screen(pack.settings["screen"]).model_dump()
     if outputs:
         meta["outputs"] = outputs
-    report = Report(pack.name, violations, summary, meta)
+    report = mask_report(Report(pack.name, violations, summary, meta), pack, options)  # after what matches on units
     if given:
         from statguard.explain import attach
+        given = mask_explanations(given, pack, options)  # keyed as the violations they answer
         report = attach(report, pack, given, explanation_files, lang or pack.lang)
     return report
 
 
-def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,
-              lang: str | None) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
+def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
+              masker: Any = None) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
     """Rule i's summary row, its violation records (as columns) and the extra outputs it wrote."""
     from statguard.report.violations import violations_of
     row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
@@ -143,7 +147,7 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack,
         written = plan.meta.get("outputs")
         row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                    fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
-        records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"))
+        records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"), masker)
     except RuleSkipped as e:  # an optional source is absent: a note, not a failure
         from statguard.i18n import t
         row.update(skipped=True, error=t("skipped_note", lang or pack.lang, sources="、".join(e.sources)))

@@ -43,6 +43,9 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     p.add_argument("--fields-to-fix", action="store_true",
                    help="for each record failing row or part_whole rules, name the fewest fields whose change "
                         "puts it right (weights: the pack's settings: fields_to_fix)")
+    p.add_argument("--show-pii", action="store_true",
+                   help="show the values of columns declared pii: (ID numbers, phones, names) in full; "
+                        "by default they are masked in every report and output file (3201**********1234)")
     p.set_defaults(func=run)
 
 
@@ -62,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         report = validate(pack, parse_sources(args.source), rules=args.rules, tags=args.tags, lang=lang,
                           explanations=args.explanations, progress=progress,
                           options={"output_dir": _output_dir(args), "threads": args.threads,
-                                   "memory_limit": args.memory_limit, "fields_to_fix": args.fields_to_fix})
+                                   "memory_limit": args.memory_limit, "fields_to_fix": args.fields_to_fix,
+                                   "show_pii": args.show_pii})
     if args.record:  # the explanations go with the submission just recorded
         from statguard.explain.history import record_checked_explanations
         record_checked_explanations(report, args.history, args.reason, answered=recorded)

@@ -12,16 +12,21 @@ from statguard.report.model import VIOLATION_COLUMNS, _plain
 if TYPE_CHECKING:
     import pandas as pd
 
+    from statguard.report.masking import Masker
+
 DETAIL_KEY = "detail."  # a detail naming a catalogue entry is rendered in the report's language
 
 
 def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = None,
-                  default: str | dict[str, str] | None = None) -> dict[str, list[Any]]:
+                  default: str | dict[str, str] | None = None, masker: Masker | None = None) -> dict[str, list[Any]]:
     """One violation record per failing item, with the rule's message rendered, as columns
     (VIOLATION_COLUMNS -> values); `fails` comes from the engine (Items) or from a kind's own
     Python work (a DataFrame).
 
     The rule's own template wins; else the kind's default (`default`, per language); else a generic one.
+    With a `masker` (statguard.report.masking), the message and detail show personal columns masked;
+    keys, unit and values stay real here, for what is matched on them later in the run
+    (explanations, persistence), and are masked with the report (`mask_report`).
     """
     items = fails if isinstance(fails, Items) else items_of(fails)
     n = len(items)
@@ -39,12 +44,28 @@ def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = No
     for name, column in (("unit", UNIT), ("period", PERIOD), ("observed", OBSERVED), ("expected", EXPECTED),
                          ("imbalance", IMBALANCE), ("detail", DETAIL)):
         data[name] = plain.get(column, none)
-    data["detail"] = _translated_details(data, lang)
-    columns = _template_columns(rule, data, plain, key_cols, val_cols, n)
+    shown = _shown_columns(rule, data, plain, masker) if masker is not None else (data, plain)
+    data["detail"] = _translated_details(shown[0], lang)
+    columns = _template_columns(rule, {**shown[0], "detail": data["detail"]}, shown[1], key_cols, val_cols, n)
     data["message"] = (render_columns(template, columns, n) if template is not None
                        else _default_messages(rule, plain, columns, n, lang))
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
     return {c: data.get(c, none) for c in VIOLATION_COLUMNS}
+
+
+def _shown_columns(rule: Rule, data: dict[str, list[Any]], plain: dict[str, list[Any]],
+                   masker: Masker) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """`data` and `plain` as a message shows them: personal keys, values and unit masked."""
+    shown_plain = {c: masker.shown(c[len(KEY):] if c.startswith(KEY) else c[len(VAL):], v)
+                   if c.startswith((KEY, VAL)) else v for c, v in plain.items()}
+    shown = dict(data)
+    shown["keys"] = [masker.record(k, {}) for k in data["keys"]]
+    shown["values"] = [masker.record(v, {}) for v in data["values"]]
+    how = masker.unit_how(rule.sources)
+    if how:
+        from statguard.report.masking import mask
+        shown["unit"] = [mask(u, how) for u in data["unit"]]
+    return shown, shown_plain
 
 
 def _translated_details(data: dict[str, list[Any]], lang: str | None) -> list[Any]:

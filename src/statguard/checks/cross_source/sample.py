@@ -14,7 +14,8 @@ sharing keys), so the same seed on the same data gives the same sample whatever
 the order of the rows. Sampled records are not violations: each is an item that
 passes, so the rule never fails a run; the seed, the frame size and the sample
 size per stratum and the files written are in the report's
-meta["outputs"][<rule id>].
+meta["outputs"][<rule id>]. Columns declared `pii:` are written masked (statguard.report.masking)
+unless the run asks for them in full (`statguard check --show-pii`); the draw uses the real values.
 
 Example (five claims per district, with a fixed seed):
 
@@ -92,7 +93,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         return ({"pass": len(rows)} if len(rows) else {}), pd.DataFrame()
 
     def after(engine: Any, fails: pd.DataFrame) -> dict[str, Any]:
-        return write_sample(drawn["rows"], p, rule.id, Path(ctx.options.get("output_dir") or DEFAULT_DIR))
+        from statguard.report.masking import Masker
+        masker = Masker.of(ctx.pack, ctx.options)  # columns declared `pii:` masked unless show_pii
+        rows = masker.frame(drawn["rows"]) if masker is not None else drawn["rows"]
+        return write_sample(rows, p, rule.id, Path(ctx.options.get("output_dir") or DEFAULT_DIR))
 
     return Plan(run=run, after=after)
 
