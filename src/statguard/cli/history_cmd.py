@@ -9,6 +9,7 @@ from typing import Any
 
 from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, HistoryError
 
+_PACKS: dict[str, Any] = {}  # --pack, loaded once for the masks of a command's output
 STORE_HELP = "history store file (default: $STATGUARD_HISTORY, else .statguard/history.db)"
 
 
@@ -41,6 +42,7 @@ def _add_record(cmds: argparse._SubParsersAction) -> None:
     r.add_argument("--reason", help="stated reason for this resubmission")
     r.add_argument("--format", choices=["text", "json"], default="text")
     r.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    _add_show_pii(r)
     r.set_defaults(func=run_record)
 
 
@@ -78,6 +80,14 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", "-s", help="source name")
     p.add_argument("--unit", help="reporting unit")
     p.add_argument("--period", help="period")
+    p.add_argument("--pack", "-p", help="rule pack declaring the source: its pii: columns are shown masked")
+    _add_show_pii(p)
+
+
+def _add_show_pii(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--show-pii", action="store_true",
+                   help="show personal values in full (by default identity and mobile numbers, and the "
+                        "values of the --pack's pii: columns, are masked: 3201**********1234)")
 
 
 # -- actions -------------------------------------------------------------------
@@ -90,12 +100,13 @@ def run_record(args: argparse.Namespace) -> int:
         results = record_source(store, source, data, reason=args.reason, unit=args.unit, period=args.period,
                                 keys=args.keys)
         where = store.path
+    subs = [r.submission for r in results]
     if args.format == "json":
-        print(json.dumps([{**r.submission.as_dict(), "new": r.new, "same_as": r.same_as} for r in results],
-                         ensure_ascii=False, indent=2))
+        _print(json.dumps([{**r.submission.as_dict(), "new": r.new, "same_as": r.same_as} for r in results],
+                          ensure_ascii=False, indent=2), args, subs=subs)
         return EXIT_OK
     for r in results:
-        print(describe_recorded(r))
+        _print(describe_recorded(r), args, subs=subs)
     print(f"history: {where}", file=sys.stderr)
     return EXIT_OK
 
@@ -136,14 +147,15 @@ def run_list(args: argparse.Namespace) -> int:
     with HistoryStore(args.history, create=False) as store:
         subs = store.submissions(args.source, args.unit, args.period)
     if args.format == "json":
-        print(json.dumps([s.as_dict() for s in subs], ensure_ascii=False, indent=2))
+        _print(json.dumps([s.as_dict() for s in subs], ensure_ascii=False, indent=2), args, subs=subs)
         return EXIT_OK
     if not subs:
         print("no versions recorded" + (" matching the filters" if args.source or args.unit or args.period else ""))
         return EXIT_OK
     rows = [[f"#{s.id}", s.source, s.unit or "-", s.period or "-", f"v{s.version}", s.received[:19].replace("T", " "),
              str(s.row_count), s.content_hash[7:19], s.reason or ""] for s in subs]
-    print(table(["id", "source", "unit", "period", "version", "received (UTC)", "rows", "hash", "reason"], rows))
+    _print(table(["id", "source", "unit", "period", "version", "received (UTC)", "rows", "hash", "reason"], rows),
+           args, subs=subs)
     return EXIT_OK
 
 
@@ -181,21 +193,24 @@ def run_show(args: argparse.Namespace) -> int:
         sub = resolve(store, args.ref, args)
         rows = store.rows(sub.id)
     if args.format == "json":
-        print(json.dumps({**sub.as_dict(), "rows": rows}, ensure_ascii=False, indent=2))
+        _print(json.dumps({**sub.as_dict(), "rows": rows}, ensure_ascii=False, indent=2), args, rows, [sub])
         return EXIT_OK
     if args.format == "csv":
         import csv
-        writer = csv.DictWriter(sys.stdout, fieldnames=sub.columns, lineterminator="\n")
+        import io
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=sub.columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+        _print(out.getvalue(), args, rows, [sub], end="")
         return EXIT_OK
-    print(f"{sub.label()}  (#{sub.id})")
-    print(f"received {sub.received}, {sub.row_count} rows, {sub.content_hash}")
-    print(f"reason: {sub.reason or '(none stated)'}; keys: {', '.join(sub.keys) or '(none)'}")
     shown = rows[: max(args.rows, 0)]
-    print(table(sub.columns, [[_cell(r.get(c)) for c in sub.columns] for r in shown]))
+    lines = [f"{sub.label()}  (#{sub.id})", f"received {sub.received}, {sub.row_count} rows, {sub.content_hash}",
+             f"reason: {sub.reason or '(none stated)'}; keys: {', '.join(sub.keys) or '(none)'}",
+             table(sub.columns, [[_cell(r.get(c)) for c in sub.columns] for r in shown])]
     if len(rows) > len(shown):
-        print(f"... {len(rows) - len(shown)} more rows (--rows N, or --format csv)")
+        lines.append(f"... {len(rows) - len(shown)} more rows (--rows N, or --format csv)")
+    _print("\n".join(lines), args, shown, [sub])
     return EXIT_OK
 
 
@@ -204,11 +219,34 @@ def run_diff(args: argparse.Namespace) -> int:
     from statguard.history.diff import diff
     with HistoryStore(args.history, create=False) as store:
         result = diff(store, resolve(store, args.old, args), resolve(store, args.new, args), args.keys)
-    if args.format == "json":
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(render_diff(result))
+    text = json.dumps(result.as_dict(), ensure_ascii=False, indent=2) if args.format == "json" else render_diff(result)
+    records = [*result.added, *result.removed, *(c.key for c in result.changed)]
+    records += [{cell.column: v} for c in result.changed for cell in c.cells for v in (cell.old, cell.new)]
+    _print(text, args, records, [result.old, result.new])
     return EXIT_OK if result.identical else EXIT_VIOLATIONS
+
+
+def _print(text: str, args: argparse.Namespace, records: Any = (), subs: Any = (), end: str = "\n",
+           file: Any = None, pack: Any = None) -> None:
+    """Print `text` with personal values masked unless --show-pii (statguard.report.masking): identity
+    and mobile numbers wherever they stand, and the values of the pack's pii: columns in `records`
+    (dicts of column -> value) and the units of `subs` (submissions) whose unit column is one."""
+    if not getattr(args, "show_pii", False):
+        from statguard.report.masking import Masker, mask, mask_free_text
+        reals: dict[str, str] = {}
+        if pack is None and getattr(args, "pack", None):
+            from statguard.pack import load_pack
+            pack = _PACKS[args.pack] = _PACKS.get(args.pack) or load_pack(args.pack)
+        masker = Masker.of(pack) if pack is not None else None
+        if masker is not None:
+            for record in records:
+                masker.record(record, reals)
+            for sub in subs:
+                how = masker.unit_how([sub.source])
+                if how and sub.unit is not None:
+                    reals[str(sub.unit)] = mask(sub.unit, how)
+        text = mask_free_text(text, reals)
+    print(text, end=end, file=file)
 
 
 def render_diff(d: Any) -> str:
@@ -295,6 +333,6 @@ def record_checked(args: argparse.Namespace, pack: Any) -> list[Any]:
     with HistoryStore(args.history) as store:
         for name in names:
             for result in record_source(store, pack.sources[name], given.get(name), reason=args.reason):
-                print(describe_recorded(result), file=sys.stderr)
+                _print(describe_recorded(result), args, subs=[result.submission], file=sys.stderr, pack=pack)
                 recorded.append(result)
     return recorded
