@@ -106,4 +106,5 @@ def _finding(result: Result, source: str, lang: str | None) -> Finding:
     ids = list(dict.fromkeys(([result.implied.id] if result.implied else []) + [r.id for r in result.rules]))
     return Finding(SEVERITY[result.kind], result.kind, source, ids, text,
                    loc=first.loc if first is not None else None, column=result.column, value=result.value,
-                   locations=[where(r) for r in dict.fromkeys(([result.implied] if result.implied else []) + result.rules)])
+                   locations=[where(r) for r in dict.fromkeys([*([result.implied] if result.implied else []),
+                                                               *result.rules])])
