@@ -110,16 +110,27 @@ def _records(engine: Any, pack: Pack, rule: Rule, source: str, fields: list[str]
     identity = identity_columns(ctx, source, keys=rule.params.keys)
     values = [alias(quote_column(n), VAL + n) for n in fields if n in bound]
     query = exp.select(*identity, *values).from_(ctx.table(source), copy=False)
-    cursor = engine.con.execute(engine.sql(query))
-    names = [d[0] for d in cursor.description]
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in cursor.fetchall():
-        got = dict(zip(names, row, strict=True))
+    for got in _rows(engine, query):
         key = (_plain(got.get(UNIT)), _plain(got.get(PERIOD)),
                tuple(sorted((k[len(KEY):], _plain(v)) for k, v in got.items() if k.startswith(KEY))))
         if key in wanted_ids:
             out[key] = {k[len(VAL):]: _value(v) for k, v in got.items() if k.startswith(VAL)}
     return out
+
+
+def _rows(engine: Any, query: Any) -> Any:
+    """The query's rows as dicts: through DuckDB's cursor, or any engine's `frame` (Spark)."""
+    con = getattr(engine, "con", None)
+    if con is not None and hasattr(con, "execute"):
+        cursor = con.execute(engine.sql(query))
+        names = [d[0] for d in cursor.description]
+        for row in cursor.fetchall():
+            yield dict(zip(names, row, strict=True))
+        return
+    from statguard.report.model import _plain
+    for record in engine.frame(query).to_dict("records"):
+        yield {k: _plain(v) for k, v in record.items()}
 
 
 def _value(value: Any) -> Any:
