@@ -103,9 +103,12 @@ def prepare(text: str, names: Collection[str] | None = None) -> str:
     """`text` as the parser should read it (same length), or Typed for what must be retyped.
 
     `names`: the column names the rule's sources have (None when not known)."""
-    code = _code_mask(text)
+    quotes: list[int] = []
+    code = _code_mask(text, quotes)
     kept = _protected(text, code, names)
     out = list(text)
+    for i in quotes:  # ＇北京＇ is '北京'
+        out[i] = _ascii(text[i])
     for i, c in enumerate(text):
         if not code[i] or kept[i]:
             continue
@@ -121,14 +124,16 @@ def prepare(text: str, names: Collection[str] | None = None) -> str:
     return prepared
 
 
-def _code_mask(text: str) -> list[bool]:
-    """For each character, whether it is code (not inside text, a quoted name or a comment)."""
+def _code_mask(text: str, quotes: list[int]) -> list[bool]:
+    """For each character, whether it is code (not inside text, a quoted name or a comment);
+    the offsets of the full-width quotes that open and close text or names are added to `quotes`."""
     code = [True] * len(text)
     i = 0
     while i < len(text):
-        c, plain = text[i], _ascii(text[i])
+        plain = _ascii(text[i])
         if plain in "'\"":
             end = _closing(text, i, plain)
+            quotes.extend(k for k in (i, end - 1) if _wide(text[k]))
             code[i:end] = [False] * (end - i)
             i = end
         elif text.startswith("--", i):
@@ -144,7 +149,6 @@ def _code_mask(text: str) -> list[bool]:
             i = end + 2
         else:
             i += 1
-        del c
     return code
 
 
