@@ -252,3 +252,20 @@ def test_cli_flag(tmp_path, capsys):
     assert code == 1
     violations = json.loads(capsys.readouterr().out)["violations"]
     assert [v["fields_to_fix"] for v in violations if v["rule_id"] == "r1"] == [["profit"]]
+
+
+@pytest.mark.parametrize("identity", ["    unit: 单位\n", ""])  # records told apart by unit, or by their number
+def test_chinese_columns_by_unit_or_record_number(tmp_path, identity):
+    (tmp_path / "zh.csv").write_text("单位,中间投入,增加值,总产出,状态\nA01,60,40,100,营业\nA02,60,50,100,营业\n"
+                                     "A03,60,-50,10,营业\nA04,60,-50,10,停业\n", encoding="utf-8")
+    (tmp_path / "zh.yml").write_text(
+        "pack:\n  name: 企业\n  settings:\n    fields_to_fix:\n      企业:\n        weights: {总产出: 3}\n"
+        f"sources:\n  企业:\n    path: zh.csv\n{identity}    columns: {{单位: {{type: string}}, "
+        "中间投入: {type: number}, 增加值: {type: number}, 总产出: {type: number, min: 0}, 状态: {type: string}}\n"
+        "rules:\n  - {id: 平衡, kind: row, source: 企业, expr: 中间投入 + 增加值 == 总产出}\n"
+        "  - {id: 增加值非负, kind: row, source: 企业, if: \"状态 == '营业'\", expr: 增加值 >= 0}\n", encoding="utf-8")
+    report = statguard.load_pack(tmp_path / "zh.yml").validate()
+    got = sorted((v["rule_id"], v["fields_to_fix"]) for v in report.to_dict()["violations"])
+    # A02: 60 + 50 != 100: 中间投入 or 增加值 alone (weight 1; the earlier declared); 总产出 weighs 3.
+    # A03: balanced, but 增加值 < 0 while 营业: changing 增加值 breaks the balance, 状态 alone puts it right
+    assert got == [("增加值非负", ["状态"]), ("平衡", ["中间投入"])]
