@@ -24,13 +24,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from statguard.errors import PackError, Problem
-from statguard.expr import Compiled, compile_expression, quote_column
+from statguard.errors import ExpressionError, PackError, Problem
+from statguard.expr import Compiled, compile_expression, parse, quote_column
+from statguard.i18n import register, t
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from statguard.pack.model import Pack, Rule, Source
+
+register({
+    "plan.undeclared": {
+        "en": "column '{column}' is not declared in source '{source}'{hint}: it is taken as a column of the data, "
+              "which the run checks",
+        "zh": "列“{column}”未在数据源“{source}”中声明{hint}：按数据中的列处理，运行时检查数据是否有此列"},
+    "plan.undeclared.close": {"en": " (did you mean {names}?)", "zh": "（是否想写 {names}？）"},
+})
 
 STATUS, UNIT, PERIOD = "_status", "_unit", "_period"
 ITEMS, NOT_EVALUABLE = "_items", "_na"  # the columns of a Plan's tally
@@ -85,6 +94,9 @@ class Context:
         self.pack, self.rule, self.dialect = pack, rule, dialect
         self._bound = bound  # source name -> {column: duckdb type}; None when linting
         self.options = dict(options or {})
+        # names taken as columns of the data although their source does not declare them (only
+        # without data): for lint to show as notes, never as problems (see `partial`)
+        self.undeclared: list[Problem] = []
 
     @property
     def linting(self) -> bool:
@@ -97,9 +109,18 @@ class Context:
         return self.pack.sources[name]
 
     def columns(self, source: str) -> list[str] | None:
+        """The columns of `source`: the data's when bound; without data the declared ones, which
+        may be only some of the file's (see `partial`), or None when it declares none."""
         if self._bound is not None and source in self._bound:
             return list(self._bound[source])
         return self.source(source).declared
+
+    def partial(self, source: str) -> bool:
+        """Whether `columns(source)` may lack columns the data has. Without data it may: a pack
+        declares the columns it types or constrains, and undeclared ones keep the type detected
+        from the data, so a name it does not declare is left to the run, which checks it against
+        the file's header (a located error there if the file lacks it)."""
+        return not (self._bound is not None and source in self._bound)
 
     def types(self, source: str) -> dict[str, str]:
         """Column -> type family ('number', 'string', 'date', ...), as far as known."""
@@ -124,16 +145,70 @@ class Context:
     def require_column(self, source: str, column: str, field_name: str) -> exp.Column:
         cols = self.columns(source)
         if cols is not None and column not in cols:
-            import difflib
-            close = difflib.get_close_matches(column, cols, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise PackError(self.problem(f"unknown column '{column}' in source '{source}'{hint}", field_name))
+            if self.partial(source):
+                self._undeclared(source, column, cols, field_name)
+            else:
+                raise PackError(self.problem(f"unknown column '{column}' in source '{source}'"
+                                             f"{_did_you_mean(column, cols)}", field_name))
         return quote_column(column)
 
-    def compile(self, text: str, field_name: str, scopes: Mapping[str | None, str]) -> Compiled:
-        """Compile an expression of parameter `field_name`; scopes map alias -> source name."""
+    def _undeclared(self, source: str, column: str, declared: list[str], field_name: str) -> None:
+        import difflib
+        close = difflib.get_close_matches(column, declared, n=3)
+        lang = self.options.get("lang") or getattr(self.pack, "lang", None)
+        hint = t("plan.undeclared.close", lang, names=", ".join(map(repr, close))) if close else ""
+        self.undeclared.append(self.problem(t("plan.undeclared", lang, column=column, source=source, hint=hint),
+                                            field_name))
+
+    def compile(self, text: str, field_name: str, scopes: Mapping[str | None, str], *,
+                condition: bool = True, statistics: bool = False) -> Compiled:
+        """Compile an expression of parameter `field_name`; scopes map alias -> source name.
+        A condition (`expr`, `where`, `if`) by default; condition=False for a value (`by:
+        substr(period, 1, 4)`); `statistics` allows statistics over records (median(x)).
+        Without data, names a source does not declare are taken as its columns (`partial`)."""
         columns = {alias: self.columns(src) for alias, src in scopes.items()}
-        return compile_expression(text, columns, self.problem("", field_name))
+        where = self.problem("", field_name)
+        try:
+            return compile_expression(text, columns, where, condition=condition, statistics=statistics)
+        except ExpressionError:
+            loose = [a for a, src in scopes.items() if columns[a] is not None and self.partial(src)]
+            if not loose:
+                raise
+        widened = _with_undeclared(text, columns, loose, statistics)
+        compiled = compile_expression(text, widened, where, condition=condition, statistics=statistics)
+        for alias_name, cols in columns.items():
+            for name in (widened[alias_name] or [])[len(cols or []):]:
+                self._undeclared(scopes[alias_name], name, cols or [], field_name)
+        return compiled
+
+
+def _did_you_mean(name: str, columns: list[str]) -> str:
+    import difflib
+    close = difflib.get_close_matches(name, columns, n=3)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def _with_undeclared(text: str, columns: dict[str | None, list[str] | None], loose: list[str | None],
+                     statistics: bool) -> dict[str | None, list[str] | None]:
+    """`columns` with the names `text` reads that the `loose` scopes (partial lists) lack added to
+    them: `alias.name` to that alias, a bare name no scope has to the main source (None), as the
+    expression would resolve once the data's columns are known."""
+    try:
+        tree = parse(text, statistics=statistics)
+    except ExpressionError:
+        return columns  # compile_expression reports it
+    out = {a: (list(cols) if cols is not None else None) for a, cols in columns.items()}
+    for node in tree.find_all(exp.Column):
+        parts = [part.name for part in node.parts]
+        dotted = ".".join(parts)
+        if any(dotted in (cols or []) for cols in out.values()):
+            continue
+        target = parts[0] if len(parts) == 2 and parts[0] in out else None
+        name = parts[1] if target is not None else dotted
+        cols = out.get(target)
+        if target in loose and cols is not None and name not in cols:
+            cols.append(name)
+    return out
 
 
 def _family(duck_type: str) -> str:
@@ -178,18 +253,34 @@ def identity_columns(ctx: Context, source: str, table: str | None = None,
                      keys: Iterable[str] | None = None) -> list[exp.Expression]:
     """_unit, _period and key:<k> projections for the records of `source`."""
     spec = ctx.source(source)
-    cols = ctx.columns(source)
     out: list[exp.Expression] = []
     for role, name in ((UNIT, spec.unit), (PERIOD, spec.period)):
-        if name and (cols is None or name in cols):
+        if name and _identifying(ctx, source, name, role.strip("_"), keys is not None):
             out.append(alias(quote_column(name, table), role))
     key_names = list(keys if keys is not None else spec.keys)
     for k in key_names:
-        if cols is None or k in cols:
+        if _identifying(ctx, source, k, "key", keys is not None):
             out.append(alias(quote_column(k, table), KEY + k))
     if not key_names and not spec.unit:
         out.append(alias(exp.Window(this=exp.RowNumber()), KEY + "row"))
     return out
+
+
+def _identifying(ctx: Context, source: str, name: str, role: str, rule_keys: bool) -> bool:
+    """Whether the unit, period or key column `name` is there to be shown; a source's own
+    declaration naming a column its data lacks is an error located at that declaration (a rule's
+    `keys:` are checked by the kind itself)."""
+    cols = ctx.columns(source)
+    if cols is None or name in cols or ctx.partial(source):
+        return True
+    if rule_keys and role == "key":
+        return False
+    spec = ctx.source(source)
+    loc = spec.loc
+    message = (f"{role} column '{name}' of source '{source}' is not in its data; "
+               f"its columns: {', '.join(cols) or 'none'}")
+    raise PackError(Problem(message, loc.file if loc else None, loc.line if loc else None,
+                            loc.column if loc else None, "keys" if role == "key" else role))
 
 
 # -- small builders the kinds share ------------------------------------------------------------

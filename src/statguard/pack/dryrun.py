@@ -92,7 +92,9 @@ def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | No
     try:
         # copy=False: the plan is not used after this (rendering copies the whole tree by default)
         sql = plan.query.sql("duckdb", copy=False)  # type: ignore[attr-defined]
-        why = _failing_constant(con, _explain(con, sql))
+        why = _failing_constant(con, _explain_with(con, sql, _undeclared_ok(pack, rule)))
+    except _Undecided:
+        return None
     except Exception as e:
         text = " ".join(str(e).split())
         for tail in (" Candidate functions:", " LINE 1:"):  # DuckDB's long hints; the first sentence says it
@@ -103,6 +105,62 @@ def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | No
     if why:
         return ctx.problem(f"rule '{rule.id}' cannot be evaluated on the declared column types: {why}", field)
     return None
+
+
+class _Undecided(Exception):
+    """The rule's types cannot be told without data (its undeclared columns collide in a join)."""
+
+
+# DuckDB's words for a column a table lacks: unqualified, and as alias.column
+_NOT_FOUND = (re.compile(r'Referenced column "((?:[^"]|"")+)" not found'),
+              re.compile(r'Table "(?:[^"]|"")+" does not have a column named "((?:[^"]|"")+)"'))
+_OVERLAY = "_sg_lint"  # the schema of a rule's tables with its undeclared columns added
+
+
+def _undeclared_ok(pack: Pack, rule: Rule) -> list[str]:
+    """The sources of `rule` whose undeclared columns are left to the run: all of them, as
+    without data a source's declared columns are only those the pack types or constrains."""
+    return [name for name in dict.fromkeys(rule.sources) if pack.sources[name].columns]
+
+
+def _explain_with(con: Any, sql: str, sources: list[str]) -> str:
+    """`_explain` of `sql`, where a column the declared tables of `sources` lack is added to them
+    as an untyped NULL (which binds as any type): the file's header decides at run time whether
+    it is there, and the declared columns are still type-checked."""
+    import duckdb
+    added: list[str] = []
+    try:
+        while True:
+            try:
+                return _explain(con, sql)
+            except duckdb.BinderException as e:
+                name = next((m.group(1).replace('""', '"') for m in (r.search(str(e)) for r in _NOT_FOUND) if m),
+                            None)
+                if name is None or name in added or not sources or len(added) >= 100:
+                    if added and "Ambiguous reference" in str(e):
+                        raise _Undecided from None
+                    raise
+                added.append(name)
+                _overlay(con, sources, added)
+    finally:
+        if added:
+            con.execute("RESET search_path")
+            con.execute(f"DROP SCHEMA IF EXISTS {_OVERLAY} CASCADE")
+
+
+def _overlay(con: Any, sources: list[str], names: list[str]) -> None:
+    """Views over the declared tables of `sources` with the columns `names` added (as NULL),
+    found before the declared tables by unqualified names (search_path)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_OVERLAY}")
+    for source in sources:
+        for view in (source, "raw:" + source):
+            table = exp.Table(this=exp.to_identifier(view, quoted=True), db=exp.to_identifier("main"))
+            have = {row[0] for row in con.execute(f"DESCRIBE {table.sql('duckdb')}").fetchall()}
+            extra = [exp.alias_(exp.Null(), n, quoted=True) for n in names if n not in have]
+            select = exp.select(exp.Star(), *extra).from_(table)
+            target = exp.Table(this=exp.to_identifier(view, quoted=True), db=exp.to_identifier(_OVERLAY))
+            con.execute(exp.Create(this=target, kind="VIEW", expression=select, replace=True).sql("duckdb"))
+    con.execute(f"SET search_path = '{_OVERLAY},main'")
 
 
 def _explain(con: Any, sql: str) -> str:

@@ -284,15 +284,8 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         col_loc = columns.where(col_name) if isinstance(columns, LocDict) else loc
         column = _load_column(str(col_name), col_spec, col_loc, problems)
         src.columns[column.name] = column
-    for role in ("unit", "period", "scope"):
-        value = getattr(src, role)
-        if value is not None and src.columns and value not in src.columns:
-            problems.append(_fatal(spec.where(role).problem(
-                f"{role} column '{value}' is not among the declared columns of '{name}'", role)))
-    for k in src.keys:
-        if src.columns and k not in src.columns:
-            problems.append(_fatal(spec.where("keys").problem(
-                f"key column '{k}' is not among the declared columns of '{name}'", "keys")))
+    # keys, unit, period and scope may name undeclared columns: declared ones are those the pack
+    # types or constrains, the file's header has the rest (a run reports a column it lacks)
     pack.sources[name] = src
 
 

@@ -49,7 +49,6 @@ from sqlglot import exp
 from statguard.checks.plan import DETAIL, KEY, PERIOD, STATUS, UNIT, Context, Plan, alias
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
-from statguard.expr import compile_expression
 from statguard.i18n import register, t
 from statguard.pack.model import Rule
 
@@ -137,9 +136,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 
 def _value(ctx: Context, source: str, text: str) -> exp.Expression:
     """A `by` entry compiled as a value of the record (a column or an expression such as
-    substr(period, 1, 4)), not as a condition (Context.compile would refuse it as one)."""
-    columns = {None: ctx.columns(source)}
-    return exp.paren(compile_expression(text, columns, ctx.problem("", "by"), condition=False).tree)
+    substr(period, 1, 4)), not as a condition."""
+    return exp.paren(ctx.compile(text, "by", {None: source}, condition=False).tree)
 
 
 def _names(unit: str | list[str] | None) -> list[str]:

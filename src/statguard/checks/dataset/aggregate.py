@@ -61,7 +61,6 @@ from statguard.checks.record.row import COMPARISONS
 from statguard.checks.record.row import is_numeric as row_is_numeric
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
-from statguard.expr import compile_expression
 from statguard.expr.aggregates import filtered, is_numeric, is_statistic, statistics_in
 from statguard.i18n import DEFAULT_LANG, LANGS, register, t
 from statguard.pack.model import Rule
@@ -95,14 +94,14 @@ class AggregateParams(Params):
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: AggregateParams = rule.params
     spec = ctx.source(p.source)
-    scopes = {None: ctx.columns(p.source)}
-    tree = compile_expression(p.expr, scopes, ctx.problem("", "expr"), statistics=True).tree
+    scopes: dict[str | None, str] = {None: p.source}
+    tree = ctx.compile(p.expr, "expr", scopes, statistics=True).tree
     if not statistics_in(tree):
         raise PackError(ctx.problem("an aggregate rule's expr needs a statistic such as mean(x), median(x) or "
                                     "all(x > 0); for a condition on each record use kind: row", "expr"))
     groups = group_expressions(ctx, p.source, p.by)
     _outside_statistics(ctx, tree, groups)
-    scope = compile_expression(p.where, scopes, ctx.problem("", "where")).tree if p.where else None
+    scope = ctx.compile(p.where, "where", scopes).tree if p.where else None
     types = ctx.types(p.source)
     tree = filtered(tree, scope)
     records = filtered(exp.Count(this=exp.Star()), scope)

@@ -7,11 +7,13 @@ A group is given by `by:`, a list of columns or of expressions of a record's own
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlglot import exp
 
 from statguard.checks.plan import Context
 from statguard.errors import ExpressionError, PackError
-from statguard.expr import Compiled, compile_expression, quote_column
+from statguard.expr import Compiled, quote_column
 from statguard.expr.aggregates import filtered, over, statistics_in
 
 BY_DOC = ("Columns or expressions of a record's values (such as substr(period, 1, 4)) whose values form the "
@@ -28,7 +30,7 @@ def group_expressions(ctx: Context, source: str, by: list[str] | None,
         if columns is not None and text in columns:
             out.append((text, quote_column(text)))
             continue
-        compiled = compile_expression(text, {None: columns}, ctx.problem("", field_name), condition=False)
+        compiled = ctx.compile(text, field_name, {None: source}, condition=False)
         tree = compiled.tree
         name = tree.name if isinstance(tree, exp.Column) else " ".join(text.split())
         out.append((name, tree))
@@ -36,18 +38,20 @@ def group_expressions(ctx: Context, source: str, by: list[str] | None,
 
 
 def compile_with_groups(ctx: Context, text: str, field_name: str, source: str, by: list[str] | None,
-                        where: str | None = None) -> Compiled:
+                        where: str | None = None, lookups: Mapping[str, str] | None = None) -> Compiled:
     """A row rule's expression, where each statistic (median(x) ...) is that of the record's
-    group (`by`), over the group's records in scope (`where`): a window."""
-    scopes = {None: ctx.columns(source)}
-    compiled = compile_expression(text, scopes, ctx.problem("", field_name), statistics=True)
+    group (`by`), over the group's records in scope (`where`): a window. `lookups` (alias ->
+    source) are the row rule's looked-up references, whose columns (`cap.limit`) the expression,
+    its statistics and `where` may read."""
+    scopes: dict[str | None, str] = {None: source, **(lookups or {})}
+    compiled = ctx.compile(text, field_name, scopes, statistics=True)
     if not statistics_in(compiled.tree):
         if by:
             raise PackError(ctx.problem(f"'by' groups the statistics of {field_name} (such as median(x)), "
                                         "and it has none", "by"))
         return compiled
     try:
-        scope = compile_expression(where, scopes, ctx.problem("", "where")).tree if where else None
+        scope = ctx.compile(where, "where", scopes).tree if where else None
     except ExpressionError:
         scope = None  # the rule reports its `where` itself
     partition = [tree for _, tree in group_expressions(ctx, source, by)]
