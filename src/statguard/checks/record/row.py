@@ -28,7 +28,9 @@ see statguard.expr.aggregates for the statistics and their NULL handling.
 `lookup: {cap: {source: limits, match: {region: region}}}` lets the expressions
 read `cap.limit`, the column of the one `limits` record whose region is the
 record's: no such record, or several, make the record not evaluable (the
-former unless the expression handles NULL, `coalesce(cap.limit, 60)`).
+former unless the expression handles NULL, `coalesce(cap.limit, 60)`). Statistics
+and lookups combine: `v <= mean(cap.limit)` with `by: [size]` is the mean of the
+looked-up limits of the record's size class.
 
 Passing example:
 
@@ -126,11 +128,9 @@ class RowParams(Params):
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: RowParams = rule.params
     ctx.source(p.source)
-    scopes = {None: p.source, **_lookup_scopes(p, ctx)}
-    if p.lookup:  # statistics of groups are not combined with lookups (yet): plain expressions
-        compiled = ctx.compile(p.expr, "expr", scopes)
-    else:
-        compiled = compile_with_groups(ctx, p.expr, "expr", p.source, p.by, p.where)
+    looked_up = _lookup_scopes(p, ctx)
+    scopes: dict[str | None, str] = {None: p.source, **looked_up}
+    compiled = compile_with_groups(ctx, p.expr, "expr", p.source, p.by, p.where, looked_up)
     types = _types(ctx, p)
     # cond and premise are freshly compiled trees of this plan alone, and each step below is
     # their last user: they are rewritten and wrapped in place (copy=False), not deep-copied
@@ -173,7 +173,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         if reported:
             raise PackError(ctx.problem("tolerance: reported cannot be combined with lookup; give a number",
                                         "tolerance"))
-        return Plan(query=_joined(select, p, ctx, compiled), meta={"message": _default_message(p.expr, bool(sides))})
+        return Plan(query=_joined(select, p, ctx), meta={"message": _default_message(p.expr, bool(sides))})
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless it holds a window (identity_columns numbering the records, or a statistic of the
     # record's group), which needs the plan's own scan
@@ -185,9 +185,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 RECORD, MATCHES = "_sg_r", "_sg_matches"  # the checked records' alias; a looked-up key's number of records
 
 
-def _lookup_scopes(p: RowParams, ctx: Context) -> dict[str | None, str]:
+def _lookup_scopes(p: RowParams, ctx: Context) -> dict[str, str]:
     """alias -> reference source of each lookup, its `match` columns checked on both sides."""
-    scopes: dict[str | None, str] = {}
+    scopes: dict[str, str] = {}
     for name, ref in (p.lookup or {}).items():
         ctx.source(ref.source, "lookup")
         if name in (ctx.columns(p.source) or []) or name.startswith("_sg"):
@@ -212,7 +212,7 @@ def _type_of(column: exp.Column, types: dict[str, str]) -> str | None:
     return types.get(f"{column.table}.{column.name}") if column.table else types.get(column.name)
 
 
-def _joined(select: exp.Select, p: RowParams, ctx: Context, compiled: Any) -> exp.Select:
+def _joined(select: exp.Select, p: RowParams, ctx: Context) -> exp.Select:
     """The plan's records, each joined to the one record of every reference holding its key (a LEFT
     JOIN to the reference grouped by that key, so that a record is never repeated: a key held
     several times keeps one row, with its count, and makes the record not evaluable)."""
@@ -222,7 +222,9 @@ def _joined(select: exp.Select, p: RowParams, ctx: Context, compiled: Any) -> ex
         return node
     select = select.transform(qualified, copy=False)
     for name, ref in (p.lookup or {}).items():
-        used = [column for table, column in dict.fromkeys(compiled.columns) if table == name]
+        # what expr, where and if read of the reference (where and if may read columns expr does not)
+        used = list(dict.fromkeys(c.name for c in select.find_all(exp.Column)
+                                  if c.table == name and c.name != MATCHES))
         keys = [f"_sg_on{i}" for i in range(len(ref.match))]
         mine, theirs = ctx.types(p.source), ctx.types(ref.source)
         grouped = exp.select(*(alias(quote_column(c), k) for c, k in zip(ref.match.values(), keys, strict=True)),
