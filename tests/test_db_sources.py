@@ -408,6 +408,7 @@ rules:
     ("{table: t}", "table", "t}", "needs 'url:'"),
     ('{url: "sqlite://x.db", table: t}', "url", '"sqlite', "three slashes"),
     ('{url: "postgresql://u@h/db", table: t, password_env: "a b"}', "password_env", '"a b"', "environment variable"),
+    ('{url: "sqlite:///x.db", table: t, password_env: PW}', "password_env", "PW}", "has no password"),
 ])
 def test_malformed_database_declarations_are_located(tmp_path, source, key, at, words):
     line = f"    {source}"

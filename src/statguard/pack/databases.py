@@ -66,7 +66,10 @@ def parse_database(name: str, spec: LocDict, file: Path, problems: list[Problem]
             setattr(db, key, value.strip())
     env = spec.get("password_env")
     if "password_env" in spec:
-        if isinstance(env, str) and _ENV_NAME.fullmatch(env):
+        if SCHEMES[urlsplit(db.url).scheme.lower()] != "postgresql":
+            problems.append(_problem(spec, "password_env", f"source '{name}' reads a database file: it has no "
+                                                           "password, remove password_env"))
+        elif isinstance(env, str) and _ENV_NAME.fullmatch(env):
             db.password_env = env
         else:
             problems.append(_problem(spec, "password_env", f"password_env of source '{name}' must name an "
