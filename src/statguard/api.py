@@ -147,6 +147,9 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
         written = plan.meta.get("outputs")
         row.update(items=sum(counts.values()), passes=counts.get("pass", 0),
                    fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
+        if not row["items"]:  # it compared nothing (e.g. a hierarchy whose mode skipped every group): say so
+            from statguard.i18n import t
+            row["error"] = t("no_items_note", lang or pack.lang)
         records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"), masker)
     except RuleSkipped as e:  # an optional source is absent: a note, not a failure
         from statguard.i18n import t

@@ -36,6 +36,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
                      "zh": "{n} 条规则未运行：可选数据源未提供"},
     "h.skipped": {"en": "Rules skipped", "zh": "未运行的规则"},
     "skipped_note": {"en": "not run: optional source {sources} not given", "zh": "未运行：未提供可选数据源 {sources}"},
+    "status.empty": {"en": "nothing checked", "zh": "未核查任何项"},
+    "h.empty": {"en": "Rules that checked nothing", "zh": "未核查任何项的规则"},
+    "no_items_note": {"en": "evaluated 0 items: nothing was checked (its where, by, mode or sources leave no record "
+                            "or group to compare)",
+                      "zh": "核查了 0 项：没有核查任何内容（其 where、by、mode 或数据源没有留下可比较的记录或分组）"},
     # headline sentences
     "title": {"en": "statguard report", "zh": "statguard 数据核查报告"},
     "pack_line": {"en": "statguard: pack '{pack}'", "zh": "statguard：规则包「{pack}」"},

@@ -110,10 +110,11 @@ def _rules(page: Page) -> str:
     if errored:
         items = "".join(f"<li><b>{escape(str(r['rule_id']))}</b>: {escape(str(r['error']))}</li>" for r in errored)
         body += f'<div class="errored"><h3>{escape(t("h.errored", lang))}</h3><ul>{items}</ul></div>'
-    skipped = [r for r in table.to_dict("records") if r.get("skipped") is True]
-    if skipped:
-        items = "".join(f"<li><b>{escape(str(r['rule_id']))}</b>: {escape(str(r['error']))}</li>" for r in skipped)
-        body += f'<div class="skipped"><h3>{escape(t("h.skipped", lang))}</h3><ul>{items}</ul></div>'
+    for status, heading in (("skipped", "h.skipped"), ("empty", "h.empty")):
+        noted = [r for r in table.to_dict("records") if r["status"] == status]
+        if noted:
+            items = "".join(f"<li><b>{escape(str(r['rule_id']))}</b>: {escape(str(r['error']))}</li>" for r in noted)
+            body += f'<div class="skipped"><h3>{escape(t(heading, lang))}</h3><ul>{items}</ul></div>'
     return page.section("rules", t("h.rules", lang), body, len(rows))
 
 

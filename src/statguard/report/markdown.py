@@ -55,7 +55,7 @@ def _rules(report: Report, lang: str) -> list[str]:
     headers = [t("col.rule", lang), t("col.severity", lang), t("col.items", lang), t("col.fails", lang),
                t("col.status", lang), t("col.description", lang)]
     rows = [[r["rule_id"], severity(r["severity"], lang), r["items"], r["fails"], t(f"status.{r['status']}", lang),
-             r["error"] if r["errored"] or r.get("skipped") is True else r["description"]]
+             r["error"] if r["status"] in ("error", "skipped", "empty") else r["description"]]
             for r in shown.to_dict("records")]
     return [f"### {t('h.rules', lang)}", "", *_table(headers, rows, {2, 3}), ""]
 

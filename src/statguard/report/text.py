@@ -103,8 +103,9 @@ def _rules(report: Report, lang: str, width: int) -> list[str]:
         line += "".join(" " + right(r[c], w) for c, w in cols)
         lines.append(line + "  " + t(f"status.{r['status']}", lang))
     for r in report.summary.to_dict("records"):
-        if r["errored"] or r.get("skipped") is True:
-            # errors are shown whole (wrapped): the path and reason are what the user must act on
+        if r["errored"] or r.get("skipped") is True or (not r["items"] and isinstance(r.get("error"), str)):
+            # errors are shown whole (wrapped): the path and reason are what the user must act on;
+            # a skipped rule's note and that of a rule that evaluated nothing follow a "-"
             mark = "!" if r["errored"] else "-"
             lines += textwrap.wrap(f"{mark} {r['rule_id']}: {r['error']}", width, initial_indent="  ",
                                    subsequent_indent="    ", break_long_words=True, break_on_hyphens=False)
