@@ -8,6 +8,10 @@ below --min-support is left out, and the records each rule fails are named in it
 exceptions (the rule stays as the data should be: a `where:` leaving the records out would
 also hide the same units' errors in the next submission). So the written pack lints clean
 and `statguard check` on the same files reports exactly the named exceptions, as warnings.
+
+The trial run reads each CSV's text as the profile read it, from memory: the same reader
+with every column as text is how `check` reads a file whose columns are all declared, and
+the engine types it with the same view; workbooks and Parquet are read from their files.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from statguard.authoring.infer_rules import Suggestion, suggest
 from statguard.authoring.pack_writer import render
-from statguard.authoring.profile import SourceProfile, read_source
+from statguard.authoring.profile import SourceProfile, q, read_source
 from statguard.engine.readers import expand
 from statguard.errors import StatguardError
 from statguard.i18n import register, t
@@ -55,11 +59,16 @@ def infer_pack(data: list[str | Path], out_dir: str | Path = ".", *, min_support
     files = [expand(Path(p))[0] for p in data]
     import duckdb
     with tempfile.TemporaryDirectory(prefix="statguard-init-") as tmp, duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
         sources = [read_source(con, name, f, Path(tmp)) for name, f in zip(_names(files), files, strict=True)]
         suggestions = [s for src in sources for s in suggest(con, src, min_support)]
+        # the text of each CSV exactly as `check` reads it (every column declared: as text), so
+        # the trial run reads memory instead of parsing the file again for every rule
+        con.execute("SELECT 1").fetchall()  # the last fetchone() left its result open
+        texts = {s.name: con.sql(f"SELECT * FROM {q(s.view)}").to_arrow_table() for s in sources if s.format == "csv"}
     rules = _with_ids([Suggestion("schema", s.name, {}, "", 1.0, 0) for s in sources] + suggestions)
     out.mkdir(parents=True, exist_ok=True)
-    rules, dropped = _verify(sources, rules, out, lang, min_support)
+    rules, dropped = _verify(sources, rules, out, lang, min_support, texts)
     target.write_text(render(sources, rules, out, lang, min_support), encoding="utf-8")
     return InitResult(target, sources, rules, dropped)
 
@@ -87,7 +96,8 @@ def _with_ids(suggestions: list[Suggestion]) -> list[tuple[str, Suggestion]]:
 
 
 def _verify(sources: list[SourceProfile], rules: list[tuple[str, Suggestion]], out: Path, lang: str,
-            min_support: float) -> tuple[list[tuple[str, Suggestion]], list[tuple[Suggestion, str]]]:
+            min_support: float, texts: dict[str, Any]
+            ) -> tuple[list[tuple[str, Suggestion]], list[tuple[Suggestion, str]]]:
     """Lint and run the pack on its data; keep the rules that lint, run and hold on enough records."""
     from statguard.api import validate
     from statguard.pack import load_pack
@@ -103,7 +113,7 @@ def _verify(sources: list[SourceProfile], rules: list[tuple[str, Suggestion]], o
             raise StatguardError(f"the inferred pack does not load (a statguard bug): {e}") from None
         broken = {p.message for p in pack.problems}
         bad = {r.id: "; ".join(str(p) for p in r.problems) for r in pack.rules if r.problems}
-        report = validate(pack, {}, rules=[r.id for r in pack.rules if r.id not in bad], lang=lang)
+        report = validate(pack, texts, rules=[r.id for r in pack.rules if r.id not in bad], lang=lang)
     finally:
         temp.unlink(missing_ok=True)
     if pack.problems:

@@ -56,9 +56,9 @@ def suggest(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: float
     out: list[Suggestion] = []
     numeric = [c.name for c in p.columns.values() if c.numeric and c.distinct > 2 and c.name not in p.keys]
     if numeric:
-        values, decimals = _fetch(con, p, numeric)
-        out += part_whole(p, numeric, values, decimals, min_support)
-        out += rates(p, numeric, values, decimals, min_support)
+        values, halves = _fetch(con, p, numeric)
+        out += part_whole(p, numeric, values, halves, min_support)
+        out += rates(p, numeric, values, halves, min_support)
     out += hierarchies(con, p, min_support)
     out += cumulative(con, p, min_support)
     out += dependencies(con, p, min_support)
@@ -77,11 +77,7 @@ def _fetch(con: duckdb.DuckDBPyConnection, p: SourceProfile, columns: list[str])
     data = con.execute(f"SELECT {select} FROM {q(p.view)}{sample}").fetchnumpy()
     values = np.column_stack([np.asarray(data[f"v{i}"], dtype=float) for i in range(len(columns))])
     decimals = np.column_stack([np.asarray(data[f"d{i}"], dtype=float) for i in range(len(columns))])
-    return values, decimals
-
-
-def _half(decimals: np.ndarray) -> np.ndarray:
-    return 0.5 * 10.0 ** (-decimals)
+    return values, 0.5 * 10.0 ** (-decimals)  # half a unit of each cell's last digit
 
 
 def part_whole(p: SourceProfile, names: list[str], x: np.ndarray, d: np.ndarray,
@@ -108,7 +104,11 @@ def part_whole(p: SourceProfile, names: list[str], x: np.ndarray, d: np.ndarray,
             for parts in itertools.combinations(cands[:MAX_CANDIDATES], size):
                 if any(f <= set(parts) for f in found):
                     continue
-                support, n = _sum_support(x, d, w, list(parts), [p.columns[names[i]].decimals for i in (w, *parts)])
+                decimals = [p.columns[names[i]].decimals for i in (w, *parts)]
+                screened, m = _sum_support(x[:SCREEN_ROWS], d[:SCREEN_ROWS], w, list(parts), decimals)
+                if m >= MIN_ROWS and screened < min_support - 0.05:
+                    continue  # the first records of the sample already rule it out
+                support, n = _sum_support(x, d, w, list(parts), decimals)
                 if n >= MIN_ROWS and support >= min_support:
                     found.append(set(parts))
                     params: dict[str, Any] = {"whole": names[w], "parts": [names[i] for i in parts]}
@@ -130,7 +130,7 @@ def _sum_support(x: np.ndarray, d: np.ndarray, w: int, parts: list[int], col_dec
     if not (xs[:, parts] != 0).any(axis=0).all():  # a part that is always 0 adds nothing
         return 0.0, 0
     diff = np.abs(xs[:, w] - xs[:, parts].sum(axis=1))
-    tol = _half(d[complete][:, cols]).sum(axis=1) + 1e-9 if any(col_decimals) else 1e-8
+    tol = d[complete][:, cols].sum(axis=1) + 1e-9 if any(col_decimals) else 1e-8
     return float(np.mean(diff <= tol)), n
 
 
@@ -146,44 +146,74 @@ def _distinct_relations(found: list[Suggestion]) -> list[Suggestion]:
     return out
 
 
-def rates(p: SourceProfile, names: list[str], x: np.ndarray, d: np.ndarray, min_support: float) -> list[Suggestion]:
-    import numpy as np
+def rates(p: SourceProfile, names: list[str], x: np.ndarray, h: np.ndarray, min_support: float) -> list[Suggestion]:
+    """x = 100 * a / b (a share or rate in percent) and x = a / b (a ratio: wages per head), within
+    the rounding of x, a and b. Each pair (a, b) is tried against every candidate x at once, on the
+    first SCREEN_ROWS records of the sample, then in full for the triples passing there."""
     out: list[Suggestion] = []
-    for r, a, b in itertools.permutations(range(len(names)), 3):
-        if p.columns[names[r]].type != "number" and not any(h in names[r].lower() for h in RATE_HINTS):
+    lefts = [r for r in range(len(names))
+             if p.columns[names[r]].type == "number" or any(h_ in names[r].lower() for h_ in RATE_HINTS)]
+    if not lefts:
+        return out
+    for a, b in itertools.permutations(range(len(names)), 2):
+        rs = [r for r in lefts if r not in (a, b)]
+        if not rs:
             continue
-        ok = ~np.isnan(x[:, [r, a, b]]).any(axis=1)
-        hb = _half(d[:, b])
-        ok &= np.abs(x[:, b]) > hb
-        n = int(ok.sum())
-        if n < MIN_ROWS:
-            continue
-        xa, xb, xr = x[ok, a], x[ok, b], x[ok, r]
-        ha, hbo, hr = _half(d[ok, a]), hb[ok], _half(d[ok, r])
-        computed = 100 * xa / xb
-        tol = hr + 100 * (np.abs(xa) * hbo + np.abs(xb) * ha) / (np.abs(xb) * (np.abs(xb) - hbo)) + 1e-9
-        support = float(np.mean(np.abs(xr - computed) <= tol))
-        if support >= min_support and np.ptp(xr) > 0:
-            out.append(Suggestion("row", p.name, {"expr": f"{_ref(names[r])} == 100 * {_ref(names[a])} / "
-                                                          f"{_ref(names[b])}", "tolerance": "reported"},
-                                  f"{names[r]} = 100 * {names[a]} / {names[b]}", support, n))
+        for factor in (100.0, 1.0):
+            screened = _rate_support(x[:SCREEN_ROWS], h[:SCREEN_ROWS], rs, a, b, factor)
+            keep = [r for r, (support, n) in zip(rs, screened, strict=True) if n and support >= min_support - 0.05]
+            if not keep:
+                continue
+            for r, (support, n) in zip(keep, _rate_support(x, h, keep, a, b, factor), strict=True):
+                if n >= MIN_ROWS and support >= min_support:
+                    expr = f"{_ref(names[r])} == {'100 * ' if factor == 100 else ''}{_ref(names[a])} / {_ref(names[b])}"
+                    what = f"{names[r]} = {'100 * ' if factor == 100 else ''}{names[a]} / {names[b]}"
+                    s = Suggestion("row", p.name, {"expr": expr, "tolerance": "reported"}, what, support, n)
+                    out.append(s)
+                    s.params["_cols"] = (names[r], frozenset((names[r], names[a], names[b])))
     return _one_per_relation(out, p)
+
+
+SCREEN_ROWS = 1000
+
+
+def _rate_support(x: np.ndarray, h: np.ndarray, rs: list[int], a: int, b: int,
+                  factor: float) -> list[tuple[float, int]]:
+    """Per candidate r: the share of records with r, a, b present and |b| above its rounding on which
+    r = factor * a / b within the rounding, and how many such records there are; 0 when r is constant
+    or when r = factor * a on most of them (b is 1: no ratio)."""
+    import numpy as np
+    xa, xb, ha, hb = x[:, a], x[:, b], h[:, a], h[:, b]
+    base = ~np.isnan(xa) & ~np.isnan(xb) & (np.abs(xb) > hb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        computed = factor * xa / xb
+        spread = factor * (np.abs(xa) * hb + np.abs(xb) * ha) / (np.abs(xb) * (np.abs(xb) - hb))
+    xr, hr = x[:, rs], h[:, rs]
+    valid = base[:, None] & ~np.isnan(xr)
+    tol = hr + spread[:, None] + 1e-9
+    with np.errstate(invalid="ignore"):
+        holds = valid & (np.abs(xr - computed[:, None]) <= tol)
+        trivial = valid & (np.abs(xr - factor * xa[:, None]) <= tol)
+    out = []
+    for j in range(len(rs)):
+        n = int(valid[:, j].sum())
+        if n == 0 or trivial[:, j].sum() * 2 > n or np.ptp(xr[valid[:, j], j]) == 0:
+            out.append((0.0, n))
+            continue
+        out.append((float(holds[:, j].sum() / n), n))
+    return out
 
 
 def _one_per_relation(found: list[Suggestion], p: SourceProfile) -> list[Suggestion]:
     """r = 100 * a / b and b = 100 * a / r are one relation: keep the one whose left side is named like a
     share or rate, else the one whose left side is smaller."""
-    best: dict[frozenset[str], Suggestion] = {}
+    best: dict[frozenset[str], tuple[tuple[bool, float], Suggestion]] = {}
     for s in found:
-        left = s.what.split(" = ")[0]
-        cols = frozenset(s.what.replace(" = 100 * ", "|").replace(" / ", "|").split("|"))
+        left, cols = s.params.pop("_cols")
         rank = (not any(h in left.lower() for h in RATE_HINTS), p.columns[left].max or 0)
-        if cols not in best or rank < best[cols].params["_rank"]:
-            best[cols] = s
-            s.params["_rank"] = rank
-    for s in best.values():
-        del s.params["_rank"]
-    return list(best.values())
+        if cols not in best or rank < best[cols][0]:
+            best[cols] = (rank, s)
+    return [s for _, s in best.values()]
 
 
 def _ref(name: str) -> str:
@@ -218,7 +248,7 @@ def hierarchies(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: f
         for c, g, v in rows:
             if c is not None and v is not None:
                 x[group[g], index[c]] = v
-        found = part_whole(_as_wide(p, codes), codes, x, np.zeros_like(x), min_support)
+        found = part_whole(_as_wide(p, codes), codes, x, np.full_like(x, 0.5), min_support)
         taken: set[str] = set()
         for s in sorted(found, key=lambda s: (-s.support, len(s.params["parts"]))):
             parent, children = s.params["whole"], s.params["parts"]
@@ -281,22 +311,45 @@ def _monotone_support(con: duckdb.DuckDBPyConnection, p: SourceProfile, value: s
 
 
 def dependencies(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: float) -> list[Suggestion]:
-    """code -> name: one value of a text column per value of another, on records repeating the code."""
+    """code -> name: one value of a text column per value of another, on records repeating the code.
+
+    One grouping per determining column counts the values of every other text column per group.
+    A pair of columns each determining the other (code <-> name) is one rule, from the code (the
+    column named like one, else the first); a -> c is left out when a -> b and b -> c are found."""
     out: list[Suggestion] = []
     texts = [c for c in p.columns.values() if c.type == "string" and c.distinct >= 2 and c.present > 0]
-    for a, b in itertools.permutations(texts, 2):
-        if a.distinct >= p.rows or [a.name] == p.keys or a.distinct < 2 or b.distinct > a.distinct:
+    for a in texts:
+        if a.distinct >= p.rows or [a.name] == p.keys:
             continue
-        row = con.execute(
-            f"SELECT sum(n) FILTER (WHERE k > 1), sum(n) FILTER (WHERE n > 1), count(*) FILTER (WHERE n > 1) FROM ("
-            f"SELECT count(*) AS n, count(DISTINCT {text_sql(b.name)}) AS k FROM {q(p.view)} "
-            f"WHERE {text_sql(a.name)} IS NOT NULL AND {text_sql(b.name)} IS NOT NULL GROUP BY {text_sql(a.name)})"
-        ).fetchone()
-        broken, repeated, groups = (int(v or 0) for v in (row or (0, 0, 0)))
-        if groups < 2 or repeated == 0:
+        others = [b for b in texts if b is not a and b.distinct <= a.distinct]
+        if not others:
             continue
-        support = 1 - broken / repeated
-        if support >= min_support:
-            out.append(Suggestion("unique", p.name, {"keys": [a.name], "values": [b.name]},
-                                  f"{a.name} -> {b.name}", support, repeated))
-    return out
+        counts = ", ".join(f"count(DISTINCT {text_sql(b.name)}) AS k{i}, count({text_sql(b.name)}) AS n{i}"
+                           for i, b in enumerate(others))
+        sums = ", ".join(f"sum(n{i}) FILTER (WHERE k{i} > 1), sum(n{i}) FILTER (WHERE n{i} > 1), "
+                         f"count(*) FILTER (WHERE n{i} > 1)" for i in range(len(others)))
+        row = con.execute(f"SELECT {sums} FROM (SELECT {counts} FROM {q(p.view)} WHERE {text_sql(a.name)} IS NOT NULL "
+                          f"GROUP BY {text_sql(a.name)})").fetchone() or ()
+        for i, b in enumerate(others):
+            broken, repeated, groups = (int(v or 0) for v in row[3 * i:3 * i + 3])
+            if groups < 2 or repeated == 0:
+                continue
+            support = 1 - broken / repeated
+            if support >= min_support:
+                out.append(Suggestion("unique", p.name, {"keys": [a.name], "values": [b.name]},
+                                      f"{a.name} -> {b.name}", support, repeated))
+    return _reduced(out, p)
+
+
+def _reduced(found: list[Suggestion], p: SourceProfile) -> list[Suggestion]:
+    from statguard.authoring.profile import CODE_HINTS, hint_rank
+    pairs = {(s.params["keys"][0], s.params["values"][0]) for s in found}
+    order = list(p.columns)
+    drop = set()
+    for a, b in pairs:
+        if (b, a) in pairs:  # one rule for a code and its name: from the code
+            rank_a, rank_b = (hint_rank(a, CODE_HINTS), order.index(a)), (hint_rank(b, CODE_HINTS), order.index(b))
+            drop.add((a, b) if rank_b < rank_a else (b, a))
+    kept = pairs - drop
+    implied = {(a, c) for a, b in kept for b2, c in kept if b == b2 and a != c and (a, c) in kept}
+    return [s for s in found if (s.params["keys"][0], s.params["values"][0]) in kept - implied]

@@ -22,6 +22,7 @@ are only read.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 import re
@@ -29,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from statguard.engine.readers import detect_format, register_file
+from statguard.engine.readers import detect_encoding, detect_format, register_file
+from statguard.errors import StatguardError
 from statguard.pack.model import DEFAULT_PLACEHOLDERS
 
 if TYPE_CHECKING:
@@ -44,6 +46,8 @@ RATE_HINTS = ("占比", "比重", "率", "%", "share", "rate", "pct", "percent",
 CODE_HINTS = ("代码", "编码", "编号", "code", "id")
 MAX_CODES = 30
 MAX_KEY_COLUMNS = 10
+MAX_LISTED = 1000  # columns with at most this many distinct values have them listed exactly
+SHAPE_SAMPLE = 5000
 
 
 @dataclass
@@ -101,19 +105,25 @@ def decimals_sql(column: str) -> str:
 
 
 def read_source(con: duckdb.DuckDBPyConnection, name: str, path: Path, tmpdir: Path) -> SourceProfile:
-    """Read `path` into view `src_<name>` (CSV columns as text) and profile it."""
-    view = f"src_{name}"
+    """Read `path` (CSV columns as text) into table `src_<name>` once, and profile it there."""
+    view = f"file_{name}"
     fmt = detect_format(path, None)
-    register_file(con, view, path, None, None, None, tmpdir)
-    columns = [str(c) for c in con.table(q(view)).columns]
-    if fmt == "csv":  # again, every column as text: codes keep their zeros, decimals their digits
+    header = _csv_header(path) if fmt == "csv" else None  # every column as text: codes keep their zeros
+    register_file(con, view, path, None, None, None, tmpdir, text_columns=header)
+    described = con.execute(f"DESCRIBE {q(view)}").fetchall()
+    columns = [str(c[0]) for c in described]
+    if fmt == "csv" and any(c[1] != "VARCHAR" for c in described):  # the header read otherwise than here
         register_file(con, view, path, None, None, None, tmpdir, text_columns=columns)
-    rows = int(con.execute(f"SELECT count(*) FROM {q(view)}").fetchone()[0])  # type: ignore[index]
-    profile = SourceProfile(name=name, path=path, view=view, rows=rows, format=fmt)
-    stats = _column_stats(con, view, columns)
+    table = f"src_{name}"  # every later question is a scan of memory, not a parse of the file
+    con.execute(f"CREATE TEMP TABLE {q(table)} AS SELECT * FROM {q(view)}")
+    rows = int(con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0])  # type: ignore[index]
+    profile = SourceProfile(name=name, path=path, view=table, rows=rows, format=fmt)
+    stats = _column_stats(con, table, columns)
+    small = _small_values(con, table, {c: s for c, s in stats.items() if s["u"] <= MAX_LISTED})
     for column in columns:
-        profile.columns[column] = _judge(con, view, column, stats[column], rows)
-    profile.period = _period_column(con, profile)
+        profile.columns[column] = _judge(column, stats[column], small.get(column), rows)
+    _verify_shapes(con, profile, _sampled_shapes(con, profile))
+    profile.period = _period_column(profile, small)
     if profile.period:
         profile.columns[profile.period].is_period = True
         profile.columns[profile.period].type = "string"
@@ -127,7 +137,21 @@ def read_source(con: duckdb.DuckDBPyConnection, name: str, path: Path, tmpdir: P
     return profile
 
 
-def _column_stats(con: duckdb.DuckDBPyConnection, view: str, columns: list[str]) -> dict[str, dict[str, Any]]:
+def _csv_header(path: Path) -> list[str] | None:
+    """The names on a CSV file's first line (its encoding detected, the commonest delimiter), so
+    that it is read once, every column as text; None when the line cannot be read."""
+    try:
+        with path.open(encoding=detect_encoding(path), newline="") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError, StatguardError):
+        return None  # the reader says what is wrong with the file
+    delimiter = max(",;\t|", key=first.count)
+    return [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+
+
+def _column_stats(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, dict[str, Any]]:
+    """One scan: counts of values, placeholders, numbers, whole numbers, digit codes; ranges,
+    decimals, lengths and an approximate count of distinct values (HyperLogLog)."""
     held = ", ".join("'" + p.replace("'", "''") + "'" for p in sorted(set(DEFAULT_PLACEHOLDERS)))
     parts: list[str] = []
     for i, c in enumerate(columns):
@@ -138,22 +162,33 @@ def _column_stats(con: duckdb.DuckDBPyConnection, view: str, columns: list[str])
                   f"count_if({real} AND {num} = floor({num})) AS w{i}",
                   f"min({num}) FILTER ({real}) AS lo{i}", f"max({num}) FILTER ({real}) AS hi{i}",
                   f"max({decimals_sql(c)}) FILTER ({real} AND {num} IS NOT NULL) AS d{i}",
-                  f"count(DISTINCT {t}) AS u{i}",
+                  f"approx_count_distinct({t}) AS u{i}",
                   f"count_if(regexp_full_match({t}, '[0-9]+')) AS g{i}",
                   f"count_if(regexp_full_match({t}, '0[0-9]+')) AS z{i}",
                   f"min(length({t})) AS l{i}", f"max(length({t})) AS m{i}"]
     if not parts:
         return {}
-    rel = con.execute(f"SELECT {', '.join(parts)} FROM {q(view)}")
+    rel = con.execute(f"SELECT {', '.join(parts)} FROM {q(table)}")
     names = [d[0] for d in rel.description]
     row = dict(zip(names, rel.fetchone() or [], strict=True))
     keys = ("p", "h", "n", "w", "lo", "hi", "d", "u", "g", "z", "l", "m")
     return {c: {k: row[f"{k}{i}"] for k in keys} for i, c in enumerate(columns)}
 
 
-def _judge(con: duckdb.DuckDBPyConnection, view: str, name: str, s: dict[str, Any], rows: int) -> ColumnProfile:
+def _small_values(con: duckdb.DuckDBPyConnection, table: str, stats: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """The exact distinct values of the columns with few (code lists, periods), in one scan."""
+    if not stats:
+        return {}
+    names = list(stats)
+    lists = ", ".join(f"list(DISTINCT {text_sql(c)}) AS v{i}" for i, c in enumerate(names))
+    row = con.execute(f"SELECT {lists} FROM {q(table)}").fetchone() or ()
+    return {c: sorted(str(v) for v in (values or []) if v is not None) for c, values in zip(names, row, strict=True)}
+
+
+def _judge(name: str, s: dict[str, Any], small: list[str] | None, rows: int) -> ColumnProfile:
+    distinct = len(small) if small is not None else max(int(s["u"]), MAX_LISTED + 1)
     col = ColumnProfile(name=name, present=int(s["p"]), nulls=rows - int(s["p"]), placeholders=int(s["h"]),
-                        distinct=int(s["u"]))
+                        distinct=distinct)
     real = col.present - col.placeholders
     digit_code = real > 0 and s["g"] == col.present and (s["z"] > 0 or (s["l"] == s["m"] and s["l"] >= 4)) \
         and _hinted(name, CODE_HINTS + UNIT_HINTS)
@@ -164,21 +199,40 @@ def _judge(con: duckdb.DuckDBPyConnection, view: str, name: str, s: dict[str, An
         return col
     if real > 0 and s["g"] == col.present:  # digit-only codes
         col.pattern = f"^[0-9]{{{s['l']}}}$" if s["l"] == s["m"] else f"^[0-9]{{{s['l']},{s['m']}}}$"
-    elif col.distinct >= 10:
-        col.pattern = _shape(con, view, name)
-    if 1 < col.distinct <= MAX_CODES and col.present >= 2 * col.distinct:
-        values = con.execute(f"SELECT DISTINCT {text_sql(name)} AS v FROM {q(view)} WHERE v IS NOT NULL "
-                             f"ORDER BY v").fetchall()
-        col.codes = [str(v[0]) for v in values]
+    if 1 < col.distinct <= MAX_CODES and col.present >= 2 * col.distinct and small is not None:
+        col.codes = small
     return col
 
 
-def _shape(con: duckdb.DuckDBPyConnection, view: str, name: str) -> str | None:
+def _sampled_shapes(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> dict[str, str]:
+    """A shape per text column of 10 or more values, found on the distinct values of a sample."""
+    wanted = [c.name for c in p.columns.values() if c.type == "string" and c.pattern is None and c.distinct >= 10]
+    if not wanted:
+        return {}
+    sample = f" USING SAMPLE reservoir({SHAPE_SAMPLE} ROWS) REPEATABLE (7)" if p.rows > SHAPE_SAMPLE else ""
+    lists = ", ".join(f"list(DISTINCT {text_sql(c)}) AS v{i}" for i, c in enumerate(wanted))
+    row = con.execute(f"SELECT {lists} FROM (SELECT * FROM {q(p.view)}{sample})").fetchone() or ()
+    found = {c: shape([str(v) for v in values or [] if v is not None]) for c, values in zip(wanted, row, strict=True)}
+    return {c: pattern for c, pattern in found.items() if pattern}
+
+
+def _verify_shapes(con: duckdb.DuckDBPyConnection, p: SourceProfile, shapes: dict[str, str]) -> None:
+    """Keep the sampled shapes every value of the column has, checked in one scan."""
+    if not shapes:
+        return
+    names = list(shapes)
+    counts = ", ".join(f"count_if(NOT regexp_full_match({text_sql(c)}, '{shapes[c].replace(chr(39), chr(39) * 2)}'))"
+                       for c in names)
+    row = con.execute(f"SELECT {counts} FROM {q(p.view)}").fetchone() or ()
+    for c, misses in zip(names, row, strict=True):
+        if misses == 0:
+            p.columns[c].pattern = shapes[c]
+
+
+def shape(values: list[str]) -> str | None:
     """One regular expression all values share (RET01..RET60: ^RET[0-9]{2}$), if there is one:
     the same sequence of digits, letters and other characters, constant characters kept."""
-    values = [str(v[0]) for v in con.execute(
-        f"SELECT DISTINCT {text_sql(name)} AS v FROM {q(view)} WHERE v IS NOT NULL LIMIT 100001").fetchall()]
-    if not values or len(values) > 100000 or len({len(v) for v in values}) != 1:
+    if not values or len({len(v) for v in values}) != 1:
         return None
     out: list[str] = []
     for chars in zip(*values, strict=True):
@@ -215,16 +269,15 @@ def hint_rank(name: str, hints: tuple[str, ...]) -> int:
     return 2
 
 
-def _period_column(con: duckdb.DuckDBPyConnection, profile: SourceProfile) -> str | None:
+def _period_column(profile: SourceProfile, small: dict[str, list[str]]) -> str | None:
     from statguard.periods import try_parse
     found: list[tuple[int, int, str]] = []
     for i, col in enumerate(profile.columns.values()):
-        if col.present == 0 or col.nulls > 0 or col.type == "number" or col.distinct > 1000:
+        values = small.get(col.name)
+        if col.present == 0 or col.nulls > 0 or col.type == "number" or not values:
             continue
-        values = [v[0] for v in con.execute(f"SELECT DISTINCT {text_sql(col.name)} FROM {q(profile.view)}")
-                  .fetchall() if v[0] is not None]
         parsed = [try_parse(v)[0] for v in values]
-        if values and all(p is not None and 1900 <= p.year <= 2100 for p in parsed):
+        if all(p is not None and 1900 <= p.year <= 2100 for p in parsed):
             found.append((hint_rank(col.name, PERIOD_HINTS), i, col.name))
     return min(found)[2] if found else None
 
@@ -241,32 +294,58 @@ def _unit_column(profile: SourceProfile) -> str | None:
 
 
 def find_keys(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> tuple[list[str], tuple[list[str], int] | None]:
-    """The preferred minimal key of up to three columns, and a near key when there is none."""
+    """The preferred minimal key of up to three columns, and a near key when there is none.
+
+    Sets are tried by size, one to three: a set whose columns' distinct counts multiply to
+    fewer than the records cannot identify them, one holding a key is not minimal, and the
+    rest are counted approximately first (HyperLogLog, about 2% off) and exactly only when
+    that count comes within 10% of the records."""
     candidates = [c for c in p.columns.values() if c.nulls == 0 and c.present > 0 and (
         c.type == "string" or (c.type == "integer" and hint_rank(c.name, UNIT_HINTS + CODE_HINTS) < 2))]
     candidates.sort(key=lambda c: (0 if c.name in (p.period,) else 1, hint_rank(c.name, UNIT_HINTS + CODE_HINTS),
                                    c.type != "string"))
     names = [c.name for c in candidates[:MAX_KEY_COLUMNS]]
-    sets = [list(s) for n in (1, 2, 3) for s in itertools.combinations(names, n)]
-    if not sets or p.rows == 0:
+    if not names or p.rows == 0:
         return [], None
-    exprs = [f"count(DISTINCT ({', '.join(text_sql(c) for c in s)},)) AS k{i}" for i, s in enumerate(sets)]
-    counts = con.execute(f"SELECT {', '.join(exprs)} FROM {q(p.view)}").fetchone() or ()
-    unique = [s for s, n in zip(sets, counts, strict=True) if n == p.rows]
-    minimal = [s for s in unique if not any(set(o) < set(s) for o in unique)]
     order = list(p.columns)
-    if minimal:
-        return sorted(min(minimal, key=lambda s: _key_rank(p, s)), key=order.index), None
-    near = sorted((s for s, n in zip(sets, counts, strict=True) if p.rows - n <= max(1, 0.05 * p.rows)),
-                  key=lambda s: _key_rank(p, s))
-    near = [s for s in near if not any(set(o) < set(s) for o in near)]
-    if not near:
+    unique: list[list[str]] = []
+    near: list[tuple[list[str], int]] = []
+    for size in (1, 2, 3):
+        sets = [list(s) for s in itertools.combinations(names, size)
+                if not any(set(u) <= set(s) for u in unique)
+                and math.prod(1.1 * p.columns[c].distinct for c in s) >= 0.9 * p.rows]
+        counts = _exact_distinct(con, p, _approx_distinct(con, p, sets))
+        unique += [s for s, n in counts if n == p.rows]
+        near += [(s, n) for s, n in counts if n < p.rows and p.rows - n <= max(1, 0.05 * p.rows)]
+        if unique:
+            return sorted(min(unique, key=lambda s: _key_rank(p, s)), key=order.index), None
+    ranked = sorted((s for s, _ in near), key=lambda s: _key_rank(p, s))
+    ranked = [s for s in ranked if not any(set(o) < set(s) for o in ranked)]
+    if not ranked:
         return [], None
-    best = sorted(near[0], key=order.index)
+    best = sorted(ranked[0], key=order.index)
     cols = ", ".join(text_sql(c) for c in best)
     dup = con.execute(f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {q(p.view)} GROUP BY {cols} "
                       f"HAVING count(*) > 1)").fetchone()
     return [], (best, int(dup[0]) if dup else 0)
+
+
+def _approx_distinct(con: duckdb.DuckDBPyConnection, p: SourceProfile, sets: list[list[str]]) -> list[list[str]]:
+    """The sets whose approximate count of distinct values comes within 10% of the records."""
+    if not sets:
+        return []
+    exprs = ", ".join(f"approx_count_distinct(({', '.join(text_sql(c) for c in s)},))" for s in sets)
+    counts = con.execute(f"SELECT {exprs} FROM {q(p.view)}").fetchone() or ()
+    return [s for s, n in zip(sets, counts, strict=True) if n >= 0.9 * p.rows]
+
+
+def _exact_distinct(con: duckdb.DuckDBPyConnection, p: SourceProfile,
+                    sets: list[list[str]]) -> list[tuple[list[str], int]]:
+    if not sets:
+        return []
+    exprs = ", ".join(f"count(DISTINCT ({', '.join(text_sql(c) for c in s)},))" for s in sets)
+    counts = con.execute(f"SELECT {exprs} FROM {q(p.view)}").fetchone() or ()
+    return [(s, int(n)) for s, n in zip(sets, counts, strict=True)]
 
 
 def _key_rank(p: SourceProfile, s: list[str]) -> tuple[int, int, int]:
