@@ -8,15 +8,22 @@ rules come from rule authors and may be given per language in the pack
 
 The language is chosen in this order: the explicit `--lang`, the pack's
 `pack: lang:`, the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), English.
+
+Errors raised deep inside (a pack's problems, a source that cannot be read, the command
+line's own messages) use `say(key)`: the language `speaking(lang)` set around the work
+(the CLI sets it for a whole command, load_pack for a pack), English outside any.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "en"
+_SPEAKING: ContextVar[str | None] = ContextVar("statguard_lang", default=None)
 
 CATALOGUE: dict[str, dict[str, str]] = {
     # verdicts and severities
@@ -224,6 +231,26 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
         for name, value in values.items():
             text = text.replace("{" + name + "}", str(value))
     return text
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """`say` and `spoken` give `lang` (zh or en) within the block; None keeps the language around it."""
+    token = _SPEAKING.set(normalize(lang) or _SPEAKING.get())
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
+
+
+def spoken() -> str | None:
+    """The language `speaking` set, None outside any (meaning English)."""
+    return _SPEAKING.get()
+
+
+def say(key: str, /, **values: object) -> str:
+    """`t(key)` in the language `speaking` set (English outside any)."""
+    return t(key, _SPEAKING.get(), **values)
 
 
 def severity(name: str, lang: str | None) -> str:

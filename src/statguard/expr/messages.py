@@ -1,14 +1,14 @@
 """What the expression language says to a rule author, in Chinese and English.
 
 Every message of statguard.expr is an entry of the catalogue (statguard.i18n) said in the
-language lint speaks (statguard.pack.lint_checks.speaking: `--lang`, else English). The
+language `statguard.i18n.speaking` set (lint's `--lang`, the pack's lang, else English). The
 messages speak of what the author wrote (an operator, a function, a character), never of
 the parser underneath.
 """
 
 from __future__ import annotations
 
-from statguard.i18n import register, t
+from statguard.i18n import register, say  # noqa: F401  (say: statguard.expr's modules import it from here)
 
 register({
     # the expression as a whole
@@ -82,14 +82,3 @@ register({
     "expr.stat_quantile": {"en": "quantile(x, p) needs p a number from 0 to 1",
                            "zh": "quantile(x, p) 中的 p 须为 0 到 1 之间的数"},
 })
-
-
-def say(key: str, /, **values: object) -> str:
-    """The message `key` in the language lint speaks, placeholders filled."""
-    return t(key, language(), **values)
-
-
-def language() -> str | None:
-    """The language `statguard.pack.lint_checks.speaking` set, if any (English otherwise)."""
-    from statguard.pack import lint_checks  # loaded by then in every pack load; lazy: expr sits below pack
-    return lint_checks._LANG.get()

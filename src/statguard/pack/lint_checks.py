@@ -10,8 +10,9 @@
   expression, and the literal pattern of `regexp_matches(x, '...')` in the rule's SQL,
   must be accepted by Python's `re` and by the engine (DuckDB's RE2).
 
-Messages come from the catalogue in the language `speaking(lang)` sets (lint's --lang;
-English otherwise), so the loader needs no language argument threaded through it.
+Messages come from the catalogue in the language `statguard.i18n.speaking(lang)` sets (lint's
+--lang, the pack's lang; English otherwise), so the loader needs no language argument threaded
+through it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ from __future__ import annotations
 import difflib
 import re
 import string
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -29,11 +27,9 @@ from pydantic import ValidationError
 from sqlglot import exp
 
 from statguard.errors import Problem
-from statguard.i18n import LANGS, register, t
+from statguard.i18n import LANGS, register, say, speaking  # noqa: F401  (speaking: kept for callers)
 from statguard.pack.yamlio import Loc, LocDict
 from statguard.report.messages import MAX_WIDTH, _sane, _valid_spec
-
-_LANG: ContextVar[str | None] = ContextVar("statguard_lint_lang", default=None)
 
 register({
     "lint.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
@@ -80,20 +76,6 @@ register({
     "lint.param_regex": {"en": "parameter '{param}'", "zh": "参数「{param}」"},
     "lint.expr_regex": {"en": "the pattern '{pattern}' of regexp_matches", "zh": "regexp_matches 的模式 '{pattern}'"},
 })
-
-
-@contextmanager
-def speaking(lang: str | None) -> Iterator[None]:
-    """Lint's messages in `lang` (zh or en) within the block."""
-    token = _LANG.set(lang)
-    try:
-        yield
-    finally:
-        _LANG.reset(token)
-
-
-def say(message_key: str, /, **values: object) -> str:
-    return t(message_key, _LANG.get(), **values)
 
 
 def did_you_mean(name: str, candidates: Any) -> str:

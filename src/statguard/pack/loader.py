@@ -21,6 +21,7 @@ the refused file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -31,7 +32,7 @@ from pydantic import ValidationError
 from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
-from statguard.i18n import LANGS, normalize
+from statguard.i18n import LANGS, normalize, speaking
 from statguard.pack import lint_checks
 from statguard.pack.databases import DATABASE_KEYS, parse_database
 from statguard.pack.derived import parse_derivation, resolve_derived
@@ -66,10 +67,30 @@ def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = Fal
     declared column types, as `statguard lint` does (statguard.pack.dryrun); a run finds
     the same problems itself, reporting such a rule errored with the same located message.
     allow_include: directories besides the pack's own tree whose files `include:` may read.
-    lang: the language of lint's own messages (statguard.pack.lint_checks; default English).
+    lang: the language of the problems' messages; default the pack's `lang:`, else the language
+    statguard.i18n.speaking set around the call (the CLI's locale), else English.
     """
-    with collector.paused(), lint_checks.speaking(lang):
-        return _load(Path(path), strict, check_types, allow_include)
+    root = Path(path)
+    with collector.paused(), speaking(lang or declared_lang(root)):
+        return _load(root, strict, check_types, allow_include)
+
+
+_PACK_BLOCK = re.compile(r"^pack:[ \t]*(?:#.*)?\n((?:(?:[ \t]+.*|[ \t]*|#.*)(?:\n|$))*)", re.MULTILINE)
+_LANG_LINE = re.compile(r"^[ \t]+lang:[ \t]*['\"]?([A-Za-z_.-]+)", re.MULTILINE)
+
+
+def declared_lang(root: Path) -> str | None:
+    """The `pack: lang:` of the pack at `root`, read from the text before loading so that even a
+    pack whose YAML is broken speaks its language; None when not found or not readable."""
+    for f in _pack_files(root) if root.exists() else []:
+        try:
+            block = _PACK_BLOCK.search(f.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        found = _LANG_LINE.search(block.group(1)) if block else None
+        if found and normalize(found.group(1)):
+            return normalize(found.group(1))
+    return None
 
 
 def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[str | Path] = ()) -> Pack:
