@@ -7,7 +7,7 @@ import sys
 
 from statguard.cli.common import add_allow_include, write_output
 from statguard.errors import EXIT_OK
-from statguard.i18n import register, resolve, t
+from statguard.i18n import register, resolve, spoken, t
 
 register({
     "cli.export.help": {"en": "export a pack's sources as pandera schemas or great-expectations suites",
@@ -23,7 +23,7 @@ register({
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    lang = resolve()
+    lang = spoken()  # --lang, else the locale (statguard.cli.main)
     p = subs.add_parser("export", help=t("cli.export.help", lang), description=t("cli.export.help", lang))
     p.add_argument("tool", choices=["pandera", "gx"], help=t("cli.export.tool", lang))
     p.add_argument("pack", help=t("cli.export.pack", lang))

@@ -7,7 +7,7 @@ import sys
 
 from statguard.cli.common import write_output
 from statguard.errors import EXIT_OK
-from statguard.i18n import register, resolve, t
+from statguard.i18n import register, resolve, spoken, t
 
 register({
     "cli.import.help": {"en": "write a pack from a pandera schema or a great-expectations suite",
@@ -21,7 +21,7 @@ register({
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    lang = resolve()
+    lang = spoken()  # --lang, else the locale (statguard.cli.main)
     p = subs.add_parser("import", help=t("cli.import.help", lang), description=t("cli.import.help", lang))
     p.add_argument("tool", choices=["pandera", "gx"], help=t("cli.import.tool", lang))
     p.add_argument("target", help=t("cli.import.target", lang))

@@ -5,6 +5,10 @@ Each subcommand lives in its own module under statguard.cli and exposes
 Exit codes: 0 nothing at or above --fail-on, 1 violations, 2 usage, pack or
 data errors (always with a message, never a traceback), 130 interrupted by Ctrl-C
 (also when the interrupt surfaced as another error: see statguard.progress).
+
+Everything the command line says (--help, argparse's own words, errors) is in the language of
+`--lang` when the arguments give one, else the locale's (statguard.i18n): it is read from the
+arguments before the parser is built, since the parser's help texts are made in it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from statguard.cli.argparse_words import argparse_speaking
 from statguard.errors import EXIT_ERROR, StatguardError
+from statguard.i18n import register, resolve, say, speaking
 from statguard.progress import catching_interrupts, interrupted
 
 EXIT_INTERRUPTED = 130
@@ -22,17 +28,26 @@ EXIT_INTERRUPTED = 130
 COMMANDS = ["check", "screen", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare",
             "init", "explain_rule", "export", "import"]
 
+register({
+    "cli.description": {"en": "Check whether submitted statistics can be believed.",
+                        "zh": "核查报送的统计数据是否可信。"},
+    "cli.version": {"en": "show statguard's version and exit", "zh": "显示 statguard 的版本并退出"},
+    "cli.error": {"en": "statguard: error: {message}", "zh": "statguard：错误：{message}"},
+    "cli.failed": {"en": "statguard: {error}", "zh": "statguard：{error}"},
+    "cli.interrupted": {"en": "statguard: interrupted", "zh": "statguard：已中断"},
+})
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors exit 2, like argparse, but say so plainly
         self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"statguard: error: {message}\n")
+        self.exit(EXIT_ERROR, say("cli.error", message=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from statguard import __version__
-    parser = _Parser(prog="statguard", description="Check whether submitted statistics can be believed.")
-    parser.add_argument("--version", action="version", version=f"statguard {__version__}")
+    parser = _Parser(prog="statguard", description=say("cli.description"))
+    parser.add_argument("--version", action="version", version=f"statguard {__version__}", help=say("cli.version"))
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         try:
@@ -47,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _never_unencodable()
-    with catching_interrupts(program=argv is None):
+    with catching_interrupts(program=argv is None), speaking(resolve(_lang_asked(argv))), argparse_speaking():
         try:
             code = _run(argv)
         except KeyboardInterrupt:
@@ -55,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except StatguardError as e:
             if interrupted():  # e.g. a source whose reading Ctrl-C stopped
                 return _interrupted()
-            print(f"statguard: {e}", file=sys.stderr)
+            print(say("cli.failed", error=e), file=sys.stderr)
             return EXIT_ERROR
         except BrokenPipeError:
             return 0
@@ -76,6 +91,19 @@ def _never_unencodable() -> None:
             reconfigure(errors="replace")
 
 
+def _lang_asked(argv: Sequence[str] | None) -> str | None:
+    """The value of --lang in the arguments (--lang zh, --lang=zh), if any."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -86,7 +114,7 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def _interrupted() -> int:
-    print("statguard: interrupted", file=sys.stderr)
+    print(say("cli.interrupted"), file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
