@@ -29,3 +29,12 @@ def test_loading_a_pack_does_not_load_pandas_great_expectations_or_spark(tmp_pat
                     encoding="utf-8")
     loaded = _modules_after(f"import statguard; statguard.load_pack({str(pack)!r})")
     assert not loaded & {"great_expectations", "pyspark", "pandera"}
+
+
+def test_building_the_command_line_loads_no_pandera_great_expectations_or_spark():
+    """Every subcommand module is imported to build the parser (export and import among them):
+    none of them may pull in the interop libraries, which only `export`/`import`/`expectation`
+    runs need."""
+    loaded = _modules_after("from statguard.cli.main import build_parser; build_parser()")
+    assert not loaded & {"great_expectations", "pyspark", "pandera", "pandas"}, sorted(
+        loaded & {"great_expectations", "pyspark", "pandera", "pandas"})
