@@ -77,8 +77,8 @@ def run(args: argparse.Namespace) -> int:
         report.meta["screen"] = {}  # a pack without screen settings is ranked with the defaults
     write_all(report, formats, args.outputs or [], lang=lang)
     if report.errored:
-        print("statguard: " + t("cli.errored", lang, n=len(report.errored), rules=", ".join(report.errored)),
-              file=sys.stderr)
+        print(t("cli.failed", lang, error=t("cli.errored", lang, n=len(report.errored),
+                                            rules=", ".join(report.errored))), file=sys.stderr)
         return EXIT_ERROR
     rank = ranking(report)
     return EXIT_VIOLATIONS if rank and rank["flagged"] else EXIT_OK
