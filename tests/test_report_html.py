@@ -89,8 +89,8 @@ def test_page_loads_without_console_messages_and_shows_the_counts(report, tmp_pa
     assert attr(dom, "table-violations", "data-total") == "7"
     assert attr(dom, "table-violations", "data-shown") == "7"
     assert heading in dom
-    violations = dom[dom.index('id="table-violations"'):]
-    assert violations.count("<tr>") == 1 + 7  # header and seven rows
+    live = dom[dom.index('id="table-violations"'):dom.index('id="violations-doc"')]
+    assert live.count("<tr") == 1 + 7  # header and seven rows
 
 
 DRIVE = """
@@ -179,3 +179,105 @@ def test_real_resubmissions_pack_draws_one_timeline_per_figure(tmp_path):
     if chromium() is not None:
         dom, console = load(page)
         assert console == [] and attr(dom, "table-violations", "data-total") == "5"
+
+
+# -- reports an office can act on (issue 15) -----------------------------------------------------------
+
+def embedded(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="sg-data">(.*?)</script>', html, re.S).group(1))
+
+
+def test_keys_and_figures_are_columns_not_json(report):
+    html = render(report, "html", "zh")
+    spec = embedded(html)["tables"]["violations"]
+    keys = [c["key"] for c in spec["columns"]]
+    # keys that only repeat the unit (H1's, C1's) get no column; S1's item and R1's indicator do
+    assert [k for k in keys if k.startswith("key:")] == ["key:item", "key:indicator"]
+    rows = {(r[0], r[2]): dict(zip(keys, r, strict=True)) for r in spec["rows"]}
+    assert rows[("H1", "东区")]["values"] == "awaiting 100；idle 50；total 160"
+    assert rows[("S1", "开发区")]["key:item"] == "外资制造业"
+    assert rows[("R1", "开发区")]["values"] == "versions 34, 36, 41, 45, 52；n_versions 5"
+    assert "{" not in "".join(str(r[keys.index("values")]) for r in spec["rows"])
+    # printed: each rule its own columns, the figures one per column
+    h1 = html[html.index('id="v-H1"'):html.index('id="v-C1"')]
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", h1)
+    assert heads == ["报送单位", "期别", "awaiting", "idle", "total", "实际值", "应有值", "差额", "问题说明"]
+    assert re.search(r"<td[^>]*>西区</td><td[^>]*>2024-09</td><td[^>]*>3000</td><td[^>]*>1417</td>"
+                     r"<td[^>]*>4400</td><td[^>]*>4417</td><td[^>]*>4400</td><td[^>]*>17</td>", h1)
+
+
+def test_figures_read_as_display_writes_them(report):
+    from statguard.report.views import display
+    report.violations.loc[0, "observed"] = 0.1 + 0.2
+    html = render(report, "html", "en")
+    spec = embedded(html)["tables"]["violations"]
+    at = [c["key"] for c in spec["columns"]].index("observed")
+    assert spec["rows"][0][at] == 0.1 + 0.2  # sorts as a number
+    assert spec["shown"]["observed"][0] == display(0.1 + 0.2) != "0.30000000000000004"
+    assert f">{display(0.1 + 0.2)}<" in html[html.index('id="v-H1"'):] and "0.30000000000000004<" not in html
+
+
+def test_rules_link_to_their_violations_and_back(report):
+    html = render(report, "html", "en")
+    assert '<a id="r-H1" href="#v-H1">H1</a>' in html
+    assert '<a id="r-P1">P1</a>' in html  # P1 has no violations: nothing to link to
+    group = html[html.index('id="v-S1"'):]
+    assert group.startswith('id="v-S1"><h3><a href="#r-S1">S1</a>') and 'class="back" href="#r-S1"' in group[:600]
+    anchors = embedded(html)["anchors"]
+    assert anchors["v-"] == {"C1": "C1", "H1": "H1", "R1": "R1", "S1": "S1", "Y1": "Y1"}
+    odd = Report(report.pack, report.violations.assign(rule_id="A 1#"), report.summary.assign(
+        rule_id=["A 1#" if i == 0 else r for i, r in enumerate(report.summary["rule_id"])]), report.meta)
+    assert 'id="v-A_1_"' in render(odd, "html", "en") and 'href="#v-A_1_"' in render(odd, "html", "en")
+
+
+def test_scorecard_only_when_the_pack_asks_for_it(report):
+    assert 'id="scorecard"' not in render(report, "html", "en")
+    asked = Report(report.pack, report.violations, report.summary, {**report.meta, "scorecard": {}})
+    assert '<section id="scorecard">' in render(asked, "html", "en")
+
+
+def _no_unit(report: Report) -> Report:
+    v = report.violations.copy()
+    v.loc[v["rule_id"] == "Y1", "unit"] = None  # 北区's only violation loses its unit
+    return Report(report.pack, v, report.summary, report.meta)
+
+
+def test_violations_without_a_unit_are_in_the_units_table_and_heatmap(report):
+    html = render(_no_unit(report), "html", "zh")
+    units = embedded(html)["tables"]["units"]["rows"]
+    assert [r[:5] for r in units if r[0] == "（无单位）"] == [["（无单位）", 0, 0, 1, 1]]
+    assert "北区" not in [r[0] for r in units]
+    assert 'data-unit="（无单位）" data-rule="Y1"' in html
+    spec = embedded(html)["tables"]["violations"]
+    assert [r[2] for r in spec["rows"] if r[0] == "Y1"] == ["（无单位）"]
+    en = render(_no_unit(report), "html", "en")
+    assert ["(no unit)", 0, 0, 1, 1] in [r[:5] for r in embedded(en)["tables"]["units"]["rows"]]
+
+
+def test_claimed_vs_verified_chart_draws_the_threshold(report):
+    from statguard.report.charts import LABEL_W, coverage
+    assert 'class="threshold"' not in coverage(report, "en")  # C1 judges claims: no fixed threshold
+    v = report.violations.copy()
+    rows = v["rule_id"] == "C1"
+    # a min_rate item: observed is the verified rate, expected the lowest accepted rate (75%)
+    v.loc[rows, "observed"] = [72.0, 81.0]
+    v.loc[rows, "expected"] = 75.0
+    svg = coverage(Report(report.pack, v, report.summary, report.meta), "zh")
+    x = LABEL_W + 420 * 75 / 100  # plot 420 px wide, 0-100%
+    assert re.search(rf'<line x1="{x:.1f}" y1="\d+" x2="{x:.1f}" y2="\d+" class="threshold">', svg)
+    assert "核实率下限 75%" in svg
+    v.loc[rows, "values"] = [{"claimed_rate": 100, "verified_rate": 72, "tolerance": 5},
+                             {"claimed_rate": 95, "verified_rate": 81, "tolerance": 5}]
+    svg = coverage(Report(report.pack, v, report.summary, report.meta), "en")
+    assert f'x1="{LABEL_W + 420 * 95 / 100:.1f}"' in svg and svg.count('class="tolerance"') == 3  # legend + 2 units
+
+
+def test_print_has_page_margins_and_a_signature_block(report):
+    html = render(report, "html", "zh")
+    margins = re.search(r'<style media="print">(.*?)</style>', html).group(1)
+    assert "@top-left" in margins and "counter(page)" in margins and "counter(pages)" in margins
+    assert '"2024-10-08"' in margins
+    assert 'id="sign" class="print-only"' in html and "审核人（签字）" in html and "日期" in html
+    hostile = Report('x"; } body { color: red', report.violations, report.summary, report.meta)
+    margins = re.search(r'<style media="print">(.*?)</style>', render(hostile, "html", "en")).group(1)
+    assert 'x"' not in margins and "{ color" not in margins and "x\\000022\\00003b \\00007d" in margins

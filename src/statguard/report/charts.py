@@ -27,6 +27,9 @@ register({
     "chart.observed": {"en": "observed", "zh": "实际"},
     "chart.expected": {"en": "expected", "zh": "应有"},
     "chart.digit_tiles_shown": {"en": "the {n} of {total} worst shown", "zh": "仅显示最严重的 {n} 个（共 {total} 个）"},
+    "unit.none": {"en": "(no unit)", "zh": "（无单位）"},
+    "chart.min_rate": {"en": "lowest accepted rate {rate}%", "zh": "核实率下限 {rate}%"},
+    "chart.tolerance": {"en": "lowest verified rate the claim allows", "zh": "上报比率允许的最低核实率"},
 })
 
 
@@ -48,9 +51,23 @@ def _svg(width: float, height: float, body: str, label: str) -> str:
             f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}">{body}</svg>')
 
 
+def with_blank_units(report: Report, lang: str) -> Report:
+    """The report with violations that have no unit under a "(no unit)" one, for the tables and
+    charts by unit; the report itself when every violation has a unit or none has."""
+    v = report.violations
+    if not len(v):
+        return report
+    blank = v["unit"].isna() | (v["unit"].astype(str) == "")
+    if not blank.any() or blank.all():
+        return report
+    from statguard.report.model import Report
+    return Report(report.pack, v.assign(unit=v["unit"].where(~blank, t("unit.none", lang))), report.summary,
+                  report.meta)
+
+
 def heatmap(report: Report, lang: str) -> str:
     """Units (rows, worst first) by rules (columns); darker red = more violations."""
-    hm = views.heatmap(report)
+    hm = views.heatmap(with_blank_units(report, lang))
     if hm is None or not hm.rules:
         return ""
     cell, top = 24, 70
@@ -78,14 +95,43 @@ def heatmap(report: Report, lang: str) -> str:
     return _figure("heatmap", t("h.heatmap", lang), _svg(width, height, "".join(parts), t("h.heatmap", lang)), note)
 
 
+def coverage_thresholds(report: Report) -> tuple[float | None, dict[str, float]]:
+    """(lowest accepted verified rate, {unit: tolerance}) of the coverage violations, in percent.
+
+    The lowest rate is the expected value of an item that judged the verified rate against it (its
+    observed value is the verified rate; an item judging a claim expects the verified rate); values
+    named `min_rate` or `tolerance` are read too, should a kind give them."""
+    lowest: float | None = None
+    tolerance: dict[str, float] = {}
+    for kind, unit, values, observed, expected in views.rows_of(
+            report.violations, ["kind", "unit", "values", "observed", "expected"]):
+        values = values if isinstance(values, dict) else {}
+        verified = next((n for k in views.VERIFIED_KEYS if (n := views.as_number(values.get(k))) is not None), None)
+        if verified is None:
+            continue
+        rate = views.as_number(values.get("min_rate"))
+        observed, expected = views.as_number(observed), views.as_number(expected)
+        if rate is None and kind == "coverage" and observed is not None and expected is not None \
+                and abs(observed - verified) < 1e-9 and abs(expected - verified) > 1e-9:
+            rate = expected
+        if rate is not None:
+            lowest = rate if lowest is None else min(lowest, rate)
+        points = views.as_number(values.get("tolerance"))
+        if points is not None and unit is not None:
+            tolerance.setdefault(views.display(unit), points)
+    return lowest, tolerance
+
+
 def coverage(report: Report, lang: str, limit: int = 40) -> str:
-    """Per unit, a dot for the claimed and one for the verified rate, joined by the gap."""
+    """Per unit, a dot for the claimed and one for the verified rate, joined by the gap; a dashed line
+    at the lowest accepted verified rate and a tick where a claim's tolerance ends, when known."""
     points = sorted(views.coverage_points(report), key=lambda p: p[2] - p[1])[:limit]
     if not points:
         return ""
+    lowest, tolerance = coverage_thresholds(report)
     row, top, plot_w = 22, 30, 420
     hi = max(100.0, *(max(c, v) for _, c, v in points))
-    width, height = LABEL_W + plot_w + 90, max(top + row * len(points) + 10, top + 40)
+    width, height = LABEL_W + plot_w + 190, max(top + row * len(points) + 10, top + 64)
 
     def x(value: float) -> float:
         return LABEL_W + plot_w * max(0.0, value) / hi
@@ -98,13 +144,25 @@ def coverage(report: Report, lang: str, limit: int = 40) -> str:
                  f'<text x="{legend + 8}" y="{top + 8}">{escape(t("chart.claimed", lang))}</text>'
                  f'<circle cx="{legend}" cy="{top + 20}" r="5" class="verified"/>'
                  f'<text x="{legend + 8}" y="{top + 24}">{escape(t("chart.verified", lang))}</text>')
+    if lowest is not None:
+        word = escape(t("chart.min_rate", lang, rate=_fmt(lowest)))
+        parts.append(f'<line x1="{x(lowest):.1f}" y1="{top - 6}" x2="{x(lowest):.1f}" y2="{height - 4}" '
+                     f'class="threshold"><title>{word}</title></line>'
+                     f'<line x1="{legend - 6}" y1="{top + 36}" x2="{legend + 6}" y2="{top + 36}" class="threshold"/>'
+                     f'<text x="{legend + 8}" y="{top + 40}">{word}</text>')
+    if tolerance:
+        parts.append(f'<line x1="{legend}" y1="{top + 46}" x2="{legend}" y2="{top + 58}" class="tolerance"/>'
+                     f'<text x="{legend + 8}" y="{top + 56}">{escape(t("chart.tolerance", lang))}</text>')
     for i, (unit, claimed, verified) in enumerate(points):
         y = top + i * row + row / 2
         tip = escape(f"{unit}: {t('chart.claimed', lang)} {_fmt(claimed)}%, {t('chart.verified', lang)} "
                      f"{_fmt(verified)}%")
+        allowed = tolerance.get(unit)
+        mark = (f'<line x1="{x(claimed - allowed):.1f}" y1="{y - 7:.0f}" x2="{x(claimed - allowed):.1f}" '
+                f'y2="{y + 7:.0f}" class="tolerance"/>' if allowed is not None else "")
         parts.append(f'<g class="dumbbell"><title>{tip}</title>'
                      f'<text x="{LABEL_W - 6}" y="{y + 4:.0f}" text-anchor="end">{_label(unit)}</text>'
-                     f'<line x1="{x(claimed):.1f}" y1="{y:.0f}" x2="{x(verified):.1f}" y2="{y:.0f}" class="gap"/>'
+                     f'<line x1="{x(claimed):.1f}" y1="{y:.0f}" x2="{x(verified):.1f}" y2="{y:.0f}" class="gap"/>{mark}'
                      f'<circle cx="{x(claimed):.1f}" cy="{y:.0f}" r="5" class="claimed"/>'
                      f'<circle cx="{x(verified):.1f}" cy="{y:.0f}" r="5" class="verified"/></g>')
     return _figure("coverage", t("h.coverage", lang), _svg(width, height, "".join(parts), t("h.coverage", lang)))

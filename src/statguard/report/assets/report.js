@@ -1,10 +1,15 @@
 /* statguard HTML report: sortable, filterable, paged tables rendered from the JSON
    embedded in the page (#sg-data). No libraries, no network. Only one page of rows
-   is in the DOM at a time, so large reports stay responsive. */
+   is in the DOM at a time, so large reports stay responsive.
+   The page also holds every table as plain HTML (.sg-doc): shown without JavaScript
+   and when printed; with JavaScript the screen shows the live tables instead (html.js).
+   A table too large to be written twice gets its printed form built before printing. */
 (function () {
   "use strict";
+  document.documentElement.className += " js";
   var data = JSON.parse(document.getElementById("sg-data").textContent);
   var ui = data.ui;
+  var anchors = data.anchors || {};
   var SEV_RANK = { error: 0, warning: 1, info: 2 };
   var PAGE_SIZES = [25, 50, 100, 500];
 
@@ -42,6 +47,7 @@
     this.sortKey = spec.sort ? spec.sort.key : null;
     this.sortDesc = spec.sort ? spec.sort.desc : false;
     this.haystack = null;
+    this.shown = spec.shown || {};
     this.build();
     this.apply();
   }
@@ -51,9 +57,18 @@
     return -1;
   };
 
+  Table.prototype.cellText = function (i, c) {
+    var col = this.cols[c], shown = this.shown[col.key], v = this.rows[i][c];
+    if (shown) return shown[i];
+    return v === null || v === undefined ? "" : String(v);
+  };
+
   Table.prototype.build = function () {
     var self = this;
-    this.root.textContent = "";
+    var old = this.root.querySelector(".sg-live");
+    if (old) this.root.removeChild(old);
+    this.live = el("div", { "class": "sg-live" });
+    this.root.appendChild(this.live);
     var bar = el("div", { "class": "toolbar" });
     this.search = el("input", { type: "search", placeholder: ui.filter, "aria-label": ui.filter });
     var timer = null;
@@ -74,7 +89,7 @@
     this.chips = el("span", { "class": "chips" });
     bar.appendChild(this.chips);
     bar.appendChild(el("span", { "class": "hint" }, ui.sort_hint));
-    this.root.appendChild(bar);
+    this.live.appendChild(bar);
     var scroll = el("div", { "class": "scroll" });
     var table = el("table");
     var head = el("tr");
@@ -90,7 +105,7 @@
     this.tbody = el("tbody");
     table.appendChild(this.tbody);
     scroll.appendChild(table);
-    this.root.appendChild(scroll);
+    this.live.appendChild(scroll);
     var pager = el("div", { "class": "pager" });
     this.prev = el("button", { type: "button", "class": "prev" }, ui.prev);
     this.next = el("button", { type: "button", "class": "next" }, ui.next);
@@ -106,7 +121,7 @@
       });
     size.addEventListener("change", function () { self.pageSize = +size.value; self.page = 0; self.render(); });
     [this.prev, this.info, this.next, size].forEach(function (n) { pager.appendChild(n); });
-    this.root.appendChild(pager);
+    this.live.appendChild(pager);
   };
 
   Table.prototype.select = function (key, allLabel, options) {
@@ -131,7 +146,8 @@
     if (!this.haystack) this.haystack = new Array(this.rows.length);
     var h = this.haystack[i];
     if (h === undefined) {
-      h = this.rows[i].map(function (v) { return v === null ? "" : String(v); }).join("\u0001").toLowerCase();
+      var self = this;
+      h = this.rows[i].map(function (v, c) { return self.cellText(i, c); }).join("\u0001").toLowerCase();
       this.haystack[i] = h;
     }
     return h;
@@ -194,12 +210,16 @@
   Table.prototype.render = function () {
     var self = this, start = this.page * this.pageSize, rows = this.view.slice(start, start + this.pageSize);
     var frag = document.createDocumentFragment();
+    var keyAt = this.colIndex("rule_id");
     rows.forEach(function (i) {
       var tr = el("tr");
+      if (keyAt >= 0) tr.setAttribute("data-rule", String(self.rows[i][keyAt]));
       self.cols.forEach(function (col, c) {
-        var v = self.rows[i][c], td = el("td", { "class": col.type === "num" ? "num" : "text" });
+        var v = self.rows[i][c], td = el("td", { "class": col.type === "num" ? "num" : (col.link ? "text rule" : "text") });
+        var target = col.link && anchors[col.link] && v !== null ? anchors[col.link][v] : undefined;
         if (col.type === "sev" && v) td.appendChild(el("span", { "class": "sev sev-" + v }, ui.severity[v] || v));
-        else td.textContent = v === null || v === undefined ? "" : String(v);
+        else if (target !== undefined) td.appendChild(el("a", { href: "#" + col.link + target }, self.cellText(i, c)));
+        else td.textContent = self.cellText(i, c);
         tr.appendChild(td);
       });
       if (self.onRow) { tr.className = "clickable"; tr.addEventListener("click", function () { self.onRow(self.rows[i]); }); }
@@ -231,6 +251,75 @@
     v.apply();
     v.root.scrollIntoView({ behavior: "smooth", block: "start" });
   }
+
+  /* the printed form of a table that has none in the page: all its rows, in the page's order */
+  Table.prototype.doc = function () {
+    var own = this.root.getAttribute("data-doc");
+    if (this.root.querySelector(".sg-doc") || (own && document.getElementById(own))) return;
+    var self = this, wrap = el("div", { "class": "sg-doc" }), table = el("table", { "class": "doc" });
+    var head = el("tr"), body = el("tbody"), thead = el("thead");
+    this.cols.forEach(function (col) { head.appendChild(el("th", { "class": col.type === "sev" ? "sev-cell" : col.type }, col.label)); });
+    thead.appendChild(head);
+    table.appendChild(thead);
+    for (var i = 0; i < this.rows.length; i++) {
+      var tr = el("tr");
+      for (var c = 0; c < this.cols.length; c++) {
+        var col = this.cols[c], v = this.rows[i][c], td = el("td", { "class": col.type === "sev" ? "sev-cell" : col.type });
+        if (col.type === "sev" && v) td.appendChild(el("span", { "class": "sev sev-" + v }, ui.severity[v] || v));
+        else td.textContent = self.cellText(i, c);
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+    wrap.appendChild(table);
+    this.root.appendChild(wrap);
+  };
+
+  function beforePrint() { Object.keys(tables).forEach(function (k) { tables[k].doc(); }); }
+  window.addEventListener("beforeprint", beforePrint);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    var onChange = function (m) { if (m.matches) beforePrint(); };
+    if (printing.addEventListener) printing.addEventListener("change", onChange);
+    else if (printing.addListener) printing.addListener(onChange);
+  }
+
+  /* #v-<rule> shows the rule's violations, #r-<rule> its row in the rules table */
+  var bySlug = {};
+  Object.keys(anchors).forEach(function (prefix) {
+    Object.keys(anchors[prefix]).forEach(function (rule) { bySlug[prefix + anchors[prefix][rule]] = rule; });
+  });
+
+  function showRule(rule) {
+    var r = tables.rules;
+    if (!r) return;
+    var at = r.colIndex("rule_id"), pos = -1;
+    for (var i = 0; i < r.view.length; i++) if (String(r.rows[r.view[i]][at]) === rule) { pos = i; break; }
+    if (pos < 0 && (Object.keys(r.exact).length || r.text)) {
+      r.exact = {}; r.text = ""; r.search.value = ""; r.apply(); return showRule(rule);
+    }
+    if (pos < 0) return;
+    r.go(Math.floor(pos / r.pageSize));
+    Array.prototype.forEach.call(r.tbody.querySelectorAll("tr"), function (tr) {
+      tr.className = tr.getAttribute("data-rule") === rule ? "flash" : "";
+      if (tr.className) tr.scrollIntoView({ block: "center" });
+    });
+  }
+
+  function follow(hash) {
+    var rule = bySlug[hash];
+    if (rule === undefined) return false;
+    if (hash.charAt(0) === "v") showViolations({ rule_id: rule });
+    else showRule(rule);
+    return true;
+  }
+
+  document.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest("a[href^='#']") : null;
+    if (a && follow(decodeURIComponent(a.getAttribute("href").slice(1)))) e.preventDefault();
+  });
+  if (location.hash) follow(decodeURIComponent(location.hash.slice(1)));
 
   if (tables.units) tables.units.onRow = function (row) { showViolations({ unit: row[0] }); };
   if (tables.units) tables.units.render();
