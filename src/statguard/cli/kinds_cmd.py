@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import unicodedata
 
-from statguard.i18n import register
+from statguard.i18n import register, say
 
 register({"kinds.unknown": {"en": "unknown rule kind '{kind}' (known: {known})",
-                            "zh": "没有规则类型「{kind}」（现有类型：{known}）"}})
+                            "zh": "没有规则类型「{kind}」（现有类型：{known}）"},
+          "cli.kinds.help": {"en": "list rule kinds", "zh": "列出规则类型"},
+          "cli.kinds.description": {"en": "List rule kinds and their summaries.", "zh": "列出各规则类型及其简介。"},
+          "cli.kinds.kind": {"en": "show the full reference of one kind", "zh": "显示某个规则类型的完整说明"},
+          "cli.kinds.lang": {"en": "language (default: the locale's, else en)",
+                             "zh": "语言（默认：系统区域设置的语言，否则 en）"}})
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    p = subs.add_parser("kinds", help="list rule kinds", description="List rule kinds and their summaries.")
-    p.add_argument("kind", nargs="?", help="show the full reference of one kind")
-    p.add_argument("--lang", choices=["zh", "en"], help="language (default: the locale's, else en)")
+    p = subs.add_parser("kinds", help=say("cli.kinds.help"), description=say("cli.kinds.description"))
+    p.add_argument("kind", nargs="?", help=say("cli.kinds.kind"))
+    p.add_argument("--lang", choices=["zh", "en"], help=say("cli.kinds.lang"))
     p.set_defaults(func=run)
 
 

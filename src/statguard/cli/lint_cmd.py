@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from statguard.cli.common import add_allow_include
 from statguard.errors import EXIT_ERROR, EXIT_OK, PackError
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 
 register({
     "lint.ok": {"en": "{path}: ok ({rules} rules, {sources} sources)",
@@ -18,20 +19,24 @@ register({
     "lint.n_problems": {"en": "{path}: {n} problem(s)", "zh": "{path}：{n} 个问题"},
     "lint.no_analysis": {"en": "--analyze needs statguard.analysis, which this installation does not have",
                          "zh": "--analyze 需要 statguard.analysis，当前安装中没有"},
+    "cli.lint.help": {"en": "check rule packs without data", "zh": "不读数据，检查规则包本身"},
+    "cli.lint.description": {"en": "Check rule packs without data; list every problem as file:line:column.",
+                             "zh": "不读数据，检查规则包本身；列出每个问题，标明 文件:行:列。"},
+    "cli.lint.packs": {"en": "rule pack files or directories", "zh": "规则包文件或目录"},
+    "cli.lint.lang": {"en": "language of the messages (default: the pack's lang, then the locale)",
+                      "zh": "提示信息的语言（默认：规则包的 lang，其次是系统区域设置）"},
+    "cli.lint.analyze": {"en": "also analyse the rules: contradictions, redundant rules, variables fixed by the rules",
+                         "zh": "同时分析规则之间的关系：相互矛盾、多余的规则、被规则定死的变量"},
     "lint.finding": {"en": "{where}{severity}: {text}", "zh": "{where}{severity}：{text}"},
 })
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    p = subs.add_parser("lint", help="check rule packs without data",
-                        description="Check rule packs without data; list every problem as file:line:column.")
-    p.add_argument("packs", nargs="+", help="rule pack files or directories")
-    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
-                   help="let include: read files under DIR too (default: only the pack's own directory tree); "
-                        "repeatable")
-    p.add_argument("--lang", choices=["zh", "en"], help="language of the messages (default: en)")
-    p.add_argument("--analyze", action="store_true",
-                   help="also analyse the rules: contradictions, redundant rules, variables fixed by the rules")
+    p = subs.add_parser("lint", help=say("cli.lint.help"), description=say("cli.lint.description"))
+    p.add_argument("packs", nargs="+", help=say("cli.lint.packs"))
+    add_allow_include(p, "include:")
+    p.add_argument("--lang", choices=["zh", "en"], help=say("cli.lint.lang"))
+    p.add_argument("--analyze", action="store_true", help=say("cli.lint.analyze"))
     p.set_defaults(func=run)
 
 

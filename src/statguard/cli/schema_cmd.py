@@ -5,13 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 
+from statguard.i18n import register, say
+
+register({
+    "cli.schema.help": {"en": "print a JSON Schema", "zh": "输出 JSON Schema"},
+    "cli.schema.description": {"en": "Print the JSON Schema of rule packs (for editors) or of JSON reports.",
+                               "zh": "输出规则包（供编辑器使用）或 JSON 报告的 JSON Schema。"},
+    "cli.schema.which": {"en": "pack (default) or report", "zh": "pack（默认）或 report"},
+    "cli.schema.lang": {"en": "language of the pack schema's descriptions (default: the locale's, else en)",
+                        "zh": "规则包 Schema 中说明文字的语言（默认：系统区域设置的语言，否则 en）"},
+})
+
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    p = subs.add_parser("schema", help="print a JSON Schema",
-                        description="Print the JSON Schema of rule packs (for editors) or of JSON reports.")
-    p.add_argument("which", nargs="?", default="pack", choices=["pack", "report"])
-    p.add_argument("--lang", choices=["zh", "en"],
-                   help="language of the pack schema's descriptions (default: the locale's, else en)")
+    p = subs.add_parser("schema", help=say("cli.schema.help"), description=say("cli.schema.description"))
+    p.add_argument("which", nargs="?", default="pack", choices=["pack", "report"], help=say("cli.schema.which"))
+    p.add_argument("--lang", choices=["zh", "en"], help=say("cli.schema.lang"))
     p.set_defaults(func=run)
 
 
