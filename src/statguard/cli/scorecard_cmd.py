@@ -16,38 +16,69 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from statguard.cli import common  # noqa: F401  (registers the options' texts shared with check)
 from statguard.errors import EXIT_OK, EXIT_VIOLATIONS, StatguardError
+from statguard.i18n import register, say
 
 if TYPE_CHECKING:
     from statguard.report.model import Report
 
 TABLES = ("units", "trend", "escalation")
 
+register({
+    "cli.scorecard.help": {"en": "score, rank and escalate reporting units",
+                           "zh": "给报送单位评分、排名并列出督办名单"},
+    "cli.scorecard.description": {"en": "Score each reporting unit from its violations, rank it within its peer "
+                                        "group, follow its score across periods and list the units failing for "
+                                        "several consecutive periods.",
+                                  "zh": "按问题给每个报送单位评分，在其分组内排名，跟踪各期得分，并列出连续多期"
+                                        "未通过的单位。"},
+    "cli.scorecard.pack": {"en": "rule pack (its `pack: scorecard:` settings; run on --source data)",
+                           "zh": "规则包（用其 `pack: scorecard:` 设置；在 --source 数据上运行）"},
+    "cli.scorecard.source": {"en": "data for a source; with a pack, runs it and scores the run as the latest period",
+                             "zh": "某个数据源的数据；与规则包同用时运行规则包，并把本次结果计为最新一期"},
+    "cli.scorecard.reports": {"en": "saved JSON reports, oldest first (their file names label periods they lack)",
+                              "zh": "保存的 JSON 报告，最早的在前（报告中没有期别时以文件名作期别）"},
+    "cli.scorecard.history": {"en": "score the latest recorded version of every unit and period in the history "
+                                    "store (default store: $STATGUARD_HISTORY, else .statguard/history.db)",
+                              "zh": "对历史库中每个单位每期最新记录的版本评分（默认历史库：$STATGUARD_HISTORY，"
+                                    "否则 .statguard/history.db）"},
+    "cli.scorecard.period": {"en": "rank the units on this period only", "zh": "只按这一期给单位排名"},
+    "cli.scorecard.format": {"en": "output format", "zh": "输出格式"},
+    "cli.scorecard.table": {"en": "which table --format csv writes", "zh": "--format csv 时输出哪张表"},
+    "cli.scorecard.lang": {"en": "language of the text's labels and headings (default: the pack's lang, then the "
+                                 "latest report's, then the locale); json and csv keep their field names",
+                           "zh": "文本中标签和标题的语言（默认：规则包的 lang，其次是最新报告的语言，再次是系统区域"
+                                 "设置）；json 和 csv 的字段名不变"},
+    "cli.scorecard.fail_on_escalation": {"en": "exit 1 when the escalation list is not empty",
+                                         "zh": "督办名单不为空时退出码为 1"},
+    "cli.scorecard.nothing": {"en": "give a rule pack to run, or saved reports with --reports (or both)",
+                              "zh": "请给出要运行的规则包，或用 --reports 给出保存的报告（或两者都给）"},
+    "cli.scorecard.from_history": {"en": "statguard: scoring the latest versions recorded in {path}",
+                                   "zh": "statguard：按 {path} 中记录的最新版本评分"},
+})
+
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    p = subs.add_parser("scorecard", help="score, rank and escalate reporting units",
-                        description="Score each reporting unit from its violations, rank it within its peer "
-                                    "group, follow its score across periods and list the units failing "
-                                    "for several consecutive periods.")
-    p.add_argument("pack", nargs="?", help="rule pack (its `pack: scorecard:` settings; run on --source data)")
+    p = subs.add_parser("scorecard", help=say("cli.scorecard.help"), description=say("cli.scorecard.description"))
+    p.add_argument("pack", nargs="?", help=say("cli.scorecard.pack"))
     p.add_argument("--source", "-s", action="append", metavar="NAME=PATH",
-                   help="data for a source; with a pack, runs it and scores the run as the latest period")
+                   help=say("cli.scorecard.source"))
     p.add_argument("--reports", "-r", nargs="+", metavar="REPORT.json", default=[],
-                   help="saved JSON reports, oldest first (their file names label periods they lack)")
+                   help=say("cli.scorecard.reports"))
     p.add_argument("--history", nargs="?", const="", metavar="PATH",
-                   help="score the latest recorded version of every unit and period in the history store "
-                        "(default store: $STATGUARD_HISTORY, else .statguard/history.db)")
-    p.add_argument("--period", help="rank the units on this period only")
-    p.add_argument("--format", "-f", default="text", choices=["text", "json", "csv"], help="output format")
-    p.add_argument("--table", default="units", choices=TABLES, help="which table --format csv writes")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
-    p.add_argument("--rule", action="append", dest="rules", metavar="ID", help="run only these rules")
-    p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help="run only rules with these tags")
+                   help=say("cli.scorecard.history"))
+    p.add_argument("--period", help=say("cli.scorecard.period"))
+    p.add_argument("--format", "-f", default="text", choices=["text", "json", "csv"],
+                   help=say("cli.scorecard.format"))
+    p.add_argument("--table", default="units", choices=TABLES, help=say("cli.scorecard.table"))
+    p.add_argument("--output", "-o", metavar="FILE", help=say("cli.opt.output"))
+    p.add_argument("--rule", action="append", dest="rules", metavar="ID", help=say("cli.opt.rules"))
+    p.add_argument("--tag", action="append", dest="tags", metavar="TAG", help=say("cli.opt.tags"))
     p.add_argument("--lang", choices=["zh", "en"],
-                   help="language of the text's labels and headings (default: the pack's lang, then the "
-                        "latest report's, then the locale); json and csv keep their field names")
+                   help=say("cli.scorecard.lang"))
     p.add_argument("--fail-on-escalation", action="store_true",
-                   help="exit 1 when the escalation list is not empty")
+                   help=say("cli.scorecard.fail_on_escalation"))
     p.set_defaults(func=run)
 
 
@@ -56,13 +87,13 @@ def run(args: argparse.Namespace) -> int:
     from statguard.scorecard import load_reports, scorecard
 
     if not args.pack and not args.reports:
-        raise StatguardError("give a rule pack to run, or saved reports with --reports (or both)")
+        raise StatguardError(say("cli.scorecard.nothing"))
     reports, names = load_reports(args.reports)
     labels: list[str | None] = list(names)
     pack = None
     if args.pack:
         from statguard.pack import load_pack
-        pack = load_pack(args.pack)
+        pack = load_pack(args.pack, lang=args.lang)
     lang = _lang(args.lang, pack.lang if pack else None, reports)
     if pack is not None:
         store = _history(args)
@@ -105,6 +136,6 @@ def _history(args: argparse.Namespace) -> str | None:
         return str(default_path(args.history or None))
     path = default_path()
     if not args.reports and not args.source and path.exists():
-        print(f"statguard: scoring the latest versions recorded in {path}", file=sys.stderr)
+        print(say("cli.scorecard.from_history", path=path), file=sys.stderr)
         return str(path)
     return None
