@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -281,3 +282,193 @@ def test_print_has_page_margins_and_a_signature_block(report):
     hostile = Report('x"; } body { color: red', report.violations, report.summary, report.meta)
     margins = re.search(r'<style media="print">(.*?)</style>', render(hostile, "html", "en")).group(1)
     assert 'x"' not in margins and "{ color" not in margins and "x\\000022\\00003b \\00007d" in margins
+
+
+OFFICE_PACK = """\
+pack: {name: 投资报表核查, lang: zh}
+sources:
+  投资:
+    path: data.csv
+    unit: 区县
+    period: 期别
+    keys: [单位代码]
+    columns: {单位代码: string, 区县: string, 制造业: number, 服务业: number, 合计: number}
+rules:
+  - {id: INV-SUM, kind: row, source: 投资, expr: 制造业 + 服务业 == 合计, description: 制造业 + 服务业 = 合计,
+     message: "{单位代码}/SUM: 制造业 {制造业} + 服务业 {服务业} = {observed}，合计 {expected}"}
+  - {id: INV-SVC, kind: row, source: 投资, severity: warning, expr: 服务业 <= 55, description: 服务业不超过 55,
+     message: "{单位代码}/SVC: 服务业 {服务业}"}
+"""
+DISTRICTS = ["玄武区", "秦淮区", "建邺区", "鼓楼区", "浦口区", "栖霞区", "雨花台区", "江宁区", "六合区", "溧水区"]
+
+
+def office_rows() -> list[dict]:
+    """150 records: (制造业 + 服务业 != 合计) unless i % 5 == 0, 服务业 > 55 when i % 7 == 6; every 25th has no unit."""
+    rows = []
+    for i in range(150):
+        a, b = 100 + i, 50 + i % 7
+        rows.append({"单位代码": f"D{i:04d}", "区县": "" if i % 25 == 1 else DISTRICTS[i % 10], "期别": "2024年9月",
+                     "制造业": a, "服务业": b, "合计": a + b + (0 if i % 5 == 0 else 1 + i % 3)})
+    return rows
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> tuple[Path, dict[str, set[str]]]:
+    """A pack run from the command line into an HTML report; the codes each rule must list, by hand."""
+    import csv
+
+    from statguard.cli.main import main
+    rows = office_rows()
+    with open(tmp_path / "data.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    (tmp_path / "pack.yml").write_text(OFFICE_PACK, encoding="utf-8")
+    page = tmp_path / "report.html"
+    assert main(["check", str(tmp_path / "pack.yml"), "-f", "html", "-o", str(page), "-f", "json",
+                 "-o", str(tmp_path / "report.json")]) == 1
+    want = {"SUM": {r["单位代码"] for i, r in enumerate(rows) if i % 5},
+            "SVC": {r["单位代码"] for i, r in enumerate(rows) if i % 7 == 6}}
+    assert (len(want["SUM"]), len(want["SVC"])) == (120, 21)
+    return page, want
+
+
+PRINTED = """
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll("style"), function (s) {
+    s.textContent = s.textContent.replace(/@media print/g, "@media all"); s.media = "all";
+  });
+  window.dispatchEvent(new Event("beforeprint"));
+  function shown(selector) {
+    return Array.prototype.filter.call(document.querySelectorAll(selector), function (n) {
+      return n.getClientRects().length > 0; });
+  }
+  var out = {};
+  out.rows = shown("#violations tbody tr").map(function (tr) { return tr.textContent; });
+  out.live = shown(".sg-live").length;
+  out.rules = shown("#rules tbody tr").length;
+  out.units = shown("#units tbody tr").length;
+  out.sign = shown("#sign").length;
+  var pre = document.createElement("pre"); pre.id = "results"; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"""
+
+
+def print_pdf(page: Path, pdf: Path) -> Path:
+    """`page` printed to `pdf` by headless Chromium, as a reader's "print to PDF" does (without the
+    browser's own header and footer: the page's @page margins give them)."""
+    import subprocess
+    import tempfile
+
+    from browser import FLAGS
+    with tempfile.TemporaryDirectory(prefix="sg-chromium-") as profile:
+        subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", page.resolve().as_uri()],
+                       capture_output=True, timeout=120, check=False)
+    assert pdf.exists()
+    return pdf
+
+
+def _codes(texts: list[str] | str, rule: str) -> list[str]:
+    text = texts if isinstance(texts, str) else "\n".join(texts)
+    return re.findall(rf"(D\d{{4}})/{rule}", text)
+
+
+@needs_browser
+@pytest.mark.parametrize("static_rows", [None, 10])  # 10: too many to write twice, the page builds them to print
+def test_printing_shows_every_violation(office, monkeypatch, static_rows):
+    page, want = office
+    if static_rows:
+        from statguard.report import html
+        monkeypatch.setattr(html, "STATIC_ROWS", static_rows)
+        write(Report.from_json(page.with_name("report.json")), page)
+        assert 'id="v-INV-SUM"' not in page.read_text(encoding="utf-8")
+    dom, console = load(page, script=PRINTED)
+    assert console == []
+    got = results(dom)
+    assert got["live"] == 0 and got["sign"] == 1 and got["rules"] == 2
+    assert got["units"] == 11  # ten districts and (no unit)
+    assert len(got["rows"]) == 141
+    for rule in ("SUM", "SVC"):
+        assert sorted(_codes(got["rows"], rule)) == sorted(want[rule])
+
+
+@needs_browser
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_pdf_holds_every_violation_on_numbered_a4_pages(office, tmp_path):
+    import subprocess
+    page, want = office
+    pdf = print_pdf(page, tmp_path / "report.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for rule in ("SUM", "SVC"):
+        assert sorted(_codes(text, rule)) == sorted(want[rule])  # each once, none left out
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True).stdout
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    pages = len(sizes)
+    assert pages >= 3 and f"第 1 页，共 {pages} 页" in text and f"第 {pages} 页，共 {pages} 页" in text
+    a4 = {(595, 842), (842, 595)}
+    assert {(round(float(w)), round(float(h))) for w, h in sizes} == a4  # summary portrait, violations landscape
+    assert text.count("投资报表核查") >= pages  # the pack's name on every page
+    assert "审核人（签字）" in text
+
+
+NO_SCRIPT = """
+(function () {
+  function shown(selector) {
+    return Array.prototype.filter.call(document.querySelectorAll(selector), function (n) {
+      return n.getClientRects().length > 0; }).map(function (n) { return n.textContent; });
+  }
+  var out = {verdict: shown("#verdict"), counts: shown(".card b"), rules: shown("#rules tbody tr"),
+             violations: shown("#violations tbody tr").length, units: shown("#units tbody tr").length,
+             links: shown("#rules a[href]").map(String)};
+  var pre = document.createElement("pre"); pre.id = "results"; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"""
+
+
+@needs_browser
+def test_summary_and_rules_read_without_javascript(office):
+    page, _ = office
+    bare = page.with_name("bare.html")
+    bare.write_text(re.sub(r"<script>.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S),
+                    encoding="utf-8")
+    assert "<script>" not in bare.read_text(encoding="utf-8")
+    dom, console = load(bare, script=NO_SCRIPT)  # only this probe runs, not the report's own script
+    assert console == []
+    got = results(dom)
+    assert got["verdict"] == ["不通过"] and got["counts"] == ["120", "21", "0"]
+    assert [r.split("不通过")[0] for r in got["rules"]] == ["INV-SUM错误row制造业 + 服务业 = 合计150301200",
+                                                          "INV-SVC警告row服务业不超过 55150129210"]
+    assert got["links"] == ["INV-SUM", "INV-SVC"] and got["violations"] == 141 and got["units"] == 11
+
+
+FOLLOW = """
+(function () {
+  var t = window.statguard.tables, out = {};
+  document.querySelector('#table-rules .sg-live a[href="#v-INV-SVC"]').click();
+  out.filtered = t.violations.root.getAttribute("data-matching");
+  var back = t.violations.tbody.querySelector('a[href="#r-INV-SVC"]');
+  back.click();
+  out.flash = Array.prototype.map.call(t.rules.tbody.querySelectorAll("tr.flash"), function (tr) {
+    return tr.getAttribute("data-rule"); });
+  var row = Array.prototype.filter.call(t.units.tbody.querySelectorAll("tr"), function (tr) {
+    return tr.firstChild.textContent === "（无单位）"; })[0];
+  row.click();
+  out.noUnit = t.violations.root.getAttribute("data-matching");
+  var pre = document.createElement("pre"); pre.id = "results"; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"""
+
+
+@needs_browser
+def test_rule_links_filter_the_live_table_and_lead_back(office):
+    page, _ = office
+    dom, console = load(page, script=FOLLOW)
+    assert console == []
+    got = results(dom)
+    assert got["filtered"] == "21"
+    assert got["flash"] == ["INV-SVC"]
+    assert got["noUnit"] == "7"  # i = 1, 26, 51, 76, 101, 126 fail INV-SUM; 76 also INV-SVC

@@ -103,8 +103,8 @@ def coverage_thresholds(report: Report) -> tuple[float | None, dict[str, float]]
     named `min_rate` or `tolerance` are read too, should a kind give them."""
     lowest: float | None = None
     tolerance: dict[str, float] = {}
-    for kind, unit, values, observed, expected in views.rows_of(
-            report.violations, ["kind", "unit", "values", "observed", "expected"]):
+    columns = [report.column(c) or [] for c in ("kind", "unit", "values", "observed", "expected")]
+    for kind, unit, values, observed, expected in zip(*columns, strict=True):
         values = values if isinstance(values, dict) else {}
         verified = next((n for k in views.VERIFIED_KEYS if (n := views.as_number(values.get(k))) is not None), None)
         if verified is None:
@@ -117,7 +117,7 @@ def coverage_thresholds(report: Report) -> tuple[float | None, dict[str, float]]
         if rate is not None:
             lowest = rate if lowest is None else min(lowest, rate)
         points = views.as_number(values.get("tolerance"))
-        if points is not None and unit is not None:
+        if points is not None and unit is not None and unit == unit:
             tolerance.setdefault(views.display(unit), points)
     return lowest, tolerance
 

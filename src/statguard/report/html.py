@@ -84,7 +84,8 @@ class Page:
             "columns": [{"key": c.key, "label": c.label, "type": c.type, **({"link": c.link} if c.link else {})}
                         for c in columns],
             "rows": rows, "pageSize": page_size, "sort": {"key": sort[0], "desc": sort[1]} if sort else None}
-        shown = {c.key: [_text(r[i]) for r in rows] for i, c in enumerate(columns) if c.type == "num"}
+        text = _display()
+        shown = {c.key: [text(r[i]) for r in rows] for i, c in enumerate(columns) if c.type == "num"}
         if shown:  # numbers sort as numbers and read as views.display writes them
             spec["shown"] = shown
         self.tables[table_id] = spec
@@ -221,11 +222,11 @@ def _violations(page: Page) -> str:
                *(Column(f"key:{k}", k) for k in key_names), Column("values", t("col.values", lang)),
                *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
                *(Column(k, t(f"col.{k}", lang)) for k in extra)]
-    blank = t("unit.none", lang)
+    blank, sep = t("unit.none", lang), t("html.figure_sep", lang)
     tails = with_fix_text(rows_of(v, extra), extra, lang) if extra else ([] for _ in base)
     rows = [[rule, sev, blank if _blank(unit) else _cell(unit), _cell(period),
              *(_cell(keys.get(k)) if isinstance(keys, dict) else None for k in key_names),
-             _figures(values, lang), *map(_cell, figures), message, *map(_cell, tail)]
+             _figures(values, sep), *map(_cell, figures), message, *map(_cell, tail)]
             for (rule, sev, unit, period, keys, values, *figures, message), tail in zip(base, tails, strict=True)]
     if len(rows) <= STATIC_ROWS:
         body = page.table("violations", columns, rows, doc="violations-doc") + _by_rule(page, v, extra)
@@ -239,7 +240,7 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
     """The violations grouped by rule, in the order of the rules table: per rule its own keys and
     figures as columns, a heading linking back to the rule; printed and read without JavaScript."""
     from statguard.report.views import rows_of, with_fix_text
-    lang = page.lang
+    lang, sep = page.lang, t("html.figure_sep", page.lang)
     order = {str(r): i for i, r in enumerate(page.report.summary["rule_id"])}
     described = dict(zip(map(str, page.report.summary["rule_id"]), page.report.summary["description"], strict=True))
     groups = []
@@ -263,7 +264,7 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         rows = [[*([blank if _blank(unit) else _cell(unit)] if units else []), _cell(period),
                  *(_cell(keys.get(k)) if isinstance(keys, dict) else None for k in key_names),
                  *((_cell(values.get(k)) if isinstance(values, dict) else None for k in value_names) if split
-                   else [_figures(values, lang)]),
+                   else [_figures(values, sep)]),
                  *map(_cell, figures), message, *map(_cell, tail)]
                 for (unit, period, keys, values, *figures, message), tail in zip(base, tails, strict=True)]
         keep = [i for i, c in enumerate(columns) if c.key == "message" or any(_text(r[i]) for r in rows)]
@@ -287,24 +288,24 @@ def _key_names(rows: Sequence[Sequence[Any]]) -> list[str]:
         if not isinstance(keys, dict):
             continue
         for name, value in keys.items():
-            same = value is not None and _text(value) in (_text(unit), _text(period))
+            same = value is not None and (value in (unit, period) or str(value) in (str(unit), str(period)))
             redundant[name] = redundant.get(name, True) and same
     return [name for name, same in redundant.items() if not same]
 
 
-def _figures(values: Any, lang: str) -> str | None:
+def _figures(values: Any, sep: str) -> str | None:
     """An item's values as a reader sees them: "制造业投资 230.1；总投资 415.3" (lists shortened)."""
     if not isinstance(values, dict) or not values:
         return None
-    parts = []
+    parts, display = [], _display()
     for name, value in values.items():
         if isinstance(value, list):
-            text = ", ".join(_text(x) for x in value[:LIST_ITEMS]) + (", …" if len(value) > LIST_ITEMS else "")
+            text = ", ".join(map(display, value[:LIST_ITEMS])) + (", …" if len(value) > LIST_ITEMS else "")
         else:
-            text = _text(value)
+            text = display(value)
         if text:
             parts.append(f"{name} {text}")
-    return t("html.figure_sep", lang).join(parts) or None
+    return sep.join(parts) or None
 
 
 def _blank(unit: Any) -> bool:
@@ -312,8 +313,14 @@ def _blank(unit: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    return _display()(value)
+
+
+@cache
+def _display() -> Callable[[Any], str]:
+    """views.display, imported once (views needs pandas; this module is imported without it)."""
     from statguard.report.views import display
-    return display(value)
+    return display
 
 
 def _cell(value: Any) -> Any:
