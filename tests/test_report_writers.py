@@ -13,6 +13,8 @@ import csv
 import io
 import json
 import os
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -149,24 +151,98 @@ def _workbook(report, lang):
 def test_xlsx_read_back_in_chinese(report):
     wb = _workbook(report, "zh")
     names = wb.sheetnames
-    assert names[:2] == ["概况", "规则"] and "问题明细" in names
-    assert [n for n in names if n in {"H1", "C1", "S1", "R1", "Y1"}] == ["H1", "C1", "S1", "R1", "Y1"]
+    assert names[:3] == ["概况", "规则", "报送单位"] and names[-1] == "问题明细"
     facts = {r[0]: r[1] for r in wb["概况"].iter_rows(min_row=2, values_only=True)}
     assert facts["结论"] == "不通过" and facts["错误"] == 4 and facts["未能运行的规则"] == 1
+    assert facts["开始时间"] == datetime(2024, 10, 8, 9, 30)  # a date cell, not text
     ws = wb["问题明细"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M8"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:L8"
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:3] == ("规则", "级别", "类型") and rows[0][-1] == "问题说明"
-    assert len(rows) == 8 and rows[1][:2] == ("H1", "错误") and rows[1][8] == 150
-    h1 = list(wb["H1"].iter_rows(values_only=True))
-    assert h1[0][0] == "报送单位" and [r[0] for r in h1[1:]] == ["东区", "西区"]
-    assert wb["H1"].freeze_panes == "A2"
+    # keys as columns: item (S1) and indicator (R1); the keys unit and month only repeat unit and period
+    assert rows[0] == ("规则", "级别", "报送单位", "期别", "item", "indicator", "相关数值", "实际值", "应有值", "差额",
+                       "详情", "问题说明")
+    assert len(rows) == 8 and rows[1][:4] == ("H1", "错误", "东区", "2024-09") and rows[1][7:10] == (150, 160, -10)
+    assert [r[0] for r in rows[1:]] == ["H1", "H1", "C1", "C1", "S1", "R1", "Y1"]  # errors first, rule by rule
+    assert rows[5][4:7] == ("外资制造业", None, "part 5.7；total 12.95；share 54")
+    assert rows[6][4:7] == (None, "新增规上企业", "versions 34, 36, 41, 45, 52；n_versions 5")
+
+
+def test_xlsx_writes_each_violation_once(report):
+    wb = _workbook(report, "zh")
+    messages = set(report.violations["message"])
+    found = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c in messages]
+    assert sorted(found) == sorted(messages)  # 7 messages, each in one cell of the whole workbook
+
+
+def test_xlsx_rules_link_to_their_violations(report):
+    wb = _workbook(report, "zh")
+    rules = wb["规则"]
+    header = [c.value for c in rules[1]]
+    at = header.index("问题明细位置")
+    links = {row[0].value: row[at] for row in rules.iter_rows(min_row=2)}
+    assert links["H1"].value == "第 2-3 行" and links["H1"].hyperlink.location == "'问题明细'!A2"
+    assert links["S1"].value == "第 6 行" and links["S1"].hyperlink.location == "'问题明细'!A6"
+    assert links["P1"].value is None and links["E1"].value is None  # no violations, no link
+    violations = wb["问题明细"]
+    assert [violations[f"A{i}"].value for i in (2, 3, 6)] == ["H1", "H1", "S1"]
+
+
+def test_xlsx_number_formats(report):
+    ws = _workbook(report, "zh")["问题明细"]
+    cells = {row[0].row: row for row in ws.iter_rows(min_row=2)}
+    observed, expected, imbalance = 7, 8, 9  # 0-based columns H, I, J
+    assert cells[2][observed].number_format == "#,##0" and cells[3][observed].value == 4417
+    # the coverage kind gives its rates in percent: percent cells (1 = 100%); the gap is points
+    assert (cells[4][observed].value, cells[4][observed].number_format) == (1, "0%")
+    assert (cells[4][expected].value, cells[4][expected].number_format) == (0.72, "0%")
+    assert (cells[4][imbalance].value, cells[4][imbalance].number_format) == (28, "#,##0")
+
+
+def test_xlsx_rounds_to_the_reported_decimals_and_keeps_dates(report):
+    v = report.violations.copy()
+    v.loc[0, ["values", "observed", "expected", "imbalance", "period"]] = [
+        {"a": 5.7, "b": 4.0, "total": 9.75}, 5.7 + 4.0, 9.75, 5.7 + 4.0 - 9.75, "2024-09-30"]
+    ws = _workbook(Report(report.pack, v, report.summary, report.meta), "en")["Violations"]
+    row = next(ws.iter_rows(min_row=2, max_row=2))
+    assert row[3].value == datetime(2024, 9, 30) and row[3].number_format == "yyyy-mm-dd"
+    # 5.7 + 4.0 is 9.7 in binary noise; inputs have up to 2 decimals: shown with 1 (9.7) and 2 (-0.05)
+    assert (row[7].value, row[7].number_format) == (pytest.approx(9.7), "#,##0.0")
+    assert (row[9].value, row[9].number_format) == (pytest.approx(-0.05), "#,##0.00")
 
 
 def test_xlsx_english_headers(report):
     wb = _workbook(report, "en")
     assert {"Summary", "Rules", "Units", "Violations"} <= set(wb.sheetnames)
-    assert next(wb["Violations"].iter_rows(values_only=True))[:3] == ("rule", "severity", "kind")
+    assert next(wb["Violations"].iter_rows(values_only=True))[:4] == ("rule", "severity", "unit", "period")
+
+
+def test_xlsx_parts_are_well_formed_and_print_landscape(report):
+    etree = pytest.importorskip("lxml.etree")
+    with zipfile.ZipFile(io.BytesIO(render(report, "xlsx", "zh"))) as book:
+        parts = {name: etree.fromstring(book.read(name)) for name in book.namelist()}
+    assert {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"} <= set(parts)
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    sheet = parts["xl/worksheets/sheet2.xml"]  # the rules
+    assert sheet.find("m:pageSetup", ns).get("orientation") == "landscape"
+    titles = [d.text for d in parts["xl/workbook.xml"].iterfind(".//m:definedName", ns)
+              if d.get("name") == "_xlnm.Print_Titles"]
+    assert "'问题明细'!$1:$1" in titles  # the header row printed on every page
+
+
+def test_xlsx_of_100000_violations_is_fast():
+    import importlib.util
+    import time
+    spec = importlib.util.spec_from_file_location("report_formats", HERE.parent.parent / "bench" / "report_formats.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    report = bench.synthetic_report(100_000)
+    report.violations, report.summary  # noqa: B018 (built before the clock starts)
+    started = time.process_time()
+    data = render(report, "xlsx", "zh")
+    assert time.process_time() - started < 5  # CPU seconds: wall time depends on the machine's load
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        rows = [book.read(n).count(b"<row ") for n in book.namelist() if n.startswith("xl/worksheets/")]
+    assert max(rows) == 100_001  # the violations sheet: a header and every violation
 
 
 def test_sheet_titles_are_valid_and_unique():
