@@ -5,24 +5,45 @@ from __future__ import annotations
 import argparse
 import json
 
+from statguard.cli import common  # noqa: F401  (registers the options' texts shared with check)
 from statguard.errors import EXIT_OK, StatguardError
+from statguard.i18n import register, say
+
+register({
+    "cli.compare.help": {"en": "compare versions of a dataset (rule outcomes and cell changes)",
+                         "zh": "比较数据集的各个版本（规则结果和单元格变化）"},
+    "cli.compare.description": {"en": "Run the pack's rules on each version of one source and count, per rule, "
+                                      "satisfied / violated / not evaluable items and changes between versions; count "
+                                      "per column the cells added, removed, changed or imputed.",
+                                "zh": "在同一数据源的每个版本上运行规则包，按规则统计通过、不通过、"
+                                      "无法判断的项及版本间的变化；按列统计新增、删除、修改或填补的单元格。"},
+    "cli.compare.version": {"en": "one version of the data, oldest first; repeatable (two or more to compare)",
+                            "zh": "数据的一个版本，最早的在前；可重复（至少两个才能比较）"},
+    "cli.compare.source": {"en": "the source the versions are of (needed when the pack has several)",
+                           "zh": "这些版本属于哪个数据源（规则包有多个数据源时须给出）"},
+    "cli.compare.key": {"en": "match rows of versions on this column for the cell counts (default: by position)",
+                        "zh": "统计单元格时按此列匹配各版本的行（默认：按位置）"},
+    "cli.compare.how": {"en": "compare each version with the first one (default) or with the one before",
+                        "zh": "每个版本与第一个版本比较（默认），或与前一个版本比较"},
+    "cli.compare.format": {"en": "output format", "zh": "输出格式"},
+    "cli.compare.version_form": {"en": "--version expects NAME=PATH, got '{item}'",
+                                 "zh": "--version 应写作 名称=路径，而不是「{item}」"},
+    "cli.compare.twice": {"en": "version name '{name}' is given twice", "zh": "版本名「{name}」给出了两次"},
+})
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    p = subs.add_parser("compare", help="compare versions of a dataset (rule outcomes and cell changes)",
-                        description="Run the pack's rules on each version of one source and count, per rule, "
-                                    "satisfied / violated / not evaluable items and changes between versions; "
-                                    "count per column the cells added, removed, changed or imputed.")
-    p.add_argument("pack", help="rule pack: a YAML file or a directory of YAML files")
+    p = subs.add_parser("compare", help=say("cli.compare.help"), description=say("cli.compare.description"))
+    p.add_argument("pack", help=say("cli.opt.pack"))
     p.add_argument("--version", "-V", action="append", dest="versions", metavar="NAME=PATH", required=True,
-                   help="one version of the data, oldest first; repeatable (two or more to compare)")
-    p.add_argument("--source", "-s", help="the source the versions are of (needed when the pack has several)")
+                   help=say("cli.compare.version"))
+    p.add_argument("--source", "-s", help=say("cli.compare.source"))
     p.add_argument("--key", action="append", dest="keys", metavar="COLUMN",
-                   help="match rows of versions on this column for the cell counts (default: by position)")
+                   help=say("cli.compare.key"))
     p.add_argument("--how", choices=["to_first", "sequential"], default="to_first",
-                   help="compare each version with the first one (default) or with the one before")
-    p.add_argument("--format", "-f", choices=["text", "json", "csv"], default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+                   help=say("cli.compare.how"))
+    p.add_argument("--format", "-f", choices=["text", "json", "csv"], default="text", help=say("cli.compare.format"))
+    p.add_argument("--output", "-o", metavar="FILE", help=say("cli.opt.output"))
     p.set_defaults(func=run)
 
 
@@ -31,9 +52,9 @@ def _versions(items: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, path = item.partition("=")
         if not sep or not name.strip() or not path.strip():
-            raise StatguardError(f"--version expects NAME=PATH, got '{item}'")
+            raise StatguardError(say("cli.compare.version_form", item=item))
         if name.strip() in out:
-            raise StatguardError(f"version name '{name.strip()}' is given twice")
+            raise StatguardError(say("cli.compare.twice", name=name.strip()))
         out[name.strip()] = path.strip()
     return out
 

@@ -6,24 +6,44 @@ from __future__ import annotations
 import argparse
 import sys
 
+from statguard.cli import common  # noqa: F401  (registers the options' texts shared with check)
+from statguard.cli.common import add_allow_include
 from statguard.errors import EXIT_ERROR, EXIT_OK
+from statguard.i18n import register, say, speaking
+
+register({
+    "cli.explain.help": {"en": "explain one rule: what it checks, its SQL, examples that pass and fail",
+                         "zh": "解释一条规则：它核查什么、其 SQL、通过和不通过的示例"},
+    "cli.explain.description": {"en": "Explain one rule of a pack: a plain sentence, its parameters, the SQL it "
+                                      "compiles to (DuckDB and Spark), a made-up example that passes and one that "
+                                      "fails (each checked by running the rule on it); with --data, its violations "
+                                      "for one unit.",
+                                "zh": "解释规则包中的一条规则：一句通俗的说明、其参数、编译成的 SQL（DuckDB 和 "
+                                      "Spark）、一个通过和一个不通过的虚构示例（均实际运行规则验证）；给出 --data "
+                                      "时，列出某个单位的问题。"},
+    "cli.explain.rule": {"en": "the rule's id", "zh": "规则的编号"},
+    "cli.explain.lang": {"en": "language (default: the pack's, else the locale's, else en)",
+                         "zh": "语言（默认：规则包的语言，其次是系统区域设置的语言，否则 en）"},
+    "cli.explain.data": {"en": "data for a source, to list the rule's violations; repeatable",
+                         "zh": "某个数据源的数据，用来列出该规则的问题；可重复"},
+    "cli.explain.unit": {"en": "the unit whose violations to list (default: the one with most)",
+                         "zh": "列出哪个单位的问题（默认：问题最多的单位）"},
+    "cli.explain.no_examples": {"en": "leave out the made-up examples (faster)", "zh": "不生成虚构示例（更快）"},
+    "cli.explain.include": {"en": "the pack's include:", "zh": "规则包的 include:"},
+})
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
     p = subs.add_parser(
-        "explain", help="explain one rule: what it checks, its SQL, examples that pass and fail",
-        description="Explain one rule of a pack: a plain sentence, its parameters, the SQL it compiles to "
-                    "(DuckDB and Spark), a made-up example that passes and one that fails (each checked by "
-                    "running the rule on it); with --data, its violations for one unit.")
-    p.add_argument("pack", help="rule pack: a YAML file or a directory of YAML files")
-    p.add_argument("rule", help="the rule's id")
-    p.add_argument("--lang", choices=["zh", "en"], help="language (default: the pack's, else the locale's, else en)")
+        "explain", help=say("cli.explain.help"), description=say("cli.explain.description"))
+    p.add_argument("pack", help=say("cli.opt.pack"))
+    p.add_argument("rule", help=say("cli.explain.rule"))
+    p.add_argument("--lang", choices=["zh", "en"], help=say("cli.explain.lang"))
     p.add_argument("--data", "--source", "-s", action="append", dest="data", metavar="NAME=PATH",
-                   help="data for a source, to list the rule's violations; repeatable")
-    p.add_argument("--unit", metavar="U", help="the unit whose violations to list (default: the one with most)")
-    p.add_argument("--no-examples", action="store_true", help="leave out the made-up examples (faster)")
-    p.add_argument("--allow-include", action="append", default=[], metavar="DIR",
-                   help="let the pack's include: read files under DIR too; repeatable")
+                   help=say("cli.explain.data"))
+    p.add_argument("--unit", metavar="U", help=say("cli.explain.unit"))
+    p.add_argument("--no-examples", action="store_true", help=say("cli.explain.no_examples"))
+    add_allow_include(p)
     p.set_defaults(func=run)
 
 
@@ -33,9 +53,10 @@ def run(args: argparse.Namespace) -> int:
     from statguard.i18n import resolve
     from statguard.pack import load_pack
 
-    pack = load_pack(args.pack, allow_include=args.allow_include)
+    pack = load_pack(args.pack, allow_include=args.allow_include, lang=args.lang)
     lang = resolve(args.lang, pack.lang)
     data = parse_sources(args.data) if args.data else None
-    explanation = explain_rule(pack, args.rule, lang, data=data, unit=args.unit, examples=not args.no_examples)
+    with speaking(lang):
+        explanation = explain_rule(pack, args.rule, lang, data=data, unit=args.unit, examples=not args.no_examples)
     sys.stdout.write(render(explanation, lang))
     return EXIT_ERROR if explanation.error is not None else EXIT_OK

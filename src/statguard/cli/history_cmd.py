@@ -8,86 +8,159 @@ import sys
 from typing import Any
 
 from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, HistoryError
+from statguard.i18n import register, say
 
 _PACKS: dict[str, Any] = {}  # --pack, loaded once for the masks of a command's output
-STORE_HELP = "history store file (default: $STATGUARD_HISTORY, else .statguard/history.db)"
+
+register({
+    "cli.history.help": {"en": "record and compare submitted versions", "zh": "记录并比较报送的各个版本"},
+    "cli.history.description": {"en": "The submission history: every version each unit submitted.",
+                                "zh": "报送历史：每个单位报送过的每个版本。"},
+    "cli.history.verify": {"en": "check the store's integrity and every version's hash",
+                           "zh": "检查历史库的完整性和每个版本的哈希值"},
+    "cli.history.record": {"en": "record a submission (a new version unless identical to the latest)",
+                           "zh": "记录一次报送（与最新版本相同时不另记新版本）"},
+    "cli.history.record_description": {"en": "Record submitted data. Rows are split into one version per unit and "
+                                             "period found in the unit and period columns.",
+                                       "zh": "记录报送的数据。各行按单位列和期别列中的单位与期别分为各自的版本。"},
+    "cli.history.data": {"en": "data file (default: the path the pack declares for --source)",
+                         "zh": "数据文件（默认：规则包为 --source 声明的路径）"},
+    "cli.history.source": {"en": "source name the data is recorded under", "zh": "数据记在哪个数据源名下"},
+    "cli.history.pack": {"en": "rule pack declaring the source (its unit, period, keys, format)",
+                         "zh": "声明该数据源的规则包（取其单位、期别、主键、格式）"},
+    "cli.history.unit_column": {"en": "column naming the reporting unit", "zh": "表示报送单位的列"},
+    "cli.history.period_column": {"en": "column naming the period", "zh": "表示期别的列"},
+    "cli.history.unit": {"en": "reporting unit of the whole file (when it has no unit column)",
+                         "zh": "整个文件的报送单位（文件没有单位列时）"},
+    "cli.history.period": {"en": "period of the whole file (when it has no period column)",
+                           "zh": "整个文件的期别（文件没有期别列时）"},
+    "cli.history.key": {"en": "key column; repeatable", "zh": "主键列；可重复"},
+    "cli.history.reason": {"en": "stated reason for this resubmission", "zh": "本次重新报送的理由"},
+    "cli.history.format": {"en": "output format", "zh": "输出格式"},
+    "cli.history.store": {"en": "history store file (default: $STATGUARD_HISTORY, else .statguard/history.db)",
+                          "zh": "历史库文件（默认：$STATGUARD_HISTORY，否则 .statguard/history.db）"},
+    "cli.history.list": {"en": "list recorded versions", "zh": "列出已记录的版本"},
+    "cli.history.show": {"en": "show one version and its rows", "zh": "显示一个版本及其各行"},
+    "cli.history.ref": {"en": "submission id (see list), or a version number with --source",
+                        "zh": "报送编号（见 list），或与 --source 同用时的版本号"},
+    "cli.history.rows": {"en": "rows to print in text format (default 50)", "zh": "文本格式下显示的行数（默认 50）"},
+    "cli.history.diff": {"en": "cell-level differences between two versions (exit 1 if they differ)",
+                         "zh": "两个版本逐格的差异（有差异时退出码为 1）"},
+    "cli.history.old": {"en": "older submission id, or version number with --source",
+                        "zh": "较早的报送编号，或与 --source 同用时的版本号"},
+    "cli.history.new": {"en": "newer submission id, or version number with --source",
+                        "zh": "较新的报送编号，或与 --source 同用时的版本号"},
+    "cli.history.keys": {"en": "match rows on these columns (default: the keys recorded with the version)",
+                         "zh": "按这些列匹配各行（默认：版本记录时的主键）"},
+    "cli.history.f_source": {"en": "source name", "zh": "数据源名称"},
+    "cli.history.f_unit": {"en": "reporting unit", "zh": "报送单位"},
+    "cli.history.f_period": {"en": "period", "zh": "期别"},
+    "cli.history.f_pack": {"en": "rule pack declaring the source: its pii: columns are shown masked",
+                           "zh": "声明该数据源的规则包：其 pii: 列遮盖显示"},
+    "cli.history.show_pii": {"en": "show personal values in full (by default identity and mobile numbers, and the "
+                                   "values of the --pack's pii: columns, are masked: 3201**********1234)",
+                             "zh": "完整显示个人信息（默认遮盖身份证号、手机号以及 --pack 规则包中 pii: 列的值："
+                                   "3201**********1234）"},
+    "cli.history.where": {"en": "history: {path}", "zh": "历史库：{path}"},
+    "cli.history.not_declared": {"en": "source '{source}' is not declared in {pack} (sources: {sources})",
+                                 "zh": "数据源「{source}」未在 {pack} 中声明（已有数据源：{sources}）"},
+    "cli.history.none": {"en": "none", "zh": "无"},
+    "cli.history.no_path": {"en": "give the data file: source '{source}' declares no path",
+                            "zh": "请给出数据文件：数据源「{source}」没有声明路径"},
+    "cli.history.no_data": {"en": "give the data file to record (or --pack with a source that declares its path)",
+                            "zh": "请给出要记录的数据文件（或用 --pack 指定声明了路径的数据源）"},
+    "cli.history.no_versions": {"en": "no versions recorded", "zh": "没有记录任何版本"},
+    "cli.history.no_versions_matching": {"en": "no versions recorded matching the filters",
+                                         "zh": "没有符合筛选条件的版本"},
+    "cli.history.not_version": {"en": "'{ref}' is not a version number", "zh": "「{ref}」不是版本号"},
+    "cli.history.not_id": {"en": "'{ref}' is not a submission id (see statguard history list), or give --source to "
+                                 "use version numbers",
+                           "zh": "「{ref}」不是报送编号（见 statguard history list）；要用版本号请给出 --source"},
+    "cli.history.nothing": {"en": "nothing recorded for source '{source}'{unit}{period}",
+                            "zh": "数据源「{source}」{unit}{period}没有任何记录"},
+    "cli.history.nothing_unit": {"en": ", unit '{unit}'", "zh": "、单位「{unit}」"},
+    "cli.history.nothing_period": {"en": ", period '{period}'", "zh": "、期别「{period}」"},
+    "cli.history.several": {"en": "source '{source}' has several version sequences; choose one: {options}",
+                            "zh": "数据源「{source}」有多个版本序列；请选择其一：{options}"},
+    "cli.history.verified": {"en": "{path}: {n} versions, ok", "zh": "{path}：{n} 个版本，没有问题"},
+    "cli.history.verify_problems": {"en": "{path}: {n} versions, {problems} problem(s)",
+                                    "zh": "{path}：{n} 个版本，{problems} 个问题"},
+})
 
 
 def add_parser(subs: argparse._SubParsersAction) -> None:
-    p = subs.add_parser("history", help="record and compare submitted versions",
-                        description="The submission history: every version each unit submitted.")
+    p = subs.add_parser("history", help=say("cli.history.help"), description=say("cli.history.description"))
     p.set_defaults(func=lambda _a: (p.print_help(), EXIT_ERROR)[1])
     cmds = p.add_subparsers(dest="history_command", metavar="ACTION", parser_class=type(p))
     _add_record(cmds)
     _add_list(cmds)
     _add_show(cmds)
     _add_diff(cmds)
-    v = cmds.add_parser("verify", help="check the store's integrity and every version's hash")
-    v.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    v = cmds.add_parser("verify", help=say("cli.history.verify"))
+    v.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     v.set_defaults(func=run_verify)
 
 
 def _add_record(cmds: argparse._SubParsersAction) -> None:
-    r = cmds.add_parser("record", help="record a submission (a new version unless identical to the latest)",
-                        description="Record submitted data. Rows are split into one version per unit and "
-                                    "period found in the unit and period columns.")
-    r.add_argument("data", nargs="?", help="data file (default: the path the pack declares for --source)")
-    r.add_argument("--source", "-s", required=True, help="source name the data is recorded under")
-    r.add_argument("--pack", "-p", help="rule pack declaring the source (its unit, period, keys, format)")
-    r.add_argument("--unit-column", help="column naming the reporting unit")
-    r.add_argument("--period-column", help="column naming the period")
-    r.add_argument("--unit", help="reporting unit of the whole file (when it has no unit column)")
-    r.add_argument("--period", help="period of the whole file (when it has no period column)")
-    r.add_argument("--key", action="append", dest="keys", metavar="COLUMN", help="key column; repeatable")
-    r.add_argument("--reason", help="stated reason for this resubmission")
-    r.add_argument("--format", choices=["text", "json"], default="text")
-    r.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    r = cmds.add_parser("record", help=say("cli.history.record"),
+                        description=say("cli.history.record_description"))
+    r.add_argument("data", nargs="?", help=say("cli.history.data"))
+    r.add_argument("--source", "-s", required=True, help=say("cli.history.source"))
+    r.add_argument("--pack", "-p", help=say("cli.history.pack"))
+    r.add_argument("--unit-column", help=say("cli.history.unit_column"))
+    r.add_argument("--period-column", help=say("cli.history.period_column"))
+    r.add_argument("--unit", help=say("cli.history.unit"))
+    r.add_argument("--period", help=say("cli.history.period"))
+    r.add_argument("--key", action="append", dest="keys", metavar="COLUMN", help=say("cli.history.key"))
+    r.add_argument("--reason", help=say("cli.history.reason"))
+    r.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
+    r.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     _add_show_pii(r)
     r.set_defaults(func=run_record)
 
 
 def _add_list(cmds: argparse._SubParsersAction) -> None:
-    ls = cmds.add_parser("list", help="list recorded versions")
+    ls = cmds.add_parser("list", help=say("cli.history.list"))
     _add_filters(ls)
-    ls.add_argument("--format", choices=["text", "json"], default="text")
-    ls.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    ls.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
+    ls.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     ls.set_defaults(func=run_list)
 
 
 def _add_show(cmds: argparse._SubParsersAction) -> None:
-    sh = cmds.add_parser("show", help="show one version and its rows")
-    sh.add_argument("ref", help="submission id (see list), or a version number with --source")
+    sh = cmds.add_parser("show", help=say("cli.history.show"))
+    sh.add_argument("ref", help=say("cli.history.ref"))
     _add_filters(sh)
-    sh.add_argument("--rows", type=int, default=50, metavar="N", help="rows to print in text format (default 50)")
-    sh.add_argument("--format", choices=["text", "json", "csv"], default="text")
-    sh.add_argument("--history", metavar="PATH", help=STORE_HELP)
+    sh.add_argument("--rows", type=int, default=50, metavar="N", help=say("cli.history.rows"))
+    sh.add_argument("--format", choices=["text", "json", "csv"], default="text",
+                    help=say("cli.history.format"))
+    sh.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     sh.set_defaults(func=run_show)
 
 
 def _add_diff(cmds: argparse._SubParsersAction) -> None:
-    d = cmds.add_parser("diff", help="cell-level differences between two versions (exit 1 if they differ)")
-    d.add_argument("old", help="older submission id, or version number with --source")
-    d.add_argument("new", help="newer submission id, or version number with --source")
+    d = cmds.add_parser("diff", help=say("cli.history.diff"))
+    d.add_argument("old", help=say("cli.history.old"))
+    d.add_argument("new", help=say("cli.history.new"))
     _add_filters(d)
     d.add_argument("--key", action="append", dest="keys", metavar="COLUMN",
-                   help="match rows on these columns (default: the keys recorded with the version)")
-    d.add_argument("--format", choices=["text", "json"], default="text")
-    d.add_argument("--history", metavar="PATH", help=STORE_HELP)
+                   help=say("cli.history.keys"))
+    d.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
+    d.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     d.set_defaults(func=run_diff)
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", "-s", help="source name")
-    p.add_argument("--unit", help="reporting unit")
-    p.add_argument("--period", help="period")
-    p.add_argument("--pack", "-p", help="rule pack declaring the source: its pii: columns are shown masked")
+    p.add_argument("--source", "-s", help=say("cli.history.f_source"))
+    p.add_argument("--unit", help=say("cli.history.f_unit"))
+    p.add_argument("--period", help=say("cli.history.f_period"))
+    p.add_argument("--pack", "-p", help=say("cli.history.f_pack"))
     _add_show_pii(p)
 
 
 def _add_show_pii(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-pii", action="store_true",
-                   help="show personal values in full (by default identity and mobile numbers, and the "
-                        "values of the --pack's pii: columns, are masked: 3201**********1234)")
+                   help=say("cli.history.show_pii"))
 
 
 # -- actions -------------------------------------------------------------------
@@ -107,7 +180,7 @@ def run_record(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in results:
         _print(describe_recorded(r), args, subs=subs)
-    print(f"history: {where}", file=sys.stderr)
+    print(say("cli.history.where", path=where), file=sys.stderr)
     return EXIT_OK
 
 
@@ -127,17 +200,17 @@ def _source_for(args: argparse.Namespace) -> Any:
         from statguard.pack import load_pack
         pack = load_pack(args.pack)
         if args.source not in pack.sources:
-            raise HistoryError(f"source '{args.source}' is not declared in {args.pack} "
-                               f"(sources: {', '.join(sorted(pack.sources)) or 'none'})")
+            raise HistoryError(say("cli.history.not_declared", source=args.source, pack=args.pack,
+                                   sources=", ".join(sorted(pack.sources)) or say("cli.history.none")))
         spec = pack.sources[args.source]
         if args.unit_column or args.period_column:
             from dataclasses import replace
             spec = replace(spec, unit=args.unit_column or spec.unit, period=args.period_column or spec.period)
         if args.data is None and spec.path is None:
-            raise HistoryError(f"give the data file: source '{args.source}' declares no path")
+            raise HistoryError(say("cli.history.no_path", source=args.source))
         return spec
     if args.data is None:
-        raise HistoryError("give the data file to record (or --pack with a source that declares its path)")
+        raise HistoryError(say("cli.history.no_data"))
     return Source(name=args.source, path=Path(args.data), unit=args.unit_column, period=args.period_column,
                   keys=list(args.keys or []))
 
@@ -150,7 +223,8 @@ def run_list(args: argparse.Namespace) -> int:
         _print(json.dumps([s.as_dict() for s in subs], ensure_ascii=False, indent=2), args, subs=subs)
         return EXIT_OK
     if not subs:
-        print("no versions recorded" + (" matching the filters" if args.source or args.unit or args.period else ""))
+        print(say("cli.history.no_versions_matching" if args.source or args.unit or args.period
+                  else "cli.history.no_versions"))
         return EXIT_OK
     rows = [[f"#{s.id}", s.source, s.unit or "-", s.period or "-", f"v{s.version}", s.received[:19].replace("T", " "),
              str(s.row_count), s.content_hash[7:19], s.reason or ""] for s in subs]
@@ -165,11 +239,10 @@ def resolve(store: Any, ref: str, args: argparse.Namespace) -> Any:
     if args.source:
         number = text[1:] if text[:1] in "vV" else text
         if not number.isdigit():
-            raise HistoryError(f"'{ref}' is not a version number")
+            raise HistoryError(say("cli.history.not_version", ref=ref))
         return store.find(args.source, *_sequence(store, args), int(number))
     if not text.isdigit():
-        raise HistoryError(f"'{ref}' is not a submission id (see statguard history list), "
-                           f"or give --source to use version numbers")
+        raise HistoryError(say("cli.history.not_id", ref=ref))
     return store.submission(int(text))
 
 
@@ -180,11 +253,11 @@ def _sequence(store: Any, args: argparse.Namespace) -> tuple[str, str]:
     if len(seqs) == 1:
         return seqs[0]
     if not seqs:
-        raise HistoryError(f"nothing recorded for source '{args.source}'"
-                           + (f", unit '{args.unit}'" if args.unit else "")
-                           + (f", period '{args.period}'" if args.period else ""))
+        raise HistoryError(say("cli.history.nothing", source=args.source,
+                               unit=say("cli.history.nothing_unit", unit=args.unit) if args.unit else "",
+                               period=say("cli.history.nothing_period", period=args.period) if args.period else ""))
     options = "; ".join(f"--unit '{u}' --period '{p}'" for u, p in seqs[:8])
-    raise HistoryError(f"source '{args.source}' has several version sequences; choose one: {options}")
+    raise HistoryError(say("cli.history.several", source=args.source, options=options))
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -276,8 +349,8 @@ def run_verify(args: argparse.Namespace) -> int:
         count = len(store.submissions())
     for p in problems:
         print(p)
-    print(f"{store.path}: {count} versions, " + (f"{len(problems)} problem(s)" if problems else "ok"),
-          file=sys.stderr)
+    print(say("cli.history.verify_problems", path=store.path, n=count, problems=len(problems)) if problems
+          else say("cli.history.verified", path=store.path, n=count), file=sys.stderr)
     return EXIT_VIOLATIONS if problems else EXIT_OK
 
 
