@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statguard.authoring.infer_rules import Suggestion, suggest
+from statguard.authoring.infer_rules import Suggestion, code_list, suggest
 from statguard.authoring.pack_writer import render
 from statguard.authoring.profile import SourceProfile, q, read_source
 from statguard.engine.readers import expand
@@ -61,7 +61,8 @@ def infer_pack(data: list[str | Path], out_dir: str | Path = ".", *, min_support
     with tempfile.TemporaryDirectory(prefix="statguard-init-") as tmp, duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
         sources = [read_source(con, name, f, Path(tmp)) for name, f in zip(_names(files), files, strict=True)]
-        suggestions = [s for src in sources for s in suggest(con, src, min_support)]
+        lists = [cl for src in sources if (cl := code_list(con, src)) is not None]
+        suggestions = [s for src in sources for s in suggest(con, src, min_support, lists)]
         # the text of each CSV exactly as `check` reads it (every column declared: as text), so
         # the trial run reads memory instead of parsing the file again for every rule
         con.execute("SELECT 1").fetchall()  # the last fetchone() left its result open
@@ -88,7 +89,7 @@ def _with_ids(suggestions: list[Suggestion]) -> list[tuple[str, Suggestion]]:
     counts: Counter[tuple[str, str]] = Counter()
     out = []
     for s in suggestions:
-        tag = ABBREVIATIONS.get(s.kind, s.kind.upper())
+        tag = s.tag or ABBREVIATIONS.get(s.kind, s.kind.upper())
         counts[(s.source, tag)] += 1
         rule_id = f"{s.source}-{tag}" if s.kind == "schema" else f"{s.source}-{tag}-{counts[(s.source, tag)]:02d}"
         out.append((rule_id, s))

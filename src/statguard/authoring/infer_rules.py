@@ -50,16 +50,23 @@ class Suggestion:
     support: float = 1.0
     items: int = 0
     exceptions: list[str] = field(default_factory=list)
+    tag: str | None = None  # the rule id's tag when the kind's would mislead (LE: an inequality of kind row)
 
 
-def suggest(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: float) -> list[Suggestion]:
+def suggest(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: float,
+            lists: list[CodeList] | None = None) -> list[Suggestion]:
+    """Rules found in source `p`; `lists` are the code lists among the files (code_list)."""
     out: list[Suggestion] = []
     numeric = [c.name for c in p.columns.values() if c.numeric and c.distinct > 2 and c.name not in p.keys]
     if numeric:
         values, halves = _fetch(con, p, numeric)
-        out += part_whole(p, numeric, values, halves, min_support)
+        sums = part_whole(p, numeric, values, halves, min_support)
+        out += sums
         out += rates(p, numeric, values, halves, min_support)
-    out += hierarchies(con, p, min_support)
+        out += inequalities(p, numeric, values, sums, min_support)
+    taken: set[str] = set()
+    out += coded_hierarchies(con, p, lists or [], min_support, taken)
+    out += hierarchies(con, p, min_support, taken)
     out += cumulative(con, p, min_support)
     out += dependencies(con, p, min_support)
     if p.near_key:
@@ -75,8 +82,10 @@ def _fetch(con: duckdb.DuckDBPyConnection, p: SourceProfile, columns: list[str])
     select = ", ".join([f"{number_sql(c)} AS v{i}" for i, c in enumerate(columns)]
                        + [f"coalesce({decimals_sql(c)}, 0) AS d{i}" for i, c in enumerate(columns)])
     data = con.execute(f"SELECT {select} FROM {q(p.view)}{sample}").fetchnumpy()
-    values = np.column_stack([np.asarray(data[f"v{i}"], dtype=float) for i in range(len(columns))])
-    decimals = np.column_stack([np.asarray(data[f"d{i}"], dtype=float) for i in range(len(columns))])
+    def column(name: str) -> np.ndarray:  # NULLs come as masked entries: NaN here
+        return np.ma.filled(np.ma.asarray(data[name]).astype(float), np.nan)
+    values = np.column_stack([column(f"v{i}") for i in range(len(columns))])
+    decimals = np.column_stack([column(f"d{i}") for i in range(len(columns))])
     return values, 0.5 * 10.0 ** (-decimals)  # half a unit of each cell's last digit
 
 
@@ -127,10 +136,10 @@ def _sum_support(x: np.ndarray, d: np.ndarray, w: int, parts: list[int], col_dec
     if n == 0:
         return 0.0, 0
     xs = x[complete]
-    if not (xs[:, parts] != 0).any(axis=0).all():  # a part that is always 0 adds nothing
-        return 0.0, 0
     diff = np.abs(xs[:, w] - xs[:, parts].sum(axis=1))
     tol = d[complete][:, cols].sum(axis=1) + 1e-9 if any(col_decimals) else 1e-8
+    if not (np.abs(xs[:, parts]) > np.reshape(tol, (-1, 1))).any(axis=0).all():
+        return 0.0, 0  # a part never above the rounding (always 0, or 0.02 beside thousands) adds nothing
     return float(np.mean(diff <= tol)), n
 
 
@@ -216,6 +225,94 @@ def _one_per_relation(found: list[Suggestion], p: SourceProfile) -> list[Suggest
     return [s for _, s in best.values()]
 
 
+TOTAL_WORDS = ("total", "sum", "all", "tot", "合计", "总计", "小计", "总额", "总量", "总数", "总值", "全部")
+SCALE = 30  # columns whose typical sizes differ more than this are not compared
+
+
+def inequalities(p: SourceProfile, names: list[str], x: np.ndarray, sums: list[Suggestion],
+                 min_support: float) -> list[Suggestion]:
+    """a <= b (b - a never negative) between a part and its whole, holding on `min_support` of the
+    records with both. Not every pair that happens to hold: a and b must be related as part and
+    whole, by one of
+      1. a is a part of a part-whole relation found with whole b, whose other parts can be negative
+         (with none negative, the sum already says a <= b);
+      2. their names share a word once words for 'total' are set aside (staff.costs, total.costs;
+         主营业务收入, 营业收入: the head noun, the last two characters, or one name within the other);
+      3. b's name says it is a total (total.rev, 资产总计, 工资总额), and a is typically at least 5%
+         of it; of these, the three largest parts of each total;
+    and, for 2 and 3, be of one scale: the 90th percentiles of their sizes within a factor SCALE
+    (head counts are not compared with money). Shares and rates, pairs holding both ways (equal
+    columns) and a <= c implied by a <= b and b <= c (or by a sum) are left out."""
+    import numpy as np
+    rated = {i for i, n in enumerate(names) if any(h in n.lower() for h in RATE_HINTS)}
+    with np.errstate(all="ignore"):
+        size = [float(np.nanpercentile(np.abs(x[:, i]), 90)) if np.isfinite(x[:, i]).any() else 0.0
+                for i in range(len(names))]
+    index = {n: i for i, n in enumerate(names)}
+    sum_parts = {(index[part], index[s.params["whole"]]): [c for c in s.params["parts"] if c != part]
+                 for s in sums for part in s.params["parts"]}
+    implied_by_sum = {k for k, others in sum_parts.items() if all((p.columns[c].min or 0) >= 0 for c in others)}
+    holds: dict[tuple[int, int], tuple[float, int, float]] = {}
+    for a, b in itertools.permutations(range(len(names)), 2):
+        both = ~np.isnan(x[:, a]) & ~np.isnan(x[:, b])
+        n = int(both.sum())
+        if a not in rated and b not in rated and n >= MIN_ROWS:
+            with np.errstate(all="ignore"):
+                share = float(np.nanmedian(np.where(x[both, b] > 0, x[both, a] / x[both, b], np.nan))) \
+                    if (x[both, b] > 0).any() else 0.0
+            holds[(a, b)] = (float(np.mean(x[both, a] <= x[both, b] + 1e-9)), n, share)
+    found: dict[tuple[int, int], Suggestion] = {}
+    by_total: dict[int, list[tuple[float, int]]] = {}
+    for (a, b), (support, n, share) in holds.items():
+        if support < min_support or holds.get((b, a), (0.0, 0, 0.0))[0] >= min_support or (a, b) in implied_by_sum:
+            continue
+        related = 1 if (a, b) in sum_parts else _related_names(names[a], names[b])
+        same_scale = size[a] > 0 and size[b] > 0 and max(size[a], size[b]) <= SCALE * min(size[a], size[b])
+        if related == 0 or (related > 1 and not same_scale) or (related == 3 and not share >= 0.05):
+            continue
+        if related == 3:
+            by_total.setdefault(b, []).append((share, a))
+        found[(a, b)] = Suggestion("row", p.name, {"expr": f"{_ref(names[a])} <= {_ref(names[b])}"},
+                                   f"{names[a]} <= {names[b]}", support, n, tag="LE")
+    for b, parts in by_total.items():  # the three largest parts of a total
+        for _, a in sorted(parts, reverse=True)[3:]:
+            del found[(a, b)]
+    edges = set(found) | implied_by_sum
+    return [s for (a, c), s in found.items() if not _reachable(edges - {(a, c)}, a, c)]
+
+
+def _reachable(edges: set[tuple[int, int]], start: int, goal: int) -> bool:
+    """Whether a chain of edges leads from start to goal."""
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for a, b in edges:
+            if a == node and b not in seen:
+                if b == goal:
+                    return True
+                seen.add(b)
+                todo.append(b)
+    return False
+
+
+def _words(name: str) -> set[str]:
+    low = name.lower()
+    for w in TOTAL_WORDS:
+        low = low.replace(w, " ") if not w.isascii() else low
+    words = {w for w in re.split(r"[\W_]+", low) if w and w not in TOTAL_WORDS}
+    return {w[-2:] if not w.isascii() and len(w) >= 2 else w for w in words}
+
+
+def _related_names(a: str, b: str) -> int:
+    """2: part and whole by their names (a shared word or head noun, or b's name within a's);
+    3: b is named as a total; 0: neither."""
+    low_a, low_b = a.lower(), b.lower()
+    if _words(a) & _words(b) or (len(low_b) >= 2 and low_b in low_a):
+        return 2
+    is_total = any(w in re.split(r"[\W_]+", low_b) if w.isascii() else w in low_b for w in TOTAL_WORDS)
+    return 3 if is_total or low_b.startswith("总") else 0
+
+
 def _ref(name: str) -> str:
     """A column as the expression language reads it: as it is when a plain (or dotted) name, else quoted."""
     if re.fullmatch(r"[^\W\d][\w.]*", name) and not name.endswith("."):
@@ -223,8 +320,148 @@ def _ref(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def hierarchies(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: float) -> list[Suggestion]:
-    """Parent codes equal to the sum of child codes, per group of the other key columns."""
+MAX_LISTED_CODES = 5000
+PARENT_HINTS = ("parent", "上级", "父", "所属", "up")
+
+
+@dataclass
+class CodeList:
+    """A source of child-parent pairs (NACE: Code, Parent); roots have no parent."""
+    source: str
+    child: str
+    parent: str
+    edges: list[tuple[str, str]]
+
+
+def code_list(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> CodeList | None:
+    """A text column naming every record once, and another whose every value is one of its codes,
+    empty for some (the roots); the pairs make a hierarchy (one parent, no cycle)."""
+    from statguard.authoring.profile import hint_rank
+    from statguard.checks.hierarchy.hierarchy import malformed
+    if not 3 <= p.rows <= MAX_LISTED_CODES:
+        return None
+    texts = [c for c in p.columns.values() if c.type == "string"]
+    pairs = [(c, pa) for c in texts for pa in texts if c is not pa and c.nulls == 0 and 0 < pa.nulls < p.rows
+             and pa.distinct >= 2]
+    for child, parent in sorted(pairs, key=lambda cp: hint_rank(cp[1].name, PARENT_HINTS)):
+        c, pa = text_sql(child.name), text_sql(parent.name)
+        row = con.execute(f"SELECT count(DISTINCT {c}) = count(*), count_if({pa} IS NOT NULL AND {pa} NOT IN "
+                          f"(SELECT {c} FROM {q(p.view)})) FROM {q(p.view)}").fetchall()[0]
+        if row and row[0] and row[1] == 0:
+            edges = [(str(a), str(b)) for a, b in con.execute(
+                f"SELECT {c}, {pa} FROM {q(p.view)} WHERE {pa} IS NOT NULL").fetchall()]
+            if not malformed(edges):
+                return CodeList(p.name, child.name, parent.name, edges)
+    return None
+
+
+def prefix_edges(codes: list[str]) -> list[tuple[str, str]]:
+    """(child, parent) when codes carry their parent by prefix: 01 -> 01.1 -> 01.11; for digit codes
+    of one length, trailing pairs of zeros are a level's padding (320000 -> 320100 -> 320102)."""
+    fixed = len({len(c) for c in codes}) == 1 and all(c.isdigit() for c in codes)
+    def stem(code: str) -> str:
+        while fixed and code.endswith("00") and len(code) > 2:
+            code = code[:-2]
+        return code
+    by_stem = {stem(c): c for c in codes}
+    edges = []
+    for code in codes:
+        own = stem(code)
+        heads = [s for s in by_stem if len(s) < len(own) and own.startswith(s)]
+        if heads:
+            edges.append((code, by_stem[max(heads, key=len)]))
+    return edges
+
+
+def coded_hierarchies(con: duckdb.DuckDBPyConnection, p: SourceProfile, lists: list[CodeList],
+                      min_support: float, taken: set[str]) -> list[Suggestion]:
+    """Long data whose figures add up along a code list among the files (hierarchy: that source), or
+    along the parents its codes carry by prefix (an inline mapping): the parent's value the sum of
+    its children's in every group of the other key columns. Checked as the hierarchy kind does by
+    default (partial_zero: a child absent counts 0), else only where the parent and all its children
+    are reported (non_null), when that holds and the default does not."""
+    key = p.keys or (p.near_key[0] if p.near_key else [])
+    values = [c.name for c in p.columns.values() if c.numeric and c.name not in key][:5]
+    out: list[Suggestion] = []
+    for code in key:
+        col = p.columns[code]
+        if code == p.period or col.type != "string" or col.distinct < 3 or code in taken or not values:
+            continue
+        codes = [str(r[0]) for r in con.execute(
+            f"SELECT DISTINCT {text_sql(code)} AS c FROM {q(p.view)} WHERE c IS NOT NULL LIMIT {MAX_LISTED_CODES + 1}"
+        ).fetchall()]
+        if len(codes) > MAX_LISTED_CODES:
+            continue
+        sources = [(cl.edges, {"hierarchy": cl.source, "child": cl.child, "parent": cl.parent},
+                    f"along {cl.source} ({cl.child} -> {cl.parent})")
+                   for cl in lists if cl.source != p.name]
+        edges = prefix_edges(codes)
+        if edges:
+            mapping: dict[str, list[str]] = {}
+            for child, parent in sorted(edges):
+                mapping.setdefault(parent, []).append(child)
+            example = f"{edges[0][1]} -> {edges[0][0]}"
+            sources.append((edges, {"mapping": mapping}, f"along the parents its codes carry by prefix ({example})"))
+        for edges, given, what in sources:
+            known = {c for e in edges for c in e}
+            if len(set(codes) & known) < 0.5 * len(codes):
+                continue
+            found = _along(con, p, code, [k for k in key if k != code], values, edges, given, min_support)
+            for s in found:
+                s.what = f"{s.params['value']} by {code} adds up {what}"
+                if not set(codes) <= known:
+                    s.params["unknown_codes"] = "ignore"
+            if found:
+                taken.add(code)
+                out += found
+                break
+    return out
+
+
+def _along(con: duckdb.DuckDBPyConnection, p: SourceProfile, code: str, by: list[str], values: list[str],
+           edges: list[tuple[str, str]], given: dict[str, Any], min_support: float) -> list[Suggestion]:
+    import pyarrow as pa
+    con.register("_sg_edges", pa.table({"child": [e[0] for e in edges], "parent": [e[1] for e in edges]}))
+    group = f"({', '.join(text_sql(b) for b in by)},)" if by else "1"
+    out = []
+    for value in values:
+        decimals = p.columns[value].decimals
+        tol = f"{0.5 * 10 ** -decimals} * (1 + n) + 1e-9" if decimals else "1e-8"
+        row = con.execute(f"""
+            WITH d AS (SELECT {text_sql(code)} AS c, {group} AS g, {number_sql(value)} AS v FROM {q(p.view)}),
+            per AS (SELECT parent, count(*) AS k FROM _sg_edges GROUP BY parent),
+            kids AS (SELECT e.parent AS c, d.g, count(*) AS n, count(d.v) AS nv, sum(d.v) AS s
+                     FROM d JOIN _sg_edges e ON d.c = e.child GROUP BY ALL),
+            par AS (SELECT d.c, d.g, d.v FROM d SEMI JOIN per ON d.c = per.parent),
+            cmp AS (SELECT par.c IS NOT NULL AS has_p, par.v AS pv, coalesce(kids.n, 0) AS n, kids.nv, kids.s, per.k
+                    FROM par FULL JOIN kids ON par.c = kids.c AND par.g = kids.g
+                    JOIN per ON per.parent = coalesce(par.c, kids.c))
+            SELECT count(*), count_if(abs(coalesce(pv, 0) - coalesce(s, 0)) <= {tol}),
+                   count_if(has_p AND pv IS NOT NULL AND nv = k),
+                   count_if(has_p AND pv IS NOT NULL AND nv = k AND abs(pv - s) <= {tol}) FROM cmp""").fetchall()[0]
+        items, held, full, full_held = (int(v or 0) for v in (row or (0, 0, 0, 0)))
+        params: dict[str, Any] = {"code": code, "value": value}
+        if by:
+            params["by"] = by
+        params.update(given)
+        if items >= MIN_ROWS and held >= min_support * items:
+            support, n = held / items, items
+        elif full >= MIN_ROWS and full_held >= min_support * full:
+            support, n = full_held / full, full
+            params["mode"] = "non_null"
+        else:
+            continue
+        if decimals:
+            params["tolerance"] = "reported"
+        out.append(Suggestion("hierarchy", p.name, params, "", support, n))
+    con.unregister("_sg_edges")
+    return out
+
+
+def hierarchies(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: float,
+                taken: set[str] | None = None) -> list[Suggestion]:
+    """Parent codes equal to the sum of child codes, per group of the other key columns (code columns
+    not `taken` by a code list or prefixes)."""
     import numpy as np
     key = p.keys or (p.near_key[0] if p.near_key else [])
     values = [c.name for c in p.columns.values() if c.numeric and c.name not in key]
@@ -234,7 +471,8 @@ def hierarchies(con: duckdb.DuckDBPyConnection, p: SourceProfile, min_support: f
     value = values[0]
     for code in key:
         col = p.columns[code]
-        if code == p.period or col.type != "string" or not 3 <= col.distinct <= MAX_LONG_CODES:
+        if code == p.period or col.type != "string" or not 3 <= col.distinct <= MAX_LONG_CODES \
+                or code in (taken or ()):
             continue
         by = [k for k in key if k != code]
         groups = ", ".join(text_sql(k) for k in by)
@@ -352,4 +590,22 @@ def _reduced(found: list[Suggestion], p: SourceProfile) -> list[Suggestion]:
             drop.add((a, b) if rank_b < rank_a else (b, a))
     kept = pairs - drop
     implied = {(a, c) for a, b in kept for b2, c in kept if b == b2 and a != c and (a, c) in kept}
-    return [s for s in found if (s.params["keys"][0], s.params["values"][0]) in kept - implied]
+    return _merged([s for s in found if (s.params["keys"][0], s.params["values"][0]) in kept - implied])
+
+
+def _merged(found: list[Suggestion]) -> list[Suggestion]:
+    """One rule per code for the columns it determines without exception (unit -> region, industry,
+    size: one grouping to check instead of three); those with exceptions stay rules of their own."""
+    out: list[Suggestion] = []
+    whole: dict[str, Suggestion] = {}
+    for s in found:
+        key = s.params["keys"][0]
+        if s.support < 1:
+            out.append(s)
+        elif key in whole:
+            whole[key].params["values"] += s.params["values"]
+            whole[key].what = f"{key} -> {', '.join(whole[key].params['values'])}"
+        else:
+            whole[key] = s
+            out.append(s)
+    return out

@@ -46,6 +46,7 @@ register({
                     "zh": "字段类型、缺失值、取值范围、代码表与格式，均依据数据推断"},
     "init.kind.part_whole": {"en": "parts add up to the whole", "zh": "分项之和等于总量"},
     "init.kind.row": {"en": "share or rate from its counts", "zh": "占比或比率与其分子分母一致"},
+    "init.kind.le": {"en": "a part is at most its whole", "zh": "分项不超过总量"},
     "init.kind.hierarchy": {"en": "child codes add up to their parent", "zh": "下级代码之和等于上级"},
     "init.kind.cumulative": {"en": "year-to-date figure never falls within a year", "zh": "累计数年内不回落"},
     "init.kind.unique.fd": {"en": "one value per code", "zh": "同一代码只对应一个取值"},
@@ -121,7 +122,8 @@ def _rule(rule_id: str, s: Suggestion, lang: str) -> list[str]:
     if s.kind == "schema":
         description = t("init.schema", lang)
     else:
-        key = "init.kind.unique.fd" if s.kind == "unique" and "values" in s.params else f"init.kind.{s.kind}"
+        key = "init.kind.unique.fd" if s.kind == "unique" and "values" in s.params else \
+            "init.kind.le" if s.tag == "LE" else f"init.kind.{s.kind}"
         description = t("init.description", lang, kind=t(key, lang), what=s.what)
         out.append(f"  # {t('init.suggested', lang, what=s.what)}")
     body: dict[str, Any] = {"id": rule_id, "kind": s.kind, "source": s.source, "description": description,
