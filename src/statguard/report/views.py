@@ -21,6 +21,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -58,14 +59,31 @@ def verdict(report: Report) -> str:
     return "warn" if counts["error"] or counts["warning"] else "pass"
 
 
-def display(value: Any) -> str:
-    """A value as a reader should see it: blanks for missing, compact JSON for structures."""
+def display(value: Any, grouping: bool = True) -> str:
+    """A value as a reader should see it: blanks for missing, compact JSON for structures, dates
+    as ISO dates (a midnight timestamp as its date), floats as statguard.report.numbers writes
+    them (9.7, not 9.700000000000003; 1,234,567.8; without separators when `grouping` is False,
+    as for units and keys: a code read as 110101.0 is 110101). Whole numbers (int) are written as
+    they are, without separators: they may be codes or years."""
     if value is None:
         return ""
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.15g}"
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:
+        from statguard.report.numbers import text
+        return text(value, grouping=grouping)
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+        from statguard.report.numbers import cleaned
+        return json.dumps(cleaned(value), ensure_ascii=False, separators=(",", ":")) if value else ""
+    if isinstance(value, (datetime, date)):
+        if value != value:  # pandas' NaT
+            return ""
+        if isinstance(value, datetime) and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(" ") if isinstance(value, datetime) else value.isoformat()
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return display(value.item(), grouping)  # a numpy scalar
     return str(value)
 
 
@@ -73,7 +91,12 @@ def labels(values: pd.Series) -> pd.Series:
     """Display text of a column of non-missing values (fast for text columns)."""
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values.astype(str)
-    return values.map(display)
+    return values.map(_label)
+
+
+def _label(value: Any) -> str:
+    """A unit or key as a label: no thousands separators (110101.0 is the code 110101)."""
+    return display(value, grouping=False)
 
 
 def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
@@ -175,7 +198,7 @@ def coverage_points(report: Report) -> list[tuple[str, float, float]]:
         claimed, verified = _first(values, CLAIMED_KEYS), _first(values, VERIFIED_KEYS)
         if claimed is None or verified is None or unit is None:
             continue
-        points.setdefault(display(unit), (claimed, verified))
+        points.setdefault(_label(unit), (claimed, verified))
         percent = percent or kind == "coverage"
     if not points:
         return []
@@ -213,8 +236,8 @@ def revision_series(report: Report, limit: int = 24) -> list[tuple[str, list[tup
         if not series:
             continue
         keys = keys if isinstance(keys, dict) else {}
-        parts = [display(unit), display(period)]
-        parts += [display(v) for k, v in keys.items() if k not in ("unit", "period", "version")]
+        parts = [_label(unit), _label(period)]
+        parts += [_label(v) for k, v in keys.items() if k not in ("unit", "period", "version")]
         item = (" · ".join(p for p in dict.fromkeys(parts) if p) or str(rule_id), series)
         if item in out:  # two rules about the same figure draw the same line
             continue
