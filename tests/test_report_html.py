@@ -472,3 +472,14 @@ def test_rule_links_filter_the_live_table_and_lead_back(office):
     assert got["filtered"] == "21"
     assert got["flash"] == ["INV-SVC"]
     assert got["noUnit"] == "7"  # i = 1, 26, 51, 76, 101, 126 fail INV-SUM; 76 also INV-SVC
+
+
+@needs_browser
+def test_a_report_without_violations_loads_and_prints_its_rules(report, tmp_path):
+    passed = Report(report.pack, report.violations.iloc[0:0], report.summary, report.meta)
+    page = write(passed, tmp_path / "pass.html", "en")
+    assert 'id="table-violations"' in page.read_text(encoding="utf-8")
+    dom, console = load(page, script=PRINTED)
+    assert console == []
+    got = results(dom)
+    assert got["rows"] == [] and got["rules"] == 7 and got["units"] == 0 and got["sign"] == 1
