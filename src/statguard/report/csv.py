@@ -3,6 +3,11 @@
 Columns are the JSON field names (the same in every language, so scripts can
 rely on them); keys and values are JSON text. UTF-8 with a byte-order mark,
 so Excel shows Chinese correctly when the file is opened directly.
+
+Numbers are written as people write them but stay machine-readable: without
+binary noise (9.7, not 9.700000000000003), observed, expected and imbalance
+with the decimals of the item's reported values (statguard.report.numbers),
+no thousands separators and no percent signs. JSON keeps full precision.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
+from statguard.report.numbers import FIGURES, cleaned, item_decimals, text
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -25,12 +31,28 @@ def _field(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+        return json.dumps(cleaned(value), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return text(value, grouping=False)
     return value
+
+
+def _figures(rows: list[tuple[Any, ...]], columns: list[str]) -> list[tuple[Any, ...]]:
+    """Rows with observed, expected and imbalance as text with the decimals of the item's values."""
+    at = [columns.index(f) for f in FIGURES if f in columns]
+    values = columns.index("values")
+    out = []
+    for row in rows:
+        if any(type(row[i]) is float for i in at):
+            known = item_decimals(row[values])
+            row = list(row)
+            for i in at:
+                if type(row[i]) is float:
+                    row[i] = text(row[i], known, grouping=False)
+        out.append(row)
+    return out
 
 
 @writer("csv", ".csv")
@@ -43,6 +65,6 @@ def render_csv(report: Report, lang: str | None = None) -> str:
     columns = report.violation_columns()  # with fields_to_fix when the run located them
     w.writerow(columns + (["suspicion_score", "suspicion_rank"] if screen else []))
     from statguard.report.views import rows_of
-    for i, row in enumerate(rows_of(report.violations, columns)):
+    for i, row in enumerate(_figures(rows_of(report.violations, columns), columns)):
         w.writerow([_field(v) for v in row] + ([_field(screen[0][i]), _field(screen[1][i])] if screen else []))
     return out.getvalue()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from statguard.i18n import resolve, severity, t
 from statguard.report.model import FAIL_LEVELS, RANK
+from statguard.report.numbers import count
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _clean(text: Any) -> str:
 
 def _line(row: dict[str, Any], lang: str) -> str:
     from statguard.report.views import display
-    where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
+    where = " ".join(display(x, grouping=False) for x in (row["unit"], row["period"]) if display(x))
     where = f"{where}{t('msg.colon', lang)}" if where else ""
     from statguard.report.views import fix_note
     return f"[{severity(row['severity'], lang)}] {where}{row['message']}{fix_note(row.get('fields_to_fix'), lang)}"
@@ -43,7 +44,7 @@ def _line(row: dict[str, Any], lang: str) -> str:
 def _listing(rows: pd.DataFrame, lang: str) -> str:
     lines = [_line(r, lang) for r in rows.head(LISTED).to_dict("records")]
     if len(rows) > LISTED:
-        lines.append(t("more_rows", lang, n=len(rows) - LISTED))
+        lines.append(t("more_rows", lang, n=count(len(rows) - LISTED)))
     return _clean("\n".join(lines))
 
 
@@ -68,7 +69,7 @@ def _case(suite: ET.Element, rule: dict[str, Any], mine: pd.DataFrame, level: in
     gating = mine[mine["severity"].map(RANK) >= level] if len(mine) else mine
     if len(gating):
         worst = gating.iloc[0]
-        message = t("n_violations", lang, n=len(gating), severity=severity(worst["severity"], lang))
+        message = t("n_violations", lang, n=count(len(gating)), severity=severity(worst["severity"], lang))
         message += t("msg.colon", lang) + _line(worst.to_dict(), lang)
         failure = ET.SubElement(case, "failure", message=_clean(message), type=str(worst["severity"]))
         failure.text = _listing(gating, lang)

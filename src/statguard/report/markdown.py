@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from statguard.i18n import resolve, severity, t
+from statguard.report.numbers import count
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -39,9 +40,10 @@ def _headline(report: Report, lang: str) -> list[str]:
     from statguard.report.views import fail_on, verdict
     word = verdict(report)
     counts = report.counts_by_severity()
-    line = t("counts_line", lang, errors=counts["error"], warnings=counts["warning"], info=counts["info"])
+    line = t("counts_line", lang, errors=count(counts["error"]), warnings=count(counts["warning"]),
+             info=count(counts["info"]))
     if report.errored:
-        line += t("msg.sep", lang) + t("errored_line", lang, n=len(report.errored))
+        line += t("msg.sep", lang) + t("errored_line", lang, n=count(len(report.errored)))
     return [f"## {ICONS[word]} {t('title', lang)}: {cell(report.pack)} — {t('verdict.' + word, lang)}", "",
             f"**{line}** · {t('fail_on_line', lang, level=severity(fail_on(report), lang))}", ""]
 
@@ -54,7 +56,8 @@ def _rules(report: Report, lang: str) -> list[str]:
         return []
     headers = [t("col.rule", lang), t("col.severity", lang), t("col.items", lang), t("col.fails", lang),
                t("col.status", lang), t("col.description", lang)]
-    rows = [[r["rule_id"], severity(r["severity"], lang), r["items"], r["fails"], t(f"status.{r['status']}", lang),
+    rows = [[r["rule_id"], severity(r["severity"], lang), count(r["items"]), count(r["fails"]),
+             t(f"status.{r['status']}", lang),
              r["error"] if r["status"] in ("error", "skipped", "empty") else r["description"]]
             for r in shown.to_dict("records")]
     return [f"### {t('h.rules', lang)}", "", *_table(headers, rows, {2, 3}), ""]
@@ -67,27 +70,28 @@ def _units(report: Report, lang: str) -> list[str]:
         return []
     headers = [t("col.unit", lang), *(severity(s, lang) for s in ("error", "warning", "info")),
                t("col.rules_failed", lang)]
-    rows = [[u["unit"], u["error"], u["warning"], u["info"], ", ".join(u["rules"])]
+    rows = [[u["unit"], count(u["error"]), count(u["warning"]), count(u["info"]), ", ".join(u["rules"])]
             for u in units.head(UNITS_SHOWN).to_dict("records")]
-    more = [t("more_rows", lang, n=len(units) - UNITS_SHOWN), ""] if len(units) > UNITS_SHOWN else []
+    more = [t("more_rows", lang, n=count(len(units) - UNITS_SHOWN)), ""] if len(units) > UNITS_SHOWN else []
     return [f"### {t('worst_units', lang).rstrip(':：')}", "", *_table(headers, rows, {1, 2, 3}), "", *more]
 
 
 def _violations(report: Report, lang: str) -> list[str]:
-    from statguard.report.views import worst_first
+    from statguard.report.views import display, worst_first
     v = report.violations
     if not len(v):
         if report.errored:
-            return [t("no_violations_incomplete", lang, n=len(report.errored)), ""]
+            return [t("no_violations_incomplete", lang, n=count(len(report.errored))), ""]
         return [t("no_violations", lang), ""]
     headers = [t("col.severity", lang), t("col.rule", lang), t("col.unit", lang), t("col.period", lang),
                t("col.message", lang)]
     from statguard.report.views import fix_note
-    rows = [[severity(r["severity"], lang), r["rule_id"], r["unit"], r["period"],
+    rows = [[severity(r["severity"], lang), r["rule_id"], display(r["unit"], grouping=False),
+             display(r["period"], grouping=False),
              str(r["message"]) + fix_note(r.get("fields_to_fix"), lang)]
             for r in worst_first(v).head(VIOLATIONS_SHOWN).to_dict("records")]
-    more = [t("more_rows", lang, n=len(v) - VIOLATIONS_SHOWN), ""] if len(v) > VIOLATIONS_SHOWN else []
-    summary = t("first_violations", lang, n=len(v)).rstrip(":：")
+    more = [t("more_rows", lang, n=count(len(v) - VIOLATIONS_SHOWN)), ""] if len(v) > VIOLATIONS_SHOWN else []
+    summary = t("first_violations", lang, n=count(len(v))).rstrip(":：")
     return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, "</details>", ""]
 
 

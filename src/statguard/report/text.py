@@ -12,6 +12,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from statguard.i18n import severity, t
+from statguard.report.numbers import count
 
 if TYPE_CHECKING:
     from statguard.report.model import Report
@@ -82,12 +83,12 @@ def _headline(report: Report, lang: str, color: bool) -> list[str]:
     text = t(f"verdict.{word}", lang)
     if color:
         text = _COLORS[word] + text + "\033[0m"
-    line = text + t("msg.colon", lang) + t("counts_line", lang, errors=counts["error"],
-                                          warnings=counts["warning"], info=counts["info"])
+    line = text + t("msg.colon", lang) + t("counts_line", lang, errors=count(counts["error"]),
+                                          warnings=count(counts["warning"]), info=count(counts["info"]))
     if report.errored:
-        line += t("msg.sep", lang) + t("errored_line", lang, n=len(report.errored))
+        line += t("msg.sep", lang) + t("errored_line", lang, n=count(len(report.errored)))
     if report.skipped:
-        line += t("msg.sep", lang) + t("skipped_line", lang, n=len(report.skipped))
+        line += t("msg.sep", lang) + t("skipped_line", lang, n=count(len(report.skipped)))
     return [t("pack_line", lang, pack=report.pack), line]
 
 
@@ -100,7 +101,7 @@ def _rules(report: Report, lang: str, width: int) -> list[str]:
     lines = [head]
     for r in rule_table(report).to_dict("records"):
         line = clip(str(r["rule_id"]), name_w) + " " + clip(severity(r["severity"], lang), 8)
-        line += "".join(" " + right(r[c], w) for c, w in cols)
+        line += "".join(" " + right(count(r[c]), w) for c, w in cols)
         lines.append(line + "  " + t(f"status.{r['status']}", lang))
     for r in report.summary.to_dict("records"):
         if r["errored"] or r.get("skipped") is True or (not r["items"] and isinstance(r.get("error"), str)):
@@ -123,10 +124,10 @@ def _units(report: Report, lang: str, width: int) -> list[str]:
     head = clip(t("col.unit", lang), unit_w) + "".join(" " + right(severity(s, lang), w) for s, w in sev_cols)
     lines = ["", t("worst_units", lang), head + "  " + t("col.rules_failed", lang)]
     for u in units.head(UNITS_SHOWN).to_dict("records"):
-        line = clip(u["unit"], unit_w) + "".join(" " + right(u[s], w) for s, w in sev_cols)
+        line = clip(u["unit"], unit_w) + "".join(" " + right(count(u[s]), w) for s, w in sev_cols)
         lines.append(line + "  " + clip(", ".join(u["rules"]), rest))
     if len(units) > UNITS_SHOWN:
-        lines.append(t("more_rows", lang, n=len(units) - UNITS_SHOWN))
+        lines.append(t("more_rows", lang, n=count(len(units) - UNITS_SHOWN)))
     return lines
 
 
@@ -136,11 +137,11 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     v = report.violations
     if not len(v):
         if report.errored:
-            return ["", t("no_violations_incomplete", lang, n=len(report.errored))]
+            return ["", t("no_violations_incomplete", lang, n=count(len(report.errored)))]
         return ["", t("no_violations", lang)]
-    lines = ["", t("first_violations", lang, n=len(v))]
+    lines = ["", t("first_violations", lang, n=count(len(v)))]
     for row in worst_first(v).head(limit).to_dict("records"):
-        where = " ".join(display(x) for x in (row["unit"], row["period"]) if display(x))
+        where = " ".join(display(x, grouping=False) for x in (row["unit"], row["period"]) if display(x))
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
         head += mark(row, lang)
         from statguard.report.views import fix_note
