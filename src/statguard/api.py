@@ -50,13 +50,14 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
              rules: Iterable[str] | None = None, tags: Iterable[str] | None = None,
              lang: str | None = None, options: Mapping[str, Any] | None = None,
              progress: Callable[[int, int, str | None], None] | None = None,
-             explanations: Any = None) -> Report:
+             explanations: Any = None, engine: str = "duckdb") -> Report:
     """Run the chosen rules of `pack` on `sources`; `progress(i, n, rule_id)` is told as the i-th
     rule is taken up (rules running concurrently are taken up as they finish). `options`: the
     CLI's extras, e.g. {"threads": N, "memory_limit": "1GB" (the engine's), "output_dir": ...,
     "fields_to_fix": True (statguard.analysis.fixes: which fields to change to put a failing record right),
-    "show_pii": True (values of columns declared `pii:` shown in full; by default masked, statguard.report.masking)}."""
-    from statguard.engine.duckdb import DuckDBEngine
+    "show_pii": True (values of columns declared `pii:` shown in full; by default masked, statguard.report.masking)}.
+    `engine`: "duckdb" (default) or "spark" (options["spark_master"]: local[2] by default)."""
+    from statguard.engine.select import open_engine
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
     unknown = set(sources) - set(pack.sources)
@@ -72,11 +73,11 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     outputs: dict[str, Any] = {}  # rule id -> extra outputs a rule wrote (e.g. a spot-check sample)
     # options["memory_limit"] (DuckDB's, e.g. "500MB"): what bounds the rules' memory (the schema
     # kind's too, which runs in the engine), whatever the size of the sources
-    engine_options = {k: (options or {}).get(k) for k in ("threads", "memory_limit")}
+    engine_options = {k: (options or {}).get(k) for k in ("threads", "memory_limit", "spark_master")}
     options = {**(options or {}), "lang": lang or pack.lang}  # kinds write their texts in the report's language
     from statguard.report.masking import Masker, mask_explanations, mask_report
     masker = Masker.of(pack, options)  # columns declared `pii:` are shown masked unless options["show_pii"]
-    with collector.paused(), DuckDBEngine(**engine_options) as engine:
+    with collector.paused(), open_engine(engine, engine_options) as engine:
         if progress:
             progress(0, len(chosen), None)
         from statguard.engine.units import unit_facts

@@ -286,7 +286,8 @@ def _fetch(engine: Any, ctx: Context, source: str, spec: _Spec,
     query = exp.select(*projections).from_(ctx.table(source))
     if where is not None:
         query = query.where(where.copy())
-    return engine.con.sql(engine.sql(query)).to_arrow_table(), identity
+    from statguard.engine import arrow
+    return arrow(engine, query), identity
 
 
 def _validate(spec: _Spec, frame: Any) -> dict[str, Any]:

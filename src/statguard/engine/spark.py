@@ -1,0 +1,510 @@
+"""The Apache Spark engine: the same plans as DuckDB's, rendered as Spark SQL.
+
+Sources are bound as Spark temporary views, as on DuckDB: "raw:<name>" as read, and "<name>"
+with the declared types applied leniently (TRY_CAST of the trimmed text, the same sqlglot
+trees as DuckDB's typed view, rendered for Spark). Spark's view names cannot hold ':' or
+CJK characters, so every view gets a private name (sg<engine>_<n>) and the tables of a
+query are renamed as it is rendered; the query still refers to them as the pack does.
+
+Parquet is read by Spark itself (a path or a glob, local or on a cluster's file system);
+CSV (UTF-8 or GBK), workbooks, JSON, SQL databases and pandas DataFrames are read on the
+driver by the DuckDB readers, exactly as the DuckDB engine reads them, and handed to Spark
+as Arrow; a Spark DataFrame is taken as it is. Plans run one at a time (Spark spreads one
+statement over the cluster itself); plans that run Python over the engine use `scalar` and
+`frame`, as on DuckDB.
+
+ANSI mode is off: as in DuckDB, a division by zero or a cast that does not fit is NULL (not
+evaluable), not an error that stops the rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlglot
+from sqlglot import exp
+
+from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
+from statguard.engine.duckdb import DUCK_TYPES, _in_date_range, _lenient_cast
+from statguard.errors import EngineError, SourceAbsent, SourceError
+from statguard.expr import quote_column
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from statguard.pack.model import Source
+
+STATUSES = ("pass", "fail", "na")
+_DEBUG: dict[Any, Any] = {}  # tests may fill it to keep Spark's own exception as the cause
+DEFAULT_MASTER = "local[2]"
+_SESSION_LOCK = threading.Lock()
+_ENGINES = itertools.count(1)
+# Spark's type names (DataType.simpleString) as DuckDB names them: kinds read column types as DuckDB's
+_TYPES = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "smallint": "SMALLINT", "tinyint": "TINYINT",
+          "double": "DOUBLE", "float": "FLOAT", "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
+          "timestamp_ntz": "TIMESTAMP", "binary": "BLOB", "void": "VARCHAR"}
+
+
+def available() -> str | None:
+    """None when the Spark engine can run here, else why not (to tell the user)."""
+    import importlib.util
+    import shutil
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed: pip install 'statguard[spark]'"
+    import os
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        return "Spark needs Java 17 or later (e.g. apt-get install openjdk-17-jre-headless)"
+    return None
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The process's SparkSession (one per process: starting one takes seconds), created on first
+    use with `master` (local[2] by default; spark://host:7077, yarn, k8s://..., or sc://host for
+    Spark Connect). Settings statguard relies on: UTC session time zone, ANSI mode off."""
+    from pyspark.sql import SparkSession
+    with _SESSION_LOCK:
+        if master and master.startswith("sc://"):
+            builder = SparkSession.builder.remote(master)
+        else:
+            builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("statguard")
+            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+        session = builder.getOrCreate()
+        for key, value in (("spark.sql.session.timeZone", "UTC"), ("spark.sql.ansi.enabled", "false"),
+                           ("spark.sql.execution.arrow.pyspark.enabled", "true")):
+            session.conf.set(key, value)
+        if not _is_connect(session):  # a rule's failed query is reported with the rule, not logged
+            session.sparkContext.setLogLevel("FATAL")
+        return session
+
+
+def _is_connect(session: Any) -> bool:
+    return type(session).__module__.startswith("pyspark.sql.connect")
+
+
+class SparkEngine:
+    """The engine interface of DuckDBEngine over a SparkSession."""
+
+    dialect = "spark"
+    threads = 1  # the runner schedules nothing side by side: Spark parallelises each statement
+
+    def __init__(self, master: str | None = None, spark: Any = None):
+        self.spark = spark if spark is not None else spark_session(master)
+        self._prefix = f"sg{next(_ENGINES)}_"
+        self._views: dict[str, str] = {}  # our name ("raw:x", "x") -> Spark's temporary view
+        self._reader: Any = None  # a private DuckDB engine reading files and DataFrames on the driver
+        self.bound: dict[str, dict[str, str]] = {}
+        self.described: dict[str, dict[str, Any]] = {}
+        self.registered: dict[str, object] = {}
+        self.scan_widths: dict[str, int | None] = {}
+        self.row_counts: dict[str, int] = {}
+
+    # -- the interface the runner uses ------------------------------------------
+    def session(self) -> SparkEngine:
+        return self
+
+    def sync_frames(self) -> None:
+        pass
+
+    def preserve_order(self, on: bool) -> None:
+        pass
+
+    def release_memory(self) -> None:
+        pass
+
+    def run_fused(self, plans: list[Plan]) -> list[tuple[dict[str, int], Items, float]]:
+        raise EngineError("the Spark engine runs plans one by one")
+
+    def close(self, wait: bool = True) -> None:
+        for view in self._views.values():
+            with contextlib.suppress(Exception):  # the session may be gone already; the views go with it
+                self.spark.catalog.dropTempView(view)
+        self._views.clear()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def __enter__(self) -> SparkEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sources -------------------------------------------------------------------
+    def bind(self, source: Source, data: Any) -> None:
+        """Make `source` readable under its name; `data` overrides its declared path."""
+        if _is_spark_frame(data):
+            self._expose("raw:" + source.name, data)
+            self._typed_view(source, "raw:" + source.name)
+            self.described[source.name] = {"location": "<Spark DataFrame>"}
+            return
+        if data is None and source.database is None and source.path is None:
+            if source.optional:
+                raise SourceAbsent("not given (optional): the rules reading it are skipped", source=source.name)
+            raise SourceError("no data given and the pack declares no path for it", source=source.name)
+        location = data if isinstance(data, (str, Path)) else source.path if data is None else None
+        if location is not None and _is_parquet(source, location):
+            self._bind_parquet(source, str(location))
+            return
+        reader = self._duck()
+        reader.bind(source, data)  # the DuckDB readers' checks and located errors, as on DuckDB
+        raw = "raw:" + source.name
+        table = reader.con.table(exp.to_identifier(raw, quoted=True).sql("duckdb")).to_arrow_table()
+        self._expose(raw, self.spark.createDataFrame(table) if table.num_columns else self.spark.range(0).select())
+        self._typed_view(source, raw, location if data is None or isinstance(data, (str, Path)) else None)
+        self.described[source.name] = dict(reader.described.get(source.name, {}))
+        self.row_counts[source.name] = table.num_rows
+
+    def _bind_parquet(self, source: Source, path: str) -> None:
+        try:
+            frame = self.spark.read.parquet(path)
+        except Exception as e:
+            raise SourceError(f"cannot read: {_first_line(e)}", source=source.name, path=path) from None
+        self._expose("raw:" + source.name, frame)
+        self._typed_view(source, "raw:" + source.name, path)
+        self.described[source.name] = {"location": path}
+
+    def _duck(self) -> Any:
+        if self._reader is None:
+            from statguard.engine.duckdb import DuckDBEngine
+            self._reader = DuckDBEngine(threads=2)
+        return self._reader
+
+    def register(self, name: str, frame: object) -> None:
+        """Expose a DataFrame (pandas, Arrow or Spark) as `name`."""
+        if not _is_spark_frame(frame):
+            reader = self._duck()
+            reader.register("_sg_frame", frame)
+            table = reader.con.table('"_sg_frame"').to_arrow_table()
+            frame = self.spark.createDataFrame(table)
+        self._expose(name, frame)
+        self.registered[name] = frame
+
+    def _expose(self, name: str, frame: Any) -> None:
+        voids = [f.name for f in frame.schema.fields if f.dataType.simpleString() == "void"]
+        if voids:  # a column of nothing but NULLs: text, as DuckDB reads it
+            frame = frame.withColumns({c: frame[c].cast("string") for c in voids})
+        view = self._views.setdefault(name, f"{self._prefix}{len(self._views)}")
+        frame.createOrReplaceTempView(view)
+
+    def bind_view(self, name: str, query: exp.Select, location: str) -> None:
+        """Make a computed source (e.g. a derived one) readable under `name` (and "raw:<name>")."""
+        for view in (name, "raw:" + name):
+            try:
+                self._expose(view, self.spark.sql(self.sql(query)))
+            except Exception as e:
+                raise SourceError(_first_line(e), source=name) from None
+        self.bound[name] = self._describe(name)
+        self.described[name] = {"location": location}
+
+    def _typed_view(self, source: Source, raw: str, path: Any = None) -> None:
+        """As DuckDBEngine._typed_view: declared types applied leniently, dates outside years
+        1-9999 as NULL, a declared column the file lacks an error raised only when read."""
+        raw_types = self._describe(raw)
+        if path is not None:
+            from statguard.engine.duckdb import DuckDBEngine
+            DuckDBEngine._check_declared(source, raw_types, "the file")
+        projections: list[exp.Expression] = []
+        types: dict[str, str] = {}
+        for name, duck_type in raw_types.items():
+            col = source.columns.get(name)
+            target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
+            if target and not duck_type.upper().startswith(target):
+                value = _lenient_cast(quote_column(name), duck_type, target)
+                types[name] = target
+            else:
+                value = quote_column(name)
+                types[name] = duck_type
+            if types[name] in ("DATE", "TIMESTAMP"):
+                value = _in_date_range(value)
+            projections.append(value if isinstance(value, exp.Column) else exp.alias_(value, name, quoted=True))
+        if path is not None:
+            for name, col in source.columns.items():
+                if name not in raw_types:
+                    missing = (f"source '{source.name}' {path}: the file has no column '{name}' "
+                               f"(declared in the pack); its columns: {', '.join(raw_types)}")
+                    target = DUCK_TYPES.get(col.type or "") or "VARCHAR"
+                    projections.append(exp.alias_(exp.cast(exp.Anonymous(this="error", expressions=[
+                        exp.Literal.string(missing)]), target), name, quoted=True))
+                    types[name] = target
+        select = exp.select(*projections).from_(exp.Table(this=exp.to_identifier(raw, quoted=True)))
+        self._expose(source.name, self.spark.sql(self.sql(select)))
+        self.bound[source.name] = types
+
+    def _describe(self, view: str) -> dict[str, str]:
+        schema = self.spark.table(self._views[view]).schema
+        return {f.name: _duck_type(f.dataType.simpleString()) for f in schema.fields}
+
+    def raw_columns(self, source: str) -> dict[str, str]:
+        return self._describe("raw:" + source)
+
+    def row_count(self, source: str) -> int:
+        if source in self.row_counts:  # read on the driver: counted there
+            return self.row_counts[source]
+        return int(self.scalar(exp.select(exp.Count(this=exp.Star())).from_(
+            exp.Table(this=exp.to_identifier(source, quoted=True)))))
+
+    # -- running ---------------------------------------------------------------------
+    def sql(self, tree: exp.Expression) -> str:
+        """`tree` as Spark SQL: the pack's table names as the engine's views, DuckDB's functions
+        as Spark's (see `_spark_functions`)."""
+        tree = tree.copy()
+        ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+        for table in list(tree.find_all(exp.Table)):
+            view = self._views.get(table.name) if not table.args.get("db") else None
+            if view is not None and table.name in ctes and not _inside_cte(table, table.name):
+                continue  # the query's own CTE of that name (inside its definition: the source)
+            if view is not None:
+                alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name, quoted=True))
+                table.set("this", exp.to_identifier(view))
+                table.set("alias", alias)
+        tree = tree.transform(_spark_functions, copy=False)
+        return tree.sql(dialect="spark")
+
+    def _collect(self, tree: exp.Expression) -> tuple[list[str], list[tuple[Any, ...]]]:
+        try:
+            frame = self.spark.sql(self.sql(tree))
+            rows = frame.collect()
+        except EngineError:
+            raise
+        except Exception as e:
+            raise EngineError(_first_line(e)) from _DEBUG.get(e)
+        return list(frame.columns), [tuple(row) for row in rows]
+
+    def rows(self, tree: exp.Expression) -> list[tuple[Any, ...]]:
+        """The rows of a query as tuples of Python values (dates as dates, structs as dicts)."""
+        return [tuple(_value(v) for v in row) for row in self._collect(tree)[1]]
+
+    def columns_and_rows(self, tree: exp.Expression) -> tuple[list[str], list[tuple[Any, ...]]]:
+        names, rows = self._collect(tree)
+        return names, [tuple(_value(v) for v in row) for row in rows]
+
+    def arrow(self, tree: exp.Expression) -> Any:
+        """The result of a query as a pyarrow Table."""
+        try:
+            return self.spark.sql(self.sql(tree)).toArrow()
+        except Exception as e:
+            raise EngineError(_first_line(e)) from _DEBUG.get(e)
+
+    def scalar(self, tree: exp.Expression) -> Any:
+        _, rows = self._collect(tree)
+        return rows[0][0] if rows else None
+
+    def frame(self, tree: exp.Expression) -> pd.DataFrame:
+        """The result of a query as pandas, as DuckDB's client converts it (through Arrow)."""
+        frame = self.arrow(tree).to_pandas()
+        return frame
+
+    def run(self, plan: Plan) -> tuple[dict[str, int], pd.DataFrame | Items]:
+        """Execute a plan: counts per status and the failing items, as DuckDBEngine.run gives them."""
+        if plan.run is not None:
+            return plan.run(self)
+        if plan.failing is not None and plan.tally is not None:
+            return self._run_failing(plan)
+        assert plan.query is not None
+        return self._run_query(plan)
+
+    def _run_query(self, plan: Plan) -> tuple[dict[str, int], Items]:
+        """The counts of every status, repeated on each failing item (one row of NULL items when
+        none fails), in one statement reading the plan's query once (a CTE)."""
+        assert plan.query is not None
+        status = exp.column(STATUS, quoted=True)
+        verdict = {"pass": exp.EQ(this=status.copy(), expression=exp.Literal.string("pass")),
+                   "fail": exp.EQ(this=status.copy(), expression=exp.Literal.string("fail"))}
+        verdict["na"] = exp.not_(exp.Coalesce(this=exp.or_(verdict["pass"].copy(), verdict["fail"].copy()),
+                                              expressions=[exp.false()]))
+        source = exp.Table(this=exp.to_identifier("_sg_q"))
+        counts = exp.select(*(exp.alias_(exp.CountIf(this=verdict[s]), f"_sg_n_{s}") for s in STATUSES)).from_(
+            source.copy())
+        failing = exp.select("*").from_(source.copy()).where(verdict["fail"].copy())
+        names = [f"_sg_n_{s}" for s in STATUSES]
+        item_names = self._columns(plan.query)
+        query = self._joined(counts, failing, names, plan, item_names).with_("_sg_q", as_=plan.query.copy())
+        return self._counted(query, names, STATUS)
+
+    def _run_failing(self, plan: Plan) -> tuple[dict[str, int], Items]:
+        """A plan's tally and its failing items (two statements: each may hold CTEs of the same names)."""
+        assert plan.failing is not None and plan.tally is not None
+        tally = exp.select(*(exp.alias_(exp.cast(exp.column(c, quoted=True), "BIGINT"), f"_sg_{c}")
+                             for c in (ITEMS, NOT_EVALUABLE))).from_(_named(plan.tally, "_sg_t"))
+        counted = self._collect(tally)[1]
+        total, na = (int(counted[0][0] or 0), int(counted[0][1] or 0)) if counted else (0, 0)
+        names, rows = self._collect(exp.select("*").from_(_named(plan.failing, "_sg_f")).order_by(
+            *_order(plan, self._columns(plan.failing))))
+        failed = len(rows)
+        counts = {s: n for s, n in (("pass", total - na - failed), ("fail", failed), ("na", na)) if n}
+        if not failed:
+            return counts, Items({name: [] for name in names}, 0)
+        return counts, Items({name: [_python(row[i]) for row in rows] for i, name in enumerate(names)}, failed)
+
+    def _columns(self, query: exp.Expression) -> list[str]:
+        try:
+            return list(self.spark.sql(self.sql(query)).columns)
+        except Exception as e:
+            raise EngineError(_first_line(e)) from None
+
+    @staticmethod
+    def _joined(counts: exp.Select, failing: exp.Select, count_names: list[str], plan: Plan,
+                item_names: list[str]) -> exp.Select:
+        """The counts, repeated on every failing item, in the plan's order (LEFT JOIN: one row of
+        NULL items when none fails)."""
+        marked = exp.select("*", exp.alias_(exp.true(), "_sg_failing")).from_(_named(failing, "_sg_f"))
+        query = exp.select(*(exp.column(c, "_sg_c") for c in count_names),
+                           exp.Column(this=exp.Star(), table=exp.to_identifier("_sg_m")))
+        query = query.from_(_named(counts, "_sg_c")).join(_named(marked, "_sg_m"), on=exp.true(), join_type="LEFT")
+        return query.order_by(*_order(plan, item_names))
+
+    def _counted(self, query: exp.Select, count_names: list[str], drop: str) -> tuple[dict[str, int], Items]:
+        names, rows = self._collect(query)
+        columns = {name: [_python(row[i]) for row in rows] for i, name in enumerate(names)}
+        first = [int(v[0] or 0) if v else 0 for v in (columns.pop(c) for c in count_names)]
+        marks = columns.pop("_sg_failing")
+        columns.pop(drop, None)
+        failed = sum(1 for m in marks if m)
+        counted = {s: n for s, n in zip(STATUSES, first, strict=True) if n}
+        if not failed:
+            return counted, Items({name: [] for name in columns}, 0)
+        return counted, Items(columns, failed)
+
+
+def _inside_cte(node: exp.Expression, name: str) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, exp.CTE) and parent.alias == name:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _named(query: exp.Expression, name: str) -> exp.Subquery:
+    return exp.Subquery(this=query.copy(), alias=exp.TableAlias(this=exp.to_identifier(name)))
+
+
+def _order(plan: Plan, columns: list[str]) -> list[exp.Expression]:
+    """The plan's order (written in DuckDB's SQL, whose NULLs sort last), then every item column
+    ascending with NULLs last, as DuckDB's ORDER BY ALL / COLUMNS(*) sorts them."""
+    out: list[exp.Expression] = []
+    for text in plan.order_by:
+        ordered = sqlglot.parse_one(f"SELECT 1 ORDER BY {text}", read="duckdb").args["order"].expressions
+        out += ordered
+    return [*out, *(exp.Ordered(this=exp.column(c, quoted=True), nulls_first=False) for c in columns)]
+
+
+# DuckDB functions the kinds use that sqlglot renders under their DuckDB names: Spark's own
+_RENAMED = {"error": "raise_error", "list_sort": "array_sort"}
+
+
+def _spark_functions(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Window) and isinstance(node.this, (exp.RowNumber, exp.Lag, exp.Lead)) \
+            and not node.args.get("order"):
+        # numbering in input order (DuckDB's row_number() OVER ()): Spark needs an order; the
+        # increasing ids of a scan follow the input's order, partition after partition
+        window = node.copy()
+        window.set("order", exp.Order(expressions=[exp.Ordered(this=exp.Anonymous(
+            this="monotonically_increasing_id"))]))
+        return window
+    if isinstance(node, exp.If) and isinstance(node.parent, exp.Case) and _bare_column(node.this):
+        # a 0/1 column or 'true'/'false' text as a condition: DuckDB casts it implicitly, Spark does not
+        return exp.If(this=exp.cast(node.this, "BOOLEAN"), true=node.args.get("true"))
+    if isinstance(node, exp.If) and not isinstance(node.parent, exp.Case) and node.args.get("false") is None:
+        return exp.If(this=node.this, true=node.args.get("true"), false=exp.null())  # DuckDB's if(c, x)
+    if isinstance(node, exp.Glob):  # GLOB as a regular expression matched in full
+        return exp.RegexpLike(this=node.this, expression=_glob_regex(node.expression))
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+        if name in _RENAMED:
+            return exp.Anonymous(this=_RENAMED[name], expressions=node.expressions)
+        if name == "try_strptime":  # strptime's formats as Spark's datetime patterns, the first that reads
+            value, formats = node.expressions
+            parsed = [exp.Anonymous(this="try_to_timestamp", expressions=[value.copy(), exp.Literal.string(
+                _pattern(f.name))]) for f in (formats.expressions if isinstance(formats, exp.Array) else [formats])]
+            return parsed[0] if len(parsed) == 1 else exp.Coalesce(this=parsed[0], expressions=parsed[1:])
+        if name == "isfinite":  # dates and numbers: NULL for NULL, false for NaN and infinities
+            value = exp.Abs(this=exp.cast(node.expressions[0], "DOUBLE"))
+            return exp.LT(this=value, expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE"))
+    if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
+        return exp.RegexpLike(this=node.this, expression=exp.Literal.string(f"^(?:{node.expression.name})$"))
+    return node
+
+
+def _bare_column(node: exp.Expression) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Column)
+
+
+def _pattern(strptime: str) -> str:
+    """A strptime format (%Y-%m-%d) as a Spark datetime pattern (yyyy-MM-dd)."""
+    out = strptime
+    for code, spark in (("%Y", "yyyy"), ("%m", "MM"), ("%d", "dd"), ("%H", "HH"), ("%M", "mm"), ("%S", "ss")):
+        out = out.replace(code, spark)
+    return out
+
+
+def _glob_regex(pattern: exp.Expression) -> exp.Expression:
+    """A GLOB pattern (a literal: * ? [..]) as an anchored regular expression."""
+    if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+        raise EngineError("GLOB with a pattern that is not a literal does not run on Spark")
+    import re
+    out = []
+    for part in re.split(r"(\*|\?|\[[^\]]*\])", pattern.name):
+        if part == "*":
+            out.append(".*")
+        elif part == "?":
+            out.append(".")
+        elif part.startswith("[") and part.endswith("]") and len(part) > 2:
+            out.append("[^" + part[2:] if part[1] == "!" else part)
+        else:
+            out.append(re.escape(part))
+    return exp.Literal.string("^" + "".join(out) + "$")
+
+
+def _duck_type(spark_type: str) -> str:
+    if spark_type.startswith("decimal"):
+        return spark_type.upper()
+    return _TYPES.get(spark_type, spark_type.upper())
+
+
+def _value(value: Any) -> Any:
+    """A value of a Spark Row as DuckDB's client gives it: structs as dicts, arrays as lists."""
+    if hasattr(value, "asDict"):
+        return {k: _value(v) for k, v in value.asDict().items()}
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    return value
+
+
+def _python(value: Any) -> Any:
+    """A value of a Spark Row as DuckDB's client hands it over (structs as dicts, lists as lists),
+    made plain as statguard.report.model._plain makes it."""
+    if value is None or type(value) in (str, int, bool):
+        return value
+    if hasattr(value, "asDict"):
+        return {k: _python(v) for k, v in value.asDict().items()}
+    if isinstance(value, list):
+        return [_python(v) for v in value]
+    from datetime import date, datetime
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    from statguard.report.model import _plain
+    return _plain(value)
+
+
+def _is_spark_frame(data: Any) -> bool:
+    return type(data).__module__.startswith("pyspark.sql") and hasattr(data, "createOrReplaceTempView")
+
+
+def _is_parquet(source: Source, location: Any) -> bool:
+    text = str(location)
+    fmt = getattr(source, "format", None)
+    return fmt == "parquet" or (fmt is None and text.lower().endswith((".parquet", ".pq")))
+
+
+def _first_line(e: Exception) -> str:
+    java = getattr(e, "java_exception", None)  # py4j's error says only which call failed
+    text = str(java if java is not None else e).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("JVM stacktrace")]
+    return lines[0] if lines else text
