@@ -238,8 +238,9 @@ def inequalities(p: SourceProfile, names: list[str], x: np.ndarray, sums: list[S
          (with none negative, the sum already says a <= b);
       2. their names share a word once words for 'total' are set aside (staff.costs, total.costs;
          主营业务收入, 营业收入: the head noun, the last two characters, or one name within the other);
-      3. b's name says it is a total (total.rev, 资产总计, 工资总额), and a is typically at least 5%
-         of it; of these, the three largest parts of each total;
+      3. b's name says it is a total (total.rev, 资产总计, 工资总额), a is typically at least 5% of it
+         and not a part in a relation of kind 1 or 2 or of a sum; of these, the three largest parts
+         of each total;
     and, for 2 and 3, be of one scale: the 90th percentiles of their sizes within a factor SCALE
     (head counts are not compared with money). Shares and rates, pairs holding both ways (equal
     columns) and a <= c implied by a <= b and b <= c (or by a sum) are left out."""
@@ -261,19 +262,24 @@ def inequalities(p: SourceProfile, names: list[str], x: np.ndarray, sums: list[S
                 share = float(np.nanmedian(np.where(x[both, b] > 0, x[both, a] / x[both, b], np.nan))) \
                     if (x[both, b] > 0).any() else 0.0
             holds[(a, b)] = (float(np.mean(x[both, a] <= x[both, b] + 1e-9)), n, share)
-    found: dict[tuple[int, int], Suggestion] = {}
-    by_total: dict[int, list[tuple[float, int]]] = {}
-    for (a, b), (support, n, share) in holds.items():
+    related: dict[tuple[int, int], int] = {}
+    for (a, b), (support, _, share) in holds.items():
         if support < min_support or holds.get((b, a), (0.0, 0, 0.0))[0] >= min_support or (a, b) in implied_by_sum:
             continue
-        related = 1 if (a, b) in sum_parts else _related_names(names[a], names[b])
+        kind = 1 if (a, b) in sum_parts else _related_names(names[a], names[b])
         same_scale = size[a] > 0 and size[b] > 0 and max(size[a], size[b]) <= SCALE * min(size[a], size[b])
-        if related == 0 or (related > 1 and not same_scale) or (related == 3 and not share >= 0.05):
-            continue
-        if related == 3:
-            by_total.setdefault(b, []).append((share, a))
+        if kind == 1 or (kind == 2 and same_scale) or (kind == 3 and same_scale and share >= 0.05):
+            related[(a, b)] = kind
+    known_parts = {a for a, _ in sum_parts} | {a for (a, _), kind in related.items() if kind < 3}
+    found: dict[tuple[int, int], Suggestion] = {}
+    by_total: dict[int, list[tuple[float, int]]] = {}
+    for (a, b), kind in related.items():
+        if kind == 3 and a in known_parts:
+            continue  # a part whose whole is known is not offered to every total
+        if kind == 3:
+            by_total.setdefault(b, []).append((holds[(a, b)][2], a))
         found[(a, b)] = Suggestion("row", p.name, {"expr": f"{_ref(names[a])} <= {_ref(names[b])}"},
-                                   f"{names[a]} <= {names[b]}", support, n, tag="LE")
+                                   f"{names[a]} <= {names[b]}", *holds[(a, b)][:2], tag="LE")
     for b, parts in by_total.items():  # the three largest parts of a total
         for _, a in sorted(parts, reverse=True)[3:]:
             del found[(a, b)]

@@ -117,6 +117,15 @@ def _source(src: SourceProfile, out_dir: Path, lang: str) -> list[str]:
     return out
 
 
+def share(passes: int, items: int) -> str:
+    """passes / items in percent, with as many decimals as keep 199,900 of 200,000 from reading 100.0%."""
+    for digits in range(1, 5):
+        text = f"{passes / items:.{digits}%}" if items else "100.0%"
+        if passes == items or not text.startswith("100."):
+            return text
+    return text
+
+
 def _rule(rule_id: str, s: Suggestion, lang: str) -> list[str]:
     out = [""]
     if s.kind == "schema":
@@ -130,7 +139,7 @@ def _rule(rule_id: str, s: Suggestion, lang: str) -> list[str]:
                             **s.params}
     if s.items:
         passes = round(s.support * s.items)
-        out.append(f"  # {t('init.support', lang, passes=passes, items=s.items, share=f'{s.support:.1%}')}")
+        out.append(f"  # {t('init.support', lang, passes=passes, items=s.items, share=share(passes, s.items))}")
     if s.exceptions:
         named = "; ".join(s.exceptions[:MAX_NAMED])
         if len(s.exceptions) > MAX_NAMED:
