@@ -151,7 +151,7 @@ def text(value: Any, known: int | None = None, lang: str | None = None, percent:
             return f"{clean(value):.{SIGNIFICANT}g}" + ("%" if percent else "")
         shown = repr(value)
         if value.is_integer() and abs(value) < 1e15:
-            shown = shown[:-2]  # 150.0 -> 150
+            shown = shown[:-2] if value else "0"  # 150.0 -> 150, -0.0 -> 0
         elif len(shown) <= CLEAN_DIGITS and "e" not in shown and (
                 len(shown) - shown.index(".") - 1 <= (REPORTED if known is None else known)):
             pass  # short and clean, with no more decimals than reported: as it is (the usual case)
@@ -211,10 +211,11 @@ def _plain(value: Any) -> str:
 
 
 def cleaned(value: Any) -> Any:
-    """`value` with every float in it clean (lists and mappings too): for JSON text in CSV cells."""
+    """`value` with every float in it rounded as `text` shows it (lists and mappings too), still a
+    float: for JSON text in CSV cells and tables (9.7, not 9.700000000000003; 72.73, not 72.727272...)."""
     kind = type(value)
     if kind is float:
-        return clean(value) if math.isfinite(value) else None
+        return rounded(value) if math.isfinite(value) else None
     if kind is dict:
         return {k: cleaned(v) for k, v in value.items()}
     if kind is list:
