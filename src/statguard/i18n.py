@@ -223,7 +223,7 @@ def resolve(explicit: str | None = None, pack_lang: str | None = None,
     return normalize(explicit) or normalize(pack_lang) or locale_lang(environ) or DEFAULT_LANG
 
 
-def t(key: str, lang: str | None = None, **values: object) -> str:
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
     """The text for `key` in `lang`, with `{name}` placeholders filled from `values`."""
     entry = CATALOGUE[key]
     text = entry.get(normalize(lang) or DEFAULT_LANG) or entry[DEFAULT_LANG]

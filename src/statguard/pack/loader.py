@@ -32,8 +32,11 @@ from pydantic import ValidationError
 from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
-from statguard.i18n import LANGS, normalize, speaking
-from statguard.pack import lint_checks
+from statguard.i18n import LANGS, normalize, say, speaking
+from statguard.pack import (
+    lint_checks,
+    messages,  # noqa: F401  (registers the texts of pack.*)
+)
 from statguard.pack.databases import DATABASE_KEYS, parse_database
 from statguard.pack.derived import parse_derivation, resolve_derived
 from statguard.pack.dryrun import type_problems
@@ -95,10 +98,10 @@ def declared_lang(root: Path) -> str | None:
 
 def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[str | Path] = ()) -> Pack:
     if not root.exists():
-        raise PackError(Problem(f"no such file or directory: {root}", str(root)))
+        raise PackError(Problem(say("pack.no_such_path", path=root), str(root)))
     files = _pack_files(root)
     if not files:
-        raise PackError(Problem("directory holds no .yml or .yaml files", str(root)))
+        raise PackError(Problem(say("pack.no_yaml"), str(root)))
     pack = Pack(name=root.stem if root.is_file() else root.name, path=root)
     problems: list[Problem] = []
     seen: set[Path] = set()
@@ -106,8 +109,7 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
     allowed = [tree, BUNDLED, *(Path(d).resolve() for d in allow_include)]
     for f in files:
         if not _inside(f.resolve(), allowed):  # a link in the pack directory pointing elsewhere
-            problems.append(_fatal(Problem(f"file is a link to outside the pack's directory tree ({tree}); "
-                                           "not read (allow its directory with --allow-include DIR)", str(f))))
+            problems.append(_fatal(Problem(say("pack.link_outside", tree=tree), str(f))))
             continue
         _load_file(f, pack, problems, seen, allowed)
     resolve_derived(pack, problems)
@@ -147,11 +149,10 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
     pack.files.append(path)
     doc = read_yaml(path, keep_duplicates=True)
     if doc is None:
-        problems.append(_fatal(Problem("file is empty", str(path), 1, 1)))
+        problems.append(_fatal(Problem(say("pack.empty_file"), str(path), 1, 1)))
         return
     if not isinstance(doc, LocDict):
-        problems.append(_fatal(Problem("a rule pack must be a mapping with 'sources:' and/or 'rules:'",
-                                       str(path), 1, 1)))
+        problems.append(_fatal(Problem(say("pack.not_mapping"), str(path), 1, 1)))
         return
     if "explanations" in doc and not TOP_KEYS & set(doc):  # explanations kept beside the pack's rules
         pack.files.remove(path)
@@ -160,7 +161,7 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
     for key in doc:
         if key not in TOP_KEYS:
             problems.append(_fatal(doc.key_locs[key].problem(
-                f"unknown top-level key '{key}' (expected one of: {', '.join(sorted(TOP_KEYS))})"
+                say("pack.unknown_top", key=key, expected=", ".join(sorted(TOP_KEYS)))
                 + lint_checks.did_you_mean(key, TOP_KEYS), key)))
     for inc, loc in _items(doc, "include", problems):
         target, why = _include_target(path, inc, allowed)
@@ -172,13 +173,12 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
                 _load_file(f, pack, problems, seen, allowed)
             else:
                 problems.append(_fatal(loc.problem(
-                    f"included directory {inc} holds a link to outside the pack's directory tree: "
-                    f"{f.name} not read (allow its directory with --allow-include DIR)", "include")))
+                    say("pack.include_link", inc=inc, name=f.name), "include")))
     _load_meta(doc.get("pack"), doc, pack, problems)  # after its includes: the including file's settings win
     sources = doc.get("sources")
     if sources is not None:
         if not isinstance(sources, LocDict):
-            problems.append(_fatal(doc.where("sources").problem("'sources' must be a mapping of names", "sources")))
+            problems.append(_fatal(doc.where("sources").problem(say("pack.sources_mapping"), "sources")))
         else:
             for name, spec in sources.items():
                 _load_source(str(name), spec, sources.where(name), path, pack, problems)
@@ -192,17 +192,15 @@ def _include_target(path: Path, inc: Any, allowed: list[Path]) -> tuple[Path, st
     """The file or directory `include: inc` names, or why it cannot be read."""
     name = _name(inc)
     if name is None or "\x00" in name:
-        why = "holds a NUL character, which no file name can" if name else f"must be a file name, not {_shown(inc)}"
-        return path, f"included path {why}"
+        return path, say("pack.include_nul") if name else say("pack.include_not_name", value=_shown(inc))
     try:
         target = (path.parent / name).resolve()
         if not _inside(target, allowed):  # checked first: whether it exists is not told either
-            return target, (f"included path is outside the pack's directory tree ({allowed[0]}): {name} "
-                            "(allow its directory with --allow-include DIR)")
+            return target, say("pack.include_outside", tree=allowed[0], name=name)
         if not target.exists():
-            return target, f"included file not found: {name}"
+            return target, say("pack.include_missing", name=name)
     except (OSError, ValueError, RuntimeError) as e:  # a name too long for the file system, a link loop
-        return path, f"included path cannot be read: {name[:100]}: {getattr(e, 'strerror', None) or e}"
+        return path, say("pack.include_unreadable", name=name[:100], why=getattr(e, "strerror", None) or e)
     return target, None
 
 
@@ -230,7 +228,7 @@ def _items(doc: LocDict, key: str, problems: list[Problem]) -> list[tuple[Any, L
     if isinstance(value, str) and key == "include":
         return [(value, doc.where(key))]
     if not isinstance(value, LocList):
-        problems.append(_fatal(doc.where(key).problem(f"'{key}' must be a list", key)))
+        problems.append(_fatal(doc.where(key).problem(say("pack.must_be_list", key=key), key)))
         return []
     return list(zip(value, value.item_locs, strict=True))
 
@@ -239,19 +237,19 @@ def _load_meta(meta: Any, doc: LocDict, pack: Pack, problems: list[Problem]) -> 
     if meta is None:
         return
     if not isinstance(meta, LocDict):
-        problems.append(_fatal(doc.where("pack").problem("'pack' must be a mapping", "pack")))
+        problems.append(_fatal(doc.where("pack").problem(say("pack.pack_mapping"), "pack")))
         return
     for key in meta:
         if key not in PACK_KEYS:
             problems.append(_fatal(meta.key_locs[key].problem(
-                f"unknown key '{key}' in pack (expected: {', '.join(sorted(PACK_KEYS))})"
+                say("pack.unknown_pack_key", key=key, expected=", ".join(sorted(PACK_KEYS)))
                 + lint_checks.did_you_mean(key, PACK_KEYS), key)))
     pack.name = str(meta.get("name", pack.name))
     pack.description = meta.get("description", pack.description)
     lang = meta.get("lang", pack.lang)
     if lang is not None and not (isinstance(lang, str) and normalize(lang)):  # zh, en, zh-CN, en_GB ...
         problems.append(_fatal(_at(meta, "lang").problem(
-            f"lang must be one of {', '.join(LANGS)} (the languages statguard speaks), not {_shown(lang)}", "lang")))
+            say("pack.lang", langs=", ".join(LANGS), value=_shown(lang)), "lang")))
         lang = None
     pack.lang = lang
     for key in ("scorecard", "screen", "settings", "version"):
@@ -261,18 +259,17 @@ def _load_meta(meta: Any, doc: LocDict, pack: Pack, problems: list[Problem]) -> 
 
 def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problems: list[Problem]) -> None:
     if name in pack.sources:
-        problems.append(_fatal(loc.problem(f"source '{name}' is declared twice", name)))
+        problems.append(_fatal(loc.problem(say("pack.source_twice", name=name), name)))
         return
     if name.casefold().startswith(RESERVED_PREFIXES) or not name.strip():
         problems.append(_fatal(loc.problem(
-            f"source name '{name}' is reserved: names may not be empty or start with "
-            f"{', '.join(repr(p) for p in RESERVED_PREFIXES)} (statguard's own tables)", name)))
+            say("pack.source_reserved", name=name, prefixes=", ".join(repr(p) for p in RESERVED_PREFIXES)), name)))
         return
     if spec is None:
         spec = LocDict()
         spec.loc, spec.key_locs, spec.value_locs = loc, {}, {}
     if not isinstance(spec, LocDict):
-        problems.append(_fatal(loc.problem(f"source '{name}' must be a mapping", name)))
+        problems.append(_fatal(loc.problem(say("pack.source_mapping", name=name), name)))
         return
     if "derive" in spec:  # computed from another source: statguard.pack.derived
         pack.sources[name] = Source(name=name, loc=loc, description=spec.get("description"),
@@ -281,7 +278,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     for key in spec:
         if key not in SOURCE_KEYS:
             problems.append(_fatal(spec.key_locs[key].problem(
-                f"unknown key '{key}' in source '{name}' (expected: {', '.join(sorted(SOURCE_KEYS))})"
+                say("pack.unknown_source_key", key=key, name=name, expected=", ".join(sorted(SOURCE_KEYS)))
                 + lint_checks.did_you_mean(key, SOURCE_KEYS), key)))
     text = {key: _source_text(spec, key, name, problems) for key in SOURCE_TEXT}
     src = Source(name=name, loc=loc, format=text["format"], sheet=_sheet(spec, problems), encoding=text["encoding"],
@@ -289,7 +286,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     for flag in ("optional", "glob"):
         value = spec.get(flag, False)
         if not isinstance(value, bool):
-            problems.append(_fatal(spec.where(flag).problem(f"{flag} must be true or false, not {value!r}", flag)))
+            problems.append(_fatal(spec.where(flag).problem(say("pack.flag", flag=flag, value=repr(value)), flag)))
         setattr(src, flag, value is True)
     src.header, src.skip = _rows(spec, "header", problems), _rows(spec, "skip", problems)
     src.path = _source_path(spec, name, file, problems)
@@ -299,7 +296,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     if isinstance(columns, LocList):  # a bare list of names
         columns = {str(c): None for c in columns}
     if not isinstance(columns, dict):
-        problems.append(_fatal(spec.where("columns").problem("'columns' must be a mapping", "columns")))
+        problems.append(_fatal(spec.where("columns").problem(say("pack.columns_mapping"), "columns")))
         columns = {}
     for col_name, col_spec in columns.items():
         col_loc = columns.where(col_name) if isinstance(columns, LocDict) else loc
@@ -311,8 +308,8 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
 
 
 # Keys of a source that hold one name (of a column, a format, an encoding), and what they accept.
-SOURCE_TEXT = {"unit": "a column name", "period": "a column name", "scope": "a column name",
-               "format": "one of csv, excel, parquet, json", "encoding": "an encoding such as utf-8 or gb18030"}
+SOURCE_TEXT = {"unit": "pack.a_column", "period": "pack.a_column", "scope": "pack.a_column",
+               "format": "pack.a_format", "encoding": "pack.an_encoding"}  # catalogue keys
 FORMATS = ("csv", "excel", "parquet", "json")
 
 
@@ -344,7 +341,8 @@ def _source_text(spec: LocDict, key: str, source: str, problems: list[Problem]) 
         value = value if value.lower() == "auto" or _codec(value) else None
     if not isinstance(value, str):
         problems.append(_fatal(_at(spec, key).problem(
-            f"{key} of source '{source}' must be {SOURCE_TEXT[key]}, not {_shown(spec[key])}", key)))
+            say("pack.source_text", key=key, source=source, what=say(SOURCE_TEXT[key]), value=_shown(spec[key])),
+            key)))
     return value
 
 
@@ -362,7 +360,7 @@ def _sheet(spec: LocDict, problems: list[Problem]) -> str | int | None:
     if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     problems.append(_fatal(_at(spec, "sheet").problem(
-        f"sheet must be a sheet name or number (0 is the first), not {_shown(value)}", "sheet")))
+        say("pack.sheet", value=_shown(value)), "sheet")))
     return None
 
 
@@ -373,8 +371,8 @@ def _rows(spec: LocDict, key: str, problems: list[Problem]) -> Any:
     least = 1 if key == "header" else 0
     if value is None or all(isinstance(n, int) and not isinstance(n, bool) and n >= least for n in numbers):
         return list(value) if isinstance(value, list) else value
-    what = "a row number (1 is the first row) or a list of them" if key == "header" else "a number of rows (0 or more)"
-    problems.append(_fatal(_at(spec, key).problem(f"{key} must be {what}, not {_shown(value)}", key)))
+    what = say("pack.header_rows" if key == "header" else "pack.skip_rows")
+    problems.append(_fatal(_at(spec, key).problem(say("pack.rows", key=key, what=what, value=_shown(value)), key)))
     return None
 
 
@@ -383,14 +381,14 @@ def _source_path(spec: LocDict, source: str, file: Path, problems: list[Problem]
     if "path" not in spec:
         return None
     value = _name(spec["path"])
-    why = (f"must be a file name, not {_shown(spec['path'])}" if value is None
-           else "holds a NUL character, which no file name can" if "\x00" in value else None)
+    why = (say("pack.path_not_name", source=source, value=_shown(spec["path"])) if value is None
+           else say("pack.path_nul", source=source) if "\x00" in value else None)
     if why is None:
         try:
             return (file.parent / value).resolve()
         except (OSError, ValueError, RuntimeError) as e:
-            why = f"cannot be used as a file name: {getattr(e, 'strerror', None) or e}"
-    problems.append(_fatal(_at(spec, "path").problem(f"path of source '{source}' {why}", "path")))
+            why = say("pack.path_unusable", source=source, why=getattr(e, "strerror", None) or e)
+    problems.append(_fatal(_at(spec, "path").problem(why, "path")))
     return None
 
 
@@ -403,7 +401,7 @@ def _source_keys(spec: LocDict, source: str, problems: list[Problem]) -> list[st
     if all(n is not None for n in names):
         return [n for n in names if n is not None]
     problems.append(_fatal(_at(spec, "keys").problem(
-        f"keys of source '{source}' must be a column name or a list of column names, not {_shown(value)}", "keys")))
+        say("pack.keys", source=source, value=_shown(value)), "keys")))
     return []
 
 
@@ -413,18 +411,18 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
     if isinstance(spec, str):
         spec = {"type": spec}
     if not isinstance(spec, dict):
-        problems.append(_fatal(loc.problem(f"column '{name}' must be a type name or a mapping", name)))
+        problems.append(_fatal(loc.problem(say("pack.column_form", name=name), name)))
         return Column(name=name, loc=loc)
     where = spec.where if isinstance(spec, LocDict) else (lambda _k: loc)
     for key in spec:
         if key not in COLUMN_KEYS:
             problems.append(_fatal(where(key).problem(
-                f"unknown key '{key}' in column '{name}' (expected: {', '.join(sorted(COLUMN_KEYS))})"
+                say("pack.unknown_column_key", key=key, name=name, expected=", ".join(sorted(COLUMN_KEYS)))
                 + lint_checks.did_you_mean(key, COLUMN_KEYS), key)))
     ctype = spec.get("type")
     if ctype is not None and ctype not in COLUMN_TYPES:
         problems.append(_fatal(where("type").problem(
-            f"unknown type '{ctype}' for column '{name}' (expected one of: {', '.join(COLUMN_TYPES)})", "type")))
+            say("pack.unknown_type", type=ctype, name=name, expected=", ".join(COLUMN_TYPES)), "type")))
         ctype = None  # the pack does not run; lint goes on without the unknown type
     pattern = spec.get("pattern")
     if pattern is not None:
@@ -440,14 +438,13 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
         bounds[key] = spec.get(key)
         why = _bound_problem(bounds[key], ctype)
         if why:
-            problems.append(_fatal(where(key).problem(f"{key} of column '{name}' must be {why}, "
-                                                      f"not {_shown(bounds[key])}", key)))
+            problems.append(_fatal(where(key).problem(
+                say("pack.bound", key=key, name=name, what=why, value=_shown(bounds[key])), key)))
             bounds[key] = None
     codelist = spec.get("codelist")
     if codelist is not None and not (isinstance(codelist, str) and "." in codelist.strip(".")):
         problems.append(_fatal(where("codelist").problem(
-            f"codelist of column '{name}' must name SOURCE.COLUMN (the source holding the codes), "
-            f"not {_shown(codelist)}", "codelist")))
+            say("pack.codelist_form", name=name, value=_shown(codelist)), "codelist")))
         codelist = None
     pii = _pii(spec.get("pii"), name, where("pii"), problems)
     return Column(name=name, type=ctype, required=bool(spec.get("required", True)),
@@ -465,8 +462,8 @@ def _pii(value: Any, name: str, loc: Loc, problems: list[Problem]) -> str | None
         return "auto"
     if isinstance(value, str) and value.strip().lower() in PII_KINDS:
         return value.strip().lower()
-    problems.append(_fatal(loc.problem(f"pii of column '{name}' must be true, false or one of "
-                                       f"{', '.join(PII_KINDS)}, not {_shown(value)}", "pii")))
+    problems.append(_fatal(loc.problem(say("pack.pii", name=name, kinds=", ".join(PII_KINDS), value=_shown(value)),
+                                       "pii")))
     return "auto"  # masked all the same while the pack is being corrected
 
 
@@ -480,14 +477,14 @@ def _bound_problem(value: Any, ctype: str | None) -> str | None:
         try:
             dt.datetime.fromisoformat(str(value))
         except ValueError:
-            return "a date such as 2024-01-31"
+            return say("pack.a_date")
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return "a number"
+        return say("pack.a_number")
     try:
         float(value)
     except ValueError:
-        return "a number"
+        return say("pack.a_number")
     return None
 
 
@@ -502,14 +499,13 @@ def _codelist_problems(pack: Pack) -> list[Problem]:
             name, _, code = column.codelist.rpartition(".")
             held = pack.sources.get(name)
             if held is None:
-                known = ", ".join(sorted(pack.sources))
-                why = f"names no declared source '{name}' (sources: {known})"
+                why = say("pack.codelist_source", codelist=column.codelist, column=column.name, name=name,
+                          known=", ".join(sorted(pack.sources)))
             elif held.columns and code not in held.columns:
-                why = f"names no declared column '{code}' of source '{name}'"
+                why = say("pack.codelist_column", codelist=column.codelist, column=column.name, name=name, code=code)
             else:
                 continue
-            out.append(_fatal(column.codelist_loc.problem(
-                f"codelist '{column.codelist}' of column '{column.name}' {why}", "codelist")))
+            out.append(_fatal(column.codelist_loc.problem(why, "codelist")))
     return out
 
 
@@ -526,19 +522,17 @@ def _broken_entry(item: Any, loc: Loc, why: str, field: str | None, problems: li
 
 def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule | None:
     if not isinstance(item, LocDict):
-        return _broken_entry(item, loc, "each rule must be a mapping with at least 'id' and 'kind'", None,
-                             problems)
+        return _broken_entry(item, loc, say("pack.rule_mapping"), None, problems)
     rule_id = item.get("id")
     if isinstance(rule_id, (dt.date, dt.datetime)):  # id: 2024-01-01 is a date to YAML
-        return _broken_entry(item, item.loc, f"rule id {rule_id} is read by YAML as a date, not as text; "
-                             f"quote it: id: '{rule_id}'", "id", problems)
+        return _broken_entry(item, item.loc, say("pack.id_date", id=rule_id), "id", problems)
     if isinstance(rule_id, (int, float)) and not isinstance(rule_id, bool):  # id: 0101 is text as written
         rule_id = item.written("id")
     if not isinstance(rule_id, str) or rule_id.strip() == "":
         if item.get("enabled", True) is False:  # switched off: listed by lint, not run
-            problems.append(item.loc.problem("rule has no 'id'", "id"))
+            problems.append(item.loc.problem(say("pack.no_id"), "id"))
             return None
-        return _broken_entry(item, item.loc, "rule has no 'id'", "id", problems)
+        return _broken_entry(item, item.loc, say("pack.no_id"), "id", problems)
     rule = Rule(id=str(rule_id), kind=str(item.get("kind", "")), params=None, loc=item.loc, raw=item,
                 description=_text(item.get("description")), message=item.get("message"),
                 tags=_tags(item.get("tags")), hard=item.get("hard"))
@@ -548,15 +542,15 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
     severity = item.get("severity", "error")
     if severity not in SEVERITIES:
         rule.problems.append(item.where("severity").problem(
-            f"severity must be one of {', '.join(SEVERITIES)}, not '{severity}'", "severity"))
+            say("pack.severity", severities=", ".join(SEVERITIES), severity=severity), "severity"))
     rule.severity = severity if severity in SEVERITIES else "error"
     _hard_and_explanation(item, rule)
     _persistence(item, rule)
     if rule.id in RESERVED_IDS:
         rule.problems.append(item.where("id").problem(
-            f"rule id '{rule.id}' is reserved (statguard reports explanation problems under it)", "id"))
+            say("pack.id_reserved", id=rule.id), "id"))
     if any(r.id == rule.id for r in pack.rules):
-        rule.problems.append(item.where("id").problem(f"rule id '{rule.id}' is used twice", "id"))
+        rule.problems.append(item.where("id").problem(say("pack.id_twice", id=rule.id), "id"))
     if item.get("enabled", True) is False:
         return None
     kind = registry.get(rule.kind)
@@ -591,10 +585,10 @@ def _flag_problems(item: LocDict) -> list[Problem]:
     out = []
     enabled = item.get("enabled", True)
     if not isinstance(enabled, bool):
-        out.append(_at(item, "enabled").problem(f"enabled must be true or false, not {_shown(enabled)}", "enabled"))
+        out.append(_at(item, "enabled").problem(say("pack.enabled", value=_shown(enabled)), "enabled"))
     tags = item.get("tags")
     if tags is not None and any(_name(t) is None for t in (tags if isinstance(tags, list) else [tags])):
-        out.append(_at(item, "tags").problem(f"tags must be a name or a list of names, not {_shown(tags)}", "tags"))
+        out.append(_at(item, "tags").problem(say("pack.tags", value=_shown(tags)), "tags"))
     return out
 
 
@@ -602,18 +596,17 @@ def _hard_and_explanation(item: LocDict, rule: Rule) -> None:
     """`hard:` must be a boolean; `explanation:` (statguard.explain.spec) only suits soft rules."""
     from statguard.explain.spec import parse_spec
     if rule.hard is not None and not isinstance(rule.hard, bool):
-        rule.problems.append(item.where("hard").problem(f"hard must be true or false, not {rule.hard!r}", "hard"))
+        rule.problems.append(item.where("hard").problem(say("pack.hard", value=repr(rule.hard)), "hard"))
         rule.hard = None
     if rule.hard and rule.severity == "info":
-        rule.problems.append(item.where("hard").problem("an info rule never gates, so it cannot be hard", "hard"))
+        rule.problems.append(item.where("hard").problem(say("pack.info_hard"), "hard"))
     value = item.get("explanation")
     sub = value.where if isinstance(value, LocDict) else (lambda _k: item.where("explanation"))
     rule.explanation, problems = parse_spec(value, lambda k: sub(k) if k else item.where("explanation"))
     rule.problems.extend(problems)
     if value is not None and rule.is_hard:
         rule.problems.append(item.where("explanation").problem(
-            f"rule '{rule.id}' is hard (severity error or hard: true): its violations cannot be explained, "
-            "so 'explanation' does not apply; say hard: false to accept explanations", "explanation"))
+            say("pack.hard_explanation", id=rule.id), "explanation"))
 
 
 def _persistence(item: LocDict, rule: Rule) -> None:
@@ -623,15 +616,14 @@ def _persistence(item: LocDict, rule: Rule) -> None:
         return
     for key, value in (("min_failures", k), ("of_last", n)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            rule.problems.append(item.where(key).problem(f"{key} must be a whole number of at least 1, "
-                                                         f"not {value!r}", key))
+            rule.problems.append(item.where(key).problem(say("pack.whole_number", key=key, value=repr(value)), key))
             return
     if k is None:
-        rule.problems.append(item.where("of_last").problem("of_last needs min_failures", "of_last"))
+        rule.problems.append(item.where("of_last").problem(say("pack.of_last_alone"), "of_last"))
         return
     if n is not None and n < k:
         rule.problems.append(item.where("of_last").problem(
-            f"of_last ({n}) must be at least min_failures ({k})", "of_last"))
+            say("pack.of_last_less", n=n, k=k), "of_last"))
         return
     from statguard.report.persistence import Persistence
     rule.persist = Persistence(k, n)

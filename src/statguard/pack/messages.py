@@ -1,0 +1,123 @@
+"""The texts of the pack loader's problems (statguard.pack.loader and its helpers), in English and Chinese.
+
+Kept apart from the code so the loader reads as what it checks; each text is said with
+`statguard.i18n.say` in the language load_pack speaks (the pack's lang, else the caller's).
+"""
+
+from statguard.i18n import register
+
+# statguard.pack.loader
+register({
+    "pack.no_such_path": {"en": "no such file or directory: {path}", "zh": "文件或目录不存在：{path}"},
+    "pack.no_yaml": {"en": "directory holds no .yml or .yaml files", "zh": "目录中没有 .yml 或 .yaml 文件"},
+    "pack.link_outside": {"en": "file is a link to outside the pack's directory tree ({tree}); not read (allow its "
+                                "directory with --allow-include DIR)",
+                          "zh": "该文件是指向规则包目录之外（{tree}）的链接，未读取（如需读取，请用 --allow-include "
+                                "DIR 允许其所在目录）"},
+    "pack.empty_file": {"en": "file is empty", "zh": "文件是空的"},
+    "pack.not_mapping": {"en": "a rule pack must be a mapping with 'sources:' and/or 'rules:'",
+                         "zh": "规则包须为包含 'sources:' 和/或 'rules:' 的映射"},
+    "pack.unknown_top": {"en": "unknown top-level key '{key}' (expected one of: {expected})",
+                         "zh": "未知的顶层键「{key}」（可用：{expected}）"},
+    "pack.include_link": {"en": "included directory {inc} holds a link to outside the pack's directory tree: {name} "
+                                "not read (allow its directory with --allow-include DIR)",
+                          "zh": "include 的目录 {inc} 中有指向规则包目录之外的链接：{name} 未读取（如需读取，请用 "
+                                "--allow-include DIR 允许其所在目录）"},
+    "pack.sources_mapping": {"en": "'sources' must be a mapping of names", "zh": "'sources' 须为按名称给出的映射"},
+    "pack.include_nul": {"en": "included path holds a NUL character, which no file name can",
+                         "zh": "include 的路径含有 NUL 字符，文件名中不可能有此字符"},
+    "pack.include_not_name": {"en": "included path must be a file name, not {value}",
+                              "zh": "include 的路径须为文件名，而不是 {value}"},
+    "pack.include_outside": {"en": "included path is outside the pack's directory tree ({tree}): {name} (allow its "
+                                   "directory with --allow-include DIR)",
+                             "zh": "include 的路径在规则包目录（{tree}）之外：{name}（如需读取，请用 --allow-include "
+                                   "DIR 允许其所在目录）"},
+    "pack.include_missing": {"en": "included file not found: {name}", "zh": "include 的文件不存在：{name}"},
+    "pack.include_unreadable": {"en": "included path cannot be read: {name}: {why}",
+                                "zh": "include 的路径无法读取：{name}：{why}"},
+    "pack.must_be_list": {"en": "'{key}' must be a list", "zh": "'{key}' 须为列表"},
+    "pack.pack_mapping": {"en": "'pack' must be a mapping", "zh": "'pack' 须为映射"},
+    "pack.unknown_pack_key": {"en": "unknown key '{key}' in pack (expected: {expected})",
+                              "zh": "pack 中有未知的键「{key}」（可用：{expected}）"},
+    "pack.lang": {"en": "lang must be one of {langs} (the languages statguard speaks), not {value}",
+                  "zh": "lang 须为 {langs} 之一（statguard 支持的语言），而不是 {value}"},
+    "pack.source_twice": {"en": "source '{name}' is declared twice", "zh": "数据源「{name}」声明了两次"},
+    "pack.source_reserved": {"en": "source name '{name}' is reserved: names may not be empty or start with {prefixes} "
+                                   "(statguard's own tables)",
+                             "zh": "数据源名称「{name}」是保留名称：名称不能为空，也不能以 {prefixes} 开头（"
+                                   "statguard 自用的表）"},
+    "pack.source_mapping": {"en": "source '{name}' must be a mapping", "zh": "数据源「{name}」须为映射"},
+    "pack.unknown_source_key": {"en": "unknown key '{key}' in source '{name}' (expected: {expected})",
+                                "zh": "数据源「{name}」中有未知的键「{key}」（可用：{expected}）"},
+    "pack.flag": {"en": "{flag} must be true or false, not {value}", "zh": "{flag} 须为 true 或 false，而不是 {value}"},
+    "pack.columns_mapping": {"en": "'columns' must be a mapping", "zh": "'columns' 须为映射"},
+    "pack.a_column": {"en": "a column name", "zh": "列名"},
+    "pack.a_format": {"en": "one of csv, excel, parquet, json", "zh": "csv、excel、parquet、json 之一"},
+    "pack.an_encoding": {"en": "an encoding such as utf-8 or gb18030", "zh": "utf-8 或 gb18030 这样的编码"},
+    "pack.source_text": {"en": "{key} of source '{source}' must be {what}, not {value}",
+                         "zh": "数据源「{source}」的 {key} 须为{what}，而不是 {value}"},
+    "pack.sheet": {"en": "sheet must be a sheet name or number (0 is the first), not {value}",
+                   "zh": "sheet 须为工作表名称或序号（0 为第一张），而不是 {value}"},
+    "pack.header_rows": {"en": "a row number (1 is the first row) or a list of them",
+                         "zh": "行号（1 为第一行）或行号列表"},
+    "pack.skip_rows": {"en": "a number of rows (0 or more)", "zh": "行数（0 或更多）"},
+    "pack.rows": {"en": "{key} must be {what}, not {value}", "zh": "{key} 须为{what}，而不是 {value}"},
+    "pack.path_not_name": {"en": "path of source '{source}' must be a file name, not {value}",
+                           "zh": "数据源「{source}」的 path 须为文件名，而不是 {value}"},
+    "pack.path_nul": {"en": "path of source '{source}' holds a NUL character, which no file name can",
+                      "zh": "数据源「{source}」的 path 含有 NUL 字符，文件名中不可能有此字符"},
+    "pack.path_unusable": {"en": "path of source '{source}' cannot be used as a file name: {why}",
+                           "zh": "数据源「{source}」的 path 不能用作文件名：{why}"},
+    "pack.keys": {"en": "keys of source '{source}' must be a column name or a list of column names, not {value}",
+                  "zh": "数据源「{source}」的 keys 须为列名或列名列表，而不是 {value}"},
+    "pack.column_form": {"en": "column '{name}' must be a type name or a mapping",
+                         "zh": "列「{name}」须为类型名或映射"},
+    "pack.unknown_column_key": {"en": "unknown key '{key}' in column '{name}' (expected: {expected})",
+                                "zh": "列「{name}」中有未知的键「{key}」（可用：{expected}）"},
+    "pack.unknown_type": {"en": "unknown type '{type}' for column '{name}' (expected one of: {expected})",
+                          "zh": "列「{name}」的类型「{type}」未知（可用：{expected}）"},
+    "pack.bound": {"en": "{key} of column '{name}' must be {what}, not {value}",
+                   "zh": "列「{name}」的 {key} 须为{what}，而不是 {value}"},
+    "pack.a_date": {"en": "a date such as 2024-01-31", "zh": "2024-01-31 这样的日期"},
+    "pack.a_number": {"en": "a number", "zh": "数字"},
+    "pack.codelist_form": {"en": "codelist of column '{name}' must name SOURCE.COLUMN (the source holding the codes), "
+                                 "not {value}",
+                           "zh": "列「{name}」的 codelist 须写作 数据源.列（存放代码的数据源），而不是 {value}"},
+    "pack.pii": {"en": "pii of column '{name}' must be true, false or one of {kinds}, not {value}",
+                 "zh": "列「{name}」的 pii 须为 true、false 或 {kinds} 之一，而不是 {value}"},
+    "pack.codelist_source": {"en": "codelist '{codelist}' of column '{column}' names no declared source '{name}' "
+                                   "(sources: {known})",
+                             "zh": "列「{column}」的 codelist「{codelist}」中的数据源「{name}」未声明（已有数据源："
+                                   "{known}）"},
+    "pack.codelist_column": {"en": "codelist '{codelist}' of column '{column}' names no declared column '{code}' of "
+                                   "source '{name}'",
+                             "zh": "列「{column}」的 "
+                                   "codelist「{codelist}」中的列「{code}」不是数据源「{name}」声明的列"},
+    "pack.rule_mapping": {"en": "each rule must be a mapping with at least 'id' and 'kind'",
+                          "zh": "每条规则须为至少包含 'id' 和 'kind' 的映射"},
+    "pack.id_date": {"en": "rule id {id} is read by YAML as a date, not as text; quote it: id: '{id}'",
+                     "zh": "规则编号 {id} 被 YAML 读成了日期而不是文字；请加引号：id: '{id}'"},
+    "pack.no_id": {"en": "rule has no 'id'", "zh": "规则没有 'id'"},
+    "pack.severity": {"en": "severity must be one of {severities}, not '{severity}'",
+                      "zh": "severity 须为 {severities} 之一，而不是「{severity}」"},
+    "pack.id_reserved": {"en": "rule id '{id}' is reserved (statguard reports explanation problems under it)",
+                         "zh": "规则编号「{id}」是保留编号（statguard 用它报告情况说明的问题）"},
+    "pack.id_twice": {"en": "rule id '{id}' is used twice", "zh": "规则编号「{id}」用了两次"},
+    "pack.enabled": {"en": "enabled must be true or false, not {value}",
+                     "zh": "enabled 须为 true 或 false，而不是 {value}"},
+    "pack.tags": {"en": "tags must be a name or a list of names, not {value}",
+                  "zh": "tags 须为名称或名称列表，而不是 {value}"},
+    "pack.hard": {"en": "hard must be true or false, not {value}", "zh": "hard 须为 true 或 false，而不是 {value}"},
+    "pack.info_hard": {"en": "an info rule never gates, so it cannot be hard",
+                       "zh": "提示级规则从不决定是否通过，因此不能是 hard"},
+    "pack.hard_explanation": {"en": "rule '{id}' is hard (severity error or hard: true): its violations cannot be "
+                                    "explained, so 'explanation' does not apply; say hard: false to accept "
+                                    "explanations",
+                              "zh": "规则「{id}」是硬性规则（severity 为 error 或 hard: true）："
+                                    "其问题不能以说明解释，因此 'explanation' 不适用；如要接受说明，请写 hard: false"},
+    "pack.whole_number": {"en": "{key} must be a whole number of at least 1, not {value}",
+                          "zh": "{key} 须为不小于 1 的整数，而不是 {value}"},
+    "pack.of_last_alone": {"en": "of_last needs min_failures", "zh": "of_last 须与 min_failures 同用"},
+    "pack.of_last_less": {"en": "of_last ({n}) must be at least min_failures ({k})",
+                          "zh": "of_last（{n}）不能小于 min_failures（{k}）"},
+})
