@@ -150,8 +150,9 @@ def _csv_header(path: Path) -> list[str] | None:
 
 
 def _column_stats(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, dict[str, Any]]:
-    """One scan: counts of values, placeholders, numbers, whole numbers, digit codes; ranges,
-    decimals, lengths and an approximate count of distinct values (HyperLogLog)."""
+    """One scan: counts of values, placeholders, numbers, whole numbers; ranges, decimals, lengths
+    and an approximate count of distinct values (HyperLogLog); then one of the columns of whole
+    numbers for digit codes (g: values of digits only, z: of those, starting with 0)."""
     held = ", ".join("'" + p.replace("'", "''") + "'" for p in sorted(set(DEFAULT_PLACEHOLDERS)))
     parts: list[str] = []
     for i, c in enumerate(columns):
@@ -163,16 +164,23 @@ def _column_stats(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]
                   f"min({num}) FILTER ({real}) AS lo{i}", f"max({num}) FILTER ({real}) AS hi{i}",
                   f"max({decimals_sql(c)}) FILTER ({real} AND {num} IS NOT NULL) AS d{i}",
                   f"approx_count_distinct({t}) AS u{i}",
-                  f"count_if(regexp_full_match({t}, '[0-9]+')) AS g{i}",
-                  f"count_if(regexp_full_match({t}, '0[0-9]+')) AS z{i}",
                   f"min(length({t})) AS l{i}", f"max(length({t})) AS m{i}"]
     if not parts:
         return {}
     rel = con.execute(f"SELECT {', '.join(parts)} FROM {q(table)}")
     names = [d[0] for d in rel.description]
-    row = dict(zip(names, rel.fetchone() or [], strict=True))
-    keys = ("p", "h", "n", "w", "lo", "hi", "d", "u", "g", "z", "l", "m")
-    return {c: {k: row[f"{k}{i}"] for k in keys} for i, c in enumerate(columns)}
+    row = dict(zip(names, rel.fetchall()[0], strict=True))
+    keys = ("p", "h", "n", "w", "lo", "hi", "d", "u", "l", "m")
+    stats = {c: {k: row[f"{k}{i}"] for k in keys} | {"g": -1, "z": 0} for i, c in enumerate(columns)}
+    # only columns of whole numbers alone can be digit codes: how many are digits, how many start with 0
+    whole = [c for c, s in stats.items() if s["p"] and s["h"] == 0 and s["n"] == s["w"] == s["p"]]
+    if whole:
+        counts = ", ".join(f"count_if(regexp_full_match({text_sql(c)}, '[0-9]+')), "
+                           f"count_if(regexp_full_match({text_sql(c)}, '0[0-9]+'))" for c in whole)
+        found = con.execute(f"SELECT {counts} FROM {q(table)}").fetchall()[0]
+        for i, c in enumerate(whole):
+            stats[c]["g"], stats[c]["z"] = found[2 * i], found[2 * i + 1]
+    return stats
 
 
 def _small_values(con: duckdb.DuckDBPyConnection, table: str, stats: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
