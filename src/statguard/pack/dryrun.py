@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.errors import Problem
+from statguard.i18n import say
+from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack, Rule
@@ -101,9 +103,9 @@ def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | No
             text = text.split(tail)[0]
         if any(s in text for s in _SKIP):
             return None
-        return ctx.problem(f"rule '{rule.id}' cannot be evaluated on the declared column types: {text}", field)
+        return ctx.problem(say("pack.not_on_types", id=rule.id, why=text), field)
     if why:
-        return ctx.problem(f"rule '{rule.id}' cannot be evaluated on the declared column types: {why}", field)
+        return ctx.problem(say("pack.not_on_types", id=rule.id, why=why), field)
     return None
 
 

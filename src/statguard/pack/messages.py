@@ -121,3 +121,60 @@ register({
     "pack.of_last_less": {"en": "of_last ({n}) must be at least min_failures ({k})",
                           "zh": "of_last（{n}）不能小于 min_failures（{k}）"},
 })
+
+# statguard.pack.yamlio
+register({
+    "pack.yaml.keys_plain": {"en": "mapping keys must be plain text", "zh": "映射的键须为普通文字"},
+    "pack.yaml.duplicate_key": {"en": "duplicate key '{key}' (first given on line {first})",
+                                "zh": "键「{key}」重复（第一次出现在第 {first} 行）"},
+    "pack.yaml.not_regular": {"en": "not a regular file", "zh": "不是普通文件"},
+    "pack.yaml.cannot_read": {"en": "cannot read file: {why}", "zh": "无法读取文件：{why}"},
+    "pack.yaml.too_large": {"en": "file is larger than {mib} MiB: not read as a rule pack",
+                            "zh": "文件大于 {mib} MiB：不作为规则包读取"},
+    "pack.yaml.not_utf8": {"en": "file is not UTF-8 (rule packs must be saved as UTF-8; GBK/GB18030 is not accepted)",
+                           "zh": "文件不是 UTF-8 编码（规则包须保存为 UTF-8；不接受 GBK/GB18030）"},
+    "pack.yaml.text_too_large": {"en": "text is larger than {mib} MiB: not read as a rule pack",
+                                 "zh": "文字大于 {mib} MiB：不作为规则包读取"},
+    "pack.yaml.malformed": {"en": "malformed YAML: {what}", "zh": "YAML 格式错误：{what}"},
+    "pack.yaml.bad_character": {"en": "malformed YAML: character U+{code} is not allowed ({why})",
+                                "zh": "YAML 格式错误：不允许出现字符 U+{code}（{why}）"},
+    "pack.yaml.refused": {"en": "refused: {what}", "zh": "拒绝读取：{what}"},
+    "pack.yaml.too_deep": {"en": "nested more than {depth} levels deep", "zh": "嵌套超过 {depth} 层"},
+    "pack.yaml.alias_bomb": {"en": "aliases repeat more than {n} values and characters in all (an alias bomb?)",
+                             "zh": "别名共重复了超过 {n} 个值和字符（别名炸弹？）"},
+})
+
+# screen: and scorecard: settings (statguard.pack.screen, .scorecard), types (statguard.pack.dryrun)
+register({
+    "pack.screen_mapping": {"en": "'screen' must be a mapping", "zh": "'screen' 须为映射"},
+    "pack.screen_field": {"en": "screen {path}: {why}", "zh": "screen {path}：{why}"},
+    "pack.scorecard_mapping": {"en": "'scorecard' must be a mapping", "zh": "'scorecard' 须为映射"},
+    "pack.scorecard_unknown": {"en": "unknown key '{path}' in scorecard (allowed: {allowed})",
+                               "zh": "scorecard 中有未知的键「{path}」（可用：{allowed}）"},
+    "pack.scorecard_field": {"en": "scorecard {path}: {why}", "zh": "scorecard {path}：{why}"},
+    "pack.scorecard_says": {"en": "scorecard: {why}", "zh": "scorecard：{why}"},
+    "pack.not_on_types": {"en": "rule '{id}' cannot be evaluated on the declared column types: {why}",
+                          "zh": "规则「{id}」无法在所声明的列类型上求值：{why}"},
+})
+register({
+    "pack.scorecard_both": {"en": "give either peer_group or groups, not both",
+                            "zh": "peer_group 和 groups 只能给出其一"},
+    "pack.scorecard_floor": {"en": "floor ({floor}) must be below base ({base})",
+                             "zh": "floor（{floor}）须低于 base（{base}）"},
+    "pack.scorecard_group_twice": {"en": "unit '{unit}' is listed in both groups '{first}' and '{second}'",
+                                   "zh": "单位「{unit}」同时列在分组「{first}」和「{second}」中"},
+    "pack.scorecard_unknown_rule": {"en": "scorecard weight given for unknown rule '{id}'",
+                                    "zh": "scorecard 为不存在的规则「{id}」给出了扣分"},
+    "pack.peer_unknown_source": {"en": "peer_group names unknown source '{source}' (sources: {sources})",
+                                 "zh": "peer_group 中的数据源「{source}」不存在（已有数据源：{sources}）"},
+    "pack.peer_no_unit": {"en": "source '{source}' has no unit column, so it cannot group units",
+                          "zh": "数据源「{source}」没有单位列，无法用来给单位分组"},
+    "pack.peer_unknown_column": {"en": "unknown column '{column}' in source '{source}'",
+                                 "zh": "数据源「{source}」中没有列「{column}」"},
+    "pack.peer_needs_unit": {"en": "peer_group needs a source with a unit column",
+                             "zh": "peer_group 需要一个有单位列的数据源"},
+    "pack.peer_no_column": {"en": "no source with a unit column declares column '{column}'",
+                            "zh": "有单位列的数据源都没有声明列「{column}」"},
+    "pack.screen_unknown_rule": {"en": "screen weight given for unknown rule '{id}'",
+                                 "zh": "screen 为不存在的规则「{id}」给出了分数"},
+})

@@ -22,6 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from statguard.errors import PackError, Problem
+from statguard.i18n import say
+from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
+
+PYDANTIC_PREFIX = "Value error, "  # how pydantic starts a validator's message; taken off
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack
@@ -59,14 +63,14 @@ class ScorecardConfig(BaseModel):
     @model_validator(mode="after")
     def _one_grouping(self) -> ScorecardConfig:
         if self.peer_group and self.groups:
-            raise ValueError("give either peer_group or groups, not both")
+            raise ValueError(say("pack.scorecard_both"))
         if self.floor >= self.base:
-            raise ValueError(f"floor ({self.floor}) must be below base ({self.base})")
+            raise ValueError(say("pack.scorecard_floor", floor=self.floor, base=self.base))
         seen: dict[str, str] = {}
         for category, units in (self.groups or {}).items():
             for unit in units:
                 if unit in seen:
-                    raise ValueError(f"unit '{unit}' is listed in both groups '{seen[unit]}' and '{category}'")
+                    raise ValueError(say("pack.scorecard_group_twice", unit=unit, first=seen[unit], second=category))
                 seen[unit] = category
         return self
 
@@ -83,7 +87,7 @@ def parse_config(raw: Any) -> ScorecardConfig:
     if raw is None:
         return ScorecardConfig()
     if not isinstance(raw, dict):
-        raise PackError(_at(raw, [], "'scorecard' must be a mapping"))
+        raise PackError(_at(raw, [], say("pack.scorecard_mapping")))
     try:
         return ScorecardConfig.model_validate(_plain(raw))
     except ValidationError as e:
@@ -107,7 +111,7 @@ def _reference_problems(config: ScorecardConfig, raw: Any, pack: Pack) -> list[P
     ids = {r.id for r in pack.rules}
     for rule_id in config.rules:
         if rule_id not in ids:
-            problems.append(_at(raw, ["rules", rule_id], f"scorecard weight given for unknown rule '{rule_id}'"))
+            problems.append(_at(raw, ["rules", rule_id], say("pack.scorecard_unknown_rule", id=rule_id)))
     if config.peer_group:
         why = peer_group_problem(config.peer_group, pack)
         if why:
@@ -120,27 +124,27 @@ def peer_group_problem(spec: str, pack: Pack) -> str | None:
     source, _, column = spec.rpartition(".")
     if source:
         if source not in pack.sources:
-            return f"peer_group names unknown source '{source}' (sources: {', '.join(sorted(pack.sources))})"
+            return say("pack.peer_unknown_source", source=source, sources=", ".join(sorted(pack.sources)))
         src = pack.sources[source]
         if src.unit is None:
-            return f"source '{source}' has no unit column, so it cannot group units"
+            return say("pack.peer_no_unit", source=source)
         if src.declared is not None and column not in src.declared:
-            return f"unknown column '{column}' in source '{source}'"
+            return say("pack.peer_unknown_column", column=column, source=source)
         return None
     with_units = [s for s in pack.sources.values() if s.unit]
     if not with_units:
-        return "peer_group needs a source with a unit column"
+        return say("pack.peer_needs_unit")
     if all(s.declared is not None and column not in s.declared for s in with_units):
-        return f"no source with a unit column declares column '{column}'"
+        return say("pack.peer_no_column", column=column)
     return None
 
 
 def _message(err: Any) -> str:
     path = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
-        return f"unknown key '{path}' in scorecard (allowed: {', '.join(_allowed(err['loc']))})"
-    text = str(err["msg"]).removeprefix("Value error, ")
-    return f"scorecard {path}: {text}" if path else f"scorecard: {text}"
+        return say("pack.scorecard_unknown", path=path, allowed=", ".join(_allowed(err["loc"])))
+    text = str(err["msg"]).removeprefix(PYDANTIC_PREFIX)
+    return say("pack.scorecard_field", path=path, why=text) if path else say("pack.scorecard_says", why=text)
 
 
 def _allowed(loc: tuple[Any, ...]) -> list[str]:

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from statguard.errors import PackError, Problem
-from statguard.pack.scorecard import _at, _plain
+from statguard.i18n import say
+from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
+from statguard.pack.scorecard import PYDANTIC_PREFIX, _at, _plain
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack
@@ -57,12 +59,13 @@ def parse_screen(raw: Any) -> ScreenConfig:
     if raw is None:
         return ScreenConfig()
     if not isinstance(raw, dict):
-        raise PackError(_at(raw, [], "'screen' must be a mapping"))
+        raise PackError(_at(raw, [], say("pack.screen_mapping")))
     try:
         return ScreenConfig.model_validate(_plain(raw))
     except ValidationError as e:
-        raise PackError([_at(raw, [str(p) for p in err["loc"]], "screen " + ".".join(map(str, err["loc"]))
-                             + ": " + str(err["msg"]).removeprefix("Value error, ")) for err in e.errors()]) from None
+        raise PackError([_at(raw, [str(p) for p in err["loc"]],
+                             say("pack.screen_field", path=".".join(map(str, err["loc"])),
+                                 why=str(err["msg"]).removeprefix(PYDANTIC_PREFIX))) for err in e.errors()]) from None
 
 
 def screen_problems(pack: Pack) -> list[Problem]:
@@ -75,5 +78,5 @@ def screen_problems(pack: Pack) -> list[Problem]:
     except PackError as e:
         return e.problems
     ids = {r.id for r in pack.rules}
-    return [_at(raw, ["weights", rule_id], f"screen weight given for unknown rule '{rule_id}'")
+    return [_at(raw, ["weights", rule_id], say("pack.screen_unknown_rule", id=rule_id))
             for rule_id in config.weights if rule_id not in ids]

@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 
 from statguard.errors import PackError, Problem
+from statguard.i18n import say
+from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
 
 MAX_BYTES = 8 * 1024 * 1024  # a pack file larger than this is refused unread
 MAX_DEPTH = 64  # nested mappings and sequences
@@ -95,13 +97,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocDict:
     for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)):
-            _refuse(loader, out, _loc(key_node, loader.file).problem("mapping keys must be plain text"))
+            _refuse(loader, out, _loc(key_node, loader.file).problem(say("pack.yaml.keys_plain")))
             continue
         key = str(key) if not isinstance(key, str) else key
         if key in out and key not in from_merge:  # a merged key may be overridden; a key given twice may not
             first = out.key_locs[key].line
             _refuse(loader, out, _loc(key_node, loader.file).problem(
-                f"duplicate key '{key}' (first given on line {first})", key))
+                say("pack.yaml.duplicate_key", key=key, first=first), key))
             continue
         if i < merged:
             from_merge.add(key)
@@ -144,28 +146,25 @@ def read_yaml(path: Path, *, keep_duplicates: bool = False) -> Any:
     try:
         with path.open("rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise PackError(Problem("not a regular file", str(path)))
+                raise PackError(Problem(say("pack.yaml.not_regular"), str(path)))
             raw = f.read(MAX_BYTES + 1)
     except OSError as e:
-        raise PackError(Problem(f"cannot read file: {e.strerror}", str(path))) from None
+        raise PackError(Problem(say("pack.yaml.cannot_read", why=e.strerror), str(path))) from None
     if len(raw) > MAX_BYTES:
-        raise PackError(Problem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB: not read as a rule pack",
-                                str(path)))
+        raise PackError(Problem(say("pack.yaml.too_large", mib=MAX_BYTES // (1024 * 1024)), str(path)))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise PackError(Problem(
-            "file is not UTF-8 (rule packs must be saved as UTF-8; GBK/GB18030 is not accepted)",
-            str(path), line)) from None
+            say("pack.yaml.not_utf8"), str(path), line)) from None
     return parse_yaml(text, str(path), keep_duplicates=keep_duplicates)
 
 
 def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = False) -> Any:
     """Parse YAML text into located containers, within the module's bounds (PackError beyond them)."""
     if len(text) > MAX_BYTES:
-        raise PackError(Problem(f"text is larger than {MAX_BYTES // (1024 * 1024)} MiB: not read as a rule pack",
-                                file))
+        raise PackError(Problem(say("pack.yaml.text_too_large", mib=MAX_BYTES // (1024 * 1024)), file))
     loader = None
     try:
         _check_bounds(text, file)
@@ -178,7 +177,7 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
     except yaml.reader.ReaderError as e:
         raise _unreadable(e, text, file) from None
     except yaml.YAMLError as e:
-        raise PackError(Problem(f"malformed YAML: {e}", file)) from None
+        raise PackError(Problem(say("pack.yaml.malformed", what=e), file)) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -187,7 +186,7 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
 def _malformed(e: yaml.MarkedYAMLError, file: str) -> PackError:
     mark = e.problem_mark or e.context_mark
     what = " ".join(p for p in (e.context, e.problem) if p)
-    return PackError(Problem(f"malformed YAML: {what}", file,
+    return PackError(Problem(say("pack.yaml.malformed", what=what), file,
                              mark.line + 1 if mark else None, mark.column + 1 if mark else None))
 
 
@@ -203,7 +202,7 @@ def _check_bounds(text: str, file: str) -> None:
             event = parser.get_event()
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 if len(open_) >= MAX_DEPTH:
-                    raise _bound_error(event, file, f"nested more than {MAX_DEPTH} levels deep")
+                    raise _bound_error(event, file, say("pack.yaml.too_deep", depth=MAX_DEPTH))
                 open_.append([event.anchor, 1])
                 continue
             if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -214,8 +213,7 @@ def _check_bounds(text: str, file: str) -> None:
                 anchor, weight = None, size.get(event.anchor, 1)
                 aliased += weight
                 if aliased > MAX_ALIASED:
-                    raise _bound_error(event, file, f"aliases repeat more than {MAX_ALIASED:,} values and "
-                                                    "characters in all (an alias bomb?)")
+                    raise _bound_error(event, file, say("pack.yaml.alias_bomb", n=f"{MAX_ALIASED:,}"))
             else:
                 continue
             if anchor is not None:
@@ -233,13 +231,13 @@ def _unreadable(e: yaml.reader.ReaderError, text: str, file: str) -> PackError:
     char = chr(e.character) if isinstance(e.character, int) else None
     offset = text.find(char) if char else -1
     if offset < 0:
-        return PackError(Problem(f"malformed YAML: {e.reason}", file))
+        return PackError(Problem(say("pack.yaml.malformed", what=e.reason), file))
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return PackError(Problem(f"malformed YAML: character U+{e.character:04X} is not allowed ({e.reason})",
+    return PackError(Problem(say("pack.yaml.bad_character", code=f"{e.character:04X}", why=e.reason),
                              file, line, column))
 
 
 def _bound_error(event: yaml.Event, file: str, what: str) -> PackError:
     mark = event.start_mark
-    return PackError(Problem(f"refused: {what}", file, mark.line + 1, mark.column + 1))
+    return PackError(Problem(say("pack.yaml.refused", what=what), file, mark.line + 1, mark.column + 1))
