@@ -289,6 +289,24 @@ def test_hierarchy_along_a_code_list(tmp_path: Path) -> None:
 
 
 @needs_validate
+def test_hierarchy_along_a_code_list_reported_in_part(tmp_path: Path) -> None:
+    # without the classes (4 digits) the groups have no children in the data: compared where a parent
+    # and all its children are reported (mode non_null), as the default would fail every group
+    frame, kids = _nace_long(tmp_path / "full.csv")
+    upper = frame[frame["nace"].str.len() <= 4]
+    upper.to_csv(tmp_path / "upper.csv", index=False)
+    complete = [(year, p) for year, g in upper.groupby("year") for p, ks in kids.items()
+                if p in set(g["nace"]) and set(ks) <= set(g["nace"])]
+    assert len(complete) == 8  # A and its three divisions, in two years
+    result = infer_pack([tmp_path / "upper.csv", VALIDATE / "nace_rev2_codes.csv"], tmp_path / "pack",
+                        min_support=0.85)
+    _assert_passes_except_named(result)
+    (_, s), = [(i, s) for i, s in result.rules if s.kind == "hierarchy"]
+    assert s.params["mode"] == "non_null" and s.items == len(complete)
+    assert s.exceptions == ["year=2023, nace=01"]  # 01.1's own sum is not compared: its classes are absent
+
+
+@needs_validate
 def test_hierarchy_by_prefix(tmp_path: Path) -> None:
     frame, kids = _nace_long(tmp_path / "turnover.csv")
     result = infer_pack([tmp_path / "turnover.csv"], tmp_path / "pack", min_support=0.9)
