@@ -113,23 +113,35 @@ def test_lint_still_checks_declared_types_next_to_undeclared_columns(tmp_path):
         assert "cannot be read as DOUBLE" in bad[rule_id][0]
 
 
-def test_names_taken_on_trust_are_noted_with_suggestions(tmp_path):
-    rules = "  - {id: T, kind: row, source: firms, expr: 营业收 > 0 and 营业成本 >= 0}\n"
+def test_names_taken_on_trust_are_noted(tmp_path):
+    rules = "  - {id: T, kind: row, source: firms, expr: 利润 > -10 and 营业成本 >= 0}\n"
     pack = statguard.load_pack(_pack(tmp_path, rules))
     rule = pack.rules[0]
     ctx = Context(pack, rule)
     registry.get("row").plan(rule, ctx)
     notes = [str(p) for p in ctx.undeclared]
     assert len(notes) == 2
-    assert "column '营业收' is not declared in source 'firms' (did you mean '营业收入'?)" in notes[0]
+    assert "column '利润' is not declared in source 'firms'" in notes[0]
     assert ":10:" in notes[0] and "[expr]" in notes[0]
     assert "column '营业成本' is not declared" in notes[1] and "did you mean" not in notes[1]
     zh = Context(pack, rule, options={"lang": "zh"})
     registry.get("row").plan(rule, zh)
     assert "未在数据源“firms”中声明" in str(zh.undeclared[0])
-    # with data bound, nothing is taken on trust: the data's columns decide
+
+
+def test_a_near_miss_of_a_declared_column_is_refused_as_a_typo(tmp_path):
+    """'营业收' beside the declared '营业收入' is the author's typo, not another column of the file:
+    refused at load with the declared name suggested, as it would be with the data bound."""
+    rules = "  - {id: T, kind: row, source: firms, expr: 营业收 > 0 and 营业成本 >= 0}\n"
+    problems = [str(p) for p in statguard.load_pack(_pack(tmp_path, rules)).rules[0].problems]
+    assert len(problems) == 1 and "unknown column '营业收'" in problems[0] and "did you mean '营业收入'" in problems[0]
+    # a name unlike any declared one, checked with the data bound: the data's header decides
+    rules = "  - {id: T, kind: row, source: firms, expr: 收入合计 > 0}\n"
+    pack = statguard.load_pack(_pack(tmp_path, rules))
+    rule = pack.rules[0]
+    assert not rule.problems
     bound = Context(pack, rule, {"firms": {c: "VARCHAR" for c in CSV.splitlines()[0].split(",")}})
-    with pytest.raises(ExpressionError, match="unknown column '营业收'"):
+    with pytest.raises(ExpressionError, match="unknown column '收入合计'"):
         registry.get("row").plan(rule, bound)
 
 

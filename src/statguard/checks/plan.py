@@ -145,7 +145,7 @@ class Context:
     def require_column(self, source: str, column: str, field_name: str) -> exp.Column:
         cols = self.columns(source)
         if cols is not None and column not in cols:
-            if self.partial(source):
+            if self.partial(source) and not _looks_like_typo(column, cols):
                 self._undeclared(source, column, cols, field_name)
             else:
                 raise PackError(self.problem(f"unknown column '{column}' in source '{source}'"
@@ -170,16 +170,29 @@ class Context:
         where = self.problem("", field_name)
         try:
             return compile_expression(text, columns, where, condition=condition, statistics=statistics)
-        except ExpressionError:
+        except ExpressionError as e:
             loose = [a for a, src in scopes.items() if columns[a] is not None and self.partial(src)]
             if not loose:
                 raise
+            refused = e
         widened = _with_undeclared(text, columns, loose, statistics)
+        added = {a: (widened[a] or [])[len(cols or []):] for a, cols in columns.items()}
+        if any(_looks_like_typo(name, columns[a] or []) for a, names in added.items() for name in names):
+            raise refused  # 'verfied' beside a declared 'verified': the author's typo, not another column
         compiled = compile_expression(text, widened, where, condition=condition, statistics=statistics)
-        for alias_name, cols in columns.items():
-            for name in (widened[alias_name] or [])[len(cols or []):]:
-                self._undeclared(scopes[alias_name], name, cols or [], field_name)
+        for alias_name, names in added.items():
+            for name in names:
+                self._undeclared(scopes[alias_name], name, columns[alias_name] or [], field_name)
         return compiled
+
+
+def _looks_like_typo(name: str, declared: list[str]) -> bool:
+    """A name the source does not declare but nearly does ('verfied' beside 'verified',
+    '营业收人' beside '营业收入'): without data it is refused as the typo it almost always is,
+    with the declared name suggested; a name unlike any declared one is left to the data's
+    header (see Context.partial). A file that really has both columns declares the second."""
+    import difflib
+    return bool(difflib.get_close_matches(name, declared, n=1, cutoff=0.75))
 
 
 def _did_you_mean(name: str, columns: list[str]) -> str:
