@@ -19,6 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from statguard.errors import Problem
+from statguard.i18n import say
+from statguard.pack import (
+    lint_checks,  # noqa: F401  (registers lint.did_you_mean)
+    messages,  # noqa: F401  (registers the texts of pack.*)
+)
 from statguard.pack.model import Column, Derivation, Pack, Source
 from statguard.pack.yamlio import Loc, LocDict, LocList
 
@@ -33,34 +38,32 @@ def parse_derivation(name: str, spec: LocDict, problems: list[Problem]) -> Deriv
     for key in spec:
         if key not in DERIVED_SOURCE_KEYS:
             problems.append(_fatal(spec.key_locs[key].problem(
-                f"derived source '{name}' takes '{key}' from the source it derives from "
-                f"(a derived source has only: {', '.join(sorted(DERIVED_SOURCE_KEYS))})", key)))
+                say("pack.derive.takes_from_base", name=name, key=key, keys=", ".join(sorted(DERIVED_SOURCE_KEYS))),
+                key)))
     if not isinstance(value, LocDict):
         problems.append(_fatal(where.problem(
-            f"'derive' of source '{name}' must be a mapping such as "
-            "{increments_of: <source>, value: <column>}", "derive")))
+            say("pack.derive.mapping", name=name), "derive")))
         return None
     ok = True
     for key in value:
         if key not in DERIVE_KEYS:
             problems.append(_fatal(value.key_locs[key].problem(
-                f"unknown key '{key}' in derive of source '{name}' (expected: {', '.join(sorted(DERIVE_KEYS))})",
+                say("pack.derive.unknown_key", key=key, name=name, expected=", ".join(sorted(DERIVE_KEYS))),
                 f"derive.{key}")))
             ok = False
     for key in ("increments_of", "value"):
         if not isinstance(value.get(key), str) or not value.get(key):
-            problems.append(_fatal(value.loc.problem(f"derive of source '{name}' needs '{key}' (a name)",
-                                                     f"derive.{key}")))
+            problems.append(_fatal(value.loc.problem(say("pack.derive.needs", name=name, key=key), f"derive.{key}")))
             ok = False
     by = value.get("by")
     if isinstance(by, str):
         by = [by]
     if by is not None and not (isinstance(by, LocList | list) and all(isinstance(b, str) for b in by)):
-        problems.append(_fatal(value.where("by").problem("'by' must be a list of column names", "derive.by")))
+        problems.append(_fatal(value.where("by").problem(say("pack.derive.by"), "derive.by")))
         ok = False
     for key in ("as", "period"):
         if key in value and not isinstance(value[key], str):
-            problems.append(_fatal(value.where(key).problem(f"'{key}' must be a column name", f"derive.{key}")))
+            problems.append(_fatal(value.where(key).problem(say("pack.derive.column_name", key=key), f"derive.{key}")))
             ok = False
     if not ok:
         return None
@@ -89,14 +92,14 @@ def _resolve(pack: Pack, name: str, chain: list[str], done: set[str], problems: 
             member_spec = pack.sources[member].derive
             assert member_spec is not None
             problems.append(_fatal(_at(member_spec, "increments_of").problem(
-                f"derived sources form a cycle: {cycle}", "derive.increments_of")))
+                say("pack.derive.cycle", cycle=cycle), "derive.increments_of")))
             done.add(member)
         return False
     base = pack.sources.get(spec.increments_of)
     if base is None:
-        known = ", ".join(sorted(n for n in pack.sources if n != name)) or "none declared"
+        known = ", ".join(sorted(n for n in pack.sources if n != name)) or say("pack.derive.none_declared")
         problems.append(_fatal(_at(spec, "increments_of").problem(
-            f"derived source '{name}': unknown source '{spec.increments_of}' (sources: {known})",
+            say("pack.derive.unknown_source", name=name, base=spec.increments_of, known=known),
             "derive.increments_of")))
         done.add(name)
         return False
@@ -121,9 +124,10 @@ def _column_problems(name: str, spec: Derivation, base: Source) -> list[Problem]
         if declared is not None and column not in declared:
             import difflib
             close = difflib.get_close_matches(column, declared, n=3)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            hint = say("lint.did_you_mean", names=", ".join(map(repr, close))) if close else ""
             out.append(_fatal(_at(spec, key).problem(
-                f"derived source '{name}': unknown column '{column}' in source '{base.name}'{hint}", f"derive.{key}")))
+                say("pack.derive.unknown_column", name=name, column=column, base=base.name, hint=hint),
+                f"derive.{key}")))
 
     unknown(spec.value, "value")
     for column in spec.by or []:
@@ -131,19 +135,17 @@ def _column_problems(name: str, spec: Derivation, base: Source) -> list[Problem]
     period = spec.period or base.period
     if not period:
         out.append(_fatal(_at(spec, "increments_of").problem(
-            f"derived source '{name}': source '{base.name}' declares no period column; give 'period:' in derive",
-            "derive.period")))
+            say("pack.derive.no_period", name=name, base=base.name), "derive.period")))
     elif spec.period:
         unknown(spec.period, "period")
     column = base.columns.get(spec.value)
     if column is not None and column.type not in (None, "integer", "number"):
         out.append(_fatal(_at(spec, "value").problem(
-            f"derived source '{name}': column '{spec.value}' of '{base.name}' is declared {column.type}, "
-            "not a number", "derive.value")))
+            say("pack.derive.not_number", name=name, column=spec.value, base=base.name, type=column.type),
+            "derive.value")))
     if spec.name in (declared or []):
         out.append(_fatal(_at(spec, "as" if "as" in spec.field_locs else "increments_of").problem(
-            f"derived source '{name}': '{base.name}' already has a column '{spec.name}'; name the increment "
-            "with 'as:'", "derive.as")))
+            say("pack.derive.name_taken", name=name, base=base.name, column=spec.name), "derive.as")))
     return out
 
 
@@ -153,7 +155,7 @@ def _inherit(source: Source, spec: Derivation, base: Source) -> None:
     if base.columns:
         source.columns = dict(base.columns)
         source.columns[spec.name] = Column(name=spec.name, type="number", loc=spec.loc,
-                                           description=f"increment of {spec.value} over the period before")
+                                           description=say("pack.derive.increment_column", value=spec.value))
 
 
 def _at(spec: Derivation, key: str) -> Loc:
@@ -169,4 +171,4 @@ def _fatal(problem: Problem) -> Problem:
 
 def describe(spec: Any) -> str:
     """One line saying what a derived source is, for reports."""
-    return f"increments of {spec.value} in '{spec.increments_of}' (derived)"
+    return say("pack.derive.describe", value=spec.value, base=spec.increments_of)

@@ -178,3 +178,41 @@ register({
     "pack.screen_unknown_rule": {"en": "screen weight given for unknown rule '{id}'",
                                  "zh": "screen 为不存在的规则「{id}」给出了分数"},
 })
+
+# derive: (statguard.pack.derived)
+register({
+    "pack.derive.takes_from_base": {"en": "derived source '{name}' takes '{key}' from the source it derives from (a "
+                                          "derived source has only: {keys})",
+                                    "zh": "派生数据源「{name}」的「{key}」取自其来源数据源（派生数据源只能有："
+                                          "{keys}）"},
+    "pack.derive.mapping": {"en": "'derive' of source '{name}' must be a mapping such as {increments_of: <source>, "
+                                  "value: <column>}",
+                            "zh": "数据源「{name}」的 'derive' 须为映射，如 {increments_of: <source>, value: "
+                                  "<column>}"},
+    "pack.derive.unknown_key": {"en": "unknown key '{key}' in derive of source '{name}' (expected: {expected})",
+                                "zh": "数据源「{name}」的 derive 中有未知的键「{key}」（可用：{expected}）"},
+    "pack.derive.needs": {"en": "derive of source '{name}' needs '{key}' (a name)",
+                          "zh": "数据源「{name}」的 derive 须给出「{key}」（一个名称）"},
+    "pack.derive.column_name": {"en": "'{key}' must be a column name", "zh": "'{key}' 须为列名"},
+    "pack.derive.by": {"en": "'by' must be a list of column names", "zh": "'by' 须为列名列表"},
+    "pack.derive.cycle": {"en": "derived sources form a cycle: {cycle}", "zh": "派生数据源互相引用成环：{cycle}"},
+    "pack.derive.none_declared": {"en": "none declared", "zh": "没有声明任何数据源"},
+    "pack.derive.unknown_source": {"en": "derived source '{name}': unknown source '{base}' (sources: {known})",
+                                   "zh": "派生数据源「{name}」：数据源「{base}」不存在（已有数据源：{known}）"},
+    "pack.derive.unknown_column": {"en": "derived source '{name}': unknown column '{column}' in source '{base}'{hint}",
+                                   "zh": "派生数据源「{name}」：数据源「{base}」中没有列「{column}」{hint}"},
+    "pack.derive.no_period": {"en": "derived source '{name}': source '{base}' declares no period column; give "
+                                    "'period:' in derive",
+                              "zh": "派生数据源「{name}」：数据源「{base}」没有声明期别列；请在 derive 中给出 "
+                                    "'period:'"},
+    "pack.derive.not_number": {"en": "derived source '{name}': column '{column}' of '{base}' is declared {type}, not "
+                                     "a number",
+                               "zh": "派生数据源「{name}」：「{base}」的列「{column}」声明为 {type}，不是数字"},
+    "pack.derive.name_taken": {"en": "derived source '{name}': '{base}' already has a column '{column}'; name the "
+                                     "increment with 'as:'",
+                               "zh": "派生数据源「{name}」：「{base}」已有列「{column}」；请用 'as:' 给增量另起名称"},
+    "pack.derive.increment_column": {"en": "increment of {value} over the period before",
+                                     "zh": "{value} 比上一期的增量"},
+    "pack.derive.describe": {"en": "increments of {value} in '{base}' (derived)",
+                             "zh": "「{base}」中 {value} 的增量（派生）"},
+})
