@@ -58,6 +58,12 @@ def decimals(value: Any) -> int | None:
     """Decimals a number was written with, once clean: 46 and 46.0 have 0, 12.95 has 2; text
     ("1,661.44", "46%") counts its digits after the point; None for what is not a number."""
     kind = type(value)
+    if kind is float and math.isfinite(value):
+        if value.is_integer() and abs(value) < 1e15:
+            return 0
+        text = repr(value)
+        if len(text) <= CLEAN_DIGITS and "e" not in text:
+            return len(text) - text.index(".") - 1
     if kind is int:
         return 0
     if kind is str:
@@ -121,9 +127,13 @@ def rounded(x: float, known: int | None = None) -> float | int:
     """`x` rounded as `places` says (half away from zero, as people round), for cells that hold numbers."""
     if type(x) is int or not math.isfinite(x):
         return x
+    shown = repr(x)
+    if len(shown) <= CLEAN_DIGITS and "e" not in shown and (
+            x.is_integer() or len(shown) - shown.index(".") - 1 <= (REPORTED if known is None else known)):
+        return x  # short and clean, with no more decimals than reported: as it is (the usual case)
     d = places(x, known)
     if decimals(x) <= d:
-        return clean(x)
+        return x if len(repr(x)) <= CLEAN_DIGITS else clean(x)
     return float(Decimal(repr(clean(x))).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP))
 
 
@@ -165,7 +175,7 @@ def text(value: Any, known: int | None = None, lang: str | None = None, percent:
         if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
             return text(value.item(), known, lang, percent, grouping)
         return str(value)
-    if grouping:
+    if grouping and not -GROUP_FROM < value < GROUP_FROM:
         shown = group(shown)
     return shown + "%" if percent else shown
 
@@ -217,10 +227,13 @@ def cleaned(value: Any) -> Any:
     if kind is float:
         return rounded(value) if math.isfinite(value) else None
     if kind is dict:
-        return {k: cleaned(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else cleaned(v) for k, v in value.items()}
     if kind is list:
-        return [cleaned(v) for v in value]
+        return [v if type(v) in _PLAIN else cleaned(v) for v in value]
     return value
+
+
+_PLAIN = {str, int, bool, type(None)}
 
 
 def count(n: Any) -> str:

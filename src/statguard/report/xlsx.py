@@ -409,8 +409,9 @@ def _violations(book: Book) -> None:
 
 
 def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any], keys: list[str]) -> Iterable[list]:
-    from statguard.report.numbers import FIGURES as FIGURE_NAMES
-    from statguard.report.numbers import clean, decimals, figures_text, is_percent, item_decimals, places, rounded
+    from statguard.report import numbers
+    clean, decimals, places, rounded = numbers.clean, numbers.decimals, numbers.places, numbers.rounded
+    figures_text, is_percent, item_decimals = numbers.figures_text, numbers.is_percent, numbers.item_decimals
     lang = book.lang
     sev = {s: severity(s, lang) for s in ("error", "warning", "info")}
     percent: dict[Any, tuple[bool, ...]] = {}
@@ -425,8 +426,8 @@ def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any
             return None
         if kind is float:
             d = places(x, known)
-            if decimals(x) != d:
-                x = rounded(x, known)  # the number shown, not its binary noise
+            if len(repr(x)) > numbers.CLEAN_DIGITS or decimals(x) != d:
+                x = rounded(x, known)  # the number shown, not its binary noise (20.399999999999977)
         else:
             d = 0
         style = styles.get((d, pct))
@@ -437,7 +438,7 @@ def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any
     for (rule, sev_name, kind, unit, period, k, values, obs, exp, imb, detail, message), tail in zip(
             base, tails, strict=True):
         if kind not in percent:
-            percent[kind] = tuple(is_percent(kind, f) for f in FIGURE_NAMES)
+            percent[kind] = tuple(is_percent(kind, f) for f in numbers.FIGURES)
         pct = percent[kind]
         known = item_decimals(values) if values else None
         row = [rule, sev.get(sev_name, sev_name), unit if type(unit) is str else book.cell(unit), date_of(period)]
