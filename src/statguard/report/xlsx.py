@@ -51,6 +51,7 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EPOCH = datetime(1899, 12, 30)
 CHUNK = 2000  # rows encoded and compressed at a time
+ZIP64_FROM = 200_000  # violations from which sheets are written as Zip64 entries (about 1.5 GB of XML at 1M)
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -137,7 +138,9 @@ class Book:
         head_style = self.style(font=1, fill=2)
         links: list[tuple[str, Link]] = []
         count = 0
-        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True) as out:
+        # Zip64 only when a sheet may pass 2 GiB: some readers stumble on Zip64 entries
+        big = self.report.violation_count > ZIP64_FROM
+        with self.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=big) as out:
             out.write(_sheet_head(filter_and_freeze, widths).encode("utf-8"))
             head = "".join(f'<c r="{letters[i]}1" s="{head_style}" t="inlineStr"><is><t>{_esc(str(h))}</t></is></c>'
                            for i, h in enumerate(headers))
