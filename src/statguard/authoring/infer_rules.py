@@ -241,9 +241,10 @@ def inequalities(p: SourceProfile, names: list[str], x: np.ndarray, sums: list[S
       3. b's name says it is a total (total.rev, 资产总计, 工资总额), a is typically at least 5% of it
          and not a part in a relation of kind 1 or 2 or of a sum; of these, the three largest parts
          of each total;
-    and, for 2 and 3, be of one scale: the 90th percentiles of their sizes within a factor SCALE
-    (head counts are not compared with money). Shares and rates, pairs holding both ways (equal
-    columns) and a <= c implied by a <= b and b <= c (or by a sum) are left out."""
+    and, for 2 and 3, be of one scale: the 90th percentiles of their sizes within a factor SCALE,
+    both counts of things (人数, 项目数, staff) or neither, and not two parts of one sum found.
+    Shares and rates, pairs holding both ways (equal columns) and a <= c implied by a <= b and
+    b <= c (or by a sum) are left out."""
     import numpy as np
     rated = {i for i, n in enumerate(names) if any(h in n.lower() for h in RATE_HINTS)}
     with np.errstate(all="ignore"):
@@ -253,6 +254,7 @@ def inequalities(p: SourceProfile, names: list[str], x: np.ndarray, sums: list[S
     sum_parts = {(index[part], index[s.params["whole"]]): [c for c in s.params["parts"] if c != part]
                  for s in sums for part in s.params["parts"]}
     implied_by_sum = {k for k, others in sum_parts.items() if all((p.columns[c].min or 0) >= 0 for c in others)}
+    siblings = {(index[a], index[b]) for s in sums for a in s.params["parts"] for b in s.params["parts"]}
     holds: dict[tuple[int, int], tuple[float, int, float]] = {}
     for a, b in itertools.permutations(range(len(names)), 2):
         both = ~np.isnan(x[:, a]) & ~np.isnan(x[:, b])
@@ -267,6 +269,8 @@ def inequalities(p: SourceProfile, names: list[str], x: np.ndarray, sums: list[S
         if support < min_support or holds.get((b, a), (0.0, 0, 0.0))[0] >= min_support or (a, b) in implied_by_sum:
             continue
         kind = 1 if (a, b) in sum_parts else _related_names(names[a], names[b])
+        if kind > 1 and (_counted(names[a]) != _counted(names[b]) or (a, b) in siblings):
+            continue  # a head count is not part of a sum of money; two parts of one sum are no part and whole
         same_scale = size[a] > 0 and size[b] > 0 and max(size[a], size[b]) <= SCALE * min(size[a], size[b])
         if kind == 1 or (kind == 2 and same_scale) or (kind == 3 and same_scale and share >= 0.05):
             related[(a, b)] = kind
@@ -299,6 +303,20 @@ def _reachable(edges: set[tuple[int, int]], start: int, goal: int) -> bool:
                 seen.add(b)
                 todo.append(b)
     return False
+
+
+COUNT_HEADS = ("count", "staff", "persons", "employees", "headcount", "人", "员", "个", "户", "套", "件")
+COUNT_LEADS = ("number", "num", "nr", "n", "count")
+
+
+def _counted(name: str) -> bool:
+    """Whether a column counts things (人数, 项目数, 套数, staff, number_of_firms) rather than measures
+    money or area: by its head word (the last; 数 in Chinese) or a leading 'number of'."""
+    low = name.lower()
+    words = [w for w in re.split(r"[\W_]+", low) if w]
+    if low.endswith("数") or any(low.endswith(w) for w in COUNT_HEADS if not w.isascii()):
+        return True
+    return bool(words) and (words[-1] in COUNT_HEADS or words[0] in COUNT_LEADS)
 
 
 def _words(name: str) -> set[str]:
