@@ -64,7 +64,9 @@ class SourceError(StatguardError):
     def __init__(self, message: str, source: str | None = None, path: str | None = None):
         self.source = source
         self.path = path
-        prefix = " ".join(p for p in (f"source '{source}'" if source else "", path or "") if p)
+        from statguard.engine import messages  # noqa: F401  (registers source.prefix)
+        from statguard.i18n import say
+        prefix = " ".join(p for p in (say("source.prefix", source=source) if source else "", path or "") if p)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
+from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
 from statguard.engine.readers import (
     Layout,
     detect_format,
@@ -31,6 +32,7 @@ from statguard.engine.readers import (
 )
 from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
+from statguard.i18n import say
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -162,8 +164,8 @@ class DuckDBEngine:
         if data is None:
             if source.path is None:
                 if source.optional:
-                    raise SourceAbsent("not given (optional): the rules reading it are skipped", source=source.name)
-                raise SourceError("no data given and the pack declares no path for it", source=source.name)
+                    raise SourceAbsent(say("source.absent"), source=source.name)
+                raise SourceError(say("source.no_data"), source=source.name)
             data = source.path
         if not isinstance(data, (str, Path)):
             self.register("raw:" + source.name, data)
@@ -178,7 +180,8 @@ class DuckDBEngine:
         except SourceError as e:
             raise SourceError(_bare(e), source=source.name, path=e.path or str(data)) from None
         except (self._duckdb.Error, OSError) as e:
-            raise SourceError(f"cannot read: {_first_line(e)}", source=source.name, path=str(data)) from None
+            raise SourceError(say("source.cannot_read", why=_first_line(e)), source=source.name,
+                              path=str(data)) from None
 
     def _bind_file(self, source: Source, path: Path, sheet: str | None = None) -> None:
         """Bind the file at `path`; `sheet` (from 'book.xlsx#表1') overrides the pack's sheet."""
@@ -282,9 +285,8 @@ class DuckDBEngine:
         """A file holding none of the columns its source declares is the wrong file or sheet."""
         declared = [name for name, col in source.columns.items() if col.required]
         if declared and not any(name in raw_types for name in declared):
-            found = ", ".join(raw_types) or "none"
-            raise SourceError(f"{where} has none of the declared columns ({', '.join(declared)}); "
-                              f"its columns: {found}")
+            found = ", ".join(raw_types) or say("source.none")
+            raise SourceError(say("source.none_declared", where=where, declared=", ".join(declared), found=found))
 
     def _describe(self, view: str) -> dict[str, str]:
         rel = self.con.table(exp.to_identifier(view, quoted=True).sql("duckdb"))

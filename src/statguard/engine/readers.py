@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
 from statguard.errors import SourceError
+from statguard.i18n import say
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,8 +44,7 @@ def detect_format(path: Path, declared: str | None) -> str:
         return declared
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise SourceError(f"cannot tell the format of '{path.name}'; give 'format:' "
-                          f"(csv, excel, parquet, json; excel reads .xlsx, .xls, .et and .ods)", path=str(path))
+        raise SourceError(say("source.format_unknown_suffix", name=path.name), path=str(path))
     return fmt
 
 
@@ -59,8 +60,7 @@ def detect_encoding(path: Path) -> str:
     if _decodes(head, "gb18030", complete):
         return "gb18030"
     bad = _first_bad_line(head)
-    raise SourceError(f"text is neither UTF-8 nor GB18030/GBK (first undecodable byte on line {bad}); "
-                      f"save it as UTF-8 or give 'encoding:'", path=str(path))
+    raise SourceError(say("source.encoding", line=bad), path=str(path))
 
 
 def _decodes(data: bytes, encoding: str, complete: bool) -> bool:
@@ -106,22 +106,20 @@ def register_file(con: duckdb.DuckDBPyConnection, view: str, path: Path, fmt: st
     kind = detect_format(files[0], fmt)
     layout = layout or Layout()
     if kind != "excel" and (layout.header is not None or layout.skip):
-        raise SourceError("'header:' and 'skip:' are for workbooks (.xlsx, .xls, .et, .ods); a text file's first "
-                          "line is its header", path=str(path))
+        raise SourceError(say("source.layout_text"), path=str(path))
     try:
         if kind == "csv":
             _register_csv(con, view, files, encoding, tmpdir, text_columns or [])
         elif kind == "excel":
             if len(files) > 1:
-                raise SourceError(f"the pattern matches {len(files)} workbooks; an Excel source reads one",
-                                  path=str(path))
+                raise SourceError(say("source.many_workbooks", n=len(files)), path=str(path))
             return _register_excel(con, view, files[0], sheet, layout)
         elif kind in ("parquet", "json"):
             _register_scan(con, view, files, kind)
         else:
-            raise SourceError(f"unknown format '{kind}'", path=str(path))
+            raise SourceError(say("source.format_unknown", format=kind), path=str(path))
     except OSError as e:
-        raise SourceError(f"cannot read: {e.strerror or e}", path=e.filename or str(path)) from None
+        raise SourceError(say("source.cannot_read", why=e.strerror or e), path=e.filename or str(path)) from None
     return None
 
 
@@ -143,17 +141,16 @@ def expand(path: Path, glob: bool = False) -> list[Path]:
     if glob:
         files = [Path(f) for f in sorted(globbing.glob(str(path), recursive=True)) if Path(f).is_file()]
         if not files:
-            raise SourceError("no file matches the pattern (glob: true)", path=str(path))
+            raise SourceError(say("source.no_match"), path=str(path))
     else:
         files = [path]
     for file in files:
         if not file.exists():
-            raise SourceError("file not found", path=str(file))
+            raise SourceError(say("source.not_found"), path=str(file))
         if file.is_dir():
-            raise SourceError("is a directory, not a data file; give the file's path (or a pattern with "
-                              "'glob: true')", path=str(file))
+            raise SourceError(say("source.is_dir"), path=str(file))
         if file.stat().st_size == 0:
-            raise SourceError("file is empty (0 bytes)", path=str(file))
+            raise SourceError(say("source.empty"), path=str(file))
     return files
 
 
@@ -175,7 +172,8 @@ def _register_scan(con: duckdb.DuckDBPyConnection, view: str, files: list[Path],
             _count(con, view)
     except Exception as e:  # duckdb.Error, but keep the import lazy
         label = "Parquet" if kind == "parquet" else "JSON"
-        raise SourceError(f"cannot read as {label}: {_duck_message(e)}", path=_failed_file(e, files)) from None
+        raise SourceError(say("source.cannot_read_as", format=label, why=_duck_message(e)),
+                          path=_failed_file(e, files)) from None
 
 
 def _paths(files: list[Path]) -> exp.Expression:
@@ -223,13 +221,11 @@ def _check_header(path: Path, header: list[str]) -> None:
     """A header to read by: present, and each name once (DuckDB would silently rename a
     second 'a' to 'a_1', and the rules would read the first one only)."""
     if not any(header):
-        raise SourceError("line 1: no header (the first line is blank); the first line must name the columns",
-                          path=str(path))
+        raise SourceError(say("source.blank_header"), path=str(path))
     seen: dict[str, int] = {}
     for i, name in enumerate(header, 1):
         if name and name in seen:
-            raise SourceError(f"line 1: columns {seen[name]} and {i} of the header are both named '{name}'; "
-                              f"rename one", path=str(path))
+            raise SourceError(say("source.header_twice", first=seen[name], second=i, name=name), path=str(path))
         seen.setdefault(name, i)
 
 
@@ -284,10 +280,10 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], 
     if failure is not None:
         failed = _failed_file(failure, read)  # a private UTF-8 copy is reported as the user's file
         original = str(files[read.index(Path(failed))])
-        raise SourceError(f"cannot read as CSV: {_duck_message(failure).replace(failed, original)}",
+        raise SourceError(say("source.csv", why=_duck_message(failure).replace(failed, original)),
                           path=original) from None
-    raise SourceError(f"cannot read as CSV: the reader found the columns {', '.join(columns or [])} where the header "
-                      f"names {', '.join(header)}; give 'format:' or check the delimiter", path=str(files[0]))
+    raise SourceError(say("source.csv_columns", columns=", ".join(columns or []), header=", ".join(header)),
+                      path=str(files[0]))
 
 
 def _same_names(columns: list[str], header: list[str]) -> bool:
@@ -346,7 +342,7 @@ def _transcode(path: Path, encoding: str, tmpdir: Path) -> Path:
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
     except (UnicodeDecodeError, LookupError) as e:
-        raise SourceError(f"cannot decode as {encoding}: {e}", path=str(path)) from None
+        raise SourceError(say("source.decode", encoding=encoding, why=e), path=str(path)) from None
     return target
 
 
@@ -358,7 +354,7 @@ def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet
     from statguard.engine import spreadsheets
     kind = spreadsheets.kind_of(path)
     if kind is None:
-        raise SourceError("cannot read as a workbook: not .xlsx, .xlsm, .xls, .et or .ods", path=str(path))
+        raise SourceError(say("source.not_workbook"), path=str(path))
     grid, sheets = spreadsheets.read_grid(path, sheet, kind)
     columns = spreadsheets.sheet_columns(grid, path, layout.header, layout.skip, set(layout.text),
                                          set(layout.dates))

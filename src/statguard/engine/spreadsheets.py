@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
 from statguard.errors import SourceError
+from statguard.i18n import say
 
 WORKBOOK_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods"}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug kept)
@@ -77,7 +79,7 @@ def read_grid(path: Path, sheet: str | int | None, kind: str) -> tuple[Grid, lis
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine's errors, or a file that is no workbook
-        raise SourceError(f"cannot read as a workbook ({path.suffix}): {_short(e)}", path=str(path)) from None
+        raise SourceError(say("source.workbook", suffix=path.suffix, why=_short(e)), path=str(path)) from None
     with book:
         sheets = [str(s) for s in book.sheet_names]
         name = choose_sheet(path, sheet, sheets)
@@ -99,7 +101,7 @@ def choose_sheet(path: Path, sheet: str | int | None, sheets: list[str]) -> str:
     """The sheet's name: by name, by number (0 is the first) or the first; a SourceError listing the
     sheets that exist otherwise."""
     if not sheets:
-        raise SourceError("the workbook has no sheet", path=str(path))
+        raise SourceError(say("source.no_sheets"), path=str(path))
     if sheet is None:
         return sheets[0]
     if isinstance(sheet, int):
@@ -111,7 +113,7 @@ def choose_sheet(path: Path, sheet: str | int | None, sheets: list[str]) -> str:
         close = [s for s in sheets if s.strip().casefold() == sheet.strip().casefold()]
         if len(close) == 1:
             return close[0]
-    raise SourceError(f"no sheet {sheet!r}; the workbook has the sheets {', '.join(sheets)}", path=str(path))
+    raise SourceError(say("source.no_sheet", sheet=repr(sheet), sheets=", ".join(sheets)), path=str(path))
 
 
 def _short(e: Exception) -> str:
@@ -299,8 +301,7 @@ def _xls_grid(path: Path, sheet: str | int | None) -> tuple[Grid, list[str]]:
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception as e:  # xlrd.XLRDError, struct errors of a damaged file
-        raise SourceError(f"cannot read as an Excel 97-2003 workbook (.xls, .et): {_short(e)}",
-                          path=str(path)) from None
+        raise SourceError(say("source.xls", why=_short(e)), path=str(path)) from None
     try:
         sheets = [str(s) for s in book.sheet_names()]
         name = choose_sheet(path, sheet, sheets)
@@ -367,10 +368,10 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
     rows = grid.rows
     heads = sorted({header} if isinstance(header, int) else set(header or [1]))
     if not any(any(v is not None for v in row) for row in rows) and not grid.errors:
-        raise SourceError(f"sheet '{grid.name}' is empty: no header row, no data", path=str(path))
+        raise SourceError(say("source.sheet_empty", sheet=grid.name), path=str(path))
     if heads[0] < 1 or heads[-1] > len(rows):
-        raise SourceError(f"sheet '{grid.name}': header row {heads[-1] if heads[0] >= 1 else heads[0]} is not in the "
-                          f"sheet (rows 1 to {len(rows)})", path=str(path))
+        raise SourceError(say("source.header_row", sheet=grid.name, row=heads[-1] if heads[0] >= 1 else heads[0],
+                              rows=len(rows)), path=str(path))
     width = max(len(r) for r in rows)
     start = heads[-1] + (skip or 0)
     kept = [i for i in range(start, len(rows)) if any(v is not None for v in rows[i])]
@@ -391,8 +392,8 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
         if not name:
             continue
         if name in out:
-            raise SourceError(f"sheet '{grid.name}' row {heads[-1]}: columns {_letter(owners[name])} and {_letter(c)} "
-                              f"of the header are both named '{name}'; rename one", path=str(path))
+            raise SourceError(say("source.sheet_header_twice", sheet=grid.name, row=heads[-1],
+                                  first=_letter(owners[name]), second=_letter(c), name=name), path=str(path))
         owners.setdefault(name, c)
         out[name] = _typed(values, name in text, name in dates, bool(errors))
     return out

@@ -1,0 +1,66 @@
+"""The texts of errors reading sources (statguard.engine's readers, workbooks and DuckDB binding), in
+English and Chinese, said with `statguard.i18n.say` in the language of the run (the report's).
+"""
+
+from statguard.i18n import register
+
+register({
+    "source.format_unknown_suffix": {"en": "cannot tell the format of '{name}'; give 'format:' (csv, excel, parquet, "
+                                           "json; excel reads .xlsx, .xls, .et and .ods)",
+                                     "zh": "无法判断「{name}」的格式；请给出 'format:'（csv、excel、parquet、json；"
+                                           "excel 可读 .xlsx、.xls、.et 和 .ods）"},
+    "source.encoding": {"en": "text is neither UTF-8 nor GB18030/GBK (first undecodable byte on line {line}); save it "
+                              "as UTF-8 or give 'encoding:'",
+                        "zh": "文字既不是 UTF-8 也不是 GB18030/GBK 编码（第 {line} 行有第一个无法解码的字节）；"
+                              "请另存为 UTF-8，或给出 'encoding:'"},
+    "source.layout_text": {"en": "'header:' and 'skip:' are for workbooks (.xlsx, .xls, .et, .ods); a text file's "
+                                 "first line is its header",
+                           "zh": "'header:' 和 'skip:' 只用于工作簿（.xlsx、.xls、.et、.ods）；"
+                                 "文本文件的第一行就是表头"},
+    "source.many_workbooks": {"en": "the pattern matches {n} workbooks; an Excel source reads one",
+                              "zh": "该模式匹配到 {n} 个工作簿；Excel 数据源只能读取一个"},
+    "source.format_unknown": {"en": "unknown format '{format}'", "zh": "未知的格式「{format}」"},
+    "source.cannot_read": {"en": "cannot read: {why}", "zh": "无法读取：{why}"},
+    "source.no_match": {"en": "no file matches the pattern (glob: true)", "zh": "没有文件匹配该模式（glob: true）"},
+    "source.not_found": {"en": "file not found", "zh": "文件不存在"},
+    "source.is_dir": {"en": "is a directory, not a data file; give the file's path (or a pattern with 'glob: true')",
+                      "zh": "是目录而不是数据文件；请给出文件的路径（或使用 'glob: true' 的模式）"},
+    "source.empty": {"en": "file is empty (0 bytes)", "zh": "文件是空的（0 字节）"},
+    "source.cannot_read_as": {"en": "cannot read as {format}: {why}", "zh": "无法按 {format} 读取：{why}"},
+    "source.blank_header": {"en": "line 1: no header (the first line is blank); the first line must name the columns",
+                            "zh": "第 1 行：没有表头（第一行是空的）；第一行须写出各列的名称"},
+    "source.header_twice": {"en": "line 1: columns {first} and {second} of the header are both named '{name}'; rename "
+                                  "one",
+                            "zh": "第 1 行：表头的第 {first} 列和第 {second} 列都叫「{name}」；请改名其中之一"},
+    "source.csv": {"en": "cannot read as CSV: {why}", "zh": "无法按 CSV 读取：{why}"},
+    "source.csv_columns": {"en": "cannot read as CSV: the reader found the columns {columns} where the header names "
+                                 "{header}; give 'format:' or check the delimiter",
+                           "zh": "无法按 CSV 读取：读到的列为 {columns}，而表头写的是 {header}；请给出 'format:' "
+                                 "或检查分隔符"},
+    "source.decode": {"en": "cannot decode as {encoding}: {why}", "zh": "无法按 {encoding} 解码：{why}"},
+    "source.not_workbook": {"en": "cannot read as a workbook: not .xlsx, .xlsm, .xls, .et or .ods",
+                            "zh": "无法按工作簿读取：不是 .xlsx、.xlsm、.xls、.et 或 .ods"},
+    "source.workbook": {"en": "cannot read as a workbook ({suffix}): {why}",
+                        "zh": "无法按工作簿（{suffix}）读取：{why}"},
+    "source.no_sheets": {"en": "the workbook has no sheet", "zh": "工作簿中没有工作表"},
+    "source.no_sheet": {"en": "no sheet {sheet}; the workbook has the sheets {sheets}",
+                        "zh": "没有工作表 {sheet}；工作簿中的工作表为 {sheets}"},
+    "source.xls": {"en": "cannot read as an Excel 97-2003 workbook (.xls, .et): {why}",
+                   "zh": "无法按 Excel 97-2003 工作簿（.xls、.et）读取：{why}"},
+    "source.sheet_empty": {"en": "sheet '{sheet}' is empty: no header row, no data",
+                           "zh": "工作表「{sheet}」是空的：没有表头行，也没有数据"},
+    "source.header_row": {"en": "sheet '{sheet}': header row {row} is not in the sheet (rows 1 to {rows})",
+                          "zh": "工作表「{sheet}」：表头行 {row} 不在表中（共第 1 至 {rows} 行）"},
+    "source.sheet_header_twice": {"en": "sheet '{sheet}' row {row}: columns {first} and {second} of the header are "
+                                        "both named '{name}'; rename one",
+                                  "zh": "工作表「{sheet}」第 {row} 行：表头的 {first} 列和 {second} "
+                                        "列都叫「{name}」；请改名其中之一"},
+    "source.absent": {"en": "not given (optional): the rules reading it are skipped",
+                      "zh": "未提供（可选）：读取它的规则不运行"},
+    "source.no_data": {"en": "no data given and the pack declares no path for it",
+                       "zh": "没有提供数据，规则包也没有为它声明路径"},
+    "source.none_declared": {"en": "{where} has none of the declared columns ({declared}); its columns: {found}",
+                             "zh": "{where} 中没有任何声明的列（{declared}）；其列为：{found}"},
+    "source.none": {"en": "none", "zh": "无"},
+    "source.prefix": {"en": "source '{source}'", "zh": "数据源「{source}」"},
+})
