@@ -28,7 +28,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from sqlglot import exp
 
+from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
 from statguard.errors import SourceError
+from statguard.i18n import say
 from statguard.pack.databases import SCHEMES
 
 if TYPE_CHECKING:
@@ -55,7 +57,7 @@ class Target:
 
     @property
     def shown(self) -> str:
-        what = f"table {self.db.table}" if self.db.table else "query"
+        what = say("source.db.table", table=self.db.table) if self.db.table else say("source.db.query")
         return f"{self.db.url} ({what})"
 
     def error(self, key: str, reason: str) -> SourceError:
@@ -82,8 +84,8 @@ def bind_database(engine: DuckDBEngine, source: Source) -> None:
     declared = [name for name, col in source.columns.items() if col.required]
     if declared and not any(name in columns for name in declared):
         key = "table" if target.db.table else "query"
-        raise target.error(key, f"{target.shown} has none of the declared columns ({', '.join(declared)}); "
-                                f"its columns: {', '.join(columns) or 'none'}")
+        raise target.error(key, say("source.db.no_declared", shown=target.shown, declared=", ".join(declared),
+                                    found=", ".join(columns) or say("source.none")))
     engine._typed_view(source, raw)
     engine.described[source.name] = {"location": target.shown}
 
@@ -101,8 +103,7 @@ def resolve(source: str, db: Database) -> Target:
     if db.password_env:
         password = os.environ.get(db.password_env)
         if password is None:
-            raise target.error("password_env", f"the environment variable {db.password_env} is not set "
-                                               "(it should hold the database password)")
+            raise target.error("password_env", say("source.db.password_unset", name=db.password_env))
         target.secrets += [password, quote(password, safe="")]
         url = _with_password(url, password)
     target.uri = _read_only(url)
@@ -115,7 +116,7 @@ def _expand(target: Target, url: str, secret_vars: set[str]) -> str:
         name = match.group(1)
         text = os.environ.get(name)
         if text is None:
-            raise target.error("url", f"the environment variable {name} (written ${{{name}}} in the url) is not set")
+            raise target.error("url", say("source.db.var_unset", name=name))
         encoded = quote(text, safe="") if target.scheme == "postgresql" else text
         if name in secret_vars:
             target.secrets += [text, encoded]
@@ -151,7 +152,7 @@ def _table(target: Target, catalog: str | None = None) -> exp.Table:
     """`table:` as a quoted name: "schema"."table", or "table" (names are taken as written)."""
     names = (target.db.table or "").split(".")
     if len(names) > 2 or not all(n.strip() for n in names):
-        raise target.error("table", f"'{target.db.table}' is not a table name (table or schema.table)")
+        raise target.error("table", say("source.db.not_table", table=target.db.table))
     ident = [exp.to_identifier(n.strip(), quoted=True) for n in names]
     schema = ident[0] if len(ident) == 2 else (exp.to_identifier("main", quoted=True) if catalog else None)
     return exp.Table(this=ident[-1], db=schema, catalog=exp.to_identifier(catalog, quoted=True) if catalog else None)
@@ -163,8 +164,8 @@ def _read_arrow(target: Target) -> pa.Table:
     try:
         dbapi = __import__(_DRIVERS[target.scheme] + ".dbapi", fromlist=["dbapi"])
     except ImportError:
-        raise target.error("url", f"reading {target.scheme} needs its ADBC driver: pip install "
-                                  f"'statguard[db]' (or {_DRIVERS[target.scheme].replace('_', '-')})") from None
+        raise target.error("url", say("source.db.driver", scheme=target.scheme,
+                                      package=_DRIVERS[target.scheme].replace("_", "-"))) from None
     if target.scheme == "sqlite":
         return _sqlite(target, dbapi)
     return _postgresql(target, dbapi)
@@ -176,7 +177,7 @@ def _postgresql(target: Target, dbapi: Any) -> pa.Table:
     except Exception as e:  # adbc_driver_manager.Error, but keep the import lazy
         reason = _reason(e)
         key = "password_env" if target.db.password_env and "password authentication" in reason else "url"
-        raise target.error(key, f"cannot connect to {target.db.url}: {reason}") from None
+        raise target.error(key, say("source.db.connect", url=target.db.url, why=reason)) from None
     with conn:
         table = _fetch(target, conn, _statement(target, "postgres"))
     return _numerics(table)
@@ -185,12 +186,12 @@ def _postgresql(target: Target, dbapi: Any) -> pa.Table:
 def _sqlite(target: Target, dbapi: Any) -> pa.Table:
     assert target.file is not None
     if not target.file.is_file():
-        raise target.error("url", f"no database file at {target.file}")
+        raise target.error("url", say("source.db.no_file", file=target.file))
     uri = "file:" + quote(str(target.file.resolve())) + "?mode=ro"  # read-only: the file is never written
     try:
         conn = dbapi.connect(uri)
     except Exception as e:
-        raise target.error("url", f"cannot open {target.file}: {_reason(e)}") from None
+        raise target.error("url", say("source.db.open", file=target.file, why=_reason(e))) from None
     with conn:
         statement = _statement(target, "sqlite")
         try:
@@ -214,8 +215,8 @@ def _fetch(target: Target, conn: Any, statement: str) -> pa.Table:
             if "Type mismatch" in reason:
                 raise _Mismatch from None
             if "file is not a database" in reason:
-                raise target.error("url", f"{target.file} is not a SQLite database") from None
-            raise target.error(key, f"cannot read {target.shown}: {reason}") from None
+                raise target.error("url", say("source.db.not_sqlite", file=target.file)) from None
+            raise target.error(key, say("source.db.read", shown=target.shown, why=reason)) from None
 
 
 _SQLITE_CLASSES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT", "blob": "BLOB"}
@@ -252,21 +253,21 @@ def _duckdb_query(target: Target) -> pa.Table:
     try:
         relation = con.sql(target.db.query or "")
         if relation is None:
-            raise target.error("query", "the query returns no rows (give a SELECT)")
+            raise target.error("query", say("source.db.no_rows"))
         return relation.to_arrow_table()
     except duckdb.Error as e:
-        raise target.error("query", f"cannot read {target.shown}: {_reason(e)}") from None
+        raise target.error("query", say("source.db.read", shown=target.shown, why=_reason(e))) from None
     finally:
         con.close()
 
 
 def _duckdb_open(target: Target, opener: Any) -> Any:
     if target.file is None or not target.file.is_file():
-        raise target.error("url", f"no database file at {target.file}")
+        raise target.error("url", say("source.db.no_file", file=target.file))
     try:
         return opener(target.file)
     except Exception as e:  # duckdb.Error
-        raise target.error("url", f"cannot open {target.file} as a DuckDB database: {_reason(e)}") from None
+        raise target.error("url", say("source.db.open_duckdb", file=target.file, why=_reason(e))) from None
 
 
 def _attach_table(engine: DuckDBEngine, target: Target, raw: str) -> None:
@@ -286,7 +287,7 @@ def _attach_table(engine: DuckDBEngine, target: Target, raw: str) -> None:
     try:
         con.execute(view.sql("duckdb"))
     except engine._duckdb.Error as e:
-        raise target.error("table", f"cannot read {target.shown}: {_reason(e)}") from None
+        raise target.error("table", say("source.db.read", shown=target.shown, why=_reason(e))) from None
 
 
 # -- values ----------------------------------------------------------------

@@ -64,3 +64,29 @@ register({
     "source.none": {"en": "none", "zh": "无"},
     "source.prefix": {"en": "source '{source}'", "zh": "数据源「{source}」"},
 })
+
+# database sources (statguard.engine.databases)
+register({
+    "source.db.table": {"en": "table {table}", "zh": "表 {table}"},
+    "source.db.query": {"en": "query", "zh": "查询"},
+    "source.db.no_declared": {"en": "{shown} has none of the declared columns ({declared}); its columns: {found}",
+                              "zh": "{shown} 中没有任何声明的列（{declared}）；其列为：{found}"},
+    "source.db.password_unset": {"en": "the environment variable {name} is not set (it should hold the database "
+                                       "password)",
+                                 "zh": "环境变量 {name} 未设置（它应存放数据库密码）"},
+    "source.db.var_unset": {"en": "the environment variable {name} (written ${{name}} in the url) is not set",
+                            "zh": "环境变量 {name}（在 url 中写作 ${{name}}）未设置"},
+    "source.db.not_table": {"en": "'{table}' is not a table name (table or schema.table)",
+                            "zh": "「{table}」不是表名（表 或 模式.表）"},
+    "source.db.driver": {"en": "reading {scheme} needs its ADBC driver: pip install 'statguard[db]' (or {package})",
+                         "zh": "读取 {scheme} 需要其 ADBC 驱动：pip install 'statguard[db]'（或 {package}）"},
+    "source.db.connect": {"en": "cannot connect to {url}: {why}", "zh": "无法连接 {url}：{why}"},
+    "source.db.no_file": {"en": "no database file at {file}", "zh": "{file} 处没有数据库文件"},
+    "source.db.open": {"en": "cannot open {file}: {why}", "zh": "无法打开 {file}：{why}"},
+    "source.db.not_sqlite": {"en": "{file} is not a SQLite database", "zh": "{file} 不是 SQLite 数据库"},
+    "source.db.read": {"en": "cannot read {shown}: {why}", "zh": "无法读取 {shown}：{why}"},
+    "source.db.no_rows": {"en": "the query returns no rows (give a SELECT)",
+                          "zh": "该查询不返回任何行（请给出 SELECT）"},
+    "source.db.open_duckdb": {"en": "cannot open {file} as a DuckDB database: {why}",
+                              "zh": "无法把 {file} 作为 DuckDB 数据库打开：{why}"},
+})
