@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jsonschema
@@ -78,9 +77,7 @@ def _bomb(levels: int, indent: str = "      ") -> str:
 
 def test_an_alias_bomb_is_refused_at_its_line_before_anything_is_built(tmp_path):
     pack = _write(tmp_path, SOURCES + "rules:\n" + GOOD_RULE + "    description:\n" + _bomb(9))
-    t0 = time.perf_counter()
-    problems = _problems(pack)
-    assert time.perf_counter() - t0 < 10
+    problems = _problems(pack)  # refused while loading: nothing expanded (an expanded bomb takes GBs)
     assert len(problems) == 1
     assert problems[0].startswith(f"{pack}:") and int(problems[0].split(":")[1]) > 10
     assert f"aliases repeat more than {MAX_ALIASED:,}" in problems[0]
@@ -248,13 +245,11 @@ def test_a_per_language_message_is_checked_per_language(tmp_path):
 
 def test_good_templates_pass_and_rendering_never_raises_or_blows_up():
     assert template_problems("{unit}: {observed:>12,.2f} vs {expected:.1%} {{literal}}") == []
-    t0 = time.perf_counter()
-    assert render("{a:>2000000000}", {"a": 1.5}) == "1.5"
+    assert render("{a:>2000000000}", {"a": 1.5}) == "1.5"  # the width refused, never allocated
     assert render("{a:.2000000000f} x", {"a": 1.5}) == "1.5 x"
     assert render("a lone { here {a}", {"a": 1}) == "a lone { here {a}"  # unparsable: shown as written
     assert render_columns("{a:>2000000000}|{b:0>{w}}|", {"a": [1, 2], "b": [3, 4]}, 2) == ["1|3|", "2|4|"]
     assert render_columns("} {a}", {"a": [1]}, 1) == ["} {a}"]
-    assert time.perf_counter() - t0 < 1
 
 
 # 5. reserved source names, duplicate keys

@@ -347,16 +347,11 @@ def _bench() -> object:
     return module
 
 
-def test_200k_records_within_bound(tmp_path: Path) -> None:
-    """200,000 records, 20 columns: under 20 s of CPU (all threads; about 5 s when measured, see
-    docs/authoring.md), a bound the load of a shared machine does not move as it moves the wall
-    time, which is only held to 120 s here. The figures themselves come from bench/init_bench.py."""
-    import time
+def test_200k_records_suggestions(tmp_path: Path) -> None:
+    """200,000 records, 20 columns (the benchmark's file): the relations planted in it are found.
+    How long it takes is bench/init_bench.py's business (figures in docs/authoring.md)."""
     data = _bench().write_data(tmp_path / "企业月报.csv")  # type: ignore[attr-defined]
-    start, start_cpu = time.perf_counter(), time.process_time()
     result = infer_pack([data], tmp_path / "pack")
-    assert time.process_time() - start_cpu < 20
-    assert time.perf_counter() - start < 120
     what = {s.what: s for _, s in result.rules}
     assert {"男性从业人员 + 女性从业人员 = 从业人员", "主营业务收入 + 其他业务收入 = 营业收入",
             "利润率 = 100 * 利润总额 / 营业收入", "人均工资 = 工资总额 / 从业人员", "负债合计 <= 资产总计"} <= set(what)

@@ -4,7 +4,6 @@ bad input a located message and exit 2; and every bundled pack exports in under 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -60,12 +59,11 @@ def test_unreadable_suite_is_located(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(p.relative_to(ROOT)))
-def test_bundled_packs_export_within_a_second(path):
+def test_bundled_packs_export(path):
+    """Every bundled pack exports to both tools (their speed: bench/interop_bench.py)."""
     from statguard.interop import gx_export, pandera_export
     from statguard.pack import load_pack
     pack = load_pack(path)
     for export in (pandera_export.export, gx_export.export):
-        start = time.perf_counter()
         result = export(pack)
-        assert time.perf_counter() - start < 1.0
         compile(result.text, "exported", "exec") if export is pandera_export.export else json.loads(result.text)

@@ -11,7 +11,6 @@ import importlib.util
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -156,9 +155,7 @@ PAGING = """
 @needs_browser
 def test_100000_violations_render_and_page_in_the_browser(tmp_path):
     report = _bench().synthetic_report(100_000)
-    t0 = time.perf_counter()
     page = write(report, tmp_path / "big.html", "en")
-    assert time.perf_counter() - t0 < 120
     assert page.stat().st_size < 40e6
     dom, console = load(page, script=PAGING, timeout=180)
     assert console == []
