@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from statguard.errors import ExpressionError, PackError, Problem
 from statguard.expr import Compiled, compile_expression, parse, quote_column
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +39,22 @@ register({
               "which the run checks",
         "zh": "列“{column}”未在数据源“{source}”中声明{hint}：按数据中的列处理，运行时检查数据是否有此列"},
     "plan.undeclared.close": {"en": " (did you mean {names}?)", "zh": "（是否想写 {names}？）"},
+    "plan.unknown_source": {"en": "unknown source '{name}' (sources: {known})",
+                            "zh": "数据源「{name}」不存在（已有数据源：{known}）"},
+    "plan.none_declared": {"en": "none declared", "zh": "没有声明任何数据源"},
+    "plan.unknown_column": {"en": "unknown column '{column}' in source '{source}'{hint}",
+                            "zh": "数据源「{source}」中没有列「{column}」{hint}"},
+    "plan.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
+    "plan.not_in_data.unit": {"en": "unit column '{name}' of source '{source}' is not in its data; its columns: "
+                                    "{columns}",
+                              "zh": "数据源「{source}」的单位列「{name}」不在其数据中；其列为：{columns}"},
+    "plan.not_in_data.period": {"en": "period column '{name}' of source '{source}' is not in its data; its columns: "
+                                      "{columns}",
+                                "zh": "数据源「{source}」的期别列「{name}」不在其数据中；其列为：{columns}"},
+    "plan.not_in_data.key": {"en": "key column '{name}' of source '{source}' is not in its data; its columns: "
+                                   "{columns}",
+                             "zh": "数据源「{source}」的主键列「{name}」不在其数据中；其列为：{columns}"},
+    "plan.no_columns": {"en": "none", "zh": "无"},
 })
 
 STATUS, UNIT, PERIOD = "_status", "_unit", "_period"
@@ -104,8 +120,8 @@ class Context:
 
     def source(self, name: str, field_name: str = "source") -> Source:
         if name not in self.pack.sources:
-            known = ", ".join(sorted(self.pack.sources)) or "none declared"
-            raise PackError(self.problem(f"unknown source '{name}' (sources: {known})", field_name))
+            known = ", ".join(sorted(self.pack.sources)) or say("plan.none_declared")
+            raise PackError(self.problem(say("plan.unknown_source", name=name, known=known), field_name))
         return self.pack.sources[name]
 
     def columns(self, source: str) -> list[str] | None:
@@ -148,8 +164,8 @@ class Context:
             if self.partial(source) and not _looks_like_typo(column, cols):
                 self._undeclared(source, column, cols, field_name)
             else:
-                raise PackError(self.problem(f"unknown column '{column}' in source '{source}'"
-                                             f"{_did_you_mean(column, cols)}", field_name))
+                raise PackError(self.problem(say("plan.unknown_column", column=column, source=source,
+                                                 hint=_did_you_mean(column, cols)), field_name))
         return quote_column(column)
 
     def _undeclared(self, source: str, column: str, declared: list[str], field_name: str) -> None:
@@ -198,7 +214,7 @@ def _looks_like_typo(name: str, declared: list[str]) -> bool:
 def _did_you_mean(name: str, columns: list[str]) -> str:
     import difflib
     close = difflib.get_close_matches(name, columns, n=3)
-    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    return say("plan.did_you_mean", names=", ".join(map(repr, close))) if close else ""
 
 
 def _with_undeclared(text: str, columns: dict[str | None, list[str] | None], loose: list[str | None],
@@ -290,8 +306,8 @@ def _identifying(ctx: Context, source: str, name: str, role: str, rule_keys: boo
         return False
     spec = ctx.source(source)
     loc = spec.loc
-    message = (f"{role} column '{name}' of source '{source}' is not in its data; "
-               f"its columns: {', '.join(cols) or 'none'}")
+    message = say(f"plan.not_in_data.{role}", name=name, source=source,
+                  columns=", ".join(cols) or say("plan.no_columns"))
     raise PackError(Problem(message, loc.file if loc else None, loc.line if loc else None,
                             loc.column if loc else None, "keys" if role == "key" else role))
 
