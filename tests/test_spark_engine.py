@@ -2,8 +2,12 @@
 report is the one the DuckDB engine gives for the same data (summary counts, violations in order).
 
 One SparkSession (local[2]) for the module; skipped only where pyspark or Java is missing.
-Kinds not yet supported on Spark are listed in NOT_ON_SPARK with the reason; their cases are
-skipped with it, visibly, and the list shrinks as they are made to work.
+Kinds (or single cases, by id) not yet supported on Spark are listed in NOT_ON_SPARK with the
+reason; their cases are skipped with it, visibly, and the list shrinks as they are made to work.
+
+Spark plans each statement in the JVM, which costs 0.1-1 s per rule even on tiny data (a period
+mapping's CTE chain several seconds): all 225 cases take over 20 minutes on 2 cores. So CI runs
+the first case of each golden file (every kind once); STATGUARD_SPARK_ALL=1 runs every case.
 """
 
 from __future__ import annotations
@@ -24,10 +28,32 @@ if importlib.util.find_spec("pyspark") is None:
 if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
     pytest.skip("Spark needs Java (.ci/install-java.sh installs openjdk-17-jre-headless)", allow_module_level=True)
 
-# kind -> why its cases cannot run on Spark yet
-NOT_ON_SPARK: dict[str, str] = {}
+# kind, or case id (file::name), -> why it cannot run on Spark yet
+NOT_ON_SPARK: dict[str, str] = {
+    "revisions": "DuckDB's trunc(x) (one argument) and other functions sqlglot leaves as they are",
+    "outlier": "the HB method refers to a column alias of the same SELECT inside a window "
+               "(Spark: LATERAL_COLUMN_ALIAS_IN_WINDOW)",
+    "perfect": "copied: a self-join's columns are ambiguous in Spark; "
+               "year_ago: Spark's analyser fails (ClassCastException)",
+    "aggregate::all, any, share and quantile per derived group":
+        "quantile(x, p) becomes percentile_cont(x, p); Spark takes percentile_cont(p) WITHIN GROUP",
+    "exists::forbidden key patterns from a table: matches: none with glob or like patterns "
+    "(validate's does_not_contain)":
+        "GLOB against patterns from a table: only literal patterns are translated to Spark regular expressions",
+    "growth::tolerance: reported carries the rounding of value, base and rate through the growth rate (text)":
+        "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
+    "hierarchy::tolerance: reported allows the rounding of the parent's and the children's reported figures":
+        "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
+    "row::tolerance: reported takes the decimals from the text as submitted (domain case 3)":
+        "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
+    "unique::identical resubmission is not a conflict, differing values are":
+        "Spark's collect_list drops NULLs: the list of differing values lacks the NULL DuckDB's list shows",
+}
 
-CASES = load_cases()
+ALL = os.environ.get("STATGUARD_SPARK_ALL") == "1"
+_ALL_CASES = load_cases()
+CASES = [(n, c) for i, (n, c) in enumerate(_ALL_CASES)
+         if ALL or i == 0 or n.split("::")[0] != _ALL_CASES[i - 1][0].split("::")[0]]
 COUNTS = ("items", "passes", "fails", "not_evaluable", "errored", "skipped")
 
 
@@ -37,17 +63,20 @@ def spark():
     return spark_session("local[2]")
 
 
-def _unsupported(case: dict) -> list[str]:
-    return [f"{r['kind']}: {NOT_ON_SPARK[r['kind']]}" for r in case.get("rules", []) if r.get("kind") in NOT_ON_SPARK]
+def _unsupported(name: str, case: dict) -> list[str]:
+    if name in NOT_ON_SPARK:
+        return [NOT_ON_SPARK[name]]
+    kinds = dict.fromkeys(r.get("kind") for r in case.get("rules", []))
+    return [f"{kind}: {NOT_ON_SPARK[kind]}" for kind in kinds if kind in NOT_ON_SPARK]
 
 
 def _records(frame) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "seconds"} for r in frame.to_dict("records")]
 
 
-@pytest.mark.parametrize("case", [c for _, c in CASES], ids=[n for n, _ in CASES])
-def test_golden_on_spark(case, tmp_path, spark):
-    unsupported = _unsupported(case)
+@pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
+def test_golden_on_spark(name, case, tmp_path, spark):
+    unsupported = _unsupported(name, case)
     if unsupported:
         pytest.skip("not on Spark yet: " + "; ".join(unsupported))
     path, frames = write_pack(case, tmp_path)
@@ -88,6 +117,7 @@ def _equal(a, b) -> bool:
     return same(a, b)
 
 
-def test_not_on_spark_names_real_kinds():
+def test_not_on_spark_names_real_kinds_and_cases():
     from statguard.checks import registry
-    assert set(NOT_ON_SPARK) <= set(registry.kinds())
+    names = {n for n, _ in load_cases()}
+    assert all(k in registry.kinds() or k in names for k in NOT_ON_SPARK), set(NOT_ON_SPARK) - names

@@ -53,7 +53,11 @@ def available() -> str | None:
     """None when the Spark engine can run here, else why not (to tell the user)."""
     import importlib.util
     import shutil
-    if importlib.util.find_spec("pyspark") is None:
+    try:
+        found = importlib.util.find_spec("pyspark") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
         return "pyspark is not installed: pip install 'statguard[spark]'"
     import os
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
@@ -65,13 +69,17 @@ def spark_session(master: str | None = None) -> Any:
     """The process's SparkSession (one per process: starting one takes seconds), created on first
     use with `master` (local[2] by default; spark://host:7077, yarn, k8s://..., or sc://host for
     Spark Connect). Settings statguard relies on: UTC session time zone, ANSI mode off."""
-    from pyspark.sql import SparkSession
+    import warnings
+    with warnings.catch_warnings():  # pyspark's warning about the pandas version, at import: not the user's concern
+        warnings.simplefilter("ignore", FutureWarning)
+        from pyspark.sql import SparkSession
     with _SESSION_LOCK:
         if master and master.startswith("sc://"):
             builder = SparkSession.builder.remote(master)
         else:
             builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("statguard")
-            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2") \
+                .config("spark.ui.showConsoleProgress", "false")
         session = builder.getOrCreate()
         for key, value in (("spark.sql.session.timeZone", "UTC"), ("spark.sql.ansi.enabled", "false"),
                            ("spark.sql.execution.arrow.pyspark.enabled", "true")):
@@ -394,10 +402,17 @@ def _order(plan: Plan, columns: list[str]) -> list[exp.Expression]:
 
 
 # DuckDB functions the kinds use that sqlglot renders under their DuckDB names: Spark's own
-_RENAMED = {"error": "raise_error", "list_sort": "array_sort"}
+_RENAMED = {"error": "raise_error", "list_sort": "array_sort", "arg_min": "min_by", "arg_max": "max_by"}
 
 
 def _spark_functions(node: exp.Expression) -> exp.Expression:
+    """DuckDB's functions and habits in a tree, as Spark has them. sqlglot's transform does not
+    descend into a replacement, so a replacement's own children are transformed here."""
+    new = _rewritten(node)
+    return new if new is node else new.transform(_spark_functions, copy=False)
+
+
+def _rewritten(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Window) and isinstance(node.this, (exp.RowNumber, exp.Lag, exp.Lead)) \
             and not node.args.get("order"):
         # numbering in input order (DuckDB's row_number() OVER ()): Spark needs an order; the
@@ -413,6 +428,9 @@ def _spark_functions(node: exp.Expression) -> exp.Expression:
         return exp.If(this=node.this, true=node.args.get("true"), false=exp.null())  # DuckDB's if(c, x)
     if isinstance(node, exp.Glob):  # GLOB as a regular expression matched in full
         return exp.RegexpLike(this=node.this, expression=_glob_regex(node.expression))
+    if isinstance(node, (exp.ArgMin, exp.ArgMax)):  # DuckDB's arg_min/arg_max: Spark's min_by/max_by
+        return exp.Anonymous(this="min_by" if isinstance(node, exp.ArgMin) else "max_by",
+                             expressions=[node.this, node.expression])
     if isinstance(node, exp.Anonymous):
         name = node.name.lower()
         if name in _RENAMED:
