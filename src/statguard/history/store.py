@@ -42,6 +42,30 @@ from typing import TYPE_CHECKING, Any
 
 from statguard.errors import HistoryError
 from statguard.history.canonical import canonical_row, content_hash
+from statguard.i18n import register, say
+
+register({
+    "history.missing": {"en": "no history store at {path} (record a submission first: statguard history record ...)",
+                        "zh": "{path} 处没有历史库（请先记录一次报送：statguard history record ...）"},
+    "history.open": {"en": "{path}: cannot open history store: {why}", "zh": "{path}：无法打开历史库：{why}"},
+    "history.empty": {"en": "{path} is an empty database, not a statguard history store",
+                      "zh": "{path} 是空数据库，不是 statguard 历史库"},
+    "history.foreign": {"en": "{path} is an SQLite database but not a statguard history store (application_id "
+                              "{app_id}); refusing to use it",
+                        "zh": "{path} 是 SQLite 数据库，但不是 statguard 历史库（application_id {app_id}）；拒绝使用"},
+    "history.write": {"en": "{path}: could not write to the history store: {why}",
+                      "zh": "{path}：无法写入历史库：{why}"},
+    "history.lock": {"en": "{path}: could not lock the history store for writing: {why}",
+                     "zh": "{path}：无法锁定历史库以写入：{why}"},
+    "history.no_submission": {"en": "no submission #{id} in {path}", "zh": "{path} 中没有报送 #{id}"},
+    "history.no_version": {"en": "no version {version} of {source} / {unit} / {period} in {path}",
+                           "zh": "{path} 中没有 {source} / {unit} / {period} 的版本 {version}"},
+    "history.not_file": {"en": "{path} is not a file; give the path of a history store file",
+                         "zh": "{path} 不是文件；请给出历史库文件的路径"},
+    "history.not_sqlite": {"en": "{path} is not a statguard history store (not an SQLite database); refusing to touch "
+                                 "it",
+                           "zh": "{path} 不是 statguard 历史库（不是 SQLite 数据库）；拒绝改动"},
+})
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,8 +175,7 @@ class HistoryStore:
         self.path = default_path(path)
         self.timeout = timeout
         if not self.path.exists() and not create:
-            raise HistoryError(f"no history store at {self.path} (record a submission first: "
-                               f"statguard history record ...)")
+            raise HistoryError(say("history.missing", path=self.path))
         _refuse_foreign_file(self.path)
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,7 +187,7 @@ class HistoryStore:
             self._open_or_init(create)
         except sqlite3.DatabaseError as e:
             self.close()
-            raise HistoryError(f"{self.path}: cannot open history store: {e}") from None
+            raise HistoryError(say("history.open", path=self.path, why=e)) from None
         except HistoryError:
             self.close()
             raise
@@ -173,7 +196,7 @@ class HistoryStore:
     def _open_or_init(self, create: bool) -> None:
         if self._format_of() is None:
             if not create:
-                raise HistoryError(f"{self.path} is an empty database, not a statguard history store")
+                raise HistoryError(say("history.empty", path=self.path))
             with self._write() as con:
                 if self._format_of() is None:  # nobody initialised it while we waited for the lock
                     for statement in _SCHEMA:
@@ -196,8 +219,7 @@ class HistoryStore:
         if app_id == 0 and version == 0 and tables == 0:
             return None
         if app_id != APPLICATION_ID:
-            raise HistoryError(f"{self.path} is an SQLite database but not a statguard history store "
-                               f"(application_id {app_id:#x}); refusing to use it")
+            raise HistoryError(say("history.foreign", path=self.path, app_id=f"{app_id:#x}"))
         return int(version)
 
     def _meta_value(self, key: str) -> str | None:
@@ -230,7 +252,7 @@ class HistoryStore:
             if self._con.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
                 self._con.execute("ROLLBACK")
             if isinstance(e, sqlite3.DatabaseError):
-                raise HistoryError(f"{self.path}: could not write to the history store: {e}") from None
+                raise HistoryError(say("history.write", path=self.path, why=e)) from None
             raise
 
     def _lock(self) -> None:
@@ -245,8 +267,7 @@ class HistoryStore:
                     return
                 except sqlite3.OperationalError as e:
                     if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() >= deadline:
-                        raise HistoryError(f"{self.path}: could not lock the history store for writing: "
-                                           f"{e}") from None
+                        raise HistoryError(say("history.lock", path=self.path, why=e)) from None
         finally:
             self._con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
 
@@ -307,15 +328,15 @@ class HistoryStore:
         row = self._con.execute(f"SELECT {', '.join(SUBMISSION_FIELDS)} FROM submissions WHERE id = ?",
                                 (sub_id,)).fetchone()
         if row is None:
-            raise HistoryError(f"no submission #{sub_id} in {self.path}")
+            raise HistoryError(say("history.no_submission", id=sub_id, path=self.path))
         return _submission(row)
 
     def find(self, source: str, unit: str, period: str, version: int) -> Submission:
         found = self._con.execute("SELECT id FROM submissions WHERE source = ? AND unit = ? AND period = ? "
                                   "AND version = ?", (source, unit, period, version)).fetchone()
         if found is None:
-            raise HistoryError(f"no version {version} of {source} / {unit or '-'} / {period or '-'} "
-                               f"in {self.path}")
+            raise HistoryError(say("history.no_version", version=version, source=source, unit=unit or "-",
+                                   period=period or "-", path=self.path))
         return self.submission(found[0])
 
     def rows(self, sub_id: int) -> list[dict[str, Any]]:
@@ -367,13 +388,12 @@ def _now() -> str:
 def _refuse_foreign_file(path: Path) -> None:
     if not path.is_file():
         if path.exists():
-            raise HistoryError(f"{path} is not a file; give the path of a history store file")
+            raise HistoryError(say("history.not_file", path=path))
         return
     with path.open("rb") as fh:
         head = fh.read(len(SQLITE_MAGIC))
     if head and head != SQLITE_MAGIC:
-        raise HistoryError(f"{path} is not a statguard history store (not an SQLite database); "
-                           f"refusing to touch it")
+        raise HistoryError(say("history.not_sqlite", path=path))
 
 
 def _format_message(path: Path, fmt: int | None, created_by: str | None) -> str:
