@@ -16,6 +16,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statguard.errors import Problem
+from statguard.i18n import register, say
+
+register({
+    "explain.spec.mapping": {"en": "'explanation' must be a mapping with keys {keys}",
+                             "zh": "'explanation' 须为映射，键为 {keys}"},
+    "explain.spec.unknown_key": {"en": "unknown key '{key}' in explanation (expected: {keys})",
+                                 "zh": "explanation 中有未知的键「{key}」（可用：{keys}）"},
+    "explain.spec.min_length": {"en": "explanation.min_length must be a whole number >= 0, not {value}",
+                                "zh": "explanation.min_length 须为不小于 0 的整数，而不是 {value}"},
+    "explain.spec.names": {"en": "explanation.{key} must be a list of field names",
+                           "zh": "explanation.{key} 须为字段名列表"},
+    "explain.spec.from_data": {"en": "explanation.from_data must be a column name, or a mapping of fields to columns "
+                                     "that includes 'text' (e.g. {text: 说明, author: 填写人})",
+                               "zh": "explanation.from_data 须为列名，或包含 'text' 的字段到列的映射（如 {text: "
+                                     "说明, author: 填写人}）"},
+})
 
 if TYPE_CHECKING:
     from statguard.explain.model import Explanation
@@ -58,14 +74,13 @@ def parse_spec(value: Any, where: Callable[[str | None], Loc]) -> tuple[Explanat
     if value is None:
         return None, []
     if not isinstance(value, Mapping):
-        return None, [where(None).problem("'explanation' must be a mapping with keys "
-                                          f"{', '.join(SPEC_KEYS)}", "explanation")]
-    problems = [where(k).problem(f"unknown key '{k}' in explanation (expected: {', '.join(SPEC_KEYS)})",
+        return None, [where(None).problem(say("explain.spec.mapping", keys=", ".join(SPEC_KEYS)), "explanation")]
+    problems = [where(k).problem(say("explain.spec.unknown_key", key=k, keys=", ".join(SPEC_KEYS)),
                                  f"explanation.{k}") for k in value if k not in SPEC_KEYS]
     min_length = value.get("min_length", 1)
     if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
         problems.append(where("min_length").problem(
-            f"explanation.min_length must be a whole number >= 0, not {min_length!r}", "explanation.min_length"))
+            say("explain.spec.min_length", value=repr(min_length)), "explanation.min_length"))
         min_length = 1
     required = _names(value.get("required_fields", []), "required_fields", where, problems)
     from_data = _from_data(value.get("from_data"), where, problems)
@@ -75,7 +90,7 @@ def parse_spec(value: Any, where: Callable[[str | None], Loc]) -> tuple[Explanat
 def _names(value: Any, key: str, where: Callable[[str | None], Loc], problems: list[Problem]) -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
-        problems.append(where(key).problem(f"explanation.{key} must be a list of field names", f"explanation.{key}"))
+        problems.append(where(key).problem(say("explain.spec.names", key=key), f"explanation.{key}"))
         return []
     return [v.strip() for v in items]
 
@@ -89,6 +104,5 @@ def _from_data(value: Any, where: Callable[[str | None], Loc], problems: list[Pr
             and "text" in value):
         return {str(k): str(v).strip() for k, v in value.items()}
     problems.append(where("from_data").problem(
-        "explanation.from_data must be a column name, or a mapping of fields to columns that includes "
-        "'text' (e.g. {text: 说明, author: 填写人})", "explanation.from_data"))
+        say("explain.spec.from_data"), "explanation.from_data"))
     return {}

@@ -26,6 +26,18 @@ from typing import TYPE_CHECKING, Any
 from statguard.errors import HistoryError, SourceError
 from statguard.history.canonical import numeric_text, plain
 from statguard.history.store import HistoryStore, Pending, Recorded, pending
+from statguard.i18n import register, say
+
+register({
+    "history.capture.unit_missing": {"en": "unit column '{column}' is not in the data of '{source}' (columns: "
+                                           "{columns})",
+                                     "zh": "单位列「{column}」不在「{source}」的数据中（其列为：{columns}）"},
+    "history.capture.period_missing": {"en": "period column '{column}' is not in the data of '{source}' (columns: "
+                                             "{columns})",
+                                       "zh": "期别列「{column}」不在「{source}」的数据中（其列为：{columns}）"},
+    "history.capture.nothing": {"en": "nothing recorded for source '{source}' in history store {where}",
+                                "zh": "历史库 {where} 中没有数据源「{source}」的任何记录"},
+})
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,8 +64,8 @@ def split(source: str, frame: pd.DataFrame, labels: Labels, keys: list[str],
     columns = [str(c) for c in frame.columns]
     for role, col in (("unit", labels.unit_column), ("period", labels.period_column)):
         if col and col not in columns:
-            raise HistoryError(f"{role} column '{col}' is not in the data of '{source}' "
-                               f"(columns: {', '.join(columns)})")
+            raise HistoryError(say(f"history.capture.{role}_missing", column=col, source=source,
+                                   columns=", ".join(columns)))
     numeric = [c for c in columns if c in set(numeric)]
     groups: dict[tuple[str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}  # respelled, as read
     respelled: set[tuple[str, str]] = set()
@@ -132,8 +144,7 @@ def bind_history(engine: Any, source: Source, store_path: str | Path | None) -> 
         frame = store.frame(source.name)
         where = str(store.path)
     if not len(frame):
-        raise SourceError(f"nothing recorded for source '{source.name}' in history store {where}",
-                          source=view)
+        raise SourceError(say("history.capture.nothing", source=source.name, where=where), source=view)
     for role, col in (("_sg_unit", source.unit), ("_sg_period", source.period)):
         if col and col not in frame.columns:
             frame[col] = frame[role].replace("", None)

@@ -17,6 +17,22 @@ from typing import Any
 
 from statguard.errors import HistoryError
 from statguard.history.store import HistoryStore, Submission
+from statguard.i18n import register, say
+
+register({
+    "history.diff.sources": {"en": "cannot compare versions of different sources ('{old}' and '{new}')",
+                             "zh": "不能比较不同数据源的版本（「{old}」和「{new}」）"},
+    "history.diff.older_keys": {"en": "key column(s) {columns} not in the older version ({label})",
+                                "zh": "较早的版本（{label}）中没有主键列 {columns}"},
+    "history.diff.newer_keys": {"en": "key column(s) {columns} not in the newer version ({label})",
+                                "zh": "较新的版本（{label}）中没有主键列 {columns}"},
+    "history.diff.older_twice": {"en": "key {key} occurs twice in the older version; give --key columns that identify "
+                                       "a row",
+                                 "zh": "主键 {key} 在较早的版本中出现了两次；请用 --key 给出能区分各行的列"},
+    "history.diff.newer_twice": {"en": "key {key} occurs twice in the newer version; give --key columns that identify "
+                                       "a row",
+                                 "zh": "主键 {key} 在较新的版本中出现了两次；请用 --key 给出能区分各行的列"},
+})
 
 
 @dataclass
@@ -61,7 +77,7 @@ class Diff:
 def diff(store: HistoryStore, old: Submission, new: Submission, keys: list[str] | None = None) -> Diff:
     """Differences from version `old` to version `new` (any two submissions of one source)."""
     if old.source != new.source:
-        raise HistoryError(f"cannot compare versions of different sources ('{old.source}' and '{new.source}')")
+        raise HistoryError(say("history.diff.sources", old=old.source, new=new.source))
     key_cols = list(keys if keys is not None else (new.keys or old.keys))
     out = Diff(old, new, key_cols,
                columns_added=[c for c in new.columns if c not in old.columns],
@@ -72,8 +88,7 @@ def diff(store: HistoryStore, old: Submission, new: Submission, keys: list[str] 
         for name, sub in (("older", old), ("newer", new)):
             missing = [k for k in key_cols if k not in sub.columns]
             if missing:
-                raise HistoryError(f"key column(s) {', '.join(missing)} not in the {name} version "
-                                   f"({sub.label()})")
+                raise HistoryError(say(f"history.diff.{name}_keys", columns=", ".join(missing), label=sub.label()))
         _diff_by_key(out, old_rows, new_rows, key_cols)
     else:
         _diff_whole(out, old_rows, new_rows)
@@ -86,8 +101,7 @@ def _diff_by_key(out: Diff, old_rows: list[dict], new_rows: list[dict], keys: li
         for row in rows:
             k = json.dumps([row.get(c) for c in keys], ensure_ascii=False)
             if k in found:
-                raise HistoryError(f"key {dict(zip(keys, json.loads(k), strict=True))} occurs twice in the "
-                                   f"{which} version; give --key columns that identify a row")
+                raise HistoryError(say(f"history.diff.{which}_twice", key=dict(zip(keys, json.loads(k), strict=True))))
             found[k] = row
         return found
 
