@@ -22,11 +22,27 @@ import pytest
 from statguard import i18n
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "statguard"
-SCANNED = sorted({*SRC.glob("cli/*.py"), *SRC.glob("pack/*.py"), *SRC.glob("engine/*.py"),
-                  SRC / "report" / "text.py", SRC / "checks" / "plan.py", SRC / "errors.py"})
-# Modules another change is writing right now; the lead adds them when it lands.
-PENDING = {"engine/spark.py": "the Spark engine (issue 14) is being written",
-           "engine/select.py": "the Spark engine (issue 14) is being written"}
+SCANNED = sorted(SRC.rglob("*.py"))
+SPARK = "the Spark engine (issue 14) is being written"
+KIND = "a rule kind's own checks of its parameters: not yet moved to the catalogue"
+# Modules whose messages are not in the catalogue yet, each with the reason; the list only shrinks.
+PENDING = {
+    "engine/spark.py": SPARK, "engine/select.py": SPARK, "api.py": SPARK,
+    "authoring/infer.py": "statguard init is being changed (issue 17)",
+    "analysis/fixes.py": "lint --analyze: not yet moved to the catalogue",
+    "report/writers.py": "the report writers are being changed (issue 15: numbers, xlsx, HTML)",
+    **{f"checks/{kind}.py": KIND for kind in (
+        "cross_source/complete", "cross_source/coverage", "cross_source/sample", "dataset/aggregate", "dataset/groups",
+        "hierarchy/hierarchy", "hierarchy/part_whole", "plausibility/benchmark", "plausibility/common",
+        "plausibility/digits", "plausibility/outlier", "plausibility/perfect", "plausibility/smoothness",
+        "record/expectation", "record/row", "record/schema", "record/unique", "rounding", "time/common", "time/derive",
+        "time/growth", "time/sequence", "versions/revision_drift")},
+    "compare.py": "statguard compare: not yet moved to the catalogue",
+    "docs.py": "the reference's own errors: not yet moved to the catalogue",
+    "explain/read.py": "explanation files: not yet moved to the catalogue",
+    "explain/template.py": "explanation templates: not yet moved to the catalogue",
+    "report/model.py": "reading a saved report: not yet moved to the catalogue",
+}
 CATALOGUE_CALLS = {"t", "say", "say_plain"}  # what looks a text up in statguard.i18n.CATALOGUE
 EXCEPTIONS = {"StatguardError", "PackError", "ExpressionError", "SourceError", "SourceAbsent", "RuleSkipped",
               "EngineError", "HistoryError", "Problem", "ArgumentTypeError"}
@@ -135,10 +151,17 @@ def _scan_outside(path: Path) -> list[str]:
         SRC = saved
 
 
+def test_pending_modules_still_need_it():
+    """A module moved to the catalogue leaves PENDING, so the scan guards it from then on."""
+    done = [m for m in PENDING if (SRC / m).exists() and not untranslated(SRC / m)]
+    assert done == []
+
+
 def _import_scanned() -> None:
     for path in SCANNED:
-        if _module(path) not in PENDING and path.name != "__main__.py":
-            importlib.import_module("statguard." + _module(path)[:-3].replace("/", ".").removesuffix(".__init__"))
+        module = _module(path)
+        if module not in PENDING and path.name != "__main__.py":
+            importlib.import_module("statguard." + module[:-3].replace("/", ".").removesuffix(".__init__"))
 
 
 _import_scanned()
