@@ -158,13 +158,15 @@ def test_template_round_trip_yaml_and_what_is_left(example, tmp_path, capsys):
 
 
 def test_explanations_file_errors_exit_2(tmp_path, capsys):
-    assert main(["check", str(EXAMPLE), "-e", str(tmp_path / "none.yml")]) == 2
+    assert main(["check", str(EXAMPLE), "-e", str(tmp_path / "none.yml"), "--lang", "en"]) == 2  # the pack says zh
     assert "explanations file not found" in capsys.readouterr().err
+    assert main(["check", str(EXAMPLE), "-e", str(tmp_path / "none.yml")]) == 2
+    assert "情况说明文件不存在" in capsys.readouterr().err
     bad = tmp_path / "bad.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["unit", "comment"])
     book.save(bad)
-    assert main(["check", str(EXAMPLE), "-e", str(bad)]) == 2
+    assert main(["check", str(EXAMPLE), "-e", str(bad), "--lang", "en"]) == 2
     assert "no rule_id/规则编号 or text/说明 column" in capsys.readouterr().err
 
 

@@ -34,6 +34,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from statguard.errors import StatguardError
+from statguard.i18n import register, say
+
+register({
+    "compare.no_versions": {"en": "no versions to compare", "zh": "没有可比较的版本"},
+    "compare.unknown_source": {"en": "unknown source '{source}' (sources: {sources})",
+                               "zh": "数据源「{source}」不存在（已有数据源：{sources}）"},
+    "compare.which_source": {"en": "the pack has {n} sources; say which one the versions are of",
+                             "zh": "规则包有 {n} 个数据源；请说明这些版本属于哪一个"},
+    "compare.rule_problems": {"en": "rule has problems", "zh": "规则有问题"},
+    "compare.version_type": {"en": "a version must be a DataFrame or a path, not {type}",
+                             "zh": "版本须为 DataFrame 或路径，而不是 {type}"},
+    "compare.keys_missing": {"en": "key column(s) {keys} not in a version (columns: {columns})",
+                             "zh": "某个版本中没有主键列 {keys}（其列为：{columns}）"},
+    "compare.keys_not_unique": {"en": "key {keys} is not unique within a version",
+                                "zh": "主键 {keys} 在某个版本中不唯一"},
+})
+
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +72,7 @@ def _named(versions: Mapping[str, Data] | Sequence[Data]) -> list[tuple[str, Dat
     items = list(versions.items()) if isinstance(versions, Mapping) else [
         (f"V{i + 1}", v) for i, v in enumerate(versions)]
     if not items:
-        raise StatguardError("no versions to compare")
+        raise StatguardError(say("compare.no_versions"))
     return [(str(k), v) for k, v in items]
 
 
@@ -95,10 +112,10 @@ def compare_versions(pack: Pack, versions: Mapping[str, Data] | Sequence[Data], 
 def _the_source(pack: Pack, source: str | None) -> str:
     if source is not None:
         if source not in pack.sources:
-            raise StatguardError(f"unknown source '{source}' (sources: {', '.join(sorted(pack.sources))})")
+            raise StatguardError(say("compare.unknown_source", source=source, sources=", ".join(sorted(pack.sources))))
         return source
     if len(pack.sources) != 1:
-        raise StatguardError(f"the pack has {len(pack.sources)} sources; say which one the versions are of")
+        raise StatguardError(say("compare.which_source", n=len(pack.sources)))
     return next(iter(pack.sources))
 
 
@@ -122,7 +139,7 @@ def _statuses(pack: Pack, rules: list[Any], source: str, data: Data) -> dict[str
         for rule in rules:
             try:
                 if rule.problems:
-                    raise StatguardError("rule has problems")
+                    raise StatguardError(say("compare.rule_problems"))
                 kind = registry.get(rule.kind)
                 assert kind is not None
                 plan = kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect))
@@ -187,14 +204,14 @@ def _frame(data: Data, keys: list[str]) -> pd.DataFrame:
     if isinstance(data, (str, Path)):
         data = read_table(data)
     if not isinstance(data, pd.DataFrame):
-        raise StatguardError(f"a version must be a DataFrame or a path, not {type(data).__name__}")
+        raise StatguardError(say("compare.version_type", type=type(data).__name__))
     missing = [k for k in keys if k not in data.columns]
     if missing:
-        raise StatguardError(f"key column(s) {', '.join(missing)} not in a version (columns: "
-                             f"{', '.join(map(str, data.columns))})")
+        raise StatguardError(say("compare.keys_missing", keys=", ".join(missing),
+                                 columns=", ".join(map(str, data.columns))))
     if keys:
         if data.duplicated(keys).any():
-            raise StatguardError(f"key {', '.join(keys)} is not unique within a version")
+            raise StatguardError(say("compare.keys_not_unique", keys=", ".join(keys)))
         return data.set_index(keys)
     return data.reset_index(drop=True)
 

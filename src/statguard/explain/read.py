@@ -21,6 +21,23 @@ from typing import TYPE_CHECKING, Any
 
 from statguard.errors import StatguardError
 from statguard.explain.model import Explanation, norm
+from statguard.i18n import register, say
+
+register({
+    "explain.read.not_found": {"en": "explanations file not found: {path}", "zh": "情况说明文件不存在：{path}"},
+    "explain.read.suffix": {"en": "{path}: explanations must be a .yml, .csv or .xlsx file",
+                            "zh": "{path}：情况说明须为 .yml、.csv 或 .xlsx 文件"},
+    "explain.read.empty": {"en": "{path}: the file is empty (expected a header row)",
+                           "zh": "{path}：文件是空的（应有表头行）"},
+    "explain.read.no_column": {"en": "{path}: no {columns} column (headers: {headers})",
+                               "zh": "{path}：没有 {columns} 列（表头为：{headers}）"},
+    "explain.read.or": {"en": " or ", "zh": " 或 "},
+    "explain.read.not_list": {"en": "{path}: expected a list of explanations (or 'explanations:' holding one)",
+                              "zh": "{path}：应为情况说明的列表（或包含列表的 'explanations:'）"},
+    "explain.read.cannot_read": {"en": "{path}: cannot read: {why}", "zh": "{path}：无法读取：{why}"},
+    "explain.read.not_workbook": {"en": "{path}: cannot read as an Excel workbook: {why}",
+                                  "zh": "{path}：无法按 Excel 工作簿读取：{why}"},
+})
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +84,7 @@ def read_explanations(path: str | Path) -> list[Explanation]:
     """Every explanation in one file (.yml/.yaml, .csv, .xlsx)."""
     p = Path(path)
     if not p.is_file():
-        raise StatguardError(f"explanations file not found: {p}")
+        raise StatguardError(say("explain.read.not_found", path=p))
     suffix = p.suffix.lower()
     if suffix in (".yml", ".yaml"):
         return _from_yaml(p)
@@ -75,7 +92,7 @@ def read_explanations(path: str | Path) -> list[Explanation]:
         return _from_csv(p)
     if suffix in (".xlsx", ".xlsm"):
         return _from_xlsx(p)
-    raise StatguardError(f"{p}: explanations must be a .yml, .csv or .xlsx file")
+    raise StatguardError(say("explain.read.suffix", path=p))
 
 
 def gather(items: Any) -> tuple[list[Explanation], list[str]]:
@@ -142,12 +159,12 @@ def from_table(rows: Iterable[list[Any]], file: str, what: str, first: int = 2) 
     it = iter(rows)
     header = next(it, None)
     if header is None:
-        raise StatguardError(f"{file}: the file is empty (expected a header row)")
+        raise StatguardError(say("explain.read.empty", path=file))
     names = [canonical(h) if norm(h) else f"_blank{i}" for i, h in enumerate(header)]
     missing = [LABELS[n]["en"] + "/" + LABELS[n]["zh"] for n in ("rule_id", "text") if n not in names]
     if missing:
-        raise StatguardError(f"{file}: no {' or '.join(missing)} column (headers: "
-                             f"{', '.join(norm(h) for h in header)})")
+        raise StatguardError(say("explain.read.no_column", path=file, columns=say("explain.read.or").join(missing),
+                                 headers=", ".join(norm(h) for h in header)))
     out = []
     for n, row in enumerate(it, start=first):
         if all(norm(v) == "" for v in row):
@@ -168,7 +185,7 @@ def _from_yaml(path: Path) -> list[Explanation]:
     if items is None:
         return []
     if not isinstance(items, list):
-        raise StatguardError(f"{path}: expected a list of explanations (or 'explanations:' holding one)")
+        raise StatguardError(say("explain.read.not_list", path=path))
     out = []
     for i, item in enumerate(items):
         loc = items.item_locs[i] if hasattr(items, "item_locs") else None
@@ -185,7 +202,7 @@ def _from_csv(path: Path) -> list[Explanation]:
     try:
         text = path.read_bytes().decode(detect_encoding(path))
     except Exception as e:
-        raise StatguardError(f"{path}: cannot read: {e}") from None
+        raise StatguardError(say("explain.read.cannot_read", path=path, why=e)) from None
     return from_table(csv.reader(io.StringIO(text)), str(path), "line")
 
 
@@ -194,7 +211,7 @@ def _from_xlsx(path: Path) -> list[Explanation]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:
-        raise StatguardError(f"{path}: cannot read as an Excel workbook: {e}") from None
+        raise StatguardError(say("explain.read.not_workbook", path=path, why=e)) from None
     try:
         names = {canonical(n): n for n in book.sheetnames}
         sheet = book[names.get("text") or names.get("explanations") or book.sheetnames[0]]

@@ -16,6 +16,12 @@ from statguard.errors import StatguardError
 from statguard.explain.match import PSEUDO_RULE, _roles
 from statguard.explain.model import norm, plain
 from statguard.explain.read import LABELS, format_keys
+from statguard.i18n import register, say
+
+register({
+    "explain.template.suffix": {"en": "{path}: the template must be a .xlsx, .yml or .csv file",
+                                "zh": "{path}：模板须为 .xlsx、.yml 或 .csv 文件"},
+})
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,7 +110,7 @@ def write_template(report: Report, pack: Pack, path: str | Path, lang: str = "en
     elif suffix == ".csv":
         _write_csv(out, fields, rows, lang)
     else:
-        raise StatguardError(f"{out}: the template must be a .xlsx, .yml or .csv file")
+        raise StatguardError(say("explain.template.suffix", path=out))
     return len(rows)
 
 

@@ -20,7 +20,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from statguard.i18n import register
 from statguard.pack.model import SEVERITIES
+
+register({"report.schema_version": {"en": "report schema version {version} is not supported (expected {expected})",
+                                    "zh": "不支持报告格式版本 {version}（应为 {expected}）"}})
+
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -173,8 +178,9 @@ class Report:
     def from_dict(cls, data: dict[str, Any]) -> Report:
         if data.get("schema_version") != SCHEMA_VERSION:
             from statguard.errors import StatguardError
-            raise StatguardError(f"report schema version {data.get('schema_version')!r} is not "
-                                 f"supported (expected {SCHEMA_VERSION})")
+            from statguard.i18n import say
+            raise StatguardError(say("report.schema_version", version=repr(data.get("schema_version")),
+                                     expected=SCHEMA_VERSION))
         records = data.get("violations") or []
         optional = [c for c in OPTIONAL_COLUMNS if any(c in r for r in records)]
         violations = {c: [r.get(c) for r in records] for c in VIOLATION_COLUMNS + optional}
