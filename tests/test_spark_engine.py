@@ -30,11 +30,9 @@ if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
 
 # kind, or case id (file::name), -> why it cannot run on Spark yet
 NOT_ON_SPARK: dict[str, str] = {
-    "revisions": "DuckDB's trunc(x) (one argument) and other functions sqlglot leaves as they are",
     "outlier": "the HB method refers to a column alias of the same SELECT inside a window "
                "(Spark: LATERAL_COLUMN_ALIAS_IN_WINDOW)",
-    "perfect": "copied: a self-join's columns are ambiguous in Spark; "
-               "year_ago: Spark's analyser fails (ClassCastException)",
+    "perfect": "copied: a self-join's columns are ambiguous in Spark (AMBIGUOUS_REFERENCE)",
     "aggregate::all, any, share and quantile per derived group":
         "quantile(x, p) becomes percentile_cont(x, p); Spark takes percentile_cont(p) WITHIN GROUP",
     "exists::forbidden key patterns from a table: matches: none with glob or like patterns "
@@ -46,6 +44,8 @@ NOT_ON_SPARK: dict[str, str] = {
         "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
     "row::tolerance: reported takes the decimals from the text as submitted (domain case 3)":
         "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
+    "revisions::NULL versions are listed but not compared; an item without values is not evaluable":
+        "Spark's collect_list drops NULLs: the list of values lacks the NULL version's value",
     "unique::identical resubmission is not a conflict, differing values are":
         "Spark's collect_list drops NULLs: the list of differing values lacks the NULL DuckDB's list shows",
 }

@@ -428,6 +428,14 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         return exp.If(this=node.this, true=node.args.get("true"), false=exp.null())  # DuckDB's if(c, x)
     if isinstance(node, exp.Glob):  # GLOB as a regular expression matched in full
         return exp.RegexpLike(this=node.this, expression=_glob_regex(node.expression))
+    if (isinstance(node, exp.Trunc) and not node.args.get("decimals")) or (
+            isinstance(node, exp.Anonymous) and node.name.lower() == "trunc" and len(node.expressions) == 1):
+        value = node.this if isinstance(node, exp.Trunc) else node.expressions[0]  # DuckDB's trunc(x): toward zero
+        return exp.If(this=exp.GTE(this=value.copy(), expression=exp.Literal.number(0)),
+                      true=exp.Floor(this=value.copy()), false=exp.Ceil(this=value.copy()))
+    if isinstance(node, exp.GroupConcat) and isinstance(node.this, exp.Order) and all(
+            not o.args.get("desc") for o in node.this.expressions):
+        return _ordered_concat(node)
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):  # DuckDB's arg_min/arg_max: Spark's min_by/max_by
         return exp.Anonymous(this="min_by" if isinstance(node, exp.ArgMin) else "max_by",
                              expressions=[node.this, node.expression])
@@ -446,6 +454,26 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
         return exp.RegexpLike(this=node.this, expression=exp.Literal.string(f"^(?:{node.expression.name})$"))
     return node
+
+
+def _ordered_concat(node: exp.GroupConcat) -> exp.Expression:
+    """string_agg(x, sep ORDER BY k NULLS LAST): Spark's LISTAGG ... WITHIN GROUP fails in its
+    analyser inside larger queries (4.x), so the values are collected with their sort keys
+    (a NULL key after the others), sorted, and joined."""
+    order = node.this
+    fields: list[exp.Expression] = []
+    for i, ordered in enumerate(order.expressions):
+        key = ordered.this
+        nulls_first = bool(ordered.args.get("nulls_first"))
+        flag = exp.Is(this=key.copy(), expression=exp.Null())
+        fields += [exp.alias_(exp.not_(flag) if nulls_first else flag, f"n{i}"), exp.alias_(key.copy(), f"k{i}")]
+    fields.append(exp.alias_(order.this.copy(), "v"))
+    listed = exp.Anonymous(this="array_sort", expressions=[exp.Anonymous(this="collect_list", expressions=[
+        exp.Anonymous(this="struct", expressions=fields)])])
+    values = exp.Anonymous(this="transform", expressions=[listed, exp.Lambda(
+        this=exp.Dot(this=exp.column("x"), expression=exp.to_identifier("v")), expressions=[exp.to_identifier("x")])])
+    separator = node.args.get("separator") or exp.Literal.string(",")
+    return exp.Anonymous(this="array_join", expressions=[values, separator])
 
 
 def _bare_column(node: exp.Expression) -> bool:
