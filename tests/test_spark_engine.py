@@ -6,7 +6,7 @@ Kinds (or single cases, by id) not yet supported on Spark are listed in NOT_ON_S
 reason; their cases are skipped with it, visibly, and the list shrinks as they are made to work.
 
 Spark plans each statement in the JVM, which costs 0.1-1 s per rule even on tiny data (a period
-mapping's CTE chain several seconds): all 225 cases take over 20 minutes on 2 cores. So CI runs
+mapping's CTE chain several seconds): all 225 cases take about 12 minutes on 2 shared cores. So CI runs
 the first case of each golden file (every kind once); STATGUARD_SPARK_ALL=1 runs every case.
 """
 
