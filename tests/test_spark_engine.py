@@ -151,3 +151,18 @@ rules:
     frame = spark.createDataFrame(pd.DataFrame({"单位": ["甲", "乙"], "总额": [10.0, 20.0]}))
     from_frame = validate(pack, {"汇总": frame}, engine="spark", rules=["R2"])
     assert from_frame.summary.to_dict("records")[0]["fails"] == rows["R2"]["fails"] - 1  # 乙 now agrees
+
+
+def test_pack_validate_takes_the_engine(tmp_path, spark):
+    """The library's Pack.validate runs on Spark as api.validate does, with the same report."""
+    pack_path = tmp_path / "p.yml"
+    pack_path.write_text("sources:\n  t: {keys: [k], unit: k}\nrules:\n"
+                         "  - {id: POS, kind: row, source: t, expr: v > 0}\n", encoding="utf-8")
+    import pandas as pd
+    data = {"t": pd.DataFrame({"k": ["a", "b", "c"], "v": [1.5, -2.0, None]})}
+    pack = statguard.load_pack(pack_path)
+    on_spark = pack.validate(data, engine="spark")
+    on_duckdb = pack.validate(data)
+    assert _records(on_spark.summary) == _records(on_duckdb.summary)
+    assert on_spark.summary.loc[0, "fails"] == 1 and on_spark.summary.loc[0, "not_evaluable"] == 1
+    assert list(on_spark.violations["unit"]) == ["b"]

@@ -158,11 +158,15 @@ class Pack:
 
     def validate(self, sources: dict[str, pd.DataFrame | str | Path] | None = None, *,
                  rules: list[str] | None = None, tags: list[str] | None = None,
-                 explanations: Any = None) -> Report:
+                 explanations: Any = None, engine: str = "duckdb", lang: str | None = None,
+                 options: dict[str, Any] | None = None) -> Report:
         """Run the pack's rules on `sources` (name -> DataFrame or path) and return a Report.
 
         Sources not given are read from the location the pack declares for them.
         `explanations`: files (YAML, CSV, XLSX), DataFrames or dicts answering soft violations.
+        `engine`: "duckdb" (default) or "spark" (options={"spark_master": ...}); `options` as for
+        statguard.api.validate (e.g. {"fields_to_fix": True, "show_pii": True, "threads": 2}).
         """
         from statguard.api import validate
-        return validate(self, sources or {}, rules=rules, tags=tags, explanations=explanations)
+        return validate(self, sources or {}, rules=rules, tags=tags, explanations=explanations, engine=engine,
+                        lang=lang, options=options)
