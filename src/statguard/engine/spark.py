@@ -433,8 +433,9 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         value = node.this if isinstance(node, exp.Trunc) else node.expressions[0]  # DuckDB's trunc(x): toward zero
         return exp.If(this=exp.GTE(this=value.copy(), expression=exp.Literal.number(0)),
                       true=exp.Floor(this=value.copy()), false=exp.Ceil(this=value.copy()))
-    if isinstance(node, exp.GroupConcat) and isinstance(node.this, exp.Order) and all(
-            not o.args.get("desc") for o in node.this.expressions):
+    if isinstance(node, exp.Filter) and _ordered(node.this):  # string_agg(... ORDER BY k) FILTER (WHERE c)
+        return _ordered_concat(node.this, node.expression)
+    if _ordered(node):
         return _ordered_concat(node)
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):  # DuckDB's arg_min/arg_max: Spark's min_by/max_by
         return exp.Anonymous(this="min_by" if isinstance(node, exp.ArgMin) else "max_by",
@@ -456,10 +457,16 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _ordered_concat(node: exp.GroupConcat) -> exp.Expression:
+def _ordered(node: exp.Expression) -> bool:
+    return isinstance(node, exp.GroupConcat) and isinstance(node.this, exp.Order) and all(
+        not o.args.get("desc") for o in node.this.expressions)
+
+
+def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
     """string_agg(x, sep ORDER BY k NULLS LAST): Spark's LISTAGG ... WITHIN GROUP fails in its
     analyser inside larger queries (4.x), so the values are collected with their sort keys
-    (a NULL key after the others), sorted, and joined."""
+    (a NULL key after the others), sorted, and joined. A FILTER (`where`) goes on the collecting
+    aggregate, since array_join is no aggregate."""
     order = node.this
     fields: list[exp.Expression] = []
     for i, ordered in enumerate(order.expressions):
@@ -468,12 +475,18 @@ def _ordered_concat(node: exp.GroupConcat) -> exp.Expression:
         flag = exp.Is(this=key.copy(), expression=exp.Null())
         fields += [exp.alias_(exp.not_(flag) if nulls_first else flag, f"n{i}"), exp.alias_(key.copy(), f"k{i}")]
     fields.append(exp.alias_(order.this.copy(), "v"))
-    listed = exp.Anonymous(this="array_sort", expressions=[exp.Anonymous(this="collect_list", expressions=[
-        exp.Anonymous(this="struct", expressions=fields)])])
+    collected: exp.Expression = exp.Anonymous(this="collect_list", expressions=[
+        exp.Anonymous(this="struct", expressions=fields)])
+    if where is not None:
+        collected = exp.Filter(this=collected, expression=where.copy())
+    listed = exp.Anonymous(this="array_sort", expressions=[collected])
     values = exp.Anonymous(this="transform", expressions=[listed, exp.Lambda(
         this=exp.Dot(this=exp.column("x"), expression=exp.to_identifier("v")), expressions=[exp.to_identifier("x")])])
     separator = node.args.get("separator") or exp.Literal.string(",")
-    return exp.Anonymous(this="array_join", expressions=[values, separator])
+    joined = exp.Anonymous(this="array_join", expressions=[values, separator])
+    # nothing collected is NULL, as DuckDB's string_agg over no rows (array_join of [] is '')
+    empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[listed.copy()]), expression=exp.Literal.number(0))
+    return exp.If(this=empty, true=exp.null(), false=joined)
 
 
 def _bare_column(node: exp.Expression) -> bool:

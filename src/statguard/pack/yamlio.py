@@ -193,7 +193,19 @@ def _malformed(e: yaml.MarkedYAMLError, file: str) -> PackError:
 def _check_bounds(text: str, file: str) -> None:
     """Refuse, before anything is built, nesting deeper than MAX_DEPTH and aliases repeating
     more than MAX_ALIASED values and characters (read from the parser's events, in one pass)."""
-    parser = _Loader(text)
+    try:
+        _scan_bounds(_Loader, text, file)
+    except yaml.MarkedYAMLError as e:
+        if "nesting depth" not in str(e.problem or ""):
+            raise
+        # libyaml 0.2.5+ stops at its own limit (1,000 levels) while scanning ahead, before its
+        # events reach ours: PyYAML's own parser, which has none, finds where ours is crossed
+        _scan_bounds(yaml.SafeLoader, text, file)
+        raise
+
+
+def _scan_bounds(loader: type, text: str, file: str) -> None:
+    parser = loader(text)
     size: dict[str, int] = {}  # anchor -> values and characters of what it names
     open_: list[list[Any]] = []  # per open mapping or sequence: [anchor, values and characters so far]
     aliased = 0
