@@ -154,3 +154,19 @@ def test_compile_takes_values_when_asked(tmp_path):
     assert value.column_names == ["期别"]
     statistic = ctx.compile("利润 <= median(利润)", "expr", {None: "firms"}, statistics=True)
     assert statistic.column_names == ["利润"]
+
+
+def test_lint_shows_names_left_to_the_data_as_notes(tmp_path, capsys):
+    """lint cannot see the file's header: a name the source does not declare is a located note,
+    in the asked language, and lint still passes (exit 0); a near miss stays a problem (exit 2)."""
+    from statguard.cli.main import main
+    path = _pack(tmp_path, "  - {id: T, kind: row, source: firms, expr: 营业收入 > 0 and 营业成本 >= 0}\n")
+    assert main(["lint", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{path}:10:") and ": note: [expr] column '营业成本' is not declared" in out[0]
+    assert out[1].endswith("ok (1 rules, 1 sources)")
+    assert main(["lint", str(path), "--lang", "zh"]) == 0
+    assert "提示：[expr] 列“营业成本”未在数据源“firms”中声明" in capsys.readouterr().out
+    typo = _pack(tmp_path, "  - {id: T, kind: row, source: firms, expr: 营业收 > 0}\n")
+    assert main(["lint", str(typo)]) == 2
+    assert "unknown column '营业收'" in capsys.readouterr().out

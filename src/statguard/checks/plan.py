@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from statguard.errors import ExpressionError, PackError, Problem
 from statguard.expr import Compiled, compile_expression, parse, quote_column
-from statguard.i18n import register, say, t
+from statguard.i18n import register, say, spoken, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,7 +171,7 @@ class Context:
     def _undeclared(self, source: str, column: str, declared: list[str], field_name: str) -> None:
         import difflib
         close = difflib.get_close_matches(column, declared, n=3)
-        lang = self.options.get("lang") or getattr(self.pack, "lang", None)
+        lang = self.options.get("lang") or spoken() or getattr(self.pack, "lang", None)
         hint = t("plan.undeclared.close", lang, names=", ".join(map(repr, close))) if close else ""
         self.undeclared.append(self.problem(t("plan.undeclared", lang, column=column, source=source, hint=hint),
                                             field_name))

@@ -17,6 +17,7 @@ register({
     "lint.ok": {"en": "{path}: ok ({rules} rules, {sources} sources)",
                 "zh": "{path}：没有问题（{rules} 条规则，{sources} 个数据源）"},
     "lint.n_problems": {"en": "{path}: {n} problem(s)", "zh": "{path}：{n} 个问题"},
+    "lint.note": {"en": "{where}note: {text}", "zh": "{where}提示：{text}"},
     "lint.no_analysis": {"en": "--analyze needs statguard.analysis, which this installation does not have",
                          "zh": "--analyze 需要 statguard.analysis，当前安装中没有"},
     "cli.lint.help": {"en": "check rule packs without data", "zh": "不读数据，检查规则包本身"},
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
             problems = e.problems
         for problem in problems:
             print(problem)
+        for note in pack.notes if pack is not None else ():
+            print(_note(note, args.lang))
         analysed = EXIT_OK
         if args.analyze and pack is not None:
             analysed = _analyze(pack, path, args.lang)
@@ -60,6 +63,13 @@ def run(args: argparse.Namespace) -> int:
         elif pack is not None:
             print(t("lint.ok", args.lang, path=path, rules=len(pack.rules), sources=len(pack.sources)))
     return status
+
+
+def _note(note: Any, lang: str | None) -> str:
+    """A note as file:line:column: note: [field] text, like a problem, marked as no fault."""
+    where = ":".join(str(p) for p in (note.file, note.line, note.column) if p is not None)
+    field = f"[{note.field}] " if note.field else ""
+    return t("lint.note", lang, where=f"{where}: " if where else "", text=field + note.message)
 
 
 def _analyze(pack: Any, path: str, lang: str | None) -> int:

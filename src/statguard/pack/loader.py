@@ -640,8 +640,10 @@ def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:
         kind = registry.get(rule.kind)
         assert kind is not None
         listed = len(rule.problems)  # listed by _load_rule already
+        ctx = Context(pack, rule)
         try:
-            plans[id(rule)] = kind.plan(rule, Context(pack, rule))
+            plans[id(rule)] = kind.plan(rule, ctx)
+            pack.notes.extend(ctx.undeclared)
             rule.problems.extend(lint_checks.placeholder_problems(rule, plans[id(rule)]))
             rule.problems.extend(lint_checks.regex_problems(rule, plans[id(rule)]))
             if kind.lint is not None:

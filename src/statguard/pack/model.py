@@ -149,6 +149,9 @@ class Pack:
     files: list[Path] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # what could not be checked without data, not wrong (names a source does not declare, left
+    # to the data's header): lint shows them as notes
+    notes: list[Problem] = field(default_factory=list)
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
