@@ -181,3 +181,21 @@ def test_a_missing_data_file_never_reads_as_a_clean_result(tmp_path, capsys, lan
         assert incomplete in captured.out or fmt == "markdown" and "2" in captured.out
         assert clean not in captured.out
         assert "nothere.csv" in captured.out and "POS, NEG" in captured.err
+
+
+@pytest.mark.parametrize("lang, words", [("en", "more not shown here; all of them: -o report.html"),
+                                         ("zh", "未在此列出；查看全部：-o report.html")])
+def test_the_terminal_says_how_many_violations_it_left_out(tmp_path, capsys, lang, words):
+    """The text report lists the first 20 violations: it says how many more there are and how
+    to see them all (issue 15)."""
+    rows = "\n".join(f"U{i:03d},{-i}" for i in range(1, 31))
+    (tmp_path / "d.csv").write_text("unit,v\n" + rows + "\n", encoding="utf-8")
+    pack = tmp_path / "p.yml"
+    pack.write_text("sources:\n  d: {path: d.csv, keys: [unit], unit: unit}\n"
+                    "rules:\n  - {id: POS, kind: row, source: d, expr: v > 0}\n", encoding="utf-8")
+    assert main(["check", str(pack), "--lang", lang]) == 1
+    out = capsys.readouterr().out
+    assert words in out and ("10 more" in out if lang == "en" else "另有 10 条" in out)
+    (tmp_path / "d.csv").write_text("unit,v\nU001,-1\n", encoding="utf-8")
+    assert main(["check", str(pack), "--lang", lang]) == 1
+    assert words not in capsys.readouterr().out  # all shown: nothing to say

@@ -58,6 +58,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "first_violations": {"en": "First violations (of {n}):", "zh": "前几条问题（共 {n} 条）："},
     "worst_units": {"en": "Units with most violations:", "zh": "问题最多的单位："},
     "more_rows": {"en": "... and {n} more", "zh": "……另有 {n} 条"},
+    "more_violations": {"en": "... {n} more not shown here; all of them: -o report.html, -o report.xlsx "
+                              "or -o report.csv",
+                        "zh": "……另有 {n} 条未在此列出；查看全部：-o report.html、-o report.xlsx 或 -o report.csv"},
     "generated": {"en": "Run {started} in {seconds} s by statguard {version}",
                   "zh": "运行于 {started}，用时 {seconds} 秒，statguard {version}"},
     "no_violations": {"en": "No violations.", "zh": "没有发现问题。"},

@@ -147,6 +147,8 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
         from statguard.report.views import fix_note
         note = fix_note(row.get("fields_to_fix"), lang)
         lines += wrap(head + t("msg.colon", lang) + str(row["message"]) + note, width, "  ", "      ")
+    if len(v) > limit:  # say how many are not shown and how to see them all
+        lines += wrap(t("more_violations", lang, n=count(len(v) - limit)), width, "  ", "    ")
     return lines
 
 
