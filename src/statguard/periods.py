@@ -238,12 +238,11 @@ def bind_mapping(engine: Any, source: str, column: str) -> str:
     """Register the mapping table of `source`.`column` in `engine`; return its table name."""
     from sqlglot import exp
 
-    from statguard.engine import rows
     from statguard.expr import quote_column
     name = f"_sg_periods:{source}:{column}"
     query = exp.select(exp.alias_(raw_text(quote_column(column)), "raw", quoted=True)).distinct().from_(
         exp.Table(this=exp.to_identifier(source, quoted=True)))
-    distinct = [r[0] for r in rows(engine, query) if r[0] is not None]
+    distinct = [r[0] for r in engine.rows(query) if r[0] is not None]
     engine.register(name, mapping_frame(distinct))
     return name
 

@@ -310,6 +310,22 @@ class DuckDBEngine:
     def frame(self, tree: exp.Expression) -> pd.DataFrame:
         return self.con.execute(self.sql(tree)).df()
 
+    def rows(self, tree: exp.Expression) -> list[tuple[Any, ...]]:
+        """The rows of a query as tuples of Python values."""
+        return self.con.execute(self.sql(tree)).fetchall()
+
+    def columns_and_rows(self, tree: exp.Expression) -> tuple[list[str], list[tuple[Any, ...]]]:
+        return self.text_rows(self.sql(tree))
+
+    def text_rows(self, text: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query written as DuckDB SQL text (the schema kind's checks)."""
+        cursor = self.con.execute(text)
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def arrow(self, tree: exp.Expression) -> Any:
+        """The result of a query as a pyarrow Table."""
+        return self.con.sql(self.sql(tree)).to_arrow_table()
+
     def _run_query(self, plan: Plan) -> tuple[dict[str, int], Items]:
         """One pass over the items: status counts plus the failing items, gathered in one
         aggregate, so no item is materialised unless it fails and the plan's query (often

@@ -290,6 +290,12 @@ class SparkEngine:
         names, rows = self._collect(tree)
         return names, [tuple(_value(v) for v in row) for row in rows]
 
+    def text_rows(self, text: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query written as DuckDB SQL text (the schema kind's checks),
+        read by sqlglot and rendered in Spark's dialect."""
+        import sqlglot
+        return self.columns_and_rows(sqlglot.parse_one(text, read="duckdb"))
+
     def arrow(self, tree: exp.Expression) -> Any:
         """The result of a query as a pyarrow Table."""
         try:

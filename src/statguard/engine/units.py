@@ -120,8 +120,7 @@ def _distinct(engine: DuckDBEngine, source: str, columns: list[str], counted: bo
     if counted:
         query = query.select(exp.Count(this=exp.Star()))
     query = query.limit(MAX_UNITS * 50 + 1)
-    from statguard.engine import rows as fetch_rows
-    rows = fetch_rows(engine, query)
+    rows = engine.rows(query)
     units = {r[0] for r in rows}
     if len(units) > MAX_UNITS or len(rows) > MAX_UNITS * 50:
         return None

@@ -286,8 +286,7 @@ def _fetch(engine: Any, ctx: Context, source: str, spec: _Spec,
     query = exp.select(*projections).from_(ctx.table(source))
     if where is not None:
         query = query.where(where.copy())
-    from statguard.engine import arrow
-    return arrow(engine, query), identity
+    return engine.arrow(query), identity
 
 
 def _validate(spec: _Spec, frame: Any) -> dict[str, Any]:

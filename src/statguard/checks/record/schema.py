@@ -107,8 +107,7 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
     lang = ctx.options.get("lang")
     checks = [schema_checks.cell_checks_sql(c, present[c.name], p.placeholders, _codes(engine, ctx, c.codelist)
                                             if c.codelist else None, lang) for c in checked]
-    from statguard.engine import duckdb_rows
-    n, cells = duckdb_rows(engine, schema_checks.cell_query(raw, identity, [c.name for c in checked], checks))[1][0]
+    n, cells = engine.text_rows(schema_checks.cell_query(raw, identity, [c.name for c in checked], checks))[1][0]
     found: list[tuple[int, int, int, dict[str, Any]]] = []  # (column, check, record number, row)
     for record in cells or []:
         for j, column in enumerate(checked):
@@ -133,8 +132,7 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
 
 
 def _records(engine: Any, sql: str) -> list[dict[str, Any]]:
-    from statguard.engine import duckdb_rows
-    names, rows = duckdb_rows(engine, sql)
+    names, rows = engine.text_rows(sql)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 

@@ -115,8 +115,7 @@ def _bind_expected(engine: Any, source: str, column: str, name: str, freq: str |
     table = exp.Table(this=exp.to_identifier(mapping_table(source, column), quoted=True))
     query = exp.select("freq", "ytd", "ord").distinct().from_(table).where(
         exp.Not(this=exp.Is(this=exp.column("label"), expression=exp.Null())))
-    from statguard.engine import rows
-    mapping = rows(engine, query)
+    mapping = engine.rows(query)
     kinds = {(f, bool(y)) for f, y, _ in mapping if freq is None or f == freq}
     if start is not None:
         kinds = {(start.freq, start.ytd)}
