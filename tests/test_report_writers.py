@@ -167,6 +167,13 @@ def test_xlsx_read_back_in_chinese(report):
     assert rows[6][4:7] == (None, "新增规上企业", "versions 34, 36, 41, 45, 52；n_versions 5")
 
 
+def test_xlsx_scorecard_sheet_only_when_the_pack_asks_for_it(report):
+    assert "评分" not in " ".join(_workbook(report, "zh").sheetnames)
+    asked = Report(report.pack, report.violations, report.summary, {**report.meta, "scorecard": {}})
+    names = _workbook(asked, "zh").sheetnames
+    assert [n for n in names if "评分" in n], names
+
+
 def test_xlsx_writes_each_violation_once(report):
     wb = _workbook(report, "zh")
     messages = set(report.violations["message"])

@@ -453,6 +453,9 @@ def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any
 
 
 def _scorecard(book: Book) -> None:
+    """Only when the pack asks for a scorecard (its `pack: scorecard:` settings, kept in the report), as in HTML."""
+    if book.report.meta.get("scorecard") is None:
+        return
     from statguard.report.scorecard_views import xlsx_sheets
     xlsx_sheets(book)
 
