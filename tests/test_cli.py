@@ -145,13 +145,15 @@ def test_the_output_file_name_chooses_the_format(pack, tmp_path, capsys):
     (["-f", "json", "-o", "r.html"], ["r.html", "html", "json"]),
     (["-f", "xlsx"], ["xlsx", "--output"]),
     (["-o", "a.json", "-o", "b.json", "-f", "json"], ["more --output files"]),
+    (["-o", "r.json", "-o", "r.pdf"], ["r.pdf", ".pdf", ".html", ".xlsx", "--format"]),
+    (["-o", "r.xls"], ["r.xls", ".xls", ".xlsx"]),
 ])
 def test_contradicting_formats_are_refused_before_any_work(pack, tmp_path, capsys, args, words):
-    args = [a if not a.endswith((".html", ".json")) else str(tmp_path / a) for a in args]
+    args = [a if not a.startswith(("a.", "b.", "r.")) else str(tmp_path / a) for a in args]
     assert main(["check", str(pack), *args]) == 2
     captured = capsys.readouterr()
     assert all(w in captured.err for w in words) and "Traceback" not in captured.err
-    assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.json"))  # nothing written
+    assert not [p for p in tmp_path.glob("r.*")] + [p for p in tmp_path.glob("?.json")]  # nothing written
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "gbk", "latin-1"])

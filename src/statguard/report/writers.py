@@ -32,6 +32,10 @@ register({
                            "(the name chooses it) or name the file for {fmt}",
                      "zh": "--output {out} 的扩展名对应 {implied} 格式，而 --format 为 {fmt}；"
                            "请去掉 --format（按扩展名确定格式）或改用与 {fmt} 相符的文件名"},
+    "out.unknown_suffix": {"en": "--output {out}: no report format is named {suffix}; name the file with one of "
+                                 "{known}, or give --format",
+                           "zh": "--output {out}：没有扩展名为 {suffix} 的报告格式；请使用以下扩展名之一：{known}，"
+                                 "或用 --format 指定格式"},
 })
 # Modules that define writers; imported when a format is first asked for.
 WRITER_MODULES = ["statguard.report.writers", "statguard.report.html", "statguard.report.xlsx",
@@ -85,6 +89,11 @@ def output_formats(fmts: list[str] | None, outputs: list[str] | None, lang: str 
     formats for stdout or a binary one there are usage errors."""
     outputs = outputs or []
     if not fmts:
+        for out in outputs:  # report.pdf or report.xls would get a text report under that name
+            suffix = Path(out).suffix
+            if suffix and _suffix_format(out) is None:
+                raise StatguardError(t("out.unknown_suffix", lang, out=out, suffix=suffix,
+                                       known=" ".join(SUFFIX_FORMATS)))
         fmts = [_suffix_format(out) or "text" for out in outputs] or ["text"]
     if len(outputs) > len(fmts):
         raise StatguardError(t("out.more_files", lang))
