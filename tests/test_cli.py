@@ -139,6 +139,10 @@ def test_the_output_file_name_chooses_the_format(pack, tmp_path, capsys):
     assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     assert json.loads(data.read_text(encoding="utf-8"))["summary"][0]["rule_id"] == "BALANCE"
     assert sheet.read_bytes()[:2] == b"PK"  # a zip: an xlsx workbook
+    captured = capsys.readouterr()  # nothing on stdout; the verdict and the files on stderr
+    assert captured.out == "" and "FAIL" in captured.err and str(html) in captured.err and str(sheet) in captured.err
+    assert main(["check", str(pack), "-o", str(html), "-f", "html", "-f", "text"]) == 1  # text on stdout: no extra
+    assert str(html) not in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, words", [

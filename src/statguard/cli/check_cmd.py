@@ -50,6 +50,7 @@ register({
                                  "遮盖（3201**********1234）"},
     "cli.whole_number": {"en": "expected a whole number of at least 1, got {text}",
                          "zh": "应为不小于 1 的整数，而不是 {text}"},
+    "cli.check.written": {"en": "report written to {files}", "zh": "报告已写入 {files}"},
 })
 
 
@@ -116,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
     report.meta["lang"] = lang
     report.meta["fail_on"] = args.fail_on
     write_all(report, formats, args.outputs or [], lang=lang)
+    if len(formats) == len(args.outputs or []):  # every report went to a file: the verdict still shows
+        from statguard.report.text import headline
+        print("\n".join([*headline(report, lang), t("cli.check.written", lang, files=", ".join(args.outputs))]),
+              file=sys.stderr)
     if report.errored:
         print(t("cli.failed", lang, error=t("cli.errored", lang, n=len(report.errored),
                                             rules=", ".join(report.errored))), file=sys.stderr)

@@ -49,7 +49,7 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
                 lang: str | None = None) -> str:
     from statguard.i18n import resolve
     lang = resolve(lang, report.meta.get("lang"))
-    lines = _headline(report, lang, color)
+    lines = headline(report, lang, color)
     from statguard.explain.text import summary_lines
     lines += summary_lines(report)  # explained / unexplained soft violations, explanation problems
     lines += [""] + _rules(report, lang, width)
@@ -76,7 +76,8 @@ def _outputs(report: Report, lang: str, width: int) -> list[str]:
     return ["", t("outputs", lang), *lines] if lines else []
 
 
-def _headline(report: Report, lang: str, color: bool) -> list[str]:
+def headline(report: Report, lang: str, color: bool = False) -> list[str]:
+    """The pack, then the verdict with its counts: the report's first two lines."""
     from statguard.report.views import verdict
     counts = report.counts_by_severity()
     word = verdict(report)
