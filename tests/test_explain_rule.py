@@ -25,6 +25,12 @@ rules:
   - {id: UQ, kind: unique, source: t, keys: [k, y]}
   - {id: SEQ, kind: sequence, source: t, from: 2014, to: 2016}
   - {id: OUT, kind: outlier, source: t, value: a}
+  - id: PW
+    kind: part_whole
+    source: t
+    groups:
+      - {name: first, whole: c, parts: [a, b]}
+      - {name: second, whole: a, parts: [b]}
 """
 
 
@@ -93,6 +99,21 @@ def test_unique_and_sequence_examples(pack):
 def test_kind_without_template_is_described_from_its_parameters(pack):
     ex = explain_rule(statguard.load_pack(pack), "OUT", "en", examples=False)
     assert ex.sentence.startswith("Kind 'outlier': ") and "value: a (" in ex.sentence
+
+
+def test_kind_without_template_is_described_in_the_asked_language(pack):
+    ex = explain_rule(statguard.load_pack(pack), "OUT", "zh", examples=False)
+    assert ex.sentence.startswith("规则类型「outlier」：") and "value: a（" not in ex.sentence
+    summary, first = ex.sentence.splitlines()[:2]
+    assert summary.endswith("稳健 z 值，或对环比/同比比值用 Hidiroglou-Berthelot 法。")  # the kind's Chinese summary
+    assert first.startswith("  - source: t (") and any("\u4e00" <= ch <= "\u9fff" for ch in first)
+
+
+def test_part_whole_groups_each_get_their_sentence(pack):
+    ex = explain_rule(statguard.load_pack(pack), "PW", "en", examples=False)
+    assert ex.sentence.splitlines() == ["In each record of t, the parts a, b must add up to c.",
+                                        "In each record of t, the parts b must add up to a."]
+    assert "None" not in explain_rule(statguard.load_pack(pack), "PW", "zh", examples=False).sentence
 
 
 def test_violations_for_one_unit_from_the_cli(pack, capsys):

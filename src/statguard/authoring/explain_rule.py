@@ -116,16 +116,20 @@ def sentence(rule: Rule, lang: str | None) -> str:
     """The rule in a plain sentence, from its kind's template, else from its parameters' descriptions."""
     from statguard.checks import registry
     from statguard.i18n import CATALOGUE
+    from statguard.checks.texts import kind_summary, param_text
     values = {k: _shown(v) for k, v in rule.params.model_dump(by_alias=True).items() if k not in ("key", "lang")}
     key = f"explain.kind.{rule.kind}"
-    if key in CATALOGUE:
+    groups = getattr(rule.params, "groups", None) if rule.kind == "part_whole" else None
+    if groups:  # several part-whole groups of one record: one sentence each
+        text = "\n".join(t(key, lang, **{**values, "parts": _shown(g.parts), "whole": g.whole}) for g in groups)
+    elif key in CATALOGUE:
         text = t(key, lang, **values)
     else:
         kind = registry.get(rule.kind)
         fields = kind.params.model_fields if kind else {}
-        given = [f"{f.alias or n}: {values.get(f.alias or n)} ({(f.description or '').rstrip('.')})"
+        given = [f"{f.alias or n}: {values.get(f.alias or n)} ({param_text(kind, f.alias or n, lang).rstrip('.。')})"
                  for n, f in fields.items() if n in rule.params.model_fields_set]
-        text = t("explain.generic", lang, kind=rule.kind, summary=kind.summary if kind else "") + \
+        text = t("explain.generic", lang, kind=rule.kind, summary=kind_summary(kind, lang) if kind else "") + \
             "".join(f"\n  - {g}" for g in given)
     for name in ("where", "if"):
         if values.get(name) not in (None, "None"):
@@ -137,8 +141,11 @@ def sentence(rule: Rule, lang: str | None) -> str:
 
 
 def _shown(value: Any) -> str:
+    """A parameter as an author wrote it: lists as a, b; settings as key: value (unset ones left out)."""
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
+        return ", ".join(map(_shown, value))
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items() if v is not None) + "}"
     return str(value)
 
 
