@@ -202,6 +202,8 @@ def test_the_terminal_says_how_many_violations_it_left_out(tmp_path, capsys, lan
     assert main(["check", str(pack), "--lang", lang]) == 1
     out = capsys.readouterr().out
     assert words in out and ("10 more" in out if lang == "en" else "另有 10 条" in out)
+    assert main(["check", str(pack), "--lang", lang, "-f", "markdown"]) == 1  # the Markdown report too
+    assert words in capsys.readouterr().out
     (tmp_path / "d.csv").write_text("unit,v\nU001,-1\n", encoding="utf-8")
     assert main(["check", str(pack), "--lang", lang]) == 1
     assert words not in capsys.readouterr().out  # all shown: nothing to say

@@ -90,7 +90,7 @@ def _violations(report: Report, lang: str) -> list[str]:
              display(r["period"], grouping=False),
              str(r["message"]) + fix_note(r.get("fields_to_fix"), lang)]
             for r in worst_first(v).head(VIOLATIONS_SHOWN).to_dict("records")]
-    more = [t("more_rows", lang, n=count(len(v) - VIOLATIONS_SHOWN)), ""] if len(v) > VIOLATIONS_SHOWN else []
+    more = [t("more_violations", lang, n=count(len(v) - VIOLATIONS_SHOWN)), ""] if len(v) > VIOLATIONS_SHOWN else []
     summary = t("first_violations", lang, n=count(len(v))).rstrip(":：")
     return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, "</details>", ""]
 
