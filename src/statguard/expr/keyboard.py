@@ -55,8 +55,10 @@ register({
                     "zh": "「{op}」：求余数请写 %，如 x % 2 = 0"},
     "expr.kb.na": {"en": "'{op}': a missing value is written null: x is null, x is not null",
                    "zh": "「{op}」：缺失值请写 null，如 x is null、x is not null"},
-    "expr.kb.isna": {"en": "'{op}' is written x is null", "zh": "「{op}」请写作 x is null"},
-    "expr.kb.notisna": {"en": "'{op}' is written x is not null", "zh": "「{op}」请写作 x is not null"},
+    "expr.kb.isna": {"en": "'{op}' is written {arg} is null", "zh": "「{op}」请写作 {arg} is null"},
+    "expr.kb.notisna": {"en": "'{op}' is written {arg} is not null", "zh": "「{op}」请写作 {arg} is not null"},
+    "expr.kb.math": {"en": "'{char}' is written {ascii} in a rule (half-width)",
+                     "zh": "规则中「{char}」请写作半角的 {ascii}"},
     "expr.kb.c": {"en": "'{op}': a list is written in parentheses without c, as in x in (1, 2)",
                   "zh": "「{op}」：列表请直接写在括号中，不加 c，如 x in (1, 2)"},
     "expr.kb.ifelse": {"en": "'{op}' is written if(condition, a, b) or CASE WHEN condition THEN a ELSE b END",
@@ -78,6 +80,8 @@ class Typed(ValueError):
 _QUOTES = "“”‘’「」『』"
 _MARKS = {"《": "<", "》": ">", "。": ".", "、": ",", "【": "[", "】": "]", "—": "-", "～": "~", "·": "`",
           "…": "^", "￥": "$"}
+# mathematical signs a Chinese keyboard offers (soft keyboard, 符号大全) -> how the language writes them
+_MATH = {"≥": ">=", "≧": ">=", "≤": "<=", "≦": "<=", "≠": "!=", "×": "*", "÷": "/"}
 _R_CALLS = {"c": "expr.kb.c", "ifelse": "expr.kb.ifelse", "if_else": "expr.kb.ifelse", "nrow": "expr.kb.nrow",
             "ncol": "expr.kb.nrow"}
 
@@ -116,6 +120,8 @@ def prepare(text: str, names: Collection[str] | None = None) -> str:
             raise Typed(i, say("expr.kb.quote", char=c))
         if c in _MARKS:
             raise Typed(i, say("expr.kb.symbol", char=c, ascii=_MARKS[c]))
+        if c in _MATH and not _wide(c):
+            raise Typed(i, say("expr.kb.math", char=c, ascii=_MATH[c]))
         if _wide(c) and not _ascii(c).isalnum():
             out[i] = _ascii(c)
     _letters_and_digits(text, out, code, kept, names)
@@ -242,7 +248,8 @@ def _r_habits(text: str, prepared: str, code: list[bool], kept: list[bool],
             continue
         two = prepared[i:i + 2]
         if prepared[i:i + 7].lower() == "!is.na(":
-            raise Typed(i, say("expr.kb.notisna", op=text[i:i + 9].split(")")[0] + ")"))
+            op, arg = _call(text, prepared, i, i + 7)
+            raise Typed(i, say("expr.kb.notisna", op=op, arg=arg))
         if c == "!" and two not in ("!=", "!~"):
             raise Typed(i, say("expr.kb.not", op=text[i]))
         if c == "&":
@@ -287,8 +294,16 @@ def _r_word(text: str, prepared: str, i: int, word: str, names: Collection[str] 
         return  # part of a longer (Chinese) name
     called = prepared[end:].lstrip().startswith("(")
     if word.lower() == "is.na" and called:
-        raise Typed(i, say("expr.kb.isna", op=text[i:prepared.find(")", end) + 1 or len(text)]))
+        op, arg = _call(text, prepared, i, prepared.index("(", end) + 1)
+        raise Typed(i, say("expr.kb.isna", op=op, arg=arg))
     if word == "NA" and not called and "NA" not in (names or ()):
         raise Typed(i, say("expr.kb.na", op=text[i:end]))
     if called and word.lower() in _R_CALLS:
         raise Typed(i, say(_R_CALLS[word.lower()], op=text[i:end] + "(...)"))
+
+
+def _call(text: str, prepared: str, start: int, args: int) -> tuple[str, str]:
+    """(the call as written, its argument) of a call at `start` whose arguments begin at `args`."""
+    close = prepared.find(")", args)
+    close = len(text) if close < 0 else close
+    return text[start:close + 1], text[args:close].strip() or "x"
