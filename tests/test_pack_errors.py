@@ -34,6 +34,44 @@ def test_malformed_yaml_reports_line(tmp_path):
     assert problems[0].startswith(f"{tmp_path / 'pack.yml'}:8:") and "malformed YAML" in problems[0]
 
 
+@pytest.mark.parametrize("typo, line, en, zh", [
+    ("  - id: A\n    kind: row\n   source: t\n", 8, "keys of one level must start in the same column",
+     "YAML 格式错误：缩进不一致：同一层的键须从同一列开始"),
+    ("  - id: A\n    kind: row\n    source: t\n    expr: \"v\\q > 0\"\n", 9, "write \\\\ or use single quotes",
+     "YAML 格式错误：双引号中的反斜杠表示转义"),
+    ("  - id: A\n    kind: row\n    source: t\n    expr: [v > 0\n", 10, "a list in [ ] is not closed",
+     "方括号 [ ] 没有闭合"),
+])
+def test_yaml_syntax_errors_name_their_usual_cause_in_the_asked_language(tmp_path, capsys, typo, line, en, zh):
+    (tmp_path / "pack.yml").write_text(BASE + typo, encoding="utf-8")
+    for lang, words in (("en", en), ("zh", zh)):
+        assert main(["lint", str(tmp_path / "pack.yml"), "--lang", lang]) == 2
+        err = "".join(capsys.readouterr())
+        assert f"pack.yml:{line}:" in err and words in err and "Traceback" not in err, err
+        assert lang == "en" or "while parsing" not in err  # no parser English in Chinese
+
+
+@pytest.mark.parametrize("lang, words", [("en", "'kind' is followed by the full-width colon '：'"),
+                                         ("zh", "「kind」后面是全角冒号「：」")])
+def test_a_key_typed_with_the_full_width_colon_is_named_where_it_is(tmp_path, capsys, lang, words):
+    """The Chinese input method's '：' makes `kind：row` part of a plain text that YAML trips over
+    on a later line; the error names the key and its line, not the line YAML stopped at."""
+    (tmp_path / "pack.yml").write_text(BASE + "  - id: A\n    kind：row\n    source: t\n    expr: v > 0\n",
+                                       encoding="utf-8")
+    assert main(["lint", str(tmp_path / "pack.yml"), "--lang", lang]) == 2
+    err = "".join(capsys.readouterr())
+    assert "pack.yml:7:9:" in err and words in err, err
+
+
+def test_a_full_width_colon_inside_a_value_is_not_blamed(tmp_path, capsys):
+    (tmp_path / "pack.yml").write_text(
+        BASE + "  - id: A\n    kind: row\n    message: 注意：请核实\n    source: t\n   expr: v > 0\n",
+        encoding="utf-8")
+    assert main(["lint", str(tmp_path / "pack.yml")]) == 2
+    err = "".join(capsys.readouterr())
+    assert "full-width" not in err and "pack.yml:10:" in err, err
+
+
 def test_unknown_kind_names_known_kinds(tmp_path):
     problems = _problems(tmp_path, BASE + "  - id: A\n    kind: rowz\n    source: t\n")
     assert problems == [f"{tmp_path / 'pack.yml'}:7:11: [kind] unknown rule kind 'rowz' (known kinds: "

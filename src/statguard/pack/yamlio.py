@@ -173,7 +173,7 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
         loader.keep_duplicates = keep_duplicates
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:
-        raise _malformed(e, file) from None
+        raise _malformed(e, file, text) from None
     except yaml.reader.ReaderError as e:
         raise _unreadable(e, text, file) from None
     except yaml.YAMLError as e:
@@ -183,11 +183,17 @@ def parse_yaml(text: str, file: str = "<string>", *, keep_duplicates: bool = Fal
             loader.dispose()
 
 
-def _malformed(e: yaml.MarkedYAMLError, file: str) -> PackError:
+def _malformed(e: yaml.MarkedYAMLError, file: str, text: str) -> PackError:
+    """The syntax error at its line and column, in the author's words; a key typed with the
+    full-width colon just above it is named instead, at its own place."""
+    from statguard.pack import yaml_words
     mark = e.problem_mark or e.context_mark
-    what = " ".join(p for p in (e.context, e.problem) if p)
-    return PackError(Problem(say("pack.yaml.malformed", what=what), file,
-                             mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+    line = mark.line + 1 if mark else None
+    typed = yaml_words.fullwidth_colon(text, line) if line else None
+    if typed:
+        return PackError(Problem(typed[2], file, typed[0], typed[1]))
+    what = yaml_words.explain(e.context, e.problem)
+    return PackError(Problem(say("pack.yaml.malformed", what=what), file, line, mark.column + 1 if mark else None))
 
 
 def _check_bounds(text: str, file: str) -> None:
