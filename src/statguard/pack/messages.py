@@ -135,7 +135,7 @@ register({
                            "zh": "文件不是 UTF-8 编码（规则包须保存为 UTF-8；不接受 GBK/GB18030）"},
     "pack.yaml.text_too_large": {"en": "text is larger than {mib} MiB: not read as a rule pack",
                                  "zh": "文字大于 {mib} MiB：不作为规则包读取"},
-    "pack.yaml.malformed": {"en": "malformed YAML: {what}", "zh": "{what}"},
+    "pack.yaml.malformed": {"en": "malformed YAML: {what}", "zh": "YAML 格式错误：{what}"},
     "pack.yaml.bad_character": {"en": "malformed YAML: character U+{code} is not allowed ({why})",
                                 "zh": "YAML 格式错误：不允许出现字符 U+{code}（{why}）"},
     "pack.yaml.refused": {"en": "refused: {what}", "zh": "拒绝读取：{what}"},

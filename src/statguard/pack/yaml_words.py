@@ -5,8 +5,8 @@ PyYAML (and libyaml) describe a syntax error in English parser terms ("while par
 mapping did not find expected key"). An author needs the usual cause: inconsistent indentation,
 a tab, an unclosed quote or bracket, a value with ': ' in it, or a key typed with the Chinese
 input method's full-width colon ('：'), which YAML reads as part of the key and then trips over
-later. English keeps the parser's words (search engines know them) and adds the cause; Chinese
-replaces them. A full-width colon after a key on the lines up to the error is named at its own
+later. The cause replaces the parser's words, in the user's language; a problem without a known
+cause keeps them. A full-width colon after a key on the lines up to the error is named at its own
 line and column, since that is where the author must type again.
 """
 
@@ -35,8 +35,8 @@ _CAUSES = [
 ]
 
 register({
-    "yaml.syntax": {"en": "{parser}; {cause}", "zh": "YAML 格式错误：{cause}"},
-    "yaml.syntax_unknown": {"en": "{parser}", "zh": "YAML 格式错误（{parser}）"},
+    "yaml.syntax": {"en": "malformed YAML: {cause}", "zh": "YAML 格式错误：{cause}"},
+    "yaml.syntax_unknown": {"en": "malformed YAML: {parser}", "zh": "YAML 格式错误（{parser}）"},
     "yaml.cause.mapping_values": {
         "en": "a 'key: value' cannot start here: check the indentation, or put a value that contains ': ' in quotes",
         "zh": "此处不能开始「键: 值」：请检查缩进；值中含有「: 」时请给整个值加引号"},

@@ -192,8 +192,7 @@ def _malformed(e: yaml.MarkedYAMLError, file: str, text: str) -> PackError:
     typed = yaml_words.fullwidth_colon(text, line) if line else None
     if typed:
         return PackError(Problem(typed[2], file, typed[0], typed[1]))
-    what = yaml_words.explain(e.context, e.problem)
-    return PackError(Problem(say("pack.yaml.malformed", what=what), file, line, mark.column + 1 if mark else None))
+    return PackError(Problem(yaml_words.explain(e.context, e.problem), file, line, mark.column + 1 if mark else None))
 
 
 def _check_bounds(text: str, file: str) -> None:
