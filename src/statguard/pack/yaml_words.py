@@ -31,12 +31,13 @@ _CAUSES = [
     ("found undefined alias", "yaml.cause.alias"),
     ("found unknown escape character", "yaml.cause.escape"),
     ("could not determine a constructor", "yaml.cause.tag"),
+    ("did not find expected node content", "yaml.cause.no_value"),
     ("expected a single document", "yaml.cause.documents"),
 ]
 
 register({
     "yaml.syntax": {"en": "malformed YAML: {cause}", "zh": "YAML 格式错误：{cause}"},
-    "yaml.syntax_unknown": {"en": "malformed YAML: {parser}", "zh": "YAML 格式错误（{parser}）"},
+    "yaml.syntax_unknown": {"en": "malformed YAML: {parser}", "zh": "YAML 格式错误：{parser}"},
     "yaml.cause.mapping_values": {
         "en": "a 'key: value' cannot start here: check the indentation, or put a value that contains ': ' in quotes",
         "zh": "此处不能开始「键: 值」：请检查缩进；值中含有「: 」时请给整个值加引号"},
@@ -61,6 +62,8 @@ register({
                           "zh": "双引号中的反斜杠表示转义：请写成 \\\\，或改用单引号"},
     "yaml.cause.tag": {"en": "a '!' tag is not allowed in a rule pack (put a value starting with ! in quotes)",
                        "zh": "规则包中不允许使用「!」标签（以 ! 开头的值请加引号）"},
+    "yaml.cause.no_value": {"en": "a value is missing here (a stray ',' or ':' , or nothing after it)",
+                            "zh": "此处缺少值（多余的逗号或冒号，或其后没有内容）"},
     "yaml.cause.documents": {"en": "the file holds more than one YAML document ('---' or '...' lines)",
                              "zh": "文件中有多个 YAML 文档（含有 --- 或 ... 行）"},
     "yaml.fullwidth_colon": {"en": "'{key}' is followed by the full-width colon '：' (Chinese input method): YAML "

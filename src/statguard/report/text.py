@@ -143,6 +143,7 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     lines = ["", t("first_violations", lang, n=count(len(v)))]
     for row in worst_first(v).head(limit).to_dict("records"):
         where = " ".join(display(x, grouping=False) for x in (row["unit"], row["period"]) if display(x))
+        where = " ".join(w for w in (where, _record(row)) if w)
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
         head += mark(row, lang)
         from statguard.report.views import fix_note
@@ -151,6 +152,19 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     if len(v) > limit:  # say how many are not shown and how to see them all
         lines += wrap(t("more_violations", lang, n=count(len(v) - limit)), width, "  ", "    ")
     return lines
+
+
+def _record(row: dict) -> str:
+    """The record's keys a reader needs to find it (身份证号 3201**********1234), as masked in the
+    report: those that are not its unit or period and that its message does not already name."""
+    from statguard.report.views import display
+    keys = row.get("keys")
+    if not isinstance(keys, dict):
+        return ""
+    known = {display(row["unit"], grouping=False), display(row["period"], grouping=False)}
+    shown = [(name, display(value, grouping=False)) for name, value in keys.items()]
+    return " ".join(f"{name} {value}" for name, value in shown
+                    if value and value not in known and value not in str(row["message"]))
 
 
 def wrap(text: str, width: int, first: str, rest: str, max_lines: int = 3) -> list[str]:
