@@ -171,7 +171,7 @@ def bind_history_views(engine: Any, pack: Any, names: list[str], store_path: str
         except StatguardError as e:
             errors[view] = str(e)
     if len(errors) < len(set(names)):
-        from statguard.explain.history import bind_explanations
+        from statguard.history.explanations import bind_explanations
         try:
             bind_explanations(engine, store_path)
         except StatguardError as e:

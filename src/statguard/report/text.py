@@ -50,7 +50,7 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
     from statguard.i18n import resolve
     lang = resolve(lang, report.meta.get("lang"))
     lines = headline(report, lang, color)
-    from statguard.explain.text import summary_lines
+    from statguard.report.explanation_text import summary_lines
     lines += summary_lines(report)  # explained / unexplained soft violations, explanation problems
     lines += [""] + _rules(report, lang, width)
     from statguard.report.suspicion_views import text_lines
@@ -133,7 +133,7 @@ def _units(report: Report, lang: str, width: int) -> list[str]:
 
 
 def _first_violations(report: Report, lang: str, width: int, limit: int) -> list[str]:
-    from statguard.explain.text import mark
+    from statguard.report.explanation_text import mark
     from statguard.report.views import display, worst_first
     v = report.violations
     if not len(v):

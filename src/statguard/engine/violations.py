@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL, Items
 from statguard.pack.model import Rule
-from statguard.report.messages import render_columns, template_for
 from statguard.report.model import VIOLATION_COLUMNS, _plain
+from statguard.templates import render_columns, template_for
 
 if TYPE_CHECKING:
     import pandas as pd
