@@ -623,7 +623,7 @@ def _plain_columns(cursor: Any) -> dict[str, list[Any]]:
         # the client converts these to Python only with pytz; pandas does it without
         import warnings
 
-        from statguard.engine.violations import _plain_column
+        from statguard.report.violations import _plain_column
         with warnings.catch_warnings():  # DuckDB's own use of a deprecated pandas keyword
             warnings.filterwarnings("ignore", message="The inplace keyword")
             frame = cursor.df()
