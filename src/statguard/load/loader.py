@@ -102,8 +102,7 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
     files = _pack_files(root)
     if not files:
         raise PackError(Problem(say("pack.no_yaml"), str(root)))
-    from statguard.api import validate
-    pack = Pack(name=root.stem if root.is_file() else root.name, path=root, validator=validate)
+    pack = Pack(name=root.stem if root.is_file() else root.name, path=root, validator=_validate)
     problems: list[Problem] = []
     seen: set[Path] = set()
     tree = root.resolve() if root.is_dir() else root.resolve().parent
@@ -126,6 +125,12 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
     if fatal or (strict and problems):
         raise PackError(problems)
     return pack
+
+
+def _validate(pack: Pack, sources: Any, **options: Any) -> Any:
+    """Pack.validate: statguard.api.validate, imported when a pack first runs (lint never does)."""
+    from statguard.api import validate
+    return validate(pack, sources, **options)
 
 
 def _inside(path: Path, allowed: list[Path]) -> bool:
