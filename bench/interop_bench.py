@@ -15,7 +15,7 @@ PACKS = sorted([*ROOT.glob("rules/*.yml"), *ROOT.glob("rules/*/pack.yml"),
 def timings(path: Path) -> dict[str, float]:
     """Seconds to load the pack and export it (pandera, gx), and to import each export back."""
     from statguard.interop import gx_export, gx_import, pandera_export, pandera_import
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     out = {}
     start = time.perf_counter()
     pack = load_pack(path)

@@ -27,8 +27,8 @@ from statguard.checks import registry  # noqa: E402
 # baseline imports duckdb before its work starts. pandas is not among them: a run builds its
 # report without it (report.violations would make the DataFrame on first use; the counts below
 # read the report's columns).
-for _module in ("duckdb", "statguard.api", "statguard.engine.duckdb", "statguard.pack.loader",
-                "statguard.report.violations", "statguard.explain", "statguard.i18n", "sqlglot.dialects.duckdb"):
+for _module in ("duckdb", "statguard.api", "statguard.engine.duckdb", "statguard.load.loader",
+                "statguard.engine.violations", "statguard.explain", "statguard.i18n", "sqlglot.dialects.duckdb"):
     importlib.import_module(_module)
 registry.kinds()  # imports every rule-kind module
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from statguard.cli.main import main
-from statguard.pack.jsonschema import report_schema
+from statguard.load.jsonschema import report_schema
 
 from conftest import SHARED
 

@@ -12,7 +12,7 @@ import statguard
 from statguard.cli.main import main
 from statguard.compare import compare_versions
 from statguard.errors import EXIT_ERROR, PackError
-from statguard.pack.jsonschema import pack_schema
+from statguard.load.jsonschema import pack_schema
 from statguard.pack.yamlio import parse_yaml
 
 from conftest import ROOT

@@ -15,7 +15,7 @@ import yaml
 import statguard
 from statguard.cli.main import main
 from statguard.explain import read_explanations
-from statguard.pack.jsonschema import report_schema
+from statguard.load.jsonschema import report_schema
 
 from conftest import ROOT
 
@@ -185,14 +185,14 @@ def test_report_round_trip_keeps_explanations_and_old_reports_still_gate():
 
 
 def test_explanations_recorded_with_the_submission(tmp_path):
-    from statguard.explain.history import (
+    from statguard.history import HistoryStore
+    from statguard.history.capture import record_source
+    from statguard.history.explanations import (
         explanation_frame,
         pending_explanations,
         record_explanations,
         unexplained_changes,
     )
-    from statguard.history import HistoryStore
-    from statguard.history.capture import record_source
     pack = statguard.load_pack(EXAMPLE)
     report = pack.validate(explanations=EXAMPLE / "explanations.yml")
     with HistoryStore(tmp_path / "h.db") as store:
@@ -216,8 +216,8 @@ def test_explanations_recorded_with_the_submission(tmp_path):
 
 
 def test_check_record_keeps_explanations_with_the_submission(tmp_path, capsys):
-    from statguard.explain.history import EXPLANATIONS_SOURCE, explanation_frame
     from statguard.history import HistoryStore
+    from statguard.history.explanations import EXPLANATIONS_SOURCE, explanation_frame
     store_path = tmp_path / "history.db"
     args = ["check", str(EXAMPLE), "-e", str(EXAMPLE / "explanations.yml"), "--record", "--history", str(store_path)]
     assert main(args) == 1
@@ -248,9 +248,9 @@ def test_html_and_xlsx_show_the_explanations(tmp_path, capsys):
 
 
 def test_recorded_explanations_name_the_data_versions_they_answered(tmp_path):
-    from statguard.explain.history import explanation_frame, record_explanations, unexplained_changes
     from statguard.history import HistoryStore
     from statguard.history.capture import record_source
+    from statguard.history.explanations import explanation_frame, record_explanations, unexplained_changes
     pack = statguard.load_pack(EXAMPLE)
     report = pack.validate(explanations=EXAMPLE / "explanations.yml")
     growth = pd.read_csv(EXAMPLE / "data" / "growth.csv", dtype=str)

@@ -11,14 +11,14 @@ import yaml
 
 from statguard.checks import registry
 from statguard.docs import rules_markdown
-from statguard.pack.jsonschema import pack_schema
+from statguard.load.jsonschema import pack_schema
 
 from conftest import ROOT
 
 SCHEMA_FILE = ROOT / "src" / "statguard" / "pack" / "pack.schema.json"
 REGENERATE = ("python -m statguard.docs > docs/rules.md && "
               "python -m statguard.docs --lang zh > docs/rules.zh.md && "
-              "python -m statguard.pack.jsonschema > src/statguard/pack/pack.schema.json")
+              "python -m statguard.load.jsonschema > src/statguard/pack/pack.schema.json")
 
 
 def test_rules_md_is_current():

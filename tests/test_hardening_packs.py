@@ -14,9 +14,9 @@ import pytest
 
 import statguard
 from statguard.errors import PackError
-from statguard.pack.jsonschema import pack_schema
+from statguard.load.jsonschema import pack_schema
 from statguard.pack.yamlio import MAX_ALIASED, MAX_BYTES, MAX_DEPTH, parse_yaml
-from statguard.report.messages import MAX_WIDTH, render, render_columns, template_problems
+from statguard.templates import MAX_WIDTH, render, render_columns, template_problems
 
 DATA = "id,a,b,total\n1,1,2,3\n2,1,1,3\n"
 SOURCES = """sources:
@@ -173,7 +173,7 @@ def test_a_link_out_of_a_directory_pack_is_not_followed(tmp_path, outside):
 
 def test_includes_inside_the_tree_and_the_bundled_packs_still_work(tmp_path):
     _write(tmp_path / "pack", SOURCES, "parts/sources.yml")
-    from statguard.pack.loader import BUNDLED
+    from statguard.load.loader import BUNDLED
     pack = _write(tmp_path / "pack", f"include: [parts/sources.yml, {BUNDLED / 'credibility'}]\nrules:\n"
                   + GOOD_RULE)
     loaded = statguard.load_pack(pack)

@@ -81,8 +81,8 @@ def test_generic_message_is_in_the_chosen_language(lang, message):
     import pandas as pd
 
     from statguard.checks.plan import EXPECTED, IMBALANCE, OBSERVED
+    from statguard.engine.violations import violations_of
     from statguard.pack.model import Rule
-    from statguard.report.violations import violations_of
     fails = pd.DataFrame({OBSERVED: [1], EXPECTED: [2], IMBALANCE: [-1]})
     got = violations_of(Rule(id="X", kind="k", params=None, description="甲"), fails, lang)
     assert got["message"] == [message]
@@ -95,7 +95,7 @@ def test_kind_messages_follow_the_language_too():
     import pandas as pd
 
     from statguard.api import validate
-    from statguard.pack.loader import load_pack
+    from statguard.load.loader import load_pack
     doc = {**PACK, "rules": [{k: v for k, v in PACK["rules"][0].items() if k != "message"}]}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pack.yml"

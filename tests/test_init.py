@@ -16,7 +16,7 @@ from statguard.api import validate
 from statguard.authoring import infer_pack
 from statguard.authoring.infer import exception_label
 from statguard.cli.main import main
-from statguard.pack import load_pack
+from statguard.load import load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATE = ROOT.parent / "shared" / "data" / "validate"

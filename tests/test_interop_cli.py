@@ -62,7 +62,7 @@ def test_unreadable_suite_is_located(tmp_path, capsys):
 def test_bundled_packs_export(path):
     """Every bundled pack exports to both tools (their speed: bench/interop_bench.py)."""
     from statguard.interop import gx_export, pandera_export
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     pack = load_pack(path)
     for export in (pandera_export.export, gx_export.export):
         result = export(pack)

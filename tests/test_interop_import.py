@@ -23,7 +23,7 @@ from conftest import SHARED
 
 
 def load_text(tmp_path, text, name="pack.yml"):
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return load_pack(path, strict=True)
@@ -103,7 +103,7 @@ def test_gx_suite_imported_finds_the_same(tmp_path):
 @pytest.mark.parametrize("tool", ["pandera", "gx"])
 def test_export_then_import_keeps_the_meaning(tmp_path, tool):
     from statguard.interop import gx_export, gx_import, pandera_export, pandera_import
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     original = load_pack(PACK)
     if tool == "pandera":
         module = tmp_path / "schemas.py"

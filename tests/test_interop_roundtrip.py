@@ -91,7 +91,7 @@ def load_module(path):
 
 @pytest.fixture(scope="module")
 def pack():
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     return load_pack(PACK)
 
 

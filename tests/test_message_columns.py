@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from statguard.report.messages import render, render_columns
+from statguard.templates import render, render_columns
 
 COLUMNS = {
     "unit": ["东区", None, "西区", "x{y}", ""],

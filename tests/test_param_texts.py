@@ -15,7 +15,7 @@ from statguard.checks import registry, texts
 from statguard.checks.registry import Kind, Params
 from statguard.cli.main import main
 from statguard.docs import rules_markdown
-from statguard.pack.jsonschema import pack_schema
+from statguard.load.jsonschema import pack_schema
 
 registry.kinds()  # the kinds' texts register as the registry loads them
 pack_schema("en")  # so do the scorecard's and screen's

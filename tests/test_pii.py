@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from statguard.pack import load_pack
+from statguard.load import load_pack
 from statguard.report.masking import mask
 
 IDS = ["320102199001011234", "320102198506152345", "32010619921212345X", "320106197707073456",

@@ -11,8 +11,8 @@ import pytest
 
 import statguard
 from statguard.cli.main import main
-from statguard.explain.history import COLUMNS, EXPLANATIONS_SOURCE
 from statguard.history import HistoryStore
+from statguard.history.explanations import COLUMNS, EXPLANATIONS_SOURCE
 
 PACK = """
 sources:
@@ -111,7 +111,7 @@ def test_a_stated_reason_still_explains(tmp_path, pack):
 
 def record_explanation(store: Path, *, rule: str = "REV-E", unit: str = "A", period: str = "2024-09",
                        keys: dict | None = None, status: str = "explained") -> None:
-    """An explanation row exactly as `check --record` stores it (statguard.explain.history)."""
+    """An explanation row exactly as `check --record` stores it (statguard.history.explanations)."""
     row = {"rule_id": rule, "keys": json.dumps({"indicator": "产值"} if keys is None else keys, ensure_ascii=False),
            "text": "属实", "author": "张敏", "date": "2024-10-08", "fields": None, "status": status}
     with HistoryStore(store) as hs:

@@ -223,9 +223,9 @@ def test_periods_sort_in_time_order():
 
 
 def test_scores_the_latest_recorded_versions_in_the_history_store(pack, tmp_path, capsys):
+    from statguard.api import scorecard_from_history
     from statguard.history import HistoryStore
     from statguard.history.capture import record_source
-    from statguard.scorecard import scorecard_from_history
     store = tmp_path / "history.db"
     with HistoryStore(store) as hs:
         for month in MONTHS:
@@ -245,7 +245,7 @@ def test_pack_json_schema_describes_the_scorecard_settings():
     import jsonschema
     import yaml
 
-    from statguard.pack.jsonschema import pack_schema
+    from statguard.load.jsonschema import pack_schema
     doc = yaml.safe_load((DATA / "pack.yml").read_text(encoding="utf-8"))
     jsonschema.validate(doc, pack_schema())
     doc["pack"]["scorecard"]["weights"]["eror"] = 10

@@ -23,8 +23,7 @@ from statguard.errors import (
     SourceError,
     StatguardError,
 )
-
-__version__ = "0.1.0"
+from statguard.version import __version__
 
 __all__ = [
     "EXIT_ERROR", "EXIT_OK", "EXIT_VIOLATIONS", "EngineError", "ExpressionError", "Pack",
@@ -34,10 +33,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     from statguard.api import validate
-    from statguard.pack import Pack, load_pack
+    from statguard.load import load_pack
+    from statguard.pack import Pack
     from statguard.report.model import Report
 
-_LAZY = {"load_pack": "statguard.pack", "Pack": "statguard.pack", "Report": "statguard.report.model",
+_LAZY = {"load_pack": "statguard.load", "Pack": "statguard.pack", "Report": "statguard.report.model",
          "validate": "statguard.api"}
 
 

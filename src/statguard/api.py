@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from statguard.pack.model import Pack, Rule
+    from statguard.pack.scorecard import ScorecardConfig
     from statguard.report.model import Report
+    from statguard.scorecard import Scorecard
 
 
 def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | None) -> list[Rule]:
@@ -112,7 +114,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         described = {name: {**info, "rows": rows.get(name), "columns": list(engine.bound.get(name, {}))}
                      for name, info in engine.described.items()}
     summary = [{c: row.get(c) for c in SUMMARY_COLUMNS} for row in summaries]
-    from statguard import __version__
+    from statguard.version import __version__
     meta = {"statguard": __version__, "started": started.isoformat(timespec="seconds"),
             "seconds": round((datetime.now(UTC) - started).total_seconds(), 3),
             "sources": described, "lang": lang or pack.lang,
@@ -134,7 +136,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
 def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
               masker: Any = None) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
     """Rule i's summary row, its violation records (as columns) and the extra outputs it wrote."""
-    from statguard.report.violations import violations_of
+    from statguard.engine.violations import violations_of
     row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
                            "description": rule.description, "sources": ", ".join(rule.sources),
                            "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
@@ -179,7 +181,7 @@ def _persisting(rule: Rule, row: dict[str, Any], records: dict[str, list[Any]], 
 def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:
     """Why a rule could not run: its located type problem when the declared column types
     explain it (as `statguard lint` reports it), else the engine's message at the rule."""
-    from statguard.pack.dryrun import type_problem
+    from statguard.load.dryrun import type_problem
     try:
         problem = type_problem(pack, rule)
     except Exception:  # explaining is a courtesy; the engine's own message still says it
@@ -261,3 +263,20 @@ def _safe_count(engine: Any, name: str) -> int | None:
         return engine.row_count(name)
     except Exception:
         return None
+
+
+def scorecard_from_history(pack: Pack, store: str | Path | None = None, *,
+                           sources: Mapping[str, pd.DataFrame | str | Path] | None = None,
+                           rules: Iterable[str] | None = None, tags: Iterable[str] | None = None,
+                           config: ScorecardConfig | dict[str, Any] | None = None,
+                           period: str | None = None) -> Scorecard:
+    """Run the pack on the latest recorded version of every submission and score it.
+
+    Sources the store does not hold come from `sources` or the pack's paths.
+    """
+    from statguard.history import latest_submissions
+    from statguard.scorecard import scorecard
+    data: dict[str, pd.DataFrame | str | Path] = dict(sources or {})
+    data.update(latest_submissions(pack, store))
+    report = validate(pack, data, rules=rules, tags=tags)
+    return scorecard(report, pack, config=config, period=period)

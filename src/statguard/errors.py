@@ -16,6 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from statguard.i18n import register, say
+
+# the prefix of a SourceError naming its source (the other source.* texts: statguard.engine.messages)
+register({"source.prefix": {"en": "source '{source}'", "zh": "数据源「{source}」"}})
+
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
@@ -64,8 +69,6 @@ class SourceError(StatguardError):
     def __init__(self, message: str, source: str | None = None, path: str | None = None):
         self.source = source
         self.path = path
-        from statguard.engine import messages  # noqa: F401  (registers source.prefix)
-        from statguard.i18n import say
         prefix = " ".join(p for p in (say("source.prefix", source=source) if source else "", path or "") if p)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 

@@ -4,7 +4,7 @@ Every text statguard itself writes into a report (headings, column names,
 verdicts, severities) is looked up here by key, so both languages always
 exist for all of them (a test checks the catalogue is complete). Messages of
 rules come from rule authors and may be given per language in the pack
-(see statguard.report.messages).
+(see statguard.templates).
 
 The language is chosen in this order: the explicit `--lang`, the pack's
 `pack: lang:`, the locale (LC_ALL, LC_MESSAGES, LANG, LANGUAGE), English.
@@ -182,7 +182,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "f.rules_failed": {"en": "rules with violations", "zh": "有问题的规则数"},
     "f.units": {"en": "units with violations", "zh": "有问题的单位数"},
     "f.truncated": {"en": "rows not shown (sheet limit)", "zh": "未列出的行（超出表格上限）"},
-    # default violation message parts (statguard.report.violations)
+    # default violation message parts (statguard.engine.violations)
     "msg.observed": {"en": "observed {observed}", "zh": "实际值 {observed}"},
     "msg.expected": {"en": "expected {expected}", "zh": "应有值 {expected}"},
     "msg.imbalance": {"en": "imbalance {imbalance}", "zh": "差额 {imbalance}"},

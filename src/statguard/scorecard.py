@@ -21,7 +21,7 @@ period, the later one (a resubmission) replaces the earlier one for it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -288,44 +288,3 @@ def load_reports(paths: Iterable[str]) -> tuple[list[Report], list[str]]:
         reports.append(Report.from_json(Path(path)))
         labels.append(Path(path).stem)
     return reports, labels
-
-
-def latest_submissions(pack: Pack, store: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Per pack source recorded in the history store: the latest version of every unit and period.
-
-    Together these rows are the data as it stands after all resubmissions, so one
-    run over them scores every period at once.
-    """
-    from statguard.history import HistoryStore
-    out: dict[str, pd.DataFrame] = {}
-    with HistoryStore(store, create=False) as hs:
-        recorded = set(hs.sources())
-        for name, src in pack.sources.items():
-            if name not in recorded:
-                continue
-            frame = hs.frame(name)
-            if not len(frame):
-                continue
-            latest = frame.groupby(["_sg_unit", "_sg_period"])["_sg_version"].transform("max")
-            frame = frame[frame["_sg_version"] == latest]
-            for role, col in (("_sg_unit", src.unit), ("_sg_period", src.period)):
-                if col and col not in frame.columns:
-                    frame = frame.assign(**{col: frame[role].replace("", None)})
-            out[name] = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_sg_")])
-    return out
-
-
-def scorecard_from_history(pack: Pack, store: str | Path | None = None, *,
-                           sources: Mapping[str, pd.DataFrame | str | Path] | None = None,
-                           rules: Iterable[str] | None = None, tags: Iterable[str] | None = None,
-                           config: ScorecardConfig | dict[str, Any] | None = None,
-                           period: str | None = None) -> Scorecard:
-    """Run the pack on the latest recorded version of every submission and score it.
-
-    Sources the store does not hold come from `sources` or the pack's paths.
-    """
-    from statguard.api import validate
-    data: dict[str, pd.DataFrame | str | Path] = dict(sources or {})
-    data.update(latest_submissions(pack, store))
-    report = validate(pack, data, rules=rules, tags=tags)
-    return scorecard(report, pack, config=config, period=period)

@@ -101,8 +101,8 @@ def _verify(sources: list[SourceProfile], rules: list[tuple[str, Suggestion]], o
             ) -> tuple[list[tuple[str, Suggestion]], list[tuple[Suggestion, str]]]:
     """Lint and run the pack on its data; keep the rules that lint, run and hold on enough records."""
     from statguard.api import validate
-    from statguard.pack import load_pack
-    from statguard.pack.loader import PackError
+    from statguard.load import load_pack
+    from statguard.load.loader import PackError
     handle, name = tempfile.mkstemp(prefix=".init-", suffix=".yml", dir=out)
     temp = Path(name)
     try:

@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -91,7 +91,3 @@ def kinds() -> dict[str, Kind]:
 def get(name: str) -> Kind | None:
     _load()
     return _KINDS.get(name)
-
-
-def sources_of(params: Any) -> list[str]:
-    return params.source_names() if isinstance(params, Params) else []

@@ -38,11 +38,23 @@ def _yaml_names(params: type[BaseModel]) -> dict[str, str]:
 
 
 def _common_zh(english: str) -> str | None:
-    import statguard.checks.texts_zh  # noqa: F401  (registers the shared texts)
+    _shared()
     for key, entry in CATALOGUE.items():
         if key.startswith("param.common.") and entry["en"] == english:
             return entry["zh"]
     return None
+
+
+_SHARED: list[bool] = []
+
+
+def _shared() -> None:
+    """Register the texts several kinds share (statguard.checks.texts_zh) once, before they are read.
+    texts_zh holds only data, so it does not import this module back."""
+    if not _SHARED:
+        _SHARED.append(True)
+        from statguard.checks.texts_zh import MODELS  # its import registers the common texts
+        register_models(MODELS)
 
 
 def register_kinds(texts: Mapping[str, Mapping[str, str]]) -> None:
@@ -89,6 +101,7 @@ def register_common(texts: Mapping[str, Mapping[str, str]]) -> None:
 
 def _text(key: str, english: str, lang: str | None) -> str:
     """The catalogue's text when it translates this very English; else the English itself."""
+    _shared()
     entry = CATALOGUE.get(key)
     return t(key, lang) if entry is not None and entry["en"] == english else english
 
@@ -131,6 +144,7 @@ def _described(info: dict[str, Any], text: str) -> dict[str, Any]:
 
 def missing_zh() -> list[str]:
     """Every kind summary, parameter and nested-model text without a Chinese translation."""
+    _shared()
     missing = []
     models: dict[str, dict[str, Any]] = {}
     for name, kind in registry.kinds().items():

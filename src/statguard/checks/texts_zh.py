@@ -5,9 +5,9 @@ to every parameter whose description is exactly that English, in any kind.
 """
 
 from statguard.checks.rounding import DecimalsTable
-from statguard.checks.texts import register_common, register_models
+from statguard.i18n import register
 
-register_common({
+COMMON = {
     "where.checked": {"en": "Only records for which this is true are checked.",
                       "zh": "只检查满足此条件的记录。"},
     "where.used": {"en": "Only records for which this is true are used.",
@@ -68,9 +68,11 @@ register_common({
                           "zh": "声明各指标类型（flow 流量 | stock 存量 | rate 比率 | part 分项）的数据源，"
                                 "写数据源名（列为 indicator 和 kind）或 {source, indicator, kind}："
                                 "豁免类型的序列不参与检查。"},
-})
+}
+register({f"param.common.{name}": entry for name, entry in COMMON.items()})
 
-register_models({
+# registered by statguard.checks.texts (register_models), which fills their common texts from COMMON
+MODELS = {
     DecimalsTable: {
         "": "各代码（指标）小数位数的声明位置：一张如 `indicators` 的表。",
         "source": "每个代码一行的数据源（如标准的 `indicators` 指标表）。",
@@ -79,4 +81,4 @@ register_models({
         "column": "规则所查数据源中存放每条记录代码的列（默认：hierarchy 用其 `code`，growth 用与 `code` 同名的列；"
                   "row 和 part_whole 按列名查找每个数值）。",
     },
-})
+}

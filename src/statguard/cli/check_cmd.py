@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
     from statguard.i18n import resolve, speaking, t
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     from statguard.progress import Progress
     from statguard.report.writers import output_formats, write_all
     formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
                                    "memory_limit": args.memory_limit, "fields_to_fix": args.fields_to_fix,
                                    "show_pii": args.show_pii, "spark_master": args.spark_master})
     if args.record:  # the explanations go with the submission just recorded
-        from statguard.explain.history import record_checked_explanations
+        from statguard.history.explanations import record_checked_explanations
         record_checked_explanations(report, args.history, args.reason, answered=recorded)
     report.meta["lang"] = lang
     report.meta["fail_on"] = args.fail_on

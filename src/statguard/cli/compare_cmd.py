@@ -62,7 +62,7 @@ def _versions(items: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from statguard.cli.common import write_output
     from statguard.compare import cells, compare_versions
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
 
     versions = _versions(args.versions)
     pack = load_pack(args.pack)

@@ -54,7 +54,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from statguard.cli.common import parse_sources
     from statguard.explain.template import write_template
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
 
     pack = load_pack(args.pack, lang=args.lang)
     lang = args.lang or (pack.lang if pack.lang in ("zh", "en") else "en")

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from statguard.authoring.explain_rule import explain_rule, render
     from statguard.cli.common import parse_sources
     from statguard.i18n import resolve
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
 
     pack = load_pack(args.pack, allow_include=args.allow_include, lang=args.lang)
     lang = resolve(args.lang, pack.lang)

@@ -36,7 +36,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from statguard.interop.common import unmapped_lines
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     pack = load_pack(args.pack, allow_include=args.allow_include)
     lang = resolve(args.lang, pack.lang)
     if args.tool == "pandera":

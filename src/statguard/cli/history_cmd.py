@@ -197,7 +197,7 @@ def _source_for(args: argparse.Namespace) -> Any:
 
     from statguard.pack.model import Source
     if args.pack:
-        from statguard.pack import load_pack
+        from statguard.load import load_pack
         pack = load_pack(args.pack)
         if args.source not in pack.sources:
             raise HistoryError(say("cli.history.not_declared", source=args.source, pack=args.pack,
@@ -308,7 +308,7 @@ def _print(text: str, args: argparse.Namespace, records: Any = (), subs: Any = (
         from statguard.report.masking import Masker, mask, mask_free_text
         reals: dict[str, str] = {}
         if pack is None and getattr(args, "pack", None):
-            from statguard.pack import load_pack
+            from statguard.load import load_pack
             pack = _PACKS[args.pack] = _PACKS.get(args.pack) or load_pack(args.pack)
         masker = Masker.of(pack) if pack is not None else None
         if masker is not None:

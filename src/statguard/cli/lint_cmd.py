@@ -42,7 +42,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     status = EXIT_OK
     for path in args.packs:
         pack = None

@@ -45,7 +45,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from statguard import __version__
+    from statguard.version import __version__
     parser = _Parser(prog="statguard", description=say("cli.description"))
     parser.add_argument("--version", action="version", version=f"statguard {__version__}", help=say("cli.version"))
     subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

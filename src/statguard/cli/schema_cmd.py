@@ -26,7 +26,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from statguard.i18n import resolve
-    from statguard.pack.jsonschema import pack_schema, report_schema
+    from statguard.load.jsonschema import pack_schema, report_schema
     schema = pack_schema(resolve(args.lang)) if args.which == "pack" else report_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return 0

@@ -92,13 +92,13 @@ def run(args: argparse.Namespace) -> int:
     labels: list[str | None] = list(names)
     pack = None
     if args.pack:
-        from statguard.pack import load_pack
+        from statguard.load import load_pack
         pack = load_pack(args.pack, lang=args.lang)
     lang = _lang(args.lang, pack.lang if pack else None, reports)
     if pack is not None:
         store = _history(args)
         if store is not None:
-            from statguard.scorecard import latest_submissions
+            from statguard.history import latest_submissions
             data: dict = {**parse_sources(args.source), **latest_submissions(pack, store)}
         else:
             data = parse_sources(args.source)

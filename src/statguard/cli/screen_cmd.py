@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
     from statguard.i18n import resolve, speaking, t
-    from statguard.pack import load_pack
+    from statguard.load import load_pack
     from statguard.report.suspicion import ranking
     from statguard.report.writers import output_formats, write_all
     formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work

@@ -36,7 +36,6 @@ from statguard.pack.databases import SCHEMES
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from statguard.engine.duckdb import DuckDBEngine
     from statguard.pack.model import Database, Source
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -69,7 +68,7 @@ class Target:
         return SourceError(f"[{key}] {reason}", source=self.source, path=where)
 
 
-def bind_database(engine: DuckDBEngine, source: Source) -> None:
+def bind_database(engine: Any, source: Source) -> None:  # a DuckDBEngine, which imports this module
     """Read `source` from its database into the engine as "raw:<name>" and its typed view."""
     assert source.database is not None
     target = resolve(source.name, source.database)
@@ -270,7 +269,7 @@ def _duckdb_open(target: Target, opener: Any) -> Any:
         raise target.error("url", say("source.db.open_duckdb", file=target.file, why=_reason(e))) from None
 
 
-def _attach_table(engine: DuckDBEngine, target: Target, raw: str) -> None:
+def _attach_table(engine: Any, target: Target, raw: str) -> None:
     """View a table of a DuckDB file in place: the file ATTACHed read-only once per engine."""
     con = engine.con
     _duckdb_open(target, lambda f: None)  # only checks that the file is there

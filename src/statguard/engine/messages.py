@@ -62,7 +62,6 @@ register({
     "source.none_declared": {"en": "{where} has none of the declared columns ({declared}); its columns: {found}",
                              "zh": "{where} 中没有任何声明的列（{declared}）；其列为：{found}"},
     "source.none": {"en": "none", "zh": "无"},
-    "source.prefix": {"en": "source '{source}'", "zh": "数据源「{source}」"},
 })
 
 # database sources (statguard.engine.databases)

@@ -20,8 +20,9 @@ from statguard.history.store import (
     Recorded,
     Submission,
     default_path,
+    latest_submissions,
     pending,
 )
 
 __all__ = ["DEFAULT_PATH", "ENV_VAR", "FORMAT", "HistoryStore", "Pending", "Recorded", "Submission",
-           "default_path", "pending"]
+           "default_path", "latest_submissions", "pending"]

@@ -21,6 +21,7 @@ the same records.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -87,3 +88,16 @@ def content_hash(columns: Iterable[str], lines: Iterable[str]) -> str:
         digest.update(b"\n")
         digest.update(line.encode("utf-8"))
     return HASH_PREFIX + digest.hexdigest()
+
+
+HISTORY_PREFIX = "history:"  # the engine view of a source's recorded data is "history:<source>"
+
+
+@functools.lru_cache(maxsize=4096)
+def period_label(text: str) -> str:
+    """The canonical spelling of a period ("2024年9月" -> "2024-09"); other text unchanged."""
+    if not text:
+        return text
+    from statguard.periods import try_parse
+    period, _error = try_parse(text)
+    return period.label if period is not None else text

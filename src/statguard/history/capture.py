@@ -17,14 +17,13 @@ columns are filled from the submission where the rows lack them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statguard.errors import HistoryError, SourceError
-from statguard.history.canonical import numeric_text, plain
+from statguard.history.canonical import HISTORY_PREFIX, numeric_text, period_label, plain
 from statguard.history.store import HistoryStore, Pending, Recorded, pending
 from statguard.i18n import register, say
 
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 
     from statguard.pack.model import Source
 
-HISTORY_PREFIX = "history:"
 
 
 @dataclass(frozen=True)
@@ -97,16 +95,6 @@ def _spelled(row: dict[str, Any], numeric: list[str]) -> dict[str, Any]:
         if isinstance(value, str) and (spelled := numeric_text(value)) != value:
             changed[column] = spelled
     return {**row, **changed} if changed else row
-
-
-@functools.lru_cache(maxsize=4096)
-def period_label(text: str) -> str:
-    """The canonical spelling of a period ("2024年9月" -> "2024-09"); other text unchanged."""
-    if not text:
-        return text
-    from statguard.periods import try_parse
-    period, _error = try_parse(text)
-    return period.label if period is not None else text
 
 
 def _label(row: Mapping[str, Any], column: str | None, fixed: str | None) -> str:
@@ -171,7 +159,7 @@ def bind_history_views(engine: Any, pack: Any, names: list[str], store_path: str
         except StatguardError as e:
             errors[view] = str(e)
     if len(errors) < len(set(names)):
-        from statguard.explain.history import bind_explanations
+        from statguard.history.explanations import bind_explanations
         try:
             bind_explanations(engine, store_path)
         except StatguardError as e:

@@ -70,6 +70,8 @@ register({
 if TYPE_CHECKING:
     import pandas as pd
 
+    from statguard.pack.model import Pack
+
 FORMAT = 1
 APPLICATION_ID = 0x53474831  # "SGH1"
 ENV_VAR = "STATGUARD_HISTORY"
@@ -201,7 +203,7 @@ class HistoryStore:
                 if self._format_of() is None:  # nobody initialised it while we waited for the lock
                     for statement in _SCHEMA:
                         con.execute(statement)
-                    from statguard import __version__
+                    from statguard.version import __version__
                     con.executemany("INSERT INTO meta VALUES (?, ?)",
                                     [("format", str(FORMAT)), ("created_by", f"statguard {__version__}"),
                                      ("created", _now())])
@@ -403,3 +405,27 @@ def _format_message(path: Path, fmt: int | None, created_by: str | None) -> str:
                 f"only. Upgrade statguard to read it (it was not changed).")
     return (f"{path} is a history store of unknown format {fmt}{by}; this statguard reads format "
             f"{FORMAT} only and will not guess (the file was not changed).")
+
+
+def latest_submissions(pack: Pack, store: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Per pack source recorded in the history store: the latest version of every unit and period.
+
+    Together these rows are the data as it stands after all resubmissions, so one
+    run over them scores every period at once.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    with HistoryStore(store, create=False) as hs:
+        recorded = set(hs.sources())
+        for name, src in pack.sources.items():
+            if name not in recorded:
+                continue
+            frame = hs.frame(name)
+            if not len(frame):
+                continue
+            latest = frame.groupby(["_sg_unit", "_sg_period"])["_sg_version"].transform("max")
+            frame = frame[frame["_sg_version"] == latest]
+            for role, col in (("_sg_unit", src.unit), ("_sg_period", src.period)):
+                if col and col not in frame.columns:
+                    frame = frame.assign(**{col: frame[role].replace("", None)})
+            out[name] = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_sg_")])
+    return out

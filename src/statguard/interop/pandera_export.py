@@ -98,7 +98,7 @@ def source_schema(source: Source, placeholders: list[str] | None = None, keys: l
 # -- the module --------------------------------------------------------------------------------------
 def export(pack: Pack, sources: list[str] | None = None, lang: str | None = None) -> Export:
     """The text of a Python module defining one DataFrameSchema per source (SCHEMAS by name)."""
-    from statguard import __version__
+    from statguard.version import __version__
     chosen = common.chosen_sources(pack, sources)
     unmapped: list[Unmapped] = []
     blocks, names = [], {}

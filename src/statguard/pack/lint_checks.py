@@ -29,7 +29,7 @@ from sqlglot import exp
 from statguard.errors import Problem
 from statguard.i18n import LANGS, register, say, speaking  # noqa: F401  (speaking: kept for callers)
 from statguard.pack.yamlio import Loc, LocDict
-from statguard.report.messages import MAX_WIDTH, _sane, _valid_spec
+from statguard.templates import MAX_WIDTH, _sane, _valid_spec
 
 register({
     "lint.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
@@ -186,7 +186,7 @@ def template_parts(text: str) -> list[tuple[int, str | None, str | None]]:
 
 
 def message_problems(item: LocDict) -> list[Problem]:
-    """`message:` must be a template (statguard.report.messages) or one per language."""
+    """`message:` must be a template (statguard.templates) or one per language."""
     message = item.get("message")
     if message is None:
         return []
@@ -241,7 +241,7 @@ def placeholder_names(text: str) -> list[str]:
 
 
 # What every violation's message may name besides its plan's key: and val: columns
-# (statguard.report.violations._template_columns)
+# (statguard.engine.violations._template_columns)
 MESSAGE_NAMES = {"id", "rule", "description", "unit", "period", "observed", "expected", "imbalance", "detail"}
 
 

@@ -1,4 +1,4 @@
-"""The texts of the pack loader's problems (statguard.pack.loader and its helpers), in English and Chinese.
+"""The texts of the pack loader's problems (statguard.load.loader and its helpers), in English and Chinese.
 
 Kept apart from the code so the loader reads as what it checks; each text is said with
 `statguard.i18n.say` in the language load_pack speaks (the pack's lang, else the caller's).
@@ -6,7 +6,7 @@ Kept apart from the code so the loader reads as what it checks; each text is sai
 
 from statguard.i18n import register
 
-# statguard.pack.loader
+# statguard.load.loader
 register({
     "pack.no_such_path": {"en": "no such file or directory: {path}", "zh": "文件或目录不存在：{path}"},
     "pack.no_yaml": {"en": "directory holds no .yml or .yaml files", "zh": "目录中没有 .yml 或 .yaml 文件"},
@@ -144,7 +144,7 @@ register({
                              "zh": "别名共重复了超过 {n} 个值和字符（别名炸弹？）"},
 })
 
-# screen: and scorecard: settings (statguard.pack.screen, .scorecard), types (statguard.pack.dryrun)
+# screen: and scorecard: settings (statguard.pack.screen, .scorecard), types (statguard.load.dryrun)
 register({
     "pack.screen_mapping": {"en": "'screen' must be a mapping", "zh": "'screen' 须为映射"},
     "pack.screen_field": {"en": "screen {path}: {why}", "zh": "screen {path}：{why}"},
@@ -215,4 +215,12 @@ register({
                                      "zh": "{value} 比上一期的增量"},
     "pack.derive.describe": {"en": "increments of {value} in '{base}' (derived)",
                              "zh": "「{base}」中 {value} 的增量（派生）"},
+})
+
+# statguard.pack.model
+register({
+    "pack.not_loaded": {"en": "this pack was not made by statguard.load_pack, so it does not know how to run; "
+                              "run it with statguard.validate(pack, sources)",
+                        "zh": "该规则包不是由 statguard.load_pack 生成的，无法自行运行；请用 "
+                              "statguard.validate(pack, sources) 运行"},
 })

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from statguard.errors import Problem
+from statguard.errors import Problem, StatguardError
+from statguard.i18n import say
 from statguard.pack.yamlio import Loc
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from statguard.report.model import Report
-
 SEVERITIES = ("error", "warning", "info")
+RANK = {"error": 3, "warning": 2, "info": 1}  # severities compared (report.model, suspicion, scorecard)
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
 DEFAULT_PLACEHOLDERS = ("xxx", "XXX", "XX", "xx", "**", "*", "—", "--", "待填", "不详", "N/A", "#N/A")
 
@@ -133,9 +134,10 @@ class Rule:
 
     @property
     def sources(self) -> list[str]:
-        """Names of the sources this rule reads, from its parameters."""
-        from statguard.checks.registry import sources_of
-        return sources_of(self.params)
+        """Names of the sources this rule reads, from its parameters (a kind's Params, see
+        statguard.checks.registry, names them; a rule whose parameters did not load reads none)."""
+        names = getattr(self.params, "source_names", None)
+        return names() if callable(names) else []
 
 
 @dataclass
@@ -152,6 +154,9 @@ class Pack:
     # what could not be checked without data, not wrong (names a source does not declare, left
     # to the data's header): lint shows them as notes
     notes: list[Problem] = field(default_factory=list)
+    # how `validate` runs the pack: statguard.api.validate, given by statguard.load_pack (the model
+    # sits below the engine and the runner, so it is handed the runner instead of importing it)
+    validator: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -162,14 +167,17 @@ class Pack:
     def validate(self, sources: dict[str, pd.DataFrame | str | Path] | None = None, *,
                  rules: list[str] | None = None, tags: list[str] | None = None,
                  explanations: Any = None, engine: str = "duckdb", lang: str | None = None,
-                 options: dict[str, Any] | None = None) -> Report:
+                 options: dict[str, Any] | None = None) -> Any:
         """Run the pack's rules on `sources` (name -> DataFrame or path) and return a Report.
 
         Sources not given are read from the location the pack declares for them.
         `explanations`: files (YAML, CSV, XLSX), DataFrames or dicts answering soft violations.
         `engine`: "duckdb" (default) or "spark" (options={"spark_master": ...}); `options` as for
         statguard.api.validate (e.g. {"fields_to_fix": True, "show_pii": True, "threads": 2}).
+        Returns a statguard.report.model.Report. A pack built by hand, not by statguard.load_pack,
+        runs with statguard.validate(pack, sources).
         """
-        from statguard.api import validate
-        return validate(self, sources or {}, rules=rules, tags=tags, explanations=explanations, engine=engine,
+        if self.validator is None:
+            raise StatguardError(say("pack.not_loaded"))
+        return self.validator(self, sources or {}, rules=rules, tags=tags, explanations=explanations, engine=engine,
                         lang=lang, options=options)

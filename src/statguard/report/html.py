@@ -343,13 +343,60 @@ def _scorecard(page: Page) -> str:
     """Only when the pack asks for a scorecard (its `pack: scorecard:` settings, kept in the report)."""
     if page.report.meta.get("scorecard") is None:
         return ""
-    from statguard.report.scorecard_views import html_section
-    return html_section(page)
+    from statguard.report.scorecard_views import (
+        ESCALATION_KEYS,
+        NUMERIC,
+        TREND_KEYS,
+        UNIT_KEYS,
+        _label,
+        _rows,
+        report_scorecard,
+        scoring_line,
+    )
+    card = report_scorecard(page.report)
+    if card is None:
+        return ""
+    lang = page.lang
+
+    def columns(keys: list[str]) -> list[Column]:
+        return [Column(k, _label(k, lang, card), "num" if k in NUMERIC and k != "rank" else "text") for k in keys]
+    body = f'<p class="run">{escape(scoring_line(card, lang))}</p>'
+    body += page.table("scorecard", columns(UNIT_KEYS), _rows(card.units, UNIT_KEYS, lang), sort=("score", False))
+    k = card.config.escalate_after
+    body += f'<h3 id="escalation-title">{escape(t("h.escalation", lang, k=k))}</h3>'
+    if len(card.escalation):
+        body += page.table("escalation", columns(ESCALATION_KEYS), _rows(card.escalation, ESCALATION_KEYS, lang))
+    else:
+        body += f'<p class="run">{escape(t("no_escalation", lang, k=k))}</p>'
+    if card.trend["period"].nunique() > 1:
+        body += f'<h3>{escape(t("h.trend", lang))}</h3>'
+        body += page.table("trend", columns(TREND_KEYS), _rows(card.trend, TREND_KEYS, lang))
+    return page.section("scorecard", t("h.scorecard", lang), body, len(card.units))
 
 
 def _screen(page: Page) -> str:
-    from statguard.report.suspicion_views import html_section
-    return html_section(page)
+    """The credibility screen's ranking (statguard.report.suspicion_views)."""
+    from statguard.report.suspicion_views import KEYS, _headline, _labels, _num, _row, _signals, ranking
+    rank = ranking(page.report)
+    if rank is None:
+        return ""
+    lang = page.lang
+    numeric = {"rank", "score", "violations"}
+    columns = [Column(k, label, "num" if k in numeric else "text") for k, label in zip(KEYS, _labels(lang),
+                                                                                         strict=True)]
+    body = f'<p class="run">{escape(_headline(rank, lang))}</p>'
+    body += page.table("screen", columns, [_row(u, lang) for u in rank["units"]], sort=("score", True))
+    parts = []
+    for unit in [u for u in rank["units"] if u["flagged"]]:
+        items = "".join(f"<li><b>{escape(str(e['rule_id']))}</b>"
+                        f"{' ' + escape(str(e['period'])) if e['period'] else ''}: {escape(str(e['message']))}</li>"
+                        for e in unit["evidence"])
+        parts.append(f'<details id="screen-{escape(unit["unit"])}"><summary>{unit["rank"]}. {escape(unit["unit"])} '
+                     f'({escape(t("col.suspicion", lang))} {_num(unit["score"])}: {escape(_signals(unit))})'
+                     f'</summary><ul>{items}</ul></details>')
+    if parts:
+        body += f'<h3>{escape(t("h.screen_evidence", lang))}</h3>' + "".join(parts)
+    return page.section("screen", t("h.screen", lang), body, rank["flagged"])
 
 
 def _signature(page: Page) -> str:

@@ -100,10 +100,16 @@ def render_junit(report: Report, lang: str | None = None) -> str:
               "errors": str(outcomes.count("error"))}
     root.attrib.update(counts, time=seconds)
     suite.attrib.update(counts, skipped=str(outcomes.count("skipped")), time=seconds)
-    from statguard.report.suspicion_views import plain_text
-    if ranking_text := plain_text(report, lang):
+    if ranking_text := _screen_text(report, lang):
         ET.SubElement(suite, "system-out").text = _clean(ranking_text)
     if stamp := _timestamp(report.meta.get("started")):
         suite.set("timestamp", stamp)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _screen_text(report: Report, lang: str) -> str | None:
+    """The ranking as plain text (JUnit's suite output)."""
+    from statguard.report.text import screen_lines
+    lines = screen_lines(report, lang, 100, limit=1000)
+    return "\n".join(lines).strip() or None

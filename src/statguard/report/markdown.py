@@ -99,9 +99,18 @@ def _violations(report: Report, lang: str) -> list[str]:
 def render_markdown(report: Report, lang: str | None = None) -> str:
     lang = resolve(lang, report.meta.get("lang"))
     meta = report.meta
-    from statguard.report.suspicion_views import markdown_lines
-    lines = (_headline(report, lang) + markdown_lines(report, lang) + _rules(report, lang) + _units(report, lang)
+    lines = (_headline(report, lang) + _screen(report, lang) + _rules(report, lang) + _units(report, lang)
              + _violations(report, lang))
     lines.append("<sub>" + cell(t("generated", lang, started=meta.get("started", "?"),
                                    seconds=meta.get("seconds", "?"), version=meta.get("statguard", "?"))) + "</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _screen(report: Report, lang: str) -> list[str]:
+    """The credibility screen's flagged units (statguard.report.suspicion_views)."""
+    from statguard.report.suspicion_views import _headline, _labels, _row, ranking
+    rank = ranking(report)
+    if rank is None:
+        return []
+    rows = [_row(u, lang) for u in rank["units"] if u["flagged"]]
+    return [f"### {t('h.screen', lang)}", "", _headline(rank, lang), "", *_table(_labels(lang), rows, {0, 3, 5}), ""]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statguard.i18n import register
-from statguard.pack.model import SEVERITIES
+from statguard.pack.model import RANK, SEVERITIES
 
 register({"report.schema_version": {"en": "report schema version {version} is not supported (expected {expected})",
                                     "zh": "不支持报告格式版本 {version}（应为 {expected}）"}})
@@ -40,7 +40,6 @@ SUMMARY_COLUMNS = ["rule_id", "kind", "severity", "description", "sources", "ite
 _TYPED = {"rule_id", "kind", "severity", "source", "message", "hard", "explained"}
 SCHEMA_VERSION = 1
 FAIL_LEVELS = {"error": 3, "warning": 2, "info": 1, "never": 99}
-RANK = {"error": 3, "warning": 2, "info": 1}
 
 
 class Report:

@@ -19,8 +19,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
@@ -216,7 +218,6 @@ def figures_text(values: Any, kind: Any = None, lang: str | None = None, limit: 
 
 
 def _plain(value: Any) -> str:
-    from statguard.report.views import display
     return display(value)
 
 
@@ -239,3 +240,29 @@ _PLAIN = {str, int, bool, type(None)}
 def count(n: Any) -> str:
     """A count (of violations, items, units) as a reader sees it: 100,000."""
     return group(str(n)) if type(n) is int else text(n)
+
+
+def display(value: Any, grouping: bool = True) -> str:
+    """A value as a reader should see it: blanks for missing, compact JSON for structures, dates
+    as ISO dates (a midnight timestamp as its date), floats as statguard.report.numbers writes
+    them (9.7, not 9.700000000000003; 1,234,567.8; without separators when `grouping` is False,
+    as for units and keys: a code read as 110101.0 is 110101). Whole numbers (int) are written as
+    they are, without separators: they may be codes or years."""
+    if value is None:
+        return ""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:
+        return text(value, grouping=grouping)
+    if isinstance(value, (dict, list)):
+        return json.dumps(cleaned(value), ensure_ascii=False, separators=(",", ":")) if value else ""
+    if isinstance(value, (datetime, date)):
+        if value != value:  # pandas' NaT
+            return ""
+        if isinstance(value, datetime) and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(" ") if isinstance(value, datetime) else value.isoformat()
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        return display(value.item(), grouping)  # a numpy scalar
+    return str(value)

@@ -71,7 +71,7 @@ def _escalation(card: Scorecard, lang: str) -> list[str]:
 
 
 def _trend(card: Scorecard, width: int, limit: int, lang: str) -> list[str]:
-    from statguard.scorecard import natural_key
+    from statguard.periods import natural_key
     periods = sorted(set(card.trend["period"]), key=natural_key)[-TREND_PERIODS:]
     col_w = max(7, min(10, (width - 18) // max(1, len(periods)) - 1))
     scores = {(r["unit"], r["period"]): r for r in card.trend.to_dict("records")}

@@ -4,7 +4,8 @@ A report carries what scoring needs: the units and periods of the data and
 the pack's `scorecard:` settings (report.meta["units"], meta["scorecard"]), so
 a saved JSON report re-rendered later shows the same scorecard. The HTML page
 gets a section (ranking, escalation list, score per period) and the workbook
-a sheet for each of these tables.
+a sheet for each of these tables: this module gives their rows and labels, and
+the writers (html._scorecard, xlsx._scorecard) lay them out, so it imports no writer.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 from statguard.i18n import severity, t
 
 if TYPE_CHECKING:
-    from statguard.report.html import Page
     from statguard.report.model import Report
-    from statguard.report.xlsx import Book
     from statguard.scorecard import Scorecard
 
 
@@ -73,49 +72,6 @@ def _rows(frame: Any, keys: list[str], lang: str) -> list[list[Any]]:
             row.append(value.item() if hasattr(value, "item") else value)
         rows.append(row)
     return rows
-
-
-def html_section(page: Page) -> str:
-    from html import escape
-
-    from statguard.report.html import Column
-    card = report_scorecard(page.report)
-    if card is None:
-        return ""
-    lang = page.lang
-
-    def columns(keys: list[str]) -> list[Column]:
-        return [Column(k, _label(k, lang, card), "num" if k in NUMERIC and k != "rank" else "text") for k in keys]
-    body = f'<p class="run">{escape(scoring_line(card, lang))}</p>'
-    body += page.table("scorecard", columns(UNIT_KEYS), _rows(card.units, UNIT_KEYS, lang), sort=("score", False))
-    k = card.config.escalate_after
-    body += f'<h3 id="escalation-title">{escape(t("h.escalation", lang, k=k))}</h3>'
-    if len(card.escalation):
-        body += page.table("escalation", columns(ESCALATION_KEYS), _rows(card.escalation, ESCALATION_KEYS, lang))
-    else:
-        body += f'<p class="run">{escape(t("no_escalation", lang, k=k))}</p>'
-    if card.trend["period"].nunique() > 1:
-        body += f'<h3>{escape(t("h.trend", lang))}</h3>'
-        body += page.table("trend", columns(TREND_KEYS), _rows(card.trend, TREND_KEYS, lang))
-    return page.section("scorecard", t("h.scorecard", lang), body, len(card.units))
-
-
-def xlsx_sheets(book: Book) -> None:
-    card = report_scorecard(book.report)
-    if card is None:
-        return
-    lang = book.lang
-
-    def headers(keys: list[str]) -> list[str]:
-        return [_label(k, lang, card) for k in keys]
-    book.table(t("h.scorecard", lang), headers(UNIT_KEYS), _rows(card.units, UNIT_KEYS, lang),
-               [9, 20, 14, 9, 9, 9, 9, 40])
-    if len(card.escalation):
-        book.table(t("h.escalation_sheet", lang), headers(ESCALATION_KEYS),
-                   _rows(card.escalation, ESCALATION_KEYS, lang), [20, 14, 12, 12, 12, 9, 40])
-    if card.trend["period"].nunique() > 1:
-        book.table(t("h.trend", lang), headers(TREND_KEYS), _rows(card.trend, TREND_KEYS, lang),
-                   [20, 14, 12, 9, 9, 9, 9])
 
 
 def _num(value: float) -> str:

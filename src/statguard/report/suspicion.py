@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from statguard.report.model import RANK
+from statguard.pack.model import RANK
 
 if TYPE_CHECKING:
     from statguard.report.model import Report

@@ -50,11 +50,10 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
     from statguard.i18n import resolve
     lang = resolve(lang, report.meta.get("lang"))
     lines = headline(report, lang, color)
-    from statguard.explain.text import summary_lines
+    from statguard.report.explanation_text import summary_lines
     lines += summary_lines(report)  # explained / unexplained soft violations, explanation problems
     lines += [""] + _rules(report, lang, width)
-    from statguard.report.suspicion_views import text_lines
-    lines += text_lines(report, lang, width, limit)
+    lines += screen_lines(report, lang, width, limit)
     lines += _units(report, lang, width)
     lines += _first_violations(report, lang, width, limit)
     lines += _outputs(report, lang, width)
@@ -133,7 +132,7 @@ def _units(report: Report, lang: str, width: int) -> list[str]:
 
 
 def _first_violations(report: Report, lang: str, width: int, limit: int) -> list[str]:
-    from statguard.explain.text import mark
+    from statguard.report.explanation_text import mark
     from statguard.report.views import display, worst_first
     v = report.violations
     if not len(v):
@@ -193,4 +192,26 @@ def wrap(text: str, width: int, first: str, rest: str, max_lines: int = 3) -> li
             last = lines[-1][len(indent):]
             lines[-1] = indent + clip(last + " " + words, width - width_of(indent)).rstrip()
             break
+    return lines
+
+
+def screen_lines(report: Report, lang: str, width: int, limit: int = 20) -> list[str]:
+    """The credibility screen's flagged units and their first evidence (statguard.report.suspicion_views)."""
+    from statguard.report.suspicion_views import _headline, _num, _signals, ranking
+    rank = ranking(report)
+    if rank is None:
+        return []
+    lines = ["", t("h.screen", lang) + t("msg.colon", lang).rstrip(), "  " + _headline(rank, lang)]
+    for unit in [u for u in rank["units"] if u["flagged"]][:limit]:
+        head = f"  {unit['rank']:>3}. {unit['unit']}"
+        if unit["peer_group"]:
+            head += f" [{unit['peer_group']}]"
+        lines += wrap(f"{head} {t('col.suspicion', lang)} {_num(unit['score'])}: {_signals(unit)}", width,
+                      "", "        ")
+        for e in unit["evidence"][:3]:
+            lines += wrap(f"- {e['rule_id']}{' ' + str(e['period']) if e['period'] else ''}: {e['message']}",
+                          width, "        ", "          ")
+    hidden = rank["flagged"] - min(rank["flagged"], limit)
+    if hidden:
+        lines.append("  " + t("more_rows", lang, n=hidden))
     return lines

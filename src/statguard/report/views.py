@@ -17,17 +17,16 @@ Chart data is read from violations by convention, whatever kind produced them:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from statguard.i18n import register
 from statguard.pack.model import SEVERITIES
+from statguard.report.numbers import display  # noqa: F401  (views.display, as the writers import it)
 
 register({
     "col.fields_to_fix": {"en": "fields to fix", "zh": "需更正的字段"},
@@ -57,34 +56,6 @@ def verdict(report: Report) -> str:
         return "error"
     counts = report.counts_by_severity()
     return "warn" if counts["error"] or counts["warning"] else "pass"
-
-
-def display(value: Any, grouping: bool = True) -> str:
-    """A value as a reader should see it: blanks for missing, compact JSON for structures, dates
-    as ISO dates (a midnight timestamp as its date), floats as statguard.report.numbers writes
-    them (9.7, not 9.700000000000003; 1,234,567.8; without separators when `grouping` is False,
-    as for units and keys: a code read as 110101.0 is 110101). Whole numbers (int) are written as
-    they are, without separators: they may be codes or years."""
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is float:
-        from statguard.report.numbers import text
-        return text(value, grouping=grouping)
-    if isinstance(value, (dict, list)):
-        from statguard.report.numbers import cleaned
-        return json.dumps(cleaned(value), ensure_ascii=False, separators=(",", ":")) if value else ""
-    if isinstance(value, (datetime, date)):
-        if value != value:  # pandas' NaT
-            return ""
-        if isinstance(value, datetime) and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-            return value.date().isoformat()
-        return value.isoformat(" ") if isinstance(value, datetime) else value.isoformat()
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-        return display(value.item(), grouping)  # a numpy scalar
-    return str(value)
 
 
 def labels(values: pd.Series) -> pd.Series:

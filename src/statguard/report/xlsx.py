@@ -456,13 +456,38 @@ def _scorecard(book: Book) -> None:
     """Only when the pack asks for a scorecard (its `pack: scorecard:` settings, kept in the report), as in HTML."""
     if book.report.meta.get("scorecard") is None:
         return
-    from statguard.report.scorecard_views import xlsx_sheets
-    xlsx_sheets(book)
+    from statguard.report.scorecard_views import ESCALATION_KEYS, TREND_KEYS, UNIT_KEYS, _label, _rows, report_scorecard
+    card = report_scorecard(book.report)
+    if card is None:
+        return
+    lang = book.lang
+
+    def headers(keys: list[str]) -> list[str]:
+        return [_label(k, lang, card) for k in keys]
+    book.table(t("h.scorecard", lang), headers(UNIT_KEYS), _rows(card.units, UNIT_KEYS, lang),
+               [9, 20, 14, 9, 9, 9, 9, 40])
+    if len(card.escalation):
+        book.table(t("h.escalation_sheet", lang), headers(ESCALATION_KEYS),
+                   _rows(card.escalation, ESCALATION_KEYS, lang), [20, 14, 12, 12, 12, 9, 40])
+    if card.trend["period"].nunique() > 1:
+        book.table(t("h.trend", lang), headers(TREND_KEYS), _rows(card.trend, TREND_KEYS, lang),
+                   [20, 14, 12, 9, 9, 9, 9])
 
 
 def _screen(book: Book) -> None:
-    from statguard.report.suspicion_views import xlsx_sheets
-    xlsx_sheets(book)
+    from statguard.report.suspicion_views import _labels, _row, ranking
+    rank = ranking(book.report)
+    if rank is None:
+        return
+    lang = book.lang
+    book.table(t("h.screen", lang), _labels(lang), [_row(u, lang) for u in rank["units"]],
+               [8, 20, 14, 12, 10, 10, 60])
+    evidence = [[u["rank"], u["unit"], e["rule_id"], e["period"], e["message"]]
+                for u in rank["units"] if u["flagged"] for e in u["evidence"]]
+    if evidence:
+        book.table(t("h.screen_evidence", lang), [t("col.overall_rank", lang), t("col.unit", lang),
+                                                  t("col.rule", lang), t("col.period", lang), t("col.message", lang)],
+                   evidence, [8, 20, 16, 12, 80])
 
 
 SheetBuilder = Callable[[Book], None]

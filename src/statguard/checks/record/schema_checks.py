@@ -7,9 +7,8 @@ GROUP BY per key set finds the duplicated records (`duplicates_query`). A value 
 declared type when the conversions below read it (the same as pandas read it before:
 numbers with thousands separators, dates as ISO text, YYYY/MM/DD, YYYYMMDD or YYYY-MM).
 
-`source_to_pandera(source)` gives data engineers the equivalent pandera schema of a declared
-source (statguard.interop.pandera_export, which also writes it as a module; pandera loads
-only when it is called).
+The equivalent pandera schema of a declared source, for data engineers, is
+statguard.interop.pandera_export.source_schema (a layer up: the kinds do not import interop).
 """
 
 from __future__ import annotations
@@ -22,9 +21,7 @@ from statguard.expr import quote_column
 from statguard.i18n import register, t
 
 if TYPE_CHECKING:
-    import pandera.pandas as pa
-
-    from statguard.pack.model import Column, Source
+    from statguard.pack.model import Column
 
 _TRUE = {"true", "1", "yes", "y", "t", "是", "真"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "假"}
@@ -48,12 +45,6 @@ register({
 def expected(what: str, lang: str | None = None, **values: object) -> str:
     """What a failing cell should have held, in the report's language (statguard.i18n)."""
     return t("expect." + what, lang, **values)
-
-
-def source_to_pandera(source: Source, placeholders: list[str] | None = None) -> pa.DataFrameSchema:
-    """The pandera schema of a source's declared columns (statguard.interop.pandera_export.source_schema)."""
-    from statguard.interop.pandera_export import source_schema
-    return source_schema(source, placeholders)
 
 
 # -- the checks as SQL --------------------------------------------------------------------------

@@ -102,7 +102,7 @@ from statguard.expr import quote_column
 from statguard.pack.model import Rule
 
 HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (statguard.history.capture)
-EXPLANATIONS_VIEW = "history:_explanations"  # recorded explanations (statguard.explain.history)
+EXPLANATIONS_VIEW = "history:_explanations"  # recorded explanations (statguard.history.explanations)
 U, P, IND, V, VER, LBL, WHY, PREV = "_u", "_p", "_ind", "_v", "_ver", "_lbl", "_why", "_prev"
 RCV, NEXT, XPL = "_rcv", "_next", "_xpl"  # received time of a version, of the item's next one; explained
 VNO = "_vno"  # the recorded version number (history:<source>._sg_version), which explanations name

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from statguard.checks import registry
 from statguard.checks.texts import kind_summary, param_text, translate_model_schema
 from statguard.i18n import register, t
-from statguard.pack.loader import COLUMN_KEYS, SOURCE_KEYS
+from statguard.load.loader import COLUMN_KEYS, SOURCE_KEYS
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES
 
 register({
@@ -150,7 +150,7 @@ def pack_schema(lang: str | None = None) -> dict[str, Any]:
         nested = kind.params.model_json_schema(by_alias=True).get("$defs", {})
         defs.update(translate_model_schema({"$defs": nested}, lang)["$defs"] if nested else {})
         defs[f"kind_{name}"] = _rule_schema(kind, lang)
-    import statguard.pack.texts_zh  # noqa: F401  (the scorecard's and screen's Chinese)
+    import statguard.load.texts_zh  # noqa: F401  (the scorecard's and screen's Chinese)
     from statguard.pack.scorecard import ScorecardConfig
     from statguard.pack.screen import ScreenConfig
     scorecard = _model(ScorecardConfig, defs, lang)

@@ -33,13 +33,13 @@ from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.i18n import LANGS, normalize, say, speaking
+from statguard.load.dryrun import type_problems
 from statguard.pack import (
     lint_checks,
     messages,  # noqa: F401  (registers the texts of pack.*)
 )
 from statguard.pack.databases import DATABASE_KEYS, parse_database
 from statguard.pack.derived import parse_derivation, resolve_derived
-from statguard.pack.dryrun import type_problems
 from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, Source
 from statguard.pack.scorecard import config_problems
 from statguard.pack.screen import screen_problems
@@ -67,7 +67,7 @@ def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = Fal
 
     With strict=True any problem, including one in a single rule, raises PackError.
     With check_types=True every rule is also bound against empty tables of its sources'
-    declared column types, as `statguard lint` does (statguard.pack.dryrun); a run finds
+    declared column types, as `statguard lint` does (statguard.load.dryrun); a run finds
     the same problems itself, reporting such a rule errored with the same located message.
     allow_include: directories besides the pack's own tree whose files `include:` may read.
     lang: the language of the problems' messages; default the pack's `lang:`, else the language
@@ -102,7 +102,7 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
     files = _pack_files(root)
     if not files:
         raise PackError(Problem(say("pack.no_yaml"), str(root)))
-    pack = Pack(name=root.stem if root.is_file() else root.name, path=root)
+    pack = Pack(name=root.stem if root.is_file() else root.name, path=root, validator=_validate)
     problems: list[Problem] = []
     seen: set[Path] = set()
     tree = root.resolve() if root.is_dir() else root.resolve().parent
@@ -125,6 +125,12 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
     if fatal or (strict and problems):
         raise PackError(problems)
     return pack
+
+
+def _validate(pack: Pack, sources: Any, **options: Any) -> Any:
+    """Pack.validate: statguard.api.validate, imported when a pack first runs (lint never does)."""
+    from statguard.api import validate
+    return validate(pack, sources, **options)
 
 
 def _inside(path: Path, allowed: list[Path]) -> bool:

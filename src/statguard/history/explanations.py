@@ -75,7 +75,7 @@ def _rows_of(report: Report, answered: Sequence[Recorded] = ()) -> dict[tuple[st
 
 def _sources_by_rule(report: Report) -> dict[str, list[str]]:
     """rule id -> the data sources it reads (history views name their source), from the report summary."""
-    from statguard.history.capture import HISTORY_PREFIX
+    from statguard.history.canonical import HISTORY_PREFIX
     s = report.summary
     if not len(s) or "sources" not in s.columns:
         return {}
@@ -89,7 +89,7 @@ def _answers(answered: Sequence[Recorded], sources: list[str], unit: str, period
 
     A submission labelled "" for unit or period (a source without that column) is the whole file's.
     """
-    from statguard.history.capture import period_label
+    from statguard.history.canonical import period_label
     period = period_label(period)
     best: dict[str, tuple[int, int]] = {}
     for result in answered:
@@ -154,7 +154,7 @@ def bind_explanations(engine: Any, store_path: str | Path | None) -> str:
     recorded data's own `_sg_period` does, so the two join on it.
     """
     from statguard.history import HistoryStore
-    from statguard.history.capture import period_label
+    from statguard.history.canonical import period_label
     from statguard.pack.model import Source
     view = "history:" + EXPLANATIONS_SOURCE
     with HistoryStore(store_path, create=False) as store:
