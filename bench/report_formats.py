@@ -1,6 +1,6 @@
 """Render a synthetic report with many violations in every format; print time and size.
 
-    /work/venv/bin/python bench/report_formats.py [N [FORMAT ...]]   # N violations, default 100000
+    python bench/report_formats.py [N [FORMAT ...]]   # N violations, default 100000
 
 The report mimics a large county-level run: 300 units, 40 rules of several
 kinds (row, coverage with claimed/verified rates, revisions with versions),

@@ -4,7 +4,7 @@ round-robin on the same data in one session (one warm-up round, then N timed rou
 that their figures share the machine's conditions. Prints each tool's median work seconds
 (after imports, as the harness defines them), peak RSS and failing counts.
 
-    /work/venv/bin/python bench/tools_compare.py [--rounds 5] [--sf 1] [soda4 pointblank ...]
+    python bench/tools_compare.py [--rounds 5] [--sf 1] [soda4 pointblank ...]
 
 Other tools run from their own virtual environments under $BENCH_VENVS (default
 /tmp/bench/venvs/<tool>), made from the shared harness's locks, e.g.:

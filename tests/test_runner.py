@@ -1,4 +1,5 @@
-"""Independent rules run concurrently on DuckDB sessions (statguard.runner); nothing a user
+"""Independent rules run concurrently on DuckDB sessions (statguard.runner, with the DuckDB
+engine's schedule, statguard.engine.duckdb_schedule); nothing a user
 sees may depend on it: the same pack and data give the same report with one thread or several."""
 
 from __future__ import annotations
@@ -171,9 +172,10 @@ def test_joins_start_after_the_narrow_aggregates_with_the_per_record_rules_besid
     import threading
 
     from statguard import runner as runner_module
-    monkeypatch.setattr(runner_module, "SMALL_SOURCE", 50)
+    from statguard.engine import duckdb_schedule
+    monkeypatch.setattr(duckdb_schedule, "SMALL_SOURCE", 50)
     log: list[tuple[str, str, str]] = []  # (event, rule ids, thread)
-    original_execute, original_release = runner_module.Runner._execute, DuckDBEngine.release_memory
+    original_execute, original_release = runner_module.Runner.execute, DuckDBEngine.release_memory
 
     def execute(self, engine, members):
         ids = ",".join(self.rules[j].id for j in members)
@@ -189,8 +191,8 @@ def test_joins_start_after_the_narrow_aggregates_with_the_per_record_rules_besid
 
     def source_bound(self, name):
         original_bound(self, name)
-        early.append((name, sorted(self.rules[i].id for i in self._pending)))
-    monkeypatch.setattr(runner_module.Runner, "_execute", execute)
+        early.append((name, sorted(self.rules[i].id for i in self.schedule.pending)))
+    monkeypatch.setattr(runner_module.Runner, "execute", execute)
     monkeypatch.setattr(DuckDBEngine, "release_memory", release)
     monkeypatch.setattr(runner_module.Runner, "source_bound", source_bound)
     n = 400
@@ -255,7 +257,7 @@ def test_closing_without_waiting_still_closes_and_cleans_up():
 def test_sessions_opened_before_a_dataframe_was_bound_see_it_once_synced():
     """The stage-1 pool opens when the first narrow group-by starts, before later sources are
     bound; DuckDB registers a DataFrame per connection, so a session registers the ones bound
-    since it was opened before it runs anything (Runner._on_free_session)."""
+    since it was opened before it runs anything (duckdb_schedule.Staged._on_free_session)."""
     with DuckDBEngine(threads=2) as engine:
         session = engine.session()
         engine.register("late", pd.DataFrame({"v": [1, 2, 3]}))
@@ -269,8 +271,8 @@ def test_sessions_opened_before_a_dataframe_was_bound_see_it_once_synced():
 
 
 def test_a_dataframe_bound_after_a_narrow_group_by_started(tmp_path, monkeypatch, sessions):
-    from statguard import runner as runner_module
-    monkeypatch.setattr(runner_module, "SMALL_SOURCE", 2)  # a (3 rows) is not small: DA starts early
+    from statguard.engine import duckdb_schedule
+    monkeypatch.setattr(duckdb_schedule, "SMALL_SOURCE", 2)  # a (3 rows) is not small: DA starts early
     pd.DataFrame({"id": [1, 1, 2], "unit": ["A", "A", "B"]}).to_parquet(tmp_path / "a.parquet")
     frame = pd.DataFrame({"id": [1, 2, 2], "unit": ["C", "D", "D"]})
     (tmp_path / "p.yml").write_text("sources:\n  a: {path: a.parquet, unit: unit}\n  f: {unit: unit}\nrules:\n"

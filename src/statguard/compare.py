@@ -219,10 +219,8 @@ def _frame(data: Data, keys: list[str]) -> pd.DataFrame:
 def read_table(path: str | Path) -> pd.DataFrame:
     """A file read the way statguard reads sources (encoding detection, Excel, Parquet)."""
     from statguard.engine.duckdb import DuckDBEngine
-    from statguard.engine.readers import register_file
     with DuckDBEngine() as engine:
-        register_file(engine.con, "version", Path(path), None, None, None, Path(engine._tmp.name))
-        return engine.con.execute('SELECT * FROM "version"').df()
+        return engine.read_file(path)
 
 
 def _cell_counts(new: pd.DataFrame, old: pd.DataFrame | None) -> dict[str, dict[str, int]]:

@@ -1,35 +1,19 @@
-"""Executing the planned rules of one run: fused scans, and independent plans on several threads.
+"""Executing the planned rules of one run: fused scans, and the engine's schedule.
 
-Every chosen rule is planned before anything runs but the narrow group-bys below: those are
-planned, and started, as soon as the sources they read are bound, while the others are still
-being bound (`source_bound`). Fusable plans over the same table (Plan.fusable: row rules on
-one source) run together in one scan; if that fused statement fails, they run one by one, so
-a broken rule still only errors itself.
+Every chosen rule is planned before anything runs (an engine's schedule may plan, and start,
+some of them as soon as the sources they read are bound: `source_bound`). Fusable plans over
+the same table (Plan.fusable: row rules on one source) run together in one scan; if that fused
+statement fails, they run one by one, so a broken rule still only errors itself.
 
 Plans that are a single query and do not depend on the order of their input (no window
-function) are independent of each other. DuckDB runs one statement on all its threads when
-the data allows, but scans a Parquet file one row group per thread: a file of fewer row
-groups than threads (pyarrow writes up to 1M rows into one) leaves cores idle. So when at
-least two independent plans read one such narrow source each, they run side by side on
-DuckDB sessions, with preserve_insertion_order off for the database (as the hand-written SQL
-does), in two stages when other independent plans (joins across sources above all, the
-longest work and the largest hash tables) hold much memory:
-
-1. the narrow plans that hold hash tables (unique, aggregates), at once, on as many sessions
-   as DuckDB has threads;
-2. then DuckDB gives back the memory those freed (its allocator keeps it per thread, where a
-   join on another thread cannot reuse it), and the joins run one at a time on a session of
-   their own, with the plans that hold little (per-record rules, plans over small sources)
-   one at a time beside them: a join reads the narrow side of its input on one thread first.
-
-Running a join next to the hash-table plans would add their hash tables together (measured at
-scale factor 1 of the shared benchmark: +45 MiB peak), and where the data is wide enough for
-DuckDB's own threads, running statements side by side only adds contention and memory (scale
-factor 10: +15-30% peak). The caller turns finished plans into violation records meanwhile,
-as they finish (`completed`). Results do not depend on any of this: each plan orders its own
+function) are independent of each other: the engine may run them its own way, e.g. side by
+side, through its `schedule(runner)` (DuckDB: statguard.engine.duckdb_schedule). An engine
+without one (Spark, which parallelises each statement itself) runs every plan in pack order
+on its own connection. The caller turns finished plans into violation records meanwhile, as
+they finish (`completed`). Results do not depend on the schedule: each plan orders its own
 output, and the report lists the rules in pack order. Plans that run Python code over the
-engine, or number records in input order, wait until the concurrent ones are done and run
-alone, on the caller's connection, with the order setting restored.
+engine, or number records in input order, wait until the scheduled ones are done and run
+alone, on the caller's engine.
 
 Per-rule seconds: planning plus execution (for fused rules an even share of the common scan
 plus their own unnesting). Concurrent plans share the machine, so their seconds add up to
@@ -40,9 +24,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
-from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from concurrent.futures import Future, as_completed
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlglot import exp
 
@@ -56,9 +39,6 @@ if TYPE_CHECKING:
     from statguard.pack.model import Pack, Rule
 
 T = TypeVar("T")
-# A source of at most this many rows is small: any plan over small sources only holds little
-# memory (its hash tables are bounded by its inputs), so it may run beside a join.
-SMALL_SOURCE = 100_000
 # At most this many plans share one fused scan. DuckDB's cost for one scan grows faster than its
 # width: 300 row rules on a 2-row CSV in one scan took 850 MB and 2-3 s in the statement alone
 # (its projection holds every rule's columns, and every rule's list aggregate, at once), in
@@ -66,6 +46,53 @@ SMALL_SOURCE = 100_000
 # many rules). The scans a source needs grow linearly in its rules; each reads the source once.
 FUSED_MAX = 50
 Outcome = tuple[dict[str, int], "pd.DataFrame | Items"]
+
+
+class Schedule(Protocol):
+    """How an engine runs a run's independent plans (`Runner.execute` on a connection of its
+    choice). `pending`: rule index -> the future of the task running it, for every rule it took."""
+
+    pending: dict[int, Future[None]]
+
+    def source_bound(self, ready: list[int]) -> None:
+        """Told after each source is bound, with the unplanned rules whose sources are all bound."""
+
+    def start(self, tasks: list[list[int]]) -> None:
+        """Take over (some of) the tasks: lists of rule indices, each one plan or one fused group
+        of independent plans (`Runner.independent`), in pack order."""
+
+    def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
+        """Run `work(engine)`, something that holds little, where it costs the run least."""
+
+    def drain(self, cancel: bool = False) -> None:
+        """Wait for (or with `cancel`, stop) what was taken; afterwards the caller's engine is free."""
+
+    def stop(self) -> None:
+        """Interrupt what runs now (Ctrl-C); `drain(cancel=True)` follows."""
+
+
+class InOrder:
+    """The schedule of an engine without one of its own: every plan in pack order, on the
+    caller's engine, when its turn comes."""
+
+    def __init__(self, runner: Runner):
+        self.engine = runner.engine
+        self.pending: dict[int, Future[None]] = {}
+
+    def source_bound(self, ready: list[int]) -> None:
+        pass
+
+    def start(self, tasks: list[list[int]]) -> None:
+        pass
+
+    def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
+        return lambda: work(self.engine)
+
+    def drain(self, cancel: bool = False) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
 
 
 class Runner:
@@ -82,72 +109,55 @@ class Runner:
         self.spent: list[float] = [0.0] * len(rules)  # per rule: planning, then execution
         self.group_of: dict[int, list[int]] = {}
         self.results: dict[int, Outcome | Exception] = {}
+        self.stopped = False
         self._needs = [set(needed_sources(pack, rule)) for rule in rules]
         self._bound: set[str] = set()
-        self._early: list[Future[None]] = []  # plans started while sources were still being bound
-        self._pending: dict[int, Future[None]] = {}
-        self._pools: list[ThreadPoolExecutor] = []
-        self._sessions: list[Any] = []
-        self._free: list[Any] = []  # sessions of the pool not running anything now
-        self._stopped = False
-        self._beside: tuple[ThreadPoolExecutor, Any, list[Future[None]]] | None = None  # see background
+        own = getattr(engine, "schedule", None)  # optional: an engine may run plans its own way
+        self.schedule: Schedule = own(self) if own is not None else InOrder(self)
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         if kind is not None:  # e.g. Ctrl-C while waiting: stop what runs, start nothing more
-            self._stopped = True
-            for session in self._sessions:
-                session.con.interrupt()
-        self.drain(cancel=kind is not None)
+            self.stopped = True
+            self.schedule.stop()
+        self.schedule.drain(cancel=kind is not None)
 
-    def _plan(self, i: int, bind_errors: Mapping[str, str]) -> None:
-        t0 = time.perf_counter()
-        try:
-            self.plans[i] = plan_rule(self.engine, self.pack, self.rules[i], bind_errors, self.options)
-        except Exception as e:  # reported when the rule's turn comes
-            self.plans[i] = e
-        self.spent[i] += time.perf_counter() - t0
+    def plan(self, i: int, bind_errors: Mapping[str, str]) -> Plan | Exception:
+        """Plan rule i (once); a rule that cannot be planned keeps its exception, raised by `run`."""
+        if self.plans[i] is None:
+            t0 = time.perf_counter()
+            try:
+                self.plans[i] = plan_rule(self.engine, self.pack, self.rules[i], bind_errors, self.options)
+            except Exception as e:  # reported when the rule's turn comes
+                self.plans[i] = e
+            self.spent[i] += time.perf_counter() - t0
+        plan = self.plans[i]
+        assert plan is not None
+        return plan
 
     def seconds(self, i: int) -> float:
         return self.spent[i]
 
+    def independent(self, members: list[int]) -> bool:
+        """Whether the plans are single queries whose results do not depend on the order of their
+        input (no window function): any engine may run them in any order, or side by side."""
+        return all(_independent(self.plans[j]) for j in members)  # type: ignore[arg-type]
+
     # -- scheduling ------------------------------------------------------------
     def source_bound(self, name: str) -> None:
-        """Told as each source is bound. A plan over one narrow source that holds a hash table
-        (see `start`, stage 1), once every source it reads is bound, starts at once, while the
-        other sources are still being bound: it is the longest single-source work, on one
-        thread, and the joins wait for it."""
+        """Told as each source is bound: the engine's schedule may plan and start the rules whose
+        sources are all bound while the others are still being bound."""
         self._bound.add(name)
-        threads = int(getattr(self.engine, "threads", 1) or 1)
-        if threads < 2 or not hasattr(self.engine, "session"):
-            return
-        for i, plan in enumerate(self.plans):
-            if plan is None and self._needs[i] <= self._bound:
-                self._plan(i, {})
-                if self._heavy([i], threads):
-                    self._open_pool(threads)
-                    self._pending[i] = self._pools[0].submit(self._on_free_session,
-                                                             partial(self._execute, members=[i]))
-                    self._early.append(self._pending[i])
+        self.schedule.source_bound([i for i, plan in enumerate(self.plans)
+                                    if plan is None and self._needs[i] <= self._bound])
 
     def start(self, bind_errors: Mapping[str, str]) -> None:
-        """Plan the rules not planned yet, and start the independent plans when some of them
-        cannot use every thread on their own (over one narrow source, see `_narrow`). In two
-        stages when there are joins:
-
-        1. the narrow plans that hold hash tables (group-bys: unique, aggregates) at once, on a
-           pool of engine sessions;
-        2. once those are done and DuckDB has given back the memory they freed, the joins one at
-           a time on a session of their own, and beside them, on another, the plans that hold
-           little (see `_light`): they fill the thread a join leaves idle while it reads the
-           narrow side of the join, without adding a hash table to the join's.
-        Without joins that hold much, every narrow plan starts at once and the rest follow."""
-        from statguard.engine.duckdb import fusion_key
-        for i, plan in enumerate(self.plans):
-            if plan is None:
-                self._plan(i, bind_errors)
+        """Plan the rules not planned yet, group the fusable ones (at most FUSED_MAX a scan), and
+        hand the independent plans not started yet to the engine's schedule."""
+        for i in range(len(self.plans)):
+            self.plan(i, bind_errors)
         groups: dict[str, list[int]] = {}
         for i, plan in enumerate(self.plans):
             key = fusion_key(plan) if isinstance(plan, Plan) else None
@@ -159,131 +169,27 @@ class Runner:
         tasks: list[list[int]] = []
         for i in range(len(self.plans)):
             members = self.group_of.get(i, [i])
-            if members[0] == i and i not in self._pending and all(_independent(self.plans[j]) for j in members):
+            if members[0] == i and i not in self.schedule.pending and self.independent(members):
                 tasks.append(members)
-        threads = int(getattr(self.engine, "threads", 1) or 1)
-        scans = [members for members in tasks if self._narrow(members, threads)]
-        if not self._early and (len(scans) < 2 or not hasattr(self.engine, "session")):
-            return  # DuckDB fills the threads itself: the rules run one after another
-        joins = [members for members in tasks if members not in scans]
-        light = ([members for members in tasks if self._light(members)]
-                 if any(not self._light(members) for members in joins) else [])
-        rest = [members for members in joins if members not in light]
-        heavy = [members for members in scans if members not in light]
-        self._open_pool(max(1, min(len(heavy), threads)))
-        alone, side = self.engine.session(), self.engine.session()
-        self._sessions += [alone, side]
-        self._pools += [ThreadPoolExecutor(1, thread_name_prefix="statguard-rest"),
-                        ThreadPoolExecutor(1, thread_name_prefix="statguard-light")]
-        first = [*self._early, *(self._pools[0].submit(self._on_free_session, partial(self._execute, members=members))
-                                 for members in heavy)]
-        for members, future in zip(heavy, first[len(self._early):], strict=True):
-            for j in members:
-                self._pending[j] = future
-        # DuckDB is told to give back stage 1's memory by the first light plan (or, without one,
-        # the first join) before it starts: the join need not wait for that, it starts by reading
-        # its narrow side on one thread
-        for pool, session, stage, release in ((self._pools[1], alone, rest, bool(first) and not light),
-                                              (self._pools[2], side, light, bool(first))):
-            for n, members in enumerate(stage):
-                future = pool.submit(self._after, first if n == 0 else [], session,
-                                     partial(self._execute, members=members), release and n == 0)
-                for j in members:
-                    self._pending[j] = future
-        self._beside = (self._pools[2], side, [] if light else first)
-
-    def _open_pool(self, workers: int) -> None:
-        """The pool of stage 1 (and of `background` work): `workers` threads, each running on an
-        engine session of its own; opening it turns the database's insertion order off."""
-        if self._pools:
-            return
-        self.engine.preserve_order(False)
-        self._pools = [ThreadPoolExecutor(workers, thread_name_prefix="statguard")]
-        self._free = [self.engine.session() for _ in range(workers)]
-        self._sessions = list(self._free)
-
-    def _heavy(self, members: list[int], threads: int) -> bool:
-        """Independent plans over one narrow source that hold more than a little (stage 1)."""
-        return (all(_independent(self.plans[j]) for j in members) and self._narrow(members, threads)
-                and not self._light(members))
-
-    def _narrow(self, members: list[int], threads: int) -> bool:
-        """Whether the plans read one source that DuckDB scans with fewer threads than it has
-        (a Parquet file of fewer row groups: one of 1M rows is one row group, scanned by one
-        thread). Joins never count as narrow: they hold hash tables, and are the longest."""
-        widths = getattr(self.engine, "scan_widths", {})
-        sources = {name for j in members for name in self.rules[j].sources}
-        return len(sources) == 1 and all((widths.get(name) or threads) < threads for name in sources)
-
-    def _light(self, members: list[int]) -> bool:
-        """Whether the plans hold little memory whatever the size of their input: per-record
-        plans (Plan.fusable: no aggregate, join or window; they keep only their failing items),
-        or plans whose every source is known to be small (`SMALL_SOURCE` rows or fewer)."""
-        if all(isinstance(self.plans[j], Plan) and self.plans[j].fusable for j in members):
-            return True
-        rows = getattr(self.engine, "row_counts", {})
-        sources = {name for j in members for name in self.rules[j].sources}
-        return all((rows.get(name) if rows.get(name) is not None else SMALL_SOURCE + 1) <= SMALL_SOURCE
-                   for name in sources)
+        self.schedule.start(tasks)
 
     def background(self, work: Callable[[Any], T]) -> Callable[[], T]:
-        """Run `work(engine)`, something that holds little, where it costs the run least: after
-        the plans beside the joins (stage 2, see `start`), else next to the single-source plans
-        when they run concurrently (on a session of the pool), else on the caller's engine when
-        asked; returns how to get its result."""
-        if self._beside is not None:
-            pool, session, others = self._beside
-            return pool.submit(self._after, others, session, work).result
-        if not self._pools:
-            return lambda: work(self.engine)
-        future = self._pools[0].submit(self._on_free_session, work)
-        return future.result
-
-    def _on_free_session(self, work: Callable[[Any], T]) -> T:
-        session = self._free.pop()  # as many sessions as pool threads: one is always free
-        session.sync_frames()  # DataFrames bound since the session was opened
-        try:
-            return work(session)
-        finally:
-            self._free.append(session)
-
-    def _after(self, others: list[Future[None]], session: Any, work: Callable[[Any], T],
-               release: bool = False) -> T | None:
-        """`work(session)` once `others` (the first stage) are done, unless the run was stopped;
-        first have DuckDB give back the memory they freed when asked to (`release`)."""
-        for future in others:
-            try:
-                future.exception()  # wakes up on a cancelled future too (wait() would not)
-            except CancelledError:
-                return None
-        if self._stopped:
-            return None
-        if release:
-            session.release_memory()
-        return work(session)
+        """Run `work(engine)`, something that holds little, where the engine's schedule says it
+        costs the run least; returns how to get its result."""
+        return self.schedule.background(work)
 
     def drain(self, cancel: bool = False) -> None:
-        """Wait for the concurrent plans; afterwards everything runs on the caller's connection."""
-        if not self._pools:
-            return
-        for pool in self._pools:
-            pool.shutdown(wait=True, cancel_futures=cancel)
-        self._pools = []
-        self._beside = None
-        self._pending.clear()
-        for session in self._sessions:
-            session.close()
-        self._sessions = []
-        self.engine.preserve_order(True)
+        """Wait for the scheduled plans; afterwards everything runs on the caller's engine."""
+        self.schedule.drain(cancel)
 
     # -- running -----------------------------------------------------------------
-    def _execute(self, engine: Any, members: list[int]) -> None:
+    def execute(self, engine: Any, members: list[int]) -> None:
         """Run one plan or one fused group on `engine`; store each member's outcome."""
         if len(members) > 1:
             try:
                 fused = engine.run_fused([self.plans[j] for j in members])
             except Exception as e:  # one of them is broken: each runs alone, erroring only itself
-                if self._stopped or _interrupted(e):  # ... unless the run was stopped: start nothing more
+                if self.stopped or _interrupted(e):  # ... unless the run was stopped: start nothing more
                     for j in members:
                         self.results[j] = e
                     return
@@ -294,7 +200,7 @@ class Runner:
                     self.spent[j] += seconds
                 return
         for j in members:
-            if self._stopped:
+            if self.stopped:
                 self.results[j] = KeyboardInterrupt()
                 continue
             t0 = time.perf_counter()
@@ -305,9 +211,9 @@ class Runner:
             self.spent[j] += time.perf_counter() - t0
 
     def completed(self) -> Iterator[int]:
-        """Every rule's index once: the concurrent ones as they finish, then the rest in pack order."""
+        """Every rule's index once: the scheduled ones as they finish, then the rest in pack order."""
         by_future: dict[Future[None], list[int]] = {}
-        for i, future in self._pending.items():
+        for i, future in self.schedule.pending.items():
             by_future.setdefault(future, []).append(i)
         taken: set[int] = set()
         for future in as_completed(by_future):
@@ -318,15 +224,17 @@ class Runner:
 
     def run(self, i: int) -> tuple[dict[str, int], pd.DataFrame | Items, Plan]:
         """Rule i's status counts, failing items and plan (raising what its planning or
-        execution raised); plans started concurrently are waited for."""
+        execution raised); scheduled plans are waited for."""
         plan = self.plans[i]
         if isinstance(plan, Exception):
             raise plan
-        if i in self._pending:
-            self._pending[i].result()
+        assert plan is not None
+        pending = self.schedule.pending.get(i)
+        if pending is not None:
+            pending.result()
         elif i not in self.results:
             self.drain()  # what is left needs the order of its input, or runs Python over the engine
-            self._execute(self.engine, self.group_of.get(i, [i]))
+            self.execute(self.engine, self.group_of.get(i, [i]))
         outcome = self.results.pop(i)
         if isinstance(outcome, BaseException):  # KeyboardInterrupt: the run was stopped before it
             raise outcome
@@ -343,6 +251,13 @@ def _independent(plan: Plan | Exception) -> bool:
     """A single query whose result does not depend on the order of its input."""
     return (isinstance(plan, Plan) and plan.run is None and plan.query is not None
             and plan.query.find(exp.Window) is None)
+
+
+def fusion_key(plan: Plan) -> str | None:
+    """The table a fusable plan scans (plans with the same key can run in one scan), else None."""
+    if not plan.fusable or plan.run is not None or plan.query is None or plan.query.args.get("from_") is None:
+        return None
+    return plan.query.args["from_"].this.sql()
 
 
 def needed_sources(pack: Pack, rule: Rule) -> list[str]:

@@ -143,6 +143,13 @@ class DuckDBEngine:
                 register_frame(self.con, name, frame)
                 self._frames.add(name)
 
+    def schedule(self, runner: Any) -> Any:
+        """How a run's independent plans run on this engine (statguard.runner's Schedule): side
+        by side on sessions where DuckDB's own threads cannot fill the cores
+        (statguard.engine.duckdb_schedule), else in pack order on this connection."""
+        from statguard.engine.duckdb_schedule import Staged
+        return Staged(self, runner)
+
     def preserve_order(self, on: bool) -> None:
         """DuckDB's preserve_insertion_order, a setting of the whole database (all sessions)."""
         self.con.execute(f"SET preserve_insertion_order = {'true' if on else 'false'}")
@@ -218,6 +225,13 @@ class DuckDBEngine:
         except self._duckdb.Error:
             return None, None
         return (int(groups) if groups is not None else None), (int(rows) if rows is not None else None)
+
+    def read_file(self, path: str | Path) -> pd.DataFrame:
+        """The whole file at `path` as a DataFrame, read the way sources are (encoding detection,
+        Excel, Parquet; columns as the file types them), e.g. a version to compare."""
+        view = "_sg_read"
+        register_file(self.con, view, Path(path), None, None, None, Path(self._tmp.name))
+        return self.frame(exp.select("*").from_(exp.Table(this=exp.to_identifier(view, quoted=True))))
 
     def release_memory(self) -> None:
         """Give the memory that finished statements freed back to the system. DuckDB's allocator
@@ -568,13 +582,6 @@ def _fused_table(plans: list[Plan]) -> exp.Expression:
     first = plans[0].query
     assert first is not None
     return first.args["from_"].this
-
-
-def fusion_key(plan: Plan) -> str | None:
-    """The table a fusable plan scans (plans with the same key can run in one scan), else None."""
-    if not plan.fusable or plan.run is not None or plan.query is None or plan.query.args.get("from_") is None:
-        return None
-    return plan.query.args["from_"].this.sql("duckdb")
 
 
 _DATE_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE"}
