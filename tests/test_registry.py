@@ -31,7 +31,7 @@ def _registered_on_disk() -> dict[str, str]:
 
 
 def test_the_table_names_every_kind_registered_on_disk_and_its_module():
-    assert registry.MODULES == _registered_on_disk()
+    assert _registered_on_disk() == registry.MODULES
 
 
 def test_every_kind_loads_from_its_module_alone_and_kinds_lists_them_all():

@@ -186,8 +186,8 @@ def worst_first(violations: pd.DataFrame) -> pd.DataFrame:
 def worst_rows(report: Report, limit: int) -> list[dict[str, Any]]:
     """The first `limit` violations as dicts, ordered as `worst_first` orders them, without pandas."""
     rank = {s: i for i, s in enumerate(SEVERITIES)}
-    order = sorted(range(report.violation_count),
-                   key=lambda i, sev=report.column("severity") or []: rank.get(sev[i], len(rank)))[:limit]
+    severities = report.column("severity") or []
+    order = sorted(range(report.violation_count), key=lambda i: rank.get(severities[i], len(rank)))[:limit]
     columns = {name: report.column(name) or [] for name in report.violation_columns()}
     return [{name: values[i] for name, values in columns.items()} for i in order]
 

@@ -2,7 +2,7 @@
 
 Inspectors verify a sample of claims against the paper trail (抽查核实). This kind
 draws `n` records (or a `fraction`, rounded up) from each stratum (e.g. each
-district) and writes them as CSV (UTF-8 with BOM, opens in Excel) and XLSX to
+district) and writes them as CSV (UTF-8 with BOM, opens in Excel) and XLSX (one plain sheet) to
 the run's output directory (`statguard check --output-dir`, default: next to
 the report, else ./statguard-output), as <rule id>.csv / .xlsx. With `other`
 and `match` the sampling frame is only the records that have no match in that
@@ -43,6 +43,7 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.cross_source._match import qualify
+from statguard.checks.cross_source.sample_xlsx import write_xlsx
 from statguard.checks.plan import Context, Items, Plan, alias, number
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
@@ -178,7 +179,7 @@ def write_sample(columns: list[str], rows: list[tuple[Any, ...]], p: SampleParam
         directory.mkdir(parents=True, exist_ok=True)
         csv_path, xlsx_path = directory / f"{rule_id}.csv", directory / f"{rule_id}.xlsx"
         _write_csv(columns, rows, csv_path)
-        _write_xlsx(columns, rows, xlsx_path, _sheet_name(rule_id))
+        write_xlsx(columns, rows, xlsx_path, _sheet_name(rule_id))
     except OSError as e:
         raise SourceError(f"cannot write the sample: {e.strerror}", path=str(directory)) from None
     frame, drawn = _per_stratum(columns, rows, p.strata)
@@ -226,17 +227,6 @@ def _write_csv(columns: list[str], rows: list[tuple[Any, ...]], path: Path) -> N
         out = csv.writer(f, lineterminator="\n")
         out.writerow(columns)
         out.writerows([_cell(v) for v in row] for row in rows)
-
-
-def _write_xlsx(columns: list[str], rows: list[tuple[Any, ...]], path: Path, sheet: str) -> None:
-    """A plain worksheet, written in openpyxl's streaming mode (fast for large samples)."""
-    from openpyxl import Workbook
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    ws.append([str(c) for c in columns])
-    for record in rows:
-        ws.append([_cell(v) for v in record])
-    book.save(path)
 
 
 def _cell(value: Any) -> Any:
