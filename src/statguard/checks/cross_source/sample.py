@@ -2,7 +2,7 @@
 
 Inspectors verify a sample of claims against the paper trail (抽查核实). This kind
 draws `n` records (or a `fraction`, rounded up) from each stratum (e.g. each
-district) and writes them as CSV (UTF-8 with BOM, opens in Excel) and XLSX (one plain sheet) to
+district) and writes them as CSV (UTF-8 with BOM, opens in Excel) and XLSX to
 the run's output directory (`statguard check --output-dir`, default: next to
 the report, else ./statguard-output), as <rule id>.csv / .xlsx. With `other`
 and `match` the sampling frame is only the records that have no match in that
@@ -36,6 +36,7 @@ all 3 are taken and its frame size (3) is reported.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,6 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.cross_source._match import qualify
-from statguard.checks.cross_source.sample_xlsx import write_xlsx
 from statguard.checks.plan import Context, Items, Plan, alias, number
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
@@ -179,7 +179,8 @@ def write_sample(columns: list[str], rows: list[tuple[Any, ...]], p: SampleParam
         directory.mkdir(parents=True, exist_ok=True)
         csv_path, xlsx_path = directory / f"{rule_id}.csv", directory / f"{rule_id}.xlsx"
         _write_csv(columns, rows, csv_path)
-        write_xlsx(columns, rows, xlsx_path, _sheet_name(rule_id))
+        from statguard.report.xlsx import write_table  # written as the report's sheets: no openpyxl
+        write_table(xlsx_path, _sheet_name(rule_id), columns, ([_number(v) for v in row] for row in rows))
     except OSError as e:
         raise SourceError(f"cannot write the sample: {e.strerror}", path=str(directory)) from None
     frame, drawn = _per_stratum(columns, rows, p.strata)
@@ -227,6 +228,11 @@ def _write_csv(columns: list[str], rows: list[tuple[Any, ...]], path: Path) -> N
         out = csv.writer(f, lineterminator="\n")
         out.writerow(columns)
         out.writerows([_cell(v) for v in row] for row in rows)
+
+
+def _number(value: Any) -> Any:
+    """A DECIMAL figure as a number cell (the report's sheets show such values as text)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _cell(value: Any) -> Any:
