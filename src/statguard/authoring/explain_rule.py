@@ -115,8 +115,8 @@ def explain_rule(pack: Pack, rule_id: str, lang: str | None = None, data: dict[s
 def sentence(rule: Rule, lang: str | None) -> str:
     """The rule in a plain sentence, from its kind's template, else from its parameters' descriptions."""
     from statguard.checks import registry
-    from statguard.i18n import CATALOGUE
     from statguard.checks.texts import kind_summary, param_text
+    from statguard.i18n import CATALOGUE
     values = {k: _shown(v) for k, v in rule.params.model_dump(by_alias=True).items() if k not in ("key", "lang")}
     key = f"explain.kind.{rule.kind}"
     groups = getattr(rule.params, "groups", None) if rule.kind == "part_whole" else None

@@ -76,6 +76,13 @@ class Items:
     def __len__(self) -> int:
         return self.n
 
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, Any]]) -> Items:
+        """Items from one dict per item, its columns in the order they first appear (as a
+        DataFrame of the same dicts would have them), None where an item lacks one."""
+        names = dict.fromkeys(name for row in rows for name in row)
+        return cls({name: [row.get(name) for row in rows] for name in names}, len(rows))
+
 
 @dataclass
 class Plan:

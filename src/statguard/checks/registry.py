@@ -4,6 +4,12 @@ A rule kind is one module under `statguard.checks.<scope>` that defines a
 pydantic parameter model and a planning function, and registers them with
 `@rule_kind`. The registry is the single source of truth for YAML validation,
 `statguard lint`, the JSON Schema of packs and docs/rules.md.
+
+Kinds load on demand: `MODULES` names the module of every kind, so a pack's
+rules import their own kinds' modules only (`get`), while `kinds()` (the kind
+list, docs, the JSON Schema) imports every module under statguard.checks, with
+the kinds' Chinese texts. A test holds `MODULES` to the `@rule_kind`
+registrations of the modules on disk.
 """
 
 from __future__ import annotations
@@ -55,6 +61,32 @@ class Kind:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
 
 
+# kind name -> the module that registers it (tests/test_registry.py keeps it complete and exact)
+MODULES = {
+    "aggregate": "statguard.checks.dataset.aggregate",
+    "benchmark": "statguard.checks.plausibility.benchmark",
+    "complete": "statguard.checks.cross_source.complete",
+    "coverage": "statguard.checks.cross_source.coverage",
+    "cumulative": "statguard.checks.time.cumulative",
+    "digits": "statguard.checks.plausibility.digits",
+    "exists": "statguard.checks.cross_source.exists",
+    "expectation": "statguard.checks.record.expectation",
+    "growth": "statguard.checks.time.growth",
+    "hierarchy": "statguard.checks.hierarchy.hierarchy",
+    "outlier": "statguard.checks.plausibility.outlier",
+    "part_whole": "statguard.checks.hierarchy.part_whole",
+    "perfect": "statguard.checks.plausibility.perfect",
+    "reconcile": "statguard.checks.cross_source.reconcile",
+    "revision_drift": "statguard.checks.versions.revision_drift",
+    "revisions": "statguard.checks.versions.revisions",
+    "row": "statguard.checks.record.row",
+    "sample": "statguard.checks.cross_source.sample",
+    "schema": "statguard.checks.record.schema",
+    "sequence": "statguard.checks.time.sequence",
+    "smoothness": "statguard.checks.plausibility.smoothness",
+    "unique": "statguard.checks.record.unique",
+}
+
 _KINDS: dict[str, Kind] = {}
 _LOADED = False
 
@@ -83,11 +115,22 @@ def _load() -> None:
     _LOADED = True
 
 
+def names() -> list[str]:
+    """Every kind's name, without importing any kind."""
+    return sorted(MODULES)
+
+
 def kinds() -> dict[str, Kind]:
+    """Every kind (imports them all, with their texts)."""
     _load()
     return dict(sorted(_KINDS.items()))
 
 
 def get(name: str) -> Kind | None:
-    _load()
+    """The kind called `name`, importing its module alone; None if there is no such kind."""
+    if name not in _KINDS:
+        module = MODULES.get(name)
+        if module is None:
+            return None
+        importlib.import_module(module)
     return _KINDS.get(name)

@@ -102,6 +102,7 @@ def register_common(texts: Mapping[str, Mapping[str, str]]) -> None:
 def _text(key: str, english: str, lang: str | None) -> str:
     """The catalogue's text when it translates this very English; else the English itself."""
     _shared()
+    registry.kinds()  # every scope's Chinese texts registered (a kind loaded by name comes alone)
     entry = CATALOGUE.get(key)
     return t(key, lang) if entry is not None and entry["en"] == english else english
 

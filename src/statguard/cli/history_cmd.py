@@ -387,14 +387,15 @@ def record_checked(args: argparse.Namespace, pack: Any) -> list[Any]:
     """
     import os
 
-    from statguard.history import ENV_VAR, HistoryStore
-    from statguard.history.capture import HISTORY_PREFIX, record_source
     if args.history:
+        from statguard.history import ENV_VAR
         os.environ[ENV_VAR] = args.history
     if not args.record:
-        return []
+        return []  # a plain check does not load the history store
     from statguard.api import select_rules
     from statguard.cli.common import parse_sources
+    from statguard.history import HistoryStore
+    from statguard.history.capture import HISTORY_PREFIX, record_source
     given = parse_sources(args.source)
     names: dict[str, None] = {}
     for rule in select_rules(pack, args.rules, args.tags):

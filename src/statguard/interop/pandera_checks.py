@@ -79,7 +79,8 @@ def within(limit, declared, upper):
         value = as_date(s) if dated else as_number(s)
         ref = pd.Timestamp(limit) if dated else float(limit)
         ok = value <= ref if upper else value >= ref
-        return pd.Series(ok, index=s.index).fillna(True).astype(bool)
+        # a value that cannot be read (NaT compares False, not NA) is the type check's to report
+        return (pd.Series(ok, index=s.index).fillna(True).astype(bool) | value.isna()).astype(bool)
     return check
 
 

@@ -561,7 +561,7 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
         return None
     kind = registry.get(rule.kind)
     if kind is None:
-        rule.problems.append(lint_checks.kind_problem(rule.kind, list(registry.kinds()), item.where("kind")))
+        rule.problems.append(lint_checks.kind_problem(rule.kind, registry.names(), item.where("kind")))
     else:
         params = {k: item.written(k) if k in PERIOD_PARAMS else v for k, v in item.items() if k not in RULE_COMMON}
         try:

@@ -287,14 +287,22 @@ def regex_problem(pattern: Any, what: str) -> str | None:
 @lru_cache(maxsize=256)
 def _re2_problem(pattern: str) -> str | None:
     import duckdb
-    con = duckdb.connect(":memory:")
+    cursor = _re2_database().cursor()  # a connection of its own (threads may lint at once), to a shared database
     try:
-        con.execute("SELECT regexp_full_match('', ?)", [pattern])
+        cursor.execute("SELECT regexp_full_match('', ?)", [pattern])
     except duckdb.Error as e:
         return str(e).removeprefix("Invalid Input Error: ")
     finally:
-        con.close()
+        cursor.close()
     return None
+
+
+@lru_cache(maxsize=1)
+def _re2_database() -> Any:
+    """One in-memory database for every pattern a process asks about (opening one costs more
+    than the question), on a single thread; it holds no data."""
+    import duckdb
+    return duckdb.connect(":memory:", config={"threads": 1})
 
 
 def regex_problems(rule: Any, plan: Any) -> list[Problem]:

@@ -25,8 +25,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from statguard.pack.model import Pack
     from statguard.report.model import Report
 
@@ -160,14 +158,14 @@ class Masker:
                 reals[_text(value)] = out[name]
         return out
 
-    def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A copy of `frame` with its personal columns masked (e.g. a spot-check sample)."""
-        out = frame.copy()
-        for name in out.columns:
-            how = self.columns.get(str(name))
-            if how is not None:
-                out[name] = [mask(v, how) for v in out[name].astype(object).where(out[name].notna(), None)]
-        return out
+    def rows(self, columns: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Rows of values (`columns` names them) with their personal columns masked (e.g. a
+        spot-check sample)."""
+        hows = [self.columns.get(str(name)) for name in columns]
+        if not any(hows):
+            return rows
+        return [tuple(v if how is None or v is None else mask(v, how) for v, how in zip(row, hows, strict=True))
+                for row in rows]
 
 
 def pii_columns(pack: Pack) -> dict[str, str]:

@@ -93,37 +93,38 @@ def headline(report: Report, lang: str, color: bool = False) -> list[str]:
 
 
 def _rules(report: Report, lang: str, width: int) -> list[str]:
-    from statguard.report.views import rule_table
+    from statguard.report.views import rule_rows
     name_w = max(12, width - 54)
     cols = [("items", 8), ("passes", 8), ("fails", 8), ("not_evaluable", 8)]
     head = clip(t("col.rule", lang), name_w) + " " + clip(t("col.severity", lang), 8)
     head += "".join(" " + right(t(f"col.{c}", lang), w) for c, w in cols) + "  " + t("col.status", lang)
     lines = [head]
-    for r in rule_table(report).to_dict("records"):
+    rows = rule_rows(report)
+    for r in rows:
         line = clip(str(r["rule_id"]), name_w) + " " + clip(severity(r["severity"], lang), 8)
         line += "".join(" " + right(count(r[c]), w) for c, w in cols)
         lines.append(line + "  " + t(f"status.{r['status']}", lang))
-    for r in report.summary.to_dict("records"):
-        if r["errored"] or r.get("skipped") is True or (not r["items"] and isinstance(r.get("error"), str)):
+    for r in rows:
+        if r["status"] in ("error", "skipped") or (r["status"] == "empty" and isinstance(r.get("error"), str)):
             # errors are shown whole (wrapped): the path and reason are what the user must act on;
             # a skipped rule's note and that of a rule that evaluated nothing follow a "-"
-            mark = "!" if r["errored"] else "-"
+            mark = "!" if r["status"] == "error" else "-"
             lines += textwrap.wrap(f"{mark} {r['rule_id']}: {r['error']}", width, initial_indent="  ",
                                    subsequent_indent="    ", break_long_words=True, break_on_hyphens=False)
     return lines
 
 
 def _units(report: Report, lang: str, width: int) -> list[str]:
-    from statguard.report.views import unit_table
-    units = unit_table(report)
-    if not len(units):
+    from statguard.report.views import unit_rows
+    units = unit_rows(report)
+    if not units:
         return []
     unit_w = 20
     sev_cols = [(s, 8) for s in ("error", "warning", "info")]
     rest = width - unit_w - sum(w + 1 for _, w in sev_cols) - 2
     head = clip(t("col.unit", lang), unit_w) + "".join(" " + right(severity(s, lang), w) for s, w in sev_cols)
     lines = ["", t("worst_units", lang), head + "  " + t("col.rules_failed", lang)]
-    for u in units.head(UNITS_SHOWN).to_dict("records"):
+    for u in units[:UNITS_SHOWN]:
         line = clip(u["unit"], unit_w) + "".join(" " + right(count(u[s]), w) for s, w in sev_cols)
         lines.append(line + "  " + clip(", ".join(u["rules"]), rest))
     if len(units) > UNITS_SHOWN:
@@ -133,14 +134,14 @@ def _units(report: Report, lang: str, width: int) -> list[str]:
 
 def _first_violations(report: Report, lang: str, width: int, limit: int) -> list[str]:
     from statguard.report.explanation_text import mark
-    from statguard.report.views import display, worst_first
-    v = report.violations
-    if not len(v):
+    from statguard.report.views import display, worst_rows
+    n = report.violation_count
+    if not n:
         if report.errored:
             return ["", t("no_violations_incomplete", lang, n=count(len(report.errored)))]
         return ["", t("no_violations", lang)]
-    lines = ["", t("first_violations", lang, n=count(len(v)))]
-    for row in worst_first(v).head(limit).to_dict("records"):
+    lines = ["", t("first_violations", lang, n=count(n))]
+    for row in worst_rows(report, limit):
         where = " ".join(display(x, grouping=False) for x in (row["unit"], row["period"]) if display(x))
         where = " ".join(w for w in (where, _record(row)) if w)
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
@@ -148,8 +149,8 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
         from statguard.report.views import fix_note
         note = fix_note(row.get("fields_to_fix"), lang)
         lines += wrap(head + t("msg.colon", lang) + str(row["message"]) + note, width, "  ", "      ")
-    if len(v) > limit:  # say how many are not shown and how to see them all
-        lines += wrap(t("more_violations", lang, n=count(len(v) - limit)), width, "  ", "    ")
+    if n > limit:  # say how many are not shown and how to see them all
+        lines += wrap(t("more_violations", lang, n=count(n - limit)), width, "  ", "    ")
     return lines
 
 

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from statguard.i18n import register
 from statguard.pack.model import SEVERITIES
@@ -35,6 +34,8 @@ register({
 })
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from statguard.report.model import Report
 
 CLAIMED_KEYS = ("claimed_rate", "claimed")
@@ -60,6 +61,7 @@ def verdict(report: Report) -> str:
 
 def labels(values: pd.Series) -> pd.Series:
     """Display text of a column of non-missing values (fast for text columns)."""
+    import pandas as pd
     if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
         return values.astype(str)
     return values.map(_label)
@@ -77,36 +79,71 @@ def rows_of(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    pd = sys.modules.get("pandas")  # pandas' NA can only come with pandas loaded
+    return pd is not None and value is pd.NA
+
+
+UNIT_COLUMNS = ["unit", *SEVERITIES, "total", "rules"]
+
+
+def unit_rows(report: Report) -> list[dict[str, Any]]:
+    """One dict per unit with violations (the columns of `unit_table`), worst first: most errors,
+    then warnings, then info, then by unit; each unit's rules by how often it fails them. Plain
+    Python (the terminal report needs no pandas)."""
+    units: dict[str, dict[str, Any]] = {}
+    for unit, sev, rule_id in zip(report.column("unit") or [], report.column("severity") or [],
+                                  report.column("rule_id") or [], strict=True):
+        if _missing(unit):
+            continue
+        row = units.setdefault(_label(unit), {"unit": _label(unit), **dict.fromkeys(SEVERITIES, 0), "by_rule": {}})
+        if sev in SEVERITIES:
+            row[sev] += 1
+        row["by_rule"][rule_id] = row["by_rule"].get(rule_id, 0) + 1
+    out = []
+    for row in units.values():
+        by_rule = row.pop("by_rule")
+        row["total"] = sum(row[s] for s in SEVERITIES)
+        row["rules"] = sorted(by_rule, key=lambda r: (-by_rule[r], r))
+        out.append(row)
+    out.sort(key=lambda r: r["unit"])
+    out.sort(key=lambda r: tuple(-r[s] for s in SEVERITIES))  # stable: units in order within a tie
+    return out
 
 
 def unit_table(report: Report) -> pd.DataFrame:
     """One row per unit with violations: counts by severity, total and the rules it fails, worst first."""
-    columns = ["unit", *SEVERITIES, "total", "rules"]
-    v = report.violations
-    if not len(v) or not v["unit"].notna().any():
-        return pd.DataFrame(columns=columns)
-    v = v[v["unit"].notna()].assign(unit=lambda d: labels(d["unit"]))
-    counts = pd.crosstab(v["unit"], v["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
-    counts["total"] = counts.sum(axis=1)
-    by_rule = v.groupby(["unit", "rule_id"], sort=False).size().reset_index(name="n")
-    by_rule = by_rule.sort_values(["unit", "n", "rule_id"], ascending=[True, False, True])
-    counts["rules"] = by_rule.groupby("unit")["rule_id"].agg(list)
-    counts = counts.reset_index().rename(columns={"index": "unit"})
-    return counts.sort_values([*SEVERITIES, "unit"], ascending=[False] * len(SEVERITIES) + [True],
-                              kind="stable").reset_index(drop=True)[columns]
+    import pandas as pd
+    return pd.DataFrame(unit_rows(report), columns=UNIT_COLUMNS)
+
+
+def rule_status(row: dict[str, Any]) -> str:
+    """A rule's status: 'error' (could not run), 'skipped', 'fail', 'empty' (ran and evaluated 0
+    items: its `error` holds the note) or 'ok'."""
+    fails, items = row.get("fails"), row.get("items")
+    if _true(row.get("errored")):
+        return "error"
+    if row.get("skipped") is True:
+        return "skipped"
+    if (0 if _missing(fails) else fails) > 0:
+        return "fail"
+    return "empty" if not items else "ok"
+
+
+def _true(value: Any) -> bool:
+    return bool(value) and not _missing(value)
+
+
+def rule_rows(report: Report) -> list[dict[str, Any]]:
+    """The per-rule summary as dicts with a `status` (see `rule_status`), without pandas."""
+    return [{**row, "status": rule_status(row)} for row in report.rules()]
 
 
 def rule_table(report: Report) -> pd.DataFrame:
-    """The per-rule summary with a status column: 'error' (could not run), 'skipped', 'fail',
-    'empty' (ran and evaluated 0 items: its `error` holds the note) or 'ok'."""
+    """The per-rule summary with a status column (see `rule_status`)."""
     s = report.summary.copy()
-    if not len(s):
-        return s.assign(status=[])
-    skipped = s["skipped"] if "skipped" in s else [False] * len(s)
-    s["status"] = ["error" if e else "skipped" if k is True else "fail" if (f or 0) > 0 else "empty" if not n else "ok"
-                   for e, k, f, n in zip(s["errored"], skipped, s["fails"], s["items"], strict=True)]
-    return s
+    return s.assign(status=[rule_status(row) for row in s.to_dict("records")])
 
 
 def worst_first(violations: pd.DataFrame) -> pd.DataFrame:
@@ -115,6 +152,15 @@ def worst_first(violations: pd.DataFrame) -> pd.DataFrame:
         return violations
     rank = violations["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     return violations.iloc[rank.argsort(kind="stable")]
+
+
+def worst_rows(report: Report, limit: int) -> list[dict[str, Any]]:
+    """The first `limit` violations as dicts, ordered as `worst_first` orders them, without pandas."""
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    severities = report.column("severity") or []
+    order = sorted(range(report.violation_count), key=lambda i: rank.get(severities[i], len(rank)))[:limit]
+    columns = {name: report.column(name) or [] for name in report.violation_columns()}
+    return [{name: values[i] for name, values in columns.items()} for i in order]
 
 
 @dataclass
@@ -127,6 +173,7 @@ class Heatmap:
 
 def heatmap(report: Report, max_units: int = 30, max_rules: int = 40) -> Heatmap | None:
     """Violation counts of the worst units (rows) by the rules with violations (columns)."""
+    import pandas as pd
     units = unit_table(report)
     if not len(units):
         return None
@@ -220,6 +267,7 @@ def revision_series(report: Report, limit: int = 24) -> list[tuple[str, list[tup
 
 def leading_digits(report: Report) -> list[int] | None:
     """Counts of the leading digits 1-9 of the numeric observed values, or None if too few."""
+    import pandas as pd
     numbers = pd.to_numeric(report.violations["observed"], errors="coerce") if len(report.violations) else None
     if numbers is None:
         return None

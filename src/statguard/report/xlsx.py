@@ -27,8 +27,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import quoteattr
 
 from statguard.i18n import register, resolve, severity, t
 from statguard.report.writers import writer
@@ -93,6 +93,15 @@ def _esc(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text
+
+
+def _attr(text: str) -> str:
+    """An attribute value, quoted: xml.sax.saxutils.quoteattr's result, without its import of urllib."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return '"' + text + '"'
+    return "'" + text + "'" if "'" not in text else '"' + text.replace('"', "&quot;") + '"'
 
 
 def _ref(title: str, cell: str) -> str:
@@ -163,8 +172,8 @@ class Book:
                 ref = f"$A$1:${letters[len(headers) - 1]}${min(count, MAX_ROWS) + 1}"
                 out.write(f'<autoFilter ref="{ref.replace("$", "")}"/>'.encode())
             if links:
-                out.write(("<hyperlinks>" + "".join(f'<hyperlink ref="{cell}" location={quoteattr(link.location)} '
-                                                    f'display={quoteattr(_esc(link.text))}/>'
+                out.write(("<hyperlinks>" + "".join(f'<hyperlink ref="{cell}" location={_attr(link.location)} '
+                                                    f'display={_attr(_esc(link.text))}/>'
                                                     for cell, link in links) + "</hyperlinks>").encode("utf-8"))
             out.write(b'<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
                       b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
@@ -274,7 +283,7 @@ def _finish(book: Book) -> None:
     z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                f'{rels}<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
-    entries = "".join(f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i}"/>'
+    entries = "".join(f'<sheet name={_attr(title)} sheetId="{i}" r:id="rId{i}"/>'
                       for i, (title, _) in enumerate(book.sheets, 1))
     names = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
                     f'{_esc(_ref(title, ref))}</definedName><definedName name="_xlnm.Print_Titles" '
@@ -284,7 +293,7 @@ def _finish(book: Book) -> None:
                f'xmlns:r="{_REL}"><bookViews><workbookView/></bookViews><sheets>{entries}</sheets>'
                + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>")
     ids = {f: 164 + i for i, f in enumerate(book.formats)}
-    formats = "".join(f'<numFmt numFmtId="{ids[f]}" formatCode={quoteattr(f)}/>' for f in book.formats)
+    formats = "".join(f'<numFmt numFmtId="{ids[f]}" formatCode={_attr(f)}/>' for f in book.formats)
     xfs = "".join(f'<xf numFmtId="{ids.get(f, 0)}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
                   + (' applyNumberFormat="1"' if f else "") + (' applyFont="1"' if font else "")
                   + (' applyFill="1"' if fill else "") + "/>"
@@ -492,6 +501,16 @@ def _screen(book: Book) -> None:
 
 SheetBuilder = Callable[[Book], None]
 SHEETS: list[SheetBuilder] = [_summary, _screen, _units, _scorecard, _violations]
+
+
+def write_table(path: Path, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A workbook of one sheet, `headers` over `rows` (values as `Book.cell` takes them), written as
+    the report's sheets are (e.g. a spot-check sample: statguard.checks.cross_source.sample)."""
+    from statguard.report.model import Report
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        book = Book(Report(name, {}, []), "", z)  # the sheet belongs to no report
+        book.table(name, headers, ([book.cell(v) for v in row] for row in rows))
+        _finish(book)
 
 
 @writer("xlsx", ".xlsx")

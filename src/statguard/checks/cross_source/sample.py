@@ -36,21 +36,19 @@ all 3 are taken and its frame size (3) is reported.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.cross_source._match import qualify
-from statguard.checks.plan import Context, Plan, alias, number
+from statguard.checks.plan import Context, Items, Plan, alias, number
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
 from statguard.expr import quote_column
 from statguard.pack.model import Rule
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 DEFAULT_DIR = "statguard-output"
 HASH, KEY_RANK, RANK, FRAME = "_sg_hash", "_sg_key_rank", "sample_rank", "frame_size"
@@ -86,17 +84,18 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         return Plan(query=query)
     drawn: dict[str, Any] = {}
 
-    def run(engine: Any) -> tuple[dict[str, int], pd.DataFrame]:
-        import pandas as pd
-        rows = engine.frame(query)
-        drawn["rows"] = rows
-        return ({"pass": len(rows)} if len(rows) else {}), pd.DataFrame()
+    def run(engine: Any) -> tuple[dict[str, int], Items]:
+        drawn["columns"], drawn["rows"] = engine.columns_and_rows(query)
+        n = len(drawn["rows"])
+        return ({"pass": n} if n else {}), Items({}, 0)
 
-    def after(engine: Any, fails: pd.DataFrame) -> dict[str, Any]:
+    def after(engine: Any, fails: Items) -> dict[str, Any]:
         from statguard.report.masking import Masker
         masker = Masker.of(ctx.pack, ctx.options)  # columns declared `pii:` masked unless show_pii
-        rows = masker.frame(drawn["rows"]) if masker is not None else drawn["rows"]
-        return write_sample(rows, p, rule.id, Path(ctx.options.get("output_dir") or DEFAULT_DIR))
+        columns, rows = drawn["columns"], drawn["rows"]
+        if masker is not None:
+            rows = masker.rows(columns, rows)
+        return write_sample(columns, rows, p, rule.id, Path(ctx.options.get("output_dir") or DEFAULT_DIR))
 
     return Plan(run=run, after=after)
 
@@ -172,35 +171,49 @@ def _sampled(p: SampleParams, ctx: Context) -> exp.Select:
             .order_by(*[quote_column(s) for s in p.strata], quote_column(RANK)))
 
 
-def write_sample(rows: pd.DataFrame, p: SampleParams, rule_id: str, directory: Path) -> dict[str, Any]:
-    """Write the sample as CSV and XLSX; return what the report says about it."""
+def write_sample(columns: list[str], rows: list[tuple[Any, ...]], p: SampleParams, rule_id: str,
+                 directory: Path) -> dict[str, Any]:
+    """Write the sample (its column names and rows of Python values) as CSV and XLSX; return
+    what the report says about it."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         csv_path, xlsx_path = directory / f"{rule_id}.csv", directory / f"{rule_id}.xlsx"
-        rows.to_csv(csv_path, index=False, encoding="utf-8-sig")
-        _write_xlsx(rows, xlsx_path, _sheet_name(rule_id))
+        _write_csv(columns, rows, csv_path)
+        from statguard.report.xlsx import write_table  # written as the report's sheets: no openpyxl
+        write_table(xlsx_path, _sheet_name(rule_id), columns, ([_number(v) for v in row] for row in rows))
     except OSError as e:
         raise SourceError(f"cannot write the sample: {e.strerror}", path=str(directory)) from None
-    frame, drawn = _per_stratum(rows, p.strata)
+    frame, drawn = _per_stratum(columns, rows, p.strata)
     return {"kind": "sample", "seed": p.seed, "n": p.n, "fraction": p.fraction, "strata": p.strata,
             "frame_size": sum(frame.values()), "sample_size": len(rows),
             "frame_by_stratum": frame, "sample_by_stratum": drawn,
             "unmatched_in": p.other, "files": [str(csv_path), str(xlsx_path)]}
 
 
-def _per_stratum(rows: pd.DataFrame, strata: list[str]) -> tuple[dict[str, int], dict[str, int]]:
-    if not len(rows):
+def _per_stratum(columns: list[str], rows: list[tuple[Any, ...]],
+                 strata: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Frame and sample size per stratum, strata in sorted order (missing values last, as "NA")."""
+    if not rows:
         return {}, {}
+    size = columns.index(FRAME)
     if not strata:
-        return {"all": int(rows[FRAME].iloc[0])}, {"all": len(rows)}
+        return {"all": int(rows[0][size])}, {"all": len(rows)}
+    at = [columns.index(s) for s in strata]
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows:
+        group = groups.setdefault(tuple(row[i] for i in at), [row[size], 0])
+        group[1] += 1
     frame: dict[str, int] = {}
     drawn: dict[str, int] = {}
-    for key, group in rows.groupby(strata, dropna=False, sort=True):
-        values = key if isinstance(key, tuple) else (key,)
-        label = " / ".join("NA" if isinstance(v, float) and math.isnan(v) else str(v) for v in values)
-        frame[label] = int(group[FRAME].iloc[0])
-        drawn[label] = len(group)
+    for values in sorted(groups, key=lambda key: [(_missing(v), "" if _missing(v) else v) for v in key]):
+        label = " / ".join("NA" if _missing(v) else str(v) for v in values)
+        frame[label] = int(groups[values][0])
+        drawn[label] = groups[values][1]
     return frame, drawn
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _sheet_name(rule_id: str) -> str:
@@ -208,26 +221,19 @@ def _sheet_name(rule_id: str) -> str:
     return cleaned[:31] or "sample"
 
 
-def _write_xlsx(rows: pd.DataFrame, path: Path, sheet: str) -> None:
-    """A plain worksheet, written in openpyxl's streaming mode (fast for large samples)."""
-    from openpyxl import Workbook
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    ws.append([str(c) for c in rows.columns])
-    for record in rows.itertuples(index=False):
-        ws.append([_cell(v) for v in record])
-    book.save(path)
+def _write_csv(columns: list[str], rows: list[tuple[Any, ...]], path: Path) -> None:
+    """UTF-8 with a BOM (Excel opens it as such), a missing value as an empty field."""
+    import csv
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(columns)
+        out.writerows([_cell(v) for v in row] for row in rows)
+
+
+def _number(value: Any) -> Any:
+    """A DECIMAL figure as a number cell (the report's sheets show such values as text)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    try:
-        import pandas as pd
-        if value is pd.NaT or value is pd.NA:
-            return None
-    except ImportError:  # pragma: no cover
-        pass
-    return value
+    return None if _missing(value) else value

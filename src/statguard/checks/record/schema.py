@@ -43,6 +43,7 @@ from statguard.checks.plan import (
     UNIT,
     VAL,
     Context,
+    Items,
     Plan,
 )
 from statguard.checks.record import schema_checks
@@ -51,8 +52,6 @@ from statguard.errors import PackError, SourceError
 from statguard.pack.model import DEFAULT_PLACEHOLDERS, Rule
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from statguard.pack.model import Source
 
 
@@ -93,11 +92,10 @@ def _codelist_ref(ctx: Context, ref: str) -> tuple[str, str]:
     return source, column
 
 
-def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict[str, int], pd.DataFrame]:
+def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict[str, int], Items]:
     """Every failing cell, found in DuckDB (statguard.checks.record.schema_checks): one scan for
-    the cells, one GROUP BY per key set; only the failing records reach Python."""
-    import pandas as pd
-
+    the cells, one GROUP BY per key set; only the failing records reach Python (as plain rows,
+    no pandas)."""
     present = engine.raw_columns(spec.name)
     wanted = [c for c in spec.columns.values() if p.columns is None or c.name in p.columns]
     missing = [c.name for c in wanted if c.required and c.name not in present]
@@ -128,7 +126,7 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
     found.sort(key=lambda f: f[:3])
     rows = [_missing_column(name, lang) for name in missing] + [row for *_, row in found]
     n_items = int(n or 0) * len(checked) + len(missing)
-    return {"pass": n_items - len(rows), "fail": len(rows)}, pd.DataFrame(rows)
+    return {"pass": n_items - len(rows), "fail": len(rows)}, Items.from_rows(rows)
 
 
 def _records(engine: Any, sql: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ statguard.interop.pandera_export.source_schema (a layer up: the kinds do not imp
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -55,12 +56,18 @@ _TEMPORAL = ("DATE", "TIMESTAMP")
 _DATE_FORMATS = ("%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m", "%Y/%m", "%m/%d/%Y", "%Y/%m/%d %H:%M:%S")
 
 
+@lru_cache(maxsize=4096)
 def _q(name: str) -> str:
     return quote_column(name).sql("duckdb")
 
 
 def _lit(value: Any) -> str:
-    return exp.Literal.string(str(value)).sql("duckdb")
+    return _string(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _string(text: str) -> str:  # rendered once each: placeholders recur in every column's checks
+    return exp.Literal.string(text).sql("duckdb")
 
 
 def _in_list(values: list[str]) -> str:
