@@ -48,7 +48,7 @@ from sqlglot import exp
 
 from statguard.checks import registry
 from statguard.checks.plan import Context, Items, Plan
-from statguard.errors import AbsentNote, RuleSkipped, StatguardError
+from statguard.errors import AbsentNote, EngineError, RuleSkipped, StatguardError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,6 +82,7 @@ class Runner:
         self.spent: list[float] = [0.0] * len(rules)  # per rule: planning, then execution
         self.group_of: dict[int, list[int]] = {}
         self.results: dict[int, Outcome | Exception] = {}
+        self.lacking: dict[int, Items | None] = {}  # with options["lacking"]: rule -> its not-evaluable items
         self._needs = [set(needed_sources(pack, rule)) for rule in rules]
         self._bound: set[str] = set()
         self._early: list[Future[None]] = []  # plans started while sources were still being bound
@@ -292,6 +293,7 @@ class Runner:
                 for j, (counts, fails, seconds) in zip(members, fused, strict=True):
                     self.results[j] = (counts, fails)
                     self.spent[j] += seconds
+                    self._list_lacking(engine, j)
                 return
         for j in members:
             if self._stopped:
@@ -300,9 +302,20 @@ class Runner:
             t0 = time.perf_counter()
             try:
                 self.results[j] = engine.run(self.plans[j])
+                self._list_lacking(engine, j)
             except Exception as e:
                 self.results[j] = e
             self.spent[j] += time.perf_counter() - t0
+
+    def _list_lacking(self, engine: Any, j: int) -> None:
+        """With options["lacking"], the items rule j could not evaluate, asked of the engine that
+        ran it (a second statement, only for a rule that counted some; see Plan / lacking_query)."""
+        outcome = self.results[j]
+        if (self.options or {}).get("lacking") and isinstance(outcome, tuple) and outcome[0].get("na"):
+            try:
+                self.lacking[j] = engine.lacking(self.plans[j])
+            except EngineError:  # the rule's verdict stands; its items are then not listed
+                self.lacking[j] = None
 
     def completed(self) -> Iterator[int]:
         """Every rule's index once: the concurrent ones as they finish, then the rest in pack order."""

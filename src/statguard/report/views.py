@@ -127,14 +127,14 @@ def unit_table(report: Report) -> pd.DataFrame:
 
 
 def rule_table(report: Report) -> pd.DataFrame:
-    """The per-rule summary with a status column: 'error' (could not run), 'skipped', 'fail',
-    'empty' (ran and evaluated 0 items: its `error` holds the note) or 'ok'."""
+    """The per-rule summary with a status column (statguard.report.status): 'error' (could not
+    run), 'skipped', 'fail', 'empty' (ran and evaluated 0 items: its `error` holds the note),
+    'unevaluable' (none of its items evaluable), 'lacking' (passed, some items not evaluable) or 'ok'."""
+    from statguard.report.status import rule_status
     s = report.summary.copy()
     if not len(s):
         return s.assign(status=[])
-    skipped = s["skipped"] if "skipped" in s else [False] * len(s)
-    s["status"] = ["error" if e else "skipped" if k is True else "fail" if (f or 0) > 0 else "empty" if not n else "ok"
-                   for e, k, f, n in zip(s["errored"], skipped, s["fails"], s["items"], strict=True)]
+    s["status"] = [rule_status(row) for row in report.rules()]
     return s
 
 
