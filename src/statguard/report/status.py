@@ -17,6 +17,9 @@ register({
     "status.lacking": {"en": "passed, {n} not evaluable", "zh": "通过，{n} 项无法判断"},
     "status.unevaluable": {"en": "none evaluable ({n} items)", "zh": "均无法判断（共 {n} 项）"},
     "status.fail_lacking": {"en": "fail, {n} not evaluable", "zh": "不通过，另有 {n} 项无法判断"},
+    # the terminal's rule table, where the count stands in the n/a column beside it
+    "status.lacking.short": {"en": "passed, some n/a", "zh": "通过，部分无法判断"},
+    "status.unevaluable.short": {"en": "all n/a", "zh": "均无法判断"},
 })
 
 # error: could not run; skipped: an optional source was not given; fail: has failing items;
@@ -41,11 +44,13 @@ def rule_status(row: Mapping[str, Any]) -> str:
     return "lacking" if na else "ok"
 
 
-def status_text(row: Mapping[str, Any], lang: str | None, status: str | None = None) -> str:
+def status_text(row: Mapping[str, Any], lang: str | None, status: str | None = None, short: bool = False) -> str:
     """The status as a reader sees it, with the count of not-evaluable items where it matters
-    (a failing rule's too)."""
+    (a failing rule's too); `short`: without the count, for a table that shows it beside."""
     from statguard.report.numbers import count
     status = status or rule_status(row)
+    if short:
+        return t(f"status.{status}.short" if status in ("lacking", "unevaluable") else f"status.{status}", lang)
     na = _number(row.get("not_evaluable"))
     if status == "fail" and na:
         return t("status.fail_lacking", lang, n=count(na))
