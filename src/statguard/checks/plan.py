@@ -108,7 +108,7 @@ def lacking_query(plan: Plan) -> exp.Select | None:
     'fail', as the engines count it); None when it has no query. Unordered: the engine orders it
     as it orders failing items."""
     query = plan.query if plan.query is not None else plan.meta.get("query")
-    if not isinstance(query, exp.Select):
+    if not isinstance(query, exp.Query):  # a SELECT, or a UNION of item kinds
         return None
     status = exp.column(STATUS, quoted=True)
     decided = exp.In(this=status, expressions=[exp.Literal.string("pass"), exp.Literal.string("fail")])

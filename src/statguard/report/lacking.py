@@ -52,11 +52,13 @@ def lacking_of(rule: Rule, items: Items, lang: str | None = None) -> dict[str, l
 
 
 def message(missing: list[str], detail: Any, lang: str | None) -> str:
-    """"not evaluable: a, b missing", or with nothing named missing "not evaluable" (and the kind's
-    detail, when it gives one)."""
-    text = (t("lacking.message", lang, missing=t("lacking.sep", lang).join(missing)) if missing
-            else t("lacking.message_bare", lang))
-    return text + (t("msg.colon", lang) + str(detail) if detail not in (None, "") and not missing else "")
+    """"not evaluable: " and the kind's detail when it gives one (it says why: "T g3: ...; NULL: B"),
+    else the values that are missing ("not evaluable: a, b missing"), else "not evaluable"."""
+    if detail not in (None, ""):
+        return t("lacking.message_bare", lang) + t("msg.colon", lang) + str(detail)
+    if missing:
+        return t("lacking.message", lang, missing=t("lacking.sep", lang).join(missing))
+    return t("lacking.message_bare", lang)
 
 
 def empty() -> dict[str, list[Any]]:
@@ -94,7 +96,8 @@ def hint(report: Report, lang: str | None) -> str | None:
     and how to list them; None when there are none, or they are listed."""
     if report.lacking_listed:
         return None
-    counts = [int(r.get("not_evaluable") or 0) for r in report.rules()]
+    # the explanations' summary row (statguard.explain.match.PSEUDO_RULE) is no rule: --lacking lists nothing of it
+    counts = [int(r.get("not_evaluable") or 0) for r in report.rules() if r.get("kind") != "explanations"]
     if not any(counts):
         return None
     from statguard.report.numbers import count
