@@ -133,7 +133,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         meta["outputs"] = outputs
     if unlisted:
         meta["lacking_unlisted"] = unlisted
-    report = mask_report(Report(pack.name, violations, summary, meta, lacking=lacking), pack, options)  # after what matches on units
+    report = Report(pack.name, violations, summary, meta, lacking=lacking)
+    report = mask_report(report, pack, options)  # after what matches on units
     if given:
         from statguard.explain import attach
         given = mask_explanations(given, pack, options)  # keyed as the violations they answer

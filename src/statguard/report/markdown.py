@@ -110,7 +110,8 @@ def _lacking(report: Report, lang: str) -> list[str]:
     rows = [[r["rule_id"], lacking.where({"unit": r["unit"]}), lacking.where({"period": r["period"]}),
              lacking.where({"keys": r["keys"]}), t("lacking.sep", lang).join(r["missing"] or []), r["message"]]
             for r in records[:VIOLATIONS_SHOWN]]
-    more = [t("more_rows", lang, n=count(len(records) - VIOLATIONS_SHOWN)), ""] if len(records) > VIOLATIONS_SHOWN else []
+    left = len(records) - VIOLATIONS_SHOWN
+    more = [t("more_rows", lang, n=count(left)), ""] if left > 0 else []
     note = [cell(text), ""] if (text := lacking.unlisted(report, lang)) else []
     summary = t("lacking.first", lang, n=count(len(records))).rstrip(":：")
     return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, *note,
