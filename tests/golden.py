@@ -17,6 +17,8 @@ Format of tests/cases/<kind>.yml:
           violations:               # each must match one actual violation on the fields given;
             - {rule_id: R1, unit: B, imbalance: -1}   # the count must match too
           problems: ["unknown column"]   # or: substrings expected among pack problems
+          lacking:                  # the run lists its not-evaluable items (options lacking: true);
+            - {rule_id: R1, unit: C, missing: [a]}   # matched as violations are, the count too
 """
 
 from __future__ import annotations
@@ -94,3 +96,12 @@ def match_violations(actual: list[dict[str, Any]], expected: list[dict[str, Any]
     if len(actual) != len(expected):
         errors.append(f"{len(actual)} violations, expected {len(expected)}; unmatched actual: {remaining[:5]}")
     return errors
+
+
+def run_options(case: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of validate for a case: its `options`, and with `lacking:` expected,
+    options={"lacking": True} so that the run lists its not-evaluable items."""
+    kwargs = dict(case.get("options", {}))
+    if "lacking" in case.get("expect", {}):
+        kwargs["options"] = {**kwargs.get("options", {}), "lacking": True}
+    return kwargs

@@ -7,7 +7,7 @@ import pytest
 import statguard
 from statguard.errors import PackError
 
-from golden import load_cases, match_violations, same, write_pack
+from golden import load_cases, match_violations, run_options, same, write_pack
 
 CASES = load_cases()
 
@@ -33,7 +33,7 @@ def test_golden(case, tmp_path):
             return
     else:
         assert not problems, problems
-    report = pack.validate(frames, **case.get("options", {}))
+    report = pack.validate(frames, **run_options(case))
     summary = {r["rule_id"]: r for r in report.summary.to_dict("records")}
     for rule_id, want in (expect.get("summary") or {}).items():
         got = summary[str(rule_id)]
@@ -42,6 +42,9 @@ def test_golden(case, tmp_path):
     if "violations" in expect:
         errors = match_violations(report.violations.to_dict("records"), expect["violations"])
         assert not errors, "\n".join(errors)
+    if "lacking" in expect:
+        errors = match_violations(report.lacking_records(), expect["lacking"])
+        assert not errors, "not evaluable: " + "\n".join(errors)
 
 
 @pytest.mark.parametrize("case", [c for _, c in CASES], ids=[n for n, _ in CASES])

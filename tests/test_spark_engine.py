@@ -90,6 +90,8 @@ def test_golden_on_spark(name, case, tmp_path, spark):
     from statguard.api import validate
     options = dict(case.get("options", {}))
     explanations = options.pop("explanations", None)
+    # the not-evaluable items are listed too (--lacking), and compared with DuckDB's below
+    options["options"] = {**options.get("options", {}), "lacking": True}
     on_spark = validate(pack, frames, engine="spark", explanations=explanations, **options)
     summary = {r["rule_id"]: r for r in on_spark.summary.to_dict("records")}
     for rule_id, want in (expect.get("summary") or {}).items():
@@ -99,6 +101,9 @@ def test_golden_on_spark(name, case, tmp_path, spark):
     if "violations" in expect:
         errors = match_violations(on_spark.violations.to_dict("records"), expect["violations"])
         assert not errors, "\n".join(errors)
+    if "lacking" in expect:
+        errors = match_violations(on_spark.lacking_records(), expect["lacking"])
+        assert not errors, "not evaluable: " + "\n".join(errors)
     on_duckdb = validate(pack, frames, explanations=explanations, **options)
     counts = [{k: r[k] for k in ("rule_id", *COUNTS)} for r in on_duckdb.summary.to_dict("records")]
     assert [{k: r[k] for k in ("rule_id", *COUNTS)} for r in on_spark.summary.to_dict("records")] == counts
@@ -107,6 +112,12 @@ def test_golden_on_spark(name, case, tmp_path, spark):
     for i, (a, b) in enumerate(zip(got, want, strict=True)):
         differ = {k: (a.get(k), b[k]) for k in b if not _equal(a.get(k), b[k])}
         assert not differ, f"violation {i} differs from DuckDB's (spark, duckdb): {differ}"
+    want, got = on_duckdb.lacking_records(), on_spark.lacking_records()
+    assert len(got) == len(want)
+    for i, (a, b) in enumerate(zip(got, want, strict=True)):
+        differ = {k: (a.get(k), b[k]) for k in b if not _equal(a.get(k), b[k])}
+        assert not differ, f"not-evaluable item {i} differs from DuckDB's (spark, duckdb): {differ}"
+    assert on_spark.meta.get("lacking_unlisted") == on_duckdb.meta.get("lacking_unlisted")
 
 
 def _equal(a, b) -> bool:

@@ -60,6 +60,7 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     "show_pii": True (values of columns declared `pii:` shown in full; by default masked, statguard.report.masking)}.
     `engine`: "duckdb" (default) or "spark" (options["spark_master"]: local[2] by default)."""
     from statguard.engine.select import open_engine
+    from statguard.report.lacking import empty as empty_lacking
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
     unknown = set(sources) - set(pack.sources)
@@ -90,14 +91,21 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
             # facts for the scorecard and the report's source list, next to the rules
             later = runner.background(lambda session: (unit_facts(session, pack, sources), {
                 name: _safe_count(session, name) for name in session.described}))
-            done: dict[int, tuple[dict[str, Any], dict[str, list[Any]], Any]] = {}
+            done: dict[int, tuple[dict[str, Any], dict[str, list[Any]], Any, dict[str, list[Any]] | None]] = {}
             for i in runner.completed():  # records are built while later rules still run
                 if progress:
                     progress(len(done) + 1, len(chosen), chosen[i].id)
                 done[i] = _run_rule(runner, i, chosen[i], pack, lang, masker)
             facts, rows = later()
+        lacking = empty_lacking() if options.get("lacking") else None  # not-evaluable items, when asked
+        unlisted: list[str] = []  # rules with such items that cannot list them (work done in Python alone)
         for i, rule in enumerate(chosen):  # the report in pack order
-            row, records, written = done[i]
+            row, records, written, lacked = done[i]
+            if lacking is not None and row["not_evaluable"]:
+                if lacked is None:
+                    unlisted.append(rule.id)
+                for column, values in (lacked or {}).items():
+                    lacking[column] += values
             if rule.persist is not None and records:
                 records = _persisting(rule, row, records, facts, lang or pack.lang)
             summaries.append(row)
@@ -125,7 +133,10 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
         meta["screen"] = parse_screen(pack.settings["screen"]).model_dump()
     if outputs:
         meta["outputs"] = outputs
-    report = mask_report(Report(pack.name, violations, summary, meta), pack, options)  # after what matches on units
+    if unlisted:
+        meta["lacking_unlisted"] = unlisted
+    report = Report(pack.name, violations, summary, meta, lacking=lacking)
+    report = mask_report(report, pack, options)  # after what matches on units
     if given:
         from statguard.explain import attach
         given = mask_explanations(given, pack, options)  # keyed as the violations they answer
@@ -134,14 +145,16 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
 
 
 def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
-              masker: Any = None) -> tuple[dict[str, Any], dict[str, list[Any]], Any]:
-    """Rule i's summary row, its violation records (as columns) and the extra outputs it wrote."""
+              masker: Any = None) -> tuple[dict[str, Any], dict[str, list[Any]], Any, dict[str, list[Any]] | None]:
+    """Rule i's summary row, its violation records (as columns), the extra outputs it wrote and,
+    when asked (options["lacking"]), the records of its not-evaluable items (None: not listed)."""
     from statguard.engine.violations import violations_of
     row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
                            "description": rule.description, "sources": ", ".join(rule.sources),
                            "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
                            "errored": False, "skipped": False, "error": None, "hard": rule.is_hard}
     records: dict[str, list[Any]] = {}
+    lacked: dict[str, list[Any]] | None = None
     written = None
     ran = None  # when the runner handed over (it accounts for the time until then)
     try:
@@ -154,6 +167,9 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
             from statguard.i18n import t
             row["error"] = t("no_items_note", lang or pack.lang)
         records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"), masker)
+        if runner.lacking.get(i) is not None:
+            from statguard.engine.violations import lacking_of
+            lacked = lacking_of(rule, runner.lacking[i], lang or pack.lang)
     except RuleSkipped as e:  # an optional source is absent: a note, not a failure
         from statguard.i18n import t
         row.update(skipped=True, error=t("skipped_note", lang or pack.lang, sources="、".join(e.sources)))
@@ -164,7 +180,7 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
     except Exception as e:  # a bug in one rule kind must not stop the others
         row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
     row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
-    return row, records, written
+    return row, records, written, lacked
 
 
 def _persisting(rule: Rule, row: dict[str, Any], records: dict[str, list[Any]], facts: Any,

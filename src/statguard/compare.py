@@ -153,7 +153,8 @@ def _items(engine: Any, plan: Any) -> pd.Series | None:
     from statguard.checks.plan import KEY, PERIOD, STATUS, UNIT
     query = plan.query
     if query is None and "query" in plan.meta:
-        plan.meta["prepare"](engine)
+        if plan.meta.get("prepare") is not None:
+            plan.meta["prepare"](engine)
         query = plan.meta["query"]
     if query is None:
         return None

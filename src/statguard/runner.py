@@ -31,7 +31,7 @@ from sqlglot import exp
 
 from statguard.checks import registry
 from statguard.checks.plan import Context, Items, Plan
-from statguard.errors import AbsentNote, RuleSkipped, StatguardError
+from statguard.errors import AbsentNote, EngineError, RuleSkipped, StatguardError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,6 +110,7 @@ class Runner:
         self.group_of: dict[int, list[int]] = {}
         self.results: dict[int, Outcome | Exception] = {}
         self.stopped = False
+        self.lacking: dict[int, Items | None] = {}  # with options["lacking"]: rule -> its not-evaluable items
         self._needs = [set(needed_sources(pack, rule)) for rule in rules]
         self._bound: set[str] = set()
         own = getattr(engine, "schedule", None)  # optional: an engine may run plans its own way
@@ -198,6 +199,7 @@ class Runner:
                 for j, (counts, fails, seconds) in zip(members, fused, strict=True):
                     self.results[j] = (counts, fails)
                     self.spent[j] += seconds
+                    self._list_lacking(engine, j)
                 return
         for j in members:
             if self.stopped:
@@ -206,9 +208,20 @@ class Runner:
             t0 = time.perf_counter()
             try:
                 self.results[j] = engine.run(self.plans[j])
+                self._list_lacking(engine, j)
             except Exception as e:
                 self.results[j] = e
             self.spent[j] += time.perf_counter() - t0
+
+    def _list_lacking(self, engine: Any, j: int) -> None:
+        """With options["lacking"], the items rule j could not evaluate, asked of the engine that
+        ran it (a second statement, only for a rule that counted some; see Plan / lacking_query)."""
+        outcome = self.results[j]
+        if (self.options or {}).get("lacking") and isinstance(outcome, tuple) and outcome[0].get("na"):
+            try:
+                self.lacking[j] = engine.lacking(self.plans[j])
+            except EngineError:  # the rule's verdict stands; its items are then not listed
+                self.lacking[j] = None
 
     def completed(self) -> Iterator[int]:
         """Every rule's index once: the scheduled ones as they finish, then the rest in pack order."""

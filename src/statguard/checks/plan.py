@@ -109,6 +109,21 @@ class Plan:
     tally: exp.Select | None = None
 
 
+def lacking_query(plan: Plan) -> exp.Select | None:
+    """The items of `plan` that are not evaluable: its query (or, for a plan run in Python over a
+    query, the query it names in meta["query"]) filtered to status 'na' (anything but 'pass' or
+    'fail', as the engines count it); None when it has no query. Unordered: the engine orders it
+    as it orders failing items."""
+    query = plan.query if plan.query is not None else plan.meta.get("query")
+    if not isinstance(query, exp.Query):  # a SELECT, or a UNION of item kinds
+        return None
+    status = exp.column(STATUS, quoted=True)
+    decided = exp.In(this=status, expressions=[exp.Literal.string("pass"), exp.Literal.string("fail")])
+    evaluable = exp.Coalesce(this=decided, expressions=[exp.false()])
+    item = exp.Subquery(this=query.copy(), alias=exp.TableAlias(this=exp.to_identifier("_sg_item")))
+    return exp.select("*").from_(item, copy=False).where(exp.Not(this=evaluable), copy=False)
+
+
 class Context:
     """What a planning function may know: the pack, the rule, the bound sources."""
 

@@ -48,6 +48,11 @@ register({
                                  "default they are masked in every report and output file (3201**********1234)",
                            "zh": "完整显示声明为 pii: 的列（身份证号、电话、姓名）的值；默认在所有报告和输出文件中"
                                  "遮盖（3201**********1234）"},
+    "cli.check.lacking": {"en": "also list the items rules could not evaluate (a figure they need is missing), "
+                                "with their unit, period, keys and values, in every report format (as R validate's "
+                                "lacking()); they never change the exit code",
+                          "zh": "同时列出规则无法判断的项（所需数值缺失），含报送单位、期别、主键和相关数值，"
+                                "各种报告格式均列出（同 R validate 的 lacking()）；不影响退出码"},
     "cli.whole_number": {"en": "expected a whole number of at least 1, got {text}",
                          "zh": "应为不小于 1 的整数，而不是 {text}"},
     "cli.check.written": {"en": "report written to {files}", "zh": "报告已写入 {files}"},
@@ -90,6 +95,8 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
                    help=say("cli.check.fields_to_fix"))
     p.add_argument("--show-pii", action="store_true",
                    help=say("cli.check.show_pii"))
+    p.add_argument("--lacking", action="store_true",
+                   help=say("cli.check.lacking"))
     p.set_defaults(func=run)
 
 
@@ -110,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
                           explanations=args.explanations, progress=progress, engine=args.engine,
                           options={"output_dir": _output_dir(args), "threads": args.threads,
                                    "memory_limit": args.memory_limit, "fields_to_fix": args.fields_to_fix,
-                                   "show_pii": args.show_pii, "spark_master": args.spark_master})
+                                   "show_pii": args.show_pii, "spark_master": args.spark_master,
+                                   "lacking": args.lacking})
     if args.record:  # the explanations go with the submission just recorded
         from statguard.history.explanations import record_checked_explanations
         record_checked_explanations(report, args.history, args.reason, answered=recorded)

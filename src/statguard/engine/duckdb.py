@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
+from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan, lacking_query
 from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
 from statguard.engine.readers import (
     Layout,
@@ -475,6 +475,22 @@ class DuckDBEngine:
                 return self._run_query(plan)
         except self._duckdb.Error as e:
             raise EngineError(_first_line(e)) from None
+
+    def lacking(self, plan: Plan) -> Items | None:
+        """The items of `plan` that could not be evaluated (status 'na'), in the plan's order, with
+        the columns of its failing items; None when the plan has no query to ask (work done in
+        Python alone). Asked only for plans that counted such items (R validate's lacking())."""
+        query = lacking_query(plan)
+        if query is None:
+            return None
+        try:
+            with self._order_free(query):
+                cursor = self.con.execute(query.order_by(*_order(plan), copy=False).sql(dialect=self.dialect))
+                columns = _plain_columns(cursor)
+        except self._duckdb.Error as e:
+            raise EngineError(_first_line(e)) from None
+        columns.pop(STATUS, None)
+        return Items(columns, len(next(iter(columns.values()), [])))
 
     @contextlib.contextmanager
     def _order_free(self, *queries: exp.Expression) -> Iterator[None]:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import sqlglot
 from sqlglot import exp
 
-from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan
+from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan, lacking_query
 from statguard.engine.duckdb import DUCK_TYPES, _in_date_range, _lenient_cast
 from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
@@ -353,6 +353,16 @@ class SparkEngine:
         if not failed:
             return counts, Items({name: [] for name in names}, 0)
         return counts, Items({name: [_python(row[i]) for row in rows] for i, name in enumerate(names)}, failed)
+
+    def lacking(self, plan: Plan) -> Items | None:
+        """The items of `plan` that could not be evaluated, as DuckDBEngine.lacking gives them."""
+        query = lacking_query(plan)
+        if query is None:
+            return None
+        names, rows = self._collect(query.order_by(*_order(plan, self._columns(query)), copy=False))
+        columns = {name: [_python(row[i]) for row in rows] for i, name in enumerate(names)}
+        columns.pop(STATUS, None)
+        return Items(columns, len(rows))
 
     def _columns(self, query: exp.Expression) -> list[str]:
         try:

@@ -121,3 +121,25 @@ def _default_template(rule: Rule, present: set[str], lang: str | None = None) ->
     if "detail" in present:
         parts.append("{detail}")
     return head + (t("msg.colon", lang) + t("msg.sep", lang).join(parts) if parts else "")
+
+
+def lacking_of(rule: Rule, items: Items, lang: str | None = None) -> dict[str, list[Any]]:
+    """One record per not-evaluable item of `rule`, as columns (LACKING_COLUMNS -> values).
+    `missing` names the values of the item that are absent (its figures that were not reported)."""
+    from statguard.report.lacking import LACKING_COLUMNS, message
+    n = len(items)
+    plain = items.columns
+    none: list[Any] = [None] * n
+    data: dict[str, list[Any]] = {
+        "rule_id": [rule.id] * n, "kind": [rule.kind] * n, "severity": [rule.severity] * n,
+        "source": [", ".join(rule.sources)] * n,
+        "keys": _dicts(plain, [c for c in plain if c.startswith(KEY)], KEY, n),
+        "values": _dicts(plain, [c for c in plain if c.startswith(VAL)], VAL, n)}
+    for name, column in (("unit", UNIT), ("period", PERIOD), ("observed", OBSERVED), ("expected", EXPECTED),
+                         ("detail", DETAIL)):
+        data[name] = plain.get(column, none)
+    data["detail"] = _translated_details({**data, "imbalance": none}, lang) if n else []
+    data["missing"] = [[name for name, value in values.items() if value is None] for values in data["values"]]
+    data["message"] = [message(missing, detail, lang) for missing, detail in zip(data["missing"], data["detail"],
+                                                                                  strict=True)]
+    return {c: data[c] for c in LACKING_COLUMNS}

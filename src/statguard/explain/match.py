@@ -90,7 +90,7 @@ def attach(report: Report, pack: Pack, explanations: list[Explanation], files: l
         v = pd.concat([run.violations, rows], ignore_index=True) if len(rows) else run.violations
         summary = pd.concat([summary, pd.DataFrame([_summary_row(run, explanations, files)])], ignore_index=True)
     meta["explanations"] = _meta(run, explanations, files)
-    return Report(report.pack, v, summary, meta)
+    return Report(report.pack, v, summary, meta, lacking=report.lacking_columns())
 
 
 def _roles(pack: Pack, rule_id: str) -> set[str]:

@@ -62,7 +62,7 @@ def with_blank_units(report: Report, lang: str) -> Report:
         return report
     from statguard.report.model import Report
     return Report(report.pack, v.assign(unit=v["unit"].where(~blank, t("unit.none", lang))), report.summary,
-                  report.meta)
+                  report.meta, lacking=report.lacking_columns())
 
 
 def heatmap(report: Report, lang: str) -> str:

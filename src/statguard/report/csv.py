@@ -63,8 +63,20 @@ def render_csv(report: Report, lang: str | None = None) -> str:
     from statguard.report.suspicion_views import per_violation
     screen = per_violation(report)  # the credibility screen: each violation's unit score and rank
     columns = report.violation_columns()  # with fields_to_fix when the run located them
-    w.writerow(columns + (["suspicion_score", "suspicion_rank"] if screen else []))
+    listed = report.lacking_listed  # --lacking: the not-evaluable items follow, told apart by `status`
+    w.writerow(columns + (["suspicion_score", "suspicion_rank"] if screen else []) + (LACKING_EXTRA if listed else []))
     from statguard.report.views import rows_of
     for i, row in enumerate(_figures(rows_of(report.violations, columns), columns)):
-        w.writerow([_field(v) for v in row] + ([_field(screen[0][i]), _field(screen[1][i])] if screen else []))
+        w.writerow([_field(v) for v in row] + ([_field(screen[0][i]), _field(screen[1][i])] if screen else [])
+                   + (["fail", ""] if listed else []))
+    if listed:
+        blank = ["", ""] if screen else []
+        for record in report.lacking_records():
+            row = _figures([tuple(record.get(c) for c in columns)], columns)[0]
+            w.writerow([_field(v) for v in row] + blank + ["not_evaluable", _field(record["missing"])])
     return out.getvalue()
+
+
+# columns of a report that lists its not-evaluable items: each row's status ('fail': a violation,
+# 'not_evaluable': an item a figure was missing for) and, for the latter, the names of the missing values
+LACKING_EXTRA = ["status", "missing"]

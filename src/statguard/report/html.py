@@ -178,8 +178,12 @@ def _rules(page: Page) -> str:
                *(Column(k, t(f"col.{k}", lang), "num") for k in ("items", "passes", "fails", "not_evaluable")),
                Column("status", t("col.status", lang))]
     records = table.to_dict("records")
-    rows = [[_cell(r[k]) if k != "status" else t(f"status.{r[k]}", lang) for k in keys] for r in records]
+    from statguard.report.status import status_text
+    rows = [[_cell(r[k]) if k != "status" else status_text(r, lang, r[k]) for k in keys] for r in records]
     body = page.table("rules", columns, rows, page_size=100)
+    from statguard.report.lacking import hint
+    if note := hint(page.report, lang):  # not listed (--lacking): say how many, and how to list them
+        body += f'<p class="run">{escape(note)}</p>'
     errored = [r for r in records if r["errored"]]
     if errored:
         items = "".join(f"<li><b>{escape(str(r['rule_id']))}</b>: {escape(str(r['error']))}</li>" for r in errored)
@@ -234,6 +238,31 @@ def _violations(page: Page) -> str:
         body = (page.table("violations", columns, rows) +
                 f'<noscript><p class="run">{escape(t("html.scripted", lang, n=len(rows)))}</p></noscript>')
     return page.section("violations", t("h.violations", lang), body, len(rows))
+
+
+def _lacking(page: Page) -> str:
+    """The items rules could not evaluate, when the run listed them (--lacking): rule, unit,
+    period, keys as columns, the values involved and which of them were missing."""
+    from statguard.report import lacking
+    report, lang = page.report, page.lang
+    if not report.lacking_listed:
+        return ""
+    records = report.lacking_records()
+    base = [(r["rule_id"], r["severity"], r["unit"], r["period"], r["keys"]) for r in records]
+    key_names = _key_names(base)
+    columns = [Column("rule_id", t("col.rule", lang), link="r-"), Column("unit", t("col.unit", lang)),
+               Column("period", t("col.period", lang)), *(Column(f"key:{k}", k) for k in key_names),
+               Column("values", t("col.values", lang)), Column("missing", t("col.missing", lang)),
+               Column("message", t("col.message", lang))]
+    sep = t("html.figure_sep", lang)
+    rows = [[r["rule_id"], _cell(r["unit"]), _cell(r["period"]),
+             *(_cell(r["keys"].get(k)) if isinstance(r["keys"], dict) else None for k in key_names),
+             _figures(r["values"], sep), t("lacking.sep", lang).join(r["missing"] or []), r["message"]]
+            for r in records]
+    body = page.table("lacking", columns, rows) if rows else f'<p>{escape(t("lacking.none", lang))}</p>'
+    if note := lacking.unlisted(report, lang):
+        body += f'<p class="run">{escape(note)}</p>'
+    return page.section("lacking", t("h.lacking", lang), body, len(rows))
 
 
 def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
@@ -409,7 +438,8 @@ def _signature(page: Page) -> str:
 
 
 Section = Callable[[Page], str]
-SECTIONS: list[Section] = [_header, _screen, _charts, _rules, _units, _scorecard, _violations, _signature]
+SECTIONS: list[Section] = [_header, _screen, _charts, _rules, _units, _scorecard, _violations, _lacking,
+                           _signature]
 
 
 @cache

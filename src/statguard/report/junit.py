@@ -55,8 +55,9 @@ def _timestamp(started: Any) -> str | None:
 
 
 def _case(suite: ET.Element, rule: dict[str, Any], mine: pd.DataFrame, level: int, classname: str,
-          lang: str) -> str:
-    """Append the test case of one rule; returns its outcome: 'error', 'failure' or 'pass'."""
+          lang: str, lacked: list[dict[str, Any]] | None = None) -> str:
+    """Append the test case of one rule; returns its outcome: 'error', 'failure', 'skipped' (not run,
+    or it checked nothing) or 'pass'. `lacked`: its not-evaluable items, when the run listed them."""
     case = ET.SubElement(suite, "testcase", name=_clean(rule["rule_id"]), classname=_clean(classname),
                          time=f"{float(rule.get('seconds') or 0):.3f}")
     if rule.get("skipped") is True:
@@ -66,6 +67,11 @@ def _case(suite: ET.Element, rule: dict[str, Any], mine: pd.DataFrame, level: in
         message = t("rule_not_run", lang, error=rule["error"])
         ET.SubElement(case, "error", message=_clean(message), type="RuleError").text = _clean(rule["error"])
         return "error"
+    from statguard.report.status import rule_status, status_text
+    status = rule_status(rule)
+    if status == "empty":  # it checked nothing: not a pass (CI viewers show it skipped; no exit code changes)
+        ET.SubElement(case, "skipped", message=_clean(f"{status_text(rule, lang, status)}: {rule['error'] or ''}"))
+        return "skipped"
     gating = mine[mine["severity"].map(RANK) >= level] if len(mine) else mine
     if len(gating):
         worst = gating.iloc[0]
@@ -74,9 +80,25 @@ def _case(suite: ET.Element, rule: dict[str, Any], mine: pd.DataFrame, level: in
         failure = ET.SubElement(case, "failure", message=_clean(message), type=str(worst["severity"]))
         failure.text = _listing(gating, lang)
     rest = mine.drop(gating.index) if len(gating) else mine
-    if len(rest):
-        ET.SubElement(case, "system-out").text = _listing(rest, lang)
+    out = [_listing(rest, lang)] if len(rest) else []
+    if int(rule.get("not_evaluable") or 0):  # passed only what it could evaluate: say so, and list them when asked
+        out.append(_clean(status_text(rule, lang, status)))
+        if lacked is not None:
+            out.append(_lacking_listing(lacked, lang))
+    if out:
+        ET.SubElement(case, "system-out").text = "\n".join(out)
     return "failure" if len(gating) else "pass"
+
+
+def _lacking_listing(records: list[dict[str, Any]], lang: str) -> str:
+    from statguard.report.lacking import where
+    lines = []
+    for r in records[:LISTED]:
+        place = where(r)
+        lines.append(f"{place}{t('msg.colon', lang) if place else ''}{r['message']}")
+    if len(records) > LISTED:
+        lines.append(t("more_rows", lang, n=count(len(records) - LISTED)))
+    return _clean("\n".join(lines))
 
 
 @writer("junit", ".xml")
@@ -93,8 +115,12 @@ def render_junit(report: Report, lang: str | None = None) -> str:
             ET.SubElement(props, "property", name=name, value=_clean(report.meta[name]))
     by_rule = {k: g for k, g in worst_first(report.violations).groupby("rule_id", sort=False)}
     empty = report.violations.iloc[0:0]
+    lacked: dict[str, list[dict[str, Any]]] = {}
+    for record in report.lacking_records() if report.lacking_listed else []:
+        lacked.setdefault(record["rule_id"], []).append(record)
     outcomes = [_case(suite, rule, by_rule.get(rule["rule_id"], empty), level,
-                      f"statguard.{report.pack}.{rule['kind']}", lang)
+                      f"statguard.{report.pack}.{rule['kind']}", lang,
+                      lacked.get(rule["rule_id"], []) if report.lacking_listed else None)
                 for rule in report.summary.to_dict("records")]
     counts = {"tests": str(len(outcomes)), "failures": str(outcomes.count("failure")),
               "errors": str(outcomes.count("error"))}

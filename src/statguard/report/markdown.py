@@ -56,8 +56,9 @@ def _rules(report: Report, lang: str) -> list[str]:
         return []
     headers = [t("col.rule", lang), t("col.severity", lang), t("col.items", lang), t("col.fails", lang),
                t("col.status", lang), t("col.description", lang)]
+    from statguard.report.status import status_text
     rows = [[r["rule_id"], severity(r["severity"], lang), count(r["items"]), count(r["fails"]),
-             t(f"status.{r['status']}", lang),
+             status_text(r, lang, r["status"]),
              r["error"] if r["status"] in ("error", "skipped", "empty") else r["description"]]
             for r in shown.to_dict("records")]
     return [f"### {t('h.rules', lang)}", "", *_table(headers, rows, {2, 3}), ""]
@@ -95,12 +96,34 @@ def _violations(report: Report, lang: str) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, "</details>", ""]
 
 
+def _lacking(report: Report, lang: str) -> list[str]:
+    """The first not-evaluable items (folded), when the run listed them; else how many there are."""
+    from statguard.report import lacking
+    if not report.lacking_listed:
+        note = lacking.hint(report, lang)
+        return [cell(note), ""] if note else []
+    records = report.lacking_records()
+    if not records:
+        return [t("lacking.none", lang), ""]
+    headers = [t("col.rule", lang), t("col.unit", lang), t("col.period", lang), t("col.keys", lang),
+               t("col.missing", lang), t("col.message", lang)]
+    rows = [[r["rule_id"], lacking.where({"unit": r["unit"]}), lacking.where({"period": r["period"]}),
+             lacking.where({"keys": r["keys"]}), t("lacking.sep", lang).join(r["missing"] or []), r["message"]]
+            for r in records[:VIOLATIONS_SHOWN]]
+    left = len(records) - VIOLATIONS_SHOWN
+    more = [t("more_rows", lang, n=count(left)), ""] if left > 0 else []
+    note = [cell(text), ""] if (text := lacking.unlisted(report, lang)) else []
+    summary = t("lacking.first", lang, n=count(len(records))).rstrip(":：")
+    return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, *note,
+            "</details>", ""]
+
+
 @writer("markdown", ".md")
 def render_markdown(report: Report, lang: str | None = None) -> str:
     lang = resolve(lang, report.meta.get("lang"))
     meta = report.meta
     lines = (_headline(report, lang) + _screen(report, lang) + _rules(report, lang) + _units(report, lang)
-             + _violations(report, lang))
+             + _violations(report, lang) + _lacking(report, lang))
     lines.append("<sub>" + cell(t("generated", lang, started=meta.get("started", "?"),
                                    seconds=meta.get("seconds", "?"), version=meta.get("statguard", "?"))) + "</sub>")
     return "\n".join(lines) + "\n"

@@ -189,7 +189,10 @@ def mask_report(report: Report, pack: Pack, options: Mapping[str, Any] | None = 
     _mask_violations(data, masker, pack)
     rules = [{**row, "error": mask_free_text(row.get("error"))} for row in report.rules()]
     meta = {**report.meta, "units": _mask_units(report.meta.get("units"), masker)}
-    return Report(report.pack, data, rules, meta)
+    lacking = report.lacking_columns()
+    if lacking is not None:  # the not-evaluable items show the same units, keys and values
+        _mask_violations(lacking, masker, pack)
+    return Report(report.pack, data, rules, meta, lacking=lacking)
 
 
 def _mask_violations(data: dict[str, list[Any]], masker: Masker, pack: Pack) -> None:
@@ -209,6 +212,8 @@ def _mask_violations(data: dict[str, list[Any]], masker: Masker, pack: Pack) -> 
             data["unit"][i] = mask(unit, how)
             reals[_text(unit)] = data["unit"][i]
         for name in ("observed", "expected", "message", "detail", "explanation"):
+            if name not in data:  # not-evaluable items have no explanation
+                continue
             value = data[name][i]
             if isinstance(value, str):
                 data[name][i] = reals.get(value) or mask_free_text(value, reals)

@@ -24,7 +24,11 @@ from statguard.i18n import register
 from statguard.pack.model import RANK, SEVERITIES
 
 register({"report.schema_version": {"en": "report schema version {version} is not supported (expected {expected})",
-                                    "zh": "不支持报告格式版本 {version}（应为 {expected}）"}})
+                                    "zh": "不支持报告格式版本 {version}（应为 {expected}）"},
+          "report.lacking_not_listed": {
+              "en": "this run did not list its not-evaluable items: run with options={'lacking': True} "
+                    "(statguard check --lacking)",
+              "zh": "本次运行未列出无法判断的项：请以 options={'lacking': True} 运行（statguard check --lacking）"}})
 
 
 if TYPE_CHECKING:
@@ -50,8 +54,11 @@ class Report:
     the report's verdicts, counts or JSON (make a new Report from the changed frames)."""
 
     def __init__(self, pack: str, violations: pd.DataFrame | Mapping[str, list[Any]],
-                 summary: pd.DataFrame | list[dict[str, Any]], meta: dict[str, Any] | None = None):
+                 summary: pd.DataFrame | list[dict[str, Any]], meta: dict[str, Any] | None = None,
+                 lacking: Mapping[str, list[Any]] | None = None):
         self.pack = pack
+        # the not-evaluable items as columns (statguard.report.lacking), when the run listed them
+        self._lacking = {c: list(v) for c, v in lacking.items()} if lacking is not None else None
         self.meta = meta if meta is not None else {}
         self._violations: pd.DataFrame | None = None
         self._columns: dict[str, list[Any]] | None = None
@@ -118,6 +125,38 @@ class Report:
             self._rules = self.summary.to_dict("records")
         return self._rules
 
+    # -- not-evaluable items ----------------------------------------------------
+    @property
+    def lacking_listed(self) -> bool:
+        """Whether the run listed the items its rules could not evaluate (options["lacking"])."""
+        return self._lacking is not None
+
+    def lacking_columns(self) -> dict[str, list[Any]] | None:
+        """The not-evaluable items as columns (a copy), None when the run did not list them: what
+        a Report made from this one passes on."""
+        return {c: list(v) for c, v in self._lacking.items()} if self._lacking is not None else None
+
+    def lacking_records(self, rule: str | None = None) -> list[dict[str, Any]]:
+        """The not-evaluable items (of one rule, or all) as records, without pandas; raises when the
+        run did not list them (an empty list would say that there were none)."""
+        if self._lacking is None:
+            from statguard.errors import StatguardError
+            from statguard.i18n import say
+            raise StatguardError(say("report.lacking_not_listed"))
+        names = list(self._lacking)
+        rows = [dict(zip(names, row, strict=True)) for row in zip(*self._lacking.values(), strict=True)]
+        return rows if rule is None else [r for r in rows if r["rule_id"] == rule]
+
+    def lacking(self, rule: str | None = None) -> pd.DataFrame:
+        """The items rules could not evaluate (a figure they need is missing), one row per item in
+        the shape of a violation plus `missing` (the names of its absent values), as R validate's
+        lacking(); of one rule when `rule` is given. Only after a run asked to list them
+        (options={"lacking": True}, `statguard check --lacking`)."""
+        import pandas as pd
+
+        from statguard.report.lacking import LACKING_COLUMNS
+        return pd.DataFrame(self.lacking_records(rule), columns=LACKING_COLUMNS, dtype=object)
+
     # -- verdicts ------------------------------------------------------------
     def counts_by_severity(self) -> dict[str, int]:
         counts = Counter(self.column("severity") or [])
@@ -154,14 +193,17 @@ class Report:
 
     # -- JSON ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        from statguard.report.status import rule_status
         out = {
             "schema_version": SCHEMA_VERSION,
             "pack": self.pack,
             "meta": _plain(self.meta),
             "counts": self.counts_by_severity(),
-            "summary": [_plain(r) for r in self.rules()],
+            "summary": [_plain({**r, "status": rule_status(r)}) for r in self.rules()],
             "violations": self._plain_records(),
         }
+        if self._lacking is not None:
+            out["lacking"] = [_plain(r) for r in self.lacking_records()]
         if self.meta.get("screen") is not None:  # the credibility screen's ranking, derived from the rest
             from statguard.report.suspicion import ranking
             out["screen"] = _plain(ranking(self))
@@ -184,7 +226,11 @@ class Report:
         optional = [c for c in OPTIONAL_COLUMNS if any(c in r for r in records)]
         violations = {c: [r.get(c) for r in records] for c in VIOLATION_COLUMNS + optional}
         summary = [{c: r.get(c) for c in SUMMARY_COLUMNS} for r in data.get("summary") or []]
-        return cls(data.get("pack", ""), violations, summary, data.get("meta") or {})
+        lacking = None
+        if data.get("lacking") is not None:
+            from statguard.report.lacking import LACKING_COLUMNS
+            lacking = {c: [r.get(c) for r in data["lacking"]] for c in LACKING_COLUMNS}
+        return cls(data.get("pack", ""), violations, summary, data.get("meta") or {}, lacking=lacking)
 
     @classmethod
     def from_json(cls, text_or_path: str | Path) -> Report:

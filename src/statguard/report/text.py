@@ -56,6 +56,7 @@ def render_text(report: Report, width: int = 80, limit: int = 20, color: bool = 
     lines += screen_lines(report, lang, width, limit)
     lines += _units(report, lang, width)
     lines += _first_violations(report, lang, width, limit)
+    lines += _lacking(report, lang, width, limit)
     lines += _outputs(report, lang, width)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
@@ -93,17 +94,20 @@ def headline(report: Report, lang: str, color: bool = False) -> list[str]:
 
 
 def _rules(report: Report, lang: str, width: int) -> list[str]:
+    from statguard.report.status import status_text
     from statguard.report.views import rule_rows
-    name_w = max(12, width - 54)
+    rows = rule_rows(report)
+    statuses = [status_text(r, lang, r["status"], short=True) for r in rows]  # the n/a column has the count
     cols = [("items", 8), ("passes", 8), ("fails", 8), ("not_evaluable", 8)]
+    status_w = max([width_of(t("col.status", lang)), *map(width_of, statuses)])
+    name_w = max(12, width - 11 - sum(w + 1 for _, w in cols) - status_w)  # the rest of the line: the rule
     head = clip(t("col.rule", lang), name_w) + " " + clip(t("col.severity", lang), 8)
     head += "".join(" " + right(t(f"col.{c}", lang), w) for c, w in cols) + "  " + t("col.status", lang)
     lines = [head]
-    rows = rule_rows(report)
-    for r in rows:
+    for r, status in zip(rows, statuses, strict=True):
         line = clip(str(r["rule_id"]), name_w) + " " + clip(severity(r["severity"], lang), 8)
         line += "".join(" " + right(count(r[c]), w) for c, w in cols)
-        lines.append(line + "  " + t(f"status.{r['status']}", lang))
+        lines.append(line + "  " + status)
     for r in rows:
         if r["status"] in ("error", "skipped") or (r["status"] == "empty" and isinstance(r.get("error"), str)):
             # errors are shown whole (wrapped): the path and reason are what the user must act on;
@@ -165,6 +169,26 @@ def _record(row: dict) -> str:
     shown = [(name, display(value, grouping=False)) for name, value in keys.items()]
     return " ".join(f"{name} {value}" for name, value in shown
                     if value and value not in known and value not in str(row["message"]))
+
+
+def _lacking(report: Report, lang: str, width: int, limit: int) -> list[str]:
+    """The first not-evaluable items when the run listed them (--lacking), else how many there
+    are and how to list them."""
+    from statguard.report import lacking
+    if not report.lacking_listed:
+        note = lacking.hint(report, lang)
+        return ["", *wrap(note, width, "", "  ")] if note else []
+    records = report.lacking_records()
+    lines = ["", t("lacking.first", lang, n=count(len(records))) if records else t("lacking.none", lang)]
+    for row in records[:limit]:
+        where = lacking.where(row)
+        head = f"[{row['rule_id']}]" + (f" {where}" if where else "")
+        lines += wrap(head + t("msg.colon", lang) + str(row["message"]), width, "  ", "      ")
+    if len(records) > limit:
+        lines += wrap(t("lacking.more", lang, n=count(len(records) - limit)), width, "  ", "    ")
+    if note := lacking.unlisted(report, lang):
+        lines += wrap(note, width, "  ", "    ")
+    return lines
 
 
 def wrap(text: str, width: int, first: str, rest: str, max_lines: int = 3) -> list[str]:

@@ -118,32 +118,26 @@ def unit_table(report: Report) -> pd.DataFrame:
     return pd.DataFrame(unit_rows(report), columns=UNIT_COLUMNS)
 
 
-def rule_status(row: dict[str, Any]) -> str:
-    """A rule's status: 'error' (could not run), 'skipped', 'fail', 'empty' (ran and evaluated 0
-    items: its `error` holds the note) or 'ok'."""
-    fails, items = row.get("fails"), row.get("items")
-    if _true(row.get("errored")):
-        return "error"
-    if row.get("skipped") is True:
-        return "skipped"
-    if (0 if _missing(fails) else fails) > 0:
-        return "fail"
-    return "empty" if not items else "ok"
-
-
 def _true(value: Any) -> bool:
     return bool(value) and not _missing(value)
 
 
 def rule_rows(report: Report) -> list[dict[str, Any]]:
-    """The per-rule summary as dicts with a `status` (see `rule_status`), without pandas."""
+    """The per-rule summary as dicts with a `status` (statguard.report.status), without pandas."""
+    from statguard.report.status import rule_status
     return [{**row, "status": rule_status(row)} for row in report.rules()]
 
 
 def rule_table(report: Report) -> pd.DataFrame:
-    """The per-rule summary with a status column (see `rule_status`)."""
+    """The per-rule summary with a status column (statguard.report.status): 'error' (could not
+    run), 'skipped', 'fail', 'empty' (ran and evaluated 0 items: its `error` holds the note),
+    'unevaluable' (none of its items evaluable), 'lacking' (passed, some items not evaluable) or 'ok'."""
+    from statguard.report.status import rule_status
     s = report.summary.copy()
-    return s.assign(status=[rule_status(row) for row in s.to_dict("records")])
+    if not len(s):
+        return s.assign(status=[])
+    s["status"] = [rule_status(row) for row in report.rules()]
+    return s
 
 
 def worst_first(violations: pd.DataFrame) -> pd.DataFrame:

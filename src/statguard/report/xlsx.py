@@ -351,6 +351,7 @@ def _key_names(book: Book) -> list[str]:
 
 
 def _summary(book: Book) -> None:
+    from statguard.report.lacking import hint
     from statguard.report.views import fail_on, rule_table, unit_table, verdict
     r, lang = book.report, book.lang
     counts = r.counts_by_severity()
@@ -366,6 +367,8 @@ def _summary(book: Book) -> None:
         (t("f.rules_run", lang), len(rules)),
         (t("f.rules_failed", lang), int((rules["status"] == "fail").sum()) if len(rules) else 0),
         (t("f.units", lang), len(unit_table(r))),
+        (t("h.lacking", lang), sum(int(x.get("not_evaluable") or 0) for x in r.rules())),
+        *(((t("col.detail", lang), note),) if (note := hint(r, lang)) else ()),
         (t("f.started", lang), started), (t("f.seconds", lang), r.meta.get("seconds")),
         (t("f.version", lang), r.meta.get("statguard")),
     ]
@@ -375,8 +378,9 @@ def _summary(book: Book) -> None:
             "not_evaluable", "status", "error"]
     headers = [t("col.rule" if k == "rule_id" else f"col.{k}", lang) for k in keys] + [t("xlsx.goto", lang)]
     blocks = _blocks(book)
+    from statguard.report.status import status_text
     rows = ([*(x[k] if k not in ("severity", "status") else
-               (severity(x[k], lang) if k == "severity" else t(f"status.{x[k]}", lang)) for k in keys),
+               (severity(x[k], lang) if k == "severity" else status_text(x, lang, x[k])) for k in keys),
              blocks.get(x["rule_id"])] for x in rules.to_dict("records"))
     book.table(t("h.rules", lang), headers, rows, [10, 8, 12, 36, 16, 9, 9, 9, 9, 9, 40, 16])
 
@@ -461,6 +465,29 @@ def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any
         yield row
 
 
+def _lacking(book: Book) -> None:
+    """The items rules could not evaluate, on a sheet of their own, when the run listed them
+    (--lacking): keys as columns, the values involved and which of them were missing."""
+    from statguard.report import lacking
+    r, lang = book.report, book.lang
+    if not r.lacking_listed:
+        return
+    records = r.lacking_records()
+    keys = list(dict.fromkeys(str(k) for x in records if isinstance(x["keys"], dict) for k in x["keys"]))
+    headers = [t("col.rule", lang), t("col.severity", lang), t("col.unit", lang), t("col.period", lang), *keys,
+               t("col.values", lang), t("col.missing", lang), t("col.message", lang)]
+    from statguard.report.numbers import figures_text
+    date_of = book.text_or_date
+    rows = ([x["rule_id"], severity(x["severity"], lang),
+             x["unit"] if x["unit"] is None or type(x["unit"]) is str else book.cell(x["unit"]), date_of(x["period"]),
+             *(date_of(x["keys"].get(k)) if isinstance(x["keys"], dict) else None for k in keys),
+             figures_text(x["values"], x["kind"], lang) if x["values"] else None,
+             t("lacking.sep", lang).join(x["missing"] or []), x["message"]] for x in records)
+    if note := lacking.unlisted(r, lang):
+        rows = iter([*rows, [note] + [None] * (len(headers) - 1)])
+    book.table(t("h.lacking", lang), headers, rows, [10, 8, 16, 10, *[14] * len(keys), 40, 20, 50])
+
+
 def _scorecard(book: Book) -> None:
     """Only when the pack asks for a scorecard (its `pack: scorecard:` settings, kept in the report), as in HTML."""
     if book.report.meta.get("scorecard") is None:
@@ -500,7 +527,7 @@ def _screen(book: Book) -> None:
 
 
 SheetBuilder = Callable[[Book], None]
-SHEETS: list[SheetBuilder] = [_summary, _screen, _units, _scorecard, _violations]
+SHEETS: list[SheetBuilder] = [_summary, _screen, _units, _scorecard, _violations, _lacking]
 
 
 def write_table(path: Path, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

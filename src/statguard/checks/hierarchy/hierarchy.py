@@ -148,7 +148,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     query = build_query(p, ctx, edges, where)
     if ctx.linting:
         return Plan(query=query, order_by=ORDER)
-    return Plan(run=lambda engine: _run_checked(engine, edges, query, p.hierarchy or ""))
+    # meta: the query of every item, for callers that need them all (statguard compare) or the
+    # not-evaluable ones (lacking_query), once `prepare` has refused a malformed hierarchy
+    return Plan(run=lambda engine: _run_checked(engine, edges, query, p.hierarchy or ""),
+                meta={"query": query, "prepare": lambda engine: _check_edges(engine, edges, p.hierarchy or "")})
 
 
 ORDER = ['ABS("_imbalance") DESC NULLS LAST']
@@ -218,16 +221,21 @@ def _edges_of_source(p: HierarchyParams, ctx: Context) -> exp.Select:
 def _run_checked(engine: Any, edges: exp.Select, query: exp.Select,
                  source: str) -> tuple[dict[str, int], pd.DataFrame]:
     """Refuse a malformed hierarchy source, then run the comparison."""
-    pairs = sorted((str(c), str(p)) for c, p in engine.frame(edges).itertuples(index=False))
-    found = malformed(pairs)
-    if found:
-        raise StatguardError(f"hierarchy source '{source}' is not a hierarchy: " + "; ".join(found[:5])
-                             + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
+    _check_edges(engine, edges, source)
     items = engine.frame(query)
     counts = {str(k): int(v) for k, v in items[STATUS].value_counts().items()}
     fails = items[items[STATUS] == "fail"]
     fails = fails.sort_values(IMBALANCE, key=lambda s: -s.abs(), na_position="last", kind="stable")
     return counts, fails.reset_index(drop=True)
+
+
+def _check_edges(engine: Any, edges: exp.Select, source: str) -> None:
+    """Refuse a hierarchy source that is not a hierarchy (two parents, cycles)."""
+    pairs = sorted((str(c), str(p)) for c, p in engine.frame(edges).itertuples(index=False))
+    found = malformed(pairs)
+    if found:
+        raise StatguardError(f"hierarchy source '{source}' is not a hierarchy: " + "; ".join(found[:5])
+                             + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
 
 
 # -- the comparison -----------------------------------------------------------------------

@@ -247,7 +247,9 @@ def _mixed(ctx: Context, p: SequenceParams, series: list[str]) -> exp.Select:
                          exp.Literal.string(name))
     kind = exp.Concat(expressions=[word, exp.If(
         this=quote_column(YTD, "s"), true=exp.Literal.string(" year-to-date"), false=exp.Literal.string(""))])
-    found = exp.func("string_agg", kind, exp.Literal.string(", "))
+    # in the order of their names, so that every engine names them alike (the detail of a listed item)
+    found = exp.GroupConcat(this=exp.Order(this=kind, expressions=[exp.Ordered(this=kind.copy())]),
+                            separator=exp.Literal.string(", "))
     detail = string_of("periods of several frequencies (", found, "); give 'frequency:' or 'from:'")
     return (exp.select(alias(exp.Literal.string("na"), STATUS), *_identity(ctx, p, series, "s"), *_nothing_missing(),
                        alias(exp.Null(), OBSERVED), alias(detail, DETAIL))
