@@ -49,8 +49,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlglot import exp
 
 from statguard.checks.plan import Context
-from statguard.i18n import register, say
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 
 REPORTED = "reported"
 HW_PREFIX = "_sg_hw:"  # per-record half-width column of a figure, next to the figure itself
