@@ -341,7 +341,7 @@ def ref(name: str, as_: str | None = None) -> exp.Table:
                      alias=exp.TableAlias(this=exp.to_identifier(as_, quoted=True)) if as_ else None)
 
 
-def pieces(key: str, lang: str | None, /, **parts: exp.Expression) -> list[exp.Expression | str]:
+def pieces(key: str, lang: str | None, /, **parts: exp.Expression | str) -> list[exp.Expression | str]:
     """The catalogue's sentence `key` in `lang` cut at its `{name}` placeholders: its words as
     strings, the placeholders as the expressions given (for a kind's detail built in SQL, joined
     with `||` or CONCAT by the caller)."""
@@ -349,7 +349,8 @@ def pieces(key: str, lang: str | None, /, **parts: exp.Expression) -> list[exp.E
     out: list[exp.Expression | str] = []
     for i, piece in enumerate(re.split(r"\{(\w+)\}", t(key, lang))):
         if i % 2:
-            out.append(parts[piece].copy())
+            part = parts[piece]
+            out.append(part if isinstance(part, str) else part.copy())
         elif piece:
             out.append(piece)
     return out
