@@ -26,7 +26,7 @@ SCANNED = sorted(SRC.rglob("*.py"))
 SPARK = "the Spark engine (issue 14) is being written"
 # Modules whose messages are not in the catalogue yet, each with the reason; the list only shrinks.
 PENDING = {
-    "engine/spark.py": SPARK, "api.py": SPARK,
+    "api.py": SPARK,
     "authoring/infer.py": "statguard init is being changed (issue 17)",
     "analysis/fixes.py": "lint --analyze: not yet moved to the catalogue",
     "report/writers.py": "the report writers are being changed (issue 15: numbers, xlsx, HTML)",
