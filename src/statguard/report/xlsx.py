@@ -7,7 +7,7 @@ errors first, each rule's violations together, so a rule's link lands on its fir
 Each violation's keys are columns of their own (named as in the data; a key that only
 repeats the unit or period is left out), its values one readable cell ("awaiting 100;
 idle 50"). Figures are numbers formatted with the decimals they were reported with
-(statguard.report.numbers), percentages are percent cells, full ISO dates are dates.
+(statguard.numbers), percentages are percent cells, full ISO dates are dates.
 Every table sheet has a bold, frozen header row, an autofilter, and prints landscape,
 one page wide, the header repeated on every page. Headers are in the report's language.
 
@@ -421,7 +421,7 @@ def _violations(book: Book) -> None:
 
 
 def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any], keys: list[str]) -> Iterable[list]:
-    from statguard.report import numbers
+    from statguard import numbers
     clean, decimals, places, rounded = numbers.clean, numbers.decimals, numbers.places, numbers.rounded
     figures_text, is_percent, item_decimals = numbers.figures_text, numbers.is_percent, numbers.item_decimals
     lang = book.lang
