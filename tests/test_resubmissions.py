@@ -102,6 +102,6 @@ def test_missing_store_errors_the_rule_with_a_clear_message(tmp_path):
     pack = statguard.load_pack(history_pack(tmp_path))
     report = statguard.validate(pack, {}, options={"history": str(tmp_path / "none.db")})
     summary = {r["rule_id"]: r for r in report.summary.to_dict("records")}
-    assert summary["REV-01"]["errored"] and "no history store at" in summary["REV-01"]["error"]
+    assert summary["REV-01"]["errored"] and "处没有历史库" in summary["REV-01"]["error"]  # the pack says lang: zh
     assert not summary["REV-02"]["errored"]  # the other rule still runs
     assert not (tmp_path / "none.db").exists()
