@@ -10,12 +10,14 @@ import gettext
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from statguard.cli.main import main
 
-ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONIOENCODING": "utf-8"}
+SRC = str(Path(__file__).resolve().parent.parent / "src")  # the code under test, not whatever is installed
+ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONIOENCODING": "utf-8", "PYTHONPATH": SRC}
 
 
 def _run(args: list[str], lang: str = "C.UTF-8", cwd: str | None = None) -> subprocess.CompletedProcess:
@@ -30,16 +32,19 @@ def test_help_follows_the_locale_and_lang():
     assert "选项" in zh.stdout and "显示本帮助并退出" in zh.stdout
     assert "规则包：一个 YAML 文件，或存放 YAML 文件的目录" in zh.stdout
     assert "usage:" not in zh.stdout and "rule pack: a YAML file" not in zh.stdout
+    assert "[--source 名称=路径]" in zh.stdout and "[--reason 原因]" in zh.stdout  # placeholders too (issue 15)
+    assert "NAME=PATH" not in zh.stdout and "REASON" not in zh.stdout
     en = _run(["check", "--help", "--lang", "en"], lang="zh_CN.UTF-8")  # --lang beats the locale
     assert en.stdout.startswith("usage: statguard check")
     assert "rule pack: a YAML file or a directory of YAML files" in en.stdout and "用法" not in en.stdout
+    assert "[--source NAME=PATH]" in en.stdout and "[--reason REASON]" in en.stdout
     assert _run(["lint", "--lang=zh", "-h"]).stdout.startswith("用法：statguard lint")
 
 
 def test_argparse_errors_in_chinese():
     done = _run(["check"], lang="zh_CN.UTF-8")
     assert done.returncode == 2
-    assert "statguard：错误：缺少以下参数：pack" in done.stderr
+    assert "statguard：错误：缺少以下参数：规则包" in done.stderr
     done = _run(["check", "p.yml", "--fail-on", "bad", "--lang", "zh"])
     assert done.returncode == 2 and "无效的选项 'bad'" in done.stderr and "invalid choice" not in done.stderr
 

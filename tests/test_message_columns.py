@@ -49,3 +49,11 @@ def test_generic_messages_leave_out_figures_an_item_does_not_have(tmp_path):
         {"c": pd.DataFrame({"p": ["1", "2"], "u": ["A", "B"]}), "i": pd.DataFrame({"p": ["1"]})})
     (message,) = report.violations["message"]
     assert message == "有记录: no matching record in 'i'"
+
+
+def test_numbers_read_as_people_write_them():
+    """No binary noise, thousands separators in figures; a code or year in a key stays as written (issue 15)."""
+    values = {"observed": 0.1 + 9.6, "expected": 1234567.5, "imbalance": 12000, "code": 110101, "year": 2024}
+    template = "{code} {year}: {observed} vs {expected} ({imbalance})"
+    assert render(template, values) == "110101 2024: 9.7 vs 1,234,567.5 (12,000)"
+    assert render_columns(template, {k: [v] for k, v in values.items()}, 1) == [render(template, values)]

@@ -1,4 +1,4 @@
-"""Numbers as people write them (statguard.report.numbers) in every report format but JSON.
+"""Numbers as people write them (statguard.numbers) in every report format but JSON.
 
 tests/golden_reports/numbers.json is a report whose figures carry binary noise (5.7 + 4.0 is
 9.700000000000001), large figures and counts (1,234,417; 123,456 items) and percentages derived
@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from statguard.report import numbers
+from statguard import numbers
 from statguard.report.model import Report
 from statguard.report.views import display, labels
 from statguard.report.writers import render

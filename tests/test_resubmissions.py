@@ -26,9 +26,15 @@ def test_pack_finds_the_development_zone_only(capsys):
     gdp = next(v for v in found if v["keys"]["indicator"] == "地区生产总值")
     assert gdp["values"]["values"] == [86.4, 88.1, 91.7, 95.2, 98.6]
     assert gdp["period"] == "2024Q3"  # "2024年第三季度" in the data
+    # the pack says lang: zh, and the kind's detail follows it (issue 15)
+    assert gdp["detail"] == ("v1=86.4, v2=88.1, v3=91.7, v4=95.2, v5=98.6；5 个不同数值（上限 2）；"
+                             "4 次修订全部上调（对本单位有利的方向）；4 次改动中有 4 次未说明原因")
+    assert gdp["message"].startswith("开发区 2024Q3 地区生产总值：报送 5 次，5 个不同数值：v1=86.4")
+    assert main(["check", str(PACK), "-f", "json", "--lang", "en", "--rule", "REV-01"]) == 1
+    english = json.loads(capsys.readouterr().out)
+    gdp = next(v for v in english["violations"] if v["keys"]["indicator"] == "地区生产总值")
     assert gdp["detail"] == ("v1=86.4, v2=88.1, v3=91.7, v4=95.2, v5=98.6; 5 distinct values (max 2); "
                              "all 4 revisions upward (the flattering side); 4 of 4 changes without a stated reason")
-    assert gdp["message"].startswith("开发区 2024Q3 地区生产总值：报送 5 次，5 个不同数值：v1=86.4")
 
 
 def history_pack(tmp_path: Path) -> Path:
@@ -72,7 +78,7 @@ def test_revisions_from_the_history_store_agree_with_the_version_column(tmp_path
     assert report.summary.loc[0, "sources"] == "history:submissions"
     assert sorted((v["unit"], v["keys"]["indicator"]) for v in rows) == sorted(("开发区", i) for i in INDICATORS)
     gdp = next(v for v in rows if v["keys"]["indicator"] == "地区生产总值")
-    assert gdp["detail"].startswith("v1=86.4, v2=88.1, v3=91.7, v4=95.2, v5=98.6; 5 distinct values")
+    assert gdp["detail"].startswith("v1=86.4, v2=88.1, v3=91.7, v4=95.2, v5=98.6；5 个不同数值")  # the pack's lang
 
 
 def test_check_record_adds_the_checked_data_before_rules_read_it(tmp_path, capsys):
@@ -96,6 +102,6 @@ def test_missing_store_errors_the_rule_with_a_clear_message(tmp_path):
     pack = statguard.load_pack(history_pack(tmp_path))
     report = statguard.validate(pack, {}, options={"history": str(tmp_path / "none.db")})
     summary = {r["rule_id"]: r for r in report.summary.to_dict("records")}
-    assert summary["REV-01"]["errored"] and "no history store at" in summary["REV-01"]["error"]
+    assert summary["REV-01"]["errored"] and "处没有历史库" in summary["REV-01"]["error"]  # the pack says lang: zh
     assert not summary["REV-02"]["errored"]  # the other rule still runs
     assert not (tmp_path / "none.db").exists()

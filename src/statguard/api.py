@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from statguard import collector
 from statguard.errors import AbsentNote, EngineError, RuleSkipped, SourceAbsent, StatguardError
+from statguard.i18n import register, say, speaking
 from statguard.runner import Runner, needed_sources
 
 if TYPE_CHECKING:
@@ -26,6 +27,21 @@ if TYPE_CHECKING:
     from statguard.scorecard import Scorecard
 
 
+register({
+    "api.no_rule": {"en": "no rule with id {ids} in the pack (rules: {known})",
+                    "zh": "规则包中没有编号为 {ids} 的规则（已有规则：{known}）"},
+    "api.no_tag": {"en": "no rule has the tag {tags} (tags: {known})",
+                   "zh": "没有规则带有标签 {tags}（已有标签：{known}）"},
+    "api.none": {"en": "none", "zh": "无"},
+    "api.undeclared": {"en": "data given for undeclared source(s): {names} (declared: {declared})",
+                       "zh": "为未声明的数据源提供了数据：{names}（已声明：{declared}）"},
+    "api.derived_given": {"en": "is derived from '{base}'; give data for that source instead",
+                          "zh": "由「{base}」推算而来；请为该数据源提供数据"},
+    "api.derived_unread": {"en": "derived from a source that could not be read: {error}",
+                           "zh": "其来源数据源无法读取：{error}"},
+})
+
+
 def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | None) -> list[Rule]:
     """The rules chosen by id and by tag; naming an id or tag the pack does not have is an error
     (a CI gate that selected nothing would pass without a word)."""
@@ -34,16 +50,16 @@ def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | 
         wanted = list(dict.fromkeys(rules))
         unknown = [r for r in wanted if r not in {rule.id for rule in pack.rules}]
         if unknown:
-            known = ", ".join(r.id for r in pack.rules) or "none"
-            raise StatguardError(f"no rule with id {', '.join(map(repr, unknown))} in the pack (rules: {known})")
+            known = ", ".join(r.id for r in pack.rules) or say("api.none")
+            raise StatguardError(say("api.no_rule", ids=", ".join(map(repr, unknown)), known=known))
         chosen = [r for r in chosen if r.id in set(wanted)]
     if tags:
         wanted_tags = set(tags)
         have = {t for r in pack.rules for t in r.tags}
         unknown = sorted(wanted_tags - have)
         if unknown:
-            known = ", ".join(sorted(have)) or "none"
-            raise StatguardError(f"no rule has the tag {', '.join(map(repr, unknown))} (tags: {known})")
+            known = ", ".join(sorted(have)) or say("api.none")
+            raise StatguardError(say("api.no_tag", tags=", ".join(map(repr, unknown)), known=known))
         chosen = [r for r in chosen if wanted_tags & set(r.tags)]
     return chosen
 
@@ -65,8 +81,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
 
     unknown = set(sources) - set(pack.sources)
     if unknown:
-        raise StatguardError(f"data given for undeclared source(s): {', '.join(sorted(unknown))} "
-                             f"(declared: {', '.join(sorted(pack.sources)) or 'none'})")
+        raise StatguardError(say("api.undeclared", names=", ".join(sorted(unknown)),
+                                 declared=", ".join(sorted(pack.sources)) or say("api.none")))
     chosen = select_rules(pack, rules, tags)
     from statguard.explain import gather
     given, explanation_files = gather(explanations)  # paths, DataFrames, dicts: read before running
@@ -80,7 +96,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     options = {**(options or {}), "lang": lang or pack.lang}  # kinds write their texts in the report's language
     from statguard.report.masking import Masker, mask_explanations, mask_report
     masker = Masker.of(pack, options)  # columns declared `pii:` are shown masked unless options["show_pii"]
-    with collector.paused(), open_engine(engine, engine_options) as engine:
+    # speaking: the sources' errors in the run's language (the CLI speaks it already; a library call may not)
+    with collector.paused(), speaking(options["lang"]), open_engine(engine, engine_options) as engine:
         if progress:
             progress(0, len(chosen), None)
         from statguard.engine.units import unit_facts
@@ -257,11 +274,10 @@ def bind_source(engine: Any, pack: Pack, name: str, data: pd.DataFrame | str | P
     from statguard.checks.time.derive import bind_derived
     from statguard.errors import SourceError
     if data is not None:
-        raise SourceError(f"is derived from '{source.derive.increments_of}'; give data for that source instead",
-                          source=name)
+        raise SourceError(say("api.derived_given", base=source.derive.increments_of), source=name)
     base_error = (errors or {}).get(source.derive.increments_of)
     if base_error:
-        raise SourceError(f"derived from a source that could not be read: {base_error}", source=name)
+        raise SourceError(say("api.derived_unread", error=base_error), source=name)
     bind_derived(engine, source)
 
 

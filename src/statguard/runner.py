@@ -32,6 +32,7 @@ from sqlglot import exp
 from statguard.checks import registry
 from statguard.checks.plan import Context, Items, Plan
 from statguard.errors import AbsentNote, EngineError, RuleSkipped, StatguardError
+from statguard.i18n import speaking
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -296,7 +297,8 @@ def plan_rule(engine: Any, pack: Pack, rule: Rule, bind_errors: Mapping[str, str
         raise StatguardError("; ".join(missing))
     kind = registry.get(rule.kind)
     assert kind is not None
-    return kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
+    with speaking((options or {}).get("lang")):  # a kind's problems in the run's language
+        return kind.plan(rule, Context(pack, rule, engine.bound, engine.dialect, options))
 
 
 def _interrupted(error: BaseException) -> bool:

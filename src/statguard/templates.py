@@ -11,6 +11,11 @@ kinds whose values are known before a run, a name no violation has
 (`unknown_placeholders`). Rendering never raises and never builds such text even
 when a template was not linted: an unparsable template is shown as written, an
 absurd or invalid format is dropped for the plain value.
+
+A number without a format is written as people write it (statguard.numbers): no binary
+noise (9.7, not 9.700000000000003), a derived figure to a few significant digits, thousands
+separators in 12,345.6; whole numbers of other names (codes, years) stay as they are, those of
+the figures (observed, expected, imbalance) are grouped too.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import re
 import string
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
+
+from statguard.numbers import FIGURES, text
 
 _FORMATTER = string.Formatter()
 MISSING = "NA"
@@ -136,25 +143,26 @@ def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) 
             pattern.append("{{" + name.replace("{", "{{").replace("}", "}}") + "}}")
             continue
         pattern.append("{" + str(len(formatted)) + "}")
-        formatted.append(_format_column(columns[name], spec or ""))
+        formatted.append(_format_column(columns[name], spec or "", name in FIGURES))
     text = "".join(pattern)
     if not formatted:
         return [text.format()] * n
     return list(map(text.format, *formatted))  # the columns all have n values
 
 
-def _format_column(values: Sequence[Any], spec: str) -> list[str]:
+def _format_column(values: Sequence[Any], spec: str, figure: bool = False) -> list[str]:
     if spec and _sane(spec):
         return [_format(v, spec) for v in values]
     if spec:  # an absurd width or precision: the plain values
-        return _format_column(values, "")
+        return _format_column(values, "", figure)
     kinds = set(map(type, values))
     if kinds <= {str}:
         return list(values)
-    if kinds <= {int}:  # as _format: str() (bool is its own type, so not here)
+    if kinds <= {int} and not figure:  # as _format: str() (bool is its own type, so not here)
         return list(map(str, values))
     # text as is, whole numbers with str (as _format does), the rest through _format
-    return [v if (t := type(v)) is str else str(v) if t is int else _format(v, "") for v in values]
+    return [v if (t := type(v)) is str else str(v) if t is int and not figure else _format(v, "", figure)
+            for v in values]
 
 
 def _render(parts: list[tuple[str, str | None, str | None, str | None]], values: Mapping[str, Any]) -> str:
@@ -166,11 +174,11 @@ def _render(parts: list[tuple[str, str | None, str | None, str | None]], values:
         if name not in values:
             out.append("{" + name + "}")
             continue
-        out.append(_format(values[name], spec or ""))
+        out.append(_format(values[name], spec or "", name in FIGURES))
     return "".join(out)
 
 
-def _format(value: Any, spec: str) -> str:
+def _format(value: Any, spec: str, figure: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     if spec and _sane(spec):
@@ -178,6 +186,7 @@ def _format(value: Any, spec: str) -> str:
             return format(value, spec)
         except (ValueError, TypeError, OverflowError):
             return str(value)
-    if isinstance(value, float):
-        return f"{value:.10g}"
+    kind = type(value)
+    if kind is float or kind is int and figure:
+        return text(value)  # rounded, grouped (statguard.numbers); codes and years stay as written
     return str(value)

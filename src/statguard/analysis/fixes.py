@@ -24,6 +24,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from statguard.errors import StatguardError
+from statguard.i18n import register, say
+
+register({
+    "fixes.unknown_source": {"en": "settings: fields_to_fix names source '{name}', which the pack does not declare "
+                                   "(sources: {sources})",
+                             "zh": "settings: fields_to_fix 中的数据源「{name}」未在规则包中声明"
+                                   "（已有数据源：{sources}）"},
+    "fixes.none": {"en": "none", "zh": "无"},
+    "fixes.weight": {"en": "settings: fields_to_fix: {source}: the weight of '{field}' must be a number of at least 0 "
+                           "(.inf keeps the field as it is), not {value}",
+                     "zh": "settings: fields_to_fix: {source}：「{field}」的权重须为不小于 0 的数"
+                           "（.inf 表示保持该字段不变），而不是 {value}"},
+})
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack, Rule
@@ -41,8 +54,8 @@ def wanted(pack: Pack, options: Mapping[str, Any] | None) -> dict[str, dict[str,
     out: dict[str, dict[str, float]] = {}
     for name in names:
         if name not in pack.sources:
-            raise StatguardError(f"settings: fields_to_fix names source '{name}', which the pack does not declare "
-                                 f"(sources: {', '.join(pack.sources) or 'none'})")
+            raise StatguardError(say("fixes.unknown_source", name=name,
+                                     sources=", ".join(pack.sources) or say("fixes.none")))
         spec = per_source.get(name) or {}
         weights = spec.get("weights") if isinstance(spec, dict) else None
         out[name] = {str(k): _weight(name, k, v) for k, v in (weights or {}).items()}
@@ -55,8 +68,7 @@ def _weight(source: str, field: Any, value: Any) -> float:
     except (TypeError, ValueError):
         weight = -1.0
     if not weight >= 0:
-        raise StatguardError(f"settings: fields_to_fix: {source}: the weight of '{field}' must be a number "
-                             f"of at least 0 (.inf keeps the field as it is), not {value!r}")
+        raise StatguardError(say("fixes.weight", source=source, field=field, value=repr(value)))
     return weight
 
 

@@ -28,13 +28,17 @@ from statguard.authoring.pack_writer import render
 from statguard.authoring.profile import SourceProfile, q, read_source
 from statguard.engine.readers import expand
 from statguard.errors import StatguardError
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 
 PACK_FILE = "pack.yml"
 ABBREVIATIONS = {"part_whole": "PW", "row": "RATE", "hierarchy": "HIER", "cumulative": "YTD", "unique": "UNIQ",
                  "schema": "SCHEMA"}
 
 register({
+    "infer.does_not_load": {"en": "the inferred pack does not load (a statguard bug): {error}",
+                            "zh": "推断出的规则包无法加载（statguard 的缺陷）：{error}"},
+    "infer.has_problems": {"en": "the inferred pack has problems (a statguard bug): {problems}",
+                           "zh": "推断出的规则包有问题（statguard 的缺陷）：{problems}"},
     "init.exists": {"en": "{path} exists; give --force to overwrite it, or another -o DIR",
                     "zh": "{path} 已存在；如需覆盖请加 --force，或用 -o 指定其他目录"},
 })
@@ -111,14 +115,14 @@ def _verify(sources: list[SourceProfile], rules: list[tuple[str, Suggestion]], o
         try:
             pack = load_pack(temp, check_types=True)
         except PackError as e:
-            raise StatguardError(f"the inferred pack does not load (a statguard bug): {e}") from None
+            raise StatguardError(say("infer.does_not_load", error=e)) from None
         broken = {p.message for p in pack.problems}
         bad = {r.id: "; ".join(str(p) for p in r.problems) for r in pack.rules if r.problems}
         report = validate(pack, texts, rules=[r.id for r in pack.rules if r.id not in bad], lang=lang)
     finally:
         temp.unlink(missing_ok=True)
     if pack.problems:
-        raise StatguardError(f"the inferred pack has problems (a statguard bug): {'; '.join(sorted(broken))}")
+        raise StatguardError(say("infer.has_problems", problems="; ".join(sorted(broken))))
     summary = {row["rule_id"]: row for row in report.summary.to_dict("records")}
     failing = _exceptions(report)
     kept, dropped = [], []

@@ -224,6 +224,11 @@ class Context:
         return compiled
 
 
+def lang_of(ctx: Context) -> str | None:
+    """The language a kind writes its texts in: the run's (options["lang"]), else the one spoken around."""
+    return ctx.options.get("lang") or spoken()
+
+
 def _looks_like_typo(name: str, declared: list[str]) -> bool:
     """A name the source does not declare but nearly does ('verfied' beside 'verified',
     '营业收人' beside '营业收入'): without data it is refused as the typo it almost always is,
@@ -349,6 +354,21 @@ def ref(name: str, as_: str | None = None) -> exp.Table:
     """A quoted table name (e.g. a WITH table of the query), optionally aliased."""
     return exp.Table(this=exp.to_identifier(name, quoted=True),
                      alias=exp.TableAlias(this=exp.to_identifier(as_, quoted=True)) if as_ else None)
+
+
+def pieces(key: str, lang: str | None, /, **parts: exp.Expression | str) -> list[exp.Expression | str]:
+    """The catalogue's sentence `key` in `lang` cut at its `{name}` placeholders: its words as
+    strings, the placeholders as the expressions given (for a kind's detail built in SQL, joined
+    with `||` or CONCAT by the caller)."""
+    import re
+    out: list[exp.Expression | str] = []
+    for i, piece in enumerate(re.split(r"\{(\w+)\}", t(key, lang))):
+        if i % 2:
+            part = parts[piece]
+            out.append(part if isinstance(part, str) else part.copy())
+        elif piece:
+            out.append(piece)
+    return out
 
 
 def count_if(condition: exp.Expression) -> exp.Expression:

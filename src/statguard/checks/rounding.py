@@ -50,6 +50,7 @@ from sqlglot import exp
 
 from statguard.checks.plan import Context
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 
 REPORTED = "reported"
 HW_PREFIX = "_sg_hw:"  # per-record half-width column of a figure, next to the figure itself
@@ -344,6 +345,21 @@ def shown(tolerance: exp.Expression) -> exp.Expression:
     return exp.Round(this=tolerance.copy(), decimals=exp.Literal.number(10))
 
 
+register({
+    "problem.decimals.negative": {"en": "decimals must be 0 or more", "zh": "decimals 须为 0 或更大"},
+    "problem.decimals.unknown": {"en": "decimals names unknown {what} {names}",
+                                 "zh": "decimals 中有未知的{what} {names}"},
+    "decimals.codes": {"en": "codes", "zh": "代码"},
+    "decimals.columns": {"en": "columns", "zh": "列"},
+    "decimals.not_parts": {"en": "columns (not a whole or a part)", "zh": "列（不是总数或分项）"},
+    "decimals.not_growth": {"en": "columns (not the value, rate or base)", "zh": "列（不是数值、增速或对比值）"},
+})
+# what the kinds call the names a `decimals:` mapping may hold -> its catalogue key
+_WHAT = {"codes": "decimals.codes", "columns": "decimals.columns",
+         "columns (not a whole or a part)": "decimals.not_parts",
+         "columns (not the value, rate or base)": "decimals.not_growth"}
+
+
 def check_decimals(ctx: Context, decimals: Decimals, known: Mapping[str, Any] | None, what: str,
                    source: str | None = None, code: str | None = None) -> None:
     """`decimals:` values are whole numbers >= 0 and name known columns (or codes); a decimals
@@ -358,8 +374,10 @@ def check_decimals(ctx: Context, decimals: Decimals, known: Mapping[str, Any] | 
         return
     values = [decimals] if isinstance(decimals, int) else list((decimals or {}).values())
     if any(v < 0 for v in values):
-        raise PackError(ctx.problem("decimals must be 0 or more", "decimals"))
+        raise PackError(ctx.problem(say("problem.decimals.negative"), "decimals"))
     if known is not None and isinstance(decimals, dict):
         unknown = [k for k in decimals if k not in known]
         if unknown:
-            raise PackError(ctx.problem(f"decimals names unknown {what} {', '.join(map(repr, unknown))}", "decimals"))
+            named = say(_WHAT[what]) if what in _WHAT else what
+            raise PackError(ctx.problem(say("problem.decimals.unknown", what=named,
+                                            names=", ".join(map(repr, unknown))), "decimals"))

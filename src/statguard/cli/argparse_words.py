@@ -43,6 +43,19 @@ WORDS = {  # argparse's text -> (catalogue key, Chinese)
 
 register({key: {"en": en, "zh": zh} for en, (key, zh) in WORDS.items()})
 
+METAVARS = {  # the placeholders of statguard's own options in --help and usage -> their Chinese
+    "ACTION": "操作", "COLUMN": "列名", "COMMAND": "命令", "DATA": "数据文件", "DIR": "目录", "FILE": "文件",
+    "FORMAT": "格式", "ID": "规则编号", "N": "数目", "NAME=PATH": "名称=路径", "PACK": "规则包", "PATH": "路径",
+    "REPORT.json": "报告.json", "S": "数据源", "SHARE": "比例", "SIZE": "大小", "TAG": "标签", "U": "单位",
+    "URL": "地址", "REASON": "原因", "pack": "规则包", "report": "报告", "source": "数据源", "data": "数据文件",
+}
+register({f"argparse.metavar.{en}": {"en": en, "zh": zh} for en, zh in METAVARS.items()})
+
+
+def metavar(text: str) -> str:
+    """An option's placeholder (FILE, NAME=PATH) in the language spoken; others as given."""
+    return say(f"argparse.metavar.{text}") if text in METAVARS else text
+
 
 def _gettext(text: str) -> str:
     entry = WORDS.get(text)

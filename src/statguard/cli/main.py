@@ -17,8 +17,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from statguard.cli.argparse_words import argparse_speaking
+from statguard.cli.argparse_words import argparse_speaking, metavar
 from statguard.errors import EXIT_ERROR, StatguardError
 from statguard.i18n import register, resolve, say, speaking
 from statguard.progress import catching_interrupts, interrupted
@@ -39,6 +40,23 @@ register({
 
 
 class _Parser(argparse.ArgumentParser):
+    """statguard's parsers: placeholders of options in the user's language, usage errors said plainly."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if isinstance(kwargs.get("metavar"), str):
+            kwargs["metavar"] = metavar(kwargs["metavar"])
+        action = super().add_argument(*args, **kwargs)
+        if action.metavar is None and action.nargs != 0 and action.choices is None:  # argparse's default: the dest
+            shown = action.dest.upper() if action.option_strings else action.dest
+            if metavar(shown) != shown:
+                action.metavar = metavar(shown)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        if isinstance(kwargs.get("metavar"), str):
+            kwargs["metavar"] = metavar(kwargs["metavar"])
+        return super().add_subparsers(**kwargs)
+
     def error(self, message: str) -> None:  # usage errors exit 2, like argparse, but say so plainly
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, say("cli.error", message=message) + "\n")

@@ -64,6 +64,20 @@ register({
     "source.none": {"en": "none", "zh": "无"},
 })
 
+# choosing and running an engine (statguard.engine.select, statguard.engine.spark)
+register({
+    "engine.unknown": {"en": "unknown engine '{name}' (engines: {engines})",
+                       "zh": "未知的引擎「{name}」（可用引擎：{engines}）"},
+    "engine.spark_cannot_run": {"en": "the Spark engine cannot run: {why}", "zh": "Spark 引擎无法运行：{why}"},
+    "engine.no_pyspark": {"en": "pyspark is not installed: pip install 'statguard[spark]'",
+                          "zh": "未安装 pyspark：pip install 'statguard[spark]'"},
+    "engine.no_java": {"en": "Spark needs Java 17 or later (e.g. apt-get install openjdk-17-jre-headless)",
+                       "zh": "Spark 需要 Java 17 或更高版本（例如 apt-get install openjdk-17-jre-headless）"},
+    "engine.spark_one_by_one": {"en": "the Spark engine runs plans one by one", "zh": "Spark 引擎只能逐条运行规则"},
+    "engine.spark_glob": {"en": "GLOB with a pattern that is not a literal does not run on Spark",
+                          "zh": "模式不是字面量的 GLOB 不能在 Spark 上运行"},
+})
+
 # database sources (statguard.engine.databases)
 register({
     "source.db.table": {"en": "table {table}", "zh": "表 {table}"},

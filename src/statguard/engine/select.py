@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from statguard.engine import messages  # noqa: F401  (registers the texts of engine.*)
 from statguard.errors import StatguardError
+from statguard.i18n import say
 
 ENGINES = ("duckdb", "spark")
 
@@ -24,6 +26,6 @@ def open_engine(name: str | None, options: Mapping[str, Any] | None = None) -> A
         from statguard.engine.spark import SparkEngine, available
         missing = available()
         if missing is not None:
-            raise StatguardError(f"the Spark engine cannot run: {missing}")
+            raise StatguardError(say("engine.spark_cannot_run", why=missing))
         return SparkEngine(master=options.get("spark_master"))
-    raise StatguardError(f"unknown engine '{name}' (engines: {', '.join(ENGINES)})")
+    raise StatguardError(say("engine.unknown", name=name, engines=", ".join(ENGINES)))

@@ -29,9 +29,11 @@ import sqlglot
 from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan, lacking_query
+from statguard.engine import messages  # noqa: F401  (registers the texts of source.* and engine.*)
 from statguard.engine.duckdb import DUCK_TYPES, _in_date_range, _lenient_cast
 from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
+from statguard.i18n import say
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,10 +60,10 @@ def available() -> str | None:
     except (ImportError, ValueError):
         found = False
     if not found:
-        return "pyspark is not installed: pip install 'statguard[spark]'"
+        return say("engine.no_pyspark")
     import os
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
-        return "Spark needs Java 17 or later (e.g. apt-get install openjdk-17-jre-headless)"
+        return say("engine.no_java")
     return None
 
 
@@ -124,7 +126,7 @@ class SparkEngine:
         pass
 
     def run_fused(self, plans: list[Plan]) -> list[tuple[dict[str, int], Items, float]]:
-        raise EngineError("the Spark engine runs plans one by one")
+        raise EngineError(say("engine.spark_one_by_one"))
 
     def close(self, wait: bool = True) -> None:
         for view in self._views.values():
@@ -151,8 +153,8 @@ class SparkEngine:
             return
         if data is None and source.database is None and source.path is None:
             if source.optional:
-                raise SourceAbsent("not given (optional): the rules reading it are skipped", source=source.name)
-            raise SourceError("no data given and the pack declares no path for it", source=source.name)
+                raise SourceAbsent(say("source.absent"), source=source.name)
+            raise SourceError(say("source.no_data"), source=source.name)
         location = data if isinstance(data, (str, Path)) else source.path if data is None else None
         if location is not None and _is_parquet(source, location):
             self._bind_parquet(source, str(location))
@@ -170,7 +172,7 @@ class SparkEngine:
         try:
             frame = self.spark.read.parquet(path)
         except Exception as e:
-            raise SourceError(f"cannot read: {_first_line(e)}", source=source.name, path=path) from None
+            raise SourceError(say("source.cannot_read", why=_first_line(e)), source=source.name, path=path) from None
         self._expose("raw:" + source.name, frame)
         self._typed_view(source, "raw:" + source.name, path)
         self.described[source.name] = {"location": path}
@@ -522,7 +524,7 @@ def _pattern(strptime: str) -> str:
 def _glob_regex(pattern: exp.Expression) -> exp.Expression:
     """A GLOB pattern (a literal: * ? [..]) as an anchored regular expression."""
     if not (isinstance(pattern, exp.Literal) and pattern.is_string):
-        raise EngineError("GLOB with a pattern that is not a literal does not run on Spark")
+        raise EngineError(say("engine.spark_glob"))
     import re
     out = []
     for part in re.split(r"(\*|\?|\[[^\]]*\])", pattern.name):

@@ -43,7 +43,8 @@ register({
         "zh": "此处不能开始「键: 值」：请检查缩进；值中含有「: 」时请给整个值加引号"},
     "yaml.cause.bad_start": {"en": "a character that cannot start a value (often a tab used for indentation, or "
                                    "'@' / '`' at the start of a value: put the value in quotes)",
-                             "zh": "此处的字符不能作为值的开头（常见原因：用 Tab 缩进，或值以 @、` 开头：请给值加引号）"},
+                             "zh": "此处的字符不能作为值的开头（常见原因：用 Tab 缩进，或值以 @、` 开头："
+                                   "请给值加引号）"},
     "yaml.cause.tab": {"en": "a tab is used for indentation: YAML indents with spaces only",
                        "zh": "缩进中有制表符（Tab）：YAML 只能用空格缩进"},
     "yaml.cause.indent": {"en": "the indentation is inconsistent: keys of one level must start in the same column",

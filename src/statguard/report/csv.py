@@ -6,7 +6,7 @@ so Excel shows Chinese correctly when the file is opened directly.
 
 Numbers are written as people write them but stay machine-readable: without
 binary noise (9.7, not 9.700000000000003), observed, expected and imbalance
-with the decimals of the item's reported values (statguard.report.numbers),
+with the decimals of the item's reported values (statguard.numbers),
 no thousands separators and no percent signs. JSON keeps full precision.
 """
 
@@ -18,7 +18,7 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from statguard.report.numbers import FIGURES, cleaned, item_decimals, text
+from statguard.numbers import FIGURES, cleaned, item_decimals, text
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:

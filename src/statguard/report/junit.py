@@ -16,8 +16,8 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from statguard.i18n import resolve, severity, t
+from statguard.numbers import count
 from statguard.report.model import FAIL_LEVELS, RANK
-from statguard.report.numbers import count
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:

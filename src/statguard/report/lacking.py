@@ -78,7 +78,7 @@ def hint(report: Report, lang: str | None) -> str | None:
     counts = [int(r.get("not_evaluable") or 0) for r in report.rules() if r.get("kind") != "explanations"]
     if not any(counts):
         return None
-    from statguard.report.numbers import count
+    from statguard.numbers import count
     return t("lacking.hint", lang, n=count(sum(counts)), rules=count(sum(1 for c in counts if c)))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from statguard.i18n import resolve, severity, t
-from statguard.report.numbers import count
+from statguard.numbers import count
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:

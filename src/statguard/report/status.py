@@ -47,7 +47,7 @@ def rule_status(row: Mapping[str, Any]) -> str:
 def status_text(row: Mapping[str, Any], lang: str | None, status: str | None = None, short: bool = False) -> str:
     """The status as a reader sees it, with the count of not-evaluable items where it matters
     (a failing rule's too); `short`: without the count, for a table that shows it beside."""
-    from statguard.report.numbers import count
+    from statguard.numbers import count
     status = status or rule_status(row)
     if short:
         return t(f"status.{status}.short" if status in ("lacking", "unevaluable") else f"status.{status}", lang)

@@ -12,7 +12,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from statguard.i18n import severity, t
-from statguard.report.numbers import count
+from statguard.numbers import count
 
 if TYPE_CHECKING:
     from statguard.report.model import Report

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statguard.i18n import register
+from statguard.numbers import display  # noqa: F401  (views.display, as the writers import it)
 from statguard.pack.model import SEVERITIES
-from statguard.report.numbers import display  # noqa: F401  (views.display, as the writers import it)
 
 register({
     "col.fields_to_fix": {"en": "fields to fix", "zh": "需更正的字段"},

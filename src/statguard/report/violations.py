@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from statguard.numbers import clean, group
 from statguard.report.model import _plain
 
 if TYPE_CHECKING:
@@ -31,13 +32,14 @@ def _translated_details(data: dict[str, list[Any]], lang: str | None) -> list[An
 
 
 def _shown(value: Any) -> Any:
-    """A figure as a sentence shows it: floats without binary noise."""
+    """A figure as a sentence shows it (statguard.numbers): floats without binary noise, a
+    statistic's four decimals, grouped (12,345.6); p-values and the like as 1.2e-07, not 0."""
     if isinstance(value, float):
         if value != value:
             return ""
-        if value and abs(value) < 1e-3:  # p-values and the like: 1.2e-07, not 0
+        if value and abs(value) < 1e-3:
             return f"{value:.2g}"
-        return f"{value:.4f}".rstrip("0").rstrip(".")
+        return group(f"{clean(value):.4f}".rstrip("0").rstrip("."))
     return "" if value is None else value
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from statguard.errors import StatguardError
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 
 if TYPE_CHECKING:
     from statguard.report.model import Report
@@ -22,6 +22,12 @@ Writer = Callable[..., "str | bytes"]
 _WRITERS: dict[str, tuple[Writer, str]] = {}
 BINARY_FORMATS = {"xlsx"}
 register({
+    "writers.unknown_format": {"en": "unknown format '{format}' (known: {known})",
+                               "zh": "未知的格式「{format}」（可用格式：{known}）"},
+    "writers.is_dir": {"en": "--output {out}: is a directory; give a file name (e.g. {example})",
+                       "zh": "--output {out}：这是一个目录；请给出文件名（例如 {example}）"},
+    "writers.cannot_write": {"en": "--output {out}: cannot write the report: {error}",
+                             "zh": "--output {out}：无法写出报告：{error}"},
     "out.more_files": {"en": "more --output files than --format options",
                        "zh": "--output 文件多于 --format 选项"},
     "out.one_stdout": {"en": "only one --format can go to standard output; give --output FILE for the others",
@@ -73,7 +79,7 @@ def formats() -> dict[str, tuple[Writer, str]]:
 def render(report: Report, fmt: str, lang: str | None = None) -> str | bytes:
     known = formats()
     if fmt not in known:
-        raise StatguardError(f"unknown format '{fmt}' (known: {', '.join(sorted(known))})")
+        raise StatguardError(say("writers.unknown_format", format=fmt, known=", ".join(sorted(known))))
     return known[fmt][0](report, lang=lang)
 
 
@@ -124,7 +130,7 @@ def write_all(report: Report, fmts: list[str], outputs: list[str], lang: str | N
             continue
         if Path(out).is_dir():
             example = Path(out) / ("report" + formats()[fmt][1])
-            raise StatguardError(f"--output {out}: is a directory; give a file name (e.g. {example})")
+            raise StatguardError(say("writers.is_dir", out=out, example=example))
         try:
             Path(out).parent.mkdir(parents=True, exist_ok=True)
             if isinstance(data, bytes):
@@ -132,4 +138,4 @@ def write_all(report: Report, fmts: list[str], outputs: list[str], lang: str | N
             else:
                 Path(out).write_text(data, encoding="utf-8")
         except OSError as e:
-            raise StatguardError(f"--output {out}: cannot write the report: {e.strerror or e}") from None
+            raise StatguardError(say("writers.cannot_write", out=out, error=e.strerror or e)) from None

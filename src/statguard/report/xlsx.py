@@ -7,7 +7,7 @@ errors first, each rule's violations together, so a rule's link lands on its fir
 Each violation's keys are columns of their own (named as in the data; a key that only
 repeats the unit or period is left out), its values one readable cell ("awaiting 100;
 idle 50"). Figures are numbers formatted with the decimals they were reported with
-(statguard.report.numbers), percentages are percent cells, full ISO dates are dates.
+(statguard.numbers), percentages are percent cells, full ISO dates are dates.
 Every table sheet has a bold, frozen header row, an autofilter, and prints landscape,
 one page wide, the header repeated on every page. Headers are in the report's language.
 
@@ -425,7 +425,7 @@ def _violations(book: Book) -> None:
 
 
 def _violation_rows(book: Book, base: list[tuple[Any, ...]], tails: Iterable[Any], keys: list[str]) -> Iterable[list]:
-    from statguard.report import numbers
+    from statguard import numbers
     clean, decimals, places, rounded = numbers.clean, numbers.decimals, numbers.places, numbers.rounded
     figures_text, is_percent, item_decimals = numbers.figures_text, numbers.is_percent, numbers.item_decimals
     lang = book.lang
@@ -476,7 +476,7 @@ def _lacking(book: Book) -> None:
     keys = list(dict.fromkeys(str(k) for x in records if isinstance(x["keys"], dict) for k in x["keys"]))
     headers = [t("col.rule", lang), t("col.severity", lang), t("col.unit", lang), t("col.period", lang), *keys,
                t("col.values", lang), t("col.missing", lang), t("col.message", lang)]
-    from statguard.report.numbers import figures_text
+    from statguard.numbers import figures_text
     date_of = book.text_or_date
     rows = ([x["rule_id"], severity(x["severity"], lang),
              x["unit"] if x["unit"] is None or type(x["unit"]) is str else book.cell(x["unit"]), date_of(x["period"]),

@@ -49,7 +49,7 @@ from sqlglot import exp
 from statguard.checks.plan import DETAIL, KEY, PERIOD, STATUS, UNIT, Context, Plan, alias
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 from statguard.pack.model import Rule
 
 EXPECTED_UNITS, EXPECTED_PERIODS, WANTED, GOT = "_sg_units", "_sg_periods", "_sg_wanted", "_sg_got"
@@ -60,6 +60,10 @@ register({
     "detail.complete.missing": {"en": "no records in '{source}'", "zh": "「{source}」中没有记录"},
     "detail.complete.not_in_codes": {"en": "not in the code list", "zh": "不在代码表中"},
     "detail.complete.unexpected": {"en": "not expected", "zh": "不应出现"},
+    "problem.complete.no_unit": {"en": "complete needs 'unit' (source '{source}' declares no unit)",
+                                 "zh": "complete 需要 'unit'（数据源「{source}」未声明单位列）"},
+    "problem.complete.code_columns": {"en": "code_column names {n} column(s) for {units} unit column(s)",
+                                      "zh": "code_column 列出了 {n} 个列，但单位列有 {units} 个"},
 })
 
 
@@ -102,7 +106,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     spec = ctx.source(p.source)
     units = _names(p.unit) or ([spec.unit] if spec.unit else [])
     if not units:
-        raise PackError(ctx.problem(f"complete needs 'unit' (source '{p.source}' declares no unit)", "unit"))
+        raise PackError(ctx.problem(say("problem.complete.no_unit", source=p.source), "unit"))
     unit_cols = [_text(ctx.require_column(p.source, u, "unit")) for u in units]
     period_col = _text(ctx.require_column(p.source, p.period, "period")) if p.period else None
     groups = [_value(ctx, p.source, b) for b in p.by or []]
@@ -185,7 +189,7 @@ def _expected_units(ctx: Context, p: CompleteParams, units: list[str]) -> exp.Ex
     ctx.source(p.codes, "codes")
     columns = _names(p.code_column) or units
     if len(columns) != len(units):
-        raise PackError(ctx.problem(f"code_column names {len(columns)} column(s) for {len(units)} unit column(s)",
+        raise PackError(ctx.problem(say("problem.complete.code_columns", n=len(columns), units=len(units)),
                                     "code_column"))
     field = "code_column" if p.code_column else "unit"
     codes = [_text(ctx.require_column(p.codes, c, field)) for c in columns]

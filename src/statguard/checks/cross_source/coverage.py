@@ -80,7 +80,7 @@ from statguard.checks.plan import (
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 from statguard.pack.model import Rule
 
 TOTALS, HITS, AGG, CLAIMS = "_sg_totals", "_sg_hits", "_sg_agg", "_sg_claimed"
@@ -93,6 +93,10 @@ register({
     "detail.coverage.gap": {"en": "claimed rate differs from the verified rate by more than {points} points",
                             "zh": "上报比率与核实比率相差超过 {points} 个百分点"},
     "detail.coverage.no_claim": {"en": "no single claimed rate", "zh": "没有唯一的上报比率"},
+    "problem.coverage.no_unit": {"en": "coverage needs 'by' (source '{source}' declares no unit)",
+                                 "zh": "coverage 需要 'by'（数据源「{source}」未声明单位列）"},
+    "problem.coverage.claimed_match": {"en": "claimed.match must map exactly the group columns {by}",
+                                       "zh": "claimed.match 必须恰好对应分组列 {by}"},
 })
 
 
@@ -147,7 +151,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     by = p.by or ([spec.unit] if spec.unit else [])
     if not by:
         from statguard.errors import PackError
-        raise PackError(ctx.problem(f"coverage needs 'by' (source '{p.source}' declares no unit)", "by"))
+        raise PackError(ctx.problem(say("problem.coverage.no_unit", source=p.source), "by"))
     for col in by:
         ctx.require_column(p.source, col, "by")
     query = _aggregated(ctx, p, by)
@@ -212,7 +216,7 @@ def _with_claims(ctx: Context, p: CoverageParams, by: list[str],
     pairs = key_pairs(c.match) if c.match is not None else [(g, g) for g in by]
     if sorted(a for a, _ in pairs) != sorted(by):
         from statguard.errors import PackError
-        raise PackError(ctx.problem(f"claimed.match must map exactly the group columns {by}", "claimed"))
+        raise PackError(ctx.problem(say("problem.coverage.claimed_match", by=by), "claimed"))
     for _, col in pairs:
         ctx.require_column(c.source, col, "claimed")
     rate = quote_column(ctx.require_column(c.source, c.rate, "claimed").name)

@@ -54,9 +54,11 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    lang_of,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
+from statguard.i18n import register, t
 from statguard.pack.model import Rule
 
 Agg = Literal["sum", "count", "count_distinct", "min", "max", "mean"]
@@ -116,7 +118,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     keys = [exp.Coalesce(this=exp.column(f"_sg_k{i}", LEFT), expressions=[exp.column(f"_sg_k{i}", RIGHT)])
             for i in range(len(pairs))]
     value, other_value = exp.column("_sg_v", LEFT), exp.column("_sg_v", RIGHT)
-    status, detail = _verdict(p, keys, value, other_value)
+    status, detail = _verdict(p, keys, value, other_value, lang_of(ctx))
     projections = [alias(status, STATUS)]
     for (a_col, _), key in zip(pairs, keys, strict=True):
         if a_col == spec.unit:
@@ -167,8 +169,16 @@ def _aggregate(agg: str, value: exp.Expression | None) -> exp.Expression:
     return fn(this=value)
 
 
+register({
+    "detail.reconcile.no_key": {"en": "key is missing", "zh": "键值缺失"},
+    "detail.reconcile.only_in": {"en": "only in '{source}'", "zh": "仅见于「{source}」"},
+    "detail.reconcile.no_value": {"en": "no value to compare", "zh": "没有可比较的数值"},
+    "detail.reconcile.differ": {"en": "values differ", "zh": "数值不一致"},
+})
+
+
 def _verdict(p: ReconcileParams, keys: list[exp.Expression], value: exp.Expression,
-             other_value: exp.Expression) -> tuple[exp.Case, exp.Case]:
+             other_value: exp.Expression, lang: str | None) -> tuple[exp.Case, exp.Case]:
     here, there = exp.column("_sg_here", LEFT), exp.column("_sg_here", RIGHT)
     diff = exp.Abs(this=exp.Sub(this=value.copy(), expression=other_value.copy()))
     allowed: exp.Expression = exp.Literal.number(p.tolerance + EPS)
@@ -178,11 +188,13 @@ def _verdict(p: ReconcileParams, keys: list[exp.Expression], value: exp.Expressi
     missing_key = any_null(keys)
     assert missing_key is not None
     steps = [
-        (missing_key, "na", "key is missing"),
-        (exp.Is(this=there.copy(), expression=exp.Null()), "fail", f"only in '{p.source}'"),
-        (exp.Is(this=here.copy(), expression=exp.Null()), "fail", f"only in '{p.other}'"),
+        (missing_key, "na", t("detail.reconcile.no_key", lang)),
+        (exp.Is(this=there.copy(), expression=exp.Null()), "fail",
+         t("detail.reconcile.only_in", lang, source=p.source)),
+        (exp.Is(this=here.copy(), expression=exp.Null()), "fail", t("detail.reconcile.only_in", lang, source=p.other)),
         (exp.or_(exp.Is(this=value.copy(), expression=exp.Null()),
-                 exp.Is(this=other_value.copy(), expression=exp.Null()), copy=False), "na", "no value to compare"),
+                 exp.Is(this=other_value.copy(), expression=exp.Null()), copy=False), "na",
+         t("detail.reconcile.no_value", lang)),
         (exp.LTE(this=diff, expression=allowed), "pass", None),
     ]
     # each condition (fresh) goes into both CASEs: a copy into the first, itself into the second;
@@ -192,4 +204,4 @@ def _verdict(p: ReconcileParams, keys: list[exp.Expression], value: exp.Expressi
         status = status.when(cond.copy(), exp.Literal.string(verdict), copy=False)
         detail = detail.when(cond, exp.Literal.string(text) if text else exp.Null(), copy=False)
     return (status.else_(exp.Literal.string("fail"), copy=False),
-            detail.else_(exp.Literal.string("values differ"), copy=False))
+            detail.else_(exp.Literal.string(t("detail.reconcile.differ", lang)), copy=False))

@@ -48,9 +48,19 @@ from statguard.checks.plan import Context, Items, Plan, alias, number
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 DEFAULT_DIR = "statguard-output"
+register({
+    "problem.sample.n_or_fraction": {"en": "give either 'n' (records per stratum) or 'fraction', not both",
+                                     "zh": "'n'（每层抽取的记录数）和 'fraction'（抽样比例）只能给出其一"},
+    "problem.sample.match_needs_other": {"en": "'match' needs 'other' (the source to match against)",
+                                         "zh": "'match' 需要 'other'（与之核对的数据源）"},
+    "problem.sample.other_needs_match": {"en": "'other' needs 'match' (the columns to match on)",
+                                         "zh": "'other' 需要 'match'（用于匹配的列）"},
+    "problem.sample.cannot_write": {"en": "cannot write the sample: {error}", "zh": "无法写出抽样结果：{error}"},
+})
 HASH, KEY_RANK, RANK, FRAME = "_sg_hash", "_sg_key_rank", "sample_rank", "frame_size"
 
 
@@ -76,7 +86,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     p: SampleParams = rule.params
     ctx.source(p.source)
     if (p.n is None) == (p.fraction is None):
-        raise PackError(ctx.problem("give either 'n' (records per stratum) or 'fraction', not both", "n"))
+        raise PackError(ctx.problem(say("problem.sample.n_or_fraction"), "n"))
     for name in [*p.strata, *(p.keys or []), *(p.columns or [])]:
         ctx.require_column(p.source, name, "strata" if name in p.strata else "keys")
     query = _sampled(p, ctx)
@@ -112,7 +122,7 @@ def _frame(p: SampleParams, ctx: Context) -> exp.Select:
     if p.other:
         select = select.where(exp.Not(this=exp.Exists(this=_match(p, ctx))))
     elif p.match:
-        raise PackError(ctx.problem("'match' needs 'other' (the source to match against)", "match"))
+        raise PackError(ctx.problem(say("problem.sample.match_needs_other"), "match"))
     return select
 
 
@@ -131,7 +141,7 @@ def _match(p: SampleParams, ctx: Context) -> exp.Select:
     other = p.other or ""
     ctx.source(other, "other")
     if not p.match:
-        raise PackError(ctx.problem("'other' needs 'match' (the columns to match on)", "match"))
+        raise PackError(ctx.problem(say("problem.sample.other_needs_match"), "match"))
     pairs = list(p.match.items()) if isinstance(p.match, dict) else [(c, c) for c in p.match]
     conds = []
     for here, there in pairs:
@@ -182,7 +192,7 @@ def write_sample(columns: list[str], rows: list[tuple[Any, ...]], p: SampleParam
         from statguard.report.xlsx import write_table  # written as the report's sheets: no openpyxl
         write_table(xlsx_path, _sheet_name(rule_id), columns, ([_number(v) for v in row] for row in rows))
     except OSError as e:
-        raise SourceError(f"cannot write the sample: {e.strerror}", path=str(directory)) from None
+        raise SourceError(say("problem.sample.cannot_write", error=e.strerror), path=str(directory)) from None
     frame, drawn = _per_stratum(columns, rows, p.strata)
     return {"kind": "sample", "seed": p.seed, "n": p.n, "fraction": p.fraction, "strata": p.strata,
             "frame_size": sum(frame.values()), "sample_size": len(rows),

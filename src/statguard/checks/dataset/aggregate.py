@@ -62,10 +62,19 @@ from statguard.checks.record.row import is_numeric as row_is_numeric
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
 from statguard.expr.aggregates import filtered, is_numeric, is_statistic, statistics_in
-from statguard.i18n import DEFAULT_LANG, LANGS, register, t
+from statguard.i18n import DEFAULT_LANG, LANGS, register, say, t
 from statguard.pack.model import Rule
 
 register({
+    "problem.aggregate.no_statistic": {
+        "en": "an aggregate rule's expr needs a statistic such as mean(x), median(x) or all(x > 0); for a condition "
+              "on each record use kind: row",
+        "zh": "aggregate 规则的 expr 需要统计量，如 mean(x)、median(x) 或 all(x > 0)；对每条记录的条件请用 kind: row"},
+    "problem.aggregate.outside": {
+        "en": "column '{column}' is outside any statistic and not a 'by' column: it has no one value per group; "
+              "write mean({column}), max({column}) ... or group by it",
+        "zh": "列「{column}」不在任何统计量之内，也不是 'by' 列：每组没有唯一的值；"
+              "请写 mean({column})、max({column}) 等，或按它分组"},
     "detail.aggregate.group": {"en": "group {group} ({records} records in scope)",
                                "zh": "分组 {group}（范围内 {records} 条记录）"},
     "detail.aggregate.all": {"en": "all records ({records} in scope)", "zh": "全部记录（范围内 {records} 条）"},
@@ -97,8 +106,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     scopes: dict[str | None, str] = {None: p.source}
     tree = ctx.compile(p.expr, "expr", scopes, statistics=True).tree
     if not statistics_in(tree):
-        raise PackError(ctx.problem("an aggregate rule's expr needs a statistic such as mean(x), median(x) or "
-                                    "all(x > 0); for a condition on each record use kind: row", "expr"))
+        raise PackError(ctx.problem(say("problem.aggregate.no_statistic"), "expr"))
     groups = group_expressions(ctx, p.source, p.by)
     _outside_statistics(ctx, tree, groups)
     scope = ctx.compile(p.where, "where", scopes).tree if p.where else None
@@ -132,9 +140,7 @@ def _outside_statistics(ctx: Context, tree: exp.Expression, groups: list[tuple[s
     inside = {id(c) for s in statistics_in(tree) for c in s.find_all(exp.Column)}
     for column in tree.find_all(exp.Column):
         if id(column) not in inside and column.name not in grouped:
-            raise PackError(ctx.problem(
-                f"column '{column.name}' is outside any statistic and not a 'by' column: it has no one value "
-                f"per group; write mean({column.name}), max({column.name}) ... or group by it", "expr"))
+            raise PackError(ctx.problem(say("problem.aggregate.outside", column=column.name), "expr"))
 
 
 def numeric(node: exp.Expression, types: dict[str, str]) -> bool:

@@ -15,6 +15,11 @@ from statguard.checks.plan import Context
 from statguard.errors import ExpressionError, PackError
 from statguard.expr import Compiled, quote_column
 from statguard.expr.aggregates import filtered, over, statistics_in
+from statguard.i18n import register, say
+
+register({"problem.groups.no_statistics": {
+    "en": "'by' groups the statistics of {field} (such as median(x)), and it has none",
+    "zh": "'by' 用于对 {field} 中的统计量（如 median(x)）分组，但 {field} 中没有统计量"}})
 
 BY_DOC = ("Columns or expressions of a record's values (such as substr(period, 1, 4)) whose values form the "
           "groups; the statistics in expr (median(x), mean(x), ...) are computed per group. Default: one group "
@@ -47,8 +52,7 @@ def compile_with_groups(ctx: Context, text: str, field_name: str, source: str, b
     compiled = ctx.compile(text, field_name, scopes, statistics=True)
     if not statistics_in(compiled.tree):
         if by:
-            raise PackError(ctx.problem(f"'by' groups the statistics of {field_name} (such as median(x)), "
-                                        "and it has none", "by"))
+            raise PackError(ctx.problem(say("problem.groups.no_statistics", field=field_name), "by"))
         return compiled
     try:
         scope = ctx.compile(where, "where", scopes).tree if where else None

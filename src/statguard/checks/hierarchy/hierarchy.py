@@ -70,10 +70,13 @@ from statguard.checks.plan import (
     Context,
     Plan,
     alias,
+    lang_of,
+    pieces,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, Problem, StatguardError
 from statguard.expr import quote_column
+from statguard.i18n import register, say, speaking, t
 from statguard.pack.model import Rule
 
 if TYPE_CHECKING:
@@ -128,8 +131,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     for name, field_name in [(p.code, "code"), (p.value, "value"), *((b, "by") for b in p.by)]:
         ctx.require_column(p.source, name, field_name)
     if (p.hierarchy is None) == (p.mapping is None):
-        raise PackError(ctx.problem("give either 'hierarchy' (a source of child-parent pairs) or an inline "
-                                    "'mapping' of parent: [children], not both", "hierarchy"))
+        raise PackError(ctx.problem(say("problem.hierarchy.source_or_mapping"), "hierarchy"))
     where = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
     if p.mapping is not None:
         pairs = [(str(c), str(parent)) for parent, kids in p.mapping.items() for c in kids]
@@ -148,24 +150,47 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     query = build_query(p, ctx, edges, where)
     if ctx.linting:
         return Plan(query=query, order_by=ORDER)
+    lang = lang_of(ctx)  # the run happens on an engine thread, outside the language spoken here
     # meta: the query of every item, for callers that need them all (statguard compare) or the
     # not-evaluable ones (lacking_query), once `prepare` has refused a malformed hierarchy
-    return Plan(run=lambda engine: _run_checked(engine, edges, query, p.hierarchy or ""),
-                meta={"query": query, "prepare": lambda engine: _check_edges(engine, edges, p.hierarchy or "")})
+    return Plan(run=lambda engine: _run_checked(engine, edges, query, p.hierarchy or "", lang),
+                meta={"query": query, "prepare": lambda engine: _check_edges(engine, edges, p.hierarchy or "", lang)})
 
 
 ORDER = ['ABS("_imbalance") DESC NULLS LAST']
+register({
+    "problem.hierarchy.source_or_mapping": {
+        "en": "give either 'hierarchy' (a source of child-parent pairs) or an inline 'mapping' of parent: [children], "
+              "not both",
+        "zh": "'hierarchy'（下级-上级代码对照的数据源）和直接写出的 'mapping'（上级: [下级]）只能给出其一"},
+    "problem.hierarchy.two_parents": {"en": "code '{code}' has {n} parents ({parents}); a code may have one "
+                                            "parent only",
+                                      "zh": "代码「{code}」有 {n} 个上级（{parents}）；一个代码只能有一个上级"},
+    "problem.hierarchy.cycle": {"en": "cycle in the hierarchy: {path} (child -> parent)",
+                                "zh": "层级关系有循环：{path}（下级 -> 上级）"},
+    "problem.hierarchy.not_a_hierarchy": {"en": "hierarchy source '{source}' is not a hierarchy: {found}",
+                                          "zh": "层级数据源「{source}」不构成层级关系：{found}"},
+    "problem.hierarchy.more": {"en": " (and {n} more)", "zh": "（另有 {n} 处）"},
+    "detail.hierarchy.present": {"en": "{where}: children present {present}/{all}",
+                                 "zh": "{where}：已报下级 {present}/{all}"},
+    "detail.hierarchy.parent_missing": {"en": "parent missing", "zh": "上级缺失"},
+    "detail.hierarchy.duplicates": {"en": "duplicate records: ", "zh": "重复记录："},
+    "detail.hierarchy.unknown_code": {"en": "{code}: code not in the hierarchy ({n} records)",
+                                      "zh": "{code}：代码不在层级表中（{n} 条记录）"},
+})
 
 
 # -- the child-parent table ---------------------------------------------------------------
-def malformed(pairs: list[tuple[str, str]]) -> list[str]:
-    """Why a list of (child, parent) pairs is not a hierarchy: two parents, cycles."""
+def malformed(pairs: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
+    """Why a list of (child, parent) pairs is not a hierarchy: two parents, cycles; each as
+    (the code with two parents or None, the message)."""
     parents: dict[str, list[str]] = {}
     for child, parent in pairs:
         if parent not in parents.setdefault(child, []):
             parents[child].append(parent)
-    problems = [f"code '{c}' has {len(ps)} parents ({', '.join(ps)}); a code may have one parent only"
-                for c, ps in parents.items() if len(ps) > 1]
+    problems: list[tuple[str | None, str]] = [
+        (c, say("problem.hierarchy.two_parents", code=c, n=len(ps), parents=", ".join(ps)))
+        for c, ps in parents.items() if len(ps) > 1]
     up = {c: ps[0] for c, ps in parents.items()}
     seen_cycles: set[frozenset[str]] = set()
     for start in up:
@@ -179,20 +204,19 @@ def malformed(pairs: list[tuple[str, str]]) -> list[str]:
             cycle, node = cycle[first:] + cycle[:first], min(cycle)
             if frozenset(cycle) not in seen_cycles:
                 seen_cycles.add(frozenset(cycle))
-                problems.append("cycle in the hierarchy: " + " -> ".join([*cycle, node]) + " (child -> parent)")
+                problems.append((None, say("problem.hierarchy.cycle", path=" -> ".join([*cycle, node]))))
     return problems
 
 
 def _raise_if_malformed(pairs: list[tuple[str, str]], rule: Rule, ctx: Context) -> None:
     found = malformed(pairs)
     if found:
-        raise PackError([_mapping_problem(msg, rule, ctx) for msg in found])
+        raise PackError([_mapping_problem(code, msg, rule, ctx) for code, msg in found])
 
 
-def _mapping_problem(message: str, rule: Rule, ctx: Context) -> Problem:
+def _mapping_problem(code: str | None, message: str, rule: Rule, ctx: Context) -> Problem:
     """Locate a problem at the mapping entry it names, when that can be found."""
     mapping = rule.raw.get("mapping") if isinstance(rule.raw, dict) else None
-    code = message.split("'")[1] if message.startswith("code '") else None
     for parent, kids in (mapping or {}).items():
         item_locs = getattr(kids, "item_locs", None)
         if code is None or not item_locs:
@@ -219,9 +243,9 @@ def _edges_of_source(p: HierarchyParams, ctx: Context) -> exp.Select:
 
 
 def _run_checked(engine: Any, edges: exp.Select, query: exp.Select,
-                 source: str) -> tuple[dict[str, int], pd.DataFrame]:
+                 source: str, lang: str | None) -> tuple[dict[str, int], pd.DataFrame]:
     """Refuse a malformed hierarchy source, then run the comparison."""
-    _check_edges(engine, edges, source)
+    _check_edges(engine, edges, source, lang)
     items = engine.frame(query)
     counts = {str(k): int(v) for k, v in items[STATUS].value_counts().items()}
     fails = items[items[STATUS] == "fail"]
@@ -229,13 +253,15 @@ def _run_checked(engine: Any, edges: exp.Select, query: exp.Select,
     return counts, fails.reset_index(drop=True)
 
 
-def _check_edges(engine: Any, edges: exp.Select, source: str) -> None:
+def _check_edges(engine: Any, edges: exp.Select, source: str, lang: str | None) -> None:
     """Refuse a hierarchy source that is not a hierarchy (two parents, cycles)."""
     pairs = sorted((str(c), str(p)) for c, p in engine.frame(edges).itertuples(index=False))
-    found = malformed(pairs)
+    with speaking(lang):
+        found = malformed(pairs)
     if found:
-        raise StatguardError(f"hierarchy source '{source}' is not a hierarchy: " + "; ".join(found[:5])
-                             + (f" (and {len(found) - 5} more)" if len(found) > 5 else ""))
+        more = t("problem.hierarchy.more", lang, n=len(found) - 5) if len(found) > 5 else ""
+        raise StatguardError(t("problem.hierarchy.not_a_hierarchy", lang, source=source,
+                               found="; ".join(m for _, m in found[:5]) + more))
 
 
 # -- the comparison -----------------------------------------------------------------------
@@ -401,13 +427,17 @@ def _compared(p: HierarchyParams, ctx: Context) -> exp.Select:
                         true=_col(PARENT), false=exp.null())
     duplicates = fn("concat_ws", exp.Literal.string(", "), parent_dup, _col("_sg_dups"))
     where = fn("concat_ws", exp.Literal.string(" "), _col(PARENT), *[exp.cast(_col(b), "VARCHAR") for b in p.by])
-    detail = fn("concat_ws", exp.Literal.string("; "),
-                cat(where, ": children present ", exp.cast(_col("_sg_k_present"), "VARCHAR"), "/",
-                    exp.cast(_col("_sg_k_all"), "VARCHAR")),
+    lang = lang_of(ctx)
+    detail = fn("concat_ws", exp.Literal.string(t("detail.parts.sep", lang)),
+                cat(*pieces("detail.hierarchy.present", lang, where=where,
+                            present=exp.cast(_col("_sg_k_present"), "VARCHAR"),
+                            all=exp.cast(_col("_sg_k_all"), "VARCHAR"))),
                 exp.If(this=_col("_sg_p_present"), true=exp.null(),
-                       false=exp.Literal.string("parent missing")),
-                labelled("missing", _col("_sg_missing")), labelled("NULL", _col("_sg_nulls")),
-                labelled("duplicate records", exp.Nullif(this=duplicates, expression=exp.Literal.string(""))))
+                       false=exp.Literal.string(t("detail.hierarchy.parent_missing", lang))),
+                labelled(t("detail.parts.missing", lang), _col("_sg_missing")),
+                labelled(t("detail.parts.null", lang), _col("_sg_nulls")),
+                labelled(t("detail.hierarchy.duplicates", lang),
+                         exp.Nullif(this=duplicates, expression=exp.Literal.string(""))))
     imbalance = exp.Sub(this=exp.paren(observed.copy()), expression=exp.paren(expected.copy()))
     extra: list[exp.Expression] = []
     if _reported(p):  # blank cells counted as 0 are exact; a NULL side makes the item 'na' anyway
@@ -436,8 +466,8 @@ def _unknown(p: HierarchyParams, ctx: Context) -> exp.Select:
         identity.append(alias(_col(CODE) if spec.unit == p.code else exp.null(), UNIT))
     if spec.period and spec.period in p.by:
         identity.append(alias(exp.null(), PERIOD))
-    detail = cat(_col(CODE), ": code not in the hierarchy (", exp.cast(exp.Count(this=exp.Star()), "VARCHAR"),
-                 " records)")
+    detail = cat(*pieces("detail.hierarchy.unknown_code", lang_of(ctx), code=_col(CODE),
+                         n=exp.cast(exp.Count(this=exp.Star()), "VARCHAR")))
     verdict = "fail" if p.unknown_codes == "fail" else "na"
     return (exp.select(alias(exp.Literal.string(verdict), STATUS), *identity, *nulls, alias(_col(CODE), KEY + p.code),
                        alias(exp.null(), VAL + "children_present"), alias(exp.null(), VAL + "children"),

@@ -27,6 +27,13 @@ from typing import Literal
 from sqlglot import exp
 
 from statguard.checks.plan import number
+from statguard.i18n import register
+
+register({  # the parts of the details both kinds write (statguard.checks.plan.pieces)
+    "detail.parts.sep": {"en": "; ", "zh": "；"},
+    "detail.parts.missing": {"en": "missing: ", "zh": "缺失："},
+    "detail.parts.null": {"en": "NULL: ", "zh": "空值："},
+})
 
 Mode = Literal["non_null", "non_zero", "partial_null", "partial_zero", "always_null", "always_zero"]
 MODE_HELP = (
@@ -76,8 +83,9 @@ def fn(name: str, *args: exp.Expression) -> exp.Anonymous:
 
 
 def labelled(label: str, text: exp.Expression) -> exp.Expression:
-    """'label: ' || text, NULL when text is NULL (so concat_ws skips it)."""
-    return exp.DPipe(this=exp.Literal.string(label + ": "), expression=text, safe=True)
+    """'label' || text (the label with its colon, in the report's language), NULL when text is NULL
+    (so concat_ws skips it)."""
+    return exp.DPipe(this=exp.Literal.string(label), expression=text, safe=True)
 
 
 def cat(*parts: exp.Expression | str) -> exp.Expression:

@@ -62,10 +62,12 @@ from statguard.checks.plan import (
     Plan,
     alias,
     identity_columns,
+    lang_of,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.i18n import register, say, t
 from statguard.pack.model import Rule
 
 
@@ -124,12 +126,24 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     return Plan(query=query, order_by=['ABS("_imbalance") DESC NULLS LAST'])
 
 
+register({
+    "problem.part_whole.both": {"en": "give either 'whole' and 'parts' or 'groups', not both",
+                                "zh": "'whole' 加 'parts' 与 'groups' 只能给出其一"},
+    "problem.part_whole.neither": {"en": "part_whole needs 'whole' and 'parts' (or 'groups')",
+                                   "zh": "part_whole 需要 'whole' 和 'parts'（或 'groups'）"},
+    "problem.part_whole.whole_is_part": {"en": "column '{column}' is both the whole and a part",
+                                         "zh": "列「{column}」既是总数又是分项"},
+    "problem.part_whole.same_names": {"en": "group names must differ", "zh": "各组的名称不能相同"},
+    "detail.part_whole.formula": {"en": "{label}: {whole} vs {parts}", "zh": "{label}：{whole} 对 {parts}"},
+})
+
+
 def _groups(p: PartWholeParams, ctx: Context) -> list[PartGroup]:
     if p.groups is not None and (p.whole is not None or p.parts is not None):
-        raise PackError(ctx.problem("give either 'whole' and 'parts' or 'groups', not both", "groups"))
+        raise PackError(ctx.problem(say("problem.part_whole.both"), "groups"))
     if p.groups is None:
         if p.whole is None or p.parts is None:
-            raise PackError(ctx.problem("part_whole needs 'whole' and 'parts' (or 'groups')", "whole"))
+            raise PackError(ctx.problem(say("problem.part_whole.neither"), "whole"))
         groups = [PartGroup(whole=p.whole, parts=p.parts)]
     else:
         groups = list(p.groups)
@@ -139,10 +153,10 @@ def _groups(p: PartWholeParams, ctx: Context) -> list[PartGroup]:
         for part in g.parts:
             ctx.require_column(p.source, part, field_name or "parts")
         if g.whole in g.parts:
-            raise PackError(ctx.problem(f"column '{g.whole}' is both the whole and a part", field_name or "parts"))
+            raise PackError(ctx.problem(say("problem.part_whole.whole_is_part", column=g.whole), field_name or "parts"))
     names = [g.name or g.whole for g in groups]
     if len(set(names)) != len(names):
-        raise PackError(ctx.problem("group names must differ", "groups"))
+        raise PackError(ctx.problem(say("problem.part_whole.same_names"), "groups"))
     return groups
 
 
@@ -208,8 +222,10 @@ def _group_select(p: PartWholeParams, ctx: Context, g: PartGroup, columns: list[
     else:
         status = verdict(observed, compared, float(p.tolerance), p.relative_tolerance)
     label = g.name or g.whole
-    detail = fn("concat_ws", exp.Literal.string("; "),
-                cat(f"{label}: {g.whole} vs {' + '.join(g.parts)}"), labelled("missing", _missing(g)))
+    lang = lang_of(ctx)
+    formula = t("detail.part_whole.formula", lang, label=label, whole=g.whole, parts=" + ".join(g.parts))
+    detail = fn("concat_ws", exp.Literal.string(t("detail.parts.sep", lang)),
+                cat(formula), labelled(t("detail.parts.missing", lang), _missing(g)))
     select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source, keys=p.keys))
     if named:
         select = select.select(alias(exp.Literal.string(label), KEY + "group"))

@@ -77,13 +77,15 @@ from statguard.checks.plausibility.common import Long, LongParams, column_or_def
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
-from statguard.i18n import register
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 EPS = 1e-9
 LEVELS = ("_sg_l3", "_sg_l2", "_sg_l1", "_sg_l0")  # benchmark rows by specificity, most specific first
 
 register({
+    "problem.benchmark.no_indicator": {"en": "source '{source}' has no indicator column; give 'indicator:'",
+                                       "zh": "数据源「{source}」没有指标列；请给出 'indicator:'"},
     "detail.benchmark.above": {
         "en": "{value} is above the benchmark band {low} to {high} ({citation}) by {imbalance}, "
               "{outside_pct}% of the bound",
@@ -203,8 +205,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if long.indicator is None and ctx.columns(p.source) is None:
         long.indicator = "indicator"  # columns unknown until the data is bound (linting an undeclared source)
     if long.indicator is None:
-        raise PackError(ctx.problem(f"source '{p.source}' has no indicator column; give 'indicator:'",
-                                    "indicator"))
+        raise PackError(ctx.problem(say("problem.benchmark.no_indicator", source=p.source), "indicator"))
     scope = column_or_default(ctx, p.source, p.scope, "scope", "scope")
     rows = long.rows(ctx).select(alias(quote_column(scope) if scope else exp.Null(), "_scope"))
     if p.check == "implied_denominator":

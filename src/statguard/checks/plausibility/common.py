@@ -21,6 +21,17 @@ from sqlglot import exp
 from statguard.checks.plan import Context, alias
 from statguard.checks.registry import Params
 from statguard.expr import quote_column
+from statguard.i18n import register, say
+
+register({
+    "problem.long.no_unit": {"en": "source '{source}' declares no unit column; give 'unit:'",
+                             "zh": "数据源「{source}」未声明单位列；请给出 'unit:'"},
+    "problem.long.no_period": {"en": "source '{source}' declares no period column; give 'period:'",
+                               "zh": "数据源「{source}」未声明期别列；请给出 'period:'"},
+    "problem.long.no_indicator": {"en": "source '{source}' has no indicator column to look up in '{table}'; "
+                                        "give 'indicator:'",
+                                  "zh": "数据源「{source}」没有可在「{table}」中查找的指标列；请给出 'indicator:'"},
+})
 
 MAD_SCALE = 1.4826  # MAD * 1.4826 estimates sigma for normal data
 
@@ -68,10 +79,10 @@ class Long:
         self.peer_group = column_or_default(ctx, p.source, p.peer_group, "peer_group", "peer_group")
         if self.unit is None:
             from statguard.errors import PackError
-            raise PackError(ctx.problem(f"source '{p.source}' declares no unit column; give 'unit:'", "unit"))
+            raise PackError(ctx.problem(say("problem.long.no_unit", source=p.source), "unit"))
         if need_period and self.period is None:
             from statguard.errors import PackError
-            raise PackError(ctx.problem(f"source '{p.source}' declares no period column; give 'period:'", "period"))
+            raise PackError(ctx.problem(say("problem.long.no_period", source=p.source), "period"))
         self.scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
 
     def columns(self, *roles: str) -> list[str]:
@@ -129,8 +140,8 @@ def without_exempt(ctx: Context, rows: exp.Select, long: Long, indicators: str |
     kind = ctx.require_column(spec.source, spec.kind, "indicators")
     if long.indicator is None:
         from statguard.errors import PackError
-        raise PackError(ctx.problem(f"source '{long.source}' has no indicator column to look up in "
-                                    f"'{spec.source}'; give 'indicator:'", "indicators"))
+        raise PackError(ctx.problem(say("problem.long.no_indicator", source=long.source, table=spec.source),
+                                    "indicators"))
 
     def text(value: exp.Expression) -> exp.Expression:
         return exp.cast(value, "VARCHAR")

@@ -94,7 +94,7 @@ from statguard.checks.plausibility.common import (
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
-from statguard.i18n import register
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 Test = Literal["first", "second", "first_two", "last", "round"]
@@ -111,6 +111,16 @@ ROUND_FROM = 100  # last and round: values with an integer part of at least thre
 TOO_BIG = 1e15  # beyond this a double's integer part is no longer exact
 
 register({
+    "problem.digits.conformity": {"en": "'conformity' applies to first, second and first_two; test '{test}' uses "
+                                        "{instead}",
+                                  "zh": "'conformity' 只适用于 first、second 和 first_two；"
+                                        "检验 '{test}' 请用 {instead}"},
+    "problem.digits.both": {"en": "give 'conformity' or 'max_mad', not both",
+                            "zh": "'conformity' 和 'max_mad' 只能给出其一"},
+    "problem.digits.round": {"en": "test 'round' compares a share: use 'max_round_share'",
+                             "zh": "检验 'round' 比较的是占比：请用 'max_round_share'"},
+    "problem.digits.by": {"en": "by: {by} needs a {field} column: source '{source}' has no '{field}'; give '{field}:'",
+                          "zh": "by: {by} 需要 {field} 列：数据源「{source}」没有 '{field}' 列；请给出 '{field}:'"},
     "detail.digits.first": {
         "en": "first digits of {n} values depart from Benford's law: MAD {mad} (limit {mad_limit}), "
               "chi-square {chi2} (critical {chi2_critical})",
@@ -193,12 +203,12 @@ def _limits(ctx: Context, p: DigitsParams) -> tuple[float, int, float]:
     """(MAD or share limit, min_n, chi-square critical value), checking the parameters fit the test."""
     from scipy.stats import chi2
     if p.conformity and p.test not in NIGRINI:
-        raise PackError(ctx.problem(f"'conformity' applies to first, second and first_two; test '{p.test}' "
-                                    "uses " + ("max_round_share" if p.test == "round" else "max_mad"), "conformity"))
+        raise PackError(ctx.problem(say("problem.digits.conformity", test=p.test,
+                                        instead="max_round_share" if p.test == "round" else "max_mad"), "conformity"))
     if p.conformity and p.max_mad is not None:
-        raise PackError(ctx.problem("give 'conformity' or 'max_mad', not both", "max_mad"))
+        raise PackError(ctx.problem(say("problem.digits.both"), "max_mad"))
     if p.test == "round" and (p.max_mad is not None or p.excess_mad):
-        raise PackError(ctx.problem("test 'round' compares a share: use 'max_round_share'",
+        raise PackError(ctx.problem(say("problem.digits.round"),
                                     "max_mad" if p.max_mad is not None else "excess_mad"))
     if p.test == "round":
         limit = p.max_round_share
@@ -216,8 +226,7 @@ def _group_roles(ctx: Context, p: DigitsParams, long: Long) -> list[str]:
     for role, column, field_name in (("_indicator", long.indicator, "indicator"), ("_peer", long.peer_group,
                                                                                     "peer_group")):
         if role in roles and column is None:
-            raise PackError(ctx.problem(f"by: {p.by} needs a {field_name} column: source '{p.source}' has no "
-                                        f"'{field_name}'; give '{field_name}:'", "by"))
+            raise PackError(ctx.problem(say("problem.digits.by", by=p.by, field=field_name, source=p.source), "by"))
     return roles
 
 

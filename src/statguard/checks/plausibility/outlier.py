@@ -81,7 +81,7 @@ from statguard.checks.plausibility.common import Long, LongParams, robust_stats
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import MAPPED, period_plan, with_periods
 from statguard.errors import PackError
-from statguard.i18n import register
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 NA, PASS, FAIL = (exp.Literal.string(s) for s in ("na", "pass", "fail"))
@@ -90,6 +90,8 @@ HB_GROUP = ["_indicator", "_peer", MAPPED["label"]]  # hb peers: the period as r
 HB_ONLY = ("compare", "U", "A", "C")
 
 register({
+    "problem.outlier.other_method": {"en": "'{name}' is a parameter of 'method: {owner}'; this rule uses {method}",
+                                     "zh": "'{name}' 是 'method: {owner}' 的参数；本规则用的是 {method}"},
     "detail.outlier.high": {
         "en": "{observed} is {z} MADs above the peers' median {median} (MAD {mad}, {peers} peers); "
               "at most {upper} expected",
@@ -149,7 +151,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     other = sorted((set(HB_ONLY) if p.method == "robust_z" else {"z", "log"}) & p.model_fields_set)
     if other:  # a parameter the chosen method ignores is a misunderstanding, not a no-op
         owner = "hb" if p.method == "robust_z" else "robust_z"
-        raise PackError(ctx.problem(f"'{other[0]}' is a parameter of 'method: {owner}'; this rule uses {p.method}",
+        raise PackError(ctx.problem(say("problem.outlier.other_method", name=other[0], owner=owner, method=p.method),
                                     other[0]))
     if p.method == "robust_z":
         long = Long(ctx, p)

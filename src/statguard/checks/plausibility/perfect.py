@@ -119,7 +119,7 @@ from statguard.checks.plausibility.common import IndicatorTable, Long, LongParam
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import MAPPED, period_plan, with_periods
 from statguard.errors import PackError
-from statguard.i18n import register
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 Check = Literal["exact_rate", "same_value", "copied", "year_ago", "repeats", "constant"]
@@ -141,6 +141,17 @@ DEFAULTS = {
 ROWS, EPS, HUGE = "_sg_rows", 1e-9, 1e30
 
 register({
+    "problem.perfect.applies_to": {"en": "'{name}' applies to check {checks}, not {check}",
+                                   "zh": "'{name}' 只适用于 check {checks}，不适用于 {check}"},
+    "problem.perfect.or": {"en": " or ", "zh": " 或 "},
+    "problem.perfect.counts": {"en": "a rate from counts needs both numerator and denominator; give '{missing}'",
+                               "zh": "由计数求比率需要同时给出 numerator 和 denominator；请给出 '{missing}'"},
+    "problem.perfect.rates_or_counts": {
+        "en": "give either 'rates' (reported rates) or 'numerator' and 'denominator' (rates from counts), one per rule",
+        "zh": "'rates'（填报的比率）与 'numerator' 加 'denominator'（由计数求比率）只能给出其一，每条规则一种"},
+    "problem.perfect.which_rates": {
+        "en": "say which indicators are rates: 'rates: [...]', or 'indicators:' (a table whose kind column says rate)",
+        "zh": "请说明哪些指标是比率：'rates: [...]'，或 'indicators:'（其类型列标为 rate 的指标表）"},
     "detail.perfect.rate": {
         "en": "rate reported as exactly {observed}: all or none",
         "zh": "上报的比率恰为 {observed}：全部或全无"},
@@ -261,7 +272,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     p: PerfectParams = rule.params
     for name, checks in APPLIES.items():
         if name in p.model_fields_set and p.check not in checks:
-            raise PackError(ctx.problem(f"'{name}' applies to check {' or '.join(checks)}, not {p.check}", name))
+            raise PackError(ctx.problem(say("problem.perfect.applies_to", name=name, check=p.check,
+                                            checks=say("problem.perfect.or").join(checks)), name))
     timed = p.check in TIMED_CHECKS
     long = Long(ctx, p, need_period=p.check != "exact_rate")
     rows = _rows(ctx, p, long, timed)
@@ -340,16 +352,13 @@ def _evidence(p: PerfectParams, table_: str | None = None) -> exp.Expression:
 def _exact_rate(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
     if (p.numerator is None) != (p.denominator is None):
         given, missing = ("numerator", "denominator") if p.denominator is None else ("denominator", "numerator")
-        raise PackError(ctx.problem(f"a rate from counts needs both numerator and denominator; give '{missing}'",
-                                    given))
+        raise PackError(ctx.problem(say("problem.perfect.counts", missing=missing), given))
     if p.numerator is not None and p.rates is not None:
-        raise PackError(ctx.problem("give either 'rates' (reported rates) or 'numerator' and 'denominator' "
-                                    "(rates from counts), one per rule", "rates"))
+        raise PackError(ctx.problem(say("problem.perfect.rates_or_counts"), "rates"))
     if p.numerator is not None:
         return _rate_from_counts(p, long)
     if p.rates is None and p.indicators is None and long.indicator is not None:
-        raise PackError(ctx.problem("say which indicators are rates: 'rates: [...]', or 'indicators:' (a table "
-                                    "whose kind column says rate)", "check"))
+        raise PackError(ctx.problem(say("problem.perfect.which_rates"), "check"))
     factor = 1.0 if p.scale == "percent" else 0.01
     value = col("_value")
     at_extreme = exp.or_(*[exp.LTE(this=exp.Abs(this=exp.Sub(this=value.copy(), expression=number(e * factor))),

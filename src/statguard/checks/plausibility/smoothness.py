@@ -162,7 +162,7 @@ from statguard.checks.plausibility.common import (
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import mapping_table, period_plan
 from statguard.errors import PackError
-from statguard.i18n import register
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 from statguard.periods import raw_text
 
@@ -171,6 +171,20 @@ SPREAD_FLOOR = 0.01  # percentage points: a smaller spread enters the logarithm 
 ROUNDING = 1e-9  # growth rates are compared with the band with this much slack for binary noise
 
 register({
+    "problem.smoothness.within_unit_indicator": {
+        "en": "within_unit compares a series with the unit's other indicators: the source needs an indicator column "
+              "(indicator:)",
+        "zh": "within_unit 将一个序列与本单位的其他指标比较：数据源需要指标列（indicator:）"},
+    "problem.smoothness.too_smooth_only": {
+        "en": "{what} applies to check: too_smooth only (a pinned target is judged on the series' own rates)",
+        "zh": "{what} 只适用于 check: too_smooth（锁定目标值按序列自身的增速判断）"},
+    "problem.smoothness.window": {
+        "en": "a window of {window} periods gives at most {window} growth rates, fewer than {name} {needed}{default}: "
+              "{consequence}",
+        "zh": "{window} 期的窗口最多得到 {window} 个增速，少于 {name} {needed}{default}：{consequence}"},
+    "problem.smoothness.its_default": {"en": " (its default)", "zh": "（默认值）"},
+    "problem.smoothness.none_could_fail": {"en": "no series could fail", "zh": "任何序列都不可能不通过"},
+    "problem.smoothness.nothing_evaluable": {"en": "nothing is evaluable", "zh": "没有可判断的项"},
     "detail.smoothness.too_smooth.mom": {
         "en": "month-on-month growth too smooth: spread {observed} points over {growths} rates, {ratio} of "
               "the median {expected} of {peers} peers (robust z {z}); rates: {rates}",
@@ -329,14 +343,12 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     assert long.period is not None
     _check_window(ctx, p)
     if p.within_unit and not long.indicator:
-        raise PackError(ctx.problem("within_unit compares a series with the unit's other indicators: the source "
-                                    "needs an indicator column (indicator:)", "within_unit"))
+        raise PackError(ctx.problem(say("problem.smoothness.within_unit_indicator"), "within_unit"))
     if p.within_unit and p.check != "too_smooth":
-        raise PackError(ctx.problem("within_unit applies to check: too_smooth only (a pinned target is judged on "
-                                    "the series' own rates)", "within_unit"))
+        raise PackError(ctx.problem(say("problem.smoothness.too_smooth_only", what="within_unit"), "within_unit"))
     if p.relative_to == "peers" and p.check != "too_smooth":
-        raise PackError(ctx.problem("relative_to: peers applies to check: too_smooth only (a pinned target is "
-                                    "judged on the series' own rates)", "relative_to"))
+        raise PackError(ctx.problem(say("problem.smoothness.too_smooth_only", what="relative_to: peers"),
+                                    "relative_to"))
     growth = p.growth or ("yoy" if p.check == "pinned" else "mom")
     peers = p.relative_to == "peers"
     series = _series(p, peers)
@@ -360,11 +372,12 @@ def _check_window(ctx: Context, p: SmoothnessParams) -> None:
     for name, needed in (("min_growths", p.min_growths), ("min_months", p.min_months)):
         if name == "min_months" and p.check != "pinned" or needed <= p.window:
             continue
-        default = "" if name in given else " (its default)"
-        raise PackError(ctx.problem(
-            f"a window of {p.window} periods gives at most {p.window} growth rates, fewer than {name} "
-            f"{needed}{default}: {'no series could fail' if name == 'min_months' else 'nothing is evaluable'}",
-            "window" if "window" in given else name))
+        default = "" if name in given else say("problem.smoothness.its_default")
+        consequence = say("problem.smoothness.none_could_fail" if name == "min_months"
+                          else "problem.smoothness.nothing_evaluable")
+        raise PackError(ctx.problem(say("problem.smoothness.window", window=p.window, name=name, needed=needed,
+                                        default=default, consequence=consequence),
+                                    "window" if "window" in given else name))
 
 
 def _rows(ctx: Context, p: SmoothnessParams, long: Long) -> exp.Select:

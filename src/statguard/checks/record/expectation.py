@@ -69,10 +69,11 @@ from statguard.checks.plan import (
     Plan,
     alias,
     col,
+    lang_of,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import EngineError, PackError, Problem
-from statguard.i18n import CATALOGUE, register
+from statguard.i18n import CATALOGUE, register, say, t
 from statguard.pack.model import Rule
 
 if TYPE_CHECKING:
@@ -86,15 +87,33 @@ register({
     "msg.expectation.row": {"en": "{detail} does not meet {expected}", "zh": "{detail}，不符合 {expected}"},
     "msg.expectation.aggregate": {"en": "observed {observed}, expected {expected}",
                                   "zh": "实际为 {observed}，应满足 {expected}"},
+    "problem.expectation.condition": {"en": "'{name}' is not taken here: give the rule a 'where:' instead",
+                                      "zh": "此处不接受 '{name}'：请改为给规则写 'where:'"},
+    "problem.expectation.housekeeping": {"en": "'{name}' is not taken here: statguard sets it",
+                                         "zh": "此处不接受 '{name}'：由 statguard 设定"},
+    "problem.expectation.refused": {"en": "expectation '{name}' is not supported: {why}",
+                                    "zh": "不支持 expectation '{name}'：{why}"},
+    "problem.expectation.runs_sql": {"en": "it runs SQL text", "zh": "它会执行 SQL 文本"},
+    "problem.expectation.other_table": {"en": "it reads another table", "zh": "它会读取另一张表"},
+    "problem.expectation.unknown": {"en": "unknown great-expectations expectation '{name}'{hint}",
+                                    "zh": "great-expectations 中没有 expectation '{name}'{hint}"},
+    "problem.expectation.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
+    "problem.expectation.unknown_argument": {"en": "unknown argument '{field}' of {name} (its arguments: {own}){hint}",
+                                             "zh": "{name} 没有参数 '{field}'（其参数为：{own}）{hint}"},
+    "problem.expectation.needs": {"en": "{name} needs the argument '{field}'", "zh": "{name} 需要参数 '{field}'"},
+    "problem.expectation.argument": {"en": "argument '{field}' of {name}: {error}",
+                                     "zh": "{name} 的参数 '{field}'：{error}"},
+    "problem.expectation.could_not_run": {"en": "great_expectations could not run {name}: {error}",
+                                          "zh": "great_expectations 无法运行 {name}：{error}"},
 })
 
 MAP, AGGREGATE, TABLE = "map", "aggregate", "table"
 FAMILIES = {"ColumnMapExpectation": MAP, "ColumnPairMapExpectation": MAP, "MulticolumnMapExpectation": MAP,
             "ColumnAggregateExpectation": AGGREGATE, "BatchExpectation": TABLE}
 COLUMN_ARGS = ("column", "column_A", "column_B", "column_list")
-REFUSED = {"unexpected_rows_expectation": "it runs SQL text",
-           "expect_query_results_to_match_comparison": "it runs SQL text",
-           "expect_table_row_count_to_equal_other_table": "it reads another table"}
+REFUSED = {"unexpected_rows_expectation": "problem.expectation.runs_sql",  # name -> why, a catalogue key
+           "expect_query_results_to_match_comparison": "problem.expectation.runs_sql",
+           "expect_table_row_count_to_equal_other_table": "problem.expectation.other_table"}
 # arguments of every GX expectation that are not the check's own: statguard sets or refuses them
 HOUSEKEEPING = {"id", "meta", "notes", "result_format", "description", "catch_exceptions", "rendered_content",
                 "severity", "windows", "batch_id"}
@@ -142,9 +161,9 @@ def _spec(ctx: Context, p: ExpectationParams) -> _Spec:
     kwargs = _plain(p.kwargs)
     for name in kwargs:
         if name in CONDITIONS:
-            raise PackError(_problem(ctx, f"'{name}' is not taken here: give the rule a 'where:' instead", name, True))
+            raise PackError(_problem(ctx, say("problem.expectation.condition", name=name), name, True))
         if name in HOUSEKEEPING:
-            raise PackError(_problem(ctx, f"'{name}' is not taken here: statguard sets it", name, True))
+            raise PackError(_problem(ctx, say("problem.expectation.housekeeping", name=name), name, True))
     try:
         cls(**kwargs)
     except Exception as e:  # pydantic's ValidationError (v1 inside GX) or GX's own checks
@@ -158,11 +177,12 @@ def _spec(ctx: Context, p: ExpectationParams) -> _Spec:
 def _expectation_class(ctx: Context, name: str) -> type:
     registered = _gx()["registered"]
     if name in REFUSED:
-        raise PackError(ctx.problem(f"expectation '{name}' is not supported: {REFUSED[name]}", "expectation"))
+        why = say(REFUSED[name])
+        raise PackError(ctx.problem(say("problem.expectation.refused", name=name, why=why), "expectation"))
     if name not in registered:
         close = difflib.get_close_matches(name, list(registered), n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise PackError(ctx.problem(f"unknown great-expectations expectation '{name}'{hint}", "expectation"))
+        hint = say("problem.expectation.did_you_mean", names=", ".join(map(repr, close))) if close else ""
+        raise PackError(ctx.problem(say("problem.expectation.unknown", name=name, hint=hint), "expectation"))
     return registered[name]
 
 
@@ -181,14 +201,14 @@ def _kwarg_problems(ctx: Context, name: str, cls: type, error: Exception) -> lis
         seen.add(field)
         if err.get("type") == "value_error.extra":
             close = difflib.get_close_matches(field, own, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            msg = f"unknown argument '{field}' of {name} (its arguments: {', '.join(own)}){hint}"
+            hint = say("problem.expectation.did_you_mean", names=repr(close[0])) if close else ""
+            msg = say("problem.expectation.unknown_argument", field=field, name=name, own=", ".join(own), hint=hint)
         elif err.get("type") == "value_error.missing":
-            msg, field = f"{name} needs the argument '{field}'", "__root__"
+            msg, field = say("problem.expectation.needs", name=name, field=field), "__root__"
         elif field == "__root__":
             msg = f"{name}: {err['msg']}"
         else:
-            msg = f"argument '{field}' of {name}: {err['msg']}"
+            msg = say("problem.expectation.argument", field=field, name=name, error=err["msg"])
         extra = err.get("type") == "value_error.extra"  # the name is wrong, not the value
         problems.append(_problem(ctx, msg, None if field == "__root__" else field, extra))
     return problems
@@ -263,7 +283,7 @@ def _run(engine: Any, ctx: Context, source: str, spec: _Spec, where: exp.Express
         dict[str, int], Items]:
     table, identity = _fetch(engine, ctx, source, spec, where)
     columns = spec.columns or [c for c in table.column_names if not c.startswith(IDENTITY)]
-    result = _validate(spec, table.select(columns).to_pandas())
+    result = _validate(spec, table.select(columns).to_pandas(), lang_of(ctx))
     if spec.family == MAP:
         return _map_items(ctx, source, spec, table, identity, result)
     return _aggregate_item(spec, result)
@@ -289,7 +309,7 @@ def _fetch(engine: Any, ctx: Context, source: str, spec: _Spec,
     return engine.arrow(query), identity
 
 
-def _validate(spec: _Spec, frame: Any) -> dict[str, Any]:
+def _validate(spec: _Spec, frame: Any, lang: str | None = None) -> dict[str, Any]:
     """GX's result of the expectation on `frame` (COMPLETE: every unexpected record's index)."""
     import warnings
     gx = _gx()
@@ -300,7 +320,7 @@ def _validate(spec: _Spec, frame: Any) -> dict[str, Any]:
         outcome = batch.validate(expectation, result_format="COMPLETE")
     failed = _exception(outcome.exception_info)
     if failed:
-        raise EngineError(f"great_expectations could not run {spec.name}: {failed}")
+        raise EngineError(t("problem.expectation.could_not_run", lang, name=spec.name, error=failed))
     return {"success": bool(outcome.success), **dict(outcome.result or {})}
 
 

@@ -81,6 +81,7 @@ from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
 from statguard.expr.aggregates import is_numeric as statistic_is_numeric
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 Missing = Literal["not_evaluable", "fail", "pass", "zero"]
@@ -171,8 +172,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         select = select.where(exp.Coalesce(this=exp.paren(scope, copy=False), expressions=[exp.true()]), copy=False)
     if p.lookup:
         if reported:
-            raise PackError(ctx.problem("tolerance: reported cannot be combined with lookup; give a number",
-                                        "tolerance"))
+            raise PackError(ctx.problem(say("problem.row.reported_lookup"), "tolerance"))
         return Plan(query=_joined(select, p, ctx), meta={"message": _default_message(p.expr, bool(sides))})
     # a plain per-record SELECT over one table: fusable with the other row rules on that source,
     # unless it holds a window (identity_columns numbering the records, or a statistic of the
@@ -182,6 +182,17 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     return Plan(query=select, meta={"message": _default_message(p.expr, bool(sides), reported)}, fusable=fusable)
 
 
+register({
+    "problem.row.reported_lookup": {"en": "tolerance: reported cannot be combined with lookup; give a number",
+                                    "zh": "tolerance: reported 不能与 lookup 同时使用；请给出一个数值"},
+    "problem.row.alias_taken": {"en": "lookup alias '{name}' is a column name of source '{source}' (or reserved); "
+                                      "choose another alias",
+                                "zh": "lookup 别名 '{name}' 是数据源「{source}」的列名（或保留名）；请换一个别名"},
+    "problem.row.not_propagated": {"en": "tolerance: reported cannot carry the rounding of the figures through "
+                                         "{through}; give a number as tolerance",
+                                   "zh": "tolerance: reported 无法经过 {through} 推算填报数字的舍入误差；"
+                                         "请给出数值作为容差"},
+})
 RECORD, MATCHES = "_sg_r", "_sg_matches"  # the checked records' alias; a looked-up key's number of records
 
 
@@ -191,8 +202,7 @@ def _lookup_scopes(p: RowParams, ctx: Context) -> dict[str, str]:
     for name, ref in (p.lookup or {}).items():
         ctx.source(ref.source, "lookup")
         if name in (ctx.columns(p.source) or []) or name.startswith("_sg"):
-            raise PackError(ctx.problem(f"lookup alias '{name}' is a column name of source '{p.source}' (or "
-                                        "reserved); choose another alias", "lookup"))
+            raise PackError(ctx.problem(say("problem.row.alias_taken", name=name, source=p.source), "lookup"))
         for mine, theirs in ref.match.items():
             ctx.require_column(p.source, mine, "lookup")
             ctx.require_column(ref.source, theirs, "lookup")
@@ -325,8 +335,7 @@ def _half_width(node: exp.Expression, ctx: Context) -> exp.Expression:
     try:
         return rounding.propagate(node, lambda column: rounding.hw_column(column.name))
     except rounding.NotPropagated as e:
-        raise PackError(ctx.problem(f"tolerance: reported cannot carry the rounding of the figures through {e}; "
-                                    "give a number as tolerance", "tolerance")) from None
+        raise PackError(ctx.problem(say("problem.row.not_propagated", through=e), "tolerance")) from None
 
 
 def _apply_reported(tree: exp.Expression, types: dict[str, str], ctx: Context) -> exp.Expression:

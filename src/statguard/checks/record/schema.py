@@ -45,11 +45,24 @@ from statguard.checks.plan import (
     Context,
     Items,
     Plan,
+    lang_of,
 )
 from statguard.checks.record import schema_checks
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
+from statguard.i18n import register, say, t
 from statguard.pack.model import DEFAULT_PLACEHOLDERS, Rule
+
+register({
+    "problem.schema.no_columns": {"en": "source '{source}' declares no columns to check",
+                                  "zh": "数据源「{source}」没有声明可检查的列"},
+    "problem.schema.undeclared": {"en": "column '{column}' is not declared in source '{source}'",
+                                  "zh": "列「{column}」未在数据源「{source}」中声明"},
+    "problem.schema.codelist_ref": {"en": "codelist '{ref}' must name SOURCE.COLUMN of a declared source",
+                                    "zh": "codelist '{ref}' 须写成 数据源.列 的形式，且数据源已声明"},
+    "problem.schema.codelist_unread": {"en": "code list source '{source}' could not be read",
+                                       "zh": "无法读取代码表数据源「{source}」"},
+})
 
 if TYPE_CHECKING:
     from statguard.pack.model import Source
@@ -71,10 +84,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     p: SchemaParams = rule.params
     spec = ctx.source(p.source)
     if not spec.columns:
-        raise PackError(ctx.problem(f"source '{p.source}' declares no columns to check", "source"))
+        raise PackError(ctx.problem(say("problem.schema.no_columns", source=p.source), "source"))
     for name in p.columns or []:
         if name not in spec.columns:
-            raise PackError(ctx.problem(f"column '{name}' is not declared in source '{p.source}'", "columns"))
+            raise PackError(ctx.problem(say("problem.schema.undeclared", column=name, source=p.source), "columns"))
     for column in spec.columns.values():
         if column.codelist:
             _codelist_ref(ctx, column.codelist)
@@ -88,7 +101,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 def _codelist_ref(ctx: Context, ref: str) -> tuple[str, str]:
     source, _, column = ref.rpartition(".")
     if not source or source not in ctx.pack.sources:
-        raise PackError(ctx.problem(f"codelist '{ref}' must name SOURCE.COLUMN of a declared source", "source"))
+        raise PackError(ctx.problem(say("problem.schema.codelist_ref", ref=ref), "source"))
     return source, column
 
 
@@ -138,12 +151,11 @@ def _codes(engine: Any, ctx: Context, ref: str) -> str:
     """The query of a code list's codes (its source's typed view), run inside the cell scan."""
     source, column = _codelist_ref(ctx, ref)
     if source not in engine.bound:
-        raise SourceError(f"code list source '{source}' could not be read", source=source)
+        raise SourceError(t("problem.schema.codelist_unread", lang_of(ctx), source=source), source=source)
     return schema_checks.codes_query(source, column)
 
 
 def _missing_column(name: str, lang: str | None) -> dict[str, Any]:
-    from statguard.i18n import t
     return {STATUS: "fail", KEY + "column": name, OBSERVED: None,
             EXPECTED: schema_checks.expected("column_present", lang),
             DETAIL: t("detail.schema.missing_column", lang, name=name)}

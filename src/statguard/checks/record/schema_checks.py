@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from statguard.expr import quote_column
-from statguard.i18n import register, t
+from statguard.i18n import CATALOGUE, register, t
 
 if TYPE_CHECKING:
     from statguard.pack.model import Column
@@ -39,6 +39,12 @@ register({
     "expect.unique_values": {"en": "unique values", "zh": "不重复的值"},
     "expect.unique_key": {"en": "unique key", "zh": "不重复的主键"},
     "expect.column_present": {"en": "column present", "zh": "字段存在"},
+    "type.string": {"en": "string", "zh": "文本"},
+    "type.number": {"en": "number", "zh": "数值"},
+    "type.integer": {"en": "integer", "zh": "整数"},
+    "type.date": {"en": "date", "zh": "日期"},
+    "type.datetime": {"en": "datetime", "zh": "日期时间"},
+    "type.boolean": {"en": "boolean", "zh": "是/否"},
     "detail.schema.missing_column": {"en": "required column '{name}' is missing", "zh": "缺少必需字段「{name}」"},
 })
 
@@ -46,6 +52,11 @@ register({
 def expected(what: str, lang: str | None = None, **values: object) -> str:
     """What a failing cell should have held, in the report's language (statguard.i18n)."""
     return t("expect." + what, lang, **values)
+
+
+def _type_name(declared: str, lang: str | None) -> str:
+    key = f"type.{declared}"
+    return t(key, lang) if key in CATALOGUE else declared
 
 
 # -- the checks as SQL --------------------------------------------------------------------------
@@ -137,7 +148,7 @@ def cell_checks_sql(col: Column, raw_type: str, placeholders: list[str],
         out.append(("placeholder", expected("placeholder", lang), placeholder))
     conforms = _conforms_sql(c, col.type, raw_type) if col.type and col.type != "string" else None
     if conforms is not None:
-        out.append((f"type:{col.type}", expected("type", lang, type=col.type),
+        out.append((f"type:{col.type}", expected("type", lang, type=_type_name(col.type, lang)),
                     f"({present} AND NOT coalesce({conforms}, false) AND NOT {placeholder})"))
     if col.min is not None:
         out.append(("min", f">= {col.min}", _bound_sql(c, col, raw_type, col.min, upper=False)))

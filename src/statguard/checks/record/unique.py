@@ -52,7 +52,11 @@ from statguard.checks.plan import (
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
+
+register({"problem.unique.no_keys": {"en": "source '{source}' declares no keys; give 'keys:'",
+                                     "zh": "数据源「{source}」未声明主键；请给出 'keys:'"}})
 
 
 class UniqueParams(Params):
@@ -71,7 +75,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     spec = ctx.source(p.source)
     keys = p.keys if p.keys is not None else spec.keys
     if not keys:
-        raise PackError(ctx.problem(f"source '{p.source}' declares no keys; give 'keys:'", "keys"))
+        raise PackError(ctx.problem(say("problem.unique.no_keys", source=p.source), "keys"))
     key_cols = [ctx.require_column(p.source, k, "keys") for k in keys]
     value_cols = [ctx.require_column(p.source, v, "values") for v in p.values or []]
     scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None

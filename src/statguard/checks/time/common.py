@@ -19,8 +19,11 @@ from sqlglot import exp
 from statguard.checks.plan import Context, Plan
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 from statguard.periods import bind_mapping, raw_text
 
+register({"problem.time.no_period": {"en": "source '{source}' declares no period column; give 'period:'",
+                                    "zh": "数据源「{source}」未声明期别列；请给出 'period:'"}})
 MAPPED = {"label": "_sg_label", "freq": "_sg_freq", "year": "_sg_year", "idx": "_sg_idx", "ord": "_sg_ord",
           "prev": "_sg_prev", "year_ago": "_sg_year_ago", "error": "_sg_perr"}
 
@@ -29,7 +32,7 @@ def period_column(ctx: Context, source: str, given: str | None, field_name: str 
     """The period column: the rule's `period`, else the source's declared period."""
     name = given or ctx.source(source).period
     if not name:
-        raise PackError(ctx.problem(f"source '{source}' declares no period column; give 'period:'", field_name))
+        raise PackError(ctx.problem(say("problem.time.no_period", source=source), field_name))
     ctx.require_column(source, name, field_name if given else "source")
     return name
 

@@ -43,14 +43,23 @@ from statguard.checks.plan import (
     Plan,
     alias,
     identity_columns,
+    lang_of,
     number,
+    pieces,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.checks.time.common import MAPPED, period_column, period_plan, series_columns, string_of, with_periods
 from statguard.expr import quote_column
+from statguard.i18n import register
 from statguard.pack.model import Rule
 
 BEFORE, BEFORE_PERIOD, BEFORE_IDX = "_sg_before", "_sg_before_period", "_sg_before_idx"
+
+register({
+    "detail.cumulative.missing": {"en": "value missing here or in the period before", "zh": "本期或上期的数值缺失"},
+    "detail.cumulative.drop": {"en": "year to date {before_period}: {before}, then {period}: {value}",
+                               "zh": "累计值 {before_period}：{before}，其后 {period}：{value}"},
+})
 
 
 class CumulativeParams(Params):
@@ -96,9 +105,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
                     exp.Literal.string("pass"))
               .else_(exp.Literal.string("fail")))
     detail = (exp.Case().when(exp.Not(this=exp.Is(this=perr.copy(), expression=exp.Null())), perr.copy())
-              .when(missing.copy(), exp.Literal.string("value missing here or in the period before"))
-              .else_(string_of("year to date ", quote_column(BEFORE_PERIOD), ": ", before.copy(),
-                               ", then ", quote_column(period), ": ", value.copy())))
+              .when(missing.copy(), exp.Literal.string("detail.cumulative.missing"))  # a catalogue key
+              .else_(string_of(*pieces("detail.cumulative.drop", lang_of(ctx),
+                                       before_period=quote_column(BEFORE_PERIOD), before=before.copy(),
+                                       period=quote_column(period), value=value.copy()))))
     select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source),
                         alias(value.copy(), VAL + p.value), alias(quote_column(BEFORE_PERIOD), VAL + "previous_period"),
                         alias(before.copy(), VAL + "previous_value"), alias(value.copy(), OBSERVED),

@@ -39,6 +39,7 @@ from statguard.checks.plan import NUMERIC_TYPES, alias
 from statguard.checks.time.common import MAPPED, mapping_table, same_series
 from statguard.errors import SourceError
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 from statguard.periods import bind_mapping, raw_text
 
 if TYPE_CHECKING:
@@ -66,22 +67,33 @@ def bases_first(pack: Pack, names: list[str]) -> list[str]:
     return out
 
 
+register({
+    "problem.derive.base_unavailable": {"en": "source '{base}' it derives from is not available",
+                                        "zh": "其来源数据源「{base}」不可用"},
+    "problem.derive.missing_columns": {"en": "column(s) {missing} not in source '{base}' (columns: {columns})",
+                                       "zh": "数据源「{base}」中没有列 {missing}（其列为：{columns}）"},
+    "problem.derive.period": {"en": "period", "zh": "期别"},
+    "problem.derive.name_taken": {"en": "source '{base}' already has a column '{name}'; name the increment with 'as:'",
+                                  "zh": "数据源「{base}」已有列「{name}」；请用 'as:' 为增量另取列名"},
+})
+
+
 def bind_derived(engine: Any, source: Source) -> None:
     """Create the view of derived `source` (its base must be bound) in `engine`."""
     spec = source.derive
     assert spec is not None
     base = spec.increments_of
     if base not in engine.bound:
-        raise SourceError(f"source '{base}' it derives from is not available", source=source.name)
+        raise SourceError(say("problem.derive.base_unavailable", base=base), source=source.name)
     columns = engine.bound[base]
     period = spec.period or source.period
     missing = [c for c in [spec.value, period, *(spec.by or [])] if c and c not in columns]
     if missing or not period:
-        raise SourceError(f"column(s) {', '.join(missing) or 'period'} not in source '{base}' "
-                          f"(columns: {', '.join(columns)})", source=source.name)
-    if spec.name in columns:
-        raise SourceError(f"source '{base}' already has a column '{spec.name}'; name the increment with 'as:'",
+        shown = ", ".join(missing) or say("problem.derive.period")
+        raise SourceError(say("problem.derive.missing_columns", missing=shown, base=base, columns=", ".join(columns)),
                           source=source.name)
+    if spec.name in columns:
+        raise SourceError(say("problem.derive.name_taken", base=base, name=spec.name), source=source.name)
     bind_mapping(engine, base, period)
     query = increments_query(spec, base, columns, period, _series(source, spec, columns, period))
     engine.bind_view(source.name, query, f"increments of {spec.value} in '{base}' (derived)")

@@ -86,6 +86,7 @@ from statguard.checks.time.common import (
 )
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 from statguard.periods import bind_mapping
 
@@ -136,8 +137,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
                                 "columns (not the value, rate or base)", p.source, _lookup_column(p))
     if p.base:
         if p.base_from == "history":
-            raise PackError(ctx.problem("'base' names a column of the same record; 'base_from: history' "
-                                        "looks the comparison value up instead: give one of them", "base_from"))
+            raise PackError(ctx.problem(say("problem.growth.base_and_history"), "base_from"))
         return Plan(query=_same_record(ctx, p, scope))
     period = period_column(ctx, p.source, p.period)
     series = series_columns(ctx, p.source, p.by, period)
@@ -184,6 +184,19 @@ def _rate(value: exp.Expression, base: exp.Expression) -> exp.Expression:
                    expression=exp.Literal.number(100))
 
 
+register({
+    "problem.growth.base_and_history": {
+        "en": "'base' names a column of the same record; 'base_from: history' looks the comparison value up instead: "
+              "give one of them",
+        "zh": "'base' 指定同一条记录中的列，'base_from: history' 则另行查找对比值：二者只能给出其一"},
+    "detail.growth.missing": {"en": "value, reported rate or comparison value missing",
+                              "zh": "数值、填报的增速或对比值缺失"},
+    "detail.growth.zero_base": {"en": "comparison value is 0: growth undefined", "zh": "对比值为 0：增速无法计算"},
+    "detail.growth.rounded_zero": {"en": "comparison value within its rounding of 0: growth undefined",
+                                   "zh": "对比值在舍入误差范围内可能为 0：增速无法计算"},
+})
+
+
 def _verdict(p: GrowthParams, value: exp.Expression, rate: exp.Expression, base: exp.Expression,
              before: list[tuple[exp.Expression, exp.Expression]],
              tolerance: exp.Expression | None = None) -> tuple[exp.Case, exp.Case]:
@@ -193,18 +206,17 @@ def _verdict(p: GrowthParams, value: exp.Expression, rate: exp.Expression, base:
         status, detail = status.when(cond.copy(), NA.copy()), detail.when(cond.copy(), text)
     missing = exp.or_(*[exp.Is(this=c.copy(), expression=exp.Null()) for c in (value, rate, base)])
     status, detail = status.when(missing, NA.copy()), detail.when(missing.copy(), exp.Literal.string(
-        "value, reported rate or comparison value missing"))
+        "detail.growth.missing"))  # a catalogue key: the report gives its sentence in its language
     zero = exp.EQ(this=base.copy(), expression=exp.Literal.number(0))
     status = status.when(zero, NA.copy() if p.zero_base == "not_evaluable" else FAIL.copy())
-    detail = detail.when(zero.copy(), exp.Literal.string("comparison value is 0: growth undefined"))
+    detail = detail.when(zero.copy(), exp.Literal.string("detail.growth.zero_base"))
     if tolerance is None:
         off = exp.Abs(this=exp.Sub(this=rate.copy(), expression=_rate(value, base)))
         status = status.when(exp.LTE(this=off, expression=number(float(p.tolerance))), PASS.copy())
         return status.else_(FAIL.copy()), detail
     unknown = exp.Is(this=exp.paren(tolerance.copy()), expression=exp.Null())
     status = status.when(unknown, NA.copy())
-    detail = detail.when(unknown.copy(), exp.Literal.string(
-        "comparison value within its rounding of 0: growth undefined"))
+    detail = detail.when(unknown.copy(), exp.Literal.string("detail.growth.rounded_zero"))
     status = status.when(rounding.within(rate, _rate(value, base), tolerance), PASS.copy())
     return status.else_(FAIL.copy()), detail
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlglot import exp
 
-from statguard.checks.plan import DETAIL, OBSERVED, PERIOD, STATUS, UNIT, VAL, Context, Plan, alias
+from statguard.checks.plan import DETAIL, OBSERVED, PERIOD, STATUS, UNIT, VAL, Context, Plan, alias, lang_of, pieces
 from statguard.checks.registry import Params, rule_kind
 from statguard.checks.time.common import (
     MAPPED,
@@ -47,10 +47,27 @@ from statguard.checks.time.common import (
 )
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.i18n import register, say, t
 from statguard.pack.model import Rule
 from statguard.periods import Period, between, try_parse
 
 FREQ_CODES = {"year": "A", "quarter": "Q", "month": "M", "day": "D"}
+register({
+    "problem.sequence.no_unit": {"en": "source '{source}' declares no unit; give 'by:'",
+                                 "zh": "数据源「{source}」未声明单位列；请给出 'by:'"},
+    "problem.sequence.not_of_frequency": {"en": "{name} {bound} is not a {frequency}",
+                                          "zh": "{name} {bound} 不是{frequency}期别"},
+    "problem.sequence.bounds_differ": {"en": "bounds {start} and {end} have different frequencies",
+                                       "zh": "起止期别 {start} 和 {end} 的频度不同"},
+    "freq.year": {"en": "year", "zh": "年度"},
+    "freq.quarter": {"en": "quarter", "zh": "季度"},
+    "freq.month": {"en": "month", "zh": "月度"},
+    "freq.day": {"en": "day", "zh": "日"},
+    "freq.ytd": {"en": " year-to-date", "zh": "累计"},
+    "detail.sequence.missing": {"en": "missing {span} ({n} periods)", "zh": "缺少 {span}（共 {n} 期）"},
+    "detail.sequence.mixed": {"en": "periods of several frequencies ({found}); give 'frequency:' or 'from:'",
+                              "zh": "期别混有多种频度（{found}）；请给出 'frequency:' 或 'from:'"},
+})
 # internal names, _sg_ prefixed so that no series column collides with them
 LABEL, ORD, FREQ, YTD = MAPPED["label"], MAPPED["ord"], MAPPED["freq"], "_sg_ytd"
 FIRST, LAST, COUNT, RUN = "_sg_first", "_sg_last", "_sg_n", "_sg_run"
@@ -85,15 +102,16 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     period = period_column(ctx, p.source, p.period)
     by = p.by if p.by is not None else ([spec.unit] if spec.unit else None)
     if not by:
-        raise PackError(ctx.problem(f"source '{p.source}' declares no unit; give 'by:'", "by"))
+        raise PackError(ctx.problem(say("problem.sequence.no_unit", source=p.source), "by"))
     series = series_columns(ctx, p.source, by, period)
     start, end = _bound(ctx, p.from_, "from"), _bound(ctx, p.to, "to")
     freq = FREQ_CODES[p.frequency] if p.frequency else None
     for bound, name in ((start, "from"), (end, "to")):
         if bound is not None and freq is not None and bound.freq != freq:
-            raise PackError(ctx.problem(f"{name} {bound} is not a {p.frequency}", name))
+            raise PackError(ctx.problem(say("problem.sequence.not_of_frequency", name=name, bound=bound,
+                                            frequency=say(f"freq.{p.frequency}")), name))
     if start is not None and end is not None and (start.freq, start.ytd) != (end.freq, end.ytd):
-        raise PackError(ctx.problem(f"bounds {start} and {end} have different frequencies", "to"))
+        raise PackError(ctx.problem(say("problem.sequence.bounds_differ", start=start, end=end), "to"))
     scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
     expected = f"_sg_expected:{rule.id}"
     query = _query(ctx, p, period, series, scope, expected)
@@ -212,7 +230,8 @@ def _failing(ctx: Context, p: SequenceParams, series: list[str]) -> exp.Select:
     return exp.select(alias(exp.Literal.string("fail"), STATUS), *_identity(ctx, p, series, "g"),
                       alias(span, PERIOD), alias(first.copy(), VAL + "first_missing"),
                       alias(last.copy(), VAL + "last_missing"), alias(exp.cast(n.copy(), "BIGINT"), OBSERVED),
-                      alias(string_of("missing ", span.copy(), " (", n.copy(), " periods)"), DETAIL)
+                      alias(string_of(*pieces("detail.sequence.missing", lang_of(ctx), span=span.copy(),
+                                              n=n.copy())), DETAIL)
                       ).from_(_table(GAPS, "g"))
 
 
@@ -241,16 +260,17 @@ def _unreadable(ctx: Context, p: SequenceParams, series: list[str], period: str)
 def _mixed(ctx: Context, p: SequenceParams, series: list[str]) -> exp.Select:
     """One item, not evaluable, per series with periods of several accepted kinds (without `frequency`
     or `from`, monthly and quarterly records of one unit): which of them to expect is not known."""
+    lang = lang_of(ctx)
     word = exp.Case()
     for name, code in FREQ_CODES.items():
         word = word.when(exp.EQ(this=quote_column(FREQ, "s"), expression=exp.Literal.string(code)),
-                         exp.Literal.string(name))
+                         exp.Literal.string(t(f"freq.{name}", lang)))
     kind = exp.Concat(expressions=[word, exp.If(
-        this=quote_column(YTD, "s"), true=exp.Literal.string(" year-to-date"), false=exp.Literal.string(""))])
+        this=quote_column(YTD, "s"), true=exp.Literal.string(t("freq.ytd", lang)), false=exp.Literal.string(""))])
     # in the order of their names, so that every engine names them alike (the detail of a listed item)
     found = exp.GroupConcat(this=exp.Order(this=kind, expressions=[exp.Ordered(this=kind.copy())]),
                             separator=exp.Literal.string(", "))
-    detail = string_of("periods of several frequencies (", found, "); give 'frequency:' or 'from:'")
+    detail = string_of(*pieces("detail.sequence.mixed", lang, found=found))
     return (exp.select(alias(exp.Literal.string("na"), STATUS), *_identity(ctx, p, series, "s"), *_nothing_missing(),
                        alias(exp.Null(), OBSERVED), alias(detail, DETAIL))
             .from_(_table(SERIES_KINDS, "s")).group_by(*[quote_column(c, "s") for c in series])

@@ -115,7 +115,7 @@ from statguard.checks.plan import (
 from statguard.checks.plausibility.common import Long, LongParams, robust_stats
 from statguard.checks.registry import rule_kind
 from statguard.errors import PackError
-from statguard.i18n import register
+from statguard.i18n import register, say
 from statguard.pack.model import Rule
 
 U, IND, M, O1, O2, V, G = "_u", "_ind", "_m", "_o1", "_o2", "_v", "_g"  # a version row
@@ -165,6 +165,9 @@ def _failing_texts() -> dict[str, dict[str, str]]:
 
 register(_failing_texts())
 register({
+    "problem.revision_drift.peers_twice": {
+        "en": "give the peer group either as a column ('peer_group') or as another source ('peers'), not both",
+        "zh": "同类组可以用列（'peer_group'）或另一个数据源（'peers'）给出，二者只能选其一"},
     DETAIL_KEY + "few_steps": {
         "en": "only {steps} counted revision steps: too few to judge",
         "zh": "计入的修订仅 {steps} 次，不足以判断"},
@@ -238,8 +241,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     p: RevisionDriftParams = rule.params
     cols = Long(ctx, p)
     if p.peers is not None and p.peer_group:
-        raise PackError(ctx.problem("give the peer group either as a column ('peer_group') or as another source "
-                                    "('peers'), not both", "peers"))
+        raise PackError(ctx.problem(say("problem.revision_drift.peers_twice"), "peers"))
     ctx.require_column(p.source, p.version, "version")
     if p.order == "submitted":
         ctx.require_column(p.source, p.submitted, "submitted")

@@ -95,10 +95,12 @@ from statguard.checks.plan import (
     Plan,
     alias,
     number,
+    pieces,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
 from statguard.expr import quote_column
+from statguard.i18n import register, spoken, t
 from statguard.pack.model import Rule
 
 HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (statguard.history.capture)
@@ -238,7 +240,8 @@ def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit
         if conditions else exp.false()
     verdict = (exp.Case().when(exp.EQ(this=col("n_values"), expression=exp.Literal.number(0)), exp.Literal.string("na"))
                .when(failing, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
-    reasons = [exp.Case().when(exp.Coalesce(this=c, expressions=[exp.false()]), _concat("; ", text))
+    sep = t("detail.revisions.sep", spoken())
+    reasons = [exp.Case().when(exp.Coalesce(this=c, expressions=[exp.false()]), _concat(sep, text))
                .else_(exp.Literal.string("")) for c, text in conditions]
     out = [alias(verdict, STATUS)]
     if has_unit:
@@ -369,40 +372,61 @@ def _aggregate(p: RevisionsParams, group: list[exp.Column]) -> exp.Select:
     )
 
 
+register({
+    "detail.revisions.sep": {"en": "; ", "zh": "；"},
+    "detail.revisions.versions": {"en": "{n} versions (max {max})", "zh": "报送 {n} 个版本（上限 {max}）"},
+    "detail.revisions.distinct": {"en": "{n} distinct values (max {max})", "zh": "{n} 个不同数值（上限 {max}）"},
+    "detail.revisions.largest": {"en": "largest change {change} (max {max})", "zh": "最大改动 {change}（上限 {max}）"},
+    "detail.revisions.largest_relative": {"en": "largest change {change}% of the earlier value (max {max}%)",
+                                          "zh": "最大改动为原值的 {change}%（上限 {max}%）"},
+    "detail.revisions.all_up": {"en": "all {n} revisions upward (the flattering side)",
+                                "zh": "{n} 次修订全部上调（对本单位有利的方向）"},
+    "detail.revisions.all_down": {"en": "all {n} revisions downward (the flattering side)",
+                                  "zh": "{n} 次修订全部下调（对本单位有利的方向）"},
+    "detail.revisions.unexplained": {"en": "{n} of {changes} changes without a stated reason",
+                                     "zh": "{changes} 次改动中有 {n} 次未说明原因"},
+    "detail.revisions.unexplained_recorded": {
+        "en": "{n} of {changes} changes without a stated reason or recorded explanation",
+        "zh": "{changes} 次改动中有 {n} 次既未说明原因，也没有记录在案的情况说明"},
+})
+
+
 def _conditions(p: RevisionsParams, reasons_known: bool,
                 explanations: bool = False) -> list[tuple[exp.Expression, exp.Expression]]:
-    """(failing condition over the aggregate, text saying so) for each threshold the rule sets."""
+    """(failing condition over the aggregate, text saying so) for each threshold the rule sets,
+    in the language spoken while the rule is planned (statguard.runner.plan_rule)."""
     out: list[tuple[exp.Expression, exp.Expression]] = []
+    lang = spoken()
 
-    def over(column: str, limit: float, words: str, scale: float = 1.0, unit: str = "") -> None:
-        shown = exp.Mul(this=col(column), expression=number(scale)) if scale != 1.0 else col(column)
-        text = _concat(_text(shown), f"{unit} {words} (max {_plain_number(limit * scale)}{unit})")
+    def over(column: str, limit: float, key: str) -> None:
+        text = _concat(*pieces(key, lang, n=_text(col(column)), max=_plain_number(limit)))
         out.append((exp.GT(this=col(column), expression=number(limit)), text))
 
     if p.max_versions is not None:
-        over("n_versions", p.max_versions, "versions")
+        over("n_versions", p.max_versions, "detail.revisions.versions")
     if p.max_distinct_values is not None:
-        over("distinct_values", p.max_distinct_values, "distinct values")
+        over("distinct_values", p.max_distinct_values, "detail.revisions.distinct")
     if p.max_change is not None:
         out.append((exp.GT(this=col("largest_change"), expression=number(p.max_change)),
-                    _concat("largest change ", _text(col("largest_change")), f" (max {_plain_number(p.max_change)})")))
+                    _concat(*pieces("detail.revisions.largest", lang, change=_text(col("largest_change")),
+                                    max=_plain_number(p.max_change)))))
     if p.max_relative_change is not None:
         pct = exp.Round(this=exp.Mul(this=col("largest_relative_change"), expression=number(100.0)),
                         decimals=exp.Literal.number(2))
         out.append((exp.GT(this=col("largest_relative_change"), expression=number(p.max_relative_change)),
-                    _concat("largest change ", _text(pct), f"% of the earlier value "
-                            f"(max {_plain_number(p.max_relative_change * 100)}%)")))
+                    _concat(*pieces("detail.revisions.largest_relative", lang, change=_text(pct),
+                                    max=_plain_number(p.max_relative_change * 100)))))
     if p.flag_monotone_flattering:
         side = "ups" if p.flattering == "up" else "downs"
         cond = exp.and_(exp.GTE(this=col("changes"), expression=exp.Literal.number(p.min_revisions)),
                         exp.EQ(this=col(side), expression=col("changes")))
-        word = "upward" if p.flattering == "up" else "downward"
-        out.append((cond, _concat("all ", _text(col("changes")), f" revisions {word} (the flattering side)")))
+        key = "detail.revisions.all_up" if p.flattering == "up" else "detail.revisions.all_down"
+        out.append((cond, _concat(*pieces(key, lang, n=_text(col("changes"))))))
     if p.flag_unexplained_change and reasons_known:
         out.append((exp.GT(this=col("unexplained_changes"), expression=exp.Literal.number(0)),
-                    _concat(_text(col("unexplained_changes")), " of ", _text(col("changes")),
-                            " changes without a stated reason or recorded explanation" if explanations
-                            else " changes without a stated reason")))
+                    _concat(*pieces("detail.revisions.unexplained_recorded" if explanations
+                                    else "detail.revisions.unexplained", lang,
+                                    n=_text(col("unexplained_changes")), changes=_text(col("changes"))))))
     return out
 
 

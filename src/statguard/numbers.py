@@ -244,7 +244,7 @@ def count(n: Any) -> str:
 
 def display(value: Any, grouping: bool = True) -> str:
     """A value as a reader should see it: blanks for missing, compact JSON for structures, dates
-    as ISO dates (a midnight timestamp as its date), floats as statguard.report.numbers writes
+    as ISO dates (a midnight timestamp as its date), floats as statguard.numbers writes
     them (9.7, not 9.700000000000003; 1,234,567.8; without separators when `grouping` is False,
     as for units and keys: a code read as 110101.0 is 110101). Whole numbers (int) are written as
     they are, without separators: they may be codes or years."""
