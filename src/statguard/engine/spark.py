@@ -453,6 +453,10 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         return _ordered_concat(node.this, node.expression)
     if _ordered(node):
         return _ordered_concat(node)
+    if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
+        # DuckDB's quantile_cont(x, p): Spark's exact percentile(x, p) interpolates as it does, also in a
+        # window (Spark's percentile_cont takes p alone, with WITHIN GROUP)
+        return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):  # DuckDB's arg_min/arg_max: Spark's min_by/max_by
         return exp.Anonymous(this="min_by" if isinstance(node, exp.ArgMin) else "max_by",
                              expressions=[node.this, node.expression])
@@ -520,9 +524,10 @@ def _pattern(strptime: str) -> str:
 
 
 def _glob_regex(pattern: exp.Expression) -> exp.Expression:
-    """A GLOB pattern (a literal: * ? [..]) as an anchored regular expression."""
+    """A GLOB pattern (* ? [..] [!..]) as an anchored regular expression: a literal translated here,
+    patterns read from a table translated by the query (`_glob_regex_sql`)."""
     if not (isinstance(pattern, exp.Literal) and pattern.is_string):
-        raise EngineError("GLOB with a pattern that is not a literal does not run on Spark")
+        return _glob_regex_sql(pattern)
     import re
     out = []
     for part in re.split(r"(\*|\?|\[[^\]]*\])", pattern.name):
@@ -535,6 +540,19 @@ def _glob_regex(pattern: exp.Expression) -> exp.Expression:
         else:
             out.append(re.escape(part))
     return exp.Literal.string("^" + "".join(out) + "$")
+
+
+def _glob_regex_sql(pattern: exp.Expression) -> exp.Expression:
+    """As `_glob_regex`, for patterns known only when the query runs: the regular expression's own
+    characters escaped, [! as [^, then * and ? outside brackets as .* and . (the lookahead: no ']'
+    before the next '[')."""
+    outside = r"(?![^\[]*\])"
+    steps = ((r"([.^$+(){}|\\])", r"\\$1"), (r"\[!", "[^"), (r"\*" + outside, ".*"), (r"\?" + outside, "."))
+    out = pattern.copy()
+    for find, replace in steps:
+        out = exp.Anonymous(this="regexp_replace", expressions=[out, exp.Literal.string(find),
+                                                                exp.Literal.string(replace)])
+    return exp.Concat(expressions=[exp.Literal.string("^"), out, exp.Literal.string("$")])
 
 
 def _duck_type(spark_type: str) -> str:
