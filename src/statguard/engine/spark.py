@@ -469,6 +469,12 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
             parsed = [exp.Anonymous(this="try_to_timestamp", expressions=[value.copy(), exp.Literal.string(
                 _pattern(f.name))]) for f in (formats.expressions if isinstance(formats, exp.Array) else [formats])]
             return parsed[0] if len(parsed) == 1 else exp.Coalesce(this=parsed[0], expressions=parsed[1:])
+        if name == "typeof":  # the type's name as DuckDB gives it (Spark: 'string', DuckDB: 'VARCHAR')
+            spark_name = exp.Typeof(this=node.expressions[0])
+            case = exp.Case(this=spark_name)
+            for spark_type, duck_type in _TYPES.items():
+                case = case.when(exp.Literal.string(spark_type), exp.Literal.string(duck_type))
+            return case.else_(exp.Upper(this=spark_name.copy()))
         if name == "isfinite":  # dates and numbers: NULL for NULL, false for NaN and infinities
             value = exp.Abs(this=exp.cast(node.expressions[0], "DOUBLE"))
             return exp.LT(this=value, expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE"))
