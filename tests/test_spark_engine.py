@@ -29,26 +29,7 @@ if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
     pytest.skip("Spark needs Java (.ci/install-java.sh installs openjdk-17-jre-headless)", allow_module_level=True)
 
 # kind, or case id (file::name), -> why it cannot run on Spark yet
-NOT_ON_SPARK: dict[str, str] = {
-    "outlier": "the HB method refers to a column alias of the same SELECT inside a window "
-               "(Spark: LATERAL_COLUMN_ALIAS_IN_WINDOW)",
-    "perfect": "copied: a self-join's columns are ambiguous in Spark (AMBIGUOUS_REFERENCE)",
-    "aggregate::all, any, share and quantile per derived group":
-        "quantile(x, p) becomes percentile_cont(x, p); Spark takes percentile_cont(p) WITHIN GROUP",
-    "exists::forbidden key patterns from a table: matches: none with glob or like patterns "
-    "(validate's does_not_contain)":
-        "GLOB against patterns from a table: only literal patterns are translated to Spark regular expressions",
-    "growth::tolerance: reported carries the rounding of value, base and rate through the growth rate (text)":
-        "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
-    "hierarchy::tolerance: reported allows the rounding of the parent's and the children's reported figures":
-        "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
-    "row::tolerance: reported takes the decimals from the text as submitted (domain case 3)":
-        "decimals counted from the submitted text differ (Spark's casts of text to DECIMAL)",
-    "revisions::NULL versions are listed but not compared; an item without values is not evaluable":
-        "Spark's collect_list drops NULLs: the list of values lacks the NULL version's value",
-    "unique::identical resubmission is not a conflict, differing values are":
-        "Spark's collect_list drops NULLs: the list of differing values lacks the NULL DuckDB's list shows",
-}
+NOT_ON_SPARK: dict[str, str] = {}
 
 ALL = os.environ.get("STATGUARD_SPARK_ALL") == "1"
 _ALL_CASES = load_cases()

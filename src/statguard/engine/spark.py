@@ -453,6 +453,12 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         return _ordered_concat(node.this, node.expression)
     if _ordered(node):
         return _ordered_concat(node)
+    if isinstance(node, exp.Filter) and _listed(node.this):  # array_agg(x) FILTER (WHERE c)
+        return _list(node.this, node.expression)
+    if _listed(node):
+        return _list(node)
+    if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEXT_TYPES) and _is_list(node.this):
+        return _list_text(node.this)
     if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
         # DuckDB's quantile_cont(x, p): Spark's exact percentile(x, p) interpolates as it does, also in a
         # window (Spark's percentile_cont takes p alone, with WITHIN GROUP)
@@ -488,29 +494,78 @@ def _ordered(node: exp.Expression) -> bool:
         not o.args.get("desc") for o in node.this.expressions)
 
 
-def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
-    """string_agg(x, sep ORDER BY k NULLS LAST): Spark's LISTAGG ... WITHIN GROUP fails in its
-    analyser inside larger queries (4.x), so the values are collected with their sort keys
-    (a NULL key after the others), sorted, and joined. A FILTER (`where`) goes on the collecting
-    aggregate, since array_join is no aggregate."""
-    order = node.this
+def _listed(node: exp.Expression) -> bool:
+    """array_agg(x), array_agg(DISTINCT x) or array_agg(x ORDER BY k) (ascending keys)."""
+    return isinstance(node, exp.ArrayAgg) and not (isinstance(node.this, exp.Order) and any(
+        o.args.get("desc") for o in node.this.expressions))
+
+
+def _collected(value: exp.Expression, order: list[exp.Ordered], where: exp.Expression | None = None,
+               distinct: bool = False) -> exp.Expression:
+    """The values of a group as an array, NULLs kept as DuckDB's list() keeps them, sorted by the
+    `order` keys (a NULL key after the others unless NULLS FIRST): Spark's collect_list drops NULLs
+    and ignores an ORDER BY, so structs of the sort keys and the value (never NULL themselves) are
+    collected, sorted, and the values taken out. A FILTER (`where`) goes on the collecting aggregate."""
     fields: list[exp.Expression] = []
-    for i, ordered in enumerate(order.expressions):
+    for i, ordered in enumerate(order):
         key = ordered.this
-        nulls_first = bool(ordered.args.get("nulls_first"))
         flag = exp.Is(this=key.copy(), expression=exp.Null())
-        fields += [exp.alias_(exp.not_(flag) if nulls_first else flag, f"n{i}"), exp.alias_(key.copy(), f"k{i}")]
-    fields.append(exp.alias_(order.this.copy(), "v"))
-    collected: exp.Expression = exp.Anonymous(this="collect_list", expressions=[
+        fields += [exp.alias_(exp.not_(flag) if ordered.args.get("nulls_first") else flag, f"n{i}"),
+                   exp.alias_(key.copy(), f"k{i}")]
+    fields.append(exp.alias_(value.copy(), "v"))
+    collected: exp.Expression = exp.Anonymous(this="collect_set" if distinct else "collect_list", expressions=[
         exp.Anonymous(this="struct", expressions=fields)])
     if where is not None:
         collected = exp.Filter(this=collected, expression=where.copy())
-    listed = exp.Anonymous(this="array_sort", expressions=[collected])
-    values = exp.Anonymous(this="transform", expressions=[listed, exp.Lambda(
+    if order:
+        collected = exp.Anonymous(this="array_sort", expressions=[collected])
+    return exp.Anonymous(this="transform", expressions=[collected, exp.Lambda(
         this=exp.Dot(this=exp.column("x"), expression=exp.to_identifier("v")), expressions=[exp.to_identifier("x")])])
+
+
+def _list(node: exp.ArrayAgg, where: exp.Expression | None = None) -> exp.Expression:
+    inner = node.this
+    if isinstance(inner, exp.Order):
+        return _collected(inner.this, list(inner.expressions), where)
+    if isinstance(inner, exp.Distinct):
+        return _collected(inner.expressions[0], [], where, distinct=True)
+    return _collected(inner, [], where)
+
+
+def _is_list(node: exp.Expression) -> bool:
+    return isinstance(node, (exp.ArrayAgg, exp.Array)) or (
+        isinstance(node, exp.Anonymous) and node.name.lower() in ("list_sort", "array_sort"))
+
+
+def _list_text(listed: exp.Expression) -> exp.Expression:
+    """A list cast to text as DuckDB writes it: [a, NULL, 'c,d'], a value quoted (with \\ and \\' escaped)
+    when it is empty, is 'null' in any case, begins or ends with a space, or holds one of "'(),:=[]\\{}
+    (Spark's cast would write [a, null, c,d])."""
+    text = exp.cast(exp.column("_sg_e"), "STRING")
+    special = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(r"""["'(),:=\[\]\\{}]|^\s|\s$"""))
+    quoted = exp.or_(exp.EQ(this=text.copy(), expression=exp.Literal.string("")), special,
+                     exp.EQ(this=exp.Lower(this=text.copy()), expression=exp.Literal.string("null")))
+    escaped = exp.Anonymous(this="replace", expressions=[exp.Anonymous(this="replace", expressions=[
+        text.copy(), exp.Literal.string("\\"), exp.Literal.string("\\\\")]), exp.Literal.string("'"),
+        exp.Literal.string("\\'")])
+    shown = exp.Case().when(exp.Is(this=exp.column("_sg_e"), expression=exp.Null()), exp.Literal.string("NULL")) \
+        .when(quoted, exp.Concat(expressions=[exp.Literal.string("'"), escaped, exp.Literal.string("'")])).else_(text)
+    values = exp.Anonymous(this="transform", expressions=[listed.copy(), exp.Lambda(
+        this=shown, expressions=[exp.to_identifier("_sg_e")])])
+    return exp.Concat(expressions=[exp.Literal.string("["), exp.Anonymous(this="array_join", expressions=[
+        values, exp.Literal.string(", ")]), exp.Literal.string("]")])
+
+
+def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
+    """string_agg(x, sep ORDER BY k NULLS LAST): Spark's LISTAGG ... WITHIN GROUP fails in its
+    analyser inside larger queries (4.x), so the values are collected in order (`_collected`),
+    NULLs left out as string_agg leaves them, and joined."""
+    order = node.this
+    values = _collected(order.this, list(order.expressions), where)
     separator = node.args.get("separator") or exp.Literal.string(",")
-    joined = exp.Anonymous(this="array_join", expressions=[values, separator])
+    joined = exp.Anonymous(this="array_join", expressions=[values, separator])  # array_join skips NULLs
     # nothing collected is NULL, as DuckDB's string_agg over no rows (array_join of [] is '')
+    listed = values.expressions[0]
     empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[listed.copy()]), expression=exp.Literal.number(0))
     return exp.If(this=empty, true=exp.null(), false=joined)
 
