@@ -158,3 +158,52 @@ def test_pack_validate_takes_the_engine(tmp_path, spark):
     assert _records(on_spark.summary) == _records(on_duckdb.summary)
     assert on_spark.summary.loc[0, "fails"] == 1 and on_spark.summary.loc[0, "not_evaluable"] == 1
     assert list(on_spark.violations["unit"]) == ["b"]
+
+
+def test_catalog_table_as_source(tmp_path, spark):
+    """`table:` without `url:` reads a table of Spark's catalog (saved with saveAsTable into a
+    database whose files live under tmp_path); a missing table is a located error of its own
+    rules only; the DuckDB engine, which has no such catalog, says so at the same line."""
+    import pandas as pd
+
+    from statguard.api import validate
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS sg_catalog_test LOCATION '{tmp_path / 'db'}'")
+    try:
+        spark.createDataFrame(pd.DataFrame({"unit": ["a", "b", "c"], "v": ["1.5", "-2", "x"]})).write \
+            .mode("overwrite").saveAsTable("sg_catalog_test.claims")
+        (tmp_path / "p.yml").write_text(
+            "sources:\n"
+            "  t: {table: sg_catalog_test.claims, keys: [unit], unit: unit, columns: {unit: string, v: number}}\n"
+            "  m: {table: sg_catalog_test.missing, keys: [unit], unit: unit}\n"
+            "rules:\n"
+            "  - {id: POS, kind: row, source: t, expr: v > 0}\n"
+            "  - {id: M, kind: row, source: m, expr: v > 0}\n", encoding="utf-8")
+        pack = statguard.load_pack(tmp_path / "p.yml")
+        assert not pack.problems
+        rows = {r["rule_id"]: r for r in validate(pack, {}, engine="spark").summary.to_dict("records")}
+        # a: 1.5 > 0 passes, b: -2 fails, c: 'x' is not a number (not evaluable)
+        assert (rows["POS"]["passes"], rows["POS"]["fails"], rows["POS"]["not_evaluable"]) == (1, 1, 1)
+        assert rows["M"]["errored"] and f"{tmp_path / 'p.yml'}:3" in rows["M"]["error"]
+        assert "sg_catalog_test.missing" in rows["M"]["error"]
+        on_duckdb = {r["rule_id"]: r for r in validate(pack, {}).summary.to_dict("records")}
+        assert on_duckdb["POS"]["errored"] and f"{tmp_path / 'p.yml'}:2" in on_duckdb["POS"]["error"]
+        assert "--engine spark" in on_duckdb["POS"]["error"]
+    finally:
+        spark.sql("DROP DATABASE IF EXISTS sg_catalog_test CASCADE")
+
+
+def test_list_text_is_written_as_duckdb_writes_it(tmp_path, spark):
+    """unique lists the differing values of a key as text: NULLs, and values DuckDB quotes (commas,
+    quotes, brackets, 'null', blanks at either end), are written alike on both engines."""
+    import pandas as pd
+
+    from statguard.api import validate
+    (tmp_path / "p.yml").write_text("sources:\n  t: {keys: [k]}\nrules:\n"
+                                    "  - {id: U, kind: unique, source: t, keys: [k], values: [v], per: group}\n", encoding="utf-8")
+    values = ["a,b", None, "it's", "null", " lead", "[x]", "c:d", "plain", "back\\slash", ""]
+    data = {"t": pd.DataFrame({"k": ["K"] * len(values), "v": values})}
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    on_spark, on_duckdb = validate(pack, data, engine="spark"), validate(pack, data)
+    assert _records(on_spark.violations) == _records(on_duckdb.violations)
+    listed = on_duckdb.violations.loc[0, "values"]["v"]  # sorted, NULL last
+    assert listed.startswith("[''") and listed.endswith(", NULL]") and "'a,b'" in listed and "plain" in listed

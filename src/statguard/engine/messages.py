@@ -67,6 +67,12 @@ register({
 # database sources (statguard.engine.databases)
 register({
     "source.db.table": {"en": "table {table}", "zh": "表 {table}"},
+    "source.db.catalog": {"en": "table {table} of the Spark catalog", "zh": "Spark 目录中的表 {table}"},
+    "source.db.catalog_on_duckdb": {"en": "table: {table} without url: names a table of the Spark catalog, which the "
+                                          "DuckDB engine has not: run with --engine spark, or give url: to read it "
+                                          "from a database",
+                                    "zh": "table: {table} 而无 url:，指的是 Spark 目录中的表，DuckDB 引擎没有该目录："
+                                          "请以 --engine spark 运行，或给出 url: 以从数据库读取"},
     "source.db.query": {"en": "query", "zh": "查询"},
     "source.db.no_declared": {"en": "{shown} has none of the declared columns ({declared}); its columns: {found}",
                               "zh": "{shown} 中没有任何声明的列（{declared}）；其列为：{found}"},

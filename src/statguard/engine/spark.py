@@ -9,7 +9,8 @@ query are renamed as it is rendered; the query still refers to them as the pack 
 Parquet is read by Spark itself (a path or a glob, local or on a cluster's file system);
 CSV (UTF-8 or GBK), workbooks, JSON, SQL databases and pandas DataFrames are read on the
 driver by the DuckDB readers, exactly as the DuckDB engine reads them, and handed to Spark
-as Arrow; a Spark DataFrame is taken as it is. Plans run one at a time (Spark spreads one
+as Arrow; a Spark DataFrame, and a table of the session's catalog (`table:` without `url:`),
+are taken as they are. Plans run one at a time (Spark spreads one
 statement over the cluster itself); plans that run Python over the engine use `scalar` and
 `frame`, as on DuckDB.
 
@@ -149,6 +150,9 @@ class SparkEngine:
             self._typed_view(source, "raw:" + source.name)
             self.described[source.name] = {"location": "<Spark DataFrame>"}
             return
+        if data is None and source.database is not None and source.database.url is None:
+            self._bind_catalog(source)
+            return
         if data is None and source.database is None and source.path is None:
             if source.optional:
                 raise SourceAbsent("not given (optional): the rules reading it are skipped", source=source.name)
@@ -165,6 +169,26 @@ class SparkEngine:
         self._typed_view(source, raw, location if data is None or isinstance(data, (str, Path)) else None)
         self.described[source.name] = dict(reader.described.get(source.name, {}))
         self.row_counts[source.name] = table.num_rows
+
+    def _bind_catalog(self, source: Source) -> None:
+        """A table of the session's catalog (`table:` without `url:`), read in place by Spark."""
+        from statguard.engine.databases import catalog_error
+        from statguard.i18n import say
+        assert source.database is not None and source.database.table is not None
+        shown = say("source.db.catalog", table=source.database.table)
+        try:
+            frame = self.spark.table(source.database.table)
+        except Exception as e:
+            raise catalog_error(source, say("source.db.read", shown=shown, why=_first_line(e))) from None
+        raw = "raw:" + source.name
+        self._expose(raw, frame)
+        columns = self._describe(raw)
+        declared = [name for name, col in source.columns.items() if col.required]
+        if declared and not any(name in columns for name in declared):
+            raise catalog_error(source, say("source.db.no_declared", shown=shown, declared=", ".join(declared),
+                                            found=", ".join(columns) or say("source.none")))
+        self._typed_view(source, raw)
+        self.described[source.name] = {"location": shown}
 
     def _bind_parquet(self, source: Source, path: str) -> None:
         try:
