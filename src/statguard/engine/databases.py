@@ -96,8 +96,9 @@ def bind_database(engine: Any, source: Source) -> None:  # a DuckDBEngine, which
 def catalog_error(source: Source, reason: str) -> SourceError:
     """A SourceError about a catalog table (`table:` without `url:`), at the pack's line of `table:`."""
     assert source.database is not None
-    loc = source.database.where("table")
-    return SourceError(f"[table] {reason}", source=source.name, path=f"{loc.file}:{loc.line}" if loc else None)
+    key = "table"
+    loc = source.database.where(key)
+    return SourceError(f"[{key}] {reason}", source=source.name, path=f"{loc.file}:{loc.line}" if loc else None)
 
 
 def resolve(source: str, db: Database) -> Target:
