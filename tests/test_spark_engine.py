@@ -198,8 +198,8 @@ def test_list_text_is_written_as_duckdb_writes_it(tmp_path, spark):
     import pandas as pd
 
     from statguard.api import validate
-    (tmp_path / "p.yml").write_text("sources:\n  t: {keys: [k]}\nrules:\n"
-                                    "  - {id: U, kind: unique, source: t, keys: [k], values: [v], per: group}\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("sources:\n  t: {keys: [k]}\nrules:\n  - {id: U, kind: unique, source: t, "
+                                    "keys: [k], values: [v], per: group}\n", encoding="utf-8")
     values = ["a,b", None, "it's", "null", " lead", "[x]", "c:d", "plain", "back\\slash", ""]
     data = {"t": pd.DataFrame({"k": ["K"] * len(values), "v": values})}
     pack = statguard.load_pack(tmp_path / "p.yml")
