@@ -405,7 +405,10 @@ rules:
     ('{url: "sqlite:///x.db", table: t, query: SELECT 1}', "query", "SELECT", "both table: and query:"),
     ('{url: "sqlite:///x.db"}', "url", '"sqlite', "no table: or query:"),
     ('{url: "sqlite:///x.db", table: t, path: x.csv}', "path", "x.csv", "'path' is for files"),
-    ("{table: t}", "table", "t}", "needs 'url:'"),
+    ("{query: SELECT 1}", "query", "SELECT", "needs 'url:'"),
+    ("{table: t, path: x.csv}", "table", "t,", "needs 'url:'"),
+    ('{table: "a b"}', "table", '"a b"', "table of the Spark catalog"),  # table: alone: Spark's catalog
+    ("{table: db.t, format: csv}", "format", "csv}", "'format' does not apply"),
     ('{url: "sqlite://x.db", table: t}', "url", '"sqlite', "three slashes"),
     ('{url: "postgresql://u@h/db", table: t, password_env: "a b"}', "password_env", '"a b"', "environment variable"),
     ('{url: "sqlite:///x.db", table: t, password_env: PW}', "password_env", "PW}", "has no password"),

@@ -10,6 +10,8 @@ kind reads it unchanged. How each is read (chosen by measurement, docs/sources.m
   a column mixing storage classes (a stray 'xxx' among numbers) is read again as text.
 - DuckDB file: a table is ATTACHed read-only and viewed in place (nothing is copied); a query
   runs on a read-only connection of its own without file access, its result as Arrow.
+- `table:` without `url:` names a table of the engine's catalog: the Spark engine reads it with
+  spark.table (statguard.engine.spark); DuckDB has no such catalog and says so.
 
 Credentials come from the environment: ${VAR} in the url, or `password_env: VAR`. They are
 never shown: locations show the url as written in the pack, and every message is redacted.
@@ -71,6 +73,8 @@ class Target:
 def bind_database(engine: Any, source: Source) -> None:  # a DuckDBEngine, which imports this module
     """Read `source` from its database into the engine as "raw:<name>" and its typed view."""
     assert source.database is not None
+    if source.database.url is None:  # table: without url: a table of Spark's catalog
+        raise catalog_error(source, say("source.db.catalog_on_duckdb", table=source.database.table))
     target = resolve(source.name, source.database)
     raw = "raw:" + source.name
     if target.scheme == "duckdb" and target.db.table:
@@ -87,6 +91,14 @@ def bind_database(engine: Any, source: Source) -> None:  # a DuckDBEngine, which
                                     found=", ".join(columns) or say("source.none")))
     engine._typed_view(source, raw)
     engine.described[source.name] = {"location": target.shown}
+
+
+def catalog_error(source: Source, reason: str) -> SourceError:
+    """A SourceError about a catalog table (`table:` without `url:`), at the pack's line of `table:`."""
+    assert source.database is not None
+    key = "table"
+    loc = source.database.where(key)
+    return SourceError(f"[{key}] {reason}", source=source.name, path=f"{loc.file}:{loc.line}" if loc else None)
 
 
 def resolve(source: str, db: Database) -> Target:

@@ -74,13 +74,17 @@ register({
     "engine.no_java": {"en": "Spark needs Java 17 or later (e.g. apt-get install openjdk-17-jre-headless)",
                        "zh": "Spark 需要 Java 17 或更高版本（例如 apt-get install openjdk-17-jre-headless）"},
     "engine.spark_one_by_one": {"en": "the Spark engine runs plans one by one", "zh": "Spark 引擎只能逐条运行规则"},
-    "engine.spark_glob": {"en": "GLOB with a pattern that is not a literal does not run on Spark",
-                          "zh": "模式不是字面量的 GLOB 不能在 Spark 上运行"},
 })
 
 # database sources (statguard.engine.databases)
 register({
     "source.db.table": {"en": "table {table}", "zh": "表 {table}"},
+    "source.db.catalog": {"en": "table {table} of the Spark catalog", "zh": "Spark 目录中的表 {table}"},
+    "source.db.catalog_on_duckdb": {"en": "table: {table} without url: names a table of the Spark catalog, which the "
+                                          "DuckDB engine has not: run with --engine spark, or give url: to read it "
+                                          "from a database",
+                                    "zh": "table: {table} 而无 url:，指的是 Spark 目录中的表，DuckDB 引擎没有该目录："
+                                          "请以 --engine spark 运行，或给出 url: 以从数据库读取"},
     "source.db.query": {"en": "query", "zh": "查询"},
     "source.db.no_declared": {"en": "{shown} has none of the declared columns ({declared}); its columns: {found}",
                               "zh": "{shown} 中没有任何声明的列（{declared}）；其列为：{found}"},

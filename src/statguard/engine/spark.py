@@ -9,7 +9,8 @@ query are renamed as it is rendered; the query still refers to them as the pack 
 Parquet is read by Spark itself (a path or a glob, local or on a cluster's file system);
 CSV (UTF-8 or GBK), workbooks, JSON, SQL databases and pandas DataFrames are read on the
 driver by the DuckDB readers, exactly as the DuckDB engine reads them, and handed to Spark
-as Arrow; a Spark DataFrame is taken as it is. Plans run one at a time (Spark spreads one
+as Arrow; a Spark DataFrame, and a table of the session's catalog (`table:` without `url:`),
+are taken as they are. Plans run one at a time (Spark spreads one
 statement over the cluster itself); plans that run Python over the engine use `scalar` and
 `frame`, as on DuckDB.
 
@@ -151,6 +152,9 @@ class SparkEngine:
             self._typed_view(source, "raw:" + source.name)
             self.described[source.name] = {"location": "<Spark DataFrame>"}
             return
+        if data is None and source.database is not None and source.database.url is None:
+            self._bind_catalog(source)
+            return
         if data is None and source.database is None and source.path is None:
             if source.optional:
                 raise SourceAbsent(say("source.absent"), source=source.name)
@@ -167,6 +171,26 @@ class SparkEngine:
         self._typed_view(source, raw, location if data is None or isinstance(data, (str, Path)) else None)
         self.described[source.name] = dict(reader.described.get(source.name, {}))
         self.row_counts[source.name] = table.num_rows
+
+    def _bind_catalog(self, source: Source) -> None:
+        """A table of the session's catalog (`table:` without `url:`), read in place by Spark."""
+        from statguard.engine.databases import catalog_error
+        from statguard.i18n import say
+        assert source.database is not None and source.database.table is not None
+        shown = say("source.db.catalog", table=source.database.table)
+        try:
+            frame = self.spark.table(source.database.table)
+        except Exception as e:
+            raise catalog_error(source, say("source.db.read", shown=shown, why=_first_line(e))) from None
+        raw = "raw:" + source.name
+        self._expose(raw, frame)
+        columns = self._describe(raw)
+        declared = [name for name, col in source.columns.items() if col.required]
+        if declared and not any(name in columns for name in declared):
+            raise catalog_error(source, say("source.db.no_declared", shown=shown, declared=", ".join(declared),
+                                            found=", ".join(columns) or say("source.none")))
+        self._typed_view(source, raw)
+        self.described[source.name] = {"location": shown}
 
     def _bind_parquet(self, source: Source, path: str) -> None:
         try:
@@ -367,6 +391,11 @@ class SparkEngine:
         return Items(columns, len(rows))
 
     def _columns(self, query: exp.Expression) -> list[str]:
+        """The output columns of a query: read from the tree when every projection is named (most
+        plans), else from Spark's analysis of it (a statement planned in the JVM: 0.1-1 s)."""
+        named = _named_outputs(query)
+        if named is not None:
+            return named
         try:
             return list(self.spark.sql(self.sql(query)).columns)
         except Exception as e:
@@ -394,6 +423,24 @@ class SparkEngine:
         if not failed:
             return counted, Items({name: [] for name in columns}, 0)
         return counted, Items(columns, failed)
+
+
+def _named_outputs(query: exp.Expression) -> list[str] | None:
+    """The names of a SELECT's (or a set operation's first SELECT's) projections, or None when one
+    is a star or has no name of its own."""
+    while isinstance(query, exp.SetOperation):
+        query = query.this
+    if not isinstance(query, exp.Select):
+        return None
+    names = []
+    for projection in query.expressions:
+        if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column) and projection.is_star):
+            return None
+        name = projection.alias_or_name
+        if not name or not isinstance(projection, (exp.Alias, exp.Column)):
+            return None
+        names.append(name)
+    return names
 
 
 def _inside_cte(node: exp.Expression, name: str) -> bool:
@@ -455,6 +502,16 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         return _ordered_concat(node.this, node.expression)
     if _ordered(node):
         return _ordered_concat(node)
+    if isinstance(node, exp.Filter) and _listed(node.this):  # array_agg(x) FILTER (WHERE c)
+        return _list(node.this, node.expression)
+    if _listed(node):
+        return _list(node)
+    if isinstance(node, exp.Cast) and node.to.is_type(*exp.DataType.TEXT_TYPES) and _is_list(node.this):
+        return _list_text(node.this)
+    if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
+        # DuckDB's quantile_cont(x, p): Spark's exact percentile(x, p) interpolates as it does, also in a
+        # window (Spark's percentile_cont takes p alone, with WITHIN GROUP)
+        return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):  # DuckDB's arg_min/arg_max: Spark's min_by/max_by
         return exp.Anonymous(this="min_by" if isinstance(node, exp.ArgMin) else "max_by",
                              expressions=[node.this, node.expression])
@@ -467,6 +524,12 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
             parsed = [exp.Anonymous(this="try_to_timestamp", expressions=[value.copy(), exp.Literal.string(
                 _pattern(f.name))]) for f in (formats.expressions if isinstance(formats, exp.Array) else [formats])]
             return parsed[0] if len(parsed) == 1 else exp.Coalesce(this=parsed[0], expressions=parsed[1:])
+        if name == "typeof":  # the type's name as DuckDB gives it (Spark: 'string', DuckDB: 'VARCHAR')
+            spark_name = exp.Typeof(this=node.expressions[0])
+            case = exp.Case(this=spark_name)
+            for spark_type, duck_type in _TYPES.items():
+                case = case.when(exp.Literal.string(spark_type), exp.Literal.string(duck_type))
+            return case.else_(exp.Upper(this=spark_name.copy()))
         if name == "isfinite":  # dates and numbers: NULL for NULL, false for NaN and infinities
             value = exp.Abs(this=exp.cast(node.expressions[0], "DOUBLE"))
             return exp.LT(this=value, expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE"))
@@ -480,29 +543,78 @@ def _ordered(node: exp.Expression) -> bool:
         not o.args.get("desc") for o in node.this.expressions)
 
 
-def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
-    """string_agg(x, sep ORDER BY k NULLS LAST): Spark's LISTAGG ... WITHIN GROUP fails in its
-    analyser inside larger queries (4.x), so the values are collected with their sort keys
-    (a NULL key after the others), sorted, and joined. A FILTER (`where`) goes on the collecting
-    aggregate, since array_join is no aggregate."""
-    order = node.this
+def _listed(node: exp.Expression) -> bool:
+    """array_agg(x), array_agg(DISTINCT x) or array_agg(x ORDER BY k) (ascending keys)."""
+    return isinstance(node, exp.ArrayAgg) and not (isinstance(node.this, exp.Order) and any(
+        o.args.get("desc") for o in node.this.expressions))
+
+
+def _collected(value: exp.Expression, order: list[exp.Ordered], where: exp.Expression | None = None,
+               distinct: bool = False) -> exp.Expression:
+    """The values of a group as an array, NULLs kept as DuckDB's list() keeps them, sorted by the
+    `order` keys (a NULL key after the others unless NULLS FIRST): Spark's collect_list drops NULLs
+    and ignores an ORDER BY, so structs of the sort keys and the value (never NULL themselves) are
+    collected, sorted, and the values taken out. A FILTER (`where`) goes on the collecting aggregate."""
     fields: list[exp.Expression] = []
-    for i, ordered in enumerate(order.expressions):
+    for i, ordered in enumerate(order):
         key = ordered.this
-        nulls_first = bool(ordered.args.get("nulls_first"))
         flag = exp.Is(this=key.copy(), expression=exp.Null())
-        fields += [exp.alias_(exp.not_(flag) if nulls_first else flag, f"n{i}"), exp.alias_(key.copy(), f"k{i}")]
-    fields.append(exp.alias_(order.this.copy(), "v"))
-    collected: exp.Expression = exp.Anonymous(this="collect_list", expressions=[
+        fields += [exp.alias_(exp.not_(flag) if ordered.args.get("nulls_first") else flag, f"n{i}"),
+                   exp.alias_(key.copy(), f"k{i}")]
+    fields.append(exp.alias_(value.copy(), "v"))
+    collected: exp.Expression = exp.Anonymous(this="collect_set" if distinct else "collect_list", expressions=[
         exp.Anonymous(this="struct", expressions=fields)])
     if where is not None:
         collected = exp.Filter(this=collected, expression=where.copy())
-    listed = exp.Anonymous(this="array_sort", expressions=[collected])
-    values = exp.Anonymous(this="transform", expressions=[listed, exp.Lambda(
+    if order:
+        collected = exp.Anonymous(this="array_sort", expressions=[collected])
+    return exp.Anonymous(this="transform", expressions=[collected, exp.Lambda(
         this=exp.Dot(this=exp.column("x"), expression=exp.to_identifier("v")), expressions=[exp.to_identifier("x")])])
+
+
+def _list(node: exp.ArrayAgg, where: exp.Expression | None = None) -> exp.Expression:
+    inner = node.this
+    if isinstance(inner, exp.Order):
+        return _collected(inner.this, list(inner.expressions), where)
+    if isinstance(inner, exp.Distinct):
+        return _collected(inner.expressions[0], [], where, distinct=True)
+    return _collected(inner, [], where)
+
+
+def _is_list(node: exp.Expression) -> bool:
+    return isinstance(node, (exp.ArrayAgg, exp.Array)) or (
+        isinstance(node, exp.Anonymous) and node.name.lower() in ("list_sort", "array_sort"))
+
+
+def _list_text(listed: exp.Expression) -> exp.Expression:
+    """A list cast to text as DuckDB writes it: [a, NULL, 'c,d'], a value quoted (with \\ and \\' escaped)
+    when it is empty, is 'null' in any case, begins or ends with a space, or holds one of "'(),:=[]\\{}
+    (Spark's cast would write [a, null, c,d])."""
+    text = exp.cast(exp.column("_sg_e"), "STRING")
+    special = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(r"""["'(),:=\[\]\\{}]|^\s|\s$"""))
+    quoted = exp.or_(exp.EQ(this=text.copy(), expression=exp.Literal.string("")), special,
+                     exp.EQ(this=exp.Lower(this=text.copy()), expression=exp.Literal.string("null")))
+    escaped = exp.Anonymous(this="replace", expressions=[exp.Anonymous(this="replace", expressions=[
+        text.copy(), exp.Literal.string("\\"), exp.Literal.string("\\\\")]), exp.Literal.string("'"),
+        exp.Literal.string("\\'")])
+    shown = exp.Case().when(exp.Is(this=exp.column("_sg_e"), expression=exp.Null()), exp.Literal.string("NULL")) \
+        .when(quoted, exp.Concat(expressions=[exp.Literal.string("'"), escaped, exp.Literal.string("'")])).else_(text)
+    values = exp.Anonymous(this="transform", expressions=[listed.copy(), exp.Lambda(
+        this=shown, expressions=[exp.to_identifier("_sg_e")])])
+    return exp.Concat(expressions=[exp.Literal.string("["), exp.Anonymous(this="array_join", expressions=[
+        values, exp.Literal.string(", ")]), exp.Literal.string("]")])
+
+
+def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
+    """string_agg(x, sep ORDER BY k NULLS LAST): Spark's LISTAGG ... WITHIN GROUP fails in its
+    analyser inside larger queries (4.x), so the values are collected in order (`_collected`),
+    NULLs left out as string_agg leaves them, and joined."""
+    order = node.this
+    values = _collected(order.this, list(order.expressions), where)
     separator = node.args.get("separator") or exp.Literal.string(",")
-    joined = exp.Anonymous(this="array_join", expressions=[values, separator])
+    joined = exp.Anonymous(this="array_join", expressions=[values, separator])  # array_join skips NULLs
     # nothing collected is NULL, as DuckDB's string_agg over no rows (array_join of [] is '')
+    listed = values.expressions[0]
     empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[listed.copy()]), expression=exp.Literal.number(0))
     return exp.If(this=empty, true=exp.null(), false=joined)
 
@@ -522,9 +634,10 @@ def _pattern(strptime: str) -> str:
 
 
 def _glob_regex(pattern: exp.Expression) -> exp.Expression:
-    """A GLOB pattern (a literal: * ? [..]) as an anchored regular expression."""
+    """A GLOB pattern (* ? [..] [!..]) as an anchored regular expression: a literal translated here,
+    patterns read from a table translated by the query (`_glob_regex_sql`)."""
     if not (isinstance(pattern, exp.Literal) and pattern.is_string):
-        raise EngineError(say("engine.spark_glob"))
+        return _glob_regex_sql(pattern)
     import re
     out = []
     for part in re.split(r"(\*|\?|\[[^\]]*\])", pattern.name):
@@ -537,6 +650,19 @@ def _glob_regex(pattern: exp.Expression) -> exp.Expression:
         else:
             out.append(re.escape(part))
     return exp.Literal.string("^" + "".join(out) + "$")
+
+
+def _glob_regex_sql(pattern: exp.Expression) -> exp.Expression:
+    """As `_glob_regex`, for patterns known only when the query runs: the regular expression's own
+    characters escaped, [! as [^, then * and ? outside brackets as .* and . (the lookahead: no ']'
+    before the next '[')."""
+    outside = r"(?![^\[]*\])"
+    steps = ((r"([.^$+(){}|\\])", r"\\$1"), (r"\[!", "[^"), (r"\*" + outside, ".*"), (r"\?" + outside, "."))
+    out = pattern.copy()
+    for find, replace in steps:
+        out = exp.Anonymous(this="regexp_replace", expressions=[out, exp.Literal.string(find),
+                                                                exp.Literal.string(replace)])
+    return exp.Concat(expressions=[exp.Literal.string("^"), out, exp.Literal.string("$")])
 
 
 def _duck_type(spark_type: str) -> str:

@@ -5,6 +5,8 @@
         url: postgresql://stats@127.0.0.1:5432/stats   # or sqlite:///claims.db, duckdb:///claims.duckdb
         password_env: PGPASSWORD_STATS                  # the password, from this environment variable
         table: public.claims                            # or query: SELECT ... (one read-only statement)
+      contributions:
+        table: stats.contributions                      # no url: a table of Spark's catalog (--engine spark)
 
 A url may hold ${VAR} placeholders, expanded from the environment when the source is read; a
 password written in the url itself is refused, so that a pack never holds a credential. A
@@ -33,6 +35,8 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def parse_database(name: str, spec: LocDict, file: Path, problems: list[Problem]) -> Database | None:
     """The source's database, None when it has no `url:` (problems for anything malformed)."""
     if "url" not in spec:
+        if "table" in spec and "query" not in spec and "path" not in spec:
+            return _catalog_table(name, spec, problems)
         for key in DATABASE_KEYS[1:]:
             if key in spec:
                 problems.append(_problem(spec, key, f"'{key}' of source '{name}' needs 'url:' (the database "
@@ -75,6 +79,24 @@ def parse_database(name: str, spec: LocDict, file: Path, problems: list[Problem]
             problems.append(_problem(spec, "password_env", f"password_env of source '{name}' must name an "
                                      f"environment variable (such as PGPASSWORD_STATS), not {str(env)[:60]!r}"))
     return db
+
+
+def _catalog_table(name: str, spec: LocDict, problems: list[Problem]) -> Database | None:
+    """`table:` without `url:`: a table of the engine's own catalog (Spark: db.table or
+    catalog.db.table, as spark.table reads it); the DuckDB engine refuses it when it reads it."""
+    from statguard.i18n import say
+    from statguard.pack import messages  # noqa: F401  (registers pack.*)
+    table = spec.get("table")
+    if not isinstance(table, str) or not _CATALOG_NAME.fullmatch(table.strip()):
+        problems.append(_problem(spec, "table", say("pack.catalog_table_name", name=name, table=str(table)[:60])))
+        return None
+    for key in ("password_env", *FILE_KEYS):
+        if key in spec:
+            problems.append(_problem(spec, key, say("pack.catalog_table_key", name=name, key=key)))
+    return Database(url=None, table=table.strip(), locs={"table": spec.where("table")})
+
+
+_CATALOG_NAME = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*|`[^`]+`)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|`[^`]+`)){0,2}")
 
 
 def url_problem(url: str) -> str | None:

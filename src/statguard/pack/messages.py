@@ -47,6 +47,15 @@ register({
                              "zh": "数据源名称「{name}」是保留名称：名称不能为空，也不能以 {prefixes} 开头（"
                                    "statguard 自用的表）"},
     "pack.source_mapping": {"en": "source '{name}' must be a mapping", "zh": "数据源「{name}」须为映射"},
+    "pack.catalog_table_name": {"en": "table of source '{name}' must name a table of the Spark catalog (table, "
+                                      "db.table or catalog.db.table), not '{table}'; or give url: to read it from "
+                                      "a database",
+                                "zh": "数据源「{name}」的 table 须为 Spark 目录中的表名（表、库.表 或 目录.库.表），"
+                                      "而不是「{table}」；或给出 url: 以从数据库读取"},
+    "pack.catalog_table_key": {"en": "source '{name}' reads a table of the Spark catalog (table: without url:); "
+                                     "'{key}' does not apply to it: remove it (or give url: for a database)",
+                               "zh": "数据源「{name}」读取 Spark 目录中的表（table: 而无 url:）；'{key}' 对其不适用："
+                                     "请删除（或给出 url: 以读取数据库）"},
     "pack.unknown_source_key": {"en": "unknown key '{key}' in source '{name}' (expected: {expected})",
                                 "zh": "数据源「{name}」中有未知的键「{key}」（可用：{expected}）"},
     "pack.flag": {"en": "{flag} must be true or false, not {value}", "zh": "{flag} 须为 true 或 false，而不是 {value}"},

@@ -64,9 +64,11 @@ class Derivation:
 class Database:
     """Where a source is read from a SQL database (statguard.engine.databases): `url:` with
     `table:` or `query:`. The url is kept as written: its ${VAR} placeholders are expanded only
-    when the source is read, so the pack never holds a credential and messages can show it."""
+    when the source is read, so the pack never holds a credential and messages can show it.
+    Without a url, `table:` names a table of the engine's own catalog (Spark's; the DuckDB
+    engine has none and says so)."""
 
-    url: str
+    url: str | None
     table: str | None = None
     query: str | None = None
     password_env: str | None = None  # the environment variable holding the password
@@ -74,7 +76,7 @@ class Database:
     locs: dict[str, Loc] = field(default_factory=dict)  # where each key (url, table, query, password_env) is written
 
     def where(self, key: str) -> Loc | None:
-        return self.locs.get(key, self.locs.get("url"))
+        return self.locs.get(key, self.locs.get("url", self.locs.get("table")))
 
 
 @dataclass

@@ -257,10 +257,14 @@ def _hb_rows(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     ratio r = x2 / x1 where both are single, positive records of a readable period (else NULL)."""
     assert long.period is not None
     roles = {"_unit": long.unit, "_indicator": long.indicator, "_peer": long.peer_group, "_period": long.period}
+    # a unit's records of one period, counted over the source's own columns (Spark refers to no
+    # alias of the same SELECT inside a window)
+    dup = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[
+        col(c) for c in (long.unit, long.indicator, MAPPED["label"]) if c])
     cur = exp.select(*[alias(col(c) if c else exp.Literal.string(""), name) for name, c in roles.items()],
                      alias(exp.cast(col(long.value), "DOUBLE"), "_value"),
                      *[col(MAPPED[m]) for m in ("label", "prev", "year_ago", "error")],
-                     alias(_over(exp.Count(this=exp.Star()), ["_unit", "_indicator", MAPPED["label"]]), "_sg_dup"),
+                     alias(dup, "_sg_dup"),
                      ).from_(_from(with_periods(ctx, p.source, long.period), "_sg_p"))
     if long.scope is not None:
         cur = cur.where(long.scope.copy())

@@ -533,7 +533,8 @@ def _copied(ctx: Context, p: PerfectParams, long: Long) -> exp.Select:
                         alias(col("_sg_twins", t), VAL + "twins"), alias(col("_sg_n", s), VAL + "periods"),
                         *figures((col("_sg_eq", t), OBSERVED)), alias(detail, DETAIL))
     select = select.from_(series.subquery(s)).join(
-        exp.select(exp.Star()).from_(ref("_sg_ranked")).join(common.subquery("c"), on=same(
+        exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("_sg_ranked", quoted=True)),
+                   col("_sg_common", "c")).from_(ref("_sg_ranked")).join(common.subquery("c"), on=same(
             "_sg_ranked", "c", ["_unit", "_indicator", "_sg_twin"]), join_type="left").subquery(t),
         on=on_series, join_type="left")
     return select.with_("_sg_ev", as_=ev).with_("_sg_pairs", as_=pairs).with_("_sg_ranked", as_=ranked)
