@@ -26,7 +26,8 @@ from typing import Any
 from statguard.authoring.infer_rules import Suggestion, code_list, suggest
 from statguard.authoring.pack_writer import render
 from statguard.authoring.profile import SourceProfile, q, read_source
-from statguard.engine.readers import expand
+from statguard.authoring.sheet_layout import SheetLayout, guess_layout, has_data
+from statguard.engine.readers import detect_format, expand, split_sheet
 from statguard.errors import StatguardError
 from statguard.i18n import register, say, t
 
@@ -60,11 +61,12 @@ def infer_pack(data: list[str | Path], out_dir: str | Path = ".", *, min_support
     target = out / PACK_FILE
     if target.exists() and not force:
         raise StatguardError(t("init.exists", lang, path=target))
-    files = [expand(Path(p))[0] for p in data]
+    inputs = [found for p in data for found in _inputs(p)]
     import duckdb
     with tempfile.TemporaryDirectory(prefix="statguard-init-") as tmp, duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
-        sources = [read_source(con, name, f, Path(tmp)) for name, f in zip(_names(files), files, strict=True)]
+        sources = [read_source(con, name, f.path, Path(tmp), sheet=f.sheet, layout=f.layout)
+                   for name, f in zip(_names(inputs), inputs, strict=True)]
         lists = [cl for src in sources if (cl := code_list(con, src)) is not None]
         suggestions = [s for src in sources for s in suggest(con, src, min_support, lists)]
         # the text of each CSV exactly as `check` reads it (every column declared: as text), so
@@ -78,9 +80,40 @@ def infer_pack(data: list[str | Path], out_dir: str | Path = ".", *, min_support
     return InitResult(target, sources, rules, dropped)
 
 
-def _names(files: list[Path]) -> list[str]:
-    """Source names from file names: word characters only, made unique."""
-    names = [re.sub(r"\W+", "_", f.stem).strip("_") or "data" for f in files]
+@dataclass
+class _Input:
+    """A file to profile; for a workbook, one sheet of it and where its header is."""
+
+    path: Path
+    sheet: str | None = None
+    layout: SheetLayout | None = None
+    label: str = ""  # what the source is named after: the file's stem, and the sheet's name
+
+
+def _inputs(data: str | Path) -> list[_Input]:
+    """The sources a DATA argument stands for: a text or Parquet file; the sheet `book.xlsx#sheet`
+    names; else every sheet of a workbook that holds data (the first when none does), each with
+    its header rows found, named after the sheet when the workbook has several."""
+    path, sheet = split_sheet(data)
+    path = expand(path)[0]
+    if detect_format(path, None) != "excel":
+        return [_Input(path, label=path.stem)]
+    from statguard.engine import spreadsheets
+    kind = spreadsheets.kind_of(path) or "xlsx"
+    grid, names = spreadsheets.read_grid(path, sheet, kind)
+    if sheet is not None:
+        return [_Input(path, grid.name, guess_layout(grid), f"{path.stem}_{grid.name}")]
+    grids = [grid] + [spreadsheets.read_grid(path, n, kind)[0] for n in names[1:]]
+    kept = [g for g in grids if has_data(g)] or grids[:1]
+    if len(names) == 1:
+        return [_Input(path, None, guess_layout(grid), path.stem)]
+    return [_Input(path, g.name, guess_layout(g), path.stem if len(kept) == 1 else f"{path.stem}_{g.name}")
+            for g in kept]
+
+
+def _names(inputs: list[_Input]) -> list[str]:
+    """Source names from file (and sheet) names: word characters only, made unique."""
+    names = [re.sub(r"\W+", "_", f.label).strip("_") or "data" for f in inputs]
     seen: Counter[str] = Counter()
     out = []
     for name in names:

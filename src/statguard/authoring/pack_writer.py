@@ -73,6 +73,8 @@ def column_spec(col: ColumnProfile) -> dict[str, Any]:
         spec["pattern"] = col.pattern
     if col.codes:
         spec["allowed"] = col.codes
+    if col.pii:
+        spec["pii"] = True if col.pii == "true" else col.pii
     return spec
 
 
@@ -83,7 +85,7 @@ def _number(value: float) -> int | float:
 def render(sources: list[SourceProfile], rules: list[tuple[str, Suggestion]], out_dir: Path,
            lang: str, min_support: float) -> str:
     """The pack's text; `rules` are (id, suggestion) in order."""
-    files = ", ".join(s.path.name for s in sources)
+    files = ", ".join(dict.fromkeys(s.path.name for s in sources))
     lines = [f"# {t('init.header', lang, files=files, support=f'{min_support:.0%}')}",
              f"# {t('init.exceptions_note', lang)}",
              "pack:",
@@ -107,6 +109,7 @@ def _source(src: SourceProfile, out_dir: Path, lang: str) -> list[str]:
         out.append(f"  # {t('init.near_key', lang, keys=', '.join(src.near_key[0]), dups=src.near_key[1])}")
     path = Path(os.path.relpath(src.path.resolve(), out_dir.resolve())).as_posix()
     out += [f"  {dump(src.name)}:", f"    path: {dump(path)}"]
+    out += [f"    {key}: {dump(getattr(src, key))}" for key in ("sheet", "header", "skip") if getattr(src, key)]
     if src.keys:
         out.append(f"    keys: {dump(src.keys)}")
     for role in ("unit", "period"):

@@ -37,6 +37,8 @@ from statguard.pack.model import DEFAULT_PLACEHOLDERS
 if TYPE_CHECKING:
     import duckdb
 
+    from statguard.authoring.sheet_layout import SheetLayout
+
 UNIT_HINTS = ("单位", "地区", "区县", "县区", "区域", "企业", "机构", "公司", "城市", "省份", "市县", "行政区",
               "unit", "region", "district", "county", "company", "enterprise", "firm", "entity", "respondent",
               "reporter", "country", "province", "city", "id")
@@ -44,6 +46,12 @@ PERIOD_HINTS = ("期别", "期间", "时期", "报告期", "统计期", "年份"
                 "period", "year", "month", "quarter", "date", "time")
 RATE_HINTS = ("占比", "比重", "率", "%", "share", "rate", "pct", "percent", "ratio")
 CODE_HINTS = ("代码", "编码", "编号", "code", "id")
+NAME_HINTS = ("姓名", "名字", "联系人", "负责人", "法人代表", "填表人", "name", "full_name", "person")
+DATE_HINTS = ("日期", "时间", "date", "day")
+# personal data told by its values: 身份证号 (18 characters, the last a digit or X; 15 digits before 1999)
+# and mobile phone numbers; such a column is text with this pattern and `pii: true`
+PERSONAL = {"id": r"^([0-9]{17}[0-9Xx]|[0-9]{15})$", "phone": r"^1[3-9][0-9]{9}$"}
+LONG_CODE = 15  # digits from which a number is a code (an ID), not a quantity
 MAX_CODES = 30
 MAX_KEY_COLUMNS = 10
 MAX_LISTED = 1000  # columns with at most this many distinct values have them listed exactly
@@ -64,6 +72,8 @@ class ColumnProfile:
     pattern: str | None = None
     codes: list[str] | None = None
     is_period: bool = False
+    pii: str | None = None  # "true" (masked by what each value looks like) or "name"
+    numeric_text: bool = False  # text whose values nearly all read as numbers: a measure, not a key
 
     @property
     def numeric(self) -> bool:
@@ -82,6 +92,9 @@ class SourceProfile:
     unit: str | None = None
     period: str | None = None
     format: str = "csv"
+    sheet: str | None = None  # a workbook's sheet, when it has several
+    header: int | list[int] | None = None  # a workbook's header row(s) when not row 1 alone
+    skip: int | None = None  # rows below the header that are not data
 
 
 def q(name: str) -> str:
@@ -104,25 +117,36 @@ def decimals_sql(column: str) -> str:
     return f"(CASE WHEN strpos({t}, '.') > 0 THEN length({t}) - strpos({t}, '.') ELSE 0 END)"
 
 
-def read_source(con: duckdb.DuckDBPyConnection, name: str, path: Path, tmpdir: Path) -> SourceProfile:
-    """Read `path` (CSV columns as text) into table `src_<name>` once, and profile it there."""
+def read_source(con: duckdb.DuckDBPyConnection, name: str, path: Path, tmpdir: Path, *, sheet: str | None = None,
+                layout: SheetLayout | None = None) -> SourceProfile:
+    """Read `path` (a workbook's `sheet` with its header where `layout` says) into table `src_<name>`
+    once, every column as text, and profile it there."""
+    from statguard.engine.readers import Layout
     view = f"file_{name}"
     fmt = detect_format(path, None)
     header = _csv_header(path) if fmt == "csv" else None  # every column as text: codes keep their zeros
-    register_file(con, view, path, None, None, None, tmpdir, text_columns=header)
+    placed = Layout(layout.header, layout.skip) if layout else None
+    con.execute("SELECT 1").fetchall()  # the last source's fetchone() left its result open
+    register_file(con, view, path, None, sheet, None, tmpdir, text_columns=header, layout=placed)
     described = con.execute(f"DESCRIBE {q(view)}").fetchall()
     columns = [str(c[0]) for c in described]
     if fmt == "csv" and any(c[1] != "VARCHAR" for c in described):  # the header read otherwise than here
         register_file(con, view, path, None, None, None, tmpdir, text_columns=columns)
+    elif fmt == "excel":  # as text, as a `string` column reads: 1204 shown as 001204 is '001204'
+        text = Layout(placed.header if placed else None, placed.skip if placed else None, text=tuple(columns))
+        register_file(con, view, path, None, sheet, None, tmpdir, layout=text)
     table = f"src_{name}"  # every later question is a scan of memory, not a parse of the file
     con.execute(f"CREATE TEMP TABLE {q(table)} AS SELECT * FROM {q(view)}")
     rows = int(con.execute(f"SELECT count(*) FROM {q(table)}").fetchone()[0])  # type: ignore[index]
-    profile = SourceProfile(name=name, path=path, view=table, rows=rows, format=fmt)
+    profile = SourceProfile(name=name, path=path, view=table, rows=rows, format=fmt, sheet=sheet,
+                            header=layout.header if layout else None, skip=layout.skip if layout else None)
     stats = _column_stats(con, table, columns)
     small = _small_values(con, table, {c: s for c, s in stats.items() if s["u"] <= MAX_LISTED})
     for column in columns:
         profile.columns[column] = _judge(column, stats[column], small.get(column), rows)
     _verify_shapes(con, profile, _sampled_shapes(con, profile))
+    _personal(con, profile, stats)
+    _dates(profile, stats)
     profile.period = _period_column(profile, small)
     if profile.period:
         profile.columns[profile.period].is_period = True
@@ -198,8 +222,9 @@ def _judge(name: str, s: dict[str, Any], small: list[str] | None, rows: int) -> 
     col = ColumnProfile(name=name, present=int(s["p"]), nulls=rows - int(s["p"]), placeholders=int(s["h"]),
                         distinct=distinct)
     real = col.present - col.placeholders
-    digit_code = real > 0 and s["g"] == col.present and (s["z"] > 0 or (s["l"] == s["m"] and s["l"] >= 4)) \
-        and _hinted(name, CODE_HINTS + UNIT_HINTS)
+    digit_code = real > 0 and s["g"] == col.present and ((s["z"] > 0 or (s["l"] == s["m"] and s["l"] >= 4))
+                                                          and _hinted(name, CODE_HINTS + UNIT_HINTS)
+                                                          or s["l"] >= LONG_CODE)
     if real > 0 and s["n"] == real and not digit_code and not (s["z"] and s["g"] == col.present):
         col.type = "integer" if s["w"] == real else "number"
         col.min, col.max = float(s["lo"]), float(s["hi"])
@@ -209,7 +234,41 @@ def _judge(name: str, s: dict[str, Any], small: list[str] | None, rows: int) -> 
         col.pattern = f"^[0-9]{{{s['l']}}}$" if s["l"] == s["m"] else f"^[0-9]{{{s['l']},{s['m']}}}$"
     if 1 < col.distinct <= MAX_CODES and col.present >= 2 * col.distinct and small is not None:
         col.codes = small
+    col.numeric_text = col.pattern is None and real > 0 and s["n"] >= 0.9 * real
     return col
+
+
+def _personal(con: duckdb.DuckDBPyConnection, p: SourceProfile, stats: dict[str, dict[str, Any]]) -> None:
+    """Columns of personal data: 身份证号 and phone numbers by their values (one scan of the columns
+    of 11 to 18 characters), names by the column's name; text with `pii`, no list of codes."""
+    wanted = [c for c, s in stats.items() if s["p"] and (s["l"] or 0) >= 11 and (s["m"] or 0) <= 18]
+    if wanted:
+        counts = ", ".join(f"count_if(regexp_full_match({text_sql(c)}, '{pattern[1:-1]}'))"
+                           for c in wanted for pattern in PERSONAL.values())
+        row = con.execute(f"SELECT {counts} FROM {q(p.view)}").fetchone() or ()
+        for i, c in enumerate(wanted):
+            col = p.columns[c]
+            for j, pattern in enumerate(PERSONAL.values()):
+                if row[i * len(PERSONAL) + j] == col.present:
+                    col.type, col.pattern, col.pii, col.codes = "string", pattern, "true", None
+                    col.min = col.max = None
+                    col.numeric_text = False
+    for col in p.columns.values():
+        if col.type == "string" and not col.pattern and (hint_rank(col.name, NAME_HINTS) == 0 or "姓名" in col.name):
+            col.pii, col.codes = "name", None
+
+
+def _dates(p: SourceProfile, stats: dict[str, dict[str, Any]]) -> None:
+    """Whole numbers in a column named like a date (填报日期) that are all Excel serial dates of the
+    years 1920-2099 or dates written as digits (20240131): a `date` column, as a workbook's is read."""
+    from statguard.engine.spreadsheets import serial_date
+    for col in p.columns.values():
+        s = stats[col.name]
+        if col.type != "integer" or not _hinted(col.name, DATE_HINTS) or col.min is None or col.max is None:
+            continue
+        if serial_date(col.min) is not None and serial_date(col.max) is not None and \
+                (s["l"] == s["m"] == 8 or 7306 <= col.min <= col.max <= 73050):
+            col.type, col.min, col.max = "date", None, None
 
 
 def _sampled_shapes(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> dict[str, str]:
@@ -296,8 +355,9 @@ def _unit_column(profile: SourceProfile) -> str | None:
     found = [f for f in found if f[0] < 2]
     if found:
         return min(found)[2]
-    if len(profile.keys) == 1 and profile.columns[profile.keys[0]].type == "string":
-        return profile.keys[0]
+    key = profile.columns[profile.keys[0]] if len(profile.keys) == 1 else None
+    if key is not None and key.type == "string" and not key.numeric_text:
+        return key.name
     return None
 
 
@@ -308,8 +368,9 @@ def find_keys(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> tuple[list[st
     fewer than the records cannot identify them, one holding a key is not minimal, and the
     rest are counted approximately first (HyperLogLog, about 2% off) and exactly only when
     that count comes within 10% of the records."""
+    coded = [c for c in p.columns.values() if hint_rank(c.name, UNIT_HINTS + CODE_HINTS) < 2]
     candidates = [c for c in p.columns.values() if c.nulls == 0 and c.present > 0 and (
-        c.type == "string" or (c.type == "integer" and hint_rank(c.name, UNIT_HINTS + CODE_HINTS) < 2))]
+        (c.type == "string" and (not c.numeric_text or c in coded)) or (c.type == "integer" and c in coded))]
     candidates.sort(key=lambda c: (0 if c.name in (p.period,) else 1, hint_rank(c.name, UNIT_HINTS + CODE_HINTS),
                                    c.type != "string"))
     names = [c.name for c in candidates[:MAX_KEY_COLUMNS]]
