@@ -234,7 +234,9 @@ def _judge(name: str, s: dict[str, Any], small: list[str] | None, rows: int) -> 
         col.pattern = f"^[0-9]{{{s['l']}}}$" if s["l"] == s["m"] else f"^[0-9]{{{s['l']},{s['m']}}}$"
     if 1 < col.distinct <= MAX_CODES and col.present >= 2 * col.distinct and small is not None:
         col.codes = small
-    col.numeric_text = col.pattern is None and real > 0 and s["n"] >= 0.9 * real
+    # whole numbers read as text (a count made text by one '未报') are a measure; codes written with
+    # leading zeros (001204) or dots (01.11) are not
+    col.numeric_text = col.pattern is None and real > 0 and (s["w"] or 0) >= 0.9 * real and not s["z"]
     return col
 
 
@@ -370,7 +372,8 @@ def find_keys(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> tuple[list[st
     that count comes within 10% of the records."""
     coded = [c for c in p.columns.values() if hint_rank(c.name, UNIT_HINTS + CODE_HINTS) < 2]
     candidates = [c for c in p.columns.values() if c.nulls == 0 and c.present > 0 and (
-        (c.type == "string" and (not c.numeric_text or c in coded)) or (c.type == "integer" and c in coded))]
+        (c.type == "string" and (not c.numeric_text or c in coded or c.name == p.period))
+        or (c.type == "integer" and c in coded))]
     candidates.sort(key=lambda c: (0 if c.name in (p.period,) else 1, hint_rank(c.name, UNIT_HINTS + CODE_HINTS),
                                    c.type != "string"))
     names = [c.name for c in candidates[:MAX_KEY_COLUMNS]]
