@@ -145,6 +145,12 @@ def test_cli_record_list_show_diff(tmp_path, capsys):
     assert main(["history", "diff", "1", "2", "-s", "zone", *base]) == 2  # two sequences: which one?
     assert "several version sequences" in capsys.readouterr().err
     assert main(["history", "verify", *base]) == 0
+    assert main(["history", "diff", "1", "2", "-s", "zone", "--unit", "开发区", "--lang", "zh", *base]) == 1
+    out = capsys.readouterr().out  # the same difference in Chinese
+    assert "新增 0 行，删除 0 行，修改 2 行，未变 0 行（按 指标 匹配）" in out and "v2 说明的原因：更正" in out
+    assert main(["history", "list", "--lang", "zh", *base]) == 0
+    head = capsys.readouterr().out.splitlines()[0].split()
+    assert head[:5] == ["编号", "数据源", "单位", "期别", "版本"]
 
 
 def test_cli_refuses_unknown_format_without_traceback(tmp_path, capsys):

@@ -85,6 +85,40 @@ register({
     "cli.history.verified": {"en": "{path}: {n} versions, ok", "zh": "{path}：{n} 个版本，没有问题"},
     "cli.history.verify_problems": {"en": "{path}: {n} versions, {problems} problem(s)",
                                     "zh": "{path}：{n} 个版本，{problems} 个问题"},
+    "cli.history.unchanged": {"en": "unchanged  {label} (identical to the latest version, {rows} rows)",
+                              "zh": "未变化  {label}（与最新版本相同，{rows} 行）"},
+    "cli.history.recorded": {"en": "recorded   {label} ({rows} rows, #{id}{again})",
+                             "zh": "已记录  {label}（{rows} 行，#{id}{again}）"},
+    "cli.history.same_as": {"en": ", same content as v{version}", "zh": "，内容与 v{version} 相同"},
+    "cli.history.col.id": {"en": "id", "zh": "编号"},
+    "cli.history.col.source": {"en": "source", "zh": "数据源"},
+    "cli.history.col.unit": {"en": "unit", "zh": "单位"},
+    "cli.history.col.period": {"en": "period", "zh": "期别"},
+    "cli.history.col.version": {"en": "version", "zh": "版本"},
+    "cli.history.col.received": {"en": "received (UTC)", "zh": "接收时间（UTC）"},
+    "cli.history.col.rows": {"en": "rows", "zh": "行数"},
+    "cli.history.col.hash": {"en": "hash", "zh": "哈希"},
+    "cli.history.col.reason": {"en": "reason", "zh": "原因"},
+    "cli.history.show_head": {"en": "received {received}, {rows} rows, {hash}",
+                              "zh": "接收于 {received}，{rows} 行，{hash}"},
+    "cli.history.show_reason": {"en": "reason: {reason}; keys: {keys}", "zh": "原因：{reason}；主键：{keys}"},
+    "cli.history.no_reason": {"en": "(none stated)", "zh": "（未说明）"},
+    "cli.history.more_rows": {"en": "... {n} more rows (--rows N, or --format csv)",
+                              "zh": "……另有 {n} 行（--rows N，或 --format csv）"},
+    "cli.history.diff_head": {"en": "{old} (#{old_id}, {old_rows} rows) -> v{version} (#{new_id}, {new_rows} rows)",
+                              "zh": "{old}（#{old_id}，{old_rows} 行）-> v{version}（#{new_id}，{new_rows} 行）"},
+    "cli.history.diff_reason": {"en": "reason stated for v{version}: {reason}",
+                                "zh": "v{version} 说明的原因：{reason}"},
+    "cli.history.no_differences": {"en": "no differences", "zh": "没有差异"},
+    "cli.history.columns_added": {"en": "columns added: {columns}", "zh": "新增的列：{columns}"},
+    "cli.history.columns_removed": {"en": "columns removed: {columns}", "zh": "删除的列：{columns}"},
+    "cli.history.diff_counts": {"en": "{added} added, {removed} removed, {changed} changed, {unchanged} unchanged "
+                                      "rows (matched on {keys})",
+                                "zh": "新增 {added} 行，删除 {removed} 行，修改 {changed} 行，未变 {unchanged} 行"
+                                      "（按 {keys} 匹配）"},
+    "cli.history.whole_rows": {"en": "whole rows", "zh": "整行"},
+    "cli.history.lang": {"en": "language of the output: zh or en (default: the locale's)",
+                         "zh": "输出的语言：zh 或 en（默认按系统语言环境）"},
 })
 
 
@@ -98,6 +132,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     _add_diff(cmds)
     v = cmds.add_parser("verify", help=say("cli.history.verify"))
     v.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
+    v.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
     v.set_defaults(func=run_verify)
 
 
@@ -115,6 +150,7 @@ def _add_record(cmds: argparse._SubParsersAction) -> None:
     r.add_argument("--reason", help=say("cli.history.reason"))
     r.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
     r.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
+    r.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
     _add_show_pii(r)
     r.set_defaults(func=run_record)
 
@@ -124,6 +160,7 @@ def _add_list(cmds: argparse._SubParsersAction) -> None:
     _add_filters(ls)
     ls.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
     ls.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
+    ls.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
     ls.set_defaults(func=run_list)
 
 
@@ -135,6 +172,7 @@ def _add_show(cmds: argparse._SubParsersAction) -> None:
     sh.add_argument("--format", choices=["text", "json", "csv"], default="text",
                     help=say("cli.history.format"))
     sh.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
+    sh.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
     sh.set_defaults(func=run_show)
 
 
@@ -147,6 +185,7 @@ def _add_diff(cmds: argparse._SubParsersAction) -> None:
                    help=say("cli.history.keys"))
     d.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
     d.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
+    d.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
     d.set_defaults(func=run_diff)
 
 
@@ -187,9 +226,9 @@ def run_record(args: argparse.Namespace) -> int:
 def describe_recorded(r: Any) -> str:
     s = r.submission
     if not r.new:
-        return f"unchanged  {s.label()} (identical to the latest version, {s.row_count} rows)"
-    again = f", same content as v{r.same_as}" if r.same_as else ""
-    return f"recorded   {s.label()} ({s.row_count} rows, #{s.id}{again})"
+        return say("cli.history.unchanged", label=s.label(), rows=s.row_count)
+    again = say("cli.history.same_as", version=r.same_as) if r.same_as else ""
+    return say("cli.history.recorded", label=s.label(), rows=s.row_count, id=s.id, again=again)
 
 
 def _source_for(args: argparse.Namespace) -> Any:
@@ -228,8 +267,8 @@ def run_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [[f"#{s.id}", s.source, s.unit or "-", s.period or "-", f"v{s.version}", s.received[:19].replace("T", " "),
              str(s.row_count), s.content_hash[7:19], s.reason or ""] for s in subs]
-    _print(table(["id", "source", "unit", "period", "version", "received (UTC)", "rows", "hash", "reason"], rows),
-           args, subs=subs)
+    names = ["id", "source", "unit", "period", "version", "received", "rows", "hash", "reason"]
+    _print(table([say(f"cli.history.col.{n}") for n in names], rows), args, subs=subs)
     return EXIT_OK
 
 
@@ -278,11 +317,13 @@ def run_show(args: argparse.Namespace) -> int:
         _print(out.getvalue(), args, rows, [sub], end="")
         return EXIT_OK
     shown = rows[: max(args.rows, 0)]
-    lines = [f"{sub.label()}  (#{sub.id})", f"received {sub.received}, {sub.row_count} rows, {sub.content_hash}",
-             f"reason: {sub.reason or '(none stated)'}; keys: {', '.join(sub.keys) or '(none)'}",
+    lines = [f"{sub.label()}  (#{sub.id})",
+             say("cli.history.show_head", received=sub.received, rows=sub.row_count, hash=sub.content_hash),
+             say("cli.history.show_reason", reason=sub.reason or say("cli.history.no_reason"),
+                 keys=", ".join(sub.keys) or say("cli.history.none")),
              table(sub.columns, [[_cell(r.get(c)) for c in sub.columns] for r in shown])]
     if len(rows) > len(shown):
-        lines.append(f"... {len(rows) - len(shown)} more rows (--rows N, or --format csv)")
+        lines.append(say("cli.history.more_rows", n=len(rows) - len(shown)))
     _print("\n".join(lines), args, shown, [sub])
     return EXIT_OK
 
@@ -323,17 +364,19 @@ def _print(text: str, args: argparse.Namespace, records: Any = (), subs: Any = (
 
 
 def render_diff(d: Any) -> str:
-    lines = [f"{d.old.label()} (#{d.old.id}, {d.old.row_count} rows) -> v{d.new.version} "
-             f"(#{d.new.id}, {d.new.row_count} rows)"]
-    lines.append(f"reason stated for v{d.new.version}: {d.new.reason or '(none)'}")
+    lines = [say("cli.history.diff_head", old=d.old.label(), old_id=d.old.id, old_rows=d.old.row_count,
+                 version=d.new.version, new_id=d.new.id, new_rows=d.new.row_count)]
+    lines.append(say("cli.history.diff_reason", version=d.new.version,
+                     reason=d.new.reason or say("cli.history.no_reason")))
     if d.identical:
-        lines.append("no differences")
+        lines.append(say("cli.history.no_differences"))
         return "\n".join(lines)
-    for label, cols in (("columns added", d.columns_added), ("columns removed", d.columns_removed)):
+    for key, cols in (("cli.history.columns_added", d.columns_added), ("cli.history.columns_removed",
+                                                                       d.columns_removed)):
         if cols:
-            lines.append(f"{label}: {', '.join(cols)}")
-    lines.append(f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, "
-                 f"{d.unchanged_rows} unchanged rows (matched on {', '.join(d.keys) or 'whole rows'})")
+            lines.append(say(key, columns=", ".join(cols)))
+    lines.append(say("cli.history.diff_counts", added=len(d.added), removed=len(d.removed), changed=len(d.changed),
+                     unchanged=d.unchanged_rows, keys=", ".join(d.keys) or say("cli.history.whole_rows")))
     lines += [f"+ {_row_text(r)}" for r in d.added]
     lines += [f"- {_row_text(r)}" for r in d.removed]
     for change in d.changed:
