@@ -150,3 +150,18 @@ def test_compare_cli_keeps_the_versions_in_the_given_order(pack, capsys):
     version_line = next(line for line in per_column if line.startswith("version"))
     found = version_line.split()[1:]
     assert found == NAMES * 3
+
+
+def test_compare_text_speaks_the_asked_language(pack, capsys):
+    """--lang zh: the headings and validate's count names in Chinese, the same numbers as in English."""
+    args = ["compare", str(pack.path)] + [f"--version={n}={p}" for n, p in VERSIONS.items()]
+    assert main(args) == 0
+    english = capsys.readouterr().out
+    assert main([*args, "--lang", "zh"]) == 0
+    chinese = capsys.readouterr().out
+    assert [s.splitlines()[0] for s in chinese.split("\n\n") if s.strip()] == [
+        "各版本的规则结果", "单元格（全部列）", "各列变化的单元格"]
+    rows = {line.split()[0]: line.split()[1:] for line in english.splitlines() if line.strip()}
+    zh_rows = {line.split()[0]: line.split()[1:] for line in chinese.splitlines() if line.strip()}
+    assert zh_rows["新不通过"] == rows["new_violated"] and zh_rows["已填补"] == rows["imputed"]
+    assert "new_violated" not in chinese and "satisfied" not in chinese

@@ -29,6 +29,21 @@ register({
     "cli.compare.version_form": {"en": "--version expects NAME=PATH, got '{item}'",
                                  "zh": "--version 应写作 名称=路径，而不是「{item}」"},
     "cli.compare.twice": {"en": "version name '{name}' is given twice", "zh": "版本名「{name}」给出了两次"},
+    "cli.compare.lang": {"en": "language of the output: zh or en (default: the pack's, else the locale's)",
+                         "zh": "输出的语言：zh 或 en（默认按规则包，其次按系统语言环境）"},
+    "compare.h.rules": {"en": "Rule outcomes per version", "zh": "各版本的规则结果"},
+    "compare.h.cells": {"en": "Cells, all columns", "zh": "单元格（全部列）"},
+    "compare.h.per_column": {"en": "Cells changed per column", "zh": "各列变化的单元格"},
+    # R validate's compare() and cells() counts, as its documentation names them
+    **{f"compare.n.{name}": {"en": name, "zh": zh} for name, zh in {
+        "rule_id": "规则", "version": "版本", "column": "列",
+        "validations": "校验项", "verifiable": "可判断", "unverifiable": "无法判断",
+        "still_unverifiable": "仍无法判断", "new_unverifiable": "新增无法判断", "satisfied": "通过",
+        "still_satisfied": "仍通过", "new_satisfied": "新通过", "violated": "不通过", "still_violated": "仍不通过",
+        "new_violated": "新不通过", "changed": "结果有变化", "cells": "单元格", "available": "有值",
+        "still_available": "仍有值", "unadapted": "未修改", "adapted": "已修改", "imputed": "已填补",
+        "missing": "缺失", "still_missing": "仍缺失", "removed": "被清空", "added": "新增", "deleted": "删除",
+    }.items()},
 })
 
 
@@ -44,6 +59,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
                    help=say("cli.compare.how"))
     p.add_argument("--format", "-f", choices=["text", "json", "csv"], default="text", help=say("cli.compare.format"))
     p.add_argument("--output", "-o", metavar="FILE", help=say("cli.opt.output"))
+    p.add_argument("--lang", choices=["zh", "en"], help=say("cli.compare.lang"))
     p.set_defaults(func=run)
 
 
@@ -76,18 +92,31 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         text = rules.to_csv(index=False) + "\n" + cell.to_csv(index=False)
     else:
-        text = _text(rules, cell)
+        from statguard.i18n import resolve
+        text = _text(rules, cell, resolve(args.lang, pack.lang))
     write_output(text, args.output)
     return EXIT_OK
 
 
-def _text(rules, cell) -> str:  # type: ignore[no-untyped-def]
-    rule_table = rules.set_index(["rule_id", "version"]).T.to_string()
-    cell_table = cell[cell["column"] == "(all)"].drop(columns="column").set_index("version").T.to_string()
-    per_column = cell.pivot(index="column", columns="version", values=["adapted", "imputed", "removed"])
+def _text(rules, cell, lang: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    from statguard.i18n import CATALOGUE, t
+
+    def named(frame):  # type: ignore[no-untyped-def]
+        """validate's count names (and the index names) in the user's language."""
+        label = {c: t(f"compare.n.{c}", lang) for c in frame.columns if f"compare.n.{c}" in CATALOGUE}
+        return frame.rename(columns=label)
+
+    rule_table = named(rules).set_index([t("compare.n.rule_id", lang), t("compare.n.version", lang)]).T.to_string()
+    cell_table = named(cell[cell["column"] == "(all)"].drop(columns="column")).set_index(
+        t("compare.n.version", lang)).T.to_string()
+    measures = ["adapted", "imputed", "removed"]
+    per_column = cell.pivot(index="column", columns="version", values=measures)
     # pivot sorts its labels; the versions are a sequence and the columns those of the data: keep both orders
     versions, columns = list(dict.fromkeys(cell["version"])), list(dict.fromkeys(cell["column"]))
-    per_column = per_column.reindex(index=columns)[[(m, v) for m in ("adapted", "imputed", "removed")
-                                                    for v in versions]]
-    return (f"Rule outcomes per version\n{rule_table}\n\nCells, all columns\n{cell_table}\n\n"
-            f"Cells changed per column\n{per_column.to_string()}\n")
+    per_column = per_column.reindex(index=columns)[[(m, v) for m in measures for v in versions]]
+    per_column = per_column.rename(columns={m: t(f"compare.n.{m}", lang) for m in measures}, level=0)
+    per_column.columns.names = [None, t("compare.n.version", lang)]
+    per_column.index.name = t("compare.n.column", lang)
+    return (f"{t('compare.h.rules', lang)}\n{rule_table}\n\n{t('compare.h.cells', lang)}\n{cell_table}\n\n"
+            f"{t('compare.h.per_column', lang)}\n{per_column.to_string()}\n")
+
