@@ -54,6 +54,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "counts_line": {"en": "{errors} errors, {warnings} warnings, {info} info",
                     "zh": "错误 {errors} 条，警告 {warnings} 条，提示 {info} 条"},
     "errored_line": {"en": "{n} rule(s) could not run", "zh": "{n} 条规则未能运行"},
+    "unevaluable_line": {"en": "{n} item(s) not evaluable in {rules} rule(s)",
+                         "zh": "{rules} 条规则中有 {n} 项无法判断"},
     "fail_on_line": {"en": "fails on: {level}", "zh": "判定不通过的最低级别：{level}"},
     "first_violations": {"en": "First violations (of {n}):", "zh": "前几条问题（共 {n} 条）："},
     "worst_units": {"en": "Units with most violations:", "zh": "问题最多的单位："},

@@ -44,6 +44,9 @@ def _headline(report: Report, lang: str) -> list[str]:
              info=count(counts["info"]))
     if report.errored:
         line += t("msg.sep", lang) + t("errored_line", lang, n=count(len(report.errored)))
+    from statguard.report.status import unevaluable_line
+    if unevaluable := unevaluable_line(report, lang):
+        line += t("msg.sep", lang) + unevaluable
     return [f"## {ICONS[word]} {t('title', lang)}: {cell(report.pack)} — {t('verdict.' + word, lang)}", "",
             f"**{line}** · {t('fail_on_line', lang, level=severity(fail_on(report), lang))}", ""]
 

@@ -67,3 +67,12 @@ def _number(value: Any) -> int:
 
 def _true(value: Any) -> bool:
     return bool(value) and not (isinstance(value, float) and math.isnan(value))
+
+
+def unevaluable_line(report: Any, lang: str | None) -> str | None:
+    """"3 item(s) not evaluable in 2 rule(s)" for a headline, or None when every item was evaluable:
+    a run whose only findings are items it could not judge does not read as a plain pass."""
+    from statguard.numbers import count
+    counts = [_number(r.get("not_evaluable")) for r in report.rules() if not _true(r.get("errored"))]
+    n, rules = sum(counts), sum(1 for c in counts if c)
+    return t("unevaluable_line", lang, n=count(n), rules=count(rules)) if n else None

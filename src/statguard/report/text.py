@@ -90,7 +90,9 @@ def headline(report: Report, lang: str, color: bool = False) -> list[str]:
         line += t("msg.sep", lang) + t("errored_line", lang, n=count(len(report.errored)))
     if report.skipped:
         line += t("msg.sep", lang) + t("skipped_line", lang, n=count(len(report.skipped)))
-    return [t("pack_line", lang, pack=report.pack), line]
+    from statguard.report.status import unevaluable_line
+    unevaluable = unevaluable_line(report, lang)  # on a line of its own: the counts line is long enough
+    return [t("pack_line", lang, pack=report.pack), line, *([unevaluable] if unevaluable else [])]
 
 
 def _rules(report: Report, lang: str, width: int) -> list[str]:
