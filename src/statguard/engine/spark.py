@@ -83,15 +83,33 @@ def spark_session(master: str | None = None) -> Any:
             builder = SparkSession.builder.remote(master)
         else:
             builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("statguard")
-            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2") \
-                .config("spark.ui.showConsoleProgress", "false")
+            builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        from pyspark import SparkContext
+        ours = SparkContext._active_spark_context is None  # a session of the user's program keeps its settings
         session = builder.getOrCreate()
+        if ours and not _is_connect(session):
+            _local_partitions(session)
         for key, value in (("spark.sql.session.timeZone", "UTC"), ("spark.sql.ansi.enabled", "false"),
                            ("spark.sql.execution.arrow.pyspark.enabled", "true")):
             session.conf.set(key, value)
         if not _is_connect(session):  # a rule's failed query is reported with the rule, not logged
             session.sparkContext.setLogLevel("FATAL")
         return session
+
+
+def _local_partitions(session: Any) -> None:
+    """On local[N], as many shuffle partitions as cores (Spark's default 200 makes tiny tasks on one
+    machine), unless the user set them (--conf in PYSPARK_SUBMIT_ARGS, spark-defaults.conf). On a
+    cluster Spark's own default stands: a fixed count set here would override the cluster's."""
+    import os
+    import re
+    key = "spark.sql.shuffle.partitions"
+    conf = session.sparkContext.getConf()
+    local = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", conf.get("spark.master", ""))
+    if local is None or conf.contains(key):
+        return
+    cores = local.group(1) or "1"  # local: one thread
+    session.conf.set(key, str(os.cpu_count() or 2) if cores == "*" else cores)
 
 
 def _is_connect(session: Any) -> bool:
