@@ -55,11 +55,37 @@ def _status_kb(pid: int, field: str) -> int:
     return 0
 
 
-def jvm_peak_rss_mb() -> float:
-    """Peak RSS (VmHWM) of this process's descendants (the JVM that py4j started), in MiB."""
-    todo, total = _children(os.getpid()), 0
+def _descendants() -> list[int]:
+    out, todo = [], _children(os.getpid())
     while todo:
         pid = todo.pop()
-        total += _status_kb(pid, "VmHWM")
+        out.append(pid)
         todo += _children(pid)
-    return round(total / 1024.0, 1)
+    return out
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its descendants (the JVM) so far: a figure a
+    loaded machine disturbs far less than wall time."""
+    own = os.times()
+    total = own.user + own.system
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in _descendants():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return round(total, 2)
+
+
+def notes(spark) -> str:
+    """What both scripts report besides the harness's fields, read back by spark_compare.py."""
+    return (f"spark_conf={session_conf(spark)!r}; jvm_peak_rss_mb={jvm_peak_rss_mb()}; "
+            f"cpu_s={cpu_seconds()}; ")
+
+
+def jvm_peak_rss_mb() -> float:
+    """Peak RSS (VmHWM) of this process's descendants (the JVM that py4j started), in MiB."""
+    return round(sum(_status_kb(pid, "VmHWM") for pid in _descendants()) / 1024.0, 1)

@@ -8,7 +8,8 @@ statguard gives its own session (spark_common.py).
 
 One JSON line in the harness's output contract (benchlib.py); `phases` has `session` (JVM
 start and SparkSession, the same code on both sides) and one entry per statement;
-`jvm_peak_rss_mb` is the driver JVM's peak RSS, which `peak_rss_mb` (Python's) does not see.
+`jvm_peak_rss_mb` is the driver JVM's peak RSS, which `peak_rss_mb` (Python's) does not see;
+`cpu_s` the CPU time of Python and the JVM together.
 C1+C2 share one scan of claims and C4+C5 one of county_summary, as in the DuckDB baseline.
 """
 import time; _T0 = time.perf_counter()  # noqa: E702,I001  (must be first)
@@ -93,9 +94,6 @@ with b.phase("C8"):
             SELECT 1 FROM revisions GROUP BY unit_code, indicator, period
             HAVING count(DISTINCT value) > 1)""")[0]
 
-conf = spark_common.session_conf(spark)
-jvm = spark_common.jvm_peak_rss_mb()
 b.emit(r, versions=benchlib.dist_version("pyspark"),
-       support={c: "custom" for c in benchlib.CHECKS}, outside_tool={},
-       notes="spark_conf=" + repr(conf) + f"; jvm_peak_rss_mb={jvm}")
+       support={c: "custom" for c in benchlib.CHECKS}, outside_tool={}, notes=spark_common.notes(spark))
 spark.stop()

@@ -71,7 +71,7 @@ for r in rules:
     assert per_rule[r["rule_id"]] == int(r["fails"]), f"{r['rule_id']}: violation records != fails"
     b.phases["rule." + r["rule_id"]] = float(r["seconds"])
 if own.engine == "spark":
-    notes = f"spark_conf={spark_common.session_conf(spark)!r}; jvm_peak_rss_mb={spark_common.jvm_peak_rss_mb()}; "
+    notes = spark_common.notes(spark)
 b.emit(counts, versions=benchlib.dist_version("statguard", "duckdb", "sqlglot", "pandas", "pyspark"),
        support={"C1": "native", "C2": "native", "C3": "native", "C4": "native", "C5": "native",
                 "C6": "native", "C7": "native", "C8": "native"},
