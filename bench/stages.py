@@ -25,11 +25,10 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import statguard  # noqa: E402
-from statguard.engine.duckdb import fusion_key  # noqa: E402
 from statguard.engine.select import open_engine  # noqa: E402
 from statguard.engine.units import unit_facts  # noqa: E402
-from statguard.report.violations import violations_of  # noqa: E402
-from statguard.runner import plan_rule  # noqa: E402
+from statguard.engine.violations import violations_of  # noqa: E402
+from statguard.runner import fusion_key, plan_rule  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TABLES = ["claims", "insurance", "county_summary", "province_total", "revisions"]
