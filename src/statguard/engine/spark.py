@@ -451,8 +451,15 @@ class SparkEngine:
                              for c in (ITEMS, NOT_EVALUABLE))).from_(_named(plan.tally, "_sg_t"))
         counted = self._collect(tally)[1]
         total, na = (int(counted[0][0] or 0), int(counted[0][1] or 0)) if counted else (0, 0)
-        names, rows = self._collect(exp.select("*").from_(_named(plan.failing, "_sg_f")).order_by(
-            *_order(plan, self._columns(plan.failing))))
+        # the failing items collected into one list and sorted after it: a global ORDER BY over the
+        # plan's query would first sample it (range partitioning), running its join a second time
+        item_names = self._columns(plan.failing)
+        collected = exp.select(exp.alias_(exp.Anonymous(this="collect_list", expressions=[_item(item_names)]),
+                                          "_sg_fails")).from_(_named(plan.failing, "_sg_f"))
+        unnested = exp.select(exp.Anonymous(this="inline", expressions=[exp.column("_sg_fails")])).from_(
+            _named(collected, "_sg_a"))
+        names, rows = self._collect(exp.select("*").from_(_named(unnested, "_sg_g")).order_by(
+            *_order(plan, item_names)))
         failed = len(rows)
         counts = {s: n for s, n in (("pass", total - na - failed), ("fail", failed), ("na", na)) if n}
         if not failed:
@@ -512,14 +519,19 @@ def _gathered(flags: dict[str, exp.Expression], names: list[str], suffix: str = 
               columns: list[str] | None = None) -> list[exp.Expression]:
     """_sg_n_<status><suffix> (count_if of each status's flag) and _sg_fails<suffix>: the failing
     items, as structs of the columns `names` (read from `columns`, the same by default)."""
-    fields: list[exp.Expression] = []
-    for name, column in zip(names, columns or names, strict=True):
-        fields += [exp.Literal.string(name), exp.column(column, quoted=True)]
-    item = exp.Anonymous(this="named_struct", expressions=fields)
+    item = _item(names, columns)
     counts = [exp.alias_(exp.CountIf(this=flags[s].copy()), f"_sg_n_{s}{suffix}") for s in STATUSES]
     fails = exp.Filter(this=exp.Anonymous(this="collect_list", expressions=[item]),
                        expression=exp.Where(this=flags["fail"].copy()))
     return [*counts, exp.alias_(fails, f"_sg_fails{suffix}")]
+
+
+def _item(names: list[str], columns: list[str] | None = None) -> exp.Expression:
+    """An item as a struct of the columns `names` (read from `columns`, the same by default)."""
+    fields: list[exp.Expression] = []
+    for name, column in zip(names, columns or names, strict=True):
+        fields += [exp.Literal.string(name), exp.column(column, quoted=True)]
+    return exp.Anonymous(this="named_struct", expressions=fields)
 
 
 def _plain_value(value: Any) -> bool:
