@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan, lacking_query
 from statguard.engine import messages  # noqa: F401  (registers the texts of source.* and engine.*)
-from statguard.engine.duckdb import DUCK_TYPES, _in_date_range, _lenient_cast
+from statguard.engine.duckdb import DUCK_TYPES, _fused_table, _in_date_range, _lenient_cast
 from statguard.errors import EngineError, SourceAbsent, SourceError
 from statguard.expr import quote_column
 from statguard.i18n import say
@@ -81,15 +83,33 @@ def spark_session(master: str | None = None) -> Any:
             builder = SparkSession.builder.remote(master)
         else:
             builder = SparkSession.builder.master(master or DEFAULT_MASTER).appName("statguard")
-            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2") \
-                .config("spark.ui.showConsoleProgress", "false")
+            builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        from pyspark import SparkContext
+        ours = SparkContext._active_spark_context is None  # a session of the user's program keeps its settings
         session = builder.getOrCreate()
+        if ours and not _is_connect(session):
+            _local_partitions(session)
         for key, value in (("spark.sql.session.timeZone", "UTC"), ("spark.sql.ansi.enabled", "false"),
                            ("spark.sql.execution.arrow.pyspark.enabled", "true")):
             session.conf.set(key, value)
         if not _is_connect(session):  # a rule's failed query is reported with the rule, not logged
             session.sparkContext.setLogLevel("FATAL")
         return session
+
+
+def _local_partitions(session: Any) -> None:
+    """On local[N], as many shuffle partitions as cores (Spark's default 200 makes tiny tasks on one
+    machine), unless the user set them (--conf in PYSPARK_SUBMIT_ARGS, spark-defaults.conf). On a
+    cluster Spark's own default stands: a fixed count set here would override the cluster's."""
+    import os
+    import re
+    key = "spark.sql.shuffle.partitions"
+    conf = session.sparkContext.getConf()
+    local = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", conf.get("spark.master", ""))
+    if local is None or conf.contains(key):
+        return
+    cores = local.group(1) or "1"  # local: one thread
+    session.conf.set(key, str(os.cpu_count() or 2) if cores == "*" else cores)
 
 
 def _is_connect(session: Any) -> bool:
@@ -125,9 +145,6 @@ class SparkEngine:
 
     def release_memory(self) -> None:
         pass
-
-    def run_fused(self, plans: list[Plan]) -> list[tuple[dict[str, int], Items, float]]:
-        raise EngineError(say("engine.spark_one_by_one"))
 
     def close(self, wait: bool = True) -> None:
         for view in self._views.values():
@@ -348,22 +365,84 @@ class SparkEngine:
         return self._run_query(plan)
 
     def _run_query(self, plan: Plan) -> tuple[dict[str, int], Items]:
-        """The counts of every status, repeated on each failing item (one row of NULL items when
-        none fails), in one statement reading the plan's query once (a CTE)."""
+        """The counts of every status and the failing items in one statement that reads the
+        plan's query once, as DuckDBEngine._run_query does: one aggregate (count_if per status,
+        the failing items collected as structs), its list unnested (one row of NULL items when
+        none fails) and sorted in the plan's order. A CTE read by both the counts and the items
+        would be read twice: Spark inlines a CTE into each reader (the shared benchmark's row
+        rules scanned claims twice each, and the coverage rule ran its join twice)."""
         assert plan.query is not None
-        status = exp.column(STATUS, quoted=True)
-        verdict = {"pass": exp.EQ(this=status.copy(), expression=exp.Literal.string("pass")),
-                   "fail": exp.EQ(this=status.copy(), expression=exp.Literal.string("fail"))}
-        verdict["na"] = exp.not_(exp.Coalesce(this=exp.or_(verdict["pass"].copy(), verdict["fail"].copy()),
-                                              expressions=[exp.false()]))
-        source = exp.Table(this=exp.to_identifier("_sg_q"))
-        counts = exp.select(*(exp.alias_(exp.CountIf(this=verdict[s]), f"_sg_n_{s}") for s in STATUSES)).from_(
-            source.copy())
-        failing = exp.select("*").from_(source.copy()).where(verdict["fail"].copy())
-        names = [f"_sg_n_{s}" for s in STATUSES]
         item_names = self._columns(plan.query)
-        query = self._joined(counts, failing, names, plan, item_names).with_("_sg_q", as_=plan.query.copy())
-        return self._counted(query, names, STATUS)
+        status = exp.column(STATUS, quoted=True)
+        flags = {s: exp.EQ(this=status.copy(), expression=exp.Literal.string(s)) for s in ("pass", "fail")}
+        flags["na"] = exp.not_(exp.Coalesce(this=exp.or_(flags["pass"].copy(), flags["fail"].copy()),
+                                            expressions=[exp.false()]))
+        summary = exp.select(*_gathered(flags, item_names)).from_(_named(plan.query, "_sg_q"))
+        names = [f"_sg_n_{s}" for s in STATUSES]
+        unnested = exp.select(*(exp.column(n) for n in names),
+                              exp.Anonymous(this="inline_outer", expressions=[exp.column("_sg_fails")]))
+        query = exp.select("*").from_(_named(unnested.from_(_named(summary, "_sg_a")), "_sg_f"))
+        names_, rows = self._collect(query.order_by(*_order(plan, item_names)))
+        columns = {name: [_python(row[i]) for row in rows] for i, name in enumerate(names_)}
+        counted = {s: n for s, n in zip(STATUSES, (int(columns.pop(c)[0] or 0) for c in names), strict=True) if n}
+        columns.pop(STATUS, None)
+        if not counted.get("fail"):
+            return counted, Items({name: [] for name in columns}, 0)
+        return counted, Items(columns, counted["fail"])
+
+    def run_fused(self, plans: list[Plan]) -> list[tuple[dict[str, int], Items, float]]:
+        """Fusable plans over the same table (Plan.fusable: per-record rules) in one scan, as
+        DuckDBEngine.run_fused runs them: each plan's projections side by side, its WHERE folded
+        into its status, its counts and failing items gathered in one aggregate, fetched as one
+        row. The items are sorted here, every field ascending with NULLs (and NaN) last, as
+        ORDER BY sorts them in `_run_query` (fusable plans have no order of their own); a plan
+        whose items hold other than plain values then runs alone. Returns per plan (counts,
+        failing items, seconds: an even share of the scan plus its own sorting). Raises
+        EngineError when the fused statement fails; the caller then runs the plans one by one."""
+        import time
+        t0 = time.perf_counter()
+        if any(plan.order_by for plan in plans):
+            raise EngineError(say("engine.spark_one_by_one"))
+        table = _fused_table(plans)
+        inner: list[exp.Expression] = []
+        outer: list[exp.Expression] = []
+        for i, plan in enumerate(plans):
+            assert plan.query is not None
+            where = plan.query.args.get("where")
+            inside = exp.true()
+            if where is not None:  # records outside it are not items
+                inner.append(exp.alias_(exp.Coalesce(this=exp.paren(where.this.copy()), expressions=[exp.false()]),
+                                        f"_sg{i}_in", quoted=True))
+                inside = exp.column(f"_sg{i}_in", quoted=True)
+            names = []
+            for projection in plan.query.expressions:
+                name = projection.alias_or_name
+                value = projection.this if isinstance(projection, exp.Alias) else projection
+                inner.append(exp.alias_(value.copy(), f"_sg{i}_{len(names)}", quoted=True))
+                names.append(name)
+            status = exp.column(f"_sg{i}_{names.index(STATUS)}", quoted=True)
+            flags = {s: exp.and_(inside.copy(), exp.EQ(this=status.copy(), expression=exp.Literal.string(s)))
+                     for s in ("pass", "fail")}
+            flags["na"] = exp.and_(inside.copy(), exp.not_(exp.Coalesce(
+                this=exp.or_(flags["pass"].copy(), flags["fail"].copy()), expressions=[exp.false()])))
+            outer += _gathered(flags, names, f"_{i}", [f"_sg{i}_{k}" for k in range(len(names))])
+        scan = exp.select(*inner).from_(table.copy())
+        names_, rows = self._collect(exp.select(*outer).from_(_named(scan, "_sg_r")))
+        row = dict(zip(names_, rows[0], strict=True))
+        shared = (time.perf_counter() - t0) / len(plans)
+        out = []
+        for i, plan in enumerate(plans):
+            t1 = time.perf_counter()
+            counted = {s: int(row[f"_sg_n_{s}_{i}"] or 0) for s in STATUSES if row[f"_sg_n_{s}_{i}"]}
+            items = [item.asDict() for item in row[f"_sg_fails_{i}"] or []]
+            if items and not all(_plain_value(v) for item in items for v in item.values()):
+                counted, fails = self.run(plan)
+            else:
+                items.sort(key=lambda item: tuple(_last_key(v) for v in item.values()))
+                names = [n for n in (items[0] if items else {}) if n != STATUS]
+                fails = Items({n: [_python(item[n]) for item in items] for n in names}, len(items))
+            out.append((counted, fails, shared + time.perf_counter() - t1))
+        return out
 
     def _run_failing(self, plan: Plan) -> tuple[dict[str, int], Items]:
         """A plan's tally and its failing items (two statements: each may hold CTEs of the same names)."""
@@ -372,8 +451,15 @@ class SparkEngine:
                              for c in (ITEMS, NOT_EVALUABLE))).from_(_named(plan.tally, "_sg_t"))
         counted = self._collect(tally)[1]
         total, na = (int(counted[0][0] or 0), int(counted[0][1] or 0)) if counted else (0, 0)
-        names, rows = self._collect(exp.select("*").from_(_named(plan.failing, "_sg_f")).order_by(
-            *_order(plan, self._columns(plan.failing))))
+        # the failing items collected into one list and sorted after it: a global ORDER BY over the
+        # plan's query would first sample it (range partitioning), running its join a second time
+        item_names = self._columns(plan.failing)
+        collected = exp.select(exp.alias_(exp.Anonymous(this="collect_list", expressions=[_item(item_names)]),
+                                          "_sg_fails")).from_(_named(plan.failing, "_sg_f"))
+        unnested = exp.select(exp.Anonymous(this="inline", expressions=[exp.column("_sg_fails")])).from_(
+            _named(collected, "_sg_a"))
+        names, rows = self._collect(exp.select("*").from_(_named(unnested, "_sg_g")).order_by(
+            *_order(plan, item_names)))
         failed = len(rows)
         counts = {s: n for s, n in (("pass", total - na - failed), ("fail", failed), ("na", na)) if n}
         if not failed:
@@ -401,29 +487,6 @@ class SparkEngine:
         except Exception as e:
             raise EngineError(_first_line(e)) from None
 
-    @staticmethod
-    def _joined(counts: exp.Select, failing: exp.Select, count_names: list[str], plan: Plan,
-                item_names: list[str]) -> exp.Select:
-        """The counts, repeated on every failing item, in the plan's order (LEFT JOIN: one row of
-        NULL items when none fails)."""
-        marked = exp.select("*", exp.alias_(exp.true(), "_sg_failing")).from_(_named(failing, "_sg_f"))
-        query = exp.select(*(exp.column(c, "_sg_c") for c in count_names),
-                           exp.Column(this=exp.Star(), table=exp.to_identifier("_sg_m")))
-        query = query.from_(_named(counts, "_sg_c")).join(_named(marked, "_sg_m"), on=exp.true(), join_type="LEFT")
-        return query.order_by(*_order(plan, item_names))
-
-    def _counted(self, query: exp.Select, count_names: list[str], drop: str) -> tuple[dict[str, int], Items]:
-        names, rows = self._collect(query)
-        columns = {name: [_python(row[i]) for row in rows] for i, name in enumerate(names)}
-        first = [int(v[0] or 0) if v else 0 for v in (columns.pop(c) for c in count_names)]
-        marks = columns.pop("_sg_failing")
-        columns.pop(drop, None)
-        failed = sum(1 for m in marks if m)
-        counted = {s: n for s, n in zip(STATUSES, first, strict=True) if n}
-        if not failed:
-            return counted, Items({name: [] for name in columns}, 0)
-        return counted, Items(columns, failed)
-
 
 def _named_outputs(query: exp.Expression) -> list[str] | None:
     """The names of a SELECT's (or a set operation's first SELECT's) projections, or None when one
@@ -450,6 +513,38 @@ def _inside_cte(node: exp.Expression, name: str) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def _gathered(flags: dict[str, exp.Expression], names: list[str], suffix: str = "",
+              columns: list[str] | None = None) -> list[exp.Expression]:
+    """_sg_n_<status><suffix> (count_if of each status's flag) and _sg_fails<suffix>: the failing
+    items, as structs of the columns `names` (read from `columns`, the same by default)."""
+    item = _item(names, columns)
+    counts = [exp.alias_(exp.CountIf(this=flags[s].copy()), f"_sg_n_{s}{suffix}") for s in STATUSES]
+    fails = exp.Filter(this=exp.Anonymous(this="collect_list", expressions=[item]),
+                       expression=exp.Where(this=flags["fail"].copy()))
+    return [*counts, exp.alias_(fails, f"_sg_fails{suffix}")]
+
+
+def _item(names: list[str], columns: list[str] | None = None) -> exp.Expression:
+    """An item as a struct of the columns `names` (read from `columns`, the same by default)."""
+    fields: list[exp.Expression] = []
+    for name, column in zip(names, columns or names, strict=True):
+        fields += [exp.Literal.string(name), exp.column(column, quoted=True)]
+    return exp.Anonymous(this="named_struct", expressions=fields)
+
+
+def _plain_value(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, Decimal, date))
+
+
+def _last_key(value: Any) -> tuple[bool, bool, Any]:
+    """A sort key of a plain value: ascending, NULLs then NaN last (as Spark's ORDER BY x NULLS LAST)."""
+    if value is None:
+        return (True, False, 0)
+    if isinstance(value, float) and value != value:
+        return (False, True, 0.0)
+    return (False, False, value)
 
 
 def _named(query: exp.Expression, name: str) -> exp.Subquery:
