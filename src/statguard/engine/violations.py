@@ -140,6 +140,6 @@ def lacking_of(rule: Rule, items: Items, lang: str | None = None) -> dict[str, l
         data[name] = plain.get(column, none)
     data["detail"] = _translated_details({**data, "imbalance": none}, lang) if n else []
     data["missing"] = [[name for name, value in values.items() if value is None] for values in data["values"]]
-    data["message"] = [message(missing, detail, lang) for missing, detail in zip(data["missing"], data["detail"],
-                                                                                  strict=True)]
+    data["message"] = [message(missing, detail, lang, rule.kind)
+                       for missing, detail in zip(data["missing"], data["detail"], strict=True)]
     return {c: data[c] for c in LACKING_COLUMNS}
