@@ -159,3 +159,129 @@ def test_every_entry_has_both_languages_with_the_same_placeholders(key):
     assert set(entry) == set(i18n.LANGS)
     assert all(text.strip() for text in entry.values()), key
     assert set(PLACEHOLDER.findall(entry["zh"])) == set(PLACEHOLDER.findall(entry["en"])), key
+
+
+# (c) the figure names the kinds give their violations' `values` (`VAL + "claimed_rate"`) are statguard's
+#     own words, shown to readers (report headers, the figures cell): each needs a `figure.<name>` entry.
+#     Names built from the user's columns (`VAL + p.value`) are the user's and are not scanned.
+CHECKS = SRC / "checks"
+
+
+def _strings(node: ast.AST | None, position: int | None = None) -> set[str]:
+    """The names a literal holds: its strings, or those at `position` of its tuples / dict items."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body, position) | _strings(node.orelse, position)
+    if isinstance(node, ast.Dict) and position is not None:
+        return set().union(*(_strings(n) for n in (node.keys if position == 0 else node.values)))
+    if isinstance(node, (ast.List, ast.Tuple)):
+        if position is None:
+            return set().union(set(), *(_strings(e) for e in node.elts))
+        return set().union(set(), *(_strings(e.elts[position]) for e in node.elts
+                                    if isinstance(e, ast.Tuple) and len(e.elts) > position))
+    return set()
+
+
+def _literals_named(tree: ast.AST, name: str) -> list[ast.AST]:
+    """What `name` is given in the module: assignments (`x = [...]`, `x[2:4] = [...]`) and `x.append(...)`."""
+    found: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                base = target.value if isinstance(target, ast.Subscript) else target
+                if isinstance(base, ast.Name) and base.id == name:
+                    found.append(node.value)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == name and node.args):
+            found.append(ast.List(elts=node.args))
+    return found
+
+
+def _looped(tree: ast.AST, loops: list[ast.AST], name: str) -> set[str]:
+    """The names `name` takes in the comprehension or for loop around a `VAL + name` that binds it."""
+    out: set[str] = set()
+    for loop in loops:
+        generators = loop.generators if hasattr(loop, "generators") else [loop]
+        for g in generators:
+            target, source = g.target, g.iter
+            if isinstance(target, ast.Name) and target.id == name:
+                position = None
+            elif isinstance(target, ast.Tuple) and name in [getattr(e, "id", None) for e in target.elts]:
+                position = [getattr(e, "id", None) for e in target.elts].index(name)
+            else:
+                continue
+            if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr == "items":
+                source = source.func.value
+            literals = _literals_named(tree, source.id) if isinstance(source, ast.Name) else [source]
+            for literal in literals:
+                out |= _strings(literal, position)
+    return out
+
+
+def emitted_figures(path: Path) -> set[str]:
+    """Every internal figure name a kind's module emits: `VAL + "n"`, `f"{VAL}gap"`, `VAL + ("a" if .. else "b")`,
+    `VAL + name` over a literal list of names, and the fixed part of `VAL + f"implied_by_{...}"` (as `implied_by_*`)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    parents: dict[ast.AST, ast.AST] = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and len(node.values) > 1:
+            first, second = node.values[0], node.values[1]
+            if (isinstance(first, ast.Constant) and first.value.endswith('"') and isinstance(second, ast.FormattedValue)
+                    and getattr(second.value, "id", None) == "VAL" and len(node.values) > 2):
+                names.add(re.match(r"\w*", node.values[2].value).group())
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+                and getattr(node.left, "id", None) == "VAL"):
+            continue
+        right = node.right
+        if isinstance(right, ast.JoinedStr):
+            head = right.values[0]
+            if isinstance(head, ast.Constant):
+                names.add(head.value + "*")
+        elif isinstance(right, ast.Name):
+            loops, up = [], node
+            while up in parents:
+                up = parents[up]
+                if isinstance(up, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp, ast.For)):
+                    loops.append(up)
+            names |= _looped(tree, loops, right.id)
+        else:
+            names |= _strings(right)
+    return {n for n in names if n and not n.startswith("_")}
+
+
+def all_emitted_figures() -> dict[str, set[str]]:
+    return {_module(p): f for p in sorted(CHECKS.rglob("*.py")) if (f := emitted_figures(p))}
+
+
+def test_every_figure_name_a_kind_emits_has_a_chinese_label():
+    lacking = {module: sorted(n for n in names if f"figure.{n}" not in i18n.CATALOGUE)
+               for module, names in all_emitted_figures().items()}
+    lacking = {m: n for m, n in lacking.items() if n}
+    assert not lacking, f"figure names without a figure.<name> catalogue entry (statguard.i18n): {lacking}"
+    assert all(i18n.t(f"figure.{n}", "zh") != n for n in i18n.FIGURE_NAMES)  # Chinese, not the name again
+
+
+def test_each_kind_lists_exactly_the_figure_names_it_emits():
+    """statguard.i18n.FIGURES_OF tells a kind's own names from the user's columns: it must stay current."""
+    scanned = {}
+    for module, names in all_emitted_figures().items():
+        kind = re.search(r'rule_kind\("(\w+)"', (SRC / module).read_text(encoding="utf-8"))
+        assert kind, f"{module} emits figures but registers no kind"
+        scanned[kind.group(1)] = names
+    assert {k: set(v) for k, v in i18n.FIGURES_OF.items()} == scanned
+
+
+def test_the_figure_scan_finds_what_it_should(tmp_path):
+    sample = tmp_path / "kind.py"
+    sample.write_text(
+        'out = [alias(a, VAL + "gap"), alias(b, VAL + ("peer_ups" if up else "peer_downs")), alias(c, VAL + p.value)]\n'
+        'shown = {"claimed": "claimed_rate", "total": "total"}\n'
+        'out += [alias(_c(col), VAL + name) for col, name in shown.items()]\n'
+        'values = [("n", x)]\nvalues.append(("excess_mad", y))\n'
+        'q = [alias(v, VAL + name) for name, v in values]\n'
+        'r = [alias(col(c), VAL + c) for c in ("steps", "ups")]\n'
+        'o = [f\'"{VAL}p_value" ASC\']\nz = alias(w, VAL + f"implied_by_{pair.figure}")\n', encoding="utf-8")
+    assert emitted_figures(sample) == {"gap", "peer_ups", "peer_downs", "claimed_rate", "total", "n", "excess_mad",
+                                       "steps", "ups", "p_value", "implied_by_*"}

@@ -194,7 +194,7 @@ def test_keys_and_figures_are_columns_not_json(report):
     rows = {(r[0], r[2]): dict(zip(keys, r, strict=True)) for r in spec["rows"]}
     assert rows[("H1", "东区")]["values"] == "awaiting 100；idle 50；total 160"
     assert rows[("S1", "开发区")]["key:item"] == "外资制造业"
-    assert rows[("R1", "开发区")]["values"] == "versions 34, 36, 41, 45, 52；n_versions 5"
+    assert rows[("R1", "开发区")]["values"] == "版本数 34, 36, 41, 45, 52；n_versions 5"
     assert "{" not in "".join(str(r[keys.index("values")]) for r in spec["rows"])
     # printed: each rule its own columns, the figures one per column
     h1 = html[html.index('id="v-H1"'):html.index('id="v-C1"')]

@@ -83,7 +83,18 @@ def test_percentages_where_the_kind_says_so():
     assert numbers.figure(1.5, "outside_pct", "benchmark") == "1.5%"
     assert numbers.figure(72.5, "observed", "row") == "72.5"
     shown = numbers.figures_text({"claimed_rate": 100.0, "matched": 72}, "coverage", "zh")
-    assert shown == "claimed_rate 100%；matched 72"
+    assert shown == "上报比率 100%；核实人数 72"  # statguard's own figure names in the reader's language (issue 15)
+    english = numbers.figures_text({"claimed_rate": 100.0, "matched": 72}, "coverage", "en")
+    assert english == "claimed_rate 100%; matched 72"
+
+
+def test_figure_names_are_translated_only_when_the_kind_gives_them():
+    # a part_whole rule's columns are the user's, even one called "total"; coverage's "total" is statguard's
+    assert numbers.figures_text({"part": 5.7, "total": 12.95}, "part_whole", "zh") == "part 5.7；total 12.95"
+    assert numbers.figures_text({"part": 5.7, "total": 12.95, "tolerance": 0.1}, "part_whole", "zh") == \
+        "part 5.7；total 12.95；容差 0.1"
+    assert numbers.figures_text({"营业收入": 12.0, "total": 3}, "coverage", "zh") == "营业收入 12；总数 3"
+    assert numbers.figures_text({"implied_by_商业面积": 2.5}, "benchmark", "zh") == "按商业面积推算 2.5"
 
 
 def test_counts_and_labels():
@@ -137,5 +148,5 @@ def test_xlsx_cells_hold_the_numbers_shown(report):
     assert (cells[3][observed].value, cells[3][observed].number_format) == (1234417, "#,##0")
     assert (cells[4][expected].value, cells[4][expected].number_format) == (0.7273, "0.00%")  # 72.73%
     assert (cells[4][imbalance].value, cells[4][imbalance].number_format) == (27.27, "#,##0.00")
-    assert cells[4][values].value == "claimed_rate 100%；verified_rate 72.73%；matched 72；total 99；gap 27.27"
+    assert cells[4][values].value == "上报比率 100%；核实比率 72.73%；核实人数 72；总数 99；差距 27.27"
     assert cells[3][values].value == "awaiting 1,234,000；idle 417；total 1,234,400"

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -164,7 +165,7 @@ def test_xlsx_read_back_in_chinese(report):
     assert len(rows) == 8 and rows[1][:4] == ("H1", "错误", "东区", "2024-09") and rows[1][7:10] == (150, 160, -10)
     assert [r[0] for r in rows[1:]] == ["H1", "H1", "C1", "C1", "S1", "R1", "Y1"]  # errors first, rule by rule
     assert rows[5][4:7] == ("外资制造业", None, "part 5.7；total 12.95；share 54")
-    assert rows[6][4:7] == (None, "新增规上企业", "versions 34, 36, 41, 45, 52；n_versions 5")
+    assert rows[6][4:7] == (None, "新增规上企业", "版本数 34, 36, 41, 45, 52；n_versions 5")
 
 
 def test_xlsx_scorecard_sheet_only_when_the_pack_asks_for_it(report):
@@ -293,3 +294,42 @@ def test_report_command_to_stdout_and_errors(tmp_path, capsys):
     assert main(["report", str(bad)]) == 2
     assert "not a statguard JSON report" in capsys.readouterr().err
     assert main(["report", str(HERE / "report.json"), "-f", "xlsx"]) == 2  # binary needs --output
+
+
+def _coverage_report(tmp_path: Path) -> Report:
+    """A real run of the coverage golden case (tests/cases/coverage.yml), its unclaimed units listed (--lacking)."""
+    import statguard
+
+    from golden import load_cases, write_pack
+    name = "coverage::claimed rate against verified rate, ranked by gap, zero-claim and unclaimed units"
+    case = dict(load_cases())[name]
+    pack, frames = write_pack(case, tmp_path)
+    return statguard.load_pack(pack).validate(frames, options={"lacking": True})
+
+
+def test_statguards_figure_names_follow_the_language_the_users_columns_do_not(tmp_path):
+    """Issue 15: a kind's own figure names (claimed_rate, gap) are shown in the reader's language in HTML,
+    xlsx and markdown (headers, figure cells, the missing figures of items not evaluable); JSON and CSV keep
+    the machine names; the user's columns (H1's awaiting/idle/total in the golden report) stay as they are."""
+    report = _coverage_report(tmp_path)
+    html = render(report, "html", "zh")
+    cov = html[html.index('id="v-COV"'):]
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", cov[:cov.index("</table>")])
+    assert heads[1:7] == ["上报比率", "核实比率", "核实人数", "总数", "无法判断数", "差距"]
+    assert "claimed_rate" not in re.sub(r'"val:claimed_rate"|\{claimed_rate\}', "", html)
+    english = render(report, "html", "en")
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", english[english.index('id="v-COV"'):])[1:3] == ["claimed_rate",
+                                                                                               "verified_rate"]
+    ws = _workbook(report, "zh")["问题明细"]
+    rows = list(ws.iter_rows(values_only=True))
+    shown = rows[1][rows[0].index("相关数值")]
+    assert shown.startswith("上报比率 100%；核实比率 ") and "；差距 " in shown
+    lacking = list(_workbook(report, "zh")["无法判断的项"].iter_rows(values_only=True))
+    missing = {r[2]: r[lacking[0].index("缺失的数值")] for r in lacking[1:]}
+    assert missing["中区"] == "上报比率、差距" and missing["北区"] == "核实比率、核实人数、总数、无法判断数、差距"
+    assert "| 中区 |  | 中区 | 上报比率、差距 |" in render(report, "markdown", "zh")
+    assert "| 中区 |  | 中区 | claimed_rate, gap |" in render(report, "markdown", "en")
+    assert '"claimed_rate": 100' in render(report, "json", "zh") and "claimed_rate" in render(report, "csv", "zh")
+    golden_html = render(Report.from_json(HERE / "report.json"), "html", "zh")
+    h1 = golden_html[golden_html.index('id="v-H1"'):golden_html.index('id="v-C1"')]
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", h1)[2:5] == ["awaiting", "idle", "total"]  # hierarchy's: the user's

@@ -193,6 +193,88 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+# The names of the figures the rule kinds give a violation's `values` (`VAL + "claimed_rate"` in
+# statguard/checks), as report headers and figure cells show them: English keeps the machine name
+# (the same as JSON and CSV), Chinese the office's wording. The user's own columns are not here and are
+# shown as they are. tests/test_catalogue_coverage.py scans the kinds for names lacking an entry.
+FIGURE_NAMES: dict[str, str] = {
+    # coverage
+    "claimed_rate": "上报比率", "verified_rate": "核实比率", "matched": "核实人数", "total": "总数",
+    "not_evaluable": "无法判断数", "gap": "差距",
+    # dataset aggregate
+    "failing": "不通过数", "group": "分组", "records": "记录数",
+    # hierarchy, tolerances
+    "children": "下级", "children_present": "已报下级", "tolerance": "容差",
+    # benchmark
+    "benchmark_peer_group": "参考同类组", "benchmark_scope": "参考范围", "citation": "出处", "low": "下限",
+    "high": "上限", "lowest": "最小推算值", "lowest_from": "最小值来源", "highest": "最大推算值",
+    "highest_from": "最大值来源", "spread": "倍差", "outside_pct": "超出比例", "value": "数值",
+    "numerator": "分子", "denominator": "分母",
+    # digits
+    "n": "样本数", "units": "单位数", "mad": "平均绝对偏差", "mad_limit": "平均绝对偏差上限", "chi2": "卡方值",
+    "chi2_critical": "卡方临界值", "digits": "数字", "observed_distribution": "实际分布",
+    "expected_distribution": "理论分布", "counts": "频数", "round_share": "整数尾数占比",
+    "max_round_share": "整数尾数占比上限", "two_digit_share": "两位整数尾数占比", "excess_mad": "超出的平均绝对偏差",
+    # outlier
+    "comparison_period": "比较期", "comparison_value": "比较值", "comparison_version": "比较版本", "lower": "下界",
+    "upper": "上界", "median": "中位数", "median_ratio": "中位数比值", "peers": "同类单位数", "ratio": "比值",
+    "score_median": "得分中位数", "score_q1": "得分下四分位数", "score_q3": "得分上四分位数", "z": "标准分",
+    # perfect
+    "chance": "出现概率", "one_in": "约几次一遇", "common_periods": "共同期数",
+    "comparable_periods": "可比期数", "equal_periods": "相同期数", "first": "首期", "last": "末期",
+    "peer_group": "同类组", "peer_rate": "同类比率", "periods": "期数", "run_length": "连续期数", "runs": "连续段数",
+    "twin": "雷同对象", "twins": "雷同对象数", "units_with_value": "报此数值的单位数", "values": "各版本数值",
+    # smoothness
+    "band": "区间", "differences": "差分", "growth": "增速", "growths": "增速个数", "median_growth": "增速中位数",
+    "min_growths": "最少增速个数", "min_peers": "最少同类单位数", "min_series": "最少序列数", "peer_mad": "同类离散度",
+    "peer_median": "同类中位数", "peer_rates": "同类比率", "peer_ratio": "同类比值", "pinned_periods": "固定期数",
+    "rates": "比率", "ratio_bound": "比值界限", "relative_to": "相对于", "unit_ratio": "本单位比值",
+    "unit_ratios": "本单位比值个数", "unit_series": "本单位序列数",
+    # cumulative, sequence
+    "previous_period": "上期", "previous_value": "上期数值", "first_missing": "首个缺报期",
+    "last_missing": "末个缺报期",
+    # revision drift
+    "steps": "修订次数", "ups": "上调次数", "downs": "下调次数", "unchanged": "未变次数", "indicators": "指标",
+    "months": "月份", "median_relative_step": "修订幅度中位数", "p_value": "p 值", "peer_downs": "同类下调次数",
+    "peer_ups": "同类上调次数", "peer_spread": "同类离散程度", "peer_steps": "同类修订次数",
+    "peer_units": "同类单位数", "test": "检验",
+    # revisions, unique
+    "changes": "修订次数", "distinct_values": "不同取值", "largest_change": "最大修订幅度",
+    "largest_relative_change": "最大相对修订幅度", "unexplained_changes": "未说明的修订", "versions": "版本数",
+}
+# the names each kind gives (the others in its `values` are the user's columns, which may be called
+# "total" or "value" too): a kind's figure is translated only when it is one of its own
+FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "aggregate": "failing group records",
+    "benchmark": "benchmark_peer_group benchmark_scope citation denominator high highest highest_from "
+        "implied_by_* low lowest lowest_from numerator outside_pct spread value",
+    "coverage": "claimed_rate gap matched not_evaluable total verified_rate",
+    "cumulative": "previous_period previous_value",
+    "digits": "chi2 chi2_critical counts digits excess_mad expected_distribution mad mad_limit "
+        "max_round_share n observed_distribution round_share two_digit_share units",
+    "growth": "comparison_period comparison_value comparison_version tolerance",
+    "hierarchy": "children children_present tolerance",
+    "outlier": "comparison_period comparison_value lower mad median median_ratio peers ratio score_median "
+        "score_q1 score_q3 upper value z",
+    "part_whole": "tolerance",
+    "perfect": "chance common_periods comparable_periods denominator equal_periods first last numerator "
+        "one_in peer_group peer_rate peers periods run_length runs twin twins units units_with_value value values",
+    "revision_drift": "downs indicators median_relative_step months p_value peer_downs peer_group peer_mad "
+        "peer_median peer_spread peer_steps peer_units peer_ups steps test unchanged ups z",
+    "revisions": "changes distinct_values largest_change largest_relative_change unexplained_changes values versions",
+    "row": "tolerance",
+    "sequence": "first_missing last_missing",
+    "smoothness": "band differences growth growths median_growth min_growths min_peers min_series peer_group "
+        "peer_mad peer_median peer_rates peer_ratio peers pinned_periods rates ratio ratio_bound relative_to "
+        "unit_ratio unit_ratios unit_series z",
+    "unique": "distinct_values",
+}.items()}
+# names made of a fixed part and the user's column (VAL + f"implied_by_{figure}"): the fixed part, "{column}"
+FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
+CATALOGUE.update({f"figure.{name}": {"en": name, "zh": zh} for name, zh in FIGURE_NAMES.items()})
+CATALOGUE.update({f"figure.{head}*": {"en": head + "{column}", "zh": zh} for head, zh in FIGURE_PATTERNS.items()})
+
+
 def register(entries: Mapping[str, Mapping[str, str]]) -> None:
     """Add a module's own texts (e.g. a rule kind's `detail.<kind>.*` sentences) to the catalogue.
 
@@ -267,3 +349,20 @@ def labels(lang: str | None, prefix: str) -> dict[str, str]:
     """All texts under `prefix.` as {rest-of-key: text}, e.g. labels(lang, 'col')."""
     start = prefix + "."
     return {k[len(start):]: t(k, lang) for k in CATALOGUE if k.startswith(start)}
+
+
+def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
+    """A violation's figure name as a reader sees it: statguard's own names (`claimed_rate`) in the
+    reader's language (上报比率), the user's own columns (营业收入) as they are. Given the violation's
+    `kind`, only the names that kind gives are statguard's (FIGURES_OF): a part_whole rule's column
+    "total" stays "total"; without it, every name in the catalogue is."""
+    own = FIGURES_OF.get(str(kind), ()) if kind is not None else None
+    if own is not None and name not in own and not any(name.startswith(h) and h + "*" in own for h in FIGURE_PATTERNS):
+        return name
+    key = f"figure.{name}"
+    if key in CATALOGUE:
+        return t(key, lang)
+    for head in FIGURE_PATTERNS:
+        if name.startswith(head) and len(name) > len(head):
+            return t(f"figure.{head}*", lang, column=name[len(head):])
+    return name

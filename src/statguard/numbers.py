@@ -27,6 +27,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
+from statguard.i18n import figure_label
+
 CLEAN_DIGITS = 14  # significant digits a figure keeps: more is binary noise of the arithmetic
 REPORTED = 4  # without known inputs, a figure with at most this many decimals is taken as reported
 SIGNIFICANT = 4  # digits shown of a derived figure (a ratio, a statistic)
@@ -200,7 +202,8 @@ def figure(value: Any, name: str, kind: Any = None, values: Any = None, lang: st
 
 
 def figures_text(values: Any, kind: Any = None, lang: str | None = None, limit: int = 12) -> str:
-    """An item's values as one line: "awaiting 100; idle 50; versions 34, 36, 41" (lists shortened)."""
+    """An item's values as one line: "awaiting 100; idle 50; versions 34, 36, 41" (lists shortened; statguard's
+    own figure names in `lang`: "versions" is 版本数 in Chinese, see statguard.i18n.figure_label)."""
     if not isinstance(values, Mapping) or not values:
         return ""
     parts = []
@@ -213,7 +216,7 @@ def figures_text(values: Any, kind: Any = None, lang: str | None = None, limit: 
         else:
             shown = _plain(value)
         if shown:
-            parts.append(f"{name} {shown}")
+            parts.append(f"{figure_label(name, lang, kind)} {shown}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 

@@ -140,8 +140,8 @@ def lacking_of(rule: Rule, items: Items, lang: str | None = None) -> dict[str, l
         data[name] = plain.get(column, none)
     data["detail"] = _translated_details({**data, "imbalance": none}, lang) if n else []
     data["missing"] = [[name for name, value in values.items() if value is None] for values in data["values"]]
-    data["message"] = [message(missing, detail, lang) for missing, detail in zip(data["missing"], data["detail"],
-                                                                                  strict=True)]
+    data["message"] = [message(missing, detail, lang, rule.kind)
+                       for missing, detail in zip(data["missing"], data["detail"], strict=True)]
     # in one order on every engine (their items have no imbalance to order by): by unit, period, keys
     order = sorted(range(n), key=lambda i: tuple(repr(data[c][i]) for c in ("unit", "period", "keys", "values")))
     return {c: [data[c][i] for i in order] for c in LACKING_COLUMNS}

@@ -30,7 +30,7 @@ from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import labels, register, resolve, severity, t
+from statguard.i18n import figure_label, labels, register, resolve, severity, t
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -220,6 +220,7 @@ def _violations(page: Page) -> str:
     v = worst_first(page.report.violations)
     extra = explained_columns(v) + fix_columns(v)
     base = rows_of(v, ["rule_id", "severity", "unit", "period", "keys", "values", *FIGURES, "message"])
+    kinds = [kind for (kind,) in rows_of(v, ["kind"])]
     key_names = _key_names(base)
     columns = [Column("rule_id", t("col.rule", lang), link="r-"), Column("severity", t("col.severity", lang), "sev"),
                Column("unit", t("col.unit", lang)), Column("period", t("col.period", lang)),
@@ -230,8 +231,9 @@ def _violations(page: Page) -> str:
     tails = with_fix_text(rows_of(v, extra), extra, lang) if extra else ([] for _ in base)
     rows = [[rule, sev, blank if _blank(unit) else _cell(unit), _cell(period),
              *(_cell(keys.get(k)) if isinstance(keys, dict) else None for k in key_names),
-             _figures(values, sep), *map(_cell, figures), message, *map(_cell, tail)]
-            for (rule, sev, unit, period, keys, values, *figures, message), tail in zip(base, tails, strict=True)]
+             _figures(values, sep, lang, kind), *map(_cell, figures), message, *map(_cell, tail)]
+            for (rule, sev, unit, period, keys, values, *figures, message), tail, kind
+            in zip(base, tails, kinds, strict=True)]
     if len(rows) <= STATIC_ROWS:
         body = page.table("violations", columns, rows, doc="violations-doc") + _by_rule(page, v, extra)
     else:
@@ -257,7 +259,8 @@ def _lacking(page: Page) -> str:
     sep = t("html.figure_sep", lang)
     rows = [[r["rule_id"], _cell(r["unit"]), _cell(r["period"]),
              *(_cell(r["keys"].get(k)) if isinstance(r["keys"], dict) else None for k in key_names),
-             _figures(r["values"], sep), t("lacking.sep", lang).join(r["missing"] or []), r["message"]]
+             _figures(r["values"], sep, lang, r["kind"]), lacking.missing_text(r["missing"], lang, r["kind"]),
+             r["message"]]
             for r in records]
     body = page.table("lacking", columns, rows) if rows else f'<p>{escape(t("lacking.none", lang))}</p>'
     if note := lacking.unlisted(report, lang):
@@ -275,6 +278,7 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
     groups = []
     for rule in sorted(dict.fromkeys(map(str, v["rule_id"])), key=lambda r: order.get(r, len(order))):
         part = v[v["rule_id"].astype(str) == rule]
+        kind = str(part["kind"].iloc[0])
         base = rows_of(part, ["unit", "period", "keys", "values", *FIGURES, "message"])
         key_names = _key_names([(None, None, *row) for row in base])
         value_names = list(dict.fromkeys(k for row in base if isinstance(row[3], dict) for k in row[3]))
@@ -284,7 +288,7 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         units = any(not _blank(row[0]) for row in base)
         columns = [*([Column("unit", t("col.unit", lang))] if units else []), Column("period", t("col.period", lang)),
                    *(Column(f"key:{k}", k) for k in key_names),
-                   *((Column(f"val:{k}", k, numeric) for k in value_names) if split
+                   *((Column(f"val:{k}", figure_label(k, lang, kind), numeric) for k in value_names) if split
                      else [Column("values", t("col.values", lang))]),
                    *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
                    *(Column(k, t(f"col.{k}", lang)) for k in extra)]
@@ -293,7 +297,7 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         rows = [[*([blank if _blank(unit) else _cell(unit)] if units else []), _cell(period),
                  *(_cell(keys.get(k)) if isinstance(keys, dict) else None for k in key_names),
                  *((_cell(values.get(k)) if isinstance(values, dict) else None for k in value_names) if split
-                   else [_figures(values, sep)]),
+                   else [_figures(values, sep, lang, kind)]),
                  *map(_cell, figures), message, *map(_cell, tail)]
                 for (unit, period, keys, values, *figures, message), tail in zip(base, tails, strict=True)]
         keep = [i for i, c in enumerate(columns) if c.key == "message" or any(_text(r[i]) for r in rows)]
@@ -322,7 +326,7 @@ def _key_names(rows: Sequence[Sequence[Any]]) -> list[str]:
     return [name for name, same in redundant.items() if not same]
 
 
-def _figures(values: Any, sep: str) -> str | None:
+def _figures(values: Any, sep: str, lang: str | None, kind: str | None) -> str | None:
     """An item's values as a reader sees them: "制造业投资 230.1；总投资 415.3" (lists shortened)."""
     if not isinstance(values, dict) or not values:
         return None
@@ -333,7 +337,7 @@ def _figures(values: Any, sep: str) -> str | None:
         else:
             text = display(value)
         if text:
-            parts.append(f"{name} {text}")
+            parts.append(f"{figure_label(name, lang, kind)} {text}")
     return sep.join(parts) or None
 
 

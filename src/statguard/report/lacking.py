@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import register, t
+from statguard.i18n import figure_label, register, t
 
 if TYPE_CHECKING:
     from statguard.report.model import Report
@@ -29,14 +29,20 @@ LACKING_COLUMNS = ["rule_id", "kind", "severity", "source", "unit", "period", "k
                    "observed", "expected", "detail", "message"]
 
 
-def message(missing: list[str], detail: Any, lang: str | None) -> str:
+def message(missing: list[str], detail: Any, lang: str | None, kind: str | None = None) -> str:
     """"not evaluable: " and the kind's detail when it gives one (it says why: "T g3: ...; NULL: B"),
     else the values that are missing ("not evaluable: a, b missing"), else "not evaluable"."""
     if detail not in (None, ""):
         return t("lacking.message_bare", lang) + t("msg.colon", lang) + str(detail)
     if missing:
-        return t("lacking.message", lang, missing=t("lacking.sep", lang).join(missing))
+        return t("lacking.message", lang, missing=missing_text(missing, lang, kind))
     return t("lacking.message_bare", lang)
+
+
+def missing_text(missing: list[str] | None, lang: str | None, kind: str | None = None) -> str:
+    """The names of an item's missing figures (of a rule of `kind`) as a reader sees them
+    (statguard.i18n.figure_label)."""
+    return t("lacking.sep", lang).join(figure_label(m, lang, kind) for m in missing or [])
 
 
 def empty() -> dict[str, list[Any]]:

@@ -111,7 +111,7 @@ def _lacking(report: Report, lang: str) -> list[str]:
     headers = [t("col.rule", lang), t("col.unit", lang), t("col.period", lang), t("col.keys", lang),
                t("col.missing", lang), t("col.message", lang)]
     rows = [[r["rule_id"], lacking.where({"unit": r["unit"]}), lacking.where({"period": r["period"]}),
-             lacking.where({"keys": r["keys"]}), t("lacking.sep", lang).join(r["missing"] or []), r["message"]]
+             lacking.where({"keys": r["keys"]}), lacking.missing_text(r["missing"], lang, r["kind"]), r["message"]]
             for r in records[:VIOLATIONS_SHOWN]]
     left = len(records) - VIOLATIONS_SHOWN
     more = [t("more_rows", lang, n=count(left)), ""] if left > 0 else []

@@ -482,7 +482,7 @@ def _lacking(book: Book) -> None:
              x["unit"] if x["unit"] is None or type(x["unit"]) is str else book.cell(x["unit"]), date_of(x["period"]),
              *(date_of(x["keys"].get(k)) if isinstance(x["keys"], dict) else None for k in keys),
              figures_text(x["values"], x["kind"], lang) if x["values"] else None,
-             t("lacking.sep", lang).join(x["missing"] or []), x["message"]] for x in records)
+             lacking.missing_text(x["missing"], lang, x["kind"]), x["message"]] for x in records)
     if note := lacking.unlisted(r, lang):
         rows = iter([*rows, [note] + [None] * (len(headers) - 1)])
     book.table(t("h.lacking", lang), headers, rows, [10, 8, 16, 10, *[14] * len(keys), 40, 20, 50])
