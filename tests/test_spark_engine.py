@@ -223,3 +223,22 @@ def test_list_text_is_written_as_duckdb_writes_it(tmp_path, spark):
     assert _records(on_spark.violations) == _records(on_duckdb.violations)
     listed = on_duckdb.violations.loc[0, "values"]["v"]  # sorted, NULL last
     assert listed.startswith("[''") and listed.endswith(", NULL]") and "'a,b'" in listed and "plain" in listed
+
+
+def test_string_agg_of_only_nulls_is_null_on_both_engines(spark):
+    """DuckDB's string_agg over only NULLs (ordered or not) is NULL; Spark's array_join gives '': the
+    engine's rewrite keeps DuckDB's answer (smoothness lists its pinned periods this way)."""
+    from sqlglot import exp, parse_one
+
+    from statguard.engine.spark import _spark_functions
+    sql = ("SELECT g, string_agg(CASE WHEN v > 0 THEN l END, ', ' ORDER BY o) AS ordered, "
+           "string_agg(CASE WHEN v > 0 THEN l END, ', ') AS plain "
+           "FROM (VALUES ('A', -1, 'x', 1), ('A', -2, 'y', 2), ('B', 1, 'z', 1), ('B', 2, 'w', 2)) t(g, v, l, o) "
+           "GROUP BY g ORDER BY g")
+    import duckdb
+    want = duckdb.sql(sql).fetchall()
+    assert want == [("A", None, None), ("B", "z, w", want[1][2])] and want[1][2] is not None
+    tree = parse_one(sql, read="duckdb")
+    assert isinstance(tree, exp.Select)
+    got = [tuple(r) for r in spark.sql(tree.transform(_spark_functions).sql(dialect="spark")).collect()]
+    assert [r[:2] for r in got] == [r[:2] for r in want] and got[0][2] is None and got[1][2] is not None

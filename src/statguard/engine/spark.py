@@ -597,6 +597,13 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         return _ordered_concat(node.this, node.expression)
     if _ordered(node):
         return _ordered_concat(node)
+    if isinstance(node, exp.GroupConcat) and not isinstance(node.this, exp.Order) and not isinstance(
+            node.parent, exp.Filter):  # string_agg(x, sep): NULL, as in DuckDB, when every x is NULL
+        listed = exp.Anonymous(this="collect_list", expressions=[node.this.copy()])
+        joined = exp.Anonymous(this="array_join", expressions=[
+            listed, (node.args.get("separator") or exp.Literal.string(",")).copy()])
+        empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[listed.copy()]), expression=exp.Literal.number(0))
+        return exp.If(this=empty, true=exp.null(), false=joined)
     if isinstance(node, exp.Filter) and _listed(node.this):  # array_agg(x) FILTER (WHERE c)
         return _list(node.this, node.expression)
     if _listed(node):
@@ -708,9 +715,9 @@ def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) 
     values = _collected(order.this, list(order.expressions), where)
     separator = node.args.get("separator") or exp.Literal.string(",")
     joined = exp.Anonymous(this="array_join", expressions=[values, separator])  # array_join skips NULLs
-    # nothing collected is NULL, as DuckDB's string_agg over no rows (array_join of [] is '')
-    listed = values.expressions[0]
-    empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[listed.copy()]), expression=exp.Literal.number(0))
+    # no value but NULLs is NULL, as DuckDB's string_agg over no rows or only NULLs (array_join gives '')
+    present = exp.Anonymous(this="array_compact", expressions=[values.copy()])
+    empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[present]), expression=exp.Literal.number(0))
     return exp.If(this=empty, true=exp.null(), false=joined)
 
 
