@@ -242,3 +242,21 @@ def test_string_agg_of_only_nulls_is_null_on_both_engines(spark):
     assert isinstance(tree, exp.Select)
     got = [tuple(r) for r in spark.sql(tree.transform(_spark_functions).sql(dialect="spark")).collect()]
     assert [r[:2] for r in got] == [r[:2] for r in want] and got[0][2] is None and got[1][2] is not None
+
+
+def test_greatest_and_least_with_a_null_are_null_on_both_engines(spark):
+    """Kinds build GREATEST/LEAST trees whose DuckDB SQL is NULL when an argument is NULL (smoothness's
+    ratio bound for a single growth rate); Spark's own skip NULLs: the rewrite keeps DuckDB's answer."""
+    import duckdb
+    from sqlglot import exp
+
+    from statguard.engine.spark import _spark_functions
+    b = exp.column("b")
+    tree = exp.select(exp.Greatest(this=b.copy(), expressions=[exp.Literal.number(0)]).as_("g"),
+                      exp.Least(this=exp.Literal.number(1), expressions=[b.copy()]).as_("l")).from_(
+        exp.Table(this=exp.to_identifier("t")))
+    values = "(SELECT * FROM (VALUES (CAST(NULL AS DOUBLE)), (-2.0), (3.0)) v(b)) t"
+    want = duckdb.sql(tree.sql("duckdb").replace('FROM t', f"FROM {values}")).fetchall()
+    assert want == [(None, None), (0.0, -2.0), (3.0, 1.0)]
+    got = spark.sql(tree.transform(_spark_functions).sql("spark").replace("FROM t", f"FROM {values}")).collect()
+    assert [tuple(float(x) if x is not None else None for x in r) for r in got] == want

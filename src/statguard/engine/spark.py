@@ -614,6 +614,13 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         # DuckDB's quantile_cont(x, p): Spark's exact percentile(x, p) interpolates as it does, also in a
         # window (Spark's percentile_cont takes p alone, with WITHIN GROUP)
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    if isinstance(node, (exp.Greatest, exp.Least)) and not node.args.get("ignore_nulls"):
+        # a tree's GREATEST/LEAST is NULL when any argument is (sqlglot writes that for DuckDB with a
+        # CASE); Spark's skips NULLs, so the same CASE is written here
+        args = [node.this, *node.expressions]
+        plain = type(node)(this=node.this.copy(), expressions=[e.copy() for e in node.expressions], ignore_nulls=True)
+        return exp.Case().when(exp.or_(*(exp.Is(this=a.copy(), expression=exp.Null()) for a in args)),
+                               exp.null()).else_(plain)
     if isinstance(node, (exp.ArgMin, exp.ArgMax)):  # DuckDB's arg_min/arg_max: Spark's min_by/max_by
         return exp.Anonymous(this="min_by" if isinstance(node, exp.ArgMin) else "max_by",
                              expressions=[node.this, node.expression])
