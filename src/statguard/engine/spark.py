@@ -599,11 +599,7 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
         return _ordered_concat(node)
     if isinstance(node, exp.GroupConcat) and not isinstance(node.this, exp.Order) and not isinstance(
             node.parent, exp.Filter):  # string_agg(x, sep): NULL, as in DuckDB, when every x is NULL
-        listed = exp.Anonymous(this="collect_list", expressions=[node.this.copy()])
-        joined = exp.Anonymous(this="array_join", expressions=[
-            listed, (node.args.get("separator") or exp.Literal.string(",")).copy()])
-        empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[listed.copy()]), expression=exp.Literal.number(0))
-        return exp.If(this=empty, true=exp.null(), false=joined)
+        return _joined(exp.Anonymous(this="collect_list", expressions=[node.this.copy()]), node)
     if isinstance(node, exp.Filter) and _listed(node.this):  # array_agg(x) FILTER (WHERE c)
         return _list(node.this, node.expression)
     if _listed(node):
@@ -719,10 +715,14 @@ def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) 
     analyser inside larger queries (4.x), so the values are collected in order (`_collected`),
     NULLs left out as string_agg leaves them, and joined."""
     order = node.this
-    values = _collected(order.this, list(order.expressions), where)
+    return _joined(_collected(order.this, list(order.expressions), where), node)
+
+
+def _joined(values: exp.Expression, node: exp.GroupConcat) -> exp.Expression:
+    """The array `values` joined with string_agg `node`'s separator, NULLs skipped; NULL when no value
+    but NULLs is there, as DuckDB's string_agg over no rows or only NULLs (array_join gives '')."""
     separator = node.args.get("separator") or exp.Literal.string(",")
-    joined = exp.Anonymous(this="array_join", expressions=[values, separator])  # array_join skips NULLs
-    # no value but NULLs is NULL, as DuckDB's string_agg over no rows or only NULLs (array_join gives '')
+    joined = exp.Anonymous(this="array_join", expressions=[values, separator.copy()])
     present = exp.Anonymous(this="array_compact", expressions=[values.copy()])
     empty = exp.EQ(this=exp.Anonymous(this="size", expressions=[present]), expression=exp.Literal.number(0))
     return exp.If(this=empty, true=exp.null(), false=joined)
