@@ -37,6 +37,10 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm
            ".ndjson": "json"}
 _SNIFF_BYTES = 4 << 20
 _FULL_SNIFF_BYTES = 64 << 20
+# CSV files together smaller than this are read once into a table of the engine's database:
+# a view over read_csv parses (and sniffs) the files again at every statement that reads it,
+# which for a few small files costs more than everything else a run does
+_TABLE_BYTES = 16 << 20
 
 
 def detect_format(path: Path, declared: str | None) -> str:
@@ -240,9 +244,10 @@ def _table_function(name: str, path: str | exp.Expression, **options: object) ->
     return exp.Anonymous(this=name, expressions=args)
 
 
-def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: exp.Expression) -> None:
+def _create_view(con: duckdb.DuckDBPyConnection, view: str, source: exp.Expression, table: bool = False) -> None:
+    """`view` reading `source` at each statement, or, with `table`, a table holding what it read once."""
     select = exp.select("*").from_(exp.Table(this=source))
-    create = exp.Create(this=exp.Table(this=exp.to_identifier(view, quoted=True)), kind="VIEW",
+    create = exp.Create(this=exp.Table(this=exp.to_identifier(view, quoted=True)), kind="TABLE" if table else "VIEW",
                         expression=select, replace=True)
     con.execute(create.sql(dialect="duckdb"))
 
@@ -255,7 +260,8 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], 
     for original, file in zip(files, read, strict=True):
         _check_header(original, _header(file, delim) if file is not read[0] else header)
     opts: dict[str, object] = {"header": True}
-    if sum(f.stat().st_size for f in read) < _FULL_SNIFF_BYTES:  # small files: infer types from every row
+    size = sum(f.stat().st_size for f in read)
+    if size < _FULL_SNIFF_BYTES:  # small files: infer types from every row
         opts["sample_size"] = -1
     if read[0].suffix.lower() == ".tsv":
         opts["delim"] = "\t"
@@ -266,7 +272,7 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], 
     columns: list[str] | None = None
     failure: Exception | None = None
     try:
-        _create_view(con, view, _table_function("read_csv", _paths(read), **opts))
+        _create_view(con, view, _table_function("read_csv", _paths(read), **opts), table=size < _TABLE_BYTES)
         _count(con, view)
         columns = [str(c) for c in con.table(exp.to_identifier(view, quoted=True).sql("duckdb")).columns]
     except Exception as e:  # duckdb.Error, but keep the import lazy
