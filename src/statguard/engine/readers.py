@@ -37,7 +37,7 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".xlsm
            ".ndjson": "json"}
 _SNIFF_BYTES = 4 << 20
 _FULL_SNIFF_BYTES = 64 << 20
-# CSV files together smaller than this are read once into a table of the engine's database:
+# CSV (and JSON) files together smaller than this are read once into a table of the engine's database:
 # a view over read_csv parses (and sniffs) the files again at every statement that reads it,
 # which for a few small files costs more than everything else a run does
 _TABLE_BYTES = 16 << 20
@@ -171,7 +171,8 @@ def _register_scan(con: duckdb.DuckDBPyConnection, view: str, files: list[Path],
     function = "read_parquet" if kind == "parquet" else "read_json_auto"
     target = _paths(files)
     try:
-        _create_view(con, view, exp.Anonymous(this=function, expressions=[target]))
+        small = kind == "json" and sum(f.stat().st_size for f in files) < _TABLE_BYTES  # as CSV: read once
+        _create_view(con, view, exp.Anonymous(this=function, expressions=[target]), table=small)
         if kind == "json":  # Parquet's footer is read by the view; JSON is only sampled there
             _count(con, view)
     except Exception as e:  # duckdb.Error, but keep the import lazy
