@@ -88,9 +88,9 @@ def test_a_column_the_file_lacks_is_a_located_error_at_run_time(tmp_path):
     code, report = _check(path)
     assert code == 2
     rows = {r["rule_id"]: r for r in report["summary"]}
-    # the unit names a column firms.csv lacks: located at the source, the file's columns listed
+    # the unit names a column firms.csv lacks: located at its `unit:`, the file's columns listed
     assert rows["TYPO"]["errored"] and rows["OK"]["errored"]
-    assert f"{path}:3:5: [unit] unit column '单位' of source 'firms' is not in its data" in rows["OK"]["error"]
+    assert f"{path}:5:11: [unit] unit column '单位' of source 'firms' is not in its data" in rows["OK"]["error"]
     assert "营业成本" in rows["OK"]["error"]
     # with the unit fixed, the typo is located in the expression, with a suggestion from the real header
     path.write_text(HEAD + rules, encoding="utf-8")
@@ -170,3 +170,15 @@ def test_lint_shows_names_left_to_the_data_as_notes(tmp_path, capsys):
     typo = _pack(tmp_path, "  - {id: T, kind: row, source: firms, expr: 营业收 > 0}\n")
     assert main(["lint", str(typo)]) == 2
     assert "unknown column '营业收'" in capsys.readouterr().out
+
+
+def test_a_key_the_file_lacks_is_located_at_that_key(tmp_path):
+    """Each of a source's `keys:` is located where it is written (line 4, column 18: 编号 in
+    `    keys: [企业代码, 编号]`), in the run's language."""
+    head = HEAD.replace("keys: [企业代码, 期别]", "keys: [企业代码, 编号]")
+    path = _pack(tmp_path, "  - {id: OK, kind: row, source: firms, expr: 营业收入 >= 0}\n", head)
+    out = subprocess.run([sys.executable, "-m", "statguard", "check", str(path), "--lang", "zh", "-f", "json"],
+                         capture_output=True, text=True, encoding="utf-8", cwd=path.parent)
+    assert out.returncode == 2
+    error = json.loads(out.stdout)["summary"][0]["error"]
+    assert error.startswith(f"{path}:4:18: [keys] 数据源「firms」的主键列「编号」不在其数据中"), error

@@ -332,7 +332,7 @@ def _identifying(ctx: Context, source: str, name: str, role: str, rule_keys: boo
     if rule_keys and role == "key":
         return False
     spec = ctx.source(source)
-    loc = spec.loc
+    loc = spec.locs.get(f"key:{name}" if role == "key" else role) or spec.loc
     message = say(f"plan.not_in_data.{role}", name=name, source=source,
                   columns=", ".join(cols) or say("plan.no_columns"))
     raise PackError(Problem(message, loc.file if loc else None, loc.line if loc else None,

@@ -298,6 +298,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     src.path = _source_path(spec, name, file, problems)
     src.database = parse_database(name, spec, file, problems)  # url: with table: or query:
     src.keys = _source_keys(spec, name, problems)
+    src.locs = _declared_locs(spec)
     columns = spec.get("columns") or {}
     if isinstance(columns, LocList):  # a bare list of names
         columns = {str(c): None for c in columns}
@@ -368,6 +369,18 @@ def _sheet(spec: LocDict, problems: list[Problem]) -> str | int | None:
     problems.append(_fatal(_at(spec, "sheet").problem(
         say("pack.sheet", value=_shown(value)), "sheet")))
     return None
+
+
+def _declared_locs(spec: LocDict) -> dict[str, Loc]:
+    """Where a source writes its unit, period and each key, so that a column its data lacks is
+    named at its own line."""
+    locs = {key: spec.where(key) for key in ("unit", "period") if key in spec}
+    keys = spec.get("keys")
+    if isinstance(keys, LocList):
+        locs.update({f"key:{k}": at for k, at in zip(keys, keys.item_locs, strict=False) if isinstance(k, str)})
+    elif isinstance(keys, str) and "keys" in spec:
+        locs[f"key:{keys}"] = spec.where("keys")
+    return locs
 
 
 def _rows(spec: LocDict, key: str, problems: list[Problem]) -> Any:

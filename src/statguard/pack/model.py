@@ -101,6 +101,8 @@ class Source:
     optional: bool = False  # without data, the rules reading it are skipped with a note, not errored
     glob: bool = False  # the path is a pattern (*, ?, [..]) matching several files; else taken literally
     database: Database | None = None  # read from a SQL database (`url:`) instead of a file
+    # where `unit:`, `period:` and each of `keys:` are written ("key:<name>"), for errors about them
+    locs: dict[str, Loc] = field(default_factory=dict)
 
     @property
     def declared(self) -> list[str] | None:
