@@ -150,3 +150,26 @@ def test_xlsx_cells_hold_the_numbers_shown(report):
     assert (cells[4][imbalance].value, cells[4][imbalance].number_format) == (27.27, "#,##0.00")
     assert cells[4][values].value == "上报比率 100%；核实比率 72.73%；核实人数 72；总数 99；差距 27.27"
     assert cells[3][values].value == "awaiting 1,234,000；idle 417；total 1,234,400"
+
+
+def test_decimal_columns_in_every_format(tmp_path):
+    """A DECIMAL column (PostgreSQL numeric(p,s), a Parquet decimal) reaches the schema kind's
+    violations as Decimal values; every format writes them (the CSV report once stopped with a
+    traceback and exit code 1: Decimal is not JSON serializable)."""
+    import csv
+
+    import duckdb
+
+    from statguard.cli.main import main
+    duckdb.sql(f"""COPY (SELECT * FROM (VALUES ('A', 10.50::DECIMAL(12,2)), ('B', -3.00::DECIMAL(12,2)))
+                   t(unit, amount)) TO '{tmp_path / "d.parquet"}'""")
+    (tmp_path / "p.yml").write_text("pack: {name: dec}\nsources:\n  d: {path: d.parquet, unit: unit, "
+                                    "columns: {amount: {type: number, min: 0}}}\n"
+                                    "rules:\n  - {id: S, kind: schema, source: d}\n", encoding="utf-8")
+    names = {"text": "r.txt", "json": "r.json", "html": "r.html", "xlsx": "r.xlsx", "junit": "r.xml",
+             "markdown": "r.md", "csv": "r.csv"}
+    args = [a for fmt, name in names.items() for a in ("-f", fmt, "-o", str(tmp_path / name))]
+    assert main(["check", str(tmp_path / "p.yml"), *args]) == 1
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text(encoding="utf-8-sig"))))
+    assert [(r["unit"], json.loads(r["values"])["amount"]) for r in rows] == [("B", -3.0)]
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["violations"][0]["values"]["amount"] == -3.0

@@ -230,6 +230,8 @@ def cleaned(value: Any) -> Any:
     kind = type(value)
     if kind is float:
         return rounded(value) if math.isfinite(value) else None
+    if kind is Decimal:  # a DECIMAL column's value (PostgreSQL numeric(p,s), Parquet decimal), as JSON writes it
+        return cleaned(float(value))
     if kind is dict:
         return {k: v if type(v) in _PLAIN else cleaned(v) for k, v in value.items()}
     if kind is list:
