@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -237,6 +238,60 @@ def test_broken_database_sources_are_located_and_the_others_run(pg_env, tmp_path
     assert f"source 'wrong_password' {path}:18: [password_env]" in errors["r_password"]
     assert "password authentication failed" in errors["r_password"]
     assert f"source 'bad_query' {path}:23: [query]" in errors["r_query"] and "syntax error" in errors["r_query"]
+
+
+def test_a_server_that_never_answers_is_an_error_at_url_not_a_hang(tmp_path, monkeypatch):
+    """A listener that accepts and never answers (a hung server, a proxy, a firewall's half-open
+    port): libpq would wait forever, holding a nightly job until CI kills it. statguard gives libpq
+    a connect timeout (databases.CONNECT_TIMEOUT, here 1 s so the test is quick) unless the url or
+    PGCONNECT_TIMEOUT gives one. Without it the listener closes its connections after 30 s and the
+    error says so instead of "timeout expired"."""
+    import threading
+    pytest.importorskip("adbc_driver_postgresql", reason="the db extra (adbc-driver-postgresql) is not installed")
+    from statguard.engine import databases
+    monkeypatch.setattr(databases, "CONNECT_TIMEOUT", 1)
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    monkeypatch.setenv("SG_TEST_PGPW", PASSWORD)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    done = threading.Event()
+
+    def hold() -> None:  # accept, never answer; close everything after 30 s or when told
+        held, deadline = [], time.monotonic() + 30
+        with listener:
+            listener.settimeout(0.2)
+            while not done.is_set() and time.monotonic() < deadline:
+                try:
+                    held.append(listener.accept()[0])
+                except TimeoutError:
+                    continue
+            for conn in held:
+                conn.close()
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    path = _pack(tmp_path, f"""pack: {{name: silent}}
+sources:
+  silent:
+    url: postgresql://sg@127.0.0.1:{port}/stats
+    password_env: SG_TEST_PGPW
+    table: t
+  chosen:
+    url: postgresql://sg@127.0.0.1:{port}/stats?connect_timeout=7
+    password_env: SG_TEST_PGPW
+    table: t
+rules:
+  - {{id: r_silent, kind: row, source: silent, expr: 1 == 1}}
+""")
+    try:
+        errors = _errors(statguard.load_pack(path).validate())
+    finally:
+        done.set()
+        holder.join()
+    assert f"source 'silent' {path}:4: [url] cannot connect" in errors["r_silent"]
+    assert "timeout expired" in errors["r_silent"] and PASSWORD not in errors["r_silent"]
+    chosen = statguard.load_pack(path).sources["chosen"].database
+    assert "connect_timeout=7" in databases.resolve("chosen", chosen).uri  # the url's own is kept, not doubled
+    assert databases.resolve("chosen", chosen).uri.count("connect_timeout") == 1
 
 
 def test_an_unset_variable_is_named_not_guessed(pg_server, tmp_path, monkeypatch):

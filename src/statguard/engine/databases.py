@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _READ_ONLY = "-c default_transaction_read_only=on"
+CONNECT_TIMEOUT = 30  # seconds libpq waits for a server (its default: forever) unless the url or PGCONNECT_TIMEOUT say
 _DRIVERS = {"postgresql": "adbc_driver_postgresql", "sqlite": "adbc_driver_sqlite"}
 
 
@@ -143,11 +144,15 @@ def _with_password(url: str, password: str) -> str:
 
 
 def _read_only(url: str) -> str:
-    """The url with every transaction read-only (libpq's `options`), whatever the query says."""
+    """The url with every transaction read-only (libpq's `options`), whatever the query says, and
+    a connect timeout: a firewall that drops packets or a server that accepts and never answers
+    would otherwise hold a nightly job until CI kills it, with no located error."""
     parts = urlsplit(url)
     params = parse_qsl(parts.query, keep_blank_values=True)
     options = [v for k, v in params if k == "options"]
     params = [(k, v) for k, v in params if k != "options"] + [("options", " ".join([*options, _READ_ONLY]))]
+    if not any(k == "connect_timeout" for k, _ in params) and not os.environ.get("PGCONNECT_TIMEOUT"):
+        params.append(("connect_timeout", str(CONNECT_TIMEOUT)))
     return urlunsplit(parts._replace(query=urlencode(params, quote_via=quote)))
 
 
