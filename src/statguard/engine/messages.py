@@ -69,6 +69,10 @@ register({
     "engine.unknown": {"en": "unknown engine '{name}' (engines: {engines})",
                        "zh": "未知的引擎「{name}」（可用引擎：{engines}）"},
     "engine.spark_cannot_run": {"en": "the Spark engine cannot run: {why}", "zh": "Spark 引擎无法运行：{why}"},
+    "engine.spark_no_session": {"en": "no Spark session with master '{master}' (a master URL Spark cannot parse or "
+                                      "reach?): {why}",
+                                "zh": "无法以 master「{master}」启动 Spark 会话"
+                                      "（master URL 无法解析或连不上？）：{why}"},
     "engine.no_pyspark": {"en": "pyspark is not installed: pip install 'statguard[spark]'",
                           "zh": "未安装 pyspark：pip install 'statguard[spark]'"},
     "engine.no_java": {"en": "Spark needs Java 17 or later (e.g. apt-get install openjdk-17-jre-headless)",
