@@ -257,3 +257,16 @@ def test_glob_true_reads_every_match(tmp_path):
     pack.sources["bad"].path = tmp_path / "none*.csv"
     row = pack.validate().summary.set_index("rule_id").loc["BAD"]
     assert row["errored"] and "no file matches" in row["error"]
+
+
+def test_a_pattern_read_literally_says_how_to_read_it_as_one(tmp_path):
+    """`-s claims=dir/*.parquet` on a source without `glob: true`: the literal file is missing, but
+    the pattern matches files; the error says so instead of a bare "file not found"."""
+    for i, x in ((1, -5), (2, 3)):
+        (tmp_path / f"data{i}.csv").write_text(f"id,x\n{i},{x}\n", encoding="utf-8")
+    pack = statguard.load_pack(_pack(tmp_path, "'data*.csv'"))
+    row = pack.validate().summary.set_index("rule_id").loc["BAD"]
+    assert row["errored"] and "as a pattern it would match 2 file(s): give the source 'glob: true'" in row["error"]
+    pack.sources["bad"].path = tmp_path / "none*.csv"  # matching nothing: the plain message
+    row = pack.validate().summary.set_index("rule_id").loc["BAD"]
+    assert row["errored"] and row["error"].endswith("file not found")

@@ -23,6 +23,10 @@ register({
     "source.cannot_read": {"en": "cannot read: {why}", "zh": "无法读取：{why}"},
     "source.no_match": {"en": "no file matches the pattern (glob: true)", "zh": "没有文件匹配该模式（glob: true）"},
     "source.not_found": {"en": "file not found", "zh": "文件不存在"},
+    "source.not_found_pattern": {"en": "file not found; the path is read literally, and as a pattern it would match "
+                                       "{n} file(s): give the source 'glob: true' to read them",
+                                 "zh": "文件不存在；路径按字面读取，若作为模式可匹配 {n} 个文件："
+                                       "请给该数据源写上 'glob: true' 以读取它们"},
     "source.is_dir": {"en": "is a directory, not a data file; give the file's path (or a pattern with 'glob: true')",
                       "zh": "是目录而不是数据文件；请给出文件的路径（或使用 'glob: true' 的模式）"},
     "source.empty": {"en": "file is empty (0 bytes)", "zh": "文件是空的（0 字节）"},

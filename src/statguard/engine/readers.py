@@ -152,7 +152,9 @@ def expand(path: Path, glob: bool = False) -> list[Path]:
         files = [path]
     for file in files:
         if not file.exists():
-            raise SourceError(say("source.not_found"), path=str(file))
+            matches = [] if glob or not _GLOB_CHARS.search(str(file)) else globbing.glob(str(file), recursive=True)
+            raise SourceError(say("source.not_found_pattern", n=len(matches)) if matches else say("source.not_found"),
+                              path=str(file))
         if file.is_dir():
             raise SourceError(say("source.is_dir"), path=str(file))
         if file.stat().st_size == 0:
