@@ -207,3 +207,19 @@ def test_the_terminal_says_how_many_violations_it_left_out(tmp_path, capsys, lan
     (tmp_path / "d.csv").write_text("unit,v\nU001,-1\n", encoding="utf-8")
     assert main(["check", str(pack), "--lang", lang]) == 1
     assert words not in capsys.readouterr().out  # all shown: nothing to say
+
+
+def test_a_bug_in_statguard_exits_3_saying_so(pack, monkeypatch, capsys):
+    """An unexpected exception is neither violations (1) nor a fault of the pack or data (2): it
+    says it is statguard's, in the user's language, keeps the traceback for the report, exit 3."""
+    from statguard.cli import check_cmd
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+    monkeypatch.setattr(check_cmd, "run", broken)
+    assert main(["check", str(pack), "--lang", "zh"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("statguard：内部错误，是 statguard 自身的缺陷，不是规则包或数据的问题（ZeroDivisionError: division by zero）")
+    assert "Traceback (most recent call last)" in err and "in broken" in err
+    assert main(["check", str(pack), "--lang", "en"]) == 3
+    assert "internal error, a fault of statguard's" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from statguard.i18n import register, resolve, say, speaking
 from statguard.progress import catching_interrupts, interrupted
 
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 3  # a bug in statguard: neither "violations" (1) nor a fault in the pack or data (2)
 
 COMMANDS = ["check", "screen", "lint", "kinds", "schema", "report", "history", "scorecard", "explain", "compare",
             "init", "explain_rule", "export", "import"]
@@ -36,6 +37,10 @@ register({
     "cli.error": {"en": "statguard: error: {message}", "zh": "statguard：错误：{message}"},
     "cli.failed": {"en": "statguard: {error}", "zh": "statguard：{error}"},
     "cli.interrupted": {"en": "statguard: interrupted", "zh": "statguard：已中断"},
+    "cli.internal": {"en": "statguard: internal error, a fault of statguard's and not of the pack or the data "
+                           "({error}). Please report it with the details below.",
+                     "zh": "statguard：内部错误，是 statguard 自身的缺陷，不是规则包或数据的问题（{error}）。"
+                           "请把下面的详细信息一并报告给维护者。"},
 })
 
 
@@ -92,10 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         except BrokenPipeError:
             return 0
-        except Exception:
+        except Exception as e:
             if interrupted():  # DuckDB's "Query interrupted" and what it broke
                 return _interrupted()
-            raise
+            return _internal(e)
         return _interrupted() if interrupted() else code
 
 
@@ -129,6 +134,15 @@ def _run(argv: Sequence[str] | None) -> int:
         parser.print_help()
         return EXIT_ERROR
     return int(args.func(args))
+
+
+def _internal(e: Exception) -> int:
+    """A bug: said as such, with the traceback a report needs, and exit 3, so that a CI gate does
+    not read it as violations (1) or as a fault of the pack or data (2)."""
+    import traceback
+    print(say("cli.internal", error=f"{type(e).__name__}: {e}"), file=sys.stderr)
+    traceback.print_exception(e, file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _interrupted() -> int:
