@@ -219,7 +219,8 @@ def test_a_bug_in_statguard_exits_3_saying_so(pack, monkeypatch, capsys):
     monkeypatch.setattr(check_cmd, "run", broken)
     assert main(["check", str(pack), "--lang", "zh"]) == 3
     err = capsys.readouterr().err
-    assert err.startswith("statguard：内部错误，是 statguard 自身的缺陷，不是规则包或数据的问题（ZeroDivisionError: division by zero）")
+    assert err.startswith("statguard：内部错误，是 statguard 自身的缺陷，不是规则包或数据的问题"
+                          "（ZeroDivisionError: division by zero）")
     assert "Traceback (most recent call last)" in err and "in broken" in err
     assert main(["check", str(pack), "--lang", "en"]) == 3
     assert "internal error, a fault of statguard's" in capsys.readouterr().err
