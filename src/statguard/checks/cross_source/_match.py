@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlglot import exp
 
-from statguard.checks.plan import Context, Plan
+from statguard.checks.plan import Context, Plan, lang_of
 from statguard.checks.time.common import mapping_table, qualify
 from statguard.expr import quote_column
 from statguard.periods import bind_mapping, raw_text
@@ -190,10 +190,11 @@ def with_mappings(ctx: Context, plan: Plan, source: str, other: str, window: Win
     if not mapped:
         return plan
     query, order_by = plan.query, list(plan.order_by)
+    lang = lang_of(ctx)
 
     def prepare(engine: object) -> None:
         for name, column in mapped:
-            bind_mapping(engine, name, column)
+            bind_mapping(engine, name, column, lang)
 
     def run(engine: object) -> object:
         prepare(engine)
