@@ -169,3 +169,37 @@ def test_what_is_wrong_with_an_explanation_is_said_in_the_run_language(tmp_path,
         record_explanations(store, report)
         stored = explanation_frame(store)
     assert set(stored["status"]) == set(EXPL_DETAILS)  # the store keeps the kinds, whatever the language
+
+
+PARAMETER_RULES = [  # (rule, Chinese, English) of parameters pydantic or a kind's validator refuses
+    ({"kind": "hierarchy", "source": "h", "value": "v", "code": "c", "parents": [], "mapping": {"A": ["B"]}},
+     "参数「parents」：至少应有 1 项，而不是 0 项", "parameter 'parents': List should have at least 1 item"),
+    ({"kind": "smoothness", "source": "h", "value": "v", "growth": "wow"},
+     "参数「growth」：应为 'mom' 或 'yoy'", "parameter 'growth': Input should be 'mom' or 'yoy'"),
+    ({"kind": "digits", "source": "h", "value": "v", "alpha": 2},
+     "参数「alpha」：应小于 1", "parameter 'alpha': Input should be less than 1"),
+    ({"kind": "coverage", "source": "h", "other": "h", "match": ["c"]},
+     "coverage 需要 min_rate、claimed 或二者同时给出", "coverage needs min_rate, claimed, or both"),
+    ({"kind": "row", "source": "h", "expr": "v = v", "tolerance": "reproted"},
+     "tolerance 须为数值或 'reported'（最后一位填报数字的半个单位），而不是 'reproted'（是否想写 'reported'？）",
+     "tolerance is a number or 'reported' (half a unit of the last reported digit), not 'reproted' "
+     "(did you mean 'reported'?)"),
+    ({"kind": "reconcile", "source": "h", "other": "h", "match": ["c"], "agg": "sum"},
+     "agg 'sum' 需要 'measure'", "'measure' is needed for agg 'sum'"),
+    ({"kind": "benchmark", "source": "h", "value": "v", "check": "band"},
+     "check: band 需要 'benchmarks'（参考区间表）", "check: band needs 'benchmarks' (the table of bands)"),
+]
+
+
+@pytest.mark.parametrize(("rule", "zh", "en"), PARAMETER_RULES, ids=[r["kind"] for r, _, _ in PARAMETER_RULES])
+def test_refused_parameters_are_said_in_the_pack_language(tmp_path, rule, zh, en):
+    path = tmp_path / "pack.yml"
+    path.write_text(yaml.safe_dump({"sources": {"h": {"columns": {"c": "string", "v": "number"}}},
+                                    "rules": [{"id": "R", **rule}]}, allow_unicode=True), encoding="utf-8")
+    said = {}
+    for lang in ("zh", "en"):
+        with pytest.raises(PackError) as e:
+            statguard.load_pack(path, strict=True, lang=lang)
+        said[lang] = str(e.value)
+    assert zh in said["zh"] and en not in said["zh"]
+    assert en in said["en"]
