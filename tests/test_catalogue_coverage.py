@@ -291,3 +291,33 @@ def test_the_figure_scan_finds_what_it_should(tmp_path):
         'o = [f\'"{VAL}p_value" ASC\']\nz = alias(w, VAL + f"implied_by_{pair.figure}")\n', encoding="utf-8")
     assert emitted_figures(sample) == {"gap", "peer_ups", "peer_downs", "claimed_rate", "total", "n", "excess_mad",
                                        "steps", "ups", "p_value", "implied_by_*"}
+
+
+# (d) the key names the kinds give their violations' `keys` (`KEY + "column"`) are statguard's own words too,
+#     shown as table headings (statguard.i18n.key_label): each kind's own are listed in KEYS_OF, with Chinese.
+_KEY_LITERAL = re.compile(r'\bKEY \+ "(\w+)"')
+
+
+def test_every_key_name_a_kind_emits_is_listed_with_a_chinese_label():
+    emitted: dict[str, set[str]] = {}
+    for path in sorted(CHECKS.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        names = set(_KEY_LITERAL.findall(text))
+        if "indicator_key(" in text:  # statguard.checks.versions.revisions: 'indicator', or 'value_column'
+            names |= {"indicator", "value_column"}
+        kind = re.search(r'rule_kind\("(\w+)"', text)
+        emitted.setdefault(kind.group(1) if kind else _module(path), set()).update(names)
+    lacking = {kind: sorted(n for n in names if n not in i18n.ANY_KIND_KEYS and n not in i18n.KEYS_OF.get(kind, ()))
+               for kind, names in emitted.items()}
+    assert not {k: v for k, v in lacking.items() if v}, "key names missing from statguard.i18n.KEYS_OF"
+    assert emitted["checks/plan.py"] == set(i18n.ANY_KIND_KEYS)  # the record number of any kind's source
+    assert all(i18n.t(f"key.{n}", "zh") != n for n in i18n.KEY_NAMES)
+    assert set().union(*i18n.KEYS_OF.values(), i18n.ANY_KIND_KEYS) == set(i18n.KEY_NAMES)
+
+
+def test_a_kind_key_name_is_translated_only_for_its_kinds():
+    assert i18n.key_label("column", "zh", ["schema"]) == "字段"
+    assert i18n.key_label("column", "en", ["schema"]) == "column"
+    assert i18n.key_label("column", "zh", ["row"]) == "column"  # a row rule's key column the user called so
+    assert i18n.key_label("column", "zh", ["schema", "unique"]) == "column"  # a heading shared with the user's
+    assert i18n.key_label("row", "zh", ["unique"]) == "行号"

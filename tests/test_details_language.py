@@ -116,6 +116,10 @@ def test_the_check_a_cell_fails_is_said_in_the_run_language(tmp_path, lang):
     codes = {"placeholder", "type:number", "type:integer", "type:date", "min", "max", "allowed", "pattern", "unique",
              "not_null"}
     assert not shown & (codes | ({en for en, _ in SCHEMA_DETAILS.values()} if lang == "zh" else set()))
+    # the heading of the key naming the cell's column
+    assert ("字段" in shown, "column" in shown) == ((True, False) if lang == "zh" else (False, True))
+    page = render(report, "html", lang)
+    assert (">字段</th>" in page, ">column</th>" in page) == ((True, False) if lang == "zh" else (False, True))
 
 
 def _cells(book: bytes) -> set[str]:

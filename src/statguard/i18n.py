@@ -17,7 +17,7 @@ line's own messages) use `say(key)`: the language `speaking(lang)` set around th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -274,6 +274,17 @@ FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
 CATALOGUE.update({f"figure.{name}": {"en": name, "zh": zh} for name, zh in FIGURE_NAMES.items()})
 CATALOGUE.update({f"figure.{head}*": {"en": head + "{column}", "zh": zh} for head, zh in FIGURE_PATTERNS.items()})
 
+# The names of the keys the rule kinds give a violation (`KEY + "column"`: which cell of a record, which
+# record of a source without keys), as a report's headers and listings show them; like the figures, the
+# user's own key columns are not here. A name is a kind's own only for the kinds listed for it.
+KEY_NAMES: dict[str, str] = {"column": "字段", "row": "行号", "group": "分组", "indicator": "指标",
+                             "value_column": "数值列", "test": "检验"}
+KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "schema": "column", "expectation": "column", "part_whole": "group", "benchmark": "indicator",
+    "revisions": "indicator value_column", "coverage": "test"}.items()}
+ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
+CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
+
 
 def register(entries: Mapping[str, Mapping[str, str]]) -> None:
     """Add a module's own texts (e.g. a rule kind's `detail.<kind>.*` sentences) to the catalogue.
@@ -366,3 +377,14 @@ def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
         if name.startswith(head) and len(name) > len(head):
             return t(f"figure.{head}*", lang, column=name[len(head):])
     return name
+
+
+def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:
+    """A violation's key name as a reader sees it: the kinds' own names (`column`) in the reader's
+    language (字段), the user's key columns as they are. `kinds`: the kinds of the violations the
+    key is shown for (a table's column serves several); the name is translated only when it is
+    every one's own."""
+    shown = [str(k) for k in kinds]
+    if not shown or not all(name in ANY_KIND_KEYS or name in KEYS_OF.get(k, ()) for k in shown):
+        return name
+    return t(f"key.{name}", lang) if f"key.{name}" in CATALOGUE else name
