@@ -166,6 +166,9 @@ def test_what_is_wrong_with_an_explanation_is_said_in_the_run_language(tmp_path,
     else:
         assert "keys must be written 'name=value; name2=value2', not '指标:存款' [explanation 5]" in said
         assert "required field 'document_no' is empty" in said
+    cells = _cells(render(report, "xlsx", lang))  # an explanation's rule and text, as the problem's figures
+    figures = "规则编号 G9；说明内容 已核实" if lang == "zh" else "rule_id G9; text 已核实"
+    assert any(c.startswith(figures) for c in cells)
     text = render(report, "text", lang)
     assert ("说明本身有问题 5 条（过期 1，被拒 1，不合要求 1，规则不存在 1，格式错误 1）" if lang == "zh" else
             "5 explanation problem(s) (stale 1, refused 1, insufficient 1, unknown rule 1, malformed 1)") in text

@@ -241,6 +241,8 @@ FIGURE_NAMES: dict[str, str] = {
     # revisions, unique
     "changes": "修订次数", "distinct_values": "不同取值", "largest_change": "最大修订幅度",
     "largest_relative_change": "最大相对修订幅度", "unexplained_changes": "未说明的修订", "versions": "版本数",
+    # the problems of explanations (statguard.explain.match: the explanation's rule, text and author)
+    "rule_id": "规则编号", "text": "说明内容", "author": "填写人",
 }
 # the names each kind gives (the others in its `values` are the user's columns, which may be called
 # "total" or "value" too): a kind's figure is translated only when it is one of its own
@@ -268,6 +270,7 @@ FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
         "peer_mad peer_median peer_rates peer_ratio peers pinned_periods rates ratio ratio_bound relative_to "
         "unit_ratio unit_ratios unit_series z",
     "unique": "distinct_values",
+    "explanations": "author rule_id text",  # the pseudo-kind of explanation problems (statguard.explain.match)
 }.items()}
 # names made of a fixed part and the user's column (VAL + f"implied_by_{figure}"): the fixed part, "{column}"
 FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
