@@ -210,3 +210,26 @@ def test_refused_parameters_are_said_in_the_pack_language(tmp_path, rule, zh, en
         said[lang] = str(e.value)
     assert zh in said["zh"] and en not in said["zh"]
     assert en in said["en"]
+
+
+OUTLIER = {"f": {"unit": "unit", "columns": {"unit": "string", "g": "string", "value": "number"}}}
+OUTLIER_ROWS = pd.DataFrame({"unit": [f"U{i}" for i in range(9)],  # a: 5 alike and a gap; b: 3 peers, 2 positive
+                             "g": ["a"] * 6 + ["b"] * 3, "value": [5, 5, 5, 5, 5, None, 7, 8, -1]})
+
+
+@pytest.mark.parametrize(("lang", "why"), [
+    ("zh", {"U0": "同组数值全部相同（MAD 为 0），无法据此判断 5", "U5": "没有可判断的数值",
+            "U6": "同组仅 3 个，少于本规则的 min_peers", "U8": "-1 不是正数，没有对数"}),
+    ("en", {"U0": "the peers' values are all alike (MAD 0): no spread to judge 5 by", "U5": "no value to judge",
+            "U6": "only 3 peers, fewer than the rule's min_peers", "U8": "-1 is not positive: it has no logarithm"}),
+])
+def test_why_an_outlier_cannot_be_judged(tmp_path, lang, why):
+    """A not-evaluable item says why (no spread, too few peers, no value, no logarithm), not a judgement
+    with its score left blank."""
+    pack = _pack(tmp_path, OUTLIER, [{"id": "Z", "kind": "outlier", "source": "f", "peer_group": "g"},
+                                     {"id": "LOG", "kind": "outlier", "source": "f", "peer_group": "g", "log": True}])
+    report = pack.validate({"f": OUTLIER_ROWS}, lang=lang, options={"lacking": True})
+    found = {(r["rule_id"], r["unit"]): r["detail"] for r in report.lacking_records()}
+    assert found[("Z", "U0")] == why["U0"] and found[("Z", "U5")] == why["U5"]
+    assert found[("Z", "U6")] == why["U6"]
+    assert found[("LOG", "U8")] == why["U8"]
