@@ -27,11 +27,17 @@ SCANNED = sorted(SRC.rglob("*.py"))
 PENDING: dict[str, str] = {}
 CATALOGUE_CALLS = {"t", "say", "say_plain"}  # what looks a text up in statguard.i18n.CATALOGUE
 EXCEPTIONS = {"StatguardError", "PackError", "ExpressionError", "SourceError", "SourceAbsent", "RuleSkipped",
-              "EngineError", "HistoryError", "Problem", "ArgumentTypeError"}
+              "EngineError", "HistoryError", "Problem", "ArgumentTypeError",
+              "ValueError"}  # a parameter validator's ValueError is the message pydantic reports (pack.pydantic_words)
 SAYING = {"problem", "error"}  # Loc.problem(message, field), parser.error(message)
 ARGPARSE = {"add_parser", "add_argument", "add_subparsers", "add_argument_group", "ArgumentParser", "_Parser"}
 # (module, literal): why a literal with letters in it is not a word to translate
 ALLOWED: dict[tuple[str, str], str] = {
+    ("i18n.py", "catalogue entry '{key}' needs exactly the languages {LANGS}"): "a maintainer's mistake, at import",
+    ("i18n.py", "catalogue entry '{key}' registered twice with different texts"): "a maintainer's mistake, at import",
+    ("engine/duckdb.py", "run_fused needs fusable plans over one table"): "statguard's own mistake, never a user's",
+    ("templates.py", "placeholder '{{{name}}}' is not a plain name"):
+        "caught by lint, which says it from the catalogue (lint.not_plain)",
     ("cli/main.py", "statguard {__version__}"): "the program's name and version number",
     ("docs.py", "Print the rule-kind reference."): "the maintainers' script regenerating docs/rules.md",
     ("docs.py", "language (default: en, so that docs/rules.md regenerates the same anywhere)"):
@@ -270,7 +276,9 @@ def test_each_kind_lists_exactly_the_figure_names_it_emits():
         kind = re.search(r'rule_kind\("(\w+)"', (SRC / module).read_text(encoding="utf-8"))
         assert kind, f"{module} emits figures but registers no kind"
         scanned[kind.group(1)] = names
-    assert {k: set(v) for k, v in i18n.FIGURES_OF.items()} == scanned
+    assert {k: set(v) for k, v in i18n.FIGURES_OF.items() if k != "explanations"} == scanned
+    problem = re.search(r'"values": \{([^}]*)\}', (SRC / "explain" / "match.py").read_text(encoding="utf-8"))
+    assert set(re.findall(r'"(\w+)":', problem.group(1))) == i18n.FIGURES_OF["explanations"]  # the pseudo-kind's
 
 
 def test_the_figure_scan_finds_what_it_should(tmp_path):
@@ -285,3 +293,33 @@ def test_the_figure_scan_finds_what_it_should(tmp_path):
         'o = [f\'"{VAL}p_value" ASC\']\nz = alias(w, VAL + f"implied_by_{pair.figure}")\n', encoding="utf-8")
     assert emitted_figures(sample) == {"gap", "peer_ups", "peer_downs", "claimed_rate", "total", "n", "excess_mad",
                                        "steps", "ups", "p_value", "implied_by_*"}
+
+
+# (d) the key names the kinds give their violations' `keys` (`KEY + "column"`) are statguard's own words too,
+#     shown as table headings (statguard.i18n.key_label): each kind's own are listed in KEYS_OF, with Chinese.
+_KEY_LITERAL = re.compile(r'\bKEY \+ "(\w+)"')
+
+
+def test_every_key_name_a_kind_emits_is_listed_with_a_chinese_label():
+    emitted: dict[str, set[str]] = {}
+    for path in sorted(CHECKS.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        names = set(_KEY_LITERAL.findall(text))
+        if "indicator_key(" in text:  # statguard.checks.versions.revisions: 'indicator', or 'value_column'
+            names |= {"indicator", "value_column"}
+        kind = re.search(r'rule_kind\("(\w+)"', text)
+        emitted.setdefault(kind.group(1) if kind else _module(path), set()).update(names)
+    lacking = {kind: sorted(n for n in names if n not in i18n.ANY_KIND_KEYS and n not in i18n.KEYS_OF.get(kind, ()))
+               for kind, names in emitted.items()}
+    assert not {k: v for k, v in lacking.items() if v}, "key names missing from statguard.i18n.KEYS_OF"
+    assert emitted["checks/plan.py"] == set(i18n.ANY_KIND_KEYS)  # the record number of any kind's source
+    assert all(i18n.t(f"key.{n}", "zh") != n for n in i18n.KEY_NAMES)
+    assert set().union(*i18n.KEYS_OF.values(), i18n.ANY_KIND_KEYS) == set(i18n.KEY_NAMES)
+
+
+def test_a_kind_key_name_is_translated_only_for_its_kinds():
+    assert i18n.key_label("column", "zh", ["schema"]) == "字段"
+    assert i18n.key_label("column", "en", ["schema"]) == "column"
+    assert i18n.key_label("column", "zh", ["row"]) == "column"  # a row rule's key column the user called so
+    assert i18n.key_label("column", "zh", ["schema", "unique"]) == "column"  # a heading shared with the user's
+    assert i18n.key_label("row", "zh", ["unique"]) == "行号"

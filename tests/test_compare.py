@@ -165,3 +165,5 @@ def test_compare_text_speaks_the_asked_language(pack, capsys):
     zh_rows = {line.split()[0]: line.split()[1:] for line in chinese.splitlines() if line.strip()}
     assert zh_rows["新不通过"] == rows["new_violated"] and zh_rows["已填补"] == rows["imputed"]
     assert "new_violated" not in chinese and "satisfied" not in chinese
+    assert "(all)" in english and "(all)" not in chinese  # the sums' label too (issue 15)
+    assert zh_rows["（合计）"] == rows["(all)"]  # the per-column table's row summing the columns

@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 import statguard
+from statguard.checks.record import schema_checks  # noqa: F401  (registers the details)
+from statguard.i18n import CATALOGUE, t
 
 from golden import CASES, write_pack
 
@@ -23,6 +25,9 @@ SCHEMA_CASES = [(f"{path.stem}::{case['name']}", case)
                 for path in sorted(Path(CASES).glob("schema*.yml"))
                 for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
                 if "problems" not in case["expect"]]
+# a violation's detail (its check's sentence, statguard.checks.record.schema_checks) -> the check's name
+CHECKS = {t(key, "en"): key.removeprefix("detail.schema.").replace("type.", "type:")
+          for key in CATALOGUE if key.startswith("detail.schema.") and key != "detail.schema.missing_column"}
 PANDERA_CHECKS = {"not_nullable": "not_null", "field_uniqueness": "unique", "multiple_fields_uniqueness": "unique",
                   "column_in_dataframe": "missing"}
 
@@ -36,11 +41,11 @@ def _text(value: Any) -> str | None:
 def _statguard_cells(report: Any, rule_id: str) -> Counter:
     cells: Counter = Counter()
     for v in report.violations.to_dict("records"):
-        if v["rule_id"] != rule_id or v["detail"] == "codelist":
+        if v["rule_id"] != rule_id or CHECKS.get(v["detail"]) == "codelist":
             continue
         keys = dict(v["keys"])
         column = keys.pop("column")
-        check = "missing" if str(v["detail"]).startswith("required column") else v["detail"]
+        check = "missing" if str(v["detail"]).startswith("required column") else CHECKS[v["detail"]]
         identity = tuple(sorted((k, _text(x)) for k, x in keys.items()))
         cells[(identity, column, check, None if check == "missing" else _text(v["observed"]))] += 1
     return cells
@@ -86,4 +91,4 @@ def test_schema_kind_finds_what_pandera_finds(case, tmp_path):
         ours = _statguard_cells(report, rule.id)
         assert ours == theirs
         assert ours or case["expect"].get("violations") == [{"keys": {"county": "320199", "column": "county"},
-                                                             "detail": "codelist"}]
+                                                             "detail": "not in the code list"}]

@@ -85,7 +85,8 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
                                  declared=", ".join(sorted(pack.sources)) or say("api.none")))
     chosen = select_rules(pack, rules, tags)
     from statguard.explain import gather
-    given, explanation_files = gather(explanations)  # paths, DataFrames, dicts: read before running
+    with speaking(lang or pack.lang):  # what an entry's origin and problems say, in the run's language
+        given, explanation_files = gather(explanations)  # paths, DataFrames, dicts: read before running
     started = datetime.now(UTC)
     summaries: list[dict[str, Any]] = []
     violations: dict[str, list[Any]] = {c: [] for c in VIOLATION_COLUMNS}

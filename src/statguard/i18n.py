@@ -17,7 +17,7 @@ line's own messages) use `say(key)`: the language `speaking(lang)` set around th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -241,6 +241,8 @@ FIGURE_NAMES: dict[str, str] = {
     # revisions, unique
     "changes": "修订次数", "distinct_values": "不同取值", "largest_change": "最大修订幅度",
     "largest_relative_change": "最大相对修订幅度", "unexplained_changes": "未说明的修订", "versions": "版本数",
+    # the problems of explanations (statguard.explain.match: the explanation's rule, text and author)
+    "rule_id": "规则编号", "text": "说明内容", "author": "填写人",
 }
 # the names each kind gives (the others in its `values` are the user's columns, which may be called
 # "total" or "value" too): a kind's figure is translated only when it is one of its own
@@ -268,11 +270,23 @@ FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
         "peer_mad peer_median peer_rates peer_ratio peers pinned_periods rates ratio ratio_bound relative_to "
         "unit_ratio unit_ratios unit_series z",
     "unique": "distinct_values",
+    "explanations": "author rule_id text",  # the pseudo-kind of explanation problems (statguard.explain.match)
 }.items()}
 # names made of a fixed part and the user's column (VAL + f"implied_by_{figure}"): the fixed part, "{column}"
 FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
 CATALOGUE.update({f"figure.{name}": {"en": name, "zh": zh} for name, zh in FIGURE_NAMES.items()})
 CATALOGUE.update({f"figure.{head}*": {"en": head + "{column}", "zh": zh} for head, zh in FIGURE_PATTERNS.items()})
+
+# The names of the keys the rule kinds give a violation (`KEY + "column"`: which cell of a record, which
+# record of a source without keys), as a report's headers and listings show them; like the figures, the
+# user's own key columns are not here. A name is a kind's own only for the kinds listed for it.
+KEY_NAMES: dict[str, str] = {"column": "字段", "row": "行号", "group": "分组", "indicator": "指标",
+                             "value_column": "数值列", "test": "检验"}
+KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "schema": "column", "expectation": "column", "part_whole": "group", "benchmark": "indicator",
+    "revisions": "indicator value_column", "coverage": "test"}.items()}
+ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
+CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
 
 
 def register(entries: Mapping[str, Mapping[str, str]]) -> None:
@@ -366,3 +380,14 @@ def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
         if name.startswith(head) and len(name) > len(head):
             return t(f"figure.{head}*", lang, column=name[len(head):])
     return name
+
+
+def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:
+    """A violation's key name as a reader sees it: the kinds' own names (`column`) in the reader's
+    language (字段), the user's key columns as they are. `kinds`: the kinds of the violations the
+    key is shown for (a table's column serves several); the name is translated only when it is
+    every one's own."""
+    shown = [str(k) for k in kinds]
+    if not shown or not all(name in ANY_KIND_KEYS or name in KEYS_OF.get(k, ()) for k in shown):
+        return name
+    return t(f"key.{name}", lang) if f"key.{name}" in CATALOGUE else name

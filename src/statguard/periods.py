@@ -19,7 +19,8 @@ of a column are few, so they are parsed here once and registered in the engine
 as a small table (raw -> label, frequency, year, index, ordinal, previous
 period, same period last year, error) that the rule's query joins. No Python
 runs per row. A value that cannot be parsed gets an `error` text instead of a
-label, and rules report such records as not evaluable with that text.
+label, and rules report such records as not evaluable with that text, in the run's
+language (statguard.i18n: the `lang` given, else the one `speaking` set).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from statguard.i18n import register, spoken, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,8 +63,35 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx)) for kind,
 ]]
 
 
+_EXAMPLES = "2024, 2024Q3, 2024-09, 2024-09-15, 2024年9月, 2024年第三季度, 2024年1-9月"
+register({
+    "periods.none": {"en": "no period given", "zh": "未填期别"},
+    "periods.unknown": {"en": "'{value}' is not a period (expected e.g. {examples})",
+                       "zh": "「{value}」不是期别（应写作如 {examples}）"},
+    "periods.bad_date": {"en": "'{value}' is not a valid date", "zh": "「{value}」不是有效的日期"},
+    "periods.quarters_not_from_first": {
+        "en": "'{value}' is a range of quarters that does not start with the first quarter",
+        "zh": "「{value}」是不从第一季度开始的季度区间，不是累计期"},
+    "periods.months_not_from_january": {
+        "en": "'{value}' is a range of months that does not start in January, not year-to-date",
+        "zh": "「{value}」是不从 1 月开始的月份区间，不是 1 月起的累计期"},
+    "periods.no_such.Q": {"en": "'{value}' names a quarter that does not exist", "zh": "「{value}」所指的季度不存在"},
+    "periods.no_such.M": {"en": "'{value}' names a month that does not exist", "zh": "「{value}」所指的月份不存在"},
+    "periods.bounds_differ": {"en": "bounds {start} and {end} have different frequencies",
+                             "zh": "起止期别 {start} 和 {end} 的频度不同"},
+})
+
+
 class PeriodError(ValueError):
-    """A value that is not a recognizable period; the message says why."""
+    """A value that is not a recognizable period: `reason(lang)` says why in a language, the
+    message in the one `speaking` set when it was raised (English outside any)."""
+
+    def __init__(self, key: str, **values: object):
+        self.key, self.values = key, values
+        super().__init__(t(key, spoken(), **values))
+
+    def reason(self, lang: str | None) -> str:
+        return t(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True, order=True)
@@ -140,7 +170,7 @@ def parse_period(value: Any) -> Period:
     if isinstance(value, date):
         return Period("D", value.year, value.timetuple().tm_yday)
     if value is None or (isinstance(value, float) and value != value):
-        raise PeriodError("no period given")
+        raise PeriodError("periods.none")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
@@ -149,8 +179,7 @@ def parse_period(value: Any) -> Period:
         m = pattern.match(text)
         if m:
             return _build(kind, m.groups(), text)
-    raise PeriodError(f"'{value}' is not a period (expected e.g. 2024, 2024Q3, 2024-09, 2024-09-15, "
-                      f"2024年9月, 2024年第三季度, 2024年1-9月)")
+    raise PeriodError("periods.unknown", value=value, examples=_EXAMPLES)
 
 
 def _number(token: str) -> int:
@@ -170,50 +199,51 @@ def _build(kind: str, groups: tuple[str, ...], text: str) -> Period:
         try:
             d = date(year, nums[0], nums[1])
         except ValueError:
-            raise PeriodError(f"'{text}' is not a valid date") from None
+            raise PeriodError("periods.bad_date", value=text) from None
         return Period("D", year, d.timetuple().tm_yday)
     if kind == "H1":
         return Period("M", year, 6, True)
     if kind == "YTDQ":
         first, last = (1, nums[0]) if len(nums) == 1 else nums
         if first != 1:
-            raise PeriodError(f"'{text}' is a range of quarters that does not start with the first quarter")
+            raise PeriodError("periods.quarters_not_from_first", value=text)
         return _checked(Period("M", year, last * 3, True), 1 <= last <= 4, text)
     first, last = nums
     if first != 1:
-        raise PeriodError(f"'{text}' is a range of months that does not start in January, not year-to-date")
+        raise PeriodError("periods.months_not_from_january", value=text)
     return _checked(Period("M", year, last, True), 1 <= last <= 12, text)
 
 
 def _checked(period: Period, ok: bool, text: str) -> Period:
     if not ok or period.index < 1:
-        raise PeriodError(f"'{text}' names a {FREQUENCIES[period.freq]} that does not exist")
+        raise PeriodError(f"periods.no_such.{period.freq}", value=text)
     return period
 
 
-def try_parse(value: Any) -> tuple[Period | None, str | None]:
-    """(period, None) or (None, reason)."""
+def try_parse(value: Any, lang: str | None = None) -> tuple[Period | None, str | None]:
+    """(period, None) or (None, reason): the reason in `lang`, else in the language spoken around."""
     try:
         return parse_period(value), None
     except PeriodError as e:
-        return None, str(e)
+        return None, e.reason(lang or spoken())
 
 
 def between(start: Period, end: Period) -> Iterator[Period]:
     """Every period from `start` to `end` inclusive, at the frequency of `start`."""
     if start.freq != end.freq:
-        raise PeriodError(f"bounds {start} and {end} have different frequencies")
+        raise PeriodError("periods.bounds_differ", start=start, end=end)
     for n in range(start.ordinal, end.ordinal + 1):
         yield Period.from_ordinal(start.freq, n, start.ytd)
 
 
-def mapping_frame(values: Iterable[Any]) -> pd.DataFrame:
-    """The period mapping table for distinct raw period strings (see the module docstring)."""
+def mapping_frame(values: Iterable[Any], lang: str | None = None) -> pd.DataFrame:
+    """The period mapping table for distinct raw period strings (see the module docstring);
+    `error` in `lang`, else in the language spoken around."""
     import pandas as pd
 
     rows = []
     for raw in values:
-        period, error = try_parse(raw)
+        period, error = try_parse(raw, lang)
         if period is None:
             rows.append({"raw": raw, "error": error})
             continue
@@ -234,8 +264,10 @@ def raw_text(column: Any) -> Any:
     return exp.cast(column, "VARCHAR")
 
 
-def bind_mapping(engine: Any, source: str, column: str) -> str:
-    """Register the mapping table of `source`.`column` in `engine`; return its table name."""
+def bind_mapping(engine: Any, source: str, column: str, lang: str | None = None) -> str:
+    """Register the mapping table of `source`.`column` in `engine`, its reasons in `lang` (a plan
+    runs it on the engine's threads, where no language is spoken: give the one of the run);
+    return its table name."""
     from sqlglot import exp
 
     from statguard.expr import quote_column
@@ -243,7 +275,7 @@ def bind_mapping(engine: Any, source: str, column: str) -> str:
     query = exp.select(exp.alias_(raw_text(quote_column(column)), "raw", quoted=True)).distinct().from_(
         exp.Table(this=exp.to_identifier(source, quoted=True)))
     distinct = [r[0] for r in engine.rows(query) if r[0] is not None]
-    engine.register(name, mapping_frame(distinct))
+    engine.register(name, mapping_frame(distinct, lang))
     return name
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from statguard.i18n import register, say
 from statguard.pack.scorecard import ScorecardConfig, parse_config
 from statguard.periods import natural_key
 from statguard.report.model import RANK
@@ -35,6 +36,8 @@ from statguard.report.model import RANK
 if TYPE_CHECKING:
     from statguard.pack.model import Pack
     from statguard.report.model import Report
+
+register({"scorecard.no_reports": {"en": "scorecard needs at least one report", "zh": "评分至少需要一份报告"}})
 
 UNIT_COLUMNS = ["unit", "group", "score", "rank", "group_size", "rank_overall", "violations",
                 "error", "warning", "info", "rules_failed"]
@@ -102,7 +105,7 @@ def scorecard(reports: Report | Sequence[Report], pack: Pack | None = None, *,
     from statguard.report.model import Report
     runs = [reports] if isinstance(reports, Report) else list(reports)
     if not runs:
-        raise ValueError("scorecard needs at least one report")
+        raise ValueError(say("scorecard.no_reports"))
     cfg = _config(config, pack, runs[-1])
     rounds = [_round(r, (labels or [None] * len(runs))[i]) for i, r in enumerate(runs)]
     groups = _groups(cfg, rounds)

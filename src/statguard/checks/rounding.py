@@ -66,11 +66,11 @@ def _tolerance(value: Any) -> Any:
         try:
             value = float(word)
         except ValueError:
-            hint = " (did you mean 'reported'?)" if difflib.get_close_matches(word.lower(), [REPORTED]) else ""
-            raise ValueError(f"tolerance is a number or 'reported' (half a unit of the last reported digit), "
-                             f"not '{word}'{hint}") from None
+            hint = say("problem.rounding.did_you_mean", name=REPORTED) if difflib.get_close_matches(
+                word.lower(), [REPORTED]) else ""
+            raise ValueError(say("problem.rounding.tolerance_word", word=word, hint=hint)) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-        raise ValueError(f"tolerance must be 0 or more, not {value}")
+        raise ValueError(say("problem.rounding.tolerance_negative", value=value))
     return value
 
 
@@ -78,6 +78,19 @@ Tolerance = Annotated[float | Literal["reported"], BeforeValidator(_tolerance)]
 TOLERANCE_HELP = ("Absolute tolerance, or 'reported': half a unit of the last digit each figure was reported with, "
                   "propagated through the arithmetic (see docs/fabrication/rounding.md).")
 
+
+register({  # the messages of the parameters' validators, said in the pack's language
+    "problem.rounding.did_you_mean": {"en": " (did you mean '{name}'?)", "zh": "（是否想写 '{name}'？）"},
+    "problem.rounding.tolerance_word": {
+        "en": "tolerance is a number or 'reported' (half a unit of the last reported digit), not '{word}'{hint}",
+        "zh": "tolerance 须为数值或 'reported'（最后一位填报数字的半个单位），而不是 '{word}'{hint}"},
+    "problem.rounding.tolerance_negative": {"en": "tolerance must be 0 or more, not {value}",
+                                            "zh": "tolerance 须不小于 0，而不是 {value}"},
+    "problem.rounding.table_key": {"en": "a decimals table is {{keys}}: unknown key '{key}'{hint}",
+                                   "zh": "小数位表的键为 {{keys}}：没有键 '{key}'{hint}"},
+    "problem.rounding.table_value": {"en": "decimals table: '{key}' names a source or column, not {given}",
+                                     "zh": "小数位表：'{key}' 应为数据源名或列名，而不是 {given}"},
+})
 
 class DecimalsTable(BaseModel):
     """Where the decimals of each code (indicator) are declared: a table such as `indicators`."""
@@ -99,10 +112,10 @@ def _decimals(value: Any) -> Any:
     for key, given in value.items():
         if key not in keys:
             close = difflib.get_close_matches(str(key), keys, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ValueError(f"a decimals table is {{{', '.join(keys)}}}: unknown key '{key}'{hint}")
+            hint = say("problem.rounding.did_you_mean", name=close[0]) if close else ""
+            raise ValueError(say("problem.rounding.table_key", keys=", ".join(keys), key=key, hint=hint))
         if not isinstance(given, str) and not (key == "column" and given is None):
-            raise ValueError(f"decimals table: '{key}' names a source or column, not {given!r}")
+            raise ValueError(say("problem.rounding.table_value", key=key, given=repr(given)))
     return DecimalsTable(**value)
 
 

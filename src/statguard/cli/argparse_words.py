@@ -48,6 +48,9 @@ METAVARS = {  # the placeholders of statguard's own options in --help and usage 
     "FORMAT": "格式", "ID": "规则编号", "N": "数目", "NAME=PATH": "名称=路径", "PACK": "规则包", "PATH": "路径",
     "REPORT.json": "报告.json", "S": "数据源", "SHARE": "比例", "SIZE": "大小", "TAG": "标签", "U": "单位",
     "URL": "地址", "REASON": "原因", "pack": "规则包", "report": "报告", "source": "数据源", "data": "数据文件",
+    "SOURCE": "数据源", "PERIOD": "期别", "UNIT": "单位", "UNIT_COLUMN": "单位列", "PERIOD_COLUMN": "期别列",
+    "NAME": "名称", "rule": "规则编号", "packs": "规则包", "target": "导入对象", "kind": "规则类型", "ref": "版本",
+    "old": "旧版本", "new": "新版本",
 }
 register({f"argparse.metavar.{en}": {"en": en, "zh": zh} for en, zh in METAVARS.items()})
 

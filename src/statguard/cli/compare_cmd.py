@@ -26,6 +26,7 @@ register({
     "cli.compare.how": {"en": "compare each version with the first one (default) or with the one before",
                         "zh": "每个版本与第一个版本比较（默认），或与前一个版本比较"},
     "cli.compare.format": {"en": "output format", "zh": "输出格式"},
+    "cli.compare.all": {"en": "(all)", "zh": "（合计）"},  # statguard.compare.ALL, as the text output shows it
     "cli.compare.version_form": {"en": "--version expects NAME=PATH, got '{item}'",
                                  "zh": "--version 应写作 名称=路径，而不是「{item}」"},
     "cli.compare.twice": {"en": "version name '{name}' is given twice", "zh": "版本名「{name}」给出了两次"},
@@ -106,8 +107,10 @@ def _text(rules, cell, lang: str | None = None) -> str:  # type: ignore[no-untyp
         label = {c: t(f"compare.n.{c}", lang) for c in frame.columns if f"compare.n.{c}" in CATALOGUE}
         return frame.rename(columns=label)
 
+    from statguard.compare import ALL
+    rules = rules.assign(rule_id=rules["rule_id"].replace(ALL, t("cli.compare.all", lang)))
     rule_table = named(rules).set_index([t("compare.n.rule_id", lang), t("compare.n.version", lang)]).T.to_string()
-    cell_table = named(cell[cell["column"] == "(all)"].drop(columns="column")).set_index(
+    cell_table = named(cell[cell["column"] == ALL].drop(columns="column")).set_index(
         t("compare.n.version", lang)).T.to_string()
     measures = ["adapted", "imputed", "removed"]
     per_column = cell.pivot(index="column", columns="version", values=measures)
@@ -117,6 +120,7 @@ def _text(rules, cell, lang: str | None = None) -> str:  # type: ignore[no-untyp
     per_column = per_column.rename(columns={m: t(f"compare.n.{m}", lang) for m in measures}, level=0)
     per_column.columns.names = [None, t("compare.n.version", lang)]
     per_column.index.name = t("compare.n.column", lang)
+    per_column = per_column.rename(index={ALL: t("cli.compare.all", lang)})
     return (f"{t('compare.h.rules', lang)}\n{rule_table}\n\n{t('compare.h.cells', lang)}\n{cell_table}\n\n"
             f"{t('compare.h.per_column', lang)}\n{per_column.to_string()}\n")
 

@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from statguard.explain.model import Explanation, norm
 from statguard.expr import quote_column
+from statguard.i18n import say
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack, Rule
@@ -42,11 +43,11 @@ def _read(engine: Any, pack: Pack, source: str, fields: dict[str, str], keys: li
           rule_ids: tuple[str, ...]) -> list[Explanation]:
     src = pack.sources[source]
     columns = engine.bound[source]
-    where = f"source '{source}'"
     missing = [c for c in fields.values() if c not in columns]
     if missing:
-        return [Explanation(rule_ids, origin=where, error=f"explanation column '{missing[0]}' is not in source "
-                                                          f"'{source}' (columns: {', '.join(columns)})")]
+        return [Explanation(rule_ids, origin=say("explain.origin.source", source=source),
+                            error="explain.error.no_column",
+                            error_values={"column": missing[0], "source": source, "columns": ", ".join(columns)})]
     roles = {"unit": src.unit, "period": src.period}
     picked = {**{f"role:{r}": c for r, c in roles.items() if c in columns},
               **{f"key:{k}": k for k in keys if k in columns}, **{f"field:{f}": c for f, c in fields.items()}}
@@ -66,7 +67,7 @@ def _read(engine: Any, pack: Pack, source: str, fields: dict[str, str], keys: li
             keys={k[len("key:"):]: row[k] for k in row if k.startswith("key:")},
             text=str(values.pop("text")).strip(), author=norm(values.pop("author", None)) or None,
             date=norm(values.pop("date", None)) or None, fields={k: v for k, v in values.items() if norm(v)},
-            origin=f"{where} row {row[_ROW]} column '{fields['text']}'"))
+            origin=say("explain.origin.source_row", source=source, n=row[_ROW], column=fields["text"])))
     return out
 
 

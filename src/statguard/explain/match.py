@@ -17,6 +17,10 @@ it cannot be explained away), so that explanations never pile up unseen:
 
 Explanations of rules that did not run (left out by --rule/--tag, or errored)
 are neither used nor reported as stale: they count as not evaluable.
+
+A problem's violation says its kind in the run's language as its detail
+(statguard.report.explanation_text.kind_label); the report's meta counts the kinds
+themselves, and `kind_of` reads a detail back into its kind.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 from statguard.explain import model as m
 from statguard.explain.model import Explanation, norm, spellings
 from statguard.explain.spec import DEFAULT_SPEC
+from statguard.i18n import register, t
+from statguard.report.explanation_text import kind_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,20 +42,29 @@ if TYPE_CHECKING:
     from statguard.report.model import Report
 
 PSEUDO_RULE = "explanations"
-_TEXT = {
-    m.STALE: {"en": "explanation matches no violation of {rule}{hint}",
-              "zh": "说明没有对应的问题（规则 {rule}）{hint}"},
-    m.REFUSED: {"en": "rule {rule} is hard: its violations must be corrected, an explanation cannot clear them",
-                "zh": "规则 {rule} 为强制性审核：问题必须更正，不能以说明代替"},
-    m.EMPTY: {"en": "explanation of {rule} has no text", "zh": "规则 {rule} 的说明内容为空"},
-    m.INSUFFICIENT: {"en": "explanation of {rule} does not meet the rule's requirement: {why}",
-                     "zh": "规则 {rule} 的说明不符合要求：{why}"},
-    m.DUPLICATE: {"en": "violation of {rule} is already explained ({why}); this explanation is ignored",
-                  "zh": "规则 {rule} 的该问题已有说明（{why}），本条不予采用"},
-    m.UNKNOWN_RULE: {"en": "no rule '{rule}' in the pack", "zh": "规则包中没有规则「{rule}」"},
-    m.MALFORMED: {"en": "unusable explanation: {why}", "zh": "说明无法使用：{why}"},
-}
-_HEAD = {"en": "explanations given with the submission", "zh": "随报送提交的说明"}
+register({
+    f"explanations.problem.{m.STALE}": {"en": "explanation matches no violation of {rule}{hint}",
+                                        "zh": "说明没有对应的问题（规则 {rule}）{hint}"},
+    f"explanations.problem.{m.REFUSED}": {
+        "en": "rule {rule} is hard: its violations must be corrected, an explanation cannot clear them",
+        "zh": "规则 {rule} 为强制性审核：问题必须更正，不能以说明代替"},
+    f"explanations.problem.{m.EMPTY}": {"en": "explanation of {rule} has no text", "zh": "规则 {rule} 的说明内容为空"},
+    f"explanations.problem.{m.INSUFFICIENT}": {
+        "en": "explanation of {rule} does not meet the rule's requirement: {why}",
+        "zh": "规则 {rule} 的说明不符合要求：{why}"},
+    f"explanations.problem.{m.DUPLICATE}": {
+        "en": "violation of {rule} is already explained ({why}); this explanation is ignored",
+        "zh": "规则 {rule} 的该问题已有说明（{why}），本条不予采用"},
+    f"explanations.problem.{m.UNKNOWN_RULE}": {"en": "no rule '{rule}' in the pack",
+                                               "zh": "规则包中没有规则「{rule}」"},
+    f"explanations.problem.{m.MALFORMED}": {"en": "unusable explanation: {why}", "zh": "说明无法使用：{why}"},
+    "explanations.head": {"en": "explanations given with the submission", "zh": "随报送提交的说明"},
+    "explanations.hint.no_violations": {"en": ": the rule has no violations in this run", "zh": "：本次该规则没有问题"},
+    "explanations.hint.none_there": {"en": ": no violation for {where}", "zh": "：{where} 没有该规则的问题"},
+    "explanations.hint.keys": {"en": ": keys '{given}' not found; violations there have keys: {seen}",
+                               "zh": "：记录 '{given}' 不存在；该处问题的记录为：{seen}"},
+    "explanations.why_sep": {"en": "; ", "zh": "；"},
+})
 
 
 @dataclass
@@ -62,6 +77,7 @@ class _Run:
     lang: str
     index: dict[tuple[str, str, str, frozenset], list[int]] = field(default_factory=dict)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # the kind of each problem (stale, refused, ...)
     used: int = 0
     skipped: int = 0
 
@@ -133,7 +149,7 @@ def _lookup(run: _Run, rule_id: str, expl: Explanation) -> list[int]:
 
 def _apply(run: _Run, expl: Explanation) -> None:
     if expl.error:
-        _problem(run, expl, m.MALFORMED, expl.rule_id or "?", why=expl.error)
+        _problem(run, expl, m.MALFORMED, expl.rule_id or "?", why=t(expl.error, run.lang, **expl.error_values))
         return
     matched = answered = used = False
     for rule_id in expl.rule_ids:
@@ -163,7 +179,7 @@ def _explain(run: _Run, expl: Explanation, rule: Rule, rows: list[int]) -> bool:
     spec = rule.explanation or DEFAULT_SPEC
     short = spec.shortfalls(expl, run.lang)
     if short:
-        _problem(run, expl, m.INSUFFICIENT, rule.id, why=("；" if run.lang == "zh" else "; ").join(short))
+        _problem(run, expl, m.INSUFFICIENT, rule.id, why=t("explanations.why_sep", run.lang).join(short))
         return False
     v = run.violations
     fresh = [i for i in rows if not v.at[i, "explained"]]
@@ -192,32 +208,34 @@ def _hint(run: _Run, expl: Explanation) -> str:
     rid = expl.rule_ids[0]
     same = v[v["rule_id"] == rid]
     if not len(same):
-        return {"en": ": the rule has no violations in this run", "zh": "：本次该规则没有问题"}[run.lang]
+        return t("explanations.hint.no_violations", run.lang)
     units, periods = spellings(expl.unit), spellings(expl.period)
     here = same[same["unit"].map(norm).isin(units) & same["period"].map(norm).isin(periods)]
     if not len(here):
         where = " ".join(x for x in (norm(expl.unit), norm(expl.period)) if x) or "-"
-        return {"en": f": no violation for {where}", "zh": f"：{where} 没有该规则的问题"}[run.lang]
+        return t("explanations.hint.none_there", run.lang, where=where)
     roles = _roles(run.pack, rid)
     seen = sorted({"; ".join(f"{k}={norm(x)}" for k, x in (ks or {}).items() if k not in roles)
                    for ks in here["keys"]})
     given = "; ".join(f"{k}={norm(x)}" for k, x in expl.keys.items() if k not in roles) or "-"
-    return {"en": f": keys '{given}' not found; violations there have keys: {', '.join(seen[:3])}",
-            "zh": f"：记录 '{given}' 不存在；该处问题的记录为：{', '.join(seen[:3])}"}[run.lang]
+    return t("explanations.hint.keys", run.lang, given=given, seen=", ".join(seen[:3]))
 
 
 def _problem(run: _Run, expl: Explanation, kind: str, rule_id: str, **extra: str) -> None:
-    text = _TEXT[kind][run.lang].format(rule=rule_id, hint=extra.get("hint", ""), why=extra.get("why", ""))
+    text = t(f"explanations.problem.{kind}", run.lang, rule=rule_id, why=extra.get("why", ""),
+             hint=extra.get("hint", ""))
+    run.kinds.append(kind)
     run.problems.append({
         "rule_id": PSEUDO_RULE, "kind": PSEUDO_RULE, "severity": "warning", "source": expl.origin,
         "unit": m.plain(expl.unit), "period": m.plain(expl.period),
         "keys": {k: m.plain(x) for k, x in expl.keys.items()},
         "values": {"rule_id": rule_id, "text": expl.text, "author": expl.author},
-        "detail": kind, "message": f"{text} [{expl.origin}]", "hard": True, "explained": False})
+        "detail": kind_label(kind, run.lang), "message": f"{text} [{expl.origin}]", "hard": True, "explained": False})
 
 
 def _summary_row(run: _Run, explanations: list[Explanation], files: list[str] | None) -> dict[str, Any]:
-    return {"rule_id": PSEUDO_RULE, "kind": PSEUDO_RULE, "severity": "warning", "description": _HEAD[run.lang],
+    return {"rule_id": PSEUDO_RULE, "kind": PSEUDO_RULE, "severity": "warning",
+            "description": t("explanations.head", run.lang),
             "sources": ", ".join(files or []) or None, "items": len(explanations), "passes": run.used,
             "fails": len(run.problems), "not_evaluable": run.skipped, "errored": False, "error": None,
             "seconds": None, "hard": True}
@@ -231,4 +249,4 @@ def _meta(run: _Run, explanations: list[Explanation], files: list[str] | None) -
     explained = int(soft["explained"].astype(bool).sum())
     return {"files": list(files or []), "given": len(explanations), "used": run.used,
             "explained": explained, "unexplained_soft": len(soft) - explained,
-            "problems": dict(Counter(p["detail"] for p in run.problems)), "not_evaluable": run.skipped}
+            "problems": dict(Counter(run.kinds)), "not_evaluable": run.skipped}

@@ -31,7 +31,10 @@ class Explanation:
     date: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)  # further fields, e.g. document_no
     origin: str = ""  # where it was read: "file.xlsx row 4", "source 'x' row 12"
-    error: str | None = None  # why the entry itself is unusable
+    # why the entry itself is unusable: a catalogue key (explain.error.*, statguard.explain.read) and its
+    # values, said in the run's language when the problem is reported (statguard.explain.match)
+    error: str | None = None
+    error_values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rule_id(self) -> str:

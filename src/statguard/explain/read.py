@@ -37,6 +37,22 @@ register({
     "explain.read.cannot_read": {"en": "{path}: cannot read: {why}", "zh": "{path}：无法读取：{why}"},
     "explain.read.not_workbook": {"en": "{path}: cannot read as an Excel workbook: {why}",
                                   "zh": "{path}：无法按 Excel 工作簿读取：{why}"},
+    # why an entry is unusable (Explanation.error), said when it is reported
+    "explain.error.no_rule_id": {"en": "no rule id", "zh": "没有规则编号"},
+    "explain.error.keys": {"en": "keys must be written 'name=value; name2=value2', not '{value}'",
+                           "zh": "记录须写作「名称=值; 名称2=值2」，而不是「{value}」"},
+    "explain.error.not_mapping": {"en": "each explanation must be a mapping", "zh": "每条说明须为映射（字段: 值）"},
+    "explain.error.no_column": {"en": "explanation column '{column}' is not in source '{source}' (columns: {columns})",
+                                "zh": "数据源「{source}」中没有说明列「{column}」（已有列：{columns}）"},
+    # where an entry was read (Explanation.origin)
+    "explain.origin.entry": {"en": "explanation {n}", "zh": "第 {n} 条说明"},
+    "explain.origin.file_entry": {"en": "{path} entry {n}", "zh": "{path} 第 {n} 条"},
+    "explain.origin.row": {"en": "{file} row {n}", "zh": "{file} 第 {n} 行"},
+    "explain.origin.line": {"en": "{file} line {n}", "zh": "{file} 第 {n} 行"},
+    "explain.origin.sheet": {"en": "{path} sheet '{sheet}'", "zh": "{path} 工作表「{sheet}」"},
+    "explain.origin.source": {"en": "source '{source}'", "zh": "数据源「{source}」"},
+    "explain.origin.source_row": {"en": "source '{source}' row {n} column '{column}'",
+                                  "zh": "数据源「{source}」第 {n} 行「{column}」列"},
 })
 
 if TYPE_CHECKING:
@@ -107,7 +123,7 @@ def gather(items: Any) -> tuple[list[Explanation], list[str]]:
         if isinstance(item, Explanation):
             out.append(item)
         elif isinstance(item, Mapping):
-            out.append(entry(item, f"explanation {i + 1}"))
+            out.append(entry(item, say("explain.origin.entry", n=i + 1)))
         elif _is_frame(item):
             out.extend(from_table(_frame_rows(item), "<DataFrame>", "row", first=2))
         else:
@@ -125,11 +141,11 @@ def entry(raw: Mapping[str, Any], origin: str) -> Explanation:
     expl.fields = {k: v for k, v in d.items()
                    if k not in LABELS and norm(v) != "" and not str(k).startswith("_")}
     if not expl.rule_ids[0]:
-        expl.error = "no rule id"
+        expl.error = "explain.error.no_rule_id"
     try:
         expl.keys = parse_keys(d.get("keys"))
     except ValueError as e:
-        expl.error = str(e)
+        expl.error, expl.error_values = "explain.error.keys", {"value": e.args[0]}
     return expl
 
 
@@ -145,7 +161,7 @@ def parse_keys(value: Any) -> dict[str, Any]:
             continue
         name, sep, val = part.replace("＝", "=").partition("=")
         if not sep or not name.strip():
-            raise ValueError(f"keys must be written 'name=value; name2=value2', not '{value}'")
+            raise ValueError(value)  # not "k=v; k2=v2" (explain.error.keys)
         out[name.strip()] = val.strip()
     return out
 
@@ -155,7 +171,8 @@ def format_keys(keys: Mapping[str, Any]) -> str:
 
 
 def from_table(rows: Iterable[list[Any]], file: str, what: str, first: int = 2) -> list[Explanation]:
-    """Explanations from a header row and data rows; `first` numbers the first data row."""
+    """Explanations from a header row and data rows; `first` numbers the first data row, `what`
+    names one: "row" (a sheet's) or "line" (a CSV file's)."""
     it = iter(rows)
     header = next(it, None)
     if header is None:
@@ -170,7 +187,8 @@ def from_table(rows: Iterable[list[Any]], file: str, what: str, first: int = 2) 
         if all(norm(v) == "" for v in row):
             continue
         values = dict(zip(names, list(row) + [None] * (len(names) - len(row)), strict=False))
-        out.append(entry({k: v for k, v in values.items() if k not in CONTEXT}, f"{file} {what} {n}"))
+        out.append(entry({k: v for k, v in values.items() if k not in CONTEXT},
+                         say(f"explain.origin.{what}", file=file, n=n)))
     return out
 
 
@@ -189,9 +207,9 @@ def _from_yaml(path: Path) -> list[Explanation]:
     out = []
     for i, item in enumerate(items):
         loc = items.item_locs[i] if hasattr(items, "item_locs") else None
-        origin = f"{path}:{loc.line}" if loc else f"{path} entry {i + 1}"
+        origin = f"{path}:{loc.line}" if loc else say("explain.origin.file_entry", path=path, n=i + 1)
         if not isinstance(item, Mapping):
-            out.append(Explanation(rule_ids=("",), origin=origin, error="each explanation must be a mapping"))
+            out.append(Explanation(rule_ids=("",), origin=origin, error="explain.error.not_mapping"))
             continue
         out.append(entry(item, origin))
     return out
@@ -216,7 +234,7 @@ def _from_xlsx(path: Path) -> list[Explanation]:
         names = {canonical(n): n for n in book.sheetnames}
         sheet = book[names.get("text") or names.get("explanations") or book.sheetnames[0]]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        return from_table(rows, f"{path} sheet '{sheet.title}'", "row")
+        return from_table(rows, say("explain.origin.sheet", path=path, sheet=sheet.title), "row")
     finally:
         book.close()
 

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statguard.errors import Problem
-from statguard.i18n import register, say
+from statguard.i18n import register, say, t
 
 register({
+    "explain.short.length": {"en": "text has {n} characters, the rule asks for at least {min}",
+                             "zh": "说明仅 {n} 字，本规则要求至少 {min} 字"},
+    "explain.short.field": {"en": "required field '{name}' is empty", "zh": "未填写「{name}」"},
     "explain.spec.mapping": {"en": "'explanation' must be a mapping with keys {keys}",
                              "zh": "'explanation' 须为映射，键为 {keys}"},
     "explain.spec.unknown_key": {"en": "unknown key '{key}' in explanation (expected: {keys})",
@@ -54,11 +57,10 @@ class ExplanationSpec:
         out = []
         text = expl.text.strip()
         if text and len(text) < self.min_length:
-            out.append(f"说明仅 {len(text)} 字，本规则要求至少 {self.min_length} 字" if lang == "zh" else
-                       f"text has {len(text)} characters, the rule asks for at least {self.min_length}")
+            out.append(t("explain.short.length", lang, n=len(text), min=self.min_length))
         for name in self.required_fields:
             if not _filled(expl.value_of(name)):
-                out.append(f"未填写「{name}」" if lang == "zh" else f"required field '{name}' is empty")
+                out.append(t("explain.short.field", lang, name=name))
         return out
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from statguard.explain.match import PSEUDO_RULE
 from statguard.explain.model import norm, plain
+from statguard.report.explanation_text import kind_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,7 +68,7 @@ def _rows_of(report: Report, answered: Sequence[Recorded] = ()) -> dict[tuple[st
                "author": values.get("author") if problem else row.get("explained_by"),
                "date": None if problem else row.get("explained_at"),
                "fields": None if problem else _json(row.get("explanation_fields")),
-               "status": row.get("detail") if problem else "explained",
+               "status": kind_of(row.get("detail")) if problem else "explained",  # stored as the kind
                "answers": _json(_answers(answered, reads.get(norm(rule_id), []), unit, period))}
         groups.setdefault((unit, period), []).append(out)
     return groups

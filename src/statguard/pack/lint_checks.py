@@ -28,6 +28,7 @@ from sqlglot import exp
 
 from statguard.errors import Problem
 from statguard.i18n import LANGS, register, say, speaking  # noqa: F401  (speaking: kept for callers)
+from statguard.pack.pydantic_words import said
 from statguard.pack.yamlio import Loc, LocDict
 from statguard.templates import MAX_WIDTH, _sane, _valid_spec
 
@@ -111,9 +112,9 @@ def parameter_problems(e: ValidationError, item: LocDict, kind: Any, common: set
             msg = say("lint.missing_param", kind=kind.name, param=".".join(path))
             where = item.loc
         elif not path:  # the parameters together (a kind's own validator): its sentence says which
-            msg = say("lint.kind_says", kind=kind.name, why=err["msg"].removeprefix("Value error, "))
+            msg = say("lint.kind_says", kind=kind.name, why=said(err))
         else:
-            msg = say("lint.param_says", param=".".join(path), why=err["msg"])
+            msg = say("lint.param_says", param=".".join(path), why=said(err))
         out.append(where.problem(msg, ".".join(path) or None))
     return out
 

@@ -24,8 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from statguard.errors import PackError, Problem
 from statguard.i18n import say
 from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
-
-PYDANTIC_PREFIX = "Value error, "  # how pydantic starts a validator's message; taken off
+from statguard.pack.pydantic_words import said
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack
@@ -143,7 +142,7 @@ def _message(err: Any) -> str:
     path = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         return say("pack.scorecard_unknown", path=path, allowed=", ".join(_allowed(err["loc"])))
-    text = str(err["msg"]).removeprefix(PYDANTIC_PREFIX)
+    text = said(err)
     return say("pack.scorecard_field", path=path, why=text) if path else say("pack.scorecard_says", why=text)
 
 

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from statguard.errors import PackError, Problem
 from statguard.i18n import say
 from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
-from statguard.pack.scorecard import PYDANTIC_PREFIX, _at, _plain
+from statguard.pack.pydantic_words import said
+from statguard.pack.scorecard import _at, _plain
 
 if TYPE_CHECKING:
     from statguard.pack.model import Pack
@@ -65,7 +66,7 @@ def parse_screen(raw: Any) -> ScreenConfig:
     except ValidationError as e:
         raise PackError([_at(raw, [str(p) for p in err["loc"]],
                              say("pack.screen_field", path=".".join(map(str, err["loc"])),
-                                 why=str(err["msg"]).removeprefix(PYDANTIC_PREFIX))) for err in e.errors()]) from None
+                                 why=said(err))) for err in e.errors()]) from None
 
 
 def screen_problems(pack: Pack) -> list[Problem]:

@@ -30,7 +30,7 @@ from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import figure_label, labels, register, resolve, severity, t
+from statguard.i18n import figure_label, key_label, labels, register, resolve, severity, t
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -222,9 +222,11 @@ def _violations(page: Page) -> str:
     base = rows_of(v, ["rule_id", "severity", "unit", "period", "keys", "values", *FIGURES, "message"])
     kinds = [kind for (kind,) in rows_of(v, ["kind"])]
     key_names = _key_names(base)
+    keyed = [(row[4], kind) for row, kind in zip(base, kinds, strict=True)]
     columns = [Column("rule_id", t("col.rule", lang), link="r-"), Column("severity", t("col.severity", lang), "sev"),
                Column("unit", t("col.unit", lang)), Column("period", t("col.period", lang)),
-               *(Column(f"key:{k}", k) for k in key_names), Column("values", t("col.values", lang)),
+               *(Column(f"key:{k}", _key_header(k, lang, keyed)) for k in key_names),
+               Column("values", t("col.values", lang)),
                *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
                *(Column(k, t(f"col.{k}", lang)) for k in extra)]
     blank, sep = t("unit.none", lang), t("html.figure_sep", lang)
@@ -253,7 +255,9 @@ def _lacking(page: Page) -> str:
     base = [(r["rule_id"], r["severity"], r["unit"], r["period"], r["keys"]) for r in records]
     key_names = _key_names(base)
     columns = [Column("rule_id", t("col.rule", lang), link="r-"), Column("unit", t("col.unit", lang)),
-               Column("period", t("col.period", lang)), *(Column(f"key:{k}", k) for k in key_names),
+               Column("period", t("col.period", lang)),
+               *(Column(f"key:{k}", _key_header(k, lang, [(r["keys"], r["kind"]) for r in records]))
+                 for k in key_names),
                Column("values", t("col.values", lang)), Column("missing", t("col.missing", lang)),
                Column("message", t("col.message", lang))]
     sep = t("html.figure_sep", lang)
@@ -287,7 +291,7 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         numeric = "num" if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in given) else "text"
         units = any(not _blank(row[0]) for row in base)
         columns = [*([Column("unit", t("col.unit", lang))] if units else []), Column("period", t("col.period", lang)),
-                   *(Column(f"key:{k}", k) for k in key_names),
+                   *(Column(f"key:{k}", key_label(k, lang, [kind])) for k in key_names),
                    *((Column(f"val:{k}", figure_label(k, lang, kind), numeric) for k in value_names) if split
                      else [Column("values", t("col.values", lang))]),
                    *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
@@ -310,6 +314,12 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
             f'<span class="count">{escape(t("html.rule_violations", lang, n=len(rows)))}</span> '
             f'<a class="back" href="#r-{slug}">{escape(t("html.back_to_rules", lang))}</a></h3>{table}</div>')
     return f'<div class="sg-doc by-rule" id="violations-doc">{"".join(groups)}</div>'
+
+
+def _key_header(name: str, lang: str, keyed: Sequence[tuple[Any, Any]]) -> str:
+    """A key column's heading: the kinds' own key names in the reader's language (statguard.i18n.key_label),
+    judged by the kinds of the rows (keys, kind) that have the key."""
+    return key_label(name, lang, {kind for keys, kind in keyed if isinstance(keys, dict) and name in keys})
 
 
 def _key_names(rows: Sequence[Sequence[Any]]) -> list[str]:

@@ -11,7 +11,7 @@ import textwrap
 import unicodedata
 from typing import TYPE_CHECKING
 
-from statguard.i18n import severity, t
+from statguard.i18n import key_label, severity, t
 from statguard.numbers import count
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     lines = ["", t("first_violations", lang, n=count(n))]
     for row in worst_rows(report, limit):
         where = " ".join(display(x, grouping=False) for x in (row["unit"], row["period"]) if display(x))
-        where = " ".join(w for w in (where, _record(row)) if w)
+        where = " ".join(w for w in (where, _record(row, lang)) if w)
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
         head += mark(row, lang)
         from statguard.report.views import fix_note
@@ -160,7 +160,7 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     return lines
 
 
-def _record(row: dict) -> str:
+def _record(row: dict, lang: str) -> str:
     """The record's keys a reader needs to find it (身份证号 3201**********1234), as masked in the
     report: those that are not its unit or period and that its message does not already name."""
     from statguard.report.views import display
@@ -168,7 +168,7 @@ def _record(row: dict) -> str:
     if not isinstance(keys, dict):
         return ""
     known = {display(row["unit"], grouping=False), display(row["period"], grouping=False)}
-    shown = [(name, display(value, grouping=False)) for name, value in keys.items()]
+    shown = [(key_label(name, lang, [row.get("kind")]), display(value, grouping=False)) for name, value in keys.items()]
     return " ".join(f"{name} {value}" for name, value in shown
                     if value and value not in known and value not in str(row["message"]))
 

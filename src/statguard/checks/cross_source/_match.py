@@ -23,9 +23,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlglot import exp
 
-from statguard.checks.plan import Context, Plan
+from statguard.checks.plan import Context, Plan, lang_of
 from statguard.checks.time.common import mapping_table, qualify
 from statguard.expr import quote_column
+from statguard.i18n import register, say
 from statguard.periods import bind_mapping, raw_text
 
 A, B = "a", "b"
@@ -37,6 +38,9 @@ WINDOW_DOC = ("Optional time window {date, other_date, start, end, unit}: B's `o
               "[A's `date` + start, A's `date` + end), start and end in units of day, month (default) or year. "
               "Dates, or periods as text such as '2024-03' or '2024年3月' (a month stands for its first day).")
 
+
+register({"problem.window.order": {"en": "window end must be after its start (start {start}, end {end})",
+                                   "zh": "时间窗口的终点须在起点之后（起点 {start}，终点 {end}）"}})
 
 class Window(BaseModel):
     """A half-open time window of B's date relative to A's date: [date + start, date + end)."""
@@ -51,7 +55,7 @@ class Window(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Window:
         if self.end <= self.start:
-            raise ValueError(f"window end must be after its start (start {self.start}, end {self.end})")
+            raise ValueError(say("problem.window.order", start=self.start, end=self.end))
         return self
 
 
@@ -190,10 +194,11 @@ def with_mappings(ctx: Context, plan: Plan, source: str, other: str, window: Win
     if not mapped:
         return plan
     query, order_by = plan.query, list(plan.order_by)
+    lang = lang_of(ctx)
 
     def prepare(engine: object) -> None:
         for name, column in mapped:
-            bind_mapping(engine, name, column)
+            bind_mapping(engine, name, column, lang)
 
     def run(engine: object) -> object:
         prepare(engine)

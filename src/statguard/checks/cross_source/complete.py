@@ -67,6 +67,19 @@ register({
 })
 
 
+register({  # the parameters together (the validator's messages, said in the pack's language)
+    "problem.complete.one_list": {
+        "en": "give the expected units either as 'codes' (a code-list source) or as 'expected'",
+        "zh": "应报单位须用 'codes'（代码表数据源）或 'expected' 二者之一给出"},
+    "problem.complete.empty_list": {"en": "an inline list of expected units or periods, or of by, must not be empty",
+                                    "zh": "直接写出的应报单位、期别或 by 列表不能为空"},
+    "problem.complete.periods_need_period": {"en": "'periods' needs 'period', the period column of the source",
+                                             "zh": "'periods' 需要 'period'（数据源的期别列）"},
+    "problem.complete.units_from_codes": {
+        "en": "several unit columns need their combinations from 'codes', not 'expected'",
+        "zh": "多个单位列的组合须由 'codes' 给出，不能用 'expected'"},
+})
+
 class CompleteParams(Params):
     source: str = Field(description="Source holding the submitted records.")
     unit: str | list[str] | None = Field(None, description="Column of `source` naming the submitting unit "
@@ -90,13 +103,13 @@ class CompleteParams(Params):
     @model_validator(mode="after")
     def _one_list(self) -> CompleteParams:
         if (self.codes is None) == (self.expected is None):
-            raise ValueError("give the expected units either as 'codes' (a code-list source) or as 'expected'")
+            raise ValueError(say("problem.complete.one_list"))
         if self.expected == [] or self.periods == [] or self.by == []:
-            raise ValueError("an inline list of expected units or periods, or of by, must not be empty")
+            raise ValueError(say("problem.complete.empty_list"))
         if self.periods is not None and self.period is None:
-            raise ValueError("'periods' needs 'period', the period column of the source")
+            raise ValueError(say("problem.complete.periods_need_period"))
         if isinstance(self.unit, list) and self.expected is not None:
-            raise ValueError("several unit columns need their combinations from 'codes', not 'expected'")
+            raise ValueError(say("problem.complete.units_from_codes"))
         return self
 
 

@@ -100,6 +100,9 @@ register({
 })
 
 
+register({"problem.coverage.no_standard": {"en": "coverage needs min_rate, claimed, or both",
+                                           "zh": "coverage 需要 min_rate、claimed 或二者同时给出"}})
+
 class Claimed(BaseModel):
     """Where each unit's own reported rate is held."""
 
@@ -133,7 +136,7 @@ class CoverageParams(Params):
     @model_validator(mode="after")
     def _has_standard(self) -> CoverageParams:
         if self.min_rate is None and self.claimed is None:
-            raise ValueError("coverage needs min_rate, claimed, or both")
+            raise ValueError(say("problem.coverage.no_standard"))
         return self
 
     def source_names(self) -> list[str]:

@@ -58,13 +58,16 @@ from statguard.checks.plan import (
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
-from statguard.i18n import register, t
+from statguard.i18n import register, say, t
 from statguard.pack.model import Rule
 
 Agg = Literal["sum", "count", "count_distinct", "min", "max", "mean"]
 LEFT, RIGHT = "_sg_left", "_sg_right"
 EPS = 1e-9
 
+
+register({"problem.reconcile.measure": {"en": "'{name}' is needed for agg '{agg}'",
+                                        "zh": "agg '{agg}' 需要 '{name}'"}})
 
 class ReconcileParams(Params):
     source: str = Field(description="First source, aggregated per key.")
@@ -91,7 +94,7 @@ class ReconcileParams(Params):
         for agg, measure, name in ((self.agg, self.measure, "measure"),
                                    (self.other_agg or self.agg, self.measure_of_other(), "other_measure")):
             if measure is None and agg != "count":
-                raise ValueError(f"'{name}' is needed for agg '{agg}'")
+                raise ValueError(say("problem.reconcile.measure", name=name, agg=agg))
         return self
 
     def measure_of_other(self) -> str | None:

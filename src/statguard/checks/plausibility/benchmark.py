@@ -117,6 +117,19 @@ register({
 })
 
 
+register({  # the parameters together (a validator's messages, said in the pack's language)
+    "problem.benchmark.band_needs_table": {"en": "check: band needs 'benchmarks' (the table of bands)",
+                                           "zh": "check: band 需要 'benchmarks'（参考区间表）"},
+    "problem.benchmark.pairs_not_band": {"en": "'pairs' belong to check: implied_denominator",
+                                         "zh": "'pairs' 只适用于 check: implied_denominator"},
+    "problem.benchmark.two_pairs": {"en": "check: implied_denominator needs at least two 'pairs'",
+                                    "zh": "check: implied_denominator 至少需要两组 'pairs'"},
+    "problem.benchmark.pair_figures": {"en": "each pair needs its own figure indicator",
+                                       "zh": "每组 pair 须有各自的数值指标（figure）"},
+    "problem.benchmark.band_only": {"en": "'benchmarks' and 'ratio' belong to check: band",
+                                    "zh": "'benchmarks' 和 'ratio' 只适用于 check: band"},
+})
+
 class Benchmarks(BaseModel):
     """Where the benchmark bands are, and the names of their columns."""
 
@@ -182,16 +195,16 @@ class BenchmarkParams(LongParams):
     def _fits_check(self) -> BenchmarkParams:
         if self.check == "band":
             if self.benchmarks is None:
-                raise ValueError("check: band needs 'benchmarks' (the table of bands)")
+                raise ValueError(say("problem.benchmark.band_needs_table"))
             if self.pairs:
-                raise ValueError("'pairs' belong to check: implied_denominator")
+                raise ValueError(say("problem.benchmark.pairs_not_band"))
         else:
             if not self.pairs or len(self.pairs) < 2:
-                raise ValueError("check: implied_denominator needs at least two 'pairs'")
+                raise ValueError(say("problem.benchmark.two_pairs"))
             if len({p.figure for p in self.pairs}) < len(self.pairs):
-                raise ValueError("each pair needs its own figure indicator")
+                raise ValueError(say("problem.benchmark.pair_figures"))
             if self.benchmarks is not None or self.ratio is not None:
-                raise ValueError("'benchmarks' and 'ratio' belong to check: band")
+                raise ValueError(say("problem.benchmark.band_only"))
         return self
 
     def source_names(self) -> list[str]:

@@ -110,6 +110,21 @@ register({
               "{mad}, {peers} peers); at least {lower} expected",
         "zh": "{observed} 的对数低于同组中位数 {median} 的对数达 {z} 个 MAD（对数 MAD {mad}，同组 {peers} 个），"
               "应不低于 {lower}"},
+    # why an item is not evaluable, instead of a judgement with no score in it
+    "detail.outlier.not_positive": {"en": "{observed} is not positive: it has no logarithm",
+                                    "zh": "{observed} 不是正数，没有对数"},
+    "detail.outlier.few_peers": {"en": "only {peers} peers, fewer than the rule's min_peers",
+                                 "zh": "同组仅 {peers} 个，少于本规则的 min_peers"},
+    "detail.outlier.no_spread": {"en": "the peers' values are all alike (MAD 0): no spread to judge {observed} by",
+                                 "zh": "同组数值全部相同（MAD 为 0），无法据此判断 {observed}"},
+    "detail.outlier.no_value": {"en": "no value to judge", "zh": "没有可判断的数值"},
+    "detail.outlier.hb_no_ratio": {
+        "en": "no ratio to score: the value of this period or of {comparison_period} is missing, not positive or "
+              "not a single record",
+        "zh": "无法计算比值：本期或 {comparison_period} 的数值缺失、不是正数或不止一条记录"},
+    "detail.outlier.hb_no_spread": {"en": "the peers' scores are all alike on this side of their median: no spread "
+                                          "to judge the score by",
+                                    "zh": "同组得分在中位数这一侧全部相同，无法据此判断"},
     "detail.outlier.hb_high": {
         "en": "{value} after {comparison_value} in {comparison_period}: ratio {ratio} against the peers' median "
               "ratio {median_ratio}; HB score {observed} above the upper bound {upper} ({peers} peers)",
@@ -233,8 +248,8 @@ def _robust_z(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     width = exp.Mul(this=number(p.z), expression=mad.copy())
     lower = exp.paren(exp.Sub(this=med.copy(), expression=width))
     upper = exp.paren(exp.Add(this=med.copy(), expression=width.copy()))
-    status = _verdict(p, x, lower, upper, [
-        _is_null(x), _below(n, p.min_peers), exp.EQ(this=mad.copy(), expression=exp.Literal.number(0))])
+    flat = exp.EQ(this=mad.copy(), expression=exp.Literal.number(0))
+    status = _verdict(p, x, lower, upper, [_is_null(x), _below(n, p.min_peers), flat])
 
     def scale(e: exp.Expression) -> exp.Expression:  # back to the value's units
         return exp.Exp(this=e.copy()) if p.log else e.copy()
@@ -248,7 +263,12 @@ def _robust_z(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
         alias(scale(lower), VAL + "lower"), alias(scale(upper), VAL + "upper"), alias(n.copy(), VAL + "peers"),
         alias(value.copy(), OBSERVED), alias(expected, EXPECTED),
         alias(exp.Sub(this=value.copy(), expression=expected.copy()), IMBALANCE),
-        alias(_side(p, x, med, *(exp.Literal.string(k) for k in keys)), DETAIL),
+        alias(exp.Case()  # why an item is not evaluable, else the judgement
+              .when(_is_null(x), exp.If(this=_is_null(value), true=exp.Literal.string("detail.outlier.no_value"),
+                                        false=exp.Literal.string("detail.outlier.not_positive")))
+              .when(_below(n, p.min_peers), exp.Literal.string("detail.outlier.few_peers"))
+              .when(flat.copy(), exp.Literal.string("detail.outlier.no_spread"))
+              .else_(_side(p, x, med, *(exp.Literal.string(k) for k in keys))), DETAIL),
     ).from_(stats.subquery("_sg_z"))
 
 
@@ -328,6 +348,10 @@ def _hb(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     status = _verdict(p, e, lower, upper, [_is_null(e), _below(n, p.min_peers), *flat])
     expected = _side(p, e, qm, upper, lower)
     keys = (exp.Literal.string("detail.outlier.hb_high"), exp.Literal.string("detail.outlier.hb_low"))
+    detail = (exp.Case().when(_is_null(e), exp.Literal.string("detail.outlier.hb_no_ratio"))  # why not evaluable
+              .when(_below(n, p.min_peers), exp.Literal.string("detail.outlier.few_peers"))
+              .when(exp.or_(*flat) if flat else exp.false(), exp.Literal.string("detail.outlier.hb_no_spread"))
+              .else_(_side(p, e, qm, *keys)))
     return exp.select(
         alias(status, STATUS), *_identity(long),
         alias(x2.copy(), VAL + "value"), alias(col("_sg_cmp"), VAL + "comparison_period"),
@@ -337,5 +361,5 @@ def _hb(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
         alias(lower.copy(), VAL + "lower"), alias(upper.copy(), VAL + "upper"), alias(n.copy(), VAL + "peers"),
         alias(e.copy(), OBSERVED), alias(expected, EXPECTED),
         alias(exp.Sub(this=e.copy(), expression=expected.copy()), IMBALANCE),
-        alias(_side(p, e, qm, *keys), DETAIL),
+        alias(detail, DETAIL),
     ).from_(_from(spread, "_sg_hb4"))

@@ -75,6 +75,7 @@ from statguard.checks.registry import Params, rule_kind
 from statguard.errors import EngineError, PackError, Problem
 from statguard.i18n import CATALOGUE, register, say, t
 from statguard.pack.model import Rule
+from statguard.pack.pydantic_words import said
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -208,7 +209,7 @@ def _kwarg_problems(ctx: Context, name: str, cls: type, error: Exception) -> lis
         elif field == "__root__":
             msg = f"{name}: {err['msg']}"
         else:
-            msg = say("problem.expectation.argument", field=field, name=name, error=err["msg"])
+            msg = say("problem.expectation.argument", field=field, name=name, error=said(err))
         extra = err.get("type") == "value_error.extra"  # the name is wrong, not the value
         problems.append(_problem(ctx, msg, None if field == "__root__" else field, extra))
     return problems

@@ -180,5 +180,5 @@ def _cell(record: dict[str, Any], spec: Source, identity: list[str], column: str
     row[VAL + column] = value
     row[OBSERVED] = value
     row[EXPECTED] = expected
-    row[DETAIL] = check
+    row[DETAIL] = schema_checks.detail_key(check)
     return row

@@ -46,7 +46,27 @@ register({
     "type.datetime": {"en": "datetime", "zh": "日期时间"},
     "type.boolean": {"en": "boolean", "zh": "是/否"},
     "detail.schema.missing_column": {"en": "required column '{name}' is missing", "zh": "缺少必需字段「{name}」"},
+    # what a failing cell fails, as its violation's detail (`detail_key`: the check's name in the catalogue)
+    "detail.schema.not_null": {"en": "missing value", "zh": "值缺失"},
+    "detail.schema.placeholder": {"en": "template placeholder", "zh": "模板占位符"},
+    "detail.schema.type.number": {"en": "not a number", "zh": "不是数值"},
+    "detail.schema.type.integer": {"en": "not an integer", "zh": "不是整数"},
+    "detail.schema.type.date": {"en": "not a date", "zh": "不是日期"},
+    "detail.schema.type.datetime": {"en": "not a date and time", "zh": "不是日期时间"},
+    "detail.schema.type.boolean": {"en": "not a yes/no value", "zh": "不是是/否值"},
+    "detail.schema.min": {"en": "below the minimum", "zh": "低于下限"},
+    "detail.schema.max": {"en": "above the maximum", "zh": "高于上限"},
+    "detail.schema.allowed": {"en": "not an allowed value", "zh": "不是允许的取值"},
+    "detail.schema.codelist": {"en": "not in the code list", "zh": "不在代码表中"},
+    "detail.schema.pattern": {"en": "does not match the pattern", "zh": "不符合格式"},
+    "detail.schema.unique": {"en": "duplicate", "zh": "重复"},
 })
+
+
+def detail_key(check: str) -> str:
+    """The catalogue key of a check's name (`type:date` -> detail.schema.type.date): a violation's
+    detail, which the report gives in its language (statguard.report.violations)."""
+    return "detail.schema." + check.replace(":", ".")
 
 
 def expected(what: str, lang: str | None = None, **values: object) -> str:

@@ -19,7 +19,7 @@ from sqlglot import exp
 from statguard.checks.plan import Context, Plan
 from statguard.errors import PackError
 from statguard.expr import quote_column
-from statguard.i18n import register, say
+from statguard.i18n import register, say, spoken
 from statguard.periods import bind_mapping, raw_text
 
 register({"problem.time.no_period": {"en": "source '{source}' declares no period column; give 'period:'",
@@ -84,11 +84,14 @@ def period_plan(query: exp.Select, source: str, column: str, order_by: list[str]
     """A plan whose query needs the period mapping of `source`.`column` in the engine first.
 
     meta["query"] and meta["prepare"] let callers that need every item (version
-    comparison) run the same query themselves.
+    comparison) run the same query themselves. The mapping's reasons why a value is not a
+    period are in the language spoken while planning (the run's: statguard.runner plans in
+    it), as the plan may run on an engine thread where none is spoken.
     """
+    lang = spoken()
 
     def ready(engine: Any) -> None:
-        bind_mapping(engine, source, column)
+        bind_mapping(engine, source, column, lang)
         if prepare is not None:
             prepare(engine)
 

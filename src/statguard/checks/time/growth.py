@@ -71,6 +71,7 @@ from statguard.checks.plan import (
     Plan,
     alias,
     identity_columns,
+    lang_of,
     number,
 )
 from statguard.checks.registry import Params, rule_kind
@@ -81,7 +82,6 @@ from statguard.checks.time.common import (
     qualify,
     same_series,
     series_columns,
-    string_of,
     with_periods,
 )
 from statguard.errors import PackError
@@ -150,7 +150,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     if _reported(p) and _lookup_column(p):  # the recorded rows' indicator, for their decimals
         ctx.require_column(view, _lookup_column(p) or "", "decimals")
     query = _looked_up(ctx, p, period, series, scope, _from_history(ctx, view, p, period))
-    return period_plan(query, p.source, period, prepare=lambda engine: bind_mapping(engine, view, period))
+    lang = lang_of(ctx)
+    return period_plan(query, p.source, period, prepare=lambda engine: bind_mapping(engine, view, period, lang))
 
 
 def _reported(p: GrowthParams) -> bool:
@@ -192,6 +193,13 @@ register({
     "detail.growth.missing": {"en": "value, reported rate or comparison value missing",
                               "zh": "数值、填报的增速或对比值缺失"},
     "detail.growth.zero_base": {"en": "comparison value is 0: growth undefined", "zh": "对比值为 0：增速无法计算"},
+    "detail.growth.no_comparison": {"en": "no record for the comparison period {comparison_period}",
+                                    "zh": "对比期 {comparison_period} 没有记录"},
+    "detail.growth.not_in_history": {"en": "nothing recorded in the history for the comparison period "
+                                           "{comparison_period}",
+                                     "zh": "历史库中没有对比期 {comparison_period} 的记录"},
+    "detail.growth.several_comparisons": {"en": "several records for the comparison period {comparison_period}",
+                                          "zh": "对比期 {comparison_period} 有多条记录"},
     "detail.growth.rounded_zero": {"en": "comparison value within its rounding of 0: growth undefined",
                                    "zh": "对比值在舍入误差范围内可能为 0：增速无法计算"},
 })
@@ -301,11 +309,10 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
     before = [
         (exp.Not(this=exp.Is(this=quote_column(MAPPED["error"], "c"), expression=exp.Null())),
          quote_column(MAPPED["error"], "c")),
-        (exp.Is(this=quote_column("_sg_n", "b"), expression=exp.Null()),
-         string_of("nothing recorded in the history for the comparison period " if history else
-                   "no record for the comparison period ", compared)),
+        (exp.Is(this=quote_column("_sg_n", "b"), expression=exp.Null()),  # catalogue keys, as in _verdict
+         exp.Literal.string("detail.growth.not_in_history" if history else "detail.growth.no_comparison")),
         (exp.GT(this=quote_column("_sg_n", "b"), expression=exp.Literal.number(1)),
-         string_of("several records for the comparison period ", compared)),
+         exp.Literal.string("detail.growth.several_comparisons")),
     ]
     tolerance = None
     if reported:

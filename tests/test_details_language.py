@@ -1,0 +1,235 @@
+"""The details a reader sees in the run's language (issue 15): why a value is not a period, why a
+comparison value is missing, which check a cell fails, what is wrong with an explanation. Each is
+asserted on a real run, in Chinese and in English, on the records and on a rendered report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import statguard
+from statguard.errors import PackError
+from statguard.periods import mapping_frame, try_parse
+from statguard.report.writers import render
+
+ENGLISH = re.compile(r"[A-Za-z]{3,}")
+
+
+def _pack(tmp_path: Path, sources: dict, rules: list[dict]) -> statguard.Pack:
+    path = tmp_path / "pack.yml"
+    path.write_text(yaml.safe_dump({"sources": sources, "rules": rules}, allow_unicode=True), encoding="utf-8")
+    return statguard.load_pack(path)
+
+
+@pytest.mark.parametrize(("value", "en", "zh"), [
+    ("sometime", "'sometime' is not a period (expected e.g. 2024, 2024Q3,", "「sometime」不是期别（应写作如 2024、"),
+    ("2024-13", "'2024-13' names a month that does not exist", "「2024-13」所指的月份不存在"),
+    ("2024Q5", "'2024Q5' is not a period", "「2024Q5」不是期别"),
+    ("2024年5季度", "'2024年5季度' names a quarter that does not exist", "「2024年5季度」所指的季度不存在"),
+    ("2023-02-29", "'2023-02-29' is not a valid date", "「2023-02-29」不是有效的日期"),
+    ("2024年7-9月", "does not start in January, not year-to-date", "不从 1 月开始的月份区间"),
+    ("2024年2-3季度", "does not start with the first quarter", "不从第一季度开始的季度区间"),
+    (None, "no period given", "未填期别"),
+])
+def test_why_a_value_is_not_a_period_in_either_language(value, en, zh):
+    assert try_parse(value, "en") == (None, try_parse(value)[1])  # English outside any language spoken
+    assert en in try_parse(value, "en")[1]
+    reason = try_parse(value, "zh")[1]
+    assert zh.replace("、", ", ") in reason.replace("、", ", ")
+    assert not ENGLISH.search(reason.replace(str(value), "")), reason
+    frame = mapping_frame([value], "zh").set_index("raw")
+    assert frame["error"].iloc[0] == reason
+
+
+def test_a_bound_that_is_not_a_period_is_a_chinese_pack_problem(tmp_path):
+    path = tmp_path / "pack.yml"
+    path.write_text(yaml.safe_dump({"sources": {"d": {"unit": "u", "period": "p", "keys": ["u", "p"],
+                                                      "columns": {"u": "string", "p": "string"}}},
+                                    "rules": [{"id": "S", "kind": "sequence", "source": "d", "from": "2020-13"}]}),
+                    encoding="utf-8")
+    with pytest.raises(PackError) as zh:
+        statguard.load_pack(path, strict=True, lang="zh")
+    assert "[from] 「2020-13」所指的月份不存在" in str(zh.value)
+    with pytest.raises(PackError) as en:
+        statguard.load_pack(path, strict=True, lang="en")
+    assert "[from] '2020-13' names a month that does not exist" in str(en.value)
+
+
+GROWTH = {"dep": {"keys": ["county", "period"], "unit": "county", "period": "period",
+                  "columns": {"county": "string", "period": "string", "value": "number", "yoy": "number"}}}
+GROWTH_ROWS = pd.DataFrame({"county": ["A", "A", "B", "C", "C", "C"],
+                            "period": ["2023-09", "2024-09", "2024-09", "sometime", "2023-09", "2023年9月"],
+                            "value": [100, 110, 50, 7, 1, 2], "yoy": [None, 10, 5, 1, None, None]})
+
+
+@pytest.mark.parametrize(("lang", "details"), [
+    ("zh", {"B": "对比期 2023-09 没有记录",
+            "C": "「sometime」不是期别（应写作如 2024, 2024Q3, 2024-09, 2024-09-15, 2024年9月, 2024年第三季度, "
+                 "2024年1-9月）"}),
+    ("en", {"B": "no record for the comparison period 2023-09",
+            "C": "'sometime' is not a period (expected e.g. 2024, 2024Q3, 2024-09, 2024-09-15, 2024年9月, "
+                 "2024年第三季度, 2024年1-9月)"}),
+])
+def test_why_growth_cannot_be_judged_in_the_run_language(tmp_path, lang, details):
+    pack = _pack(tmp_path, GROWTH, [{"id": "YOY", "kind": "growth", "source": "dep", "value": "value", "rate": "yoy"}])
+    report = pack.validate({"dep": GROWTH_ROWS}, lang=lang, options={"lacking": True})
+    lacking = {r["unit"]: r["detail"] for r in report.lacking_records() if r["unit"] in ("B", "C")}
+    assert lacking == details
+    several = _pack(tmp_path, GROWTH, [{"id": "YOY", "kind": "growth", "source": "dep", "value": "value",
+                                        "rate": "yoy", "by": []}])
+    rows = GROWTH_ROWS[GROWTH_ROWS["period"] != "sometime"].assign(county="A")
+    report = several.validate({"dep": rows}, lang=lang, options={"lacking": True})
+    assert {r["detail"] for r in report.lacking_records() if r["period"] == "2024-09"} == {
+        "对比期 2023-09 有多条记录" if lang == "zh" else "several records for the comparison period 2023-09"}
+
+
+SCHEMA = {"inv": {"keys": ["unit"], "unit": "unit", "columns": {
+    "unit": {"type": "string", "pattern": "^[0-9]{4}$"}, "total": {"type": "number", "min": 0},
+    "n": {"type": "integer"}, "kind": {"type": "string", "allowed": ["工业", "商业"]},
+    "day": {"type": "date", "max": "2025-01-01"}, "note": {"type": "string", "nullable": False}}}}
+SCHEMA_ROWS = pd.DataFrame({"unit": ["3201", "3202", "x", "3201"], "total": ["xxx", "abc", "-3", "1"],
+                            "n": ["1", "2.5", "3", "4"], "kind": ["工业", "农业", "商业", "工业"],
+                            "day": ["2024-01-01", "2024-13-01", "2026-01-01", "2024-01-01"],
+                            "note": ["a", None, "b", "c"]})
+SCHEMA_DETAILS = {  # (column, value) -> (English, Chinese)
+    ("total", "xxx"): ("template placeholder", "模板占位符"), ("total", "abc"): ("not a number", "不是数值"),
+    ("total", "-3"): ("below the minimum", "低于下限"), ("n", "2.5"): ("not an integer", "不是整数"),
+    ("kind", "农业"): ("not an allowed value", "不是允许的取值"), ("day", "2024-13-01"): ("not a date", "不是日期"),
+    ("day", "2026-01-01"): ("above the maximum", "高于上限"), ("note", None): ("missing value", "值缺失"),
+    ("unit", "x"): ("does not match the pattern", "不符合格式"), ("unit", "3201"): ("duplicate", "重复"),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_check_a_cell_fails_is_said_in_the_run_language(tmp_path, lang):
+    pack = _pack(tmp_path, SCHEMA, [{"id": "SC", "kind": "schema", "source": "inv", "placeholders": ["xxx"]}])
+    report = pack.validate({"inv": SCHEMA_ROWS}, lang=lang)
+    found = {(v["keys"]["column"], None if v["observed"] is None else str(v["observed"])): v["detail"]
+             for v in report.violations.to_dict("records")}
+    assert found == {cell: texts[lang == "zh"] for cell, texts in SCHEMA_DETAILS.items()}
+    shown = _cells(render(report, "xlsx", lang))  # the detail column of the violations sheet
+    assert {texts[lang == "zh"] for texts in SCHEMA_DETAILS.values()} <= shown
+    codes = {"placeholder", "type:number", "type:integer", "type:date", "min", "max", "allowed", "pattern", "unique",
+             "not_null"}
+    assert not shown & (codes | ({en for en, _ in SCHEMA_DETAILS.values()} if lang == "zh" else set()))
+    # the heading of the key naming the cell's column
+    assert ("字段" in shown, "column" in shown) == ((True, False) if lang == "zh" else (False, True))
+    page = render(report, "html", lang)
+    assert (">字段</th>" in page, ">column</th>" in page) == ((True, False) if lang == "zh" else (False, True))
+
+
+def _cells(book: bytes) -> set[str]:
+    import io
+
+    import openpyxl
+    sheets = openpyxl.load_workbook(io.BytesIO(book), read_only=True)
+    return {c for ws in sheets.worksheets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+
+
+EXPL_SOURCES = {"g": {"keys": ["单位", "期别", "指标"], "unit": "单位", "period": "期别",
+                      "columns": {"单位": "string", "期别": "string", "指标": "string", "增速": "number"}}}
+EXPL_RULES = [{"id": "G1", "kind": "row", "source": "g", "expr": "增速 < 50", "severity": "warning",
+               "explanation": {"required_fields": ["document_no"]}},
+              {"id": "G0", "kind": "row", "source": "g", "expr": "增速 < 90", "severity": "error"}]
+EXPL_ROWS = pd.DataFrame({"单位": ["东区", "西区"], "期别": ["2024-09", "2024-09"], "指标": ["存款", "存款"],
+                          "增速": [95.0, 60.0]})
+EXPLANATIONS = [
+    {"规则编号": "G1", "单位": "东区", "期别": "2024-09", "记录": "指标=贷款", "说明": "已核实"},  # stale
+    {"规则编号": "G0", "单位": "东区", "期别": "2024-09", "记录": "指标=存款", "说明": "已核实"},  # refused
+    {"规则编号": "G1", "单位": "西区", "期别": "2024-09", "记录": "指标=存款", "说明": "已核实"},  # insufficient
+    {"规则编号": "G9", "单位": "西区", "期别": "2024-09", "说明": "已核实"},  # unknown rule
+    {"规则编号": "G1", "单位": "西区", "期别": "2024-09", "记录": "指标:存款", "说明": "已核实"},  # malformed
+]
+EXPL_DETAILS = {"stale": ("stale", "过期"), "refused": ("refused", "被拒"),
+                "insufficient": ("insufficient", "不合要求"), "unknown_rule": ("unknown rule", "规则不存在"),
+                "malformed": ("malformed", "格式错误")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_what_is_wrong_with_an_explanation_is_said_in_the_run_language(tmp_path, lang):
+    from statguard.history import HistoryStore
+    from statguard.history.explanations import explanation_frame, record_explanations
+    pack = _pack(tmp_path, EXPL_SOURCES, EXPL_RULES)
+    report = pack.validate({"g": EXPL_ROWS}, explanations=EXPLANATIONS, lang=lang)
+    problems = [v for v in report.violations.to_dict("records") if v["rule_id"] == "explanations"]
+    assert sorted(v["detail"] for v in problems) == sorted(texts[lang == "zh"] for texts in EXPL_DETAILS.values())
+    assert report.meta["explanations"]["problems"] == dict.fromkeys(EXPL_DETAILS, 1)  # the kinds, either language
+    said = " ".join(f"{v['detail']} {v['message']} {v['source']}" for v in problems)
+    if lang == "zh":
+        assert "记录须写作「名称=值; 名称2=值2」，而不是「指标:存款」 [第 5 条说明]" in said
+        assert "未填写「document_no」" in said and "[第 1 条说明]" in said
+        assert not ENGLISH.findall(said.replace("document_no", "")), said  # the user's field name only
+    else:
+        assert "keys must be written 'name=value; name2=value2', not '指标:存款' [explanation 5]" in said
+        assert "required field 'document_no' is empty" in said
+    cells = _cells(render(report, "xlsx", lang))  # an explanation's rule and text, as the problem's figures
+    figures = "规则编号 G9；说明内容 已核实" if lang == "zh" else "rule_id G9; text 已核实"
+    assert any(c.startswith(figures) for c in cells)
+    text = render(report, "text", lang)
+    assert ("说明本身有问题 5 条（过期 1，被拒 1，不合要求 1，规则不存在 1，格式错误 1）" if lang == "zh" else
+            "5 explanation problem(s) (stale 1, refused 1, insufficient 1, unknown rule 1, malformed 1)") in text
+    with HistoryStore(tmp_path / "h.db") as store:
+        record_explanations(store, report)
+        stored = explanation_frame(store)
+    assert set(stored["status"]) == set(EXPL_DETAILS)  # the store keeps the kinds, whatever the language
+
+
+PARAMETER_RULES = [  # (rule, Chinese, English) of parameters pydantic or a kind's validator refuses
+    ({"kind": "hierarchy", "source": "h", "value": "v", "code": "c", "parents": [], "mapping": {"A": ["B"]}},
+     "参数「parents」：至少应有 1 项，而不是 0 项", "parameter 'parents': List should have at least 1 item"),
+    ({"kind": "smoothness", "source": "h", "value": "v", "growth": "wow"},
+     "参数「growth」：应为 'mom' 或 'yoy'", "parameter 'growth': Input should be 'mom' or 'yoy'"),
+    ({"kind": "digits", "source": "h", "value": "v", "alpha": 2},
+     "参数「alpha」：应小于 1", "parameter 'alpha': Input should be less than 1"),
+    ({"kind": "coverage", "source": "h", "other": "h", "match": ["c"]},
+     "coverage 需要 min_rate、claimed 或二者同时给出", "coverage needs min_rate, claimed, or both"),
+    ({"kind": "row", "source": "h", "expr": "v = v", "tolerance": "reproted"},
+     "tolerance 须为数值或 'reported'（最后一位填报数字的半个单位），而不是 'reproted'（是否想写 'reported'？）",
+     "tolerance is a number or 'reported' (half a unit of the last reported digit), not 'reproted' "
+     "(did you mean 'reported'?)"),
+    ({"kind": "reconcile", "source": "h", "other": "h", "match": ["c"], "agg": "sum"},
+     "agg 'sum' 需要 'measure'", "'measure' is needed for agg 'sum'"),
+    ({"kind": "benchmark", "source": "h", "value": "v", "check": "band"},
+     "check: band 需要 'benchmarks'（参考区间表）", "check: band needs 'benchmarks' (the table of bands)"),
+]
+
+
+@pytest.mark.parametrize(("rule", "zh", "en"), PARAMETER_RULES, ids=[r["kind"] for r, _, _ in PARAMETER_RULES])
+def test_refused_parameters_are_said_in_the_pack_language(tmp_path, rule, zh, en):
+    path = tmp_path / "pack.yml"
+    path.write_text(yaml.safe_dump({"sources": {"h": {"columns": {"c": "string", "v": "number"}}},
+                                    "rules": [{"id": "R", **rule}]}, allow_unicode=True), encoding="utf-8")
+    said = {}
+    for lang in ("zh", "en"):
+        with pytest.raises(PackError) as e:
+            statguard.load_pack(path, strict=True, lang=lang)
+        said[lang] = str(e.value)
+    assert zh in said["zh"] and en not in said["zh"]
+    assert en in said["en"]
+
+
+OUTLIER = {"f": {"unit": "unit", "columns": {"unit": "string", "g": "string", "value": "number"}}}
+OUTLIER_ROWS = pd.DataFrame({"unit": [f"U{i}" for i in range(9)],  # a: 5 alike and a gap; b: 3 peers, 2 positive
+                             "g": ["a"] * 6 + ["b"] * 3, "value": [5, 5, 5, 5, 5, None, 7, 8, -1]})
+
+
+@pytest.mark.parametrize(("lang", "why"), [
+    ("zh", {"U0": "同组数值全部相同（MAD 为 0），无法据此判断 5", "U5": "没有可判断的数值",
+            "U6": "同组仅 3 个，少于本规则的 min_peers", "U8": "-1 不是正数，没有对数"}),
+    ("en", {"U0": "the peers' values are all alike (MAD 0): no spread to judge 5 by", "U5": "no value to judge",
+            "U6": "only 3 peers, fewer than the rule's min_peers", "U8": "-1 is not positive: it has no logarithm"}),
+])
+def test_why_an_outlier_cannot_be_judged(tmp_path, lang, why):
+    """A not-evaluable item says why (no spread, too few peers, no value, no logarithm), not a judgement
+    with its score left blank."""
+    pack = _pack(tmp_path, OUTLIER, [{"id": "Z", "kind": "outlier", "source": "f", "peer_group": "g"},
+                                     {"id": "LOG", "kind": "outlier", "source": "f", "peer_group": "g", "log": True}])
+    report = pack.validate({"f": OUTLIER_ROWS}, lang=lang, options={"lacking": True})
+    found = {(r["rule_id"], r["unit"]): r["detail"] for r in report.lacking_records()}
+    assert found[("Z", "U0")] == why["U0"] and found[("Z", "U5")] == why["U5"]
+    assert found[("Z", "U6")] == why["U6"]
+    assert found[("LOG", "U8")] == why["U8"]
