@@ -471,11 +471,29 @@ rules:
 def test_malformed_database_declarations_are_located(tmp_path, source, key, at, words):
     line = f"    {source}"
     path = _pack(tmp_path, f"sources:\n  s:\n{line}\nrules: []\n")
-    with pytest.raises(PackError) as caught:
-        statguard.load_pack(path)
-    text = str(caught.value)
+    # a problem of the source, not of the pack: the rules reading s cannot run, the others can
+    text = "\n".join(map(str, statguard.load_pack(path).problems))
     assert f"{path}:3:{line.index(at) + 1}: [{key}] " in text and words in text
     assert "hunter2" not in text
+    with pytest.raises(PackError):
+        statguard.load_pack(path, strict=True)
+
+
+def test_a_bad_database_url_stops_only_the_rules_reading_it(tmp_path):
+    """A misspelled scheme is the source's problem, located, in the pack's language: the rules
+    reading the other sources still run, and the run ends with exit 2 (trial 8)."""
+    (tmp_path / "a.csv").write_text("a\n1\n-1\n", encoding="utf-8")
+    path = _pack(tmp_path, "pack:\n  name: t\n  lang: zh\nsources:\n  a: {path: a.csv, columns: {a: integer}}\n"
+                           "  d:\n    url: postgress://u@127.0.0.1:5432/x\n    table: t\nrules:\n"
+                           "  - {id: A, kind: row, source: a, expr: a >= 0}\n"
+                           "  - {id: D, kind: row, source: d, expr: x >= 0}\n")
+    done = subprocess.run([sys.executable, "-m", "statguard", "check", str(path), "-f", "json"],
+                          capture_output=True, text=True, encoding="utf-8", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    rows = {r["rule_id"]: r for r in json.loads(done.stdout)["summary"]}
+    assert rows["A"]["fails"] == 1 and not rows["A"]["errored"]
+    assert rows["D"]["errored"]
+    assert rows["D"]["error"].startswith(f"{path}:7:10: [url] 数据源「d」的 url 的协议「postgress」statguard 无法读取")
 
 
 def test_ci_installs_postgresql():

@@ -114,6 +114,8 @@ def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[s
         _load_file(f, pack, problems, seen, allowed)
     resolve_derived(pack, problems)
     problems.extend(_codelist_problems(pack))
+    for rule in pack.rules:  # before planning: listed once in the pack's problems, by the source
+        rule.problems.extend(p for name in dict.fromkeys(rule.sources) for p in _source_problems(pack, name))
     plans = _check_rules(pack, problems)
     problems.extend(config_problems(pack))
     problems.extend(screen_problems(pack))
@@ -296,7 +298,10 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         setattr(src, flag, value is True)
     src.header, src.skip = _rows(spec, "header", problems), _rows(spec, "skip", problems)
     src.path = _source_path(spec, name, file, problems)
+    listed = len(problems)
     src.database = parse_database(name, spec, file, problems)  # url: with table: or query:
+    # a database declaration that cannot work stops the rules reading this source, not the others
+    problems[listed:] = src.problems = [replace(p, fatal=False) for p in problems[listed:]]
     src.keys = _source_keys(spec, name, problems)
     src.locs = _declared_locs(spec)
     columns = spec.get("columns") or {}
@@ -646,6 +651,11 @@ def _persistence(item: LocDict, rule: Rule) -> None:
         return
     from statguard.report.persistence import Persistence
     rule.persist = Persistence(k, n)
+
+
+def _source_problems(pack: Pack, name: str) -> list[Problem]:
+    src = pack.sources.get(name)
+    return src.problems if src is not None else []
 
 
 def _check_rules(pack: Pack, problems: list[Problem]) -> dict[int, Any]:

@@ -17,11 +17,12 @@ absolute, as SQLAlchemy reads them. Reading is statguard.engine.databases'.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from statguard.errors import Problem
+from statguard.i18n import say
+from statguard.pack import messages  # noqa: F401  (registers pack.db.*)
 from statguard.pack.model import Database
 from statguard.pack.yamlio import LocDict
 
@@ -39,53 +40,43 @@ def parse_database(name: str, spec: LocDict, file: Path, problems: list[Problem]
             return _catalog_table(name, spec, problems)
         for key in DATABASE_KEYS[1:]:
             if key in spec:
-                problems.append(_problem(spec, key, f"'{key}' of source '{name}' needs 'url:' (the database "
-                                                    "to read it from)"))
+                problems.append(_problem(spec, key, say("pack.db.needs_url", key=key, name=name)))
         return None
     locs = {key: spec.where(key) for key in DATABASE_KEYS if key in spec}
-    url, why = spec.get("url"), None
-    if not isinstance(url, str) or not url.strip():
-        why = "must be a database url such as postgresql://user@host:5432/db, sqlite:///file.db or duckdb:///file.duckdb"
-    else:
-        why = url_problem(url)
+    url = spec.get("url")
+    why = say("pack.db.url_value") if not isinstance(url, str) or not url.strip() else url_problem(url)
     if why:
-        problems.append(_problem(spec, "url", f"url of source '{name}' {why}"))
+        problems.append(_problem(spec, "url", say("pack.db.url", name=name, why=why)))
         return None
     for key in FILE_KEYS:
         if key in spec:
-            problems.append(_problem(spec, key, f"source '{name}' is read from a database (url:); '{key}' is "
-                                                "for files: remove one of them"))
+            problems.append(_problem(spec, key, say("pack.db.file_key", name=name, key=key)))
     db = Database(url=url.strip(), base=file.parent, locs=locs)
     given = [key for key in ("table", "query") if key in spec]
     if len(given) != 1:
-        problems.append(_problem(spec, given[1] if given else "url", (
-            f"source '{name}' gives both table: and query:; give one" if given else
-            f"source '{name}' has a url but no table: or query: (which table, or what query, to read)")))
+        problems.append(_problem(spec, given[1] if given else "url",
+                                 say("pack.db.both" if given else "pack.db.neither", name=name)))
     for key in given:
         value = spec.get(key)
         if not isinstance(value, str) or not value.strip():
-            problems.append(_problem(spec, key, f"{key} of source '{name}' must be "
-                                     + ("a table name (schema.table allowed)" if key == "table" else "a SELECT query")))
+            problems.append(_problem(spec, key, say(f"pack.db.{key}_value", name=name)))
         else:
             setattr(db, key, value.strip())
     env = spec.get("password_env")
     if "password_env" in spec:
         if SCHEMES[urlsplit(db.url).scheme.lower()] != "postgresql":
-            problems.append(_problem(spec, "password_env", f"source '{name}' reads a database file: it has no "
-                                                           "password, remove password_env"))
+            problems.append(_problem(spec, "password_env", say("pack.db.no_password", name=name)))
         elif isinstance(env, str) and _ENV_NAME.fullmatch(env):
             db.password_env = env
         else:
-            problems.append(_problem(spec, "password_env", f"password_env of source '{name}' must name an "
-                                     f"environment variable (such as PGPASSWORD_STATS), not {str(env)[:60]!r}"))
+            shown = repr(str(env)[:60])
+            problems.append(_problem(spec, "password_env", say("pack.db.env_name", name=name, value=shown)))
     return db
 
 
 def _catalog_table(name: str, spec: LocDict, problems: list[Problem]) -> Database | None:
     """`table:` without `url:`: a table of the engine's own catalog (Spark: db.table or
     catalog.db.table, as spark.table reads it); the DuckDB engine refuses it when it reads it."""
-    from statguard.i18n import say
-    from statguard.pack import messages  # noqa: F401  (registers pack.*)
     table = spec.get("table")
     if not isinstance(table, str) or not _CATALOG_NAME.fullmatch(table.strip()):
         problems.append(_problem(spec, "table", say("pack.catalog_table_name", name=name, table=str(table)[:60])))
@@ -104,24 +95,22 @@ def url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "is not a url (scheme://...)"
+        return say("pack.db.not_url")
     scheme = SCHEMES.get(parts.scheme.lower())
     if scheme is None:
-        return (f"has the scheme '{parts.scheme}', which statguard does not read; use postgresql://, sqlite:/// "
-                "or duckdb:///" if parts.scheme else "has no scheme; begin it with postgresql://, sqlite:/// or duckdb:///")
+        return say("pack.db.scheme", scheme=parts.scheme) if parts.scheme else say("pack.db.no_scheme")
     try:
         password = parts.password
     except ValueError:
         password = None
     if password is not None and not _PLACEHOLDER.fullmatch(password):
-        return ("holds a password; write ${VAR} in its place (an environment variable) or give password_env: VAR, "
-                "so that the pack holds no credential")
+        return say("pack.db.password")
     if scheme != "postgresql" and (parts.netloc or not parts.path.startswith("/") or parts.path == "/"):
-        return (f"must name a file: {parts.scheme}:///relative/to/the/pack.db or {parts.scheme}:////absolute/path.db "
-                "(three slashes, then the path)")
+        return say("pack.db.file", scheme=parts.scheme)
     return None
 
 
 def _problem(spec: LocDict, key: str, message: str) -> Problem:
+    """A problem of the source (the loader keeps it to the rules reading the source)."""
     loc = spec.where(key) if spec.get(key) is not None else spec.key_locs.get(key, spec.loc)
-    return replace(loc.problem(message, key), fatal=True)
+    return loc.problem(message, key)

@@ -233,3 +233,47 @@ register({
                         "zh": "该规则包不是由 statguard.load_pack 生成的，无法自行运行；请用 "
                               "statguard.validate(pack, sources) 运行"},
 })
+
+
+# a source read from a database (statguard.pack.databases)
+register({
+    "pack.db.needs_url": {"en": "'{key}' of source '{name}' needs 'url:' (the database to read it from)",
+                          "zh": "数据源「{name}」的 '{key}' 需要 url:（从哪个数据库读取）"},
+    "pack.db.url": {"en": "url of source '{name}' {why}", "zh": "数据源「{name}」的 url {why}"},
+    "pack.db.url_value": {"en": "must be a database url such as postgresql://user@host:5432/db, sqlite:///file.db "
+                                "or duckdb:///file.duckdb",
+                          "zh": "须为数据库地址，例如 postgresql://user@host:5432/db、sqlite:///file.db 或 "
+                                "duckdb:///file.duckdb"},
+    "pack.db.not_url": {"en": "is not a url (scheme://...)", "zh": "不是地址（应为 scheme://...）"},
+    "pack.db.scheme": {"en": "has the scheme '{scheme}', which statguard does not read; use postgresql://, "
+                             "sqlite:/// or duckdb:///",
+                       "zh": "的协议「{scheme}」statguard 无法读取；请用 postgresql://、sqlite:/// 或 duckdb:///"},
+    "pack.db.no_scheme": {"en": "has no scheme; begin it with postgresql://, sqlite:/// or duckdb:///",
+                          "zh": "没有协议；请以 postgresql://、sqlite:/// 或 duckdb:/// 开头"},
+    "pack.db.password": {"en": "holds a password; write ${VAR} in its place (an environment variable) or give "
+                               "password_env: VAR, so that the pack holds no credential",
+                         "zh": "中写有密码；请在该处写 ${VAR}（环境变量），或给出 password_env: VAR，"
+                               "使规则包中不含任何凭据"},
+    "pack.db.file": {"en": "must name a file: {scheme}:///relative/to/the/pack.db or {scheme}:////absolute/path.db "
+                           "(three slashes, then the path)",
+                     "zh": "须指向一个文件：{scheme}:///相对于规则包的路径.db 或 {scheme}:////绝对路径.db"
+                           "（三个斜杠后接路径）"},
+    "pack.db.file_key": {"en": "source '{name}' is read from a database (url:); '{key}' is for files: remove one of "
+                               "them",
+                         "zh": "数据源「{name}」从数据库读取（url:）；'{key}' 只用于文件：请删去其中之一"},
+    "pack.db.both": {"en": "source '{name}' gives both table: and query:; give one",
+                     "zh": "数据源「{name}」同时给出了 table: 和 query:；只能给一个"},
+    "pack.db.neither": {"en": "source '{name}' has a url but no table: or query: (which table, or what query, to "
+                              "read)",
+                        "zh": "数据源「{name}」有 url，但没有 table: 或 query:（读哪张表，或用什么查询）"},
+    "pack.db.table_value": {"en": "table of source '{name}' must be a table name (schema.table allowed)",
+                            "zh": "数据源「{name}」的 table 须为表名（可写作 模式.表）"},
+    "pack.db.query_value": {"en": "query of source '{name}' must be a SELECT query",
+                            "zh": "数据源「{name}」的 query 须为一条 SELECT 查询"},
+    "pack.db.no_password": {"en": "source '{name}' reads a database file: it has no password, remove password_env",
+                            "zh": "数据源「{name}」读取的是数据库文件，没有密码：请删去 password_env"},
+    "pack.db.env_name": {"en": "password_env of source '{name}' must name an environment variable (such as "
+                               "PGPASSWORD_STATS), not {value}",
+                         "zh": "数据源「{name}」的 password_env 须为环境变量名（例如 PGPASSWORD_STATS），"
+                               "而不是 {value}"},
+})

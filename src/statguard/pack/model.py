@@ -103,6 +103,9 @@ class Source:
     database: Database | None = None  # read from a SQL database (`url:`) instead of a file
     # where `unit:`, `period:` and each of `keys:` are written ("key:<name>"), for errors about them
     locs: dict[str, Loc] = field(default_factory=dict)
+    # why the source cannot be read (a database url that cannot work): the rules reading it cannot
+    # run, the others can
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def declared(self) -> list[str] | None:
