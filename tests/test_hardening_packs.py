@@ -15,8 +15,9 @@ import pytest
 import statguard
 from statguard.errors import PackError
 from statguard.load.jsonschema import pack_schema
-from statguard.pack.yamlio import MAX_ALIASED, MAX_BYTES, MAX_DEPTH, parse_yaml
-from statguard.templates import MAX_WIDTH, render, render_columns, template_problems
+from statguard.pack import lint_checks
+from statguard.pack.yamlio import MAX_ALIASED, MAX_BYTES, MAX_DEPTH, Loc, parse_yaml
+from statguard.templates import MAX_WIDTH, render, render_columns
 
 DATA = "id,a,b,total\n1,1,2,3\n2,1,1,3\n"
 SOURCES = """sources:
@@ -244,7 +245,8 @@ def test_a_per_language_message_is_checked_per_language(tmp_path):
 
 
 def test_good_templates_pass_and_rendering_never_raises_or_blows_up():
-    assert template_problems("{unit}: {observed:>12,.2f} vs {expected:.1%} {{literal}}") == []
+    good = "{unit}: {observed:>12,.2f} vs {expected:.1%} {{literal}}"
+    assert lint_checks._template_problems(good, Loc("pack.yml", 1, 1), "message") == []
     assert render("{a:>2000000000}", {"a": 1.5}) == "1.5"  # the width refused, never allocated
     assert render("{a:.2000000000f} x", {"a": 1.5}) == "1.5 x"
     assert render("a lone { here {a}", {"a": 1}) == "a lone { here {a}"  # unparsable: shown as written

@@ -4,7 +4,7 @@ Templates come from rule authors, so they are parsed once and only plain names
 are allowed: no attribute access, no indexing, no expressions. A template may
 be one string or one per language ({zh: ..., en: ...}).
 
-`statguard lint` refuses what cannot be a template (`template_problems`): a lone
+`statguard lint` refuses what cannot be a template (statguard.pack.lint_checks): a lone
 brace, a placeholder that is not a plain name, a format wider or more precise than
 MAX_WIDTH, a format no number, text or date takes (`{observed:zz}`); and, for the
 kinds whose values are known before a run, a name no violation has
@@ -40,29 +40,6 @@ def template_for(message: str | Mapping[str, str] | None, lang: str | None) -> s
     if lang and lang in message:
         return message[lang]
     return next(iter(message.values()), None)
-
-
-def template_problems(template: str) -> list[str]:
-    """Why `template` is not a usable message template (empty when it is): what lint reports."""
-    try:
-        parts = list(_FORMATTER.parse(template))
-    except ValueError as e:  # "Single '{' encountered in format string" and the like
-        return [f"unmatched brace ({e}); write {{{{ or }}}} for a literal brace"]
-    problems = []
-    for _, name, spec, conv in parts:
-        if name is None:
-            continue
-        if not name or any(ch in name for ch in ".[]()") or conv:
-            problems.append(f"placeholder '{{{name}{'!' + conv if conv else ''}}}' is not a plain name")
-        if spec and ("{" in spec or "}" in spec):
-            problems.append(f"the format of '{{{name}}}' may not contain placeholders")
-        elif spec and not _sane(spec):
-            problems.append(f"the format of '{{{name}}}' ('{spec}') asks for a width or precision above "
-                            f"{MAX_WIDTH}")
-        elif spec and not _valid_spec(spec):
-            problems.append(f"the format of '{{{name}}}' ('{spec}') is neither a format of numbers or text "
-                            "(such as .2f, >10 or ,d) nor of dates (such as %Y-%m-%d)")
-    return problems
 
 
 def unknown_placeholders(template: str, names: Collection[str]) -> list[str]:
