@@ -260,3 +260,30 @@ def test_greatest_and_least_with_a_null_are_null_on_both_engines(spark):
     assert want == [(None, None), (0.0, -2.0), (3.0, 1.0)]
     got = spark.sql(tree.transform(_spark_functions).sql("spark").replace("FROM t", f"FROM {values}")).collect()
     assert [tuple(float(x) if x is not None else None for x in r) for r in got] == want
+
+
+def test_schema_of_date_typed_columns_on_both_engines(tmp_path, spark):
+    """Columns declared date/datetime whose Parquet type is already a date or a timestamp (with or
+    without a time zone), beside a text column of dates with a bad one and NULLs: the schema rule
+    runs on Spark (it could not cast a date to a number) with DuckDB's report (trial 8)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from statguard.api import validate
+    pd.DataFrame({
+        "u": ["a", "b", "c"],
+        "d": [dt.date(2024, 1, 31), None, dt.date(2023, 12, 1)],
+        "ts": pd.to_datetime(["2024-01-31 08:00", None, "2023-12-01 00:00"]),
+        "tz": pd.to_datetime(["2024-01-31 08:00", "2024-02-01 00:00", None]).tz_localize("Asia/Shanghai"),
+        "dtext": ["2024-01-31", "2024-13-01", None],
+    }).to_parquet(tmp_path / "t.parquet")
+    (tmp_path / "pack.yml").write_text(
+        "sources:\n  t: {path: t.parquet, unit: u, keys: [u], columns: {d: date, ts: datetime, tz: datetime, "
+        "dtext: date}}\nrules:\n  - {id: S, kind: schema, source: t}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "pack.yml")
+    on_spark, on_duckdb = validate(pack, {}, engine="spark"), validate(pack, {})
+    assert not on_spark.summary.loc[0, "errored"], on_spark.summary.loc[0, "error"]
+    assert _records(on_spark.summary) == _records(on_duckdb.summary)
+    assert _records(on_spark.violations) == _records(on_duckdb.violations)
+    assert list(on_duckdb.violations["unit"]) == ["b"]  # 2024-13-01 is no date

@@ -636,11 +636,26 @@ def _rewritten(node: exp.Expression) -> exp.Expression:
                 case = case.when(exp.Literal.string(spark_type), exp.Literal.string(duck_type))
             return case.else_(exp.Upper(this=spark_name.copy()))
         if name == "isfinite":  # dates and numbers: NULL for NULL, false for NaN and infinities
-            value = exp.Abs(this=exp.cast(node.expressions[0], "DOUBLE"))
+            arg = node.expressions[0]
+            if _temporal(arg):  # Spark has no infinite dates, and casts none to a number
+                return exp.case().when(exp.Not(this=exp.Is(this=arg, expression=exp.Null())), exp.true())
+            value = exp.Abs(this=exp.cast(arg, "DOUBLE"))
             return exp.LT(this=value, expression=exp.cast(exp.Literal.string("Infinity"), "DOUBLE"))
     if isinstance(node, exp.RegexpFullMatch) and isinstance(node.expression, exp.Literal):
         return exp.RegexpLike(this=node.this, expression=exp.Literal.string(f"^(?:{node.expression.name})$"))
     return node
+
+
+def _temporal(node: exp.Expression) -> bool:
+    """Whether `node` is a date or timestamp by its form: a cast to one, Spark's parse of one, or
+    the first of several such (the schema kind's reading of a date column)."""
+    if isinstance(node, exp.Cast):  # TryCast too
+        return node.to.is_type(*exp.DataType.TEMPORAL_TYPES)
+    if isinstance(node, exp.Coalesce):
+        return all(_temporal(e) for e in (node.this, *node.expressions))
+    if isinstance(node, exp.Paren):
+        return _temporal(node.this)
+    return isinstance(node, exp.Anonymous) and node.name.lower() in ("try_to_timestamp", "to_timestamp", "to_date")
 
 
 def _ordered(node: exp.Expression) -> bool:
