@@ -287,3 +287,27 @@ def test_schema_of_date_typed_columns_on_both_engines(tmp_path, spark):
     assert _records(on_spark.summary) == _records(on_duckdb.summary)
     assert _records(on_spark.violations) == _records(on_duckdb.violations)
     assert list(on_duckdb.violations["unit"]) == ["b"]  # 2024-13-01 is no date
+
+
+def test_parquet_paths_are_literal_unless_glob_as_on_duckdb(tmp_path, spark):
+    """`data[1].parquet` is that file, not a pattern matching data1.parquet; `*` without `glob: true`
+    is an error naming how many files it would match; with `glob: true` every match is read. The
+    same on both engines (trial 8: Spark read a `*` path as a pattern, DuckDB as a file name)."""
+    import pandas as pd
+
+    from statguard.api import validate
+    pd.DataFrame({"k": ["a"], "v": [-1.0]}).to_parquet(tmp_path / "data[1].parquet")
+    pd.DataFrame({"k": ["b", "c"], "v": [-2.0, 3.0]}).to_parquet(tmp_path / "data1.parquet")
+    rule = "rules:\n  - {id: POS, kind: row, source: t, expr: v > 0}\n"
+    for engine in ("duckdb", "spark"):
+        (tmp_path / "pack.yml").write_text("sources:\n  t: {path: 'data[1].parquet', keys: [k]}\n" + rule,
+                                           encoding="utf-8")
+        literal = validate(statguard.load_pack(tmp_path / "pack.yml"), {}, engine=engine).summary.loc[0]
+        assert (literal["items"], literal["fails"]) == (1, 1), engine
+        starred = validate(statguard.load_pack(tmp_path / "pack.yml"), {"t": str(tmp_path / "data*.parquet")},
+                           engine=engine).summary.loc[0]
+        assert starred["errored"] and "glob: true" in starred["error"] and "2" in starred["error"], engine
+        (tmp_path / "pack.yml").write_text("sources:\n  t: {path: 'data*.parquet', glob: true, keys: [k]}\n" + rule,
+                                           encoding="utf-8")
+        both = validate(statguard.load_pack(tmp_path / "pack.yml"), {}, engine=engine).summary.loc[0]
+        assert (both["items"], both["fails"]) == (3, 2), engine

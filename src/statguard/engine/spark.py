@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import threading
 from datetime import date
 from decimal import Decimal
@@ -210,8 +211,17 @@ class SparkEngine:
         self.described[source.name] = {"location": shown}
 
     def _bind_parquet(self, source: Source, path: str) -> None:
+        """Parquet read by Spark itself. A path is literal unless the source says `glob: true`, as
+        on DuckDB: a local one is expanded (or found missing) by the DuckDB readers' rules, and
+        handed to Spark as those files with Hadoop's glob characters escaped; one Spark reads
+        elsewhere (hdfs://, s3a://, ...) is escaped unless it is a pattern."""
+        from statguard.engine.readers import expand
+        if _remote(path):
+            files = [path if source.glob else _hadoop_literal(path)]
+        else:
+            files = [_hadoop_literal(str(f)) for f in expand(Path(path.removeprefix("file://")), source.glob)]
         try:
-            frame = self.spark.read.parquet(path)
+            frame = self.spark.read.parquet(*files)
         except Exception as e:
             raise SourceError(say("source.cannot_read", why=_first_line(e)), source=source.name, path=path) from None
         self._expose("raw:" + source.name, frame)
@@ -822,6 +832,20 @@ def _python(value: Any) -> Any:
 
 def _is_spark_frame(data: Any) -> bool:
     return type(data).__module__.startswith("pyspark.sql") and hasattr(data, "createOrReplaceTempView")
+
+
+def _remote(path: str) -> bool:
+    """Whether Spark reads `path` from elsewhere than this machine's files (a scheme other than file:)."""
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.lower() != "file" and scheme.isalnum()
+
+
+_HADOOP_GLOB = re.compile(r"([\\*?\[\]{}])")
+
+
+def _hadoop_literal(path: str) -> str:
+    """`path` as Hadoop's glob reads it literally: its glob characters escaped with a backslash."""
+    return _HADOOP_GLOB.sub(r"\\\1", path)
 
 
 def _is_parquet(source: Source, location: Any) -> bool:
