@@ -311,3 +311,20 @@ def test_parquet_paths_are_literal_unless_glob_as_on_duckdb(tmp_path, spark):
                                            encoding="utf-8")
         both = validate(statguard.load_pack(tmp_path / "pack.yml"), {}, engine=engine).summary.loc[0]
         assert (both["items"], both["fails"]) == (3, 2), engine
+
+
+def test_a_spark_run_keeps_pyspark_warnings_out_of_the_job_log(tmp_path):
+    """pyspark's FutureWarning about the pandas version (at every conversion from Arrow) is not
+    the user's concern: a CLI run on Spark does not print it (trial 8: it landed in CI logs)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    (tmp_path / "d.csv").write_text("a\n1\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("sources:\n  d: {path: d.csv}\nrules:\n  - {id: OK, kind: row, source: d, "
+                                    "expr: a > 0}\n", encoding="utf-8")
+    src = Path(__file__).resolve().parents[1] / "src"
+    done = subprocess.run([sys.executable, "-m", "statguard", "check", "p.yml", "--engine", "spark",
+                           "--spark-master", "local[1]"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(src)})
+    assert done.returncode == 0, done.stderr
+    assert "FutureWarning" not in done.stderr and "require_minimum_pandas_version" not in done.stderr

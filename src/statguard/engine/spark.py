@@ -76,9 +76,13 @@ def spark_session(master: str | None = None) -> Any:
     use with `master` (local[2] by default; spark://host:7077, yarn, k8s://..., or sc://host for
     Spark Connect). Settings statguard relies on: UTC session time zone, ANSI mode off."""
     import warnings
-    with warnings.catch_warnings():  # pyspark's warning about the pandas version, at import: not the user's concern
+    # pyspark's warning about the pandas version (at import, and again at each conversion from
+    # Arrow): not the user's concern, and noise in a job's log
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         from pyspark.sql import SparkSession
+    _quiet_query_errors()
     with _SESSION_LOCK:
         if master and master.startswith("sc://"):
             builder = SparkSession.builder.remote(master)
@@ -96,6 +100,18 @@ def spark_session(master: str | None = None) -> Any:
         if not _is_connect(session):  # a rule's failed query is reported with the rule, not logged
             session.sparkContext.setLogLevel("FATAL")
         return session
+
+
+def _quiet_query_errors() -> None:
+    """pyspark logs every failed statement with its query context and a Java stack trace (about a
+    hundred lines on stderr); statguard reports the failure with its rule instead, so those two
+    loggers of pyspark's are silenced."""
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # a pyspark without them
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).disabled = True
 
 
 def _local_partitions(session: Any) -> None:
