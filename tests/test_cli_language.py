@@ -91,6 +91,13 @@ def test_a_broken_chinese_pack_is_reported_in_chinese(tmp_path):
     assert done.returncode == 2 and "p.yml:4:1: YAML 格式错误：" in done.stdout
 
 
+def test_a_broken_pack_written_in_flow_style_is_reported_in_its_language(tmp_path):
+    """`pack: {name: 试点, lang: zh}` on one line speaks Chinese too, even before the YAML loads."""
+    (tmp_path / "p.yml").write_text("pack: {name: 试点, lang: zh}\nrules: [\n", encoding="utf-8")
+    done = _run(["lint", "p.yml"], cwd=str(tmp_path))
+    assert done.returncode == 2 and "YAML 格式错误：" in done.stdout, done.stdout
+
+
 def test_a_missing_data_file_in_the_report_language(tmp_path):
     pack = PACK.format(lang="  lang: zh\n", path="nothere.csv").replace("colums", "columns").replace(
         "    severity: bad\n", "")

@@ -80,6 +80,8 @@ def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = Fal
 
 _PACK_BLOCK = re.compile(r"^pack:[ \t]*(?:#.*)?\n((?:(?:[ \t]+.*|[ \t]*|#.*)(?:\n|$))*)", re.MULTILINE)
 _LANG_LINE = re.compile(r"^[ \t]+lang:[ \t]*['\"]?([A-Za-z_.-]+)", re.MULTILINE)
+# the same in a flow mapping on the pack's own line: pack: {name: 试点, lang: zh}
+_PACK_FLOW = re.compile(r"^pack:[ \t]*\{(?:[^}\n]*?,)?[ \t]*lang:[ \t]*['\"]?([A-Za-z_.-]+)", re.MULTILINE)
 
 
 def declared_lang(root: Path) -> str | None:
@@ -87,10 +89,11 @@ def declared_lang(root: Path) -> str | None:
     pack whose YAML is broken speaks its language; None when not found or not readable."""
     for f in _pack_files(root) if root.exists() else []:
         try:
-            block = _PACK_BLOCK.search(f.read_text(encoding="utf-8-sig"))
+            text = f.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
-        found = _LANG_LINE.search(block.group(1)) if block else None
+        block = _PACK_BLOCK.search(text)
+        found = _LANG_LINE.search(block.group(1)) if block else _PACK_FLOW.search(text)
         if found and normalize(found.group(1)):
             return normalize(found.group(1))
     return None
