@@ -225,6 +225,57 @@ def test_list_text_is_written_as_duckdb_writes_it(tmp_path, spark):
     assert listed.startswith("[''") and listed.endswith(", NULL]") and "'a,b'" in listed and "plain" in listed
 
 
+def test_list_text_of_numbers_and_dates_is_written_as_duckdb_writes_it(tmp_path, spark):
+    """Lists of numbers, decimals and dates are cast to text as a whole on Spark (no value of theirs
+    is quoted): the same text as DuckDB's, NULL written NULL and last."""
+    import datetime
+
+    import pandas as pd
+
+    from statguard.api import validate
+    (tmp_path / "p.yml").write_text(
+        "sources:\n  t: {keys: [k], columns: {k: string, n: number, i: integer, d: date, c: string}}\n"
+        "rules:\n" + "".join(f"  - {{id: U{c}, kind: unique, source: t, keys: [k], values: [{c}], per: group}}\n"
+                             for c in ("n", "i", "d")), encoding="utf-8")
+    data = {"t": pd.DataFrame({"k": ["K"] * 4 + ["L"] * 2, "n": [1.5, None, -2.0, 12.5, 3.25, 3.25],
+                               "i": [3, None, -1, 7, 4, 5],
+                               "d": [datetime.date(2024, 1, 31), None, datetime.date(1999, 12, 1),
+                                     datetime.date(2024, 2, 1), datetime.date(2020, 1, 1), datetime.date(2020, 1, 1)],
+                               "c": ["a"] * 6})}
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    on_spark, on_duckdb = validate(pack, data, engine="spark"), validate(pack, data)
+    assert _records(on_spark.violations) == _records(on_duckdb.violations)
+    listed = {(r["rule_id"], r["keys"]["k"]): r["values"] for r in on_duckdb.violations.to_dict("records")}
+    assert listed[("Ui", "K")]["i"] == "[-1, 3, 7, NULL]" and listed[("Ui", "L")]["i"] == "[4, 5]"
+    assert set(listed) == {("Un", "K"), ("Ui", "K"), ("Ui", "L"), ("Ud", "K")}  # L's n and d agree
+
+
+def test_row_counts_of_parquet_sources_agree_with_duckdb(tmp_path, spark):
+    """The report's row count of a Parquet source (read from the files' footers on Spark, no job): DuckDB's
+    for one file, every part file's rows for a directory of them."""
+    import pandas as pd
+
+    from statguard.api import validate
+    pd.DataFrame({"k": ["a", "b", "c"], "v": [1.0, 2.0, None]}).to_parquet(tmp_path / "one.parquet")
+    parts = tmp_path / "parts.parquet"
+    parts.mkdir()
+    for i in range(3):
+        pd.DataFrame({"k": [f"p{i}"] * (i + 2), "v": [float(i)] * (i + 2)}).to_parquet(parts / f"part-{i}.parquet")
+    (tmp_path / "p.yml").write_text("sources:\n  one: {keys: [k]}\n  many: {keys: [k], format: parquet}\nrules:\n"
+                                    "  - {id: A, kind: row, source: one, expr: v > 0}\n"
+                                    "  - {id: B, kind: row, source: many, expr: v > 0}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    on_spark = validate(pack, {"one": tmp_path / "one.parquet", "many": str(parts)}, engine="spark")
+    rows = {name: info["rows"] for name, info in on_spark.meta["sources"].items()}
+    assert rows == {"one": 3, "many": 2 + 3 + 4}
+    on_duckdb = validate(pack, {"one": tmp_path / "one.parquet"}, rules=["A"])
+    assert on_duckdb.meta["sources"]["one"]["rows"] == rows["one"]
+    from statguard.engine.spark import SparkEngine
+    with SparkEngine(spark=spark) as engine:  # from the footers indeed, not by a count in Spark
+        engine.bind(pack.sources["many"], str(parts))
+        assert engine._footer_rows("many") == 9
+
+
 def test_string_agg_of_only_nulls_is_null_on_both_engines(spark):
     """DuckDB's string_agg over only NULLs (ordered or not) is NULL; Spark's array_join gives '': the
     engine's rewrite keeps DuckDB's answer (smoothness lists its pinned periods this way)."""

@@ -149,6 +149,7 @@ class SparkEngine:
         self.registered: dict[str, object] = {}
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}
+        self._parquet: dict[str, Any] = {}  # source -> its Spark DataFrame, for sources read from Parquet
 
     # -- the interface the runner uses ------------------------------------------
     def session(self) -> SparkEngine:
@@ -243,6 +244,7 @@ class SparkEngine:
         self._expose("raw:" + source.name, frame)
         self._typed_view(source, "raw:" + source.name, path)
         self.described[source.name] = {"location": path}
+        self._parquet[source.name] = frame
 
     def _duck(self) -> Any:
         if self._reader is None:
@@ -321,8 +323,32 @@ class SparkEngine:
     def row_count(self, source: str) -> int:
         if source in self.row_counts:  # read on the driver: counted there
             return self.row_counts[source]
+        counted = self._footer_rows(source)
+        if counted is not None:
+            self.row_counts[source] = counted
+            return counted
         return int(self.scalar(exp.select(exp.Count(this=exp.Star())).from_(
             exp.Table(this=exp.to_identifier(source, quoted=True)))))
+
+    def _footer_rows(self, source: str) -> int | None:
+        """The rows of a source read from Parquet files on this machine, summed from the footers of
+        the files Spark reads (its typed view keeps every row): no Spark job. None for files
+        elsewhere (hdfs://, s3a://: Spark counts them) or when a footer cannot be read."""
+        frame = self._parquet.get(source)
+        if frame is None:
+            return None
+        from urllib.parse import unquote, urlparse
+        paths = []
+        try:
+            for uri in frame.inputFiles():
+                parsed = urlparse(uri)
+                if parsed.scheme not in ("file", ""):
+                    return None
+                paths.append(unquote(parsed.path))
+            import pyarrow.parquet as pq
+            return sum(pq.read_metadata(path).num_rows for path in paths)
+        except Exception:  # Spark's count says what is wrong, if anything
+            return None
 
     # -- running ---------------------------------------------------------------------
     def sql(self, tree: exp.Expression) -> str:
@@ -747,8 +773,22 @@ def _list_text(listed: exp.Expression) -> exp.Expression:
         .when(quoted, exp.Concat(expressions=[exp.Literal.string("'"), escaped, exp.Literal.string("'")])).else_(text)
     values = exp.Anonymous(this="transform", expressions=[listed.copy(), exp.Lambda(
         this=shown, expressions=[exp.to_identifier("_sg_e")])])
-    return exp.Concat(expressions=[exp.Literal.string("["), exp.Anonymous(this="array_join", expressions=[
+    quoting = exp.Concat(expressions=[exp.Literal.string("["), exp.Anonymous(this="array_join", expressions=[
         values, exp.Literal.string(", ")]), exp.Literal.string("]")])
+    # numbers, booleans and dates never need quoting: the list cast to text as a whole, NULLs as NULL,
+    # the same text without a lambda per element (its evaluation and code cost a run seconds of CPU:
+    # bench/README.md); Spark folds typeof() while planning, so one branch is left
+    plain = exp.Concat(expressions=[exp.Literal.string("["), exp.Anonymous(this="array_join", expressions=[
+        exp.cast(listed.copy(), "ARRAY<STRING>"), exp.Literal.string(", "), exp.Literal.string("NULL")]),
+        exp.Literal.string("]")])
+    kind = exp.Typeof(this=listed.copy())
+    unquoted = exp.or_(exp.In(this=kind, expressions=[exp.Literal.string(f"array<{t}>") for t in _UNQUOTED]),
+                       exp.Like(this=kind.copy(), expression=exp.Literal.string("array<decimal(%")))
+    return exp.If(this=unquoted, true=plain, false=quoting)
+
+
+# element types whose text (Spark's cast to string) never holds what DuckDB quotes in a list's text
+_UNQUOTED = ("tinyint", "smallint", "int", "bigint", "float", "double", "boolean", "date")
 
 
 def _ordered_concat(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
