@@ -251,28 +251,28 @@ def test_list_text_of_numbers_and_dates_is_written_as_duckdb_writes_it(tmp_path,
 
 
 def test_row_counts_of_parquet_sources_agree_with_duckdb(tmp_path, spark):
-    """The report's row count of a Parquet source (read from the files' footers on Spark, no job): DuckDB's
-    for one file, every part file's rows for a directory of them."""
+    """The report's row count of a Parquet source (read from the files' footers on Spark, no job) is
+    DuckDB's, for one file and for the files a glob matches."""
     import pandas as pd
 
     from statguard.api import validate
     pd.DataFrame({"k": ["a", "b", "c"], "v": [1.0, 2.0, None]}).to_parquet(tmp_path / "one.parquet")
-    parts = tmp_path / "parts.parquet"
+    parts = tmp_path / "parts"
     parts.mkdir()
     for i in range(3):
         pd.DataFrame({"k": [f"p{i}"] * (i + 2), "v": [float(i)] * (i + 2)}).to_parquet(parts / f"part-{i}.parquet")
-    (tmp_path / "p.yml").write_text("sources:\n  one: {keys: [k]}\n  many: {keys: [k], format: parquet}\nrules:\n"
+    (tmp_path / "p.yml").write_text("sources:\n  one: {keys: [k]}\n  many: {keys: [k], glob: true}\nrules:\n"
                                     "  - {id: A, kind: row, source: one, expr: v > 0}\n"
                                     "  - {id: B, kind: row, source: many, expr: v > 0}\n", encoding="utf-8")
     pack = statguard.load_pack(tmp_path / "p.yml")
-    on_spark = validate(pack, {"one": tmp_path / "one.parquet", "many": str(parts)}, engine="spark")
+    data = {"one": tmp_path / "one.parquet", "many": str(parts / "part-*.parquet")}
+    on_spark, on_duckdb = validate(pack, data, engine="spark"), validate(pack, data)
     rows = {name: info["rows"] for name, info in on_spark.meta["sources"].items()}
     assert rows == {"one": 3, "many": 2 + 3 + 4}
-    on_duckdb = validate(pack, {"one": tmp_path / "one.parquet"}, rules=["A"])
-    assert on_duckdb.meta["sources"]["one"]["rows"] == rows["one"]
+    assert rows == {name: info["rows"] for name, info in on_duckdb.meta["sources"].items()}
     from statguard.engine.spark import SparkEngine
     with SparkEngine(spark=spark) as engine:  # from the footers indeed, not by a count in Spark
-        engine.bind(pack.sources["many"], str(parts))
+        engine.bind(pack.sources["many"], data["many"])
         assert engine._footer_rows("many") == 9
 
 
