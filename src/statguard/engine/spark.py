@@ -137,7 +137,6 @@ class SparkEngine:
     """The engine interface of DuckDBEngine over a SparkSession."""
 
     dialect = "spark"
-    threads = 1  # the runner schedules nothing side by side: Spark parallelises each statement
 
     def __init__(self, master: str | None = None, spark: Any = None):
         self.spark = spark if spark is not None else spark_session(master)
@@ -152,18 +151,6 @@ class SparkEngine:
         self._parquet: dict[str, Any] = {}  # source -> its Spark DataFrame, for sources read from Parquet
 
     # -- the interface the runner uses ------------------------------------------
-    def session(self) -> SparkEngine:
-        return self
-
-    def sync_frames(self) -> None:
-        pass
-
-    def preserve_order(self, on: bool) -> None:
-        pass
-
-    def release_memory(self) -> None:
-        pass
-
     def close(self, wait: bool = True) -> None:
         for view in self._views.values():
             with contextlib.suppress(Exception):  # the session may be gone already; the views go with it
