@@ -148,7 +148,7 @@ class SparkEngine:
         self.registered: dict[str, object] = {}
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}
-        self._parquet: dict[str, Any] = {}  # source -> its Spark DataFrame, for sources read from Parquet
+        self._local_parquet: dict[str, list[Path]] = {}  # source -> the local Parquet files Spark reads
 
     # -- the interface the runner uses ------------------------------------------
     def close(self, wait: bool = True) -> None:
@@ -220,10 +220,11 @@ class SparkEngine:
         handed to Spark as those files with Hadoop's glob characters escaped; one Spark reads
         elsewhere (hdfs://, s3a://, ...) is escaped unless it is a pattern."""
         from statguard.engine.readers import expand
-        if _remote(path):
+        local = None if _remote(path) else expand(Path(path.removeprefix("file://")), source.glob)
+        if local is None:
             files = [path if source.glob else _hadoop_literal(path)]
         else:
-            files = [_hadoop_literal(str(f)) for f in expand(Path(path.removeprefix("file://")), source.glob)]
+            files = [_hadoop_literal(str(f)) for f in local]
         try:
             frame = self.spark.read.parquet(*files)
         except Exception as e:
@@ -231,7 +232,8 @@ class SparkEngine:
         self._expose("raw:" + source.name, frame)
         self._typed_view(source, "raw:" + source.name, path)
         self.described[source.name] = {"location": path}
-        self._parquet[source.name] = frame
+        if local is not None:
+            self._local_parquet[source.name] = local
 
     def _duck(self) -> Any:
         if self._reader is None:
@@ -319,19 +321,12 @@ class SparkEngine:
 
     def _footer_rows(self, source: str) -> int | None:
         """The rows of a source read from Parquet files on this machine, summed from the footers of
-        the files Spark reads (its typed view keeps every row): no Spark job. None for files
-        elsewhere (hdfs://, s3a://: Spark counts them) or when a footer cannot be read."""
-        frame = self._parquet.get(source)
-        if frame is None:
+        the files bound for Spark to read (its typed view keeps every row): no Spark job. None for
+        files elsewhere (hdfs://, s3a://: Spark counts them) or when a footer cannot be read."""
+        paths = self._local_parquet.get(source)
+        if paths is None:
             return None
-        from urllib.parse import unquote, urlparse
-        paths = []
         try:
-            for uri in frame.inputFiles():
-                parsed = urlparse(uri)
-                if parsed.scheme not in ("file", ""):
-                    return None
-                paths.append(unquote(parsed.path))
             import pyarrow.parquet as pq
             return sum(pq.read_metadata(path).num_rows for path in paths)
         except Exception:  # Spark's count says what is wrong, if anything
