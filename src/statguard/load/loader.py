@@ -304,7 +304,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
     listed = len(problems)
     src.database = parse_database(name, spec, file, problems)  # url: with table: or query:
     # a database declaration that cannot work stops the rules reading this source, not the others
-    problems[listed:] = src.problems = [replace(p, fatal=False) for p in problems[listed:]]
+    src.problems = problems[listed:]
     src.keys = _source_keys(spec, name, problems)
     src.locs = _declared_locs(spec)
     columns = spec.get("columns") or {}
