@@ -119,7 +119,6 @@ def _local_partitions(session: Any) -> None:
     machine), unless the user set them (--conf in PYSPARK_SUBMIT_ARGS, spark-defaults.conf). On a
     cluster Spark's own default stands: a fixed count set here would override the cluster's."""
     import os
-    import re
     key = "spark.sql.shuffle.partitions"
     conf = session.sparkContext.getConf()
     local = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\d+)?\])?", conf.get("spark.master", ""))
@@ -408,10 +407,7 @@ class SparkEngine:
         assert plan.query is not None
         item_names = self._columns(plan.query)
         status = exp.column(STATUS, quoted=True)
-        flags = {s: exp.EQ(this=status.copy(), expression=exp.Literal.string(s)) for s in ("pass", "fail")}
-        flags["na"] = exp.not_(exp.Coalesce(this=exp.or_(flags["pass"].copy(), flags["fail"].copy()),
-                                            expressions=[exp.false()]))
-        summary = exp.select(*_gathered(flags, item_names)).from_(_named(plan.query, "_sg_q"))
+        summary = exp.select(*_gathered(_status_flags(status), item_names)).from_(_named(plan.query, "_sg_q"))
         names = [f"_sg_n_{s}" for s in STATUSES]
         unnested = exp.select(*(exp.column(n) for n in names),
                               exp.Anonymous(this="inline_outer", expressions=[exp.column("_sg_fails")]))
@@ -455,11 +451,8 @@ class SparkEngine:
                 inner.append(exp.alias_(value.copy(), f"_sg{i}_{len(names)}", quoted=True))
                 names.append(name)
             status = exp.column(f"_sg{i}_{names.index(STATUS)}", quoted=True)
-            flags = {s: exp.and_(inside.copy(), exp.EQ(this=status.copy(), expression=exp.Literal.string(s)))
-                     for s in ("pass", "fail")}
-            flags["na"] = exp.and_(inside.copy(), exp.not_(exp.Coalesce(
-                this=exp.or_(flags["pass"].copy(), flags["fail"].copy()), expressions=[exp.false()])))
-            outer += _gathered(flags, names, f"_{i}", [f"_sg{i}_{k}" for k in range(len(names))])
+            columns = [f"_sg{i}_{k}" for k in range(len(names))]
+            outer += _gathered(_status_flags(status, inside), names, f"_{i}", columns)
         scan = exp.select(*inner).from_(table.copy())
         names_, rows = self._collect(exp.select(*outer).from_(_named(scan, "_sg_r")))
         row = dict(zip(names_, rows[0], strict=True))
@@ -547,6 +540,17 @@ def _inside_cte(node: exp.Expression, name: str) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def _status_flags(status: exp.Expression, inside: exp.Expression | None = None) -> dict[str, exp.Expression]:
+    """Per status, the flag count_if counts: 'pass', 'fail', and 'na' for anything else (NULL
+    too); with `inside` (a plan's WHERE folded into a flag), records outside it count as none."""
+    def within(flag: exp.Expression) -> exp.Expression:
+        return flag if inside is None else exp.and_(inside.copy(), flag)
+    flags = {s: within(exp.EQ(this=status.copy(), expression=exp.Literal.string(s))) for s in ("pass", "fail")}
+    flags["na"] = within(exp.not_(exp.Coalesce(this=exp.or_(flags["pass"].copy(), flags["fail"].copy()),
+                                               expressions=[exp.false()])))
+    return flags
 
 
 def _gathered(flags: dict[str, exp.Expression], names: list[str], suffix: str = "",
