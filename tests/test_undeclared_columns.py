@@ -182,3 +182,15 @@ def test_a_key_the_file_lacks_is_located_at_that_key(tmp_path):
     assert out.returncode == 2
     error = json.loads(out.stdout)["summary"][0]["error"]
     assert error.startswith(f"{path}:4:18: [keys] 数据源「firms」的主键列「编号」不在其数据中"), error
+
+
+def test_a_numeric_key_the_file_lacks_is_located_at_its_own_line(tmp_path):
+    """`keys: [企业代码, 2024]` (a year typed as a column name, read by YAML as a number) names a
+    column firms.csv lacks: the error points at the 2024 in `keys:`, as it does for a text key."""
+    head = HEAD.replace("keys: [企业代码, 期别]", "keys: [企业代码, 2024]")
+    path = _pack(tmp_path, "  - {id: R, kind: row, source: firms, expr: 利润 > -100}\n", head)
+    code, report = _check(path)
+    assert code == 2
+    error = {r["rule_id"]: r for r in report["summary"]}["R"]["error"]
+    # line 4, column 18: the 2024 inside `    keys: [企业代码, 2024]` (it was the source's line, 3:5)
+    assert error.startswith(f"{path}:4:18: [keys] key column '2024' of source 'firms' is not in its data"), error

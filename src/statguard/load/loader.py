@@ -385,9 +385,9 @@ def _declared_locs(spec: LocDict) -> dict[str, Loc]:
     locs = {key: spec.where(key) for key in ("unit", "period") if key in spec}
     keys = spec.get("keys")
     if isinstance(keys, LocList):
-        locs.update({f"key:{k}": at for k, at in zip(keys, keys.item_locs, strict=False) if isinstance(k, str)})
-    elif isinstance(keys, str) and "keys" in spec:
-        locs[f"key:{keys}"] = spec.where("keys")
+        locs.update({f"key:{_name(k)}": at for k, at in zip(keys, keys.item_locs, strict=False) if _name(k)})
+    elif _name(keys) and "keys" in spec:  # one name, text or a number such as 2024
+        locs[f"key:{_name(keys)}"] = spec.where("keys")
     return locs
 
 
