@@ -254,6 +254,33 @@ def test_closing_without_waiting_still_closes_and_cleans_up():
         engine.con.execute("SELECT 1")
 
 
+def test_closing_without_waiting_where_no_thread_can_start_closes_in_place():
+    """Under an address-space limit (RLIMIT_AS) that a run has used up, a thread's stack cannot be
+    reserved: closing without waiting then closes in place instead of failing the finished run
+    (CI saw "can't start new thread" from the memory test of 600 row rules)."""
+    import subprocess
+    import sys
+    child = r"""
+import resource, threading
+from pathlib import Path
+from statguard.engine.duckdb import DuckDBEngine
+engine = DuckDBEngine(threads=1)
+folder = Path(engine._tmp.name)
+size = int([ln for ln in open("/proc/self/status") if ln.startswith("VmSize")][0].split()[1]) * 1024
+resource.setrlimit(resource.RLIMIT_AS, (size + 2**20, size + 2**20))  # 1 MiB more than it has
+threading.stack_size(256 * 2**20)  # a stack no freed thread's cached stack can serve
+try:
+    threading.Thread(target=lambda: None).start()
+    print("THREAD STARTED")  # the limit did not bite here; the test cannot tell anything
+except RuntimeError:
+    engine.close(wait=False)
+    print("CLOSED", folder.exists())
+"""
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "CLOSED False", done.stdout
+
+
 def test_sessions_opened_before_a_dataframe_was_bound_see_it_once_synced():
     """The stage-1 pool opens when the first narrow group-by starts, before later sources are
     bound; DuckDB registers a DataFrame per connection, so a session registers the ones bound

@@ -99,11 +99,16 @@ class DuckDBEngine:
         """Close the connection; the engine that opened the database also closes the database.
         That frees all of DuckDB's memory, which takes a while (10-15 ms at scale factor 1 of
         the shared benchmark): with wait=False it happens on a thread of its own while the
-        caller goes on (the interpreter waits for the thread at exit)."""
+        caller goes on (the interpreter waits for the thread at exit). Where no thread can be
+        started (an address-space limit, RLIMIT_AS, that DuckDB's allocator has used up), it
+        closes here: the run's results are already made and must not be lost to it."""
         if wait or self._session:
             self._close()
-        else:
+            return
+        try:
             threading.Thread(target=self._close_quietly, name="statguard-close").start()
+        except RuntimeError:  # "can't start new thread"
+            self._close()
 
     def _close_quietly(self) -> None:
         with contextlib.suppress(Exception):  # nobody is left to tell, and no result depends on it
