@@ -384,10 +384,11 @@ def _declared_locs(spec: LocDict) -> dict[str, Loc]:
     named at its own line."""
     locs = {key: spec.where(key) for key in ("unit", "period") if key in spec}
     keys = spec.get("keys")
-    if isinstance(keys, LocList):
-        locs.update({f"key:{_name(k)}": at for k, at in zip(keys, keys.item_locs, strict=False) if _name(k)})
-    elif _name(keys) and "keys" in spec:  # one name, text or a number such as 2024
-        locs[f"key:{_name(keys)}"] = spec.where("keys")
+    if isinstance(keys, LocList):  # names as _source_keys reads them: text, or a number such as 2024
+        named = ((_name(k), at) for k, at in zip(keys, keys.item_locs, strict=False))
+        locs.update({f"key:{name}": at for name, at in named if name is not None})
+    elif (name := _name(keys)) is not None:
+        locs[f"key:{name}"] = spec.where("keys")
     return locs
 
 
