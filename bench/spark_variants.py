@@ -35,7 +35,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TABLES = ["claims", "insurance", "county_summary", "province_total", "revisions"]
 ORDER3 = ("ORDER BY `_unit` NULLS LAST, `key:person_id` NULLS LAST, `_observed` NULLS LAST, `_expected` NULLS LAST, "
           "`val:employer_id` NULLS LAST, `val:start_month` NULLS LAST, `val:reported_wage` NULLS LAST")
 WARM = ["SELECT count_if(person_id IS NULL), count_if(start_month < DATE '2023-01-01'), sum(reported_wage) "
@@ -44,10 +43,6 @@ WARM = ["SELECT count_if(person_id IS NULL), count_if(start_month < DATE '2023-0
         "SELECT count(*) FROM {county_summary} a JOIN {province_total} b ON a.province_code = b.province_code"]
 _C8_LIST = re.compile(r"CASE WHEN CAST\(SUM\(_sg_n\) AS BIGINT\) > 1 AND COUNT\(\*\) > 1 "
                       r"THEN IF\(TYPEOF.*? END AS `val:value`", re.S)
-
-
-def _paths(data: str, sf: str) -> dict[str, str]:
-    return {t: os.path.join(data, f"sf{float(sf):g}", f"{t}.parquet") for t in TABLES}
 
 
 def _open(paths: dict[str, str]):
@@ -110,7 +105,6 @@ def variants(captured: dict) -> dict[str, list[str]]:
 
 
 def one(variant: str, paths: dict[str, str], captured: dict) -> dict:
-    sys.path.insert(0, str(HERE))
     import spark_common
     statements = variants(captured)[variant]
     _, engine = _open(paths)
@@ -133,16 +127,19 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--one", help=argparse.SUPPRESS)  # a child process: the captured statements' file
     args = ap.parse_args()
-    paths = _paths(args.data, args.sf)
+    sys.path.insert(0, str(HERE))
+    from stages import parquet_paths
+    paths = parquet_paths(args.data, args.sf)
     if args.one:
         print(json.dumps(one(args.variants[0], paths, json.loads(Path(args.one).read_text()))))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        captured = Path(tmp) / "statements.json"
-        captured.write_text(json.dumps(capture(paths)))
-        unknown = set(args.variants) - set(variants(json.loads(captured.read_text())))
+        statements = capture(paths)
+        unknown = set(args.variants) - set(variants(statements))
         if unknown:
             sys.exit(f"unknown variants: {', '.join(sorted(unknown))}")
+        captured = Path(tmp) / "statements.json"  # for the child processes
+        captured.write_text(json.dumps(statements))
         results: dict[str, list[dict]] = {v: [] for v in args.variants}
         for _ in range(args.rounds):
             for v in args.variants:

@@ -34,6 +34,11 @@ HERE = Path(__file__).resolve().parent
 TABLES = ["claims", "insurance", "county_summary", "province_total", "revisions"]
 
 
+def parquet_paths(data: str, sf: str) -> dict[str, str]:
+    """The shared benchmark's Parquet file of each table at one scale factor (gen_data.py's layout)."""
+    return {t: os.path.join(data, f"sf{float(sf):g}", f"{t}.parquet") for t in TABLES}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sf", default="1")
@@ -43,7 +48,7 @@ def main() -> None:
     ap.add_argument("--no-report", action="store_true", help="skip the second run and the report stage "
                     "(the same Python work on both engines)")
     args = ap.parse_args()
-    paths = {t: os.path.join(args.data, f"sf{float(args.sf):g}", f"{t}.parquet") for t in TABLES}
+    paths = parquet_paths(args.data, args.sf)
     pack = statguard.load_pack(HERE / "pack" / "bench.yml", strict=True)
     stages: dict[str, float] = {"imports": time.perf_counter() - _T0}
 
