@@ -188,9 +188,9 @@ PARAMETER_RULES = [  # (rule, Chinese, English) of parameters pydantic or a kind
     ({"kind": "coverage", "source": "h", "other": "h", "match": ["c"]},
      "coverage 需要 min_rate、claimed 或二者同时给出", "coverage needs min_rate, claimed, or both"),
     ({"kind": "row", "source": "h", "expr": "v = v", "tolerance": "reproted"},
-     "tolerance 须为数值或 'reported'（最后一位填报数字的半个单位），而不是 'reproted'（是否想写 'reported'？）",
-     "tolerance is a number or 'reported' (half a unit of the last reported digit), not 'reproted' "
-     "(did you mean 'reported'?)"),
+     "tolerance 须为数值或 'reported'（最后一位填报数字的半个单位），而不是 'reproted'；是否想写 'reported'？",
+     "tolerance is a number or 'reported' (half a unit of the last reported digit), not 'reproted'; "
+     "did you mean 'reported'?"),
     ({"kind": "reconcile", "source": "h", "other": "h", "match": ["c"], "agg": "sum"},
      "agg 'sum' 需要 'measure'", "'measure' is needed for agg 'sum'"),
     ({"kind": "benchmark", "source": "h", "value": "v", "check": "band"},

@@ -103,3 +103,17 @@ def test_kind_messages_follow_the_language_too():
         frame = pd.DataFrame({"unit": ["东区"], "a": [1], "b": [2]})
         zh, en = (validate(load_pack(path), {"t": frame}, lang=x).violations.loc[0, "message"] for x in ("zh", "en"))
     assert zh != en and re.search(r"[\u4e00-\u9fff]", zh.replace("东区", "")) and "1" in en
+
+
+def test_did_you_mean_reads_full_width_and_case_before_spelling():
+    from statguard.i18n import did_you_mean, speaking
+    # ＧＤＰ typed with a Chinese input method, or gdp, is GDP; spelling alone would not say so
+    assert did_you_mean("ＧＤＰ", ["GDP", "GNP"]) == "; did you mean 'GDP'?"
+    assert did_you_mean("gdp", ["GDP", "GNP"]) == "; did you mean 'GDP'?"
+    assert did_you_mean("营业收人", ["营业收入", "利润"]) == "; did you mean '营业收入'?"
+    assert did_you_mean("tolerence", ["tolerance", "severity"], aside=True) == " (did you mean 'tolerance'?)"
+    assert did_you_mean("xyz", ["tolerance"]) == ""
+    assert did_you_mean("GDP", ["GDP"]) == ""  # the name itself is no suggestion
+    with speaking("zh"):
+        assert did_you_mean("verfied", ["verified"]) == "；是否想写 'verified'？"
+    assert did_you_mean("verfied", ["verified"], aside=True, lang="zh") == "（是否想写 'verified'？）"

@@ -287,6 +287,10 @@ KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "revisions": "indicator value_column", "coverage": "test"}.items()}
 ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
 CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
+CATALOGUE.update({
+    "hint.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
+    "hint.did_you_mean.aside": {"en": " (did you mean {names}?)", "zh": "（是否想写 {names}？）"},
+})
 
 
 def register(entries: Mapping[str, Mapping[str, str]]) -> None:
@@ -352,6 +356,27 @@ def spoken() -> str | None:
 def say(key: str, /, **values: object) -> str:
     """`t(key)` in the language `speaking` set (English outside any)."""
     return t(key, _SPEAKING.get(), **values)
+
+
+def did_you_mean(name: object, candidates: Iterable[object], *, n: int = 3, aside: bool = False,
+                 lang: str | None = None) -> str:
+    """The hint after a name that is none of `candidates` ("; did you mean 'tolerance'?"), '' when
+    nothing is close: the candidates that are the name once full-width letters read as ASCII and
+    case is ignored (ＧＤＰ, gdp for GDP), else up to `n` spelt alike. `aside` for a hint inside a
+    sentence (" (did you mean ...?)"); `lang` the language, else the one `speaking` set."""
+    import difflib
+    import unicodedata
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).casefold()
+
+    given = str(name)
+    pool = [c for c in dict.fromkeys(map(str, candidates)) if c != given]
+    close = [c for c in pool if folded(c) == folded(given)] or difflib.get_close_matches(given, pool, n=n)
+    if not close:
+        return ""
+    key = "hint.did_you_mean.aside" if aside else "hint.did_you_mean"
+    return t(key, lang if lang is not None else _SPEAKING.get(), names=", ".join(f"'{c}'" for c in close))
 
 
 def severity(name: str, lang: str | None) -> str:

@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from statguard.errors import ExpressionError, PackError, Problem
 from statguard.expr import Compiled, compile_expression, parse, quote_column
-from statguard.i18n import register, say, spoken, t
+from statguard.i18n import did_you_mean, register, say, spoken, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,13 +38,11 @@ register({
         "en": "column '{column}' is not declared in source '{source}'{hint}: it is taken as a column of the data, "
               "which the run checks",
         "zh": "列“{column}”未在数据源“{source}”中声明{hint}：按数据中的列处理，运行时检查数据是否有此列"},
-    "plan.undeclared.close": {"en": " (did you mean {names}?)", "zh": "（是否想写 {names}？）"},
     "plan.unknown_source": {"en": "unknown source '{name}' (sources: {known})",
                             "zh": "数据源「{name}」不存在（已有数据源：{known}）"},
     "plan.none_declared": {"en": "none declared", "zh": "没有声明任何数据源"},
     "plan.unknown_column": {"en": "unknown column '{column}' in source '{source}'{hint}",
                             "zh": "数据源「{source}」中没有列「{column}」{hint}"},
-    "plan.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
     "plan.not_in_data.unit": {"en": "unit column '{name}' of source '{source}' is not in its data; its columns: "
                                     "{columns}",
                               "zh": "数据源「{source}」的单位列「{name}」不在其数据中；其列为：{columns}"},
@@ -187,14 +185,12 @@ class Context:
                 self._undeclared(source, column, cols, field_name)
             else:
                 raise PackError(self.problem(say("plan.unknown_column", column=column, source=source,
-                                                 hint=_did_you_mean(column, cols)), field_name))
+                                                 hint=did_you_mean(column, cols)), field_name))
         return quote_column(column)
 
     def _undeclared(self, source: str, column: str, declared: list[str], field_name: str) -> None:
-        import difflib
-        close = difflib.get_close_matches(column, declared, n=3)
         lang = self.options.get("lang") or spoken() or getattr(self.pack, "lang", None)
-        hint = t("plan.undeclared.close", lang, names=", ".join(map(repr, close))) if close else ""
+        hint = did_you_mean(column, declared, aside=True, lang=lang)
         self.undeclared.append(self.problem(t("plan.undeclared", lang, column=column, source=source, hint=hint),
                                             field_name))
 
@@ -237,11 +233,6 @@ def _looks_like_typo(name: str, declared: list[str]) -> bool:
     import difflib
     return bool(difflib.get_close_matches(name, declared, n=1, cutoff=0.75))
 
-
-def _did_you_mean(name: str, columns: list[str]) -> str:
-    import difflib
-    close = difflib.get_close_matches(name, columns, n=3)
-    return say("plan.did_you_mean", names=", ".join(map(repr, close))) if close else ""
 
 
 def _with_undeclared(text: str, columns: dict[str | None, list[str] | None], loose: list[str | None],

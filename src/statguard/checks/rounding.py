@@ -41,7 +41,6 @@ is optional and not given, the rule is skipped.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -50,7 +49,7 @@ from sqlglot import exp
 
 from statguard.checks.plan import Context
 from statguard.expr import quote_column
-from statguard.i18n import register, say
+from statguard.i18n import did_you_mean, register, say
 
 REPORTED = "reported"
 HW_PREFIX = "_sg_hw:"  # per-record half-width column of a figure, next to the figure itself
@@ -66,8 +65,7 @@ def _tolerance(value: Any) -> Any:
         try:
             value = float(word)
         except ValueError:
-            hint = say("problem.rounding.did_you_mean", name=REPORTED) if difflib.get_close_matches(
-                word.lower(), [REPORTED]) else ""
+            hint = did_you_mean(word, [REPORTED])
             raise ValueError(say("problem.rounding.tolerance_word", word=word, hint=hint)) from None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
         raise ValueError(say("problem.rounding.tolerance_negative", value=value))
@@ -80,7 +78,6 @@ TOLERANCE_HELP = ("Absolute tolerance, or 'reported': half a unit of the last di
 
 
 register({  # the messages of the parameters' validators, said in the pack's language
-    "problem.rounding.did_you_mean": {"en": " (did you mean '{name}'?)", "zh": "（是否想写 '{name}'？）"},
     "problem.rounding.tolerance_word": {
         "en": "tolerance is a number or 'reported' (half a unit of the last reported digit), not '{word}'{hint}",
         "zh": "tolerance 须为数值或 'reported'（最后一位填报数字的半个单位），而不是 '{word}'{hint}"},
@@ -111,8 +108,7 @@ def _decimals(value: Any) -> Any:
     keys = list(DecimalsTable.model_fields)
     for key, given in value.items():
         if key not in keys:
-            close = difflib.get_close_matches(str(key), keys, n=1)
-            hint = say("problem.rounding.did_you_mean", name=close[0]) if close else ""
+            hint = did_you_mean(key, keys, n=1)
             raise ValueError(say("problem.rounding.table_key", keys=", ".join(keys), key=key, hint=hint))
         if not isinstance(given, str) and not (key == "column" and given is None):
             raise ValueError(say("problem.rounding.table_value", key=key, given=repr(given)))

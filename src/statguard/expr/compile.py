@@ -8,8 +8,6 @@ column y of the source aliased x, in rules that see several sources.
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -18,6 +16,7 @@ from sqlglot import exp
 from statguard.errors import ExpressionError, Problem
 from statguard.expr.messages import say
 from statguard.expr.parse import condition_problem, parse
+from statguard.i18n import did_you_mean
 
 
 @dataclass
@@ -90,8 +89,7 @@ def _bind_one(node: exp.Column, known: Mapping[str | None, list[str] | None],
 
 def _unknown(name: str, cols: list[str], node: exp.Column, where: Problem | None, text: str,
              source: str | None) -> ExpressionError:
-    close = _close(name, cols)
-    hint = say("expr.did_you_mean", names=", ".join(repr(c) for c in close)) if close else ""
+    hint = did_you_mean(name, cols)
     message = (say("expr.unknown_column_of", name=name, source=source, hint=hint) if source
                else say("expr.unknown_column", name=name, hint=hint))
     offset = node.parts[0].meta.get("start", text.find(name)) if node.parts else 0
@@ -132,11 +130,6 @@ def _names(scopes: Mapping[str | None, Iterable[str] | None]) -> set[str] | None
     return {f"{alias}.{c}" if alias else c for alias, cols in scopes.items() for c in cols or ()} | {
         c for cols in scopes.values() for c in cols or ()}
 
-
-def _close(name: str, cols: list[str]) -> list[str]:
-    """Columns like `name`: the same once full-width letters are read as ASCII (ＧＤＰ, GDP), or spelt alike."""
-    wide = [c for c in cols if c != name and unicodedata.normalize("NFKC", c) == unicodedata.normalize("NFKC", name)]
-    return wide or difflib.get_close_matches(name, cols, n=3)
 
 
 def to_sql(tree: exp.Expression, dialect: str = "duckdb") -> str:

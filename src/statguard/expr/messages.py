@@ -67,7 +67,6 @@ register({
                            "zh": "数据源中没有列「{name}」{hint}"},
     "expr.unknown_column_of": {"en": "unknown column '{name}' in source '{source}'{hint}",
                                "zh": "数据源「{source}」中没有列「{name}」{hint}"},
-    "expr.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
     # statistics (statguard.expr.aggregates)
     "expr.stat_here": {"en": "'{name}' is a statistic over records; statistics are allowed in an aggregate rule and "
                              "in a row rule's expr",

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from statguard import collector
 from statguard.checks import registry
 from statguard.errors import PackError, Problem, StatguardError
-from statguard.i18n import LANGS, normalize, say, speaking
+from statguard.i18n import LANGS, did_you_mean, normalize, say, speaking
 from statguard.load.dryrun import type_problems
 from statguard.pack import (
     lint_checks,
@@ -173,7 +173,7 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
         if key not in TOP_KEYS:
             problems.append(_fatal(doc.key_locs[key].problem(
                 say("pack.unknown_top", key=key, expected=", ".join(sorted(TOP_KEYS)))
-                + lint_checks.did_you_mean(key, TOP_KEYS), key)))
+                + did_you_mean(key, TOP_KEYS), key)))
     for inc, loc in _items(doc, "include", problems):
         target, why = _include_target(path, inc, allowed)
         if why:
@@ -254,7 +254,7 @@ def _load_meta(meta: Any, doc: LocDict, pack: Pack, problems: list[Problem]) -> 
         if key not in PACK_KEYS:
             problems.append(_fatal(meta.key_locs[key].problem(
                 say("pack.unknown_pack_key", key=key, expected=", ".join(sorted(PACK_KEYS)))
-                + lint_checks.did_you_mean(key, PACK_KEYS), key)))
+                + did_you_mean(key, PACK_KEYS), key)))
     pack.name = str(meta.get("name", pack.name))
     pack.description = meta.get("description", pack.description)
     lang = meta.get("lang", pack.lang)
@@ -290,7 +290,7 @@ def _load_source(name: str, spec: Any, loc: Loc, file: Path, pack: Pack, problem
         if key not in SOURCE_KEYS:
             problems.append(_fatal(spec.key_locs[key].problem(
                 say("pack.unknown_source_key", key=key, name=name, expected=", ".join(sorted(SOURCE_KEYS)))
-                + lint_checks.did_you_mean(key, SOURCE_KEYS), key)))
+                + did_you_mean(key, SOURCE_KEYS), key)))
     text = {key: _source_text(spec, key, name, problems) for key in SOURCE_TEXT}
     src = Source(name=name, loc=loc, format=text["format"], sheet=_sheet(spec, problems), encoding=text["encoding"],
                  unit=text["unit"], period=text["period"], scope=text["scope"], description=spec.get("description"))
@@ -446,7 +446,7 @@ def _load_column(name: str, spec: Any, loc: Loc, problems: list[Problem]) -> Col
         if key not in COLUMN_KEYS:
             problems.append(_fatal(where(key).problem(
                 say("pack.unknown_column_key", key=key, name=name, expected=", ".join(sorted(COLUMN_KEYS)))
-                + lint_checks.did_you_mean(key, COLUMN_KEYS), key)))
+                + did_you_mean(key, COLUMN_KEYS), key)))
     ctype = spec.get("type")
     if ctype is not None and ctype not in COLUMN_TYPES:
         problems.append(_fatal(where("type").problem(

@@ -19,11 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from statguard.errors import Problem
-from statguard.i18n import say
-from statguard.pack import (
-    lint_checks,  # noqa: F401  (registers lint.did_you_mean)
-    messages,  # noqa: F401  (registers the texts of pack.*)
-)
+from statguard.i18n import did_you_mean, say
+from statguard.pack import messages  # noqa: F401  (registers the texts of pack.*)
 from statguard.pack.model import Column, Derivation, Pack, Source
 from statguard.pack.yamlio import Loc, LocDict, LocList
 
@@ -122,9 +119,7 @@ def _column_problems(name: str, spec: Derivation, base: Source) -> list[Problem]
 
     def unknown(column: str, key: str) -> None:
         if declared is not None and column not in declared:
-            import difflib
-            close = difflib.get_close_matches(column, declared, n=3)
-            hint = say("lint.did_you_mean", names=", ".join(map(repr, close))) if close else ""
+            hint = did_you_mean(column, declared)
             out.append(_fatal(_at(spec, key).problem(
                 say("pack.derive.unknown_column", name=name, column=column, base=base.name, hint=hint),
                 f"derive.{key}")))

@@ -17,7 +17,6 @@ through it.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from functools import lru_cache
@@ -27,13 +26,12 @@ from pydantic import ValidationError
 from sqlglot import exp
 
 from statguard.errors import Problem
-from statguard.i18n import LANGS, register, say, speaking  # noqa: F401  (speaking: kept for callers)
+from statguard.i18n import LANGS, did_you_mean, register, say, speaking  # noqa: F401  (speaking: kept for callers)
 from statguard.pack.pydantic_words import said
 from statguard.pack.yamlio import Loc, LocDict
 from statguard.templates import MAX_WIDTH, _sane, _valid_spec
 
 register({
-    "lint.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
     "lint.unknown_kind": {"en": "unknown rule kind '{kind}' (known kinds: {known}){hint}",
                           "zh": "未知的规则类型「{kind}」（已有类型：{known}）{hint}"},
     "lint.unknown_param": {"en": "unknown parameter '{param}' for kind '{kind}' (allowed: {allowed}){hint}",
@@ -77,11 +75,6 @@ register({
     "lint.param_regex": {"en": "parameter '{param}'", "zh": "参数「{param}」"},
     "lint.expr_regex": {"en": "the pattern '{pattern}' of regexp_matches", "zh": "regexp_matches 的模式 '{pattern}'"},
 })
-
-
-def did_you_mean(name: str, candidates: Any) -> str:
-    close = difflib.get_close_matches(str(name), sorted(set(candidates)), n=2, cutoff=0.6)
-    return say("lint.did_you_mean", names=" / ".join(f"'{c}'" for c in close)) if close else ""
 
 
 def kind_problem(kind: str, known: list[str], loc: Loc) -> Problem:

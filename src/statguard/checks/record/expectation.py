@@ -46,7 +46,6 @@ imbalance -5); a record with no turnover is not evaluable.
 
 from __future__ import annotations
 
-import difflib
 import json
 import threading
 from dataclasses import dataclass
@@ -73,7 +72,7 @@ from statguard.checks.plan import (
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import EngineError, PackError, Problem
-from statguard.i18n import CATALOGUE, register, say, t
+from statguard.i18n import CATALOGUE, did_you_mean, register, say, t
 from statguard.pack.model import Rule
 from statguard.pack.pydantic_words import said
 
@@ -98,7 +97,6 @@ register({
     "problem.expectation.other_table": {"en": "it reads another table", "zh": "它会读取另一张表"},
     "problem.expectation.unknown": {"en": "unknown great-expectations expectation '{name}'{hint}",
                                     "zh": "great-expectations 中没有 expectation '{name}'{hint}"},
-    "problem.expectation.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
     "problem.expectation.unknown_argument": {"en": "unknown argument '{field}' of {name} (its arguments: {own}){hint}",
                                              "zh": "{name} 没有参数 '{field}'（其参数为：{own}）{hint}"},
     "problem.expectation.needs": {"en": "{name} needs the argument '{field}'", "zh": "{name} 需要参数 '{field}'"},
@@ -181,8 +179,7 @@ def _expectation_class(ctx: Context, name: str) -> type:
         why = say(REFUSED[name])
         raise PackError(ctx.problem(say("problem.expectation.refused", name=name, why=why), "expectation"))
     if name not in registered:
-        close = difflib.get_close_matches(name, list(registered), n=3)
-        hint = say("problem.expectation.did_you_mean", names=", ".join(map(repr, close))) if close else ""
+        hint = did_you_mean(name, registered)
         raise PackError(ctx.problem(say("problem.expectation.unknown", name=name, hint=hint), "expectation"))
     return registered[name]
 
@@ -201,8 +198,7 @@ def _kwarg_problems(ctx: Context, name: str, cls: type, error: Exception) -> lis
             continue
         seen.add(field)
         if err.get("type") == "value_error.extra":
-            close = difflib.get_close_matches(field, own, n=1)
-            hint = say("problem.expectation.did_you_mean", names=repr(close[0])) if close else ""
+            hint = did_you_mean(field, own, n=1)
             msg = say("problem.expectation.unknown_argument", field=field, name=name, own=", ".join(own), hint=hint)
         elif err.get("type") == "value_error.missing":
             msg, field = say("problem.expectation.needs", name=name, field=field), "__root__"
