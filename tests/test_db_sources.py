@@ -420,6 +420,26 @@ rules:
 
 
 # -- DuckDB files -----------------------------------------------------------------
+def test_a_sqlite_file_under_duckdb_url_is_named_as_such_and_nothing_is_downloaded(tmp_path):
+    (tmp_path / "data").mkdir()
+    _sqlite_file(tmp_path / "data" / "s.db")
+    home = tmp_path / "home"  # DuckDB would install its sqlite extension under ~/.duckdb
+    path = _pack(tmp_path, """\
+sources:
+  s: {url: "duckdb:///data/s.db", table: 企业}
+rules:
+  - {id: a, kind: row, source: s, expr: unit != ''}
+""")
+    out = tmp_path / "r.json"
+    run = subprocess.run([sys.executable, "-m", "statguard", "check", str(path), "-o", str(out)], capture_output=True,
+                         text=True, env={**os.environ, "HOME": str(home)}, timeout=120)
+    assert run.returncode == 2, run.stdout + run.stderr
+    error = json.loads(out.read_text(encoding="utf-8"))["summary"][0]["error"]
+    assert f"{path}:2: [url]" in error
+    assert "is a SQLite database, not a DuckDB one: write its url as sqlite:///" in error
+    assert not home.exists()
+
+
 def test_duckdb_file_tables_attached_read_only_and_queries_without_file_access(tmp_path):
     db = tmp_path / "stats.duckdb"
     with duckdb.connect(str(db)) as con:

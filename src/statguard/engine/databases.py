@@ -280,6 +280,9 @@ def _duckdb_query(target: Target) -> pa.Table:
 def _duckdb_open(target: Target, opener: Any) -> Any:
     if target.file is None or not target.file.is_file():
         raise target.error("url", say("source.db.no_file", file=target.file))
+    with open(target.file, "rb") as head:
+        if head.read(16) == b"SQLite format 3\x00":  # DuckDB would look for its sqlite extension instead
+            raise target.error("url", say("source.db.is_sqlite", file=target.file))
     try:
         return opener(target.file)
     except Exception as e:  # duckdb.Error

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 
 DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
               "date": "DATE", "datetime": "TIMESTAMP"}
+# An integer division (//) or remainder (%) by zero is NULL, the missing figure it is, as on Spark: DuckDB's
+# default is an error that loses the whole rule (x / 0: statguard.expr.parse makes the division safe; DuckDB's
+# ieee_floating_point_ops would do it too, but also turns sqrt(-1) and ln(0) into errors).
+# Not reading extensions off the network: statguard runs offline and installs nothing behind the user's back.
+CONNECTION_CONFIG = {"error_on_division_by_zero": False, "autoinstall_known_extensions": False}
 ITEM_ALIAS = "_sg_item"
 STATUSES = ("pass", "fail", "na")
 
@@ -53,7 +58,7 @@ class DuckDBEngine:
         self._duckdb = duckdb
         self._tmp = tempfile.TemporaryDirectory(prefix="statguard-")
         self._session = False
-        self.con = duckdb.connect(":memory:")
+        self.con = duckdb.connect(":memory:", config=CONNECTION_CONFIG)
         try:
             self.threads = self._configure(threads, memory_limit)
         except EngineError:

@@ -112,6 +112,8 @@ register({
     "source.db.read": {"en": "cannot read {shown}: {why}", "zh": "无法读取 {shown}：{why}"},
     "source.db.no_rows": {"en": "the query returns no rows (give a SELECT)",
                           "zh": "该查询不返回任何行（请给出 SELECT）"},
+    "source.db.is_sqlite": {"en": "{file} is a SQLite database, not a DuckDB one: write its url as sqlite:///{file}",
+                            "zh": "{file} 是 SQLite 数据库，不是 DuckDB 数据库：url 应写作 sqlite:///{file}"},
     "source.db.open_duckdb": {"en": "cannot open {file} as a DuckDB database: {why}",
                               "zh": "无法把 {file} 作为 DuckDB 数据库打开：{why}"},
 })

@@ -92,6 +92,11 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
     tree = aggregates.normalise(tree, lambda node, message: where.problem(
         message, _offset_of(node, where.text, _token(node, where.text))), statistics)
     _check(tree, where, aggregates.NODES if statistics else frozenset())
+    for division in tree.find_all(exp.Div):
+        # x / 0 is NULL, a missing figure, on every engine: sqlglot renders a safe division as
+        # x / NULLIF(0, 0) where the engine would give inf or NaN (DuckDB), as itself where it is
+        # NULL already (Spark). // and % by zero: the DuckDB engine's connection (CONNECTION_CONFIG).
+        division.set("safe", True)
     return tree
 
 

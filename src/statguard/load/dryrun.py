@@ -59,8 +59,8 @@ def _unbound(pack: Pack, candidates: list[Rule], plans: Mapping[int, Any] | None
         return []
     import duckdb
 
-    from statguard.engine.duckdb import DUCK_TYPES
-    con = duckdb.connect(":memory:")
+    from statguard.engine.duckdb import CONNECTION_CONFIG, DUCK_TYPES
+    con = duckdb.connect(":memory:", config=CONNECTION_CONFIG)
     try:
         for name in sorted({s for r in rules for s in r.sources}):
             for view, text in ((name, False), ("raw:" + name, True)):
