@@ -172,16 +172,47 @@ def test_engine_errors_read_without_duckdbs_exception_class(tmp_path):
 rules:
   - {id: BIND, kind: row, source: d, expr: s + 1 > 0}
   - {id: CONVERT, kind: row, source: d, expr: CAST(s AS INT) > 0}
+  - {id: IN, kind: row, source: d, expr: "s in (1, 7)"}
   - {id: MISSING, kind: row, source: d, expr: gone > 0}
   - {id: OK, kind: row, source: d, expr: n >= 0}
+  - {id: BETWEEN, kind: row, source: d, expr: s between 1 and 9}
 """, encoding="utf-8")
     rows = statguard.load_pack(tmp_path / "p.yml").validate().summary.set_index("rule_id")
     pack = tmp_path / "p.yml"
-    assert rows.loc["BIND", "error"].startswith(f"{pack}:4: cannot evaluate rule 'BIND': No function matches")
-    assert rows.loc["CONVERT", "error"].startswith(
-        f"{pack}:5: cannot evaluate rule 'CONVERT': Could not convert string 'abc' to INT32")
+    # DuckDB's messages for a value of the wrong type are said in the reader's words, with what to do
+    assert rows.loc["BIND", "error"].startswith(
+        f"{pack}:4: cannot evaluate rule 'BIND': + does not take a text value and a number; a column read as text "
+        "needs its type declared")
+    # an author's CAST of a value that does not convert leaves that record not evaluable (as TRY_CAST, and
+    # as Spark casts), instead of losing the rule over one record
+    assert (rows.loc["CONVERT", "errored"], rows.loc["CONVERT", "passes"], rows.loc["CONVERT", "not_evaluable"]) == (
+        False, 1, 1)
+    assert rows.loc["IN", "error"].startswith(
+        f"{pack}:6: cannot evaluate rule 'IN': the value 'abc' of column 's' is not a number; a column read as text")
     assert rows.loc["MISSING", "error"].startswith(
-        f"{pack}:6: cannot evaluate rule 'MISSING': source 'd' {tmp_path / 'd.csv'}: the file has no column 'gone'")
-    assert not any(f"{name} Error" in rows.loc[rule, "error"] for rule in ("BIND", "CONVERT", "MISSING")
+        f"{pack}:7: cannot evaluate rule 'MISSING': source 'd' {tmp_path / 'd.csv'}: the file has no column 'gone'")
+    assert rows.loc["BETWEEN", "error"].startswith(
+        f"{pack}:9: cannot evaluate rule 'BETWEEN': it compares a text value with a number;")
+    assert not any(f"{name} Error" in rows.loc[rule, "error"] for rule in ("BIND", "IN", "MISSING", "BETWEEN")
                    for name in ("Binder", "Conversion", "Invalid Input"))
     assert (rows.loc["OK", "errored"], rows.loc["OK", "fails"]) == (False, 1)
+
+
+def test_a_rule_error_is_said_in_the_packs_language_and_hides_personal_values(tmp_path):
+    """An engine's message may quote any value of the data: where the pack declares personal
+    columns, quoted values are hidden (names of columns stay) unless show_pii is asked for."""
+    import statguard
+    (tmp_path / "p.csv").write_text("身份证号,住址,n\n320102199001011234,南京市玄武区中山路1号,5\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("""pack: {name: 个人, lang: zh}
+sources:
+  p: {path: p.csv, keys: [身份证号], columns: {身份证号: {type: string, pii: true}, 住址: {pii: text}, n: {}}}
+rules:
+  - {id: IN, kind: row, source: p, expr: "住址 in (1, 2)"}
+  - {id: OK, kind: row, source: p, expr: n > 0}
+""", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    error = pack.validate().summary.set_index("rule_id").loc["IN", "error"]
+    assert error.startswith(f"{tmp_path / 'p.yml'}:5: 无法执行规则「IN」：列「住址」的值 '***' 不是数值；")
+    assert "南京" not in error and "cannot" not in error
+    shown = pack.validate(options={"show_pii": True}).summary.set_index("rule_id").loc["IN", "error"]
+    assert "'南京市玄武区中山路1号'" in shown

@@ -104,7 +104,8 @@ def test_a_rule_failing_on_a_session_errors_only_itself(tmp_path, sessions):
     assert sessions
     rows = {r["rule_id"]: r for r in report.rules()}
     assert rows["TYPE"]["errored"]
-    assert rows["TYPE"]["error"].startswith(f"{tmp_path / 'p.yml'}:4: cannot evaluate rule 'TYPE': No function matches")
+    assert rows["TYPE"]["error"].startswith(
+        f"{tmp_path / 'p.yml'}:4: cannot evaluate rule 'TYPE': + does not take a text value and a number")
     assert (rows["OK"]["errored"], rows["OK"]["fails"]) == (False, 1)
     assert (rows["DUP"]["errored"], rows["DUP"]["passes"]) == (False, 2)
 

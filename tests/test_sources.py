@@ -148,7 +148,7 @@ def test_rule_failing_on_the_data_names_its_file_and_line(tmp_path):
     rows = statguard.load_pack(tmp_path / "p.yml").validate().summary.set_index("rule_id")
     assert rows.loc["TYPE", "errored"]
     assert rows.loc["TYPE", "error"].startswith(
-        f"{tmp_path / 'p.yml'}:6: cannot evaluate rule 'TYPE': No function matches")
+        f"{tmp_path / 'p.yml'}:6: cannot evaluate rule 'TYPE': + does not take a text value and a number")
     assert not rows.loc["OK", "errored"] and rows.loc["OK", "fails"] == 1
 
 

@@ -37,6 +37,31 @@ register({
                        "zh": "为未声明的数据源提供了数据：{names}（已声明：{declared}）"},
     "api.derived_given": {"en": "is derived from '{base}'; give data for that source instead",
                           "zh": "由「{base}」推算而来；请为该数据源提供数据"},
+    "api.cannot_evaluate": {"en": "cannot evaluate rule '{id}': {why}", "zh": "无法执行规则「{id}」：{why}"},
+    "api.compare_types": {
+        "en": "it compares a {a} with a {b}; a column read as text (a placeholder such as 'xxx' among its numbers, "
+              "or no type declared) needs its type declared in the pack (columns: {name: {type: number}}: "
+              "values that are not numbers then become findings of the schema) or a cast(x as double)",
+        "zh": "规则把{a}与{b}相比较；按文本读入的列（数字中夹有 'xxx' 等占位符，或未声明类型）需要在规则包中声明类型"
+              "（columns: {列名: {type: number}}，非数字的值随之成为 schema 的问题），或写 cast(x as double)"},
+    "api.function_types": {
+        "en": "{function} does not take a {types}; a column read as text needs its type declared in the pack "
+              "(columns: {name: {type: number}}) or a cast(x as double)",
+        "zh": "{function} 不接受{types}；按文本读入的列需要在规则包中声明类型（columns: {列名: {type: number}}），"
+              "或写 cast(x as double)"},
+    "api.convert": {
+        "en": "the value {value} of column '{column}' is not a {type}; a column read as text needs its type "
+              "declared in the pack (columns: {name: {type: number}}: values that are not numbers then become "
+              "findings of the schema) or a cast(x as double)",
+        "zh": "列「{column}」的值 {value} 不是{type}；按文本读入的列需要在规则包中声明类型"
+              "（columns: {列名: {type: number}}，非数字的值随之成为 schema 的问题），或写 cast(x as double)"},
+    "api.type.text": {"en": "text value", "zh": "文本"},
+    "api.type.number": {"en": "number", "zh": "数值"},
+    "api.type.date": {"en": "date", "zh": "日期"},
+    "api.type.datetime": {"en": "date-time", "zh": "日期时间"},
+    "api.type.boolean": {"en": "true/false value", "zh": "是否值"},
+    "api.and": {"en": " and a ", "zh": "和"},
+    "api.internal_error": {"en": "internal error of statguard: {why}", "zh": "statguard 内部错误：{why}"},
     "api.derived_unread": {"en": "derived from a source that could not be read: {error}",
                            "zh": "其来源数据源无法读取：{error}"},
 })
@@ -192,11 +217,12 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
         from statguard.i18n import t
         row.update(skipped=True, error=t("skipped_note", lang or pack.lang, sources="、".join(e.sources)))
     except EngineError as e:  # the data did not fit the rule: say which rule, where
-        row.update(errored=True, error=_engine_error(pack, rule, e))
+        row.update(errored=True, error=_engine_error(pack, rule, e, masker))
     except StatguardError as e:
         row.update(errored=True, error=str(e))
     except Exception as e:  # a bug in one rule kind must not stop the others
-        row.update(errored=True, error=f"{_where(rule)}internal error: {type(e).__name__}: {e}")
+        row.update(errored=True, error=_where(rule) + say("api.internal_error", why=_unquoted(
+            f"{type(e).__name__}: {e}", pack, rule, masker)))
     row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
     return row, records, written, lacked
 
@@ -212,9 +238,10 @@ def _persisting(rule: Rule, row: dict[str, Any], records: dict[str, list[Any]], 
     return records
 
 
-def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:
+def _engine_error(pack: Pack, rule: Rule, error: EngineError, masker: Any = None) -> str:
     """Why a rule could not run: its located type problem when the declared column types
-    explain it (as `statguard lint` reports it), else the engine's message at the rule."""
+    explain it (as `statguard lint` reports it), else the engine's message at the rule (its
+    quoted values hidden where the rule reads personal data)."""
     from statguard.load.dryrun import type_problem
     try:
         problem = type_problem(pack, rule)
@@ -222,7 +249,51 @@ def _engine_error(pack: Pack, rule: Rule, error: EngineError) -> str:
         problem = None
     if problem is not None:
         return str(problem)
-    return f"{_where(rule)}cannot evaluate rule '{rule.id}': {_DUCKDB_CLASS.sub('', str(error), count=1)}"
+    why = _readable(_unquoted(_DUCKDB_CLASS.sub("", str(error), count=1), pack, rule, masker))
+    return _where(rule) + say("api.cannot_evaluate", id=rule.id, why=why)
+
+
+def _unquoted(text: str, pack: Pack, rule: Rule, masker: Any) -> str:
+    """`text` with its quoted values ('张伟', '138-1234-5679') hidden when the run masks personal
+    columns: an engine's message may quote a value of any column, and which one is not known.
+    Quoted names of the rule's sources and of the pack's columns stay."""
+    if masker is None:
+        return text
+    names = {rule.id, *rule.sources, *(c for s in rule.sources if s in pack.sources for c in pack.sources[s].columns)}
+    return _QUOTED.sub(lambda m: m.group(0) if m.group(2) in names or _SIGNATURE.fullmatch(m.group(2))
+                       else m.group(1) + "***" + m.group(1), text)
+
+
+_QUOTED = re.compile(r"(['\"])(.*?)\1")
+_SIGNATURE = re.compile(r"[^\s(]*\((?:[A-Z][A-Z0-9_]*(?:\[\])?(?:, )?)*\)")  # '+(VARCHAR, INTEGER_LITERAL)'
+
+
+def _readable(text: str) -> str:
+    """DuckDB's two messages for a value of the wrong type, in the reader's language with what to do."""
+    compared = re.match(r"Cannot (?:compare|mix) values of type (\w+) and (?:type )?(\w+)", text)
+    if compared:
+        return say("api.compare_types", a=_type_word(compared[1]), b=_type_word(compared[2]))
+    called = re.match(r"No function matches the given name and argument types '([^(]*)\((.*)\)'", text)
+    if called:
+        words = list(dict.fromkeys(_type_word(t) for t in called[2].split(", ") if t))
+        return say("api.function_types", function=called[1], types=say("api.and").join(words))
+    converted = re.match(r"Could not convert string (.+?) to (\w+) when casting from source column (.+)$", text)
+    if converted:
+        return say("api.convert", value=converted[1], type=_type_word(converted[2]), column=converted[3].strip())
+    return text
+
+
+def _type_word(duckdb_type: str) -> str:
+    head = duckdb_type.removesuffix("_LITERAL").split("(")[0]
+    kind = ("text" if head in ("VARCHAR", "STRING") else "date" if head == "DATE"
+            else "datetime" if head.startswith("TIMESTAMP") else "boolean" if head == "BOOLEAN"
+            else "number" if head in _NUMERIC else None)
+    return say(f"api.type.{kind}") if kind else duckdb_type
+
+
+_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+            "FLOAT", "DOUBLE", "DECIMAL", "INT8", "INT16", "INT32", "INT64", "INT128", "UINT8", "UINT16", "UINT32",
+            "UINT64", "FLOAT4", "FLOAT8"}
 
 
 # The class of DuckDB's exception its messages begin with ("Binder Error: ", "Invalid Input Error: ",

@@ -97,7 +97,9 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
         # x / NULLIF(0, 0) where the engine would give inf or NaN (DuckDB), as itself where it is
         # NULL already (Spark). // and % by zero: the DuckDB engine's connection (CONNECTION_CONFIG).
         division.set("safe", True)
-    return tree
+    # a value that does not convert is NULL, the item not evaluable (as Spark casts), rather than
+    # an error that loses the whole rule over one record (and quotes the record's value)
+    return tree.transform(lambda node: exp.TryCast(**node.args) if type(node) is exp.Cast else node, copy=False)
 
 
 MAX_DEPTH = 100  # nested parentheses, functions and operators (a chain a + b + c ... is one level)
