@@ -224,3 +224,13 @@ def test_a_bug_in_statguard_exits_3_saying_so(pack, monkeypatch, capsys):
     assert "Traceback (most recent call last)" in err and "in broken" in err
     assert main(["check", str(pack), "--lang", "en"]) == 3
     assert "internal error, a fault of statguard's" in capsys.readouterr().err
+
+
+def test_a_database_url_on_the_command_line_is_refused_without_repeating_it(pack, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    for url in ("postgresql://stats:s3cret@127.0.0.1:5432/db", "sqlite:///data/x.db",
+                "https://stats:s3cret@example.org/x.csv"):
+        assert main(["check", str(pack), "--source", f"sbs={url}", "-f", "json", "-o", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert "takes a file; a database source" in captured.err
+        assert "s3cret" not in captured.out + captured.err and not out.exists()

@@ -9,10 +9,16 @@ from pathlib import Path
 
 from statguard.errors import StatguardError
 from statguard.i18n import register, say
+from statguard.pack.databases import SCHEMES
 
 register({
     "cli.source_form": {"en": "--source expects NAME=PATH, got '{item}'",
                         "zh": "--source 应写作 名称=路径，而不是「{item}」"},
+    "cli.source_url": {"en": "--source {name}=... takes a file; a database source ({scheme}://...) is declared in the "
+                              "pack (url: with table: or query:, and password_env: for its password), not given on "
+                              "the command line, where a password would show",
+                       "zh": "--source {name}=... 只接受文件；数据库数据源（{scheme}://...）请在规则包中声明"
+                             "（url: 加 table: 或 query:，密码用 password_env:），不要写在命令行上，否则密码会被显示"},
     "cli.allow_include": {"en": "let {what} read files under DIR too (default: only the pack's own directory "
                                 "tree); repeatable",
                           "zh": "允许 {what} 读取 DIR 下的文件（默认只能读取规则包自身所在的目录）；可重复"},
@@ -46,8 +52,15 @@ def parse_sources(items: list[str] | None) -> dict[str, str]:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             raise StatguardError(say("cli.source_form", item=item))
+        url = _URL.match(path.strip())
+        if url and (url[1].lower() in SCHEMES or ":" in (url[2] or "")):  # never repeated: it may hold a password
+            raise StatguardError(say("cli.source_url", name=name.strip(), scheme=url[1]))
         out[name.strip()] = path.strip()
     return out
+
+
+# a database's url, or any url with user:password@ (hdfs://, s3a:// paths are Spark's files)
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://(?:([^/@]*)@)?")
 
 
 def write_output(text: str, output: str | None) -> None:
