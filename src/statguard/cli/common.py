@@ -9,7 +9,6 @@ from pathlib import Path
 
 from statguard.errors import StatguardError
 from statguard.i18n import register, say
-from statguard.pack.databases import SCHEMES
 
 register({
     "cli.source_form": {"en": "--source expects NAME=PATH, got '{item}'",
@@ -53,6 +52,7 @@ def parse_sources(items: list[str] | None) -> dict[str, str]:
         if not sep or not name or not path:
             raise StatguardError(say("cli.source_form", item=item))
         url = _URL.match(path.strip())
+        from statguard.pack.databases import SCHEMES
         if url and (url[1].lower() in SCHEMES or ":" in (url[2] or "")):  # never repeated: it may hold a password
             raise StatguardError(say("cli.source_url", name=name.strip(), scheme=url[1]))
         out[name.strip()] = path.strip()
