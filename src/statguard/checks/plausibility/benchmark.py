@@ -215,9 +215,7 @@ class BenchmarkParams(LongParams):
 def plan(rule: Rule, ctx: Context) -> Plan:
     p: BenchmarkParams = rule.params
     long = Long(ctx, p)
-    if long.indicator is None and ctx.columns(p.source) is None:
-        long.indicator = "indicator"  # columns unknown until the data is bound (linting an undeclared source)
-    if long.indicator is None:
+    if long.needed(ctx, "indicator", "indicator") is None:
         raise PackError(ctx.problem(say("problem.benchmark.no_indicator", source=p.source), "indicator"))
     scope = column_or_default(ctx, p.source, p.scope, "scope", "scope")
     rows = long.rows(ctx).select(alias(quote_column(scope) if scope else exp.Null(), "_scope"))

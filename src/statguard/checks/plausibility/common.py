@@ -85,6 +85,18 @@ class Long:
             raise PackError(ctx.problem(say("problem.long.no_period", source=p.source), "period"))
         self.scope = ctx.compile(p.where, "where", {None: p.source}).tree if p.where else None
 
+    def needed(self, ctx: Context, role: str, field_name: str) -> str | None:
+        """The column of `role` (indicator, peer_group) for a rule that cannot do without it: the
+        resolved one, else the canonical name while the data may still have it (no data bound yet:
+        the run checks it against the file's header; a pack that declares other columns gets the
+        note on undeclared columns); None once the data's columns are known to lack it."""
+        column = getattr(self, role)
+        if column is None and ctx.partial(self.source):
+            column = role
+            ctx.require_column(self.source, column, field_name)
+            setattr(self, role, column)
+        return column
+
     def columns(self, *roles: str) -> list[str]:
         """The resolved columns for `roles` (unit, period, indicator, peer_group), skipping absent ones."""
         return [c for c in (getattr(self, r) for r in roles) if c]
@@ -138,7 +150,7 @@ def without_exempt(ctx: Context, rows: exp.Select, long: Long, indicators: str |
     ctx.source(spec.source, "indicators")
     name = ctx.require_column(spec.source, spec.indicator, "indicators")
     kind = ctx.require_column(spec.source, spec.kind, "indicators")
-    if long.indicator is None:
+    if long.needed(ctx, "indicator", "indicators") is None:
         from statguard.errors import PackError
         raise PackError(ctx.problem(say("problem.long.no_indicator", source=long.source, table=spec.source),
                                     "indicators"))

@@ -44,7 +44,16 @@ Schulzke 2016).
 
 Not evaluable: a group with fewer than `min_n` values carrying the digit
 (default first 60, second 100, first_two 300, last 60, round 30), or whose
-group column is NULL. Per-unit groups have little power; pooling `by:
+group column is NULL; a group whose values are all the same (a constant says
+nothing about digits: `perfect` with `check: constant` finds it); and, for
+first and first_two, a group whose values span too few orders of magnitude
+for Benford's law to be expected: the middle 90% (5th to 95th percentile of
+the absolute values) must span `min_orders` (default 1.2, a ratio of about
+16). Honest figures of similar size, such as one indicator of 30 counties of
+a size, have first digits far from Benford's (lognormal figures whose middle
+90% span 1 order of magnitude miss it by a MAD of about 0.023, beyond the
+marginal 0.015; at 1.2 orders by about 0.011); the second digit depends far
+less on the spread and has no such bound by default. Per-unit groups have little power; pooling `by:
 indicator` or `by: peer_group` finds an invented series mix that per-unit
 Benford misses.
 
@@ -105,6 +114,8 @@ NIGRINI = {  # MAD conformity levels, Nigrini (2012) table 7.1 (benford_py's mad
 }
 MIN_N = {"first": 60, "second": 100, "first_two": 300, "last": 60, "round": 30}
 LAST_MAX_MAD = 0.02
+MIN_ORDERS = {"first": 1.2, "first_two": 1.2}  # orders of magnitude the middle 90% of values must span
+SPREAD = (0.05, 0.95)  # the percentiles whose ratio is the spread
 ROUND_LABELS = ["<=2 sig", "0/5", "other"]  # whole with <= 2 significant digits, ends in 0 or 5, rest
 ROUND_SHARE = 0.2  # integer parts ending in 0 or 5, if their units digit is uniform
 ROUND_FROM = 100  # last and round: values with an integer part of at least three digits
@@ -121,6 +132,19 @@ register({
                              "zh": "检验 'round' 比较的是占比：请用 'max_round_share'"},
     "problem.digits.by": {"en": "by: {by} needs a {field} column: source '{source}' has no '{field}'; give '{field}:'",
                           "zh": "by: {by} 需要 {field} 列：数据源「{source}」没有 '{field}' 列；请给出 '{field}:'"},
+    "detail.digits.too_few": {
+        "en": "only {n} values carry the tested digit; at least {min_n} are needed to judge",
+        "zh": "只有 {n} 个数值含有所检验的数字，至少需要 {min_n} 个才能判断"},
+    "detail.digits.constant": {
+        "en": "all {n} values are the same: a constant says nothing about digits (the perfect kind's check "
+              "constant finds it)",
+        "zh": "{n} 个数值全部相同：常数不能说明数字分布（perfect 的 constant 检查可以发现它）"},
+    "detail.digits.narrow": {
+        "en": "the middle 90% of the {n} values span {orders} orders of magnitude ({low} to {high}); Benford's law "
+              "is expected only of figures spread over at least {min_orders}",
+        "zh": "{n} 个数值中间 90% 只跨 {orders} 个数量级（{low} 至 {high}）；本福特定律只适用于至少跨 {min_orders} "
+              "个数量级的数值"},
+    "detail.digits.no_group": {"en": "no group: the group column is empty", "zh": "无分组：分组列为空"},
     "detail.digits.first": {
         "en": "first digits of {n} values depart from Benford's law: MAD {mad} (limit {mad_limit}), "
               "chi-square {chi2} (critical {chi2_critical})",
@@ -141,7 +165,7 @@ register({
               "chi-square {chi2} (critical {chi2_critical})",
         "zh": "{n} 个数值的个位数字分布不均匀：MAD {mad}（上限 {mad_limit}），卡方 {chi2}（临界值 {chi2_critical}）"},
     "detail.digits.round": {
-        "en": "{round_share} of {n} values end in 0 or 5 (limit {max_round_share}, 0.2 expected), "
+        "en": "a share of {round_share} of the {n} values end in 0 or 5 (limit {max_round_share}, 0.2 expected), "
               "{two_digit_share} have at most two significant digits; chi-square {chi2} (critical {chi2_critical})",
         "zh": "{n} 个数值中个位为 0 或 5 的占 {round_share}（上限 {max_round_share}，正常约 0.2），"
               "只有一两位有效数字的占 {two_digit_share}；卡方 {chi2}（临界值 {chi2_critical}）"},
@@ -158,6 +182,10 @@ class DigitsParams(LongParams):
     min_n: int | None = Field(None, ge=1, description=(
         "Fewest values carrying the tested digit for a group to be judged; fewer makes it not evaluable "
         "(default: first 60, second 100, first_two 300, last 60, round 30)."))
+    min_orders: float | None = Field(None, ge=0, description=(
+        "Fewest orders of magnitude the middle 90% of a group's values (5th to 95th percentile of the absolute "
+        "values) must span for Benford's law to be expected; a narrower group is not evaluable (default: first "
+        "and first_two 1.2, other tests 0)."))
     conformity: Literal["close", "acceptable", "marginal"] | None = Field(None, description=(
         "Nigrini's MAD conformity level a group must reach (first, second and first_two only): close, acceptable "
         "or marginal (default)."))
@@ -223,9 +251,8 @@ def _limits(ctx: Context, p: DigitsParams) -> tuple[float, int, float]:
 def _group_roles(ctx: Context, p: DigitsParams, long: Long) -> list[str]:
     roles = {"unit": ["_unit"], "indicator": ["_indicator"], "peer_group": ["_peer"],
              "unit_indicator": ["_unit", "_indicator"]}[p.by]
-    for role, column, field_name in (("_indicator", long.indicator, "indicator"), ("_peer", long.peer_group,
-                                                                                    "peer_group")):
-        if role in roles and column is None:
+    for role, field_name in (("_indicator", "indicator"), ("_peer", "peer_group")):
+        if role in roles and long.needed(ctx, field_name, "by") is None:
             raise PackError(ctx.problem(say("problem.digits.by", by=p.by, field=field_name, source=p.source), "by"))
     return roles
 
@@ -244,7 +271,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     grouped = _counts(rows, roles, labels, p.test)
     stats = _round_stats(grouped) if p.test == "round" else _benford_stats(grouped, labels, probs, p.excess_mad)
     names = {"_unit": long.unit, "_indicator": long.indicator, "_peer": long.peer_group}
-    return Plan(query=_judged(p, stats, roles, names, limit, min_n, critical),
+    min_orders = p.min_orders if p.min_orders is not None else MIN_ORDERS.get(p.test, 0.0)
+    return Plan(query=_judged(p, stats, roles, names, limit, min_n, critical, min_orders),
                 order_by=[f'"{OBSERVED}" DESC NULLS LAST'])
 
 
@@ -309,8 +337,13 @@ def _counts(rows: exp.Select, roles: list[str], labels: list[str], test: str) ->
                                        true=quote_column("_sg_p2"), false=exp.Literal.number(0))), "_sg_s2")
              ] if test == "round" else []
     units = exp.Count(this=exp.Distinct(expressions=[quote_column("_unit")]))
+    magnitude = exp.Case().when(exp.Not(this=exp.Is(this=k.copy(), expression=exp.Null())),
+                                exp.Abs(this=quote_column("_value")))
+    spread = [alias(exp.PercentileCont(this=magnitude.copy(), expression=number(q)), name)
+              for q, name in zip(SPREAD, ("_sg_lo", "_sg_hi"), strict=True)]
+    spread += [alias(exp.Min(this=magnitude.copy()), "_sg_min"), alias(exp.Max(this=magnitude.copy()), "_sg_max")]
     return (exp.select(*(quote_column(r) for r in roles), alias(exp.Count(this=k.copy()), "_sg_n"),
-                       alias(units, "_sg_units"), *counts, *extra)
+                       alias(units, "_sg_units"), *counts, *extra, *spread)
             .from_(rows.subquery("_sg_rows")).group_by(*(quote_column(r) for r in roles)))
 
 
@@ -387,7 +420,7 @@ def _total(terms: list[exp.Expression]) -> exp.Expression:
 
 
 def _judged(p: DigitsParams, stats: exp.Select, roles: list[str], names: dict[str, str | None],
-            limit: float, min_n: int, critical: float) -> exp.Select:
+            limit: float, min_n: int, critical: float, min_orders: float) -> exp.Select:
     stat, chi2 = quote_column("_sg_stat"), quote_column("_sg_chi2")
     over = exp.GT(this=stat.copy(), expression=number(limit))
     significant = exp.GT(this=chi2.copy(), expression=number(critical))
@@ -395,8 +428,17 @@ def _judged(p: DigitsParams, stats: exp.Select, roles: list[str], names: dict[st
                "chi2": significant}[p.fail_when]
     missing = exp.or_(*(exp.Is(this=quote_column(r), expression=exp.Null()) for r in roles))
     too_few = exp.LT(this=quote_column("_sg_n"), expression=exp.Literal.number(min_n))
-    status = (exp.Case().when(missing, exp.Literal.string("na")).when(too_few, exp.Literal.string("na"))
-              .when(failing, exp.Literal.string("fail")).else_(exp.Literal.string("pass")))
+    constant = exp.EQ(this=quote_column("_sg_min"), expression=quote_column("_sg_max"))
+    orders = exp.Log(this=exp.Literal.number(10), expression=exp.Div(this=quote_column("_sg_hi"), expression=exp.Nullif(
+        this=quote_column("_sg_lo"), expression=exp.Literal.number(0))))
+    narrow = exp.LT(this=orders.copy(), expression=number(min_orders)) if min_orders > 0 else exp.false()
+    unjudged = [(missing, "no_group"), (too_few, "too_few"), (constant, "constant"), (narrow, "narrow")]
+    status, detail = exp.Case(), exp.Case()
+    for condition, why in unjudged:
+        status = status.when(condition.copy(), exp.Literal.string("na"))
+        detail = detail.when(condition.copy(), exp.Literal.string(f"detail.digits.{why}"))
+    status = status.when(failing, exp.Literal.string("fail")).else_(exp.Literal.string("pass"))
+    detail = detail.else_(exp.Literal.string(f"detail.digits.{p.test}"))
     identity = []
     for role in roles:
         if role == "_unit":
@@ -411,7 +453,9 @@ def _judged(p: DigitsParams, stats: exp.Select, roles: list[str], names: dict[st
               ("chi2_critical", number(round(critical, 4))),
               ("digits", exp.Array(expressions=[exp.Literal.string(d) for d in labels])),
               ("observed_distribution", quote_column("_sg_obs")), ("expected_distribution", quote_column("_sg_exp")),
-              ("counts", quote_column("_sg_counts"))]
+              ("counts", quote_column("_sg_counts")), ("min_n", exp.Literal.number(min_n)),
+              ("orders", _rounded(orders, 2)), ("low", _rounded(quote_column("_sg_lo"), 4)),
+              ("high", _rounded(quote_column("_sg_hi"), 4)), ("min_orders", number(min_orders))]
     if p.test == "round":
         values[2:4] = [("round_share", observed.copy()), ("max_round_share", number(limit)),
                        ("two_digit_share", _rounded(quote_column("_sg_two"), 4))]
@@ -420,4 +464,4 @@ def _judged(p: DigitsParams, stats: exp.Select, roles: list[str], names: dict[st
     return exp.select(alias(status, STATUS), *identity, *(alias(v, VAL + name) for name, v in values),
                       alias(observed, OBSERVED), alias(number(limit), EXPECTED),
                       alias(_rounded(exp.Sub(this=stat.copy(), expression=number(limit)), 6), IMBALANCE),
-                      alias(exp.Literal.string(f"detail.digits.{p.test}"), DETAIL)).from_(stats.subquery("_sg_stats"))
+                      alias(detail, DETAIL)).from_(stats.subquery("_sg_stats"))

@@ -342,7 +342,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     long = Long(ctx, p, need_period=True)
     assert long.period is not None
     _check_window(ctx, p)
-    if p.within_unit and not long.indicator:
+    if p.within_unit and not long.needed(ctx, "indicator", "within_unit"):
         raise PackError(ctx.problem(say("problem.smoothness.within_unit_indicator"), "within_unit"))
     if p.within_unit and p.check != "too_smooth":
         raise PackError(ctx.problem(say("problem.smoothness.too_smooth_only", what="within_unit"), "within_unit"))
