@@ -35,7 +35,8 @@ def _report(tmp_path, units: int, invented: bool = True):
     rows = []
     for u in range(units):
         for i in range(90):  # invented: evenly spread first digits; else log-uniform values, which follow Benford
-            value = (i % 9 + 1) * 100 + i if invented else round(10 ** (1 + 3 * i / 90), 2)
+            # (invented over three orders of magnitude: Benford's law is expected of such a spread, see min_orders)
+            value = (i % 9 + 1) * 10 ** (i % 3 + 1) + i % 7 if invented else round(10 ** (1 + 3 * i / 90), 2)
             rows.append({"unit": f"单位{u:02d}", "month": f"2024-{i % 12 + 1:02d}", "value": value})
     pack = {"sources": {"figures": {"unit": "unit", "period": "month",
                                     "columns": {"unit": "string", "month": "string", "value": "number"}}},

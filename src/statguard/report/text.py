@@ -7,6 +7,7 @@ info), so the reader knows where to look.
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from typing import TYPE_CHECKING
@@ -154,7 +155,10 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
         head += mark(row, lang)
         from statguard.report.views import fix_note
         note = fix_note(row.get("fields_to_fix"), lang)
-        lines += wrap(head + t("msg.colon", lang) + str(row["message"]) + note, width, "  ", "      ")
+        message = str(row["message"])
+        for colon in (": ", "："):  # a default message begins with the rule's id, which the line already shows
+            message = message.removeprefix(f"{row['rule_id']}{colon}")
+        lines += wrap(head + t("msg.colon", lang) + message + note, width, "  ", "      ")
     if n > limit:  # say how many are not shown and how to see them all
         lines += wrap(t("more_violations", lang, n=count(n - limit)), width, "  ", "    ")
     return lines
@@ -170,7 +174,15 @@ def _record(row: dict, lang: str) -> str:
     known = {display(row["unit"], grouping=False), display(row["period"], grouping=False)}
     shown = [(key_label(name, lang, [row.get("kind")]), display(value, grouping=False)) for name, value in keys.items()]
     return " ".join(f"{name} {value}" for name, value in shown
-                    if value and value not in known and value not in str(row["message"]))
+                    if value and value not in known and not _named(value, str(row["message"])))
+
+
+def _named(value: str, message: str) -> bool:
+    """Whether `message` names `value` itself: as a whole word (peer group 'A' is not named by 'MAD',
+    group '1' not by 'limit 0.015'); a one-character value never counts as named."""
+    if len(value) < 2:
+        return False
+    return re.search(r"(?<![0-9A-Za-z_.])" + re.escape(value) + r"(?![0-9A-Za-z_.])", message) is not None
 
 
 def _lacking(report: Report, lang: str, width: int, limit: int) -> list[str]:

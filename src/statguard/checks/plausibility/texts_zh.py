@@ -29,8 +29,9 @@ register_kinds({
         "by": "数值如何归组判断：按单位（默认）、按指标（跨单位）、按同类组，或按单位和指标。",
         "min_n": "一组至少要有多少个带被检数位的数值才予以判断，不足则无法判断"
                  "（默认：first 60、second 100、first_two 300、last 60、round 30）。",
-        "min_orders": "一组数值中间 90%（绝对值的第 5 至第 95 百分位数）至少要跨多少个数量级，才可期待其符合本福特定律；"
-                      "跨度更小的组无法判断（默认：first 和 first_two 为 1.2，其他检验为 0）。",
+        "min_orders": "一组数值中间 90%（绝对值的第 5 至第 95 百分位数）至少要跨多少个数量级，"
+                      "才可期待其符合本福特定律；跨度更小的组无法判断"
+                      "（默认：first 和 first_two 为 1.2，其他检验为 0）。",
         "conformity": "一组须达到的 Nigrini MAD 符合度等级（仅 first、second 和 first_two）："
                       "close、acceptable 或 marginal（默认）。",
         "max_mad": "可接受的最大 MAD，代替符合度等级（last 默认 0.02）。",
