@@ -14,8 +14,9 @@ total still are). One item per key.
 
 NULL semantics: NULL keys never match: records with a NULL key form a group
 that is not evaluable. A key whose aggregate is NULL (all measures missing)
-is not evaluable; count and count_distinct are 0, never NULL. Empty sources
-make every key of the other side a one-sided violation.
+is not evaluable; count and count_distinct are 0, never NULL, also on the side
+a key is absent from (its one-sided violation shows 0 records there). Empty
+sources make every key of the other side a one-sided violation.
 
 Passing example (county laid-off figures add up to the province total):
 
@@ -122,6 +123,9 @@ def plan(rule: Rule, ctx: Context) -> Plan:
             for i in range(len(pairs))]
     value, other_value = exp.column("_sg_v", LEFT), exp.column("_sg_v", RIGHT)
     status, detail = _verdict(p, keys, value, other_value, lang_of(ctx))
+    # shown: a count of a side the key is absent from is 0 records (名单 0 人), not a missing figure
+    value, other_value = (exp.Coalesce(this=v, expressions=[exp.Literal.number(0)]) if agg in COUNTS else v
+                          for v, agg in ((value, p.agg), (other_value, p.other_agg or p.agg)))
     projections = [alias(status, STATUS)]
     for (a_col, _), key in zip(pairs, keys, strict=True):
         if a_col == spec.unit:
@@ -158,6 +162,9 @@ def _side(ctx: Context, source: str, cols: list[str], measure: str | None, agg: 
         scope = ctx.compile(where, where_field, {None: source}).tree
         select = select.where(exp.paren(scope, copy=False), copy=False)
     return select.group_by(*(quote_column(c) for c in cols), copy=False)
+
+
+COUNTS = ("count", "count_distinct")
 
 
 def _aggregate(agg: str, value: exp.Expression | None) -> exp.Expression:
