@@ -234,3 +234,16 @@ def test_a_database_url_on_the_command_line_is_refused_without_repeating_it(pack
         captured = capsys.readouterr()
         assert "takes a file; a database source" in captured.err
         assert "s3cret" not in captured.out + captured.err and not out.exists()
+
+
+def test_files_the_user_names_that_cannot_be_read_or_written_are_exit_2_not_a_traceback(pack, tmp_path, capsys):
+    (tmp_path / "adir").mkdir()
+    assert main(["export", "pandera", str(pack), "-o", str(tmp_path / "adir")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'adir'}: Is a directory" in err and "Traceback" not in err
+    assert main(["scorecard", "--reports", str(tmp_path / "2024-*.json")]) == 2
+    assert "no report at" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    assert main(["scorecard", "--reports", str(tmp_path / "bad.json")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the report" in err and "Traceback" not in err

@@ -419,6 +419,28 @@ rules:
     assert not (tmp_path / "data" / "none.db").exists()  # reading never creates a database
 
 
+def test_a_sqlite_query_must_be_one_select_and_creates_no_file(tmp_path):
+    pytest.importorskip("adbc_driver_sqlite", reason="the db extra (adbc-driver-sqlite) is not installed")
+    (tmp_path / "data").mkdir()
+    _sqlite_file(tmp_path / "data" / "s.db")
+    path = _pack(tmp_path, """\
+sources:
+  attach: {url: "sqlite:///data/s.db", query: "ATTACH DATABASE 'created.db' AS x"}
+  two: {url: "sqlite:///data/s.db", query: "SELECT 1 AS a; SELECT 2 AS a"}
+  good: {url: "sqlite:///data/s.db", query: 'WITH t AS (SELECT unit FROM "企业") SELECT * FROM t'}
+rules:
+  - {id: a, kind: row, source: attach, expr: x > 0}
+  - {id: b, kind: row, source: two, expr: a > 0}
+  - {id: c, kind: row, source: good, expr: unit != ''}
+""")
+    report = statguard.load_pack(path).validate()
+    errors = _errors(report)
+    assert f"{path}:2: [query]" in errors["a"] and "give a SELECT" in errors["a"]
+    assert f"{path}:3: [query]" in errors["b"] and "give a SELECT" in errors["b"]
+    assert _summary(report)["c"] == (3002, 0, 0)
+    assert not list(tmp_path.rglob("created.db"))
+
+
 # -- DuckDB files -----------------------------------------------------------------
 def test_a_sqlite_file_under_duckdb_url_is_named_as_such_and_nothing_is_downloaded(tmp_path):
     (tmp_path / "data").mkdir()

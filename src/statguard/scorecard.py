@@ -37,7 +37,12 @@ if TYPE_CHECKING:
     from statguard.pack.model import Pack
     from statguard.report.model import Report
 
-register({"scorecard.no_reports": {"en": "scorecard needs at least one report", "zh": "评分至少需要一份报告"}})
+register({
+    "scorecard.no_reports": {"en": "scorecard needs at least one report", "zh": "评分至少需要一份报告"},
+    "scorecard.no_report": {"en": "no report at {path} (a pattern that matches no file is passed on as written)",
+                            "zh": "{path} 处没有报告（匹配不到文件的通配符会原样传入）"},
+    "scorecard.unreadable": {"en": "cannot read the report {path}: {why}", "zh": "无法读取报告 {path}：{why}"},
+})
 
 UNIT_COLUMNS = ["unit", "group", "score", "rank", "group_size", "rank_overall", "violations",
                 "error", "warning", "info", "rules_failed"]
@@ -285,9 +290,15 @@ def _text(value: Any) -> str | None:
 
 def load_reports(paths: Iterable[str]) -> tuple[list[Report], list[str]]:
     """Saved JSON reports, oldest first, with the file stems as period labels."""
+    from statguard.errors import StatguardError
     from statguard.report.model import Report
     reports, labels = [], []
-    for path in paths:
-        reports.append(Report.from_json(Path(path)))
-        labels.append(Path(path).stem)
+    for path in map(Path, paths):
+        if not path.is_file():  # e.g. a pattern the shell left as written: it matched no file
+            raise StatguardError(say("scorecard.no_report", path=path))
+        try:
+            reports.append(Report.from_json(path))
+        except (ValueError, KeyError, TypeError) as e:  # JSONDecodeError included; JSON that is not a report
+            raise StatguardError(say("scorecard.unreadable", path=path, why=e)) from None
+        labels.append(path.stem)
     return reports, labels

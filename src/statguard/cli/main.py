@@ -36,6 +36,7 @@ register({
     "cli.version": {"en": "show statguard's version and exit", "zh": "显示 statguard 的版本并退出"},
     "cli.error": {"en": "statguard: error: {message}", "zh": "statguard：错误：{message}"},
     "cli.failed": {"en": "statguard: {error}", "zh": "statguard：{error}"},
+    "cli.os_error": {"en": "{file}: {why}", "zh": "{file}：{why}"},
     "cli.interrupted": {"en": "statguard: interrupted", "zh": "statguard：已中断"},
     "cli.internal": {"en": "statguard: internal error, a fault of statguard's and not of the pack or the data "
                            "({error}). Please report it with the details below.",
@@ -97,6 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_ERROR
         except BrokenPipeError:
             return 0
+        except OSError as e:  # a file or folder named on the command line cannot be read or written
+            if interrupted():
+                return _interrupted()
+            why = say("cli.failed", error=say("cli.os_error", file=e.filename, why=e.strerror)) \
+                if e.filename and e.strerror else None
+            if why is None:
+                return _internal(e)
+            print(why, file=sys.stderr)
+            return EXIT_ERROR
         except Exception as e:
             if interrupted():  # DuckDB's "Query interrupted" and what it broke
                 return _interrupted()

@@ -82,6 +82,8 @@ def bind_database(engine: Any, source: Source) -> None:  # a DuckDBEngine, which
         _attach_table(engine, target, raw)
     else:
         table = _read_arrow(target)
+        if table.num_columns == 0:
+            raise target.error("table" if target.db.table else "query", say("source.db.no_rows"))
         engine.register(raw, table)
         engine.row_counts[source.name] = table.num_rows
     columns = engine.raw_columns(source.name)
@@ -210,10 +212,24 @@ def _sqlite(target: Target, dbapi: Any) -> pa.Table:
         raise target.error("url", say("source.db.open", file=target.file, why=_reason(e))) from None
     with conn:
         statement = _statement(target, "sqlite")
+        if target.db.query and not _one_select(statement):
+            # the file is opened read-only, but ATTACH would create another database file
+            raise target.error("query", say("source.db.no_rows"))
         try:
             return _fetch(target, conn, statement)
         except _Mismatch:  # a column of mixed storage classes: each column as its classes allow
             return _fetch(target, conn, _sqlite_typed(target, conn, statement))
+
+
+def _one_select(query: str) -> bool:
+    """Whether `query` is a single SELECT (WITH, UNION, VALUES included), as sqlglot reads SQLite."""
+    import sqlglot
+    try:
+        trees = sqlglot.parse(query, read="sqlite")
+    except Exception:  # SQLite syntax sqlglot does not know: SQLite itself judges a SELECT
+        return query.lstrip().upper().startswith(("SELECT", "WITH", "VALUES")) and ";" not in query.strip()[:-1]
+    trees = [t for t in trees if t is not None]
+    return len(trees) == 1 and isinstance(trees[0], exp.Query | exp.Values)
 
 
 class _Mismatch(Exception):
