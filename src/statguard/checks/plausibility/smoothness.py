@@ -220,9 +220,9 @@ register({
         "zh": "环比增速锁定在 {median_growth}% 附近：{growths} 期中有 {observed} 期与之相差不超过 {band} 个百分点"
               "（{pinned_periods}）；各期增速：{rates}"},
     "detail.smoothness.few_series": {
-        "en": "not evaluable: the unit has {unit_series} other evaluable series to compare with, fewer than the "
+        "en": "the unit has {unit_series} other evaluable series to compare with, fewer than the "
               "{min_series} needed",
-        "zh": "无法判断：该单位可供对照的其他可比序列仅 {unit_series} 个，少于所需的 {min_series} 个"},
+        "zh": "该单位可供对照的其他可比序列仅 {unit_series} 个，少于所需的 {min_series} 个"},
     "detail.smoothness.too_smooth.mom.unit": {
         "en": "month-on-month growth too smooth for this unit and its peers: "
               "spread {observed} points over {growths} rates, {peer_ratio} of the median {peer_median} "
@@ -260,11 +260,11 @@ register({
               "而本单位其他 {unit_series} 个序列（中位数）为各自同组的 {unit_ratio}，"
               "故仅为应有值 {expected} 的 {ratio}（{peers} 个序列中稳健 z 值 {z}）；各期差值：{differences}"},
     "detail.smoothness.few_growths": {
-        "en": "not evaluable: {growths} growth rates, fewer than the {min_growths} needed",
-        "zh": "无法判断：仅有 {growths} 个增速，少于所需的 {min_growths} 个"},
+        "en": "{growths} growth rates, fewer than the {min_growths} needed",
+        "zh": "仅有 {growths} 个增速，少于所需的 {min_growths} 个"},
     "detail.smoothness.few_peers": {
-        "en": "not evaluable: {peers} evaluable series in the peer group, fewer than the {min_peers} needed",
-        "zh": "无法判断：同组可比序列仅 {peers} 个，少于所需的 {min_peers} 个"},
+        "en": "{peers} evaluable series in the peer group, fewer than the {min_peers} needed",
+        "zh": "同组可比序列仅 {peers} 个，少于所需的 {min_peers} 个"},
 })
 
 
