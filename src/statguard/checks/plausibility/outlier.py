@@ -115,8 +115,9 @@ register({
                                     "zh": "{observed} 不是正数，没有对数"},
     "detail.outlier.few_peers": {"en": "only {peers} peers, fewer than the rule's min_peers",
                                  "zh": "同组仅 {peers} 个，少于本规则的 min_peers"},
-    "detail.outlier.no_spread": {"en": "the peers' values are all alike (MAD 0): no spread to judge {observed} by",
-                                 "zh": "同组数值全部相同（MAD 为 0），无法据此判断 {observed}"},
+    "detail.outlier.no_spread": {"en": "at least half of the peers report the same value (MAD 0): no spread to judge "
+                                       "{observed} by",
+                                 "zh": "同组至少一半单位的数值相同（MAD 为 0），没有离散程度可据以判断 {observed}"},
     "detail.outlier.no_value": {"en": "no value to judge", "zh": "没有可判断的数值"},
     "detail.outlier.hb_no_ratio": {
         "en": "no ratio to score: the value of this period or of {comparison_period} is missing, not positive or "
