@@ -216,3 +216,26 @@ rules:
     assert "南京" not in error and "cannot" not in error
     shown = pack.validate(options={"show_pii": True}).summary.set_index("rule_id").loc["IN", "error"]
     assert "'南京市玄武区中山路1号'" in shown
+
+
+def test_source_errors_are_said_in_the_packs_language(tmp_path):
+    """A declared column the file lacks and a ragged CSV line: in Chinese for a `lang: zh` pack,
+    without any English words of statguard's own."""
+    import statguard
+    (tmp_path / "a.csv").write_text("单位,总数\n甲,10\n", encoding="utf-8")
+    (tmp_path / "r.csv").write_text("单位,总数\n甲,1,2\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("""pack: {name: 中文, lang: zh}
+sources:
+  a: {path: a.csv, columns: {单位: string, 总数: integer, 分项: integer}}
+  r: {path: r.csv}
+rules:
+  - {id: A, kind: row, source: a, expr: 分项 <= 总数}
+  - {id: R, kind: row, source: r, expr: 总数 > 0}
+""", encoding="utf-8")
+    errors = statguard.load_pack(tmp_path / "p.yml").validate().summary.set_index("rule_id")["error"]
+    assert errors["A"].endswith(f"无法执行规则「A」：数据源「a」 {tmp_path / 'a.csv'}: "
+                                "该文件中没有列「分项」（规则包中已声明）；其列为：单位, 总数")
+    assert "第 2 行：有 3 个字段，而表头有 2 个 (甲,1,2)" in errors["R"]
+    for text in errors[["A", "R"]]:
+        text = text.replace(str(tmp_path), "")  # the test's own folder name has English words
+        assert not any(word in text for word in ("source", "the file", "line", "fields", "header", "cannot"))

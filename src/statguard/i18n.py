@@ -288,6 +288,7 @@ KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
 ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
 CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
 CATALOGUE.update({
+    "value.missing": {"en": "NA", "zh": "缺失"},  # a missing figure in a message (R's NA)
     "hint.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
     "hint.did_you_mean.aside": {"en": " (did you mean {names}?)", "zh": "（是否想写 {names}？）"},
 })

@@ -107,10 +107,11 @@ def renderer(template: str) -> Callable[[Mapping[str, Any]], str]:
     return render_one
 
 
-def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) -> list[str]:
+def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int, missing: str = MISSING) -> list[str]:
     """`template` rendered for n rows at once, each placeholder from a column of n values
     (as `render` with values[name] = columns[name][i]): every placeholder's column is
-    formatted as a whole, then the rows are assembled by one positional format string."""
+    formatted as a whole, then the rows are assembled by one positional format string.
+    `missing`: what a missing value reads (NA; 缺失 in a Chinese report)."""
     pattern, formatted = [], []
     for literal, name, spec, _ in _parse(template):
         pattern.append(literal.replace("{", "{{").replace("}", "}}"))
@@ -120,25 +121,25 @@ def render_columns(template: str, columns: Mapping[str, Sequence[Any]], n: int) 
             pattern.append("{{" + name.replace("{", "{{").replace("}", "}}") + "}}")
             continue
         pattern.append("{" + str(len(formatted)) + "}")
-        formatted.append(_format_column(columns[name], spec or "", name in FIGURES))
+        formatted.append(_format_column(columns[name], spec or "", name in FIGURES, missing))
     text = "".join(pattern)
     if not formatted:
         return [text.format()] * n
     return list(map(text.format, *formatted))  # the columns all have n values
 
 
-def _format_column(values: Sequence[Any], spec: str, figure: bool = False) -> list[str]:
+def _format_column(values: Sequence[Any], spec: str, figure: bool = False, missing: str = MISSING) -> list[str]:
     if spec and _sane(spec):
-        return [_format(v, spec) for v in values]
+        return [_format(v, spec, missing=missing) for v in values]
     if spec:  # an absurd width or precision: the plain values
-        return _format_column(values, "", figure)
+        return _format_column(values, "", figure, missing)
     kinds = set(map(type, values))
     if kinds <= {str}:
         return list(values)
     if kinds <= {int} and not figure:  # as _format: str() (bool is its own type, so not here)
         return list(map(str, values))
     # text as is, whole numbers with str (as _format does), the rest through _format
-    return [v if (t := type(v)) is str else str(v) if t is int and not figure else _format(v, "", figure)
+    return [v if (t := type(v)) is str else str(v) if t is int and not figure else _format(v, "", figure, missing)
             for v in values]
 
 
@@ -155,9 +156,9 @@ def _render(parts: list[tuple[str, str | None, str | None, str | None]], values:
     return "".join(out)
 
 
-def _format(value: Any, spec: str, figure: bool = False) -> str:
+def _format(value: Any, spec: str, figure: bool = False, missing: str = MISSING) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
+        return missing
     if spec and _sane(spec):
         try:
             return format(value, spec)

@@ -272,7 +272,7 @@ class DuckDBEngine:
         as an error naming the file at `path`, raised only by a rule that reads it (the schema kind
         reads the raw view and reports the column missing); none of them there is an error now."""
         raw_types = self._describe(raw)
-        in_sheet = f"sheet '{sheet}'" if sheet else "the file"
+        in_sheet = say("source.the_sheet", sheet=sheet) if sheet else say("source.the_file")
         if path is not None:
             self._check_declared(source, raw_types, in_sheet)
         projections: list[exp.Expression] = []
@@ -292,8 +292,8 @@ class DuckDBEngine:
         if path is not None:
             for name, col in source.columns.items():
                 if name not in raw_types:
-                    missing = (f"source '{source.name}' {path}: {in_sheet} has no column '{name}' "
-                               f"(declared in the pack); its columns: {', '.join(raw_types)}")
+                    missing = str(SourceError(say("source.missing_column", where=in_sheet, name=name,
+                                                  columns=", ".join(raw_types)), source.name, str(path)))
                     target = DUCK_TYPES.get(col.type or "") or "VARCHAR"
                     projections.append(exp.alias_(exp.cast(exp.Anonymous(this="error", expressions=[
                         exp.Literal.string(missing)]), target), name, quoted=True))

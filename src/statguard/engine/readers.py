@@ -336,11 +336,11 @@ def _bad_line(con: duckdb.DuckDBPyConnection, path: Path, header: list[str], del
         original = re.search(r"Original Line: (.*)", text)
         shown = f" ({original.group(1).strip()[:80]})" if original else ""
         if fields:
-            why = f"{fields.group(2)} fields where the header has {fields.group(1)}"
+            why = say("source.csv_fields", found=fields.group(2), header=fields.group(1))
         else:
             reasons = [ln.strip() for ln in text.splitlines()[1:] if ln.strip() and not ln.startswith("Original")]
-            why = reasons[0].rstrip(".") if reasons else "cannot be read"
-        return f"line {line.group(1)}: {why}{shown}"
+            why = reasons[0].rstrip(".") if reasons else say("source.csv_unreadable")
+        return say("source.csv_line", line=line.group(1), why=why, shown=shown)
     return None
 
 

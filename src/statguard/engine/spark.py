@@ -291,8 +291,8 @@ class SparkEngine:
         if path is not None:
             for name, col in source.columns.items():
                 if name not in raw_types:
-                    missing = (f"source '{source.name}' {path}: the file has no column '{name}' "
-                               f"(declared in the pack); its columns: {', '.join(raw_types)}")
+                    missing = str(SourceError(say("source.missing_column", where=say("source.the_file"), name=name,
+                                                  columns=", ".join(raw_types)), source.name, str(path)))
                     target = DUCK_TYPES.get(col.type or "") or "VARCHAR"
                     projections.append(exp.alias_(exp.cast(exp.Anonymous(this="error", expressions=[
                         exp.Literal.string(missing)]), target), name, quoted=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from statguard.checks.plan import DETAIL, EXPECTED, IMBALANCE, KEY, OBSERVED, PERIOD, UNIT, VAL, Items
+from statguard.i18n import t
 from statguard.pack.model import Rule
 from statguard.report.model import VIOLATION_COLUMNS
 from statguard.report.violations import _dicts, _plain_column, _translated_details
@@ -46,7 +47,7 @@ def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = No
     shown = _shown_columns(rule, data, plain, masker) if masker is not None else (data, plain)
     data["detail"] = _translated_details(shown[0], lang)
     columns = _template_columns(rule, {**shown[0], "detail": data["detail"]}, shown[1], key_cols, val_cols, n)
-    data["message"] = (render_columns(template, columns, n) if template is not None
+    data["message"] = (render_columns(template, columns, n, t("value.missing", lang)) if template is not None
                        else _default_messages(rule, plain, columns, n, lang))
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
     return {c: data.get(c, none) for c in VIOLATION_COLUMNS}
@@ -97,12 +98,12 @@ def _default_messages(rule: Rule, plain: dict[str, list[Any]], columns: dict[str
         groups.setdefault(tuple(f for f in figures if columns[f][i] is not None), []).append(i)
     if len(groups) == 1:
         (present,) = groups
-        return render_columns(_default_template(rule, set(present), lang), columns, n)
+        return render_columns(_default_template(rule, set(present), lang), columns, n, t("value.missing", lang))
     out: list[str] = [""] * n
     for present, rows in groups.items():
         subset = {name: [values[i] for i in rows] for name, values in columns.items()}
-        for i, text in zip(rows, render_columns(_default_template(rule, set(present), lang), subset, len(rows)),
-                           strict=True):
+        texts = render_columns(_default_template(rule, set(present), lang), subset, len(rows), t("value.missing", lang))
+        for i, text in zip(rows, texts, strict=True):
             out[i] = text
     return out
 
