@@ -214,3 +214,28 @@ def test_the_items_listed_are_the_items_counted(case, tmp_path):
         lacked = report.lacking_records(row["rule_id"])
         assert len(lacked) == (row["not_evaluable"] or 0), row["rule_id"]
         assert all(x["message"] for x in lacked)
+
+
+def test_a_run_that_judged_nothing_is_not_called_a_pass(tmp_path):
+    """Rules whose items are all not evaluable (or that had none): the verdict says nothing was
+    judged, in every format that shows one, and JUnit shows the rule skipped; the exit code stays 0
+    (only violations gate a run)."""
+    d = _sbs()
+    pack = _pack(tmp_path, [{"id": "NA", "kind": "row", "source": "d", "expr": "vat >= 0",
+                             "where": "vat IS NULL"},
+                            RULES[2]])
+    assert d["vat"].isna().any()
+    out = tmp_path / "out"
+    run = _check(pack, "-f", "text", "-o", out / "r.txt", "-f", "markdown", "-o", out / "r.md",
+                 "-f", "junit", "-o", out / "r.xml", "-f", "html", "-o", out / "r.html")
+    assert run.returncode == 0, run.stderr
+    assert (out / "r.txt").read_text(encoding="utf-8").splitlines()[1].startswith("NOTHING JUDGED:")
+    assert (out / "r.md").read_text(encoding="utf-8").startswith("## ❔ statguard")
+    assert "NOTHING JUDGED" in (out / "r.html").read_text(encoding="utf-8")
+    junit = (out / "r.xml").read_text(encoding="utf-8")
+    assert f'<skipped message="none evaluable ({d["vat"].isna().sum()} items)" />' in junit
+    assert 'skipped="2"' in junit
+    # one item judged is enough for a pass
+    judged = _pack(tmp_path, [{"id": "VAT", "kind": "row", "source": "d", "expr": "vat >= 0", "where": "vat > 0"}],
+                   name="judged.yml")
+    assert _check(judged).stdout.splitlines()[1].startswith("PASS:")

@@ -31,6 +31,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "verdict.warn": {"en": "WARN", "zh": "有警告"},
     "verdict.pass": {"en": "PASS", "zh": "通过"},
     "verdict.error": {"en": "INCOMPLETE", "zh": "核查未完成"},
+    "verdict.unjudged": {"en": "NOTHING JUDGED", "zh": "均无法判断"},
     "severity.error": {"en": "error", "zh": "错误"},
     "severity.warning": {"en": "warning", "zh": "警告"},
     "severity.info": {"en": "info", "zh": "提示"},

@@ -69,8 +69,13 @@ def _case(suite: ET.Element, rule: dict[str, Any], mine: pd.DataFrame, level: in
         return "error"
     from statguard.report.status import rule_status, status_text
     status = rule_status(rule)
-    if status == "empty":  # it checked nothing: not a pass (CI viewers show it skipped; no exit code changes)
-        ET.SubElement(case, "skipped", message=_clean(f"{status_text(rule, lang, status)}: {rule['error'] or ''}"))
+    if status in ("empty", "unevaluable"):  # it judged nothing: not a pass (CI viewers show it skipped; no exit
+        # code changes)
+        error = rule.get("error")
+        why = status_text(rule, lang, status)
+        if isinstance(error, str) and error:
+            why += t("msg.colon", lang) + error
+        ET.SubElement(case, "skipped", message=_clean(why))
         return "skipped"
     gating = mine[mine["severity"].map(RANK) >= level] if len(mine) else mine
     if len(gating):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 UNITS_SHOWN = 10
 VIOLATIONS_SHOWN = 20
-ICONS = {"fail": "❌", "error": "❗", "warn": "⚠️", "pass": "✅"}
+ICONS = {"fail": "❌", "error": "❗", "warn": "⚠️", "pass": "✅", "unjudged": "❔"}
 
 
 def cell(value: Any) -> str:

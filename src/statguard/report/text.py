@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from statguard.report.model import Report
 
 UNITS_SHOWN = 8
-_COLORS = {"error": "\033[31m", "fail": "\033[31m", "warn": "\033[33m", "pass": "\033[32m"}
+_COLORS = {"error": "\033[31m", "fail": "\033[31m", "warn": "\033[33m", "pass": "\033[32m", "unjudged": "\033[33m"}
 
 
 def width_of(text: str) -> int:

@@ -50,13 +50,19 @@ def fail_on(report: Report) -> str:
 
 def verdict(report: Report) -> str:
     """'fail' when violations reach the fail-on level; else 'error' (incomplete) when a rule
-    could not run, since the data is not fully checked; else 'warn' or 'pass'."""
+    could not run, since the data is not fully checked; else 'warn', or 'unjudged' when no rule
+    could judge a single item (all not evaluable, or none to check: not a pass), else 'pass'.
+    Only the verdict's word: the exit code follows the violations alone."""
     if report.failed(fail_on(report)):
         return "fail"
     if report.errored:
         return "error"
     counts = report.counts_by_severity()
-    return "warn" if counts["error"] or counts["warning"] else "pass"
+    if counts["error"] or counts["warning"]:
+        return "warn"
+    rules = report.rules()
+    judged = sum(int(r.get("items") or 0) - int(r.get("not_evaluable") or 0) for r in rules if not r.get("skipped"))
+    return "unjudged" if rules and not judged and not counts["info"] else "pass"
 
 
 def labels(values: pd.Series) -> pd.Series:
