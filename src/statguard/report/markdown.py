@@ -87,13 +87,15 @@ def _violations(report: Report, lang: str) -> list[str]:
         if report.errored:
             return [t("no_violations_incomplete", lang, n=count(len(report.errored))), ""]
         return [t("no_violations", lang), ""]
+    from statguard.report.views import fix_note, record_keys
+    shown = worst_first(v).head(VIOLATIONS_SHOWN).to_dict("records")
+    keys = [record_keys(r, lang) for r in shown]  # the record's other keys (a peer group, an ID), when it has any
     headers = [t("col.severity", lang), t("col.rule", lang), t("col.unit", lang), t("col.period", lang),
-               t("col.message", lang)]
-    from statguard.report.views import fix_note
+               *([t("col.keys", lang)] if any(keys) else []), t("col.message", lang)]
     rows = [[severity(r["severity"], lang), r["rule_id"], display(r["unit"], grouping=False),
-             display(r["period"], grouping=False),
+             display(r["period"], grouping=False), *([k] if any(keys) else []),
              str(r["message"]) + fix_note(r.get("fields_to_fix"), lang)]
-            for r in worst_first(v).head(VIOLATIONS_SHOWN).to_dict("records")]
+            for r, k in zip(shown, keys, strict=True)]
     more = [t("more_violations", lang, n=count(len(v) - VIOLATIONS_SHOWN)), ""] if len(v) > VIOLATIONS_SHOWN else []
     summary = t("first_violations", lang, n=count(len(v))).rstrip(":：")
     return ["<details>", f"<summary>{summary}</summary>", "", *_table(headers, rows), "", *more, "</details>", ""]

@@ -7,12 +7,11 @@ info), so the reader knows where to look.
 
 from __future__ import annotations
 
-import re
 import textwrap
 import unicodedata
 from typing import TYPE_CHECKING
 
-from statguard.i18n import key_label, severity, t
+from statguard.i18n import severity, t
 from statguard.numbers import count
 
 if TYPE_CHECKING:
@@ -141,7 +140,7 @@ def _units(report: Report, lang: str, width: int) -> list[str]:
 
 def _first_violations(report: Report, lang: str, width: int, limit: int) -> list[str]:
     from statguard.report.explanation_text import mark
-    from statguard.report.views import display, worst_rows
+    from statguard.report.views import display, record_keys, worst_rows
     n = report.violation_count
     if not n:
         if report.errored:
@@ -150,7 +149,7 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     lines = ["", t("first_violations", lang, n=count(n))]
     for row in worst_rows(report, limit):
         where = " ".join(display(x, grouping=False) for x in (row["unit"], row["period"]) if display(x))
-        where = " ".join(w for w in (where, _record(row, lang)) if w)
+        where = " ".join(w for w in (where, record_keys(row, lang)) if w)
         head = f"[{severity(row['severity'], lang)}] {row['rule_id']}" + (f" {where}" if where else "")
         head += mark(row, lang)
         from statguard.report.views import fix_note
@@ -162,27 +161,6 @@ def _first_violations(report: Report, lang: str, width: int, limit: int) -> list
     if n > limit:  # say how many are not shown and how to see them all
         lines += wrap(t("more_violations", lang, n=count(n - limit)), width, "  ", "    ")
     return lines
-
-
-def _record(row: dict, lang: str) -> str:
-    """The record's keys a reader needs to find it (身份证号 3201**********1234), as masked in the
-    report: those that are not its unit or period and that its message does not already name."""
-    from statguard.report.views import display
-    keys = row.get("keys")
-    if not isinstance(keys, dict):
-        return ""
-    known = {display(row["unit"], grouping=False), display(row["period"], grouping=False)}
-    shown = [(key_label(name, lang, [row.get("kind")]), display(value, grouping=False)) for name, value in keys.items()]
-    return " ".join(f"{name} {value}" for name, value in shown
-                    if value and value not in known and not _named(value, str(row["message"])))
-
-
-def _named(value: str, message: str) -> bool:
-    """Whether `message` names `value` itself: as a whole word (peer group 'A' is not named by 'MAD',
-    group '1' not by 'limit 0.015'); a one-character value never counts as named."""
-    if len(value) < 2:
-        return False
-    return re.search(r"(?<![0-9A-Za-z_.])" + re.escape(value) + r"(?![0-9A-Za-z_.])", message) is not None
 
 
 def _lacking(report: Report, lang: str, width: int, limit: int) -> list[str]:

@@ -20,10 +20,11 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import register
+from statguard.i18n import key_label, register
 from statguard.numbers import display  # noqa: F401  (views.display, as the writers import it)
 from statguard.pack.model import SEVERITIES
 
@@ -321,3 +322,23 @@ def explained_columns(violations: pd.DataFrame) -> list[str]:
     if "explanation" in violations.columns and violations["explanation"].notna().any():
         return ["explanation", "explained_by"]
     return []
+
+
+def record_keys(row: Mapping[str, Any], lang: str) -> str:
+    """The record's keys a reader needs to find it (身份证号 3201**********1234), as masked in the
+    report: those that are not its unit or period and that its message does not already name."""
+    keys = row.get("keys")
+    if not isinstance(keys, dict):
+        return ""
+    known = {display(row["unit"], grouping=False), display(row["period"], grouping=False)}
+    shown = [(key_label(name, lang, [row.get("kind")]), display(value, grouping=False)) for name, value in keys.items()]
+    return " ".join(f"{name} {value}" for name, value in shown
+                    if value and value not in known and not _named(value, str(row["message"])))
+
+
+def _named(value: str, message: str) -> bool:
+    """Whether `message` names `value` itself: as a whole word (peer group 'A' is not named by 'MAD',
+    group '1' not by 'limit 0.015'); a one-character value never counts as named."""
+    if len(value) < 2:
+        return False
+    return re.search(r"(?<![0-9A-Za-z_.])" + re.escape(value) + r"(?![0-9A-Za-z_.])", message) is not None
