@@ -107,3 +107,18 @@ def test_a_missing_data_file_in_the_report_language(tmp_path):
     assert "数据源「t」" in done.stdout and "文件不存在" in done.stdout
     done = _run(["check", "p.yml", "--lang", "en"], cwd=str(tmp_path))
     assert "source 't'" in done.stdout and "file not found" in done.stdout
+
+
+def test_a_command_refused_before_its_pack_is_loaded_speaks_the_packs_language(tmp_path):
+    """An output that cannot be written as asked is refused before any work, and a pack whose first
+    line has the Chinese input method's full-width colon cannot be loaded at all: both are said in
+    the language the pack declares, not the locale's."""
+    (tmp_path / "p.yml").write_text("pack: {name: 试点, lang: zh}\nsources: {}\nrules: []\n", encoding="utf-8")
+    (tmp_path / "p4.yml").write_text("pack：\n  name: 试点\n  lang: zh\nsources: {}\nrules: []\n", encoding="utf-8")
+    binary = _run(["check", "p.yml", "-f", "xlsx"], cwd=str(tmp_path))
+    assert binary.returncode == 2 and "statguard：格式「xlsx」是二进制格式，须用 --output 指定文件" in binary.stderr
+    mismatch = _run(["check", "p.yml", "-f", "html", "-o", "m.xlsx"], cwd=str(tmp_path))
+    assert mismatch.returncode == 2 and "的扩展名对应 xlsx 格式，而 --format 为 html" in mismatch.stderr
+    broken = _run(["lint", "p4.yml"], cwd=str(tmp_path))
+    assert broken.returncode == 2 and "「pack」后面是全角冒号「：」" in broken.stdout + broken.stderr
+    assert "binary" in _run(["check", "p.yml", "-f", "xlsx", "--lang", "en"], cwd=str(tmp_path)).stderr

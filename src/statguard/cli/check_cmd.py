@@ -103,11 +103,12 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
-    from statguard.i18n import resolve, speaking, t
+    from statguard.i18n import resolve, speaking, spoken, t
     from statguard.load import load_pack
     from statguard.progress import Progress
     from statguard.report.writers import output_formats, write_all
-    formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work
+    # before any work, in the language the CLI speaks (--lang, else the pack's)
+    formats = output_formats(args.formats, args.outputs, spoken())
     pack = load_pack(args.pack, allow_include=args.allow_include, lang=args.lang)  # its problems in --lang
     from statguard.cli.history_cmd import record_checked
     recorded = record_checked(args, pack)  # --record, --history

@@ -86,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _never_unencodable()
-    with catching_interrupts(program=argv is None), speaking(resolve(_lang_asked(argv))), argparse_speaking():
+    with catching_interrupts(program=argv is None), speaking(resolve(_lang_asked(argv), _pack_lang(argv))), \
+            argparse_speaking():
         try:
             code = _run(argv)
         except KeyboardInterrupt:
@@ -134,6 +135,22 @@ def _lang_asked(argv: Sequence[str] | None) -> str | None:
             return args[i + 1]
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
+    return None
+
+
+def _pack_lang(argv: Sequence[str] | None) -> str | None:
+    """The language a pack named in the arguments declares (`pack: lang: zh`), so that what the
+    command says before and besides loading it (an output refused, a file it cannot write) is in
+    the pack's language; None when no argument is a pack that declares one."""
+    from pathlib import Path
+
+    from statguard.packfiles import YAML_SUFFIXES, declared_lang
+    for arg in list(sys.argv[1:] if argv is None else argv)[1:]:
+        path = Path(arg)
+        if not arg.startswith("-") and (path.suffix in YAML_SUFFIXES or path.is_dir()):
+            lang = declared_lang(path)
+            if lang:
+                return lang
     return None
 
 

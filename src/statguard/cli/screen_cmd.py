@@ -85,11 +85,12 @@ def tables_in(directory: str | None) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from statguard.api import validate
     from statguard.cli.common import parse_sources
-    from statguard.i18n import resolve, speaking, t
+    from statguard.i18n import resolve, speaking, spoken, t
     from statguard.load import load_pack
     from statguard.report.suspicion import ranking
     from statguard.report.writers import output_formats, write_all
-    formats = output_formats(args.formats, args.outputs, resolve(args.lang))  # before any work
+    # before any work, in the language the CLI speaks (--lang, else the pack's)
+    formats = output_formats(args.formats, args.outputs, spoken())
     pack = load_pack(args.pack or bundled_pack(), allow_include=args.allow_include, lang=args.lang)
     sources = {**tables_in(args.data), **parse_sources(args.source)}
     if not sources:

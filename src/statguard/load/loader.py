@@ -21,7 +21,6 @@ the refused file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +43,7 @@ from statguard.pack.model import COLUMN_TYPES, SEVERITIES, Column, Pack, Rule, S
 from statguard.pack.scorecard import config_problems
 from statguard.pack.screen import screen_problems
 from statguard.pack.yamlio import Loc, LocDict, LocList, read_yaml
+from statguard.packfiles import declared_lang, pack_files
 
 RESERVED_IDS = {"explanations"}  # the pseudo-rule of statguard.explain
 RESERVED_PREFIXES = ("raw:", "history:", "_sg_")  # the engine's own tables (compared case-insensitively)
@@ -57,7 +57,6 @@ SOURCE_KEYS = {"path", "format", "sheet", "header", "skip", "encoding", "columns
 COLUMN_KEYS = {"type", "required", "nullable", "allowed", "codelist", "min", "max", "pattern",
                "unique", "description", "pii"}
 PII_KINDS = ("id", "phone", "name", "text")  # `pii: true` (the mask chosen by content) or one of these
-YAML_SUFFIXES = (".yml", ".yaml")
 PERIOD_PARAMS = {"from", "to"}  # periods: `from: 2014` is the text 2014 (statguard.periods parses it)
 
 
@@ -78,31 +77,10 @@ def load_pack(path: str | Path, *, strict: bool = False, check_types: bool = Fal
         return _load(root, strict, check_types, allow_include)
 
 
-_PACK_BLOCK = re.compile(r"^pack:[ \t]*(?:#.*)?\n((?:(?:[ \t]+.*|[ \t]*|#.*)(?:\n|$))*)", re.MULTILINE)
-_LANG_LINE = re.compile(r"^[ \t]+lang:[ \t]*['\"]?([A-Za-z_.-]+)", re.MULTILINE)
-# the same in a flow mapping on the pack's own line: pack: {name: 试点, lang: zh}
-_PACK_FLOW = re.compile(r"^pack:[ \t]*\{(?:[^}\n]*?,)?[ \t]*lang:[ \t]*['\"]?([A-Za-z_.-]+)", re.MULTILINE)
-
-
-def declared_lang(root: Path) -> str | None:
-    """The `pack: lang:` of the pack at `root`, read from the text before loading so that even a
-    pack whose YAML is broken speaks its language; None when not found or not readable."""
-    for f in _pack_files(root) if root.exists() else []:
-        try:
-            text = f.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            continue
-        block = _PACK_BLOCK.search(text)
-        found = _LANG_LINE.search(block.group(1)) if block else _PACK_FLOW.search(text)
-        if found and normalize(found.group(1)):
-            return normalize(found.group(1))
-    return None
-
-
 def _load(root: Path, strict: bool, check_types: bool, allow_include: Iterable[str | Path] = ()) -> Pack:
     if not root.exists():
         raise PackError(Problem(say("pack.no_such_path", path=root), str(root)))
-    files = _pack_files(root)
+    files = pack_files(root)
     if not files:
         raise PackError(Problem(say("pack.no_yaml"), str(root)))
     pack = Pack(name=root.stem if root.is_file() else root.name, path=root, validator=_validate)
@@ -142,12 +120,6 @@ def _inside(path: Path, allowed: list[Path]) -> bool:
     return any(path == d or path.is_relative_to(d) for d in allowed)
 
 
-def _pack_files(root: Path) -> list[Path]:
-    if root.is_dir():
-        return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-    return [root]
-
-
 def _fatal(p: Problem) -> Problem:
     return replace(p, fatal=True)
 
@@ -179,7 +151,7 @@ def _load_file(path: Path, pack: Pack, problems: list[Problem], seen: set[Path],
         if why:
             problems.append(_fatal(loc.problem(why, "include")))
             continue
-        for f in _pack_files(target):
+        for f in pack_files(target):
             if _inside(f.resolve(), allowed):
                 _load_file(f, pack, problems, seen, allowed)
             else:
