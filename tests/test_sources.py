@@ -189,3 +189,21 @@ def test_bound_column_types_are_what_duckdb_says_of_the_typed_view(tmp_path, fmt
         bind_source(engine, pack, "s", None)
         assert engine.bound["s"] == engine._describe("s")
         assert engine.bound["s"]["n"] == "BIGINT" and engine.bound["s"]["amount"] == "DOUBLE"
+
+
+def test_data_given_in_the_library_that_cannot_be_read_is_a_statguard_error_naming_the_source(tmp_path):
+    (tmp_path / "p.yml").write_text("sources:\n  h: {keys: [k]}\nrules:\n"
+                                    "  - {id: R1, kind: row, source: h, expr: v > 0}\n"
+                                    "  - {id: R2, kind: row, source: h, expr: v > 1}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    frame = pd.DataFrame({"k": ["a"], "v": [1]})
+    assert [r["rule_id"] for r in pack.validate({"h": frame}, rules="R1").rules()] == ["R1"]  # one id, not 'R', '1'
+    for given, said in (({"h": pd.DataFrame()}, "source 'h': the DataFrame given has no columns"),
+                        ({"h": 5}, "source 'h': data is a DataFrame or a file path, not a int"),
+                        (frame, "sources are given as {name: DataFrame or path}, not a DataFrame"),
+                        ([frame], "sources are given as {name: DataFrame or path}, not a list"),
+                        ({"h": pd.DataFrame([[1, 2]], columns=["v", "v"])},
+                         "source 'h': the DataFrame given has more than one column named v")):
+        with pytest.raises(statguard.StatguardError) as e:
+            pack.validate(given)
+        assert str(e.value) == said

@@ -62,6 +62,13 @@ register({
     "api.type.boolean": {"en": "true/false value", "zh": "是否值"},
     "api.and": {"en": " and a ", "zh": "和"},
     "api.internal_error": {"en": "internal error of statguard: {why}", "zh": "statguard 内部错误：{why}"},
+    "api.sources_mapping": {"en": "sources are given as {name: DataFrame or path}, not a {given}",
+                            "zh": "数据源应以 {名称: DataFrame 或路径} 的形式给出，而不是 {given}"},
+    "api.source_value": {"en": "data is a DataFrame or a file path, not a {given}",
+                         "zh": "数据应为 DataFrame 或文件路径，而不是 {given}"},
+    "api.no_columns": {"en": "the DataFrame given has no columns", "zh": "给出的 DataFrame 没有任何列"},
+    "api.columns_twice": {"en": "the DataFrame given has more than one column named {names}",
+                          "zh": "给出的 DataFrame 中有多个列名为 {names}"},
     "api.derived_unread": {"en": "derived from a source that could not be read: {error}",
                            "zh": "其来源数据源无法读取：{error}"},
 })
@@ -71,6 +78,8 @@ def select_rules(pack: Pack, rules: Iterable[str] | None, tags: Iterable[str] | 
     """The rules chosen by id and by tag; naming an id or tag the pack does not have is an error
     (a CI gate that selected nothing would pass without a word)."""
     chosen = pack.rules
+    rules = [rules] if isinstance(rules, str) else rules  # rules="R1" is one rule, not 'R' and '1'
+    tags = [tags] if isinstance(tags, str) else tags
     if rules:
         wanted = list(dict.fromkeys(rules))
         unknown = [r for r in wanted if r not in {rule.id for rule in pack.rules}]
@@ -104,10 +113,13 @@ def validate(pack: Pack, sources: Mapping[str, pd.DataFrame | str | Path], *,
     from statguard.report.lacking import empty as empty_lacking
     from statguard.report.model import SUMMARY_COLUMNS, VIOLATION_COLUMNS, Report
 
+    if not isinstance(sources, Mapping):
+        raise StatguardError(say("api.sources_mapping", given=type(sources).__name__))
     unknown = set(sources) - set(pack.sources)
     if unknown:
         raise StatguardError(say("api.undeclared", names=", ".join(sorted(unknown)),
                                  declared=", ".join(sorted(pack.sources)) or say("api.none")))
+    _check_given(sources)
     chosen = select_rules(pack, rules, tags)
     from statguard.explain import gather
     with speaking(lang or pack.lang):  # what an entry's origin and problems say, in the run's language
@@ -236,6 +248,25 @@ def _persisting(rule: Rule, row: dict[str, Any], records: dict[str, list[Any]], 
     records, counted, tolerated = gather(records, rule, rule.persist, periods, lang)
     row.update(fails=counted, passes=row["passes"] + tolerated)
     return records
+
+
+def _check_given(sources: Mapping[str, Any]) -> None:
+    """Data given in place of the pack's files: a mapping of source name to a DataFrame (pandas, or
+    Spark's on the Spark engine) or a path, each frame with columns of distinct names; anything else
+    is a StatguardError naming the source, not the engine's or pandas' own exception."""
+    from statguard.errors import SourceError
+    for name, data in sources.items():
+        if data is None or isinstance(data, (str, Path)):
+            continue
+        columns = getattr(data, "columns", None)
+        if columns is None:
+            raise SourceError(say("api.source_value", given=type(data).__name__), source=str(name))
+        names = [str(c) for c in columns]
+        if not names:
+            raise SourceError(say("api.no_columns"), source=str(name))
+        twice = sorted({c for c in names if names.count(c) > 1})
+        if twice:
+            raise SourceError(say("api.columns_twice", names=", ".join(twice)), source=str(name))
 
 
 def _engine_error(pack: Pack, rule: Rule, error: EngineError, masker: Any = None) -> str:

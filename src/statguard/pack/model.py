@@ -186,5 +186,6 @@ class Pack:
         """
         if self.validator is None:
             raise StatguardError(say("pack.not_loaded"))
-        return self.validator(self, sources or {}, rules=rules, tags=tags, explanations=explanations, engine=engine,
-                        lang=lang, options=options)
+        given = sources if sources is not None else {}  # not `or`: a DataFrame has no truth value
+        return self.validator(self, given, rules=rules, tags=tags, explanations=explanations, engine=engine,
+                              lang=lang, options=options)
