@@ -48,6 +48,7 @@ def golden(name: str, actual: str) -> None:
     (1.2e-07, "1.2e-07"),  # tiny: not a row of zeros
     (1234567.8, "1,234,567.8"), (-1234567.0, "-1,234,567"), (12345.0, "12,345"),
     (4417.0, "4417"),  # four digits: no separator (years, codes)
+    (12.05 + 8.03 - 20.1, "-0.02"), (3.4600000000001, "3.46"),  # noise the 14 digits keep: no zeros added either
 ])
 def test_text_of_a_float(value, shown):
     assert numbers.text(value) == shown

@@ -171,8 +171,10 @@ def text(value: Any, known: int | None = None, lang: str | None = None, percent:
             pass  # short and clean, with no more decimals than reported: as it is (the usual case)
         elif (d := places(value, known)) != decimals(value) or "e" in shown or len(shown) > CLEAN_DIGITS:
             shown = f"{Decimal(repr(clean(value))).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP):f}"
+            if "." in shown:  # trailing zeros are not added: -0.020000000000003 is -0.02, not -0.02000
+                shown = shown.rstrip("0").rstrip(".")
             if shown.startswith("-") and not shown.strip("-0."):
-                shown = shown[1:]  # -0.00 is 0.00
+                shown = shown[1:]  # -0.00 is 0
     elif kind is int:
         shown = str(value)
     else:
