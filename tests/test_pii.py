@@ -178,3 +178,18 @@ def test_a_bad_pii_value_is_located(tmp_path: Path) -> None:
     assert "p.yml:4:" in result.stdout.decode() + result.stderr.decode()
     assert "pii of column 'x' must be true, false or one of id, phone, name, text" in (
         result.stdout.decode() + result.stderr.decode())
+
+
+def test_history_shows_recorded_personal_columns_masked_without_the_pack(pack: Path, tmp_path: Path) -> None:
+    """The store remembers which columns the recording pack declared personal: `history show` and
+    `history list` mask them without --pack (names, phones; not only ID-like numbers)."""
+    store = tmp_path / "h.db"
+    recorded = _statguard("history", "record", "-s", "persons", "-p", pack, "--history", store, cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stderr.decode()
+    shown = [_statguard("history", "list", "-s", "persons", "--history", store, cwd=tmp_path),
+             _statguard("history", "show", "1", "--history", store, cwd=tmp_path)]
+    assert [r.returncode for r in shown] == [0, 0], shown[1].stderr.decode()
+    text = b"\n".join(r.stdout + r.stderr for r in shown).decode("utf-8")
+    assert not any(v in text for v in IDS + PHONES + ["欧阳娜娜", "李小明"]), text
+    full = _statguard("history", "show", "1", "--history", store, "--show-pii", cwd=tmp_path).stdout.decode("utf-8")
+    assert any(name in full for name in NAMES)

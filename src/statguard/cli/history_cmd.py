@@ -351,7 +351,7 @@ def _print(text: str, args: argparse.Namespace, records: Any = (), subs: Any = (
         if pack is None and getattr(args, "pack", None):
             from statguard.load import load_pack
             pack = _PACKS[args.pack] = _PACKS.get(args.pack) or load_pack(args.pack)
-        masker = Masker.of(pack) if pack is not None else None
+        masker = Masker.of(pack) if pack is not None else _remembered(args)
         if masker is not None:
             for record in records:
                 masker.record(record, reals)
@@ -361,6 +361,24 @@ def _print(text: str, args: argparse.Namespace, records: Any = (), subs: Any = (
                     reals[str(sub.unit)] = mask(sub.unit, how)
         text = mask_free_text(text, reals)
     print(text, end=end, file=file)
+
+
+def _remembered(args: argparse.Namespace) -> Any:
+    """Without --pack, a masker of the personal columns the packs that recorded the store's
+    versions declared (HistoryStore.remember_personal); None when they declared none."""
+    path = getattr(args, "history", None)
+    if ("store", path) not in _PACKS:
+        from statguard.history.store import HistoryStore
+        from statguard.report.masking import Masker
+        try:
+            with HistoryStore(path, create=False) as store:
+                kept = store.personal()
+        except Exception:  # no store (yet): nothing remembered
+            kept = {}
+        columns = {c: how for cols, _ in kept.values() for c, how in cols.items()}
+        units = {source: how for source, (_, how) in kept.items() if how}
+        _PACKS[("store", path)] = Masker(columns, units) if columns else None
+    return _PACKS[("store", path)]
 
 
 def render_diff(d: Any) -> str:

@@ -122,7 +122,11 @@ def record_source(store: HistoryStore, source: Source, data: pd.DataFrame | str 
                     period_column=source.period if period is None else None, unit=unit, period=period)
     numeric = [name for name, column in source.columns.items() if column.type in ("number", "integer")]
     batch = split(source.name, frame, labels, list(keys if keys is not None else source.keys), reason, numeric)
-    return store.record_all(batch)
+    recorded = store.record_all(batch)
+    personal = {name: column.pii for name, column in source.columns.items() if column.pii}
+    if personal:  # `history show` masks them later, with or without the pack
+        store.remember_personal(source.name, personal, personal.get(source.unit) if source.unit else None)
+    return recorded
 
 
 def bind_history(engine: Any, source: Source, store_path: str | Path | None) -> str:

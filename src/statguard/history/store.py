@@ -77,6 +77,7 @@ APPLICATION_ID = 0x53474831  # "SGH1"
 ENV_VAR = "STATGUARD_HISTORY"
 DEFAULT_PATH = Path(".statguard") / "history.db"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+PERSONAL = "pii:"  # meta keys: a source's personal columns, as the pack that recorded it declared them
 LOCK_STEP_MS = 100  # how long SQLite waits for the write lock between two looks at Ctrl-C
 SUBMISSION_FIELDS = ("id", "source", "unit", "period", "version", "received", "content_hash",
                      "row_count", "reason", "columns", "keys")
@@ -272,6 +273,24 @@ class HistoryStore:
                         raise HistoryError(say("history.lock", path=self.path, why=e)) from None
         finally:
             self._con.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+
+    # -- personal columns ----------------------------------------------------
+    def remember_personal(self, source: str, columns: Mapping[str, str], unit_how: str | None) -> None:
+        """Keep which columns of `source` the recording pack declared personal (`pii:`, column ->
+        how to mask) and how its unit is masked, so that showing its versions later masks them
+        without the pack at hand."""
+        value = json.dumps({"columns": dict(columns), "unit": unit_how}, ensure_ascii=False, sort_keys=True)
+        with self._write() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (PERSONAL + source, value))
+
+    def personal(self) -> dict[str, tuple[dict[str, str], str | None]]:
+        """source -> (personal columns, how its unit is masked), as remember_personal kept them."""
+        rows = self._con.execute("SELECT key, value FROM meta WHERE key LIKE ?", (PERSONAL + "%",)).fetchall()
+        out = {}
+        for key, value in rows:
+            kept = json.loads(value)
+            out[key[len(PERSONAL):]] = (dict(kept.get("columns") or {}), kept.get("unit"))
+        return out
 
     # -- writing -------------------------------------------------------------
     def record(self, source: str, rows: Sequence[Mapping[str, Any]], **options: Any) -> Recorded:
