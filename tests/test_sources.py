@@ -207,3 +207,22 @@ def test_data_given_in_the_library_that_cannot_be_read_is_a_statguard_error_nami
         with pytest.raises(statguard.StatguardError) as e:
             pack.validate(given)
         assert str(e.value) == said
+
+
+def test_a_csv_given_in_place_of_a_workbook_is_read_without_the_workbooks_layout(tmp_path):
+    """A county sends CSV where the office's pack reads its template workbook (header: 3, skip: 1):
+    the given file is read as its name says, without the workbook's header: and skip:; the pack's
+    own file keeps them."""
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["2024年 企业报表"], [], ["单位", "总数"], ["", "1"], ["甲", 10], ["乙", -1]):
+        sheet.append(row)
+    book.save(tmp_path / "book.xlsx")
+    (tmp_path / "county.csv").write_text("单位,总数\n丙,5\n丁,-2\n戊,-3\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("sources:\n  t: {path: book.xlsx, header: 3, skip: 1, unit: 单位}\n"
+                                    "rules:\n  - {id: R, kind: row, source: t, expr: 总数 >= 0}\n", encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "p.yml")
+    assert [(r["passes"], r["fails"]) for r in pack.validate().rules()] == [(1, 1)]
+    given = pack.validate({"t": str(tmp_path / "county.csv")})
+    assert [(r["passes"], r["fails"], r["errored"]) for r in given.rules()] == [(1, 2, False)]

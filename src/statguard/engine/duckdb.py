@@ -21,6 +21,7 @@ from sqlglot import exp
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan, lacking_query
 from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
 from statguard.engine.readers import (
+    FORMATS,
     Layout,
     detect_format,
     expand,
@@ -193,31 +194,38 @@ class DuckDBEngine:
             return
         path, sheet = split_sheet(data)
         try:
-            self._bind_file(source, path, sheet)
+            self._bind_file(source, path, sheet, given=str(data) != str(source.path))
         except SourceError as e:
             raise SourceError(_bare(e), source=source.name, path=e.path or str(data)) from None
         except (self._duckdb.Error, OSError) as e:
             raise SourceError(say("source.cannot_read", why=_first_line(e)), source=source.name,
                               path=str(data)) from None
 
-    def _bind_file(self, source: Source, path: Path, sheet: str | None = None) -> None:
-        """Bind the file at `path`; `sheet` (from 'book.xlsx#表1') overrides the pack's sheet."""
+    def _bind_file(self, source: Source, path: Path, sheet: str | None = None, given: bool = False) -> None:
+        """Bind the file at `path`; `sheet` (from 'book.xlsx#表1') overrides the pack's sheet. A file
+        `given` in place of the declared one (--source) is read as its own name says: a county's CSV
+        in place of the office's workbook takes neither the workbook's format nor its header: and
+        skip:."""
         raw = "raw:" + source.name
         glob = bool(getattr(source, "glob", False))  # the pack's `glob: true`; paths are literal otherwise
         # declared columns are read as text and typed by the view with TRY_CAST, so one
         # stray "xxx" in a number column is a finding, not a failed read
         text = [c.name for c in source.columns.values() if c.type]
         # a workbook's cells have types of their own: only codes (string) and dates are read as declared
-        layout = Layout(header=getattr(source, "header", None), skip=getattr(source, "skip", None),
+        # a given file's name decides its format (one that says nothing, data.txt: the declared one)
+        fmt = FORMATS.get(path.suffix.lower(), source.format) if given else source.format
+        layout_kept = not given or (fmt or FORMATS.get(path.suffix.lower())) == "excel"
+        layout = Layout(header=getattr(source, "header", None) if layout_kept else None,
+                        skip=getattr(source, "skip", None) if layout_kept else None,
                         text=tuple(c.name for c in source.columns.values() if c.type == "string"),
                         dates=tuple(c.name for c in source.columns.values() if c.type in ("date", "datetime")))
-        frame = register_file(self.con, raw, path, source.format, sheet if sheet is not None else source.sheet,
+        frame = register_file(self.con, raw, path, fmt, sheet if sheet is not None else source.sheet,
                               source.encoding, Path(self._tmp.name), text, glob=glob, layout=layout)
         if frame is not None:
             self.registered[raw] = frame
         self._typed_view(source, raw, str(path), sheet_of(frame))
         self.described[source.name] = {"location": str(path)}
-        if detect_format(path, source.format) == "parquet":
+        if detect_format(path, fmt) == "parquet":
             groups, rows = self._parquet_shape(expand(path, glob))
             self.scan_widths[source.name] = groups
             if rows is not None:
