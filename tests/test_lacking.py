@@ -239,3 +239,13 @@ def test_a_run_that_judged_nothing_is_not_called_a_pass(tmp_path):
     judged = _pack(tmp_path, [{"id": "VAT", "kind": "row", "source": "d", "expr": "vat >= 0", "where": "vat > 0"}],
                    name="judged.yml")
     assert _check(judged).stdout.splitlines()[1].startswith("PASS:")
+
+
+def test_a_source_of_a_header_alone_is_named_as_holding_no_records(tmp_path):
+    (tmp_path / "h.csv").write_text("单位,a,b\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("pack: {name: 空表, lang: zh}\nsources:\n  h: {path: h.csv, unit: 单位}\n"
+                                    "rules:\n  - {id: R, kind: row, source: h, expr: a <= b}\n", encoding="utf-8")
+    report = statguard.load_pack(tmp_path / "p.yml").validate()
+    (rule,) = report.rules()
+    assert (rule["items"], rule["errored"]) == (0, False)
+    assert rule["error"] == "核查了 0 项：数据源 h 没有任何记录（只有表头？）"

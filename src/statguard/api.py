@@ -220,7 +220,9 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
                    fails=counts.get("fail", 0), not_evaluable=counts.get("na", 0))
         if not row["items"]:  # it compared nothing (e.g. a hierarchy whose mode skipped every group): say so
             from statguard.i18n import t
-            row["error"] = t("no_items_note", lang or pack.lang)
+            empty = _empty_sources(runner.engine, rule)
+            row["error"] = (t("no_records_note", lang or pack.lang, sources="、".join(empty)) if empty
+                            else t("no_items_note", lang or pack.lang))
         records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"), masker)
         if runner.lacking.get(i) is not None:
             from statguard.engine.violations import lacking_of
@@ -237,6 +239,18 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
             f"{type(e).__name__}: {e}", pack, rule, masker)))
     row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
     return row, records, written, lacked
+
+
+def _empty_sources(engine: Any, rule: Rule) -> list[str]:
+    """The sources of `rule` that hold no record at all (a submission of a header alone)."""
+    empty = []
+    for name in rule.sources:
+        try:
+            if engine.row_count(name) == 0:
+                empty.append(name)
+        except Exception:  # e.g. a history view: the general note says enough
+            continue
+    return empty
 
 
 def _persisting(rule: Rule, row: dict[str, Any], records: dict[str, list[Any]], facts: Any,

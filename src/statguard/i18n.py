@@ -46,6 +46,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "skipped_note": {"en": "not run: optional source {sources} not given", "zh": "未运行：未提供可选数据源 {sources}"},
     "status.empty": {"en": "nothing checked", "zh": "未核查任何项"},
     "h.empty": {"en": "Rules that checked nothing", "zh": "未核查任何项的规则"},
+    "no_records_note": {"en": "evaluated 0 items: source {sources} holds no records (a header alone?)",
+                        "zh": "核查了 0 项：数据源 {sources} 没有任何记录（只有表头？）"},
     "no_items_note": {"en": "evaluated 0 items: nothing was checked (its where, by, mode or sources leave no record "
                             "or group to compare)",
                       "zh": "核查了 0 项：没有核查任何内容（其 where、by、mode 或数据源没有留下可比较的记录或分组）"},
