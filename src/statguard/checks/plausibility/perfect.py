@@ -157,9 +157,9 @@ register({
         "zh": "上报的比率恰为 {observed}：全部或全无"},
     "detail.perfect.rate_counts": {
         "en": "{numerator} of {denominator} gives {observed} while the peers' rate is {expected} "
-              "({peers} units): about 1 in {one_in} at that rate",
+              "({peers} units): a chance of {chance} at that rate",
         "zh": "{numerator} / {denominator} 得出 {observed}，而同组其他单位合计为 {expected}（{peers} 个单位）："
-              "按此比率约 {one_in} 次中才出现 1 次"},
+              "按此比率出现的概率为 {chance}"},
     "detail.perfect.same_value": {
         "en": "{units_with_value} units reported exactly {observed}: {units}",
         "zh": "{units_with_value} 个单位上报了完全相同的数值 {observed}：{units}"},
