@@ -117,3 +117,11 @@ def test_did_you_mean_reads_full_width_and_case_before_spelling():
     with speaking("zh"):
         assert did_you_mean("verfied", ["verified"]) == "；是否想写 'verified'？"
     assert did_you_mean("verfied", ["verified"], aside=True, lang="zh") == "（是否想写 'verified'？）"
+
+
+def test_key_values_that_are_statguards_words_are_translated_for_the_kinds_that_give_them():
+    from statguard.i18n import key_value
+    assert key_value("test", "min_rate", "zh", ["coverage"]) == "最低核实率"
+    assert key_value("test", "min_rate", "en", ["coverage"]) == "min_rate"
+    assert key_value("test", "min_rate", "zh", ["row"]) == "min_rate"  # a user's column named test
+    assert key_value("区县", "东区", "zh", ["coverage"]) == "东区"

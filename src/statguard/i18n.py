@@ -290,6 +290,9 @@ KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "revisions": "indicator value_column", "coverage": "test"}.items()}
 ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
 CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
+# ... and the values of those keys that are statguard's words (coverage's test: which threshold failed)
+CATALOGUE.update({f"keyvalue.test.{value}": {"en": value, "zh": zh}
+                  for value, zh in {"claimed": "上报比率", "min_rate": "最低核实率"}.items()})
 CATALOGUE.update({
     "value.missing": {"en": "NA", "zh": "缺失"},  # a missing figure in a message (R's NA)
     "hint.did_you_mean": {"en": "; did you mean {names}?", "zh": "；是否想写 {names}？"},
@@ -409,6 +412,15 @@ def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
         if name.startswith(head) and len(name) > len(head):
             return t(f"figure.{head}*", lang, column=name[len(head):])
     return name
+
+
+def key_value(name: str, value: str, lang: str | None, kinds: Iterable[object]) -> str:
+    """A key's value as a reader sees it: the kinds' own words (coverage's test 'claimed') in the
+    reader's language (上报比率), every other value as it is."""
+    key = f"keyvalue.{name}.{value}"
+    if key in CATALOGUE and key_label(name, "zh", kinds) != name:  # the kinds' own key
+        return t(key, lang)
+    return value
 
 
 def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:

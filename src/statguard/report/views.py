@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import key_label, register
+from statguard.i18n import key_label, key_value, register
 from statguard.numbers import display  # noqa: F401  (views.display, as the writers import it)
 from statguard.pack.model import SEVERITIES
 
@@ -331,7 +331,9 @@ def record_keys(row: Mapping[str, Any], lang: str) -> str:
     if not isinstance(keys, dict):
         return ""
     known = {display(row["unit"], grouping=False), display(row["period"], grouping=False)}
-    shown = [(key_label(name, lang, [row.get("kind")]), display(value, grouping=False)) for name, value in keys.items()]
+    kinds = [row.get("kind")]
+    shown = [(key_label(name, lang, kinds), key_value(name, display(value, grouping=False), lang, kinds))
+             for name, value in keys.items()]
     return " ".join(f"{name} {value}" for name, value in shown
                     if value and value not in known and not _named(value, str(row["message"])))
 
