@@ -427,16 +427,21 @@ def test_a_sqlite_query_must_be_one_select_and_creates_no_file(tmp_path):
 sources:
   attach: {url: "sqlite:///data/s.db", query: "ATTACH DATABASE 'created.db' AS x"}
   two: {url: "sqlite:///data/s.db", query: "SELECT 1 AS a; SELECT 2 AS a"}
+  duck_two: {url: "duckdb:///data/d.duckdb", query: "SELECT 1 AS a; SET threads = 1"}
   good: {url: "sqlite:///data/s.db", query: 'WITH t AS (SELECT unit FROM "企业") SELECT * FROM t'}
 rules:
   - {id: a, kind: row, source: attach, expr: x > 0}
   - {id: b, kind: row, source: two, expr: a > 0}
   - {id: c, kind: row, source: good, expr: unit != ''}
+  - {id: e, kind: row, source: duck_two, expr: a > 0}
 """)
+    with duckdb.connect(str(tmp_path / "data" / "d.duckdb")) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS a")
     report = statguard.load_pack(path).validate()
     errors = _errors(report)
-    assert f"{path}:2: [query]" in errors["a"] and "give a SELECT" in errors["a"]
-    assert f"{path}:3: [query]" in errors["b"] and "give a SELECT" in errors["b"]
+    assert f"{path}:4: [query]" in errors["e"] and "give one SELECT" in errors["e"]
+    assert f"{path}:2: [query]" in errors["a"] and "give one SELECT" in errors["a"]
+    assert f"{path}:3: [query]" in errors["b"] and "give one SELECT" in errors["b"]
     assert _summary(report)["c"] == (3002, 0, 0)
     assert not list(tmp_path.rglob("created.db"))
 

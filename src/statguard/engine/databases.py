@@ -177,6 +177,10 @@ def _table(target: Target, catalog: str | None = None) -> exp.Table:
 
 
 def _read_arrow(target: Target) -> pa.Table:
+    if target.scheme != "postgresql" and target.db.query and not _one_select(target.db.query, target.scheme):
+        # one SELECT: SQLite ran the first of several statements, DuckDB the last; ATTACH creates a file
+        # (PostgreSQL's queries run in a read-only transaction, which says why itself)
+        raise target.error("query", say("source.db.no_rows"))
     if target.scheme == "duckdb":
         return _duckdb_query(target)
     try:
@@ -212,22 +216,19 @@ def _sqlite(target: Target, dbapi: Any) -> pa.Table:
         raise target.error("url", say("source.db.open", file=target.file, why=_reason(e))) from None
     with conn:
         statement = _statement(target, "sqlite")
-        if target.db.query and not _one_select(statement):
-            # the file is opened read-only, but ATTACH would create another database file
-            raise target.error("query", say("source.db.no_rows"))
         try:
             return _fetch(target, conn, statement)
         except _Mismatch:  # a column of mixed storage classes: each column as its classes allow
             return _fetch(target, conn, _sqlite_typed(target, conn, statement))
 
 
-def _one_select(query: str) -> bool:
-    """Whether `query` is a single SELECT (WITH, UNION, VALUES included), as sqlglot reads SQLite."""
+def _one_select(query: str, dialect: str) -> bool:
+    """Whether `query` is a single SELECT (WITH, UNION, VALUES included), as sqlglot reads it."""
     import sqlglot
     try:
-        trees = sqlglot.parse(query, read="sqlite")
-    except Exception:  # SQLite syntax sqlglot does not know: SQLite itself judges a SELECT
-        return query.lstrip().upper().startswith(("SELECT", "WITH", "VALUES")) and ";" not in query.strip()[:-1]
+        trees = sqlglot.parse(query, read=dialect)
+    except Exception:  # syntax sqlglot does not read: the database itself says what is wrong
+        return True
     trees = [t for t in trees if t is not None]
     return len(trees) == 1 and isinstance(trees[0], exp.Query | exp.Values)
 
