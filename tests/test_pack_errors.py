@@ -226,3 +226,13 @@ def test_rule_ids_and_periods_written_as_numbers_are_taken_as_written(tmp_path):
 def test_a_date_as_rule_id_is_still_refused_with_the_quoting_advice(tmp_path):
     problems = _problems(tmp_path, BASE + "  - {id: 2024-01-01, kind: row, source: t, expr: v > 0}\n")
     assert len(problems) == 1 and "quote it: id: '2024-01-01'" in problems[0]
+
+
+def test_an_id_yaml_reads_as_a_boolean_is_text_and_a_list_is_located(tmp_path):
+    (tmp_path / "h.csv").write_text("a\n1\n", encoding="utf-8")
+    (tmp_path / "p.yml").write_text("sources:\n  h: {path: h.csv}\nrules:\n"
+                                    "  - {id: yes, kind: row, source: h, expr: a > 0}\n"
+                                    "  - {id: [x, y], kind: row, source: h, expr: a > 0}\n", encoding="utf-8")
+    rows = {r["rule_id"]: r for r in statguard.load_pack(tmp_path / "p.yml").validate().rules()}
+    assert rows["yes"]["passes"] == 1  # as written, not "True" nor "rule has no 'id'"
+    assert f"{tmp_path / 'p.yml'}:5:10: [id] a rule's 'id' is one name, not" in rows["p.yml:5"]["error"]

@@ -526,8 +526,10 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
     rule_id = item.get("id")
     if isinstance(rule_id, (dt.date, dt.datetime)):  # id: 2024-01-01 is a date to YAML
         return _broken_entry(item, item.loc, say("pack.id_date", id=rule_id), "id", problems)
-    if isinstance(rule_id, (int, float)) and not isinstance(rule_id, bool):  # id: 0101 is text as written
+    if isinstance(rule_id, (int, float)):  # id: 0101 and id: yes (a boolean to YAML) are text as written
         rule_id = item.written("id")
+    if isinstance(rule_id, (list, dict)):
+        return _broken_entry(item, item.where("id"), say("pack.id_text", given=item.written("id")), "id", problems)
     if not isinstance(rule_id, str) or rule_id.strip() == "":
         if item.get("enabled", True) is False:  # switched off: listed by lint, not run
             problems.append(item.loc.problem(say("pack.no_id"), "id"))

@@ -107,6 +107,7 @@ register({
     "pack.id_date": {"en": "rule id {id} is read by YAML as a date, not as text; quote it: id: '{id}'",
                      "zh": "规则编号 {id} 被 YAML 读成了日期而不是文字；请加引号：id: '{id}'"},
     "pack.no_id": {"en": "rule has no 'id'", "zh": "规则没有 'id'"},
+    "pack.id_text": {"en": "a rule's 'id' is one name, not {given}", "zh": "规则的 'id' 应为一个名称，而不是 {given}"},
     "pack.severity": {"en": "severity must be one of {severities}, not '{severity}'",
                       "zh": "severity 须为 {severities} 之一，而不是「{severity}」"},
     "pack.id_reserved": {"en": "rule id '{id}' is reserved (statguard reports explanation problems under it)",
