@@ -75,11 +75,18 @@ def _type_text(info: Any, lang: str | None) -> str:
         return " or ".join(parts)
     if "enum" in info:
         return " / ".join(parts)
-    names = [_TYPES_ZH.get(p, p) for p in parts]  # a nested model keeps its name: its fields are in the schema
+    # a nested model (Window, Benchmarks) is a mapping to the reader: its keys are named in the description
+    names = [_TYPES_ZH.get(p, p if not p[:1].isupper() else _TYPES_ZH["object"]) for p in parts]
     text = names[0]
     for before, name in itertools.pairwise(names):
         text += (" 或 " if before.isascii() or name.isascii() else "或") + name  # a space beside Latin letters
     return text
+
+
+def _yaml_value(value: Any) -> str:
+    """A default as the author writes it in YAML: false, not Python's False; lists in flow style."""
+    import json
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (bool, list, dict)) else str(value)
 
 
 def parameter_table(kind: Kind, lang: str | None = None) -> str:
@@ -88,7 +95,7 @@ def parameter_table(kind: Kind, lang: str | None = None) -> str:
     lines = [t("docs.params_head", lang), "|---|---|---|---|---|"]
     for name, info in schema.get("properties", {}).items():
         default = info.get("default")
-        default = "" if default is None else f"`{default}`"
+        default = "" if default is None else f"`{_yaml_value(default)}`"
         text = param_text(kind, name, lang).replace("|", "\\|").replace("\n", " ")
         needed = t("docs.yes", lang) if name in required else ""
         lines.append(f"| `{name}` | {_type_text(info, lang)} | {needed} | {default} | {text} |")
