@@ -215,7 +215,8 @@ FIGURE_NAMES: dict[str, str] = {
     "numerator": "分子", "denominator": "分母",
     # digits
     "n": "样本数", "units": "单位数", "mad": "平均绝对偏差", "mad_limit": "平均绝对偏差上限", "chi2": "卡方值",
-    "chi2_critical": "卡方临界值", "digits": "数字", "observed_distribution": "实际分布",
+    "chi2_critical": "卡方临界值", "digits": "数字", "min_n": "最少数值个数", "min_orders": "最少数量级跨度",
+    "orders": "数量级跨度", "p5": "第 5 百分位数", "p95": "第 95 百分位数", "observed_distribution": "实际分布",
     "expected_distribution": "理论分布", "counts": "频数", "round_share": "整数尾数占比",
     "max_round_share": "整数尾数占比上限", "two_digit_share": "两位整数尾数占比", "excess_mad": "超出的平均绝对偏差",
     # outlier
@@ -256,7 +257,7 @@ FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "coverage": "claimed_rate gap matched not_evaluable total verified_rate",
     "cumulative": "previous_period previous_value",
     "digits": "chi2 chi2_critical counts digits excess_mad expected_distribution mad mad_limit "
-        "max_round_share n observed_distribution round_share two_digit_share units",
+        "max_round_share min_n min_orders n observed_distribution orders p5 p95 round_share two_digit_share units",
     "growth": "comparison_period comparison_value comparison_version tolerance",
     "hierarchy": "children children_present tolerance",
     "outlier": "comparison_period comparison_value lower mad median median_ratio peers ratio score_median "

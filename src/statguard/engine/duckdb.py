@@ -336,8 +336,8 @@ class DuckDBEngine:
         return tree.sql(dialect=self.dialect)
 
     def scalar(self, tree: exp.Expression) -> Any:
-        row = self.con.execute(self.sql(tree)).fetchone()
-        return row[0] if row else None
+        rows = self.con.execute(self.sql(tree)).fetchall()  # all of it: a result left open blocks the next statement
+        return rows[0][0] if rows else None
 
     def frame(self, tree: exp.Expression) -> pd.DataFrame:
         return self.con.execute(self.sql(tree)).df()

@@ -140,9 +140,9 @@ register({
               "constant finds it)",
         "zh": "{n} 个数值全部相同：常数不能说明数字分布（perfect 的 constant 检查可以发现它）"},
     "detail.digits.narrow": {
-        "en": "the middle 90% of the {n} values span {orders} orders of magnitude ({low} to {high}); Benford's law "
+        "en": "the middle 90% of the {n} values span {orders} orders of magnitude ({p5} to {p95}); Benford's law "
               "is expected only of figures spread over at least {min_orders}",
-        "zh": "{n} 个数值中间 90% 只跨 {orders} 个数量级（{low} 至 {high}）；本福特定律只适用于至少跨 {min_orders} "
+        "zh": "{n} 个数值中间 90% 只跨 {orders} 个数量级（{p5} 至 {p95}）；本福特定律只适用于至少跨 {min_orders} "
               "个数量级的数值"},
     "detail.digits.no_group": {"en": "no group: the group column is empty", "zh": "无分组：分组列为空"},
     "detail.digits.first": {
@@ -454,8 +454,8 @@ def _judged(p: DigitsParams, stats: exp.Select, roles: list[str], names: dict[st
               ("digits", exp.Array(expressions=[exp.Literal.string(d) for d in labels])),
               ("observed_distribution", quote_column("_sg_obs")), ("expected_distribution", quote_column("_sg_exp")),
               ("counts", quote_column("_sg_counts")), ("min_n", exp.Literal.number(min_n)),
-              ("orders", _rounded(orders, 2)), ("low", _rounded(quote_column("_sg_lo"), 4)),
-              ("high", _rounded(quote_column("_sg_hi"), 4)), ("min_orders", number(min_orders))]
+              ("orders", _rounded(orders, 2)), ("p5", _rounded(quote_column("_sg_lo"), 4)),
+              ("p95", _rounded(quote_column("_sg_hi"), 4)), ("min_orders", number(min_orders))]
     if p.test == "round":
         values[2:4] = [("round_share", observed.copy()), ("max_round_share", number(limit)),
                        ("two_digit_share", _rounded(quote_column("_sg_two"), 4))]
