@@ -18,7 +18,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
 
-from statguard.checks.plan import Context, alias
+from statguard.checks.plan import Context, alias, lit
 from statguard.checks.registry import Params
 from statguard.expr import quote_column
 from statguard.i18n import register, say
@@ -50,6 +50,15 @@ class LongParams(Params):
         "Column naming the unit's peer group (default: `peer_group` when the source has it; without one all "
         "units are peers)."))
     where: str | None = Field(None, description="Only records for which this is true are used.")
+
+
+def verdict(rules: list[tuple[exp.Expression, str, str | None]]) -> tuple[exp.Case, exp.Case]:
+    """(_status, _detail) CASEs: the first matching (condition, status, detail key) decides, else pass."""
+    status, detail = exp.Case(), exp.Case()
+    for cond, result, key in rules:
+        status = status.when(cond.copy(), lit(result), copy=False)
+        detail = detail.when(cond.copy(), lit(key) if key else exp.Null(), copy=False)
+    return status.else_(lit("pass"), copy=False), detail
 
 
 def column_or_default(ctx: Context, source: str, given: str | None, canonical: str, field_name: str,

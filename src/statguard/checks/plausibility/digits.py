@@ -98,6 +98,7 @@ from statguard.checks.plausibility.common import (
     Long,
     LongParams,
     indicator_sources,
+    verdict,
     without_exempt,
 )
 from statguard.checks.registry import rule_kind
@@ -432,13 +433,9 @@ def _judged(p: DigitsParams, stats: exp.Select, roles: list[str], names: dict[st
     orders = exp.Log(this=exp.Literal.number(10), expression=exp.Div(this=quote_column("_sg_hi"), expression=exp.Nullif(
         this=quote_column("_sg_lo"), expression=exp.Literal.number(0))))
     narrow = exp.LT(this=orders.copy(), expression=number(min_orders)) if min_orders > 0 else exp.false()
-    unjudged = [(missing, "no_group"), (too_few, "too_few"), (constant, "constant"), (narrow, "narrow")]
-    status, detail = exp.Case(), exp.Case()
-    for condition, why in unjudged:
-        status = status.when(condition.copy(), exp.Literal.string("na"))
-        detail = detail.when(condition.copy(), exp.Literal.string(f"detail.digits.{why}"))
-    status = status.when(failing, exp.Literal.string("fail")).else_(exp.Literal.string("pass"))
-    detail = detail.else_(exp.Literal.string(f"detail.digits.{p.test}"))
+    status, detail = verdict([*((condition, "na", f"detail.digits.{why}") for condition, why in (
+        (missing, "no_group"), (too_few, "too_few"), (constant, "constant"), (narrow, "narrow"))),
+        (failing, "fail", f"detail.digits.{p.test}")])
     identity = []
     for role in roles:
         if role == "_unit":

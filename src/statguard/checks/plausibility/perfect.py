@@ -115,7 +115,7 @@ from statguard.checks.plan import (
     number,
     ref,
 )
-from statguard.checks.plausibility.common import IndicatorTable, Long, LongParams
+from statguard.checks.plausibility.common import IndicatorTable, Long, LongParams, verdict
 from statguard.checks.registry import rule_kind
 from statguard.checks.time.common import MAPPED, period_plan, with_periods
 from statguard.errors import PackError
@@ -241,15 +241,6 @@ def as_text(value: exp.Expression) -> exp.Expression:
 
 def same(left: str, right: str, columns: list[str]) -> exp.Expression:
     return exp.and_(*[exp.NullSafeEQ(this=col(c, left), expression=col(c, right)) for c in columns])
-
-
-def verdict(rules: list[tuple[exp.Expression, str, str | None]]) -> tuple[exp.Case, exp.Case]:
-    """(_status, _detail) CASEs: the first matching (condition, status, detail key) decides, else pass."""
-    status, detail = exp.Case(), exp.Case()
-    for cond, result, key in rules:
-        status = status.when(cond.copy(), lit(result), copy=False)
-        detail = detail.when(cond.copy(), lit(key) if key else exp.Null(), copy=False)
-    return status.else_(lit("pass"), copy=False), detail
 
 
 def null(e: exp.Expression) -> exp.Expression:
