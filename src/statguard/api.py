@@ -329,16 +329,14 @@ def _readable(text: str) -> str:
 
 
 def _type_word(duckdb_type: str) -> str:
+    from statguard.checks.plan import NUMERIC_TYPES
     head = duckdb_type.removesuffix("_LITERAL").split("(")[0]
+    # NUMERIC_TYPES, and the names DuckDB's conversion messages use (INT32, UINT8, FLOAT8)
+    number = head.startswith(NUMERIC_TYPES) or re.fullmatch(r"U?INT\d+|FLOAT\d", head)
     kind = ("text" if head in ("VARCHAR", "STRING") else "date" if head == "DATE"
             else "datetime" if head.startswith("TIMESTAMP") else "boolean" if head == "BOOLEAN"
-            else "number" if head in _NUMERIC else None)
+            else "number" if number else None)
     return say(f"api.type.{kind}") if kind else duckdb_type
-
-
-_NUMERIC = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-            "FLOAT", "DOUBLE", "DECIMAL", "INT8", "INT16", "INT32", "INT64", "INT128", "UINT8", "UINT16", "UINT32",
-            "UINT64", "FLOAT4", "FLOAT8"}
 
 
 # The class of DuckDB's exception its messages begin with ("Binder Error: ", "Invalid Input Error: ",

@@ -214,9 +214,9 @@ class DuckDBEngine:
         # a workbook's cells have types of their own: only codes (string) and dates are read as declared
         # a given file's name decides its format (one that says nothing, data.txt: the declared one)
         fmt = FORMATS.get(path.suffix.lower(), source.format) if given else source.format
-        layout_kept = not given or (fmt or FORMATS.get(path.suffix.lower())) == "excel"
-        layout = Layout(header=getattr(source, "header", None) if layout_kept else None,
-                        skip=getattr(source, "skip", None) if layout_kept else None,
+        kept = not given or fmt == "excel"  # a given workbook keeps the declared one's header: and skip:
+        layout = Layout(header=getattr(source, "header", None) if kept else None,
+                        skip=getattr(source, "skip", None) if kept else None,
                         text=tuple(c.name for c in source.columns.values() if c.type == "string"),
                         dates=tuple(c.name for c in source.columns.values() if c.type in ("date", "datetime")))
         frame = register_file(self.con, raw, path, fmt, sheet if sheet is not None else source.sheet,
