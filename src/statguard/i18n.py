@@ -419,9 +419,7 @@ def key_value(name: str, value: str, lang: str | None, kinds: Iterable[object]) 
     """A key's value as a reader sees it: the kinds' own words (coverage's test 'claimed') in the
     reader's language (上报比率), every other value as it is."""
     key = f"keyvalue.{name}.{value}"
-    if key in CATALOGUE and key_label(name, "zh", kinds) != name:  # the kinds' own key
-        return t(key, lang)
-    return value
+    return t(key, lang) if key in CATALOGUE and _kinds_own(name, kinds) else value
 
 
 def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:
@@ -429,7 +427,12 @@ def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:
     language (字段), the user's key columns as they are. `kinds`: the kinds of the violations the
     key is shown for (a table's column serves several); the name is translated only when it is
     every one's own."""
-    shown = [str(k) for k in kinds]
-    if not shown or not all(name in ANY_KIND_KEYS or name in KEYS_OF.get(k, ()) for k in shown):
+    if not _kinds_own(name, kinds):
         return name
     return t(f"key.{name}", lang) if f"key.{name}" in CATALOGUE else name
+
+
+def _kinds_own(name: str, kinds: Iterable[object]) -> bool:
+    """Whether key `name` is the own key of every one of `kinds` (and there is one)."""
+    shown = [str(k) for k in kinds]
+    return bool(shown) and all(name in ANY_KIND_KEYS or name in KEYS_OF.get(k, ()) for k in shown)
