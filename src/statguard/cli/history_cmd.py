@@ -11,6 +11,7 @@ from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, HistoryError
 from statguard.i18n import register, say
 
 _PACKS: dict[str, Any] = {}  # --pack, loaded once for the masks of a command's output
+_REMEMBERED: dict[str | None, Any] = {}  # history store -> the masker of the pii columns it remembers
 
 register({
     "cli.history.help": {"en": "record and compare submitted versions", "zh": "记录并比较报送的各个版本"},
@@ -367,7 +368,7 @@ def _remembered(args: argparse.Namespace) -> Any:
     """Without --pack, a masker of the personal columns the packs that recorded the store's
     versions declared (HistoryStore.remember_personal); None when they declared none."""
     path = getattr(args, "history", None)
-    if ("store", path) not in _PACKS:
+    if path not in _REMEMBERED:
         from statguard.history.store import HistoryStore
         from statguard.report.masking import Masker
         try:
@@ -377,8 +378,8 @@ def _remembered(args: argparse.Namespace) -> Any:
             kept = {}
         columns = {c: how for cols, _ in kept.values() for c, how in cols.items()}
         units = {source: how for source, (_, how) in kept.items() if how}
-        _PACKS[("store", path)] = Masker(columns, units) if columns else None
-    return _PACKS[("store", path)]
+        _REMEMBERED[path] = Masker(columns, units) if columns else None
+    return _REMEMBERED[path]
 
 
 def render_diff(d: Any) -> str:
