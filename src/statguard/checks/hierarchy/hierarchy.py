@@ -85,6 +85,7 @@ if TYPE_CHECKING:
 CODE, VALUE, N, NN = "_sg_code", "_sg_v", "_sg_n", "_sg_nn"
 CHILD, PARENT = "_sg_child", "_sg_parent"
 HW = "_sg_hw"  # half a unit of the last reported digit (tolerance: reported)
+OWN_UNIT = "_sg_own_unit"  # the unit named on a code's own records, where the unit is another column
 
 
 class HierarchyParams(Params):
@@ -309,12 +310,16 @@ def build_query(p: HierarchyParams, ctx: Context, edges: exp.Expression,
                          ).from_(table)
     if reported:
         records = records.select(alias(_record_half_width(p), HW))
+    own_unit = _own_unit(p, ctx)
+    if own_unit:
+        records = records.select(alias(_col(own_unit), OWN_UNIT))
     if where is not None:
         records = records.where(exp.paren(where))
     by_cols = [_col(b) for b in p.by]
     values = (exp.select(*by_cols, _col(CODE), alias(exp.Sum(this=_col(VALUE)), VALUE),
                          alias(exp.Count(this=exp.Star()), N), alias(exp.Count(this=_col(VALUE)), NN),
-                         *([alias(exp.Sum(this=_col(HW)), HW)] if reported else []))
+                         *([alias(exp.Sum(this=_col(HW)), HW)] if reported else []),
+                         *([alias(exp.Min(this=_col(OWN_UNIT)), OWN_UNIT)] if own_unit else []))
               .from_("d").group_by(*[_col(b) for b in p.by], _col(CODE)))
     groups = exp.select(*[_col(b) for b in p.by] or [alias(exp.Literal.number(1), "_sg_all")]).distinct().from_("d")
     query = _compared(p, ctx)
@@ -322,7 +327,7 @@ def build_query(p: HierarchyParams, ctx: Context, edges: exp.Expression,
         query = exp.union(query, _unknown(p, ctx), distinct=False)
     final = exp.select("*").from_(query.subquery("items"))
     for name, body in (("d", records), ("v", values), ("g", groups), ("e", edges),
-                       ("k", _children(p)), ("r", _with_parent(p))):
+                       ("k", _children(p)), ("r", _with_parent(p, ctx))):
         final = final.with_(name, as_=body)
     return final
 
@@ -369,12 +374,13 @@ def _chosen_edges(p: HierarchyParams) -> exp.Expression:
     return exp.Subquery(this=chosen, alias=exp.TableAlias(this=exp.to_identifier("e")))
 
 
-def _with_parent(p: HierarchyParams) -> exp.Select:
+def _with_parent(p: HierarchyParams, ctx: Context) -> exp.Select:
     on = exp.and_(exp.EQ(this=_col(CODE, "pv"), expression=_col(PARENT, "k")), _same_group(p.by, "pv", "k"))
     return (exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("k")),
                        alias(_col(CODE, "pv").is_(exp.null()).not_(), "_sg_p_present"),
                        alias(_col(VALUE, "pv"), "_sg_p_v"), alias(_col(N, "pv"), "_sg_p_n"),
-                       *([alias(_col(HW, "pv"), "_sg_p_hw")] if _reported(p) else []))
+                       *([alias(_col(HW, "pv"), "_sg_p_hw")] if _reported(p) else []),
+                       *([alias(_col(OWN_UNIT, "pv"), OWN_UNIT)] if _own_unit(p, ctx) else []))
             .from_(exp.to_table("k")).join(exp.alias_(exp.to_table("v"), "pv"), on=on, join_type="LEFT"))
 
 
@@ -407,11 +413,24 @@ def _produced(mode: str) -> exp.Expression:
     return exp.true()
 
 
+def _own_unit(p: HierarchyParams, ctx: Context) -> str | None:
+    """The source's unit column where it is neither the code nor a group: each code's items then
+    name the unit its own records give (a city's total, 全市), so that a parent's failing sum
+    is counted for the unit that reported it."""
+    unit = ctx.source(p.source).unit
+    cols = ctx.columns(p.source)
+    if not unit or unit == p.code or unit in p.by or (cols is not None and unit not in cols):
+        return None
+    return unit
+
+
 def _identity(p: HierarchyParams, ctx: Context, code: exp.Expression) -> list[exp.Expression]:
     spec = ctx.source(p.source)
     out: list[exp.Expression] = []
     if spec.unit and (spec.unit == p.code or spec.unit in p.by):
         out.append(alias(code.copy() if spec.unit == p.code else _col(spec.unit), UNIT))
+    elif _own_unit(p, ctx):
+        out.append(alias(_col(OWN_UNIT), UNIT))
     if spec.period and spec.period in p.by:
         out.append(alias(_col(spec.period), PERIOD))
     out.extend(alias(_col(b), KEY + b) for b in p.by)
@@ -464,6 +483,8 @@ def _unknown(p: HierarchyParams, ctx: Context) -> exp.Select:
     identity: list[exp.Expression] = []
     if spec.unit and (spec.unit == p.code or spec.unit in p.by):
         identity.append(alias(_col(CODE) if spec.unit == p.code else exp.null(), UNIT))
+    elif _own_unit(p, ctx):
+        identity.append(alias(exp.Min(this=_col(OWN_UNIT)), UNIT))
     if spec.period and spec.period in p.by:
         identity.append(alias(exp.null(), PERIOD))
     detail = cat(*pieces("detail.hierarchy.unknown_code", lang_of(ctx), code=_col(CODE),
