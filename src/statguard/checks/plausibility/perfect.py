@@ -15,9 +15,11 @@ plausibility/common.py):
   counts is honest in a small unit (4 of 4 happens), so the item fails only
   when the chance of it, at the rate of the unit's peers (the other units of
   its peer group in that period, pooled), is below `alpha`:
-  p^n for n of n, (1 - p)^n for 0 of n. Not evaluable: a missing count, a
-  denominator <= 0, no peers with counts (several records of one count for a
-  unit and period: the largest is used). Both extremes are suspicious by
+  p^n for n of n, (1 - p)^n for 0 of n. Not evaluable, each saying why: a
+  missing count, a denominator <= 0, a numerator above its denominator (50 of
+  45 is no rate of counts; it is left out of the peers' rate too), no peers
+  with counts (several records of one count for a unit and period: the
+  largest is used). Both extremes are suspicious by
   default, as the domain's cases are (everyone re-employed, no complaint
   left); a pack whose rate may honestly be 0 says `extremes: [100]`.
 - `same_value`: one item per figure; fails when at least `min_units` units
@@ -160,6 +162,16 @@ register({
               "({peers} units): a chance of {chance} at that rate",
         "zh": "{numerator} / {denominator} 得出 {observed}，而同组其他单位合计为 {expected}（{peers} 个单位）："
               "按此比率出现的概率为 {chance}"},
+    "detail.perfect.no_numerator": {"en": "the numerator is not reported", "zh": "分子未填报"},
+    "detail.perfect.no_whole": {"en": "the denominator is not reported", "zh": "分母未填报"},
+    "detail.perfect.no_denominator": {
+        "en": "the denominator is {denominator}: no rate", "zh": "分母为 {denominator}，无法计算比率"},
+    "detail.perfect.over_whole": {
+        "en": "{numerator} of {denominator} is more than all: not a rate of counts, and left out of the peers' rate",
+        "zh": "分子 {numerator} 大于分母 {denominator}，不是计数之比，也不计入同组比率"},
+    "detail.perfect.no_peers": {
+        "en": "no other unit of its peer group reports both counts for this period",
+        "zh": "同组没有其他单位填报本期的两项计数，无从比较"},
     "detail.perfect.same_value": {
         "en": "{units_with_value} units reported exactly {observed}: {units}",
         "zh": "{units_with_value} 个单位上报了完全相同的数值 {observed}：{units}"},
@@ -379,9 +391,11 @@ def _rate_from_counts(p: PerfectParams, long: Long) -> exp.Select:
                 .group_by(*[col(c) for c in cells]))
 
     num, den = col("_sg_num", "n"), col("_sg_den", "d")
-    ok = exp.Coalesce(this=exp.and_(exp.not_(null(num.copy())), exp.GT(this=den.copy(),
-                                                                       expression=exp.Literal.number(0))),
-                      expressions=[exp.false()])
+    # a rate of counts: both reported, a positive whole, a part no larger than it (50 of 45 is left out
+    # of the peers' pool too, or it would lift their rate past 100%)
+    counted = exp.and_(exp.not_(null(num.copy())), exp.GT(this=den.copy(), expression=exp.Literal.number(0)),
+                       exp.LTE(this=num.copy(), expression=exp.Add(this=den.copy(), expression=number(EPS))))
+    ok = exp.Coalesce(this=counted, expressions=[exp.false()])
     part = [col("_period", "n"), col("_peer", "n")]
 
     def others(e: exp.Expression) -> exp.Expression:  # the sum over the other evaluable units
@@ -412,9 +426,12 @@ def _judged_counts(p: PerfectParams, long: Long, pairs: exp.Select) -> exp.Selec
                                                    expression=den.copy()))
     extreme = exp.or_(*([top] if all_ else []), *([bottom] if none else [])) if all_ or none else exp.false()
     status, detail = verdict([
-        (exp.not_(col("_sg_ok")), "na", None),
+        (null(num.copy()), "na", "detail.perfect.no_numerator"),
+        (null(den.copy()), "na", "detail.perfect.no_whole"),
+        (exp.LTE(this=den.copy(), expression=exp.Literal.number(0)), "na", "detail.perfect.no_denominator"),
+        (exp.not_(col("_sg_ok")), "na", "detail.perfect.over_whole"),
         (exp.not_(exp.paren(extreme)), "pass", None),
-        (null(peer.copy()), "na", None),
+        (null(peer.copy()), "na", "detail.perfect.no_peers"),
         (exp.LT(this=col("_sg_chance"), expression=number(p.alpha)), "fail", "detail.perfect.rate_counts")])
     rate = exp.Round(this=exp.Mul(this=exp.Div(this=num.copy(), expression=exp.Nullif(
         this=den.copy(), expression=exp.Literal.number(0))), expression=number(factor)),
