@@ -260,7 +260,7 @@ FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
         "max_round_share min_n min_orders n observed_distribution orders p5 p95 round_share two_digit_share units",
     "growth": "comparison_period comparison_value comparison_version tolerance",
     "hierarchy": "children children_present tolerance",
-    "outlier": "comparison_period comparison_value lower mad median median_ratio peers ratio score_median "
+    "outlier": "comparison_period comparison_value lower mad median median_ratio min_peers peers ratio score_median "
         "score_q1 score_q3 upper value z",
     "part_whole": "tolerance",
     "perfect": "chance common_periods comparable_periods denominator equal_periods first last numerator "

@@ -113,8 +113,8 @@ register({
     # why an item is not evaluable, instead of a judgement with no score in it
     "detail.outlier.not_positive": {"en": "{observed} is not positive: it has no logarithm",
                                     "zh": "{observed} 不是正数，没有对数"},
-    "detail.outlier.few_peers": {"en": "only {peers} peers, fewer than the rule's min_peers",
-                                 "zh": "同组仅 {peers} 个，少于本规则的 min_peers"},
+    "detail.outlier.few_peers": {"en": "only {peers} peers, fewer than the rule's min_peers of {min_peers}",
+                                 "zh": "同组仅 {peers} 个，少于本规则要求的 {min_peers} 个（min_peers）"},
     "detail.outlier.no_spread": {"en": "at least half of the peers report the same value (MAD 0): no spread to judge "
                                        "{observed} by",
                                  "zh": "同组至少一半单位的数值相同（MAD 为 0），没有离散程度可据以判断 {observed}"},
@@ -261,7 +261,8 @@ def _robust_z(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
     return exp.select(
         alias(status, STATUS), *_identity(long),
         alias(exp.Abs(this=z), VAL + "z"), alias(scale(med), VAL + "median"), alias(mad.copy(), VAL + "mad"),
-        alias(scale(lower), VAL + "lower"), alias(scale(upper), VAL + "upper"), alias(n.copy(), VAL + "peers"),
+        alias(scale(lower), VAL + "lower"), alias(scale(upper), VAL + "upper"),
+        alias(n.copy(), VAL + "peers"), alias(exp.Literal.number(p.min_peers), VAL + "min_peers"),
         alias(value.copy(), OBSERVED), alias(expected, EXPECTED),
         alias(exp.Sub(this=value.copy(), expression=expected.copy()), IMBALANCE),
         alias(exp.Case()  # why an item is not evaluable, else the judgement
@@ -359,7 +360,8 @@ def _hb(ctx: Context, p: OutlierParams, long: Long) -> exp.Select:
         alias(x1.copy(), VAL + "comparison_value"), alias(r.copy(), VAL + "ratio"),
         alias(rmed.copy(), VAL + "median_ratio"), alias(qm.copy(), VAL + "score_median"),
         alias(q1.copy(), VAL + "score_q1"), alias(q3.copy(), VAL + "score_q3"),
-        alias(lower.copy(), VAL + "lower"), alias(upper.copy(), VAL + "upper"), alias(n.copy(), VAL + "peers"),
+        alias(lower.copy(), VAL + "lower"), alias(upper.copy(), VAL + "upper"),
+        alias(n.copy(), VAL + "peers"), alias(exp.Literal.number(p.min_peers), VAL + "min_peers"),
         alias(e.copy(), OBSERVED), alias(expected, EXPECTED),
         alias(exp.Sub(this=e.copy(), expression=expected.copy()), IMBALANCE),
         alias(detail, DETAIL),
