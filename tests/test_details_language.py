@@ -222,7 +222,8 @@ OUTLIER_ROWS = pd.DataFrame({"unit": [f"U{i}" for i in range(9)],  # a: 5 alike 
             "U6": "同组仅 3 个，少于本规则要求的 5 个（min_peers）", "U8": "-1 不是正数，没有对数"}),
     ("en", {"U0": "at least half of the peers report the same value (MAD 0): no spread to judge 5 by",
             "U5": "no value to judge",
-            "U6": "only 3 peers, fewer than the rule's min_peers of 5", "U8": "-1 is not positive: it has no logarithm"}),
+            "U6": "only 3 peers, fewer than the rule's min_peers of 5",
+            "U8": "-1 is not positive: it has no logarithm"}),
 ])
 def test_why_an_outlier_cannot_be_judged(tmp_path, lang, why):
     """A not-evaluable item says why (no spread, too few peers, no value, no logarithm), not a judgement

@@ -192,6 +192,8 @@ register({
         "zh": "'base' 指定同一条记录中的列，'base_from: history' 则另行查找对比值：二者只能给出其一"},
     "detail.growth.missing": {"en": "value, reported rate or comparison value missing",
                               "zh": "数值、填报的增速或对比值缺失"},
+    "detail.growth.against": {"en": "computed against {comparison_value} in {comparison_period}",
+                              "zh": "按对比期 {comparison_period} 的 {comparison_value} 计算"},
     "detail.growth.zero_base": {"en": "comparison value is 0: growth undefined", "zh": "对比值为 0：增速无法计算"},
     "detail.growth.no_comparison": {"en": "no record for the comparison period {comparison_period}",
                                     "zh": "对比期 {comparison_period} 没有记录"},
@@ -319,6 +321,9 @@ def _looked_up(ctx: Context, p: GrowthParams, period: str, series: list[str],
         hws = (rounding.hw_column(p.value, "c"), rounding.hw_column(p.rate, "c"), quote_column("_sg_base_hw", "b"))
         tolerance = _tolerance(value, rate, base, hws)
     status, detail = _verdict(p, value, rate, base, before, tolerance)
+    failed = exp.If(this=exp.EQ(this=status.copy(), expression=FAIL.copy()),
+                    true=exp.Literal.string("detail.growth.against"))  # the base a failing rate was computed on
+    detail = exp.Coalesce(this=detail, expressions=[failed])
     select = exp.select(alias(status, STATUS), *identity_columns(ctx, p.source, table="c"),
                         alias(value.copy(), VAL + p.value), alias(rate.copy(), VAL + p.rate),
                         alias(compared.copy(), VAL + "comparison_period"), alias(base.copy(), VAL + "comparison_value"),
