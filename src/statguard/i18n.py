@@ -230,7 +230,7 @@ FIGURE_NAMES: dict[str, str] = {
     "twin": "雷同对象", "twins": "雷同对象数", "units_with_value": "报此数值的单位数", "values": "各版本数值",
     # smoothness
     "band": "区间", "differences": "差分", "growth": "增速", "growths": "增速个数", "median_growth": "增速中位数",
-    "min_growths": "最少增速个数", "min_peers": "最少同类单位数", "min_series": "最少序列数", "peer_mad": "同类离散度",
+    "min_growths": "最少增速个数", "min_peers": "最少同类单位数", "min_series": "最少序列数", "peer_mad": "同类标准化 MAD",
     "peer_median": "同类中位数", "peer_rates": "同类比率", "peer_ratio": "同类比值", "pinned_periods": "固定期数",
     "rates": "比率", "ratio_bound": "比值界限", "relative_to": "相对于", "unit_ratio": "本单位比值",
     "unit_ratios": "本单位比值个数", "unit_series": "本单位序列数",
@@ -240,7 +240,7 @@ FIGURE_NAMES: dict[str, str] = {
     # revision drift
     "steps": "修订次数", "ups": "上调次数", "downs": "下调次数", "unchanged": "未变次数", "indicators": "指标",
     "months": "月份", "median_relative_step": "修订幅度中位数", "p_value": "p 值", "peer_downs": "同类下调次数",
-    "peer_ups": "同类上调次数", "peer_spread": "同类离散程度", "peer_steps": "同类修订次数",
+    "peer_ups": "同类上调次数", "peer_spread": "同类所用离散度", "peer_steps": "同类修订次数",
     "peer_units": "同类单位数", "test": "检验",
     # revisions, unique
     "changes": "修订次数", "distinct_values": "不同取值", "largest_change": "最大修订幅度",
