@@ -134,3 +134,32 @@ def test_lint_on_the_command_line_points_at_the_character(tmp_path):
         assert "pack.yml:9:17" in done.stdout + done.stderr  # '&' is the 17th character of line 9
         assert words in done.stdout + done.stderr
         assert "Traceback" not in done.stderr
+
+
+QUOTABLE = {None: ["单位", "增速(%)", "投资额(万元)", "a-b", "a", "b"]}
+
+
+@pytest.mark.parametrize("typed,scopes,name,at", [
+    ("增速(%) > 0", QUOTABLE, "增速(%)", 0),                        # a call and a bare operator to the parser
+    ("单位 = '甲' and 投资额(万元) > 1", QUOTABLE, "投资额(万元)", 13),  # a call of an unknown function
+    ("增速(%) > 0", {None: None}, "增速(%)", 0),                     # columns not known: the shape says it
+    ("a > 0 and 投资额(万元) > 1", {None: None}, "投资额(万元)", 10),
+])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_column_name_with_signs_written_bare_is_told_to_quote(typed, scopes, name, at, lang):
+    with lint_checks.speaking(lang), pytest.raises(ExpressionError) as e:
+        compile_expression(typed, scopes, Problem("", "pack.yml", 7, 11, "expr"))
+    problem = e.value.problems[0]
+    assert f'"{name}"' in problem.message, problem.message
+    assert ("double quotes" if lang == "en" else "双引号") in problem.message
+    assert problem.column == 11 + at
+
+
+def test_names_with_signs_parse_when_quoted_and_other_errors_keep_their_words():
+    assert _sql('"增速(%)" > 0 and "a-b" < a - b', QUOTABLE) == '"增速(%)" > 0 AND "a-b" < "a" - "b"'
+    with pytest.raises(ExpressionError) as e:
+        compile_expression('"增速(%)" > 0 and', QUOTABLE)
+    assert "nothing on its right" in str(e.value)
+    with pytest.raises(ExpressionError) as e:
+        compile_expression("abs(%) > 0", {None: None})  # a function of the language: not a column
+    assert "quotes" not in str(e.value)

@@ -230,7 +230,8 @@ FIGURE_NAMES: dict[str, str] = {
     "twin": "雷同对象", "twins": "雷同对象数", "units_with_value": "报此数值的单位数", "values": "各版本数值",
     # smoothness
     "band": "区间", "differences": "差分", "growth": "增速", "growths": "增速个数", "median_growth": "增速中位数",
-    "min_growths": "最少增速个数", "min_peers": "最少同类单位数", "min_series": "最少序列数", "peer_mad": "同类标准化 MAD",
+    "min_growths": "最少增速个数", "min_peers": "最少同类单位数", "min_series": "最少序列数",
+    "peer_mad": "同类标准化 MAD",
     "peer_median": "同类中位数", "peer_rates": "同类比率", "peer_ratio": "同类比值", "pinned_periods": "固定期数",
     "rates": "比率", "ratio_bound": "比值界限", "relative_to": "相对于", "unit_ratio": "本单位比值",
     "unit_ratios": "本单位比值个数", "unit_series": "本单位序列数",

@@ -20,7 +20,7 @@ register({
                              "（url: 加 table: 或 query:，密码用 password_env:），不要写在命令行上，否则密码会被显示"},
     "cli.allow_include": {"en": "let {what} read files under DIR too (default: only the pack's own directory "
                                 "tree); repeatable",
-                          "zh": "允许 {what} 读取 DIR 下的文件（默认只能读取规则包自身所在的目录）；可重复"},
+                          "zh": "允许 {what} 读取该目录下的文件（默认只能读取规则包自身所在的目录）；可重复"},
     "cli.include_of_pack": {"en": "the pack's include:", "zh": "规则包的 include:"},
     "cli.memory_limit": {"en": "most memory the engine may use, e.g. 2GB or 500MB (units KB, MB, GB, TB or KiB, "
                                "MiB, GiB, TiB; default: 80%% of RAM)",

@@ -31,6 +31,12 @@ register({
     "expr.p.between": {"en": "BETWEEN needs both bounds (x BETWEEN low AND high)",
                        "zh": "BETWEEN 需要上下两个界限（x BETWEEN 下限 AND 上限）"},
     "expr.p.no_right": {"en": "operator '{op}' has nothing on its right", "zh": "运算符「{op}」右边缺少内容"},
+    "expr.quote_name": {"en": "the column name '{name}' holds signs of the expression language: write it in double "
+                              "quotes, \"{name}\"",
+                        "zh": "列名「{name}」含有运算符号等字符，须加英文双引号写作 \"{name}\""},
+    "expr.quote_call": {"en": "'{name}' is not a function; if '{written}' is a column name, write it in double "
+                              "quotes, \"{written}\"",
+                        "zh": "「{name}」不是函数；若「{written}」是列名，须加英文双引号写作 \"{written}\""},
     "expr.p.no_left": {"en": "operator '{op}' has nothing on its left", "zh": "运算符「{op}」左边缺少内容"},
     "expr.p.needs_argument": {"en": "function '{name}' needs an argument", "zh": "函数「{name}」缺少参数"},
     "expr.p.unclosed_text": {"en": "the text opened with {quote} is never closed (add the closing {quote})",

@@ -67,6 +67,21 @@ def parse(text: str, *, file: str | None = None, line: int | None = None,
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(where.problem(say("expr.empty"), 0))
     try:
+        return _parsed(text, where, statistics, names)
+    except ExpressionError:
+        # 增速(%) > 0 read as a call and an operator: the author wrote a column name with signs in it
+        bare = parse_errors.unquoted_name(text, names)
+        if bare is not None:
+            raise ExpressionError(where.problem(say("expr.quote_name", name=bare[0]), bare[1])) from None
+        call = parse_errors.NAMED_CALL.search(text) if names is None else None
+        if call is None:
+            raise
+        raise ExpressionError(where.problem(say("expr.quote_call", name=call.group(1), written=call.group(0)),
+                                            call.start())) from None
+
+
+def _parsed(text: str, where: _Where, statistics: bool, names: Collection[str] | None) -> exp.Expression:
+    try:
         prepared = keyboard.prepare(text, names)
     except keyboard.Typed as e:
         raise ExpressionError(where.problem(e.message, e.offset)) from None

@@ -10,6 +10,7 @@ incomplete or malformed here", never sqlglot's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from sqlglot import exp
 
@@ -90,3 +91,22 @@ def written_function(cls: type[exp.Func], text: str) -> str | None:
         if found:
             return found.group(0).rstrip("( \t\n")
     return None
+
+
+def unquoted_name(text: str, names: Collection[str] | None) -> tuple[str, int] | None:
+    """A column name holding signs of the language (增速(%), 投资额(万元), a-b) written in `text`
+    without the double quotes it needs, with its offset; the longest such name, None if none."""
+    for name in sorted(names or (), key=len, reverse=True):
+        if "." in name or not _SIGNS.search(name):
+            continue
+        at = text.find(name)
+        while at >= 0:
+            if text[at - 1:at] not in ('"', "`"):
+                return name, at
+            at = text.find(name, at + 1)
+    return None
+
+
+_SIGNS = re.compile(r"[^\w]")  # a character that ends a bare name
+# a name with a Chinese character called with signs, not values, in its brackets: 增速(%), 产值(‰)
+NAMED_CALL = re.compile(r"(?<![\w\"'`])(\w*[^\W\x00-\x7f]\w*)\s*\([^\w()'\"]*\)")

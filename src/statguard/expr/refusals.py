@@ -25,6 +25,9 @@ _CALL = re.compile(r"(?<![\w.])([^\W\d][\w]*)\s*\(")
 def refusal(node: exp.Expression, text: str, at: int, allowed: list[str]) -> str:
     """The message refusing `node` of `text` (found at offset `at`); `allowed`: the function names."""
     if isinstance(node, exp.Anonymous):
+        call = re.compile(re.escape(str(node.this)) + r"\s*\([^()]*\)").search(text, at)
+        if call and not str(node.this).isascii():  # no function has a Chinese name: 投资额(万元) is a column
+            return say("expr.quote_call", name=node.this, written=call.group(0))
         return say("expr.unknown_function", name=node.this, allowed=", ".join(allowed))
     if isinstance(node, (exp.Subquery, exp.Select, exp.Query, exp.Exists)):
         return say("expr.subquery")
