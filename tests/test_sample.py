@@ -156,3 +156,15 @@ def test_records_sharing_keys_are_drawn_the_same_whatever_the_row_order(tmp_path
         drawn.append(pd.read_csv(tmp_path / f"t{i}" / "TIES.csv"))
     assert len(drawn[0]) == 3 and drawn[0]["person_id"].nunique() == 1  # three records of the first key
     assert drawn[0].equals(drawn[1]) and drawn[0].equals(drawn[2])
+
+
+def test_a_chinese_run_writes_the_added_columns_in_chinese(tmp_path):
+    rule = ("- {id: E0, kind: sample, source: claims, n: 100, seed: 1, where: \"employer = 'E0'\",\n"
+            "   columns: [person_id]}\n")
+    pack = _pack(tmp_path, rule)
+    validate(pack, {"claims": _claims()}, lang="zh", options={"output_dir": str(tmp_path / "out")})
+    sample = pd.read_csv(tmp_path / "out" / "E0.csv")
+    assert list(sample.columns) == ["抽样序号", "本层记录数", "person_id"]
+    import openpyxl
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "E0.xlsx").active
+    assert [c.value for c in sheet[1]] == ["抽样序号", "本层记录数", "person_id"]

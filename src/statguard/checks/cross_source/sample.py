@@ -44,15 +44,18 @@ from pydantic import Field
 from sqlglot import exp
 
 from statguard.checks.cross_source._match import qualify
-from statguard.checks.plan import Context, Items, Plan, alias, number
+from statguard.checks.plan import Context, Items, Plan, alias, lang_of, number
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError, SourceError
 from statguard.expr import quote_column
-from statguard.i18n import register, say
+from statguard.i18n import register, say, t
 from statguard.pack.model import Rule
 
 DEFAULT_DIR = "statguard-output"
 register({
+    # the columns the kind adds to the sample it writes, in the run's language
+    "sample.column.sample_rank": {"en": "sample_rank", "zh": "抽样序号"},
+    "sample.column.frame_size": {"en": "frame_size", "zh": "本层记录数"},
     "problem.sample.n_or_fraction": {"en": "give either 'n' (records per stratum) or 'fraction', not both",
                                      "zh": "'n'（每层抽取的记录数）和 'fraction'（抽样比例）只能给出其一"},
     "problem.sample.match_needs_other": {"en": "'match' needs 'other' (the source to match against)",
@@ -105,7 +108,8 @@ def plan(rule: Rule, ctx: Context) -> Plan:
         columns, rows = drawn["columns"], drawn["rows"]
         if masker is not None:
             rows = masker.rows(columns, rows)
-        return write_sample(columns, rows, p, rule.id, Path(ctx.options.get("output_dir") or DEFAULT_DIR))
+        return write_sample(columns, rows, p, rule.id, Path(ctx.options.get("output_dir") or DEFAULT_DIR),
+                            lang_of(ctx))
 
     return Plan(run=run, after=after)
 
@@ -182,15 +186,16 @@ def _sampled(p: SampleParams, ctx: Context) -> exp.Select:
 
 
 def write_sample(columns: list[str], rows: list[tuple[Any, ...]], p: SampleParams, rule_id: str,
-                 directory: Path) -> dict[str, Any]:
+                 directory: Path, lang: str | None = None) -> dict[str, Any]:
     """Write the sample (its column names and rows of Python values) as CSV and XLSX; return
     what the report says about it."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         csv_path, xlsx_path = directory / f"{rule_id}.csv", directory / f"{rule_id}.xlsx"
-        _write_csv(columns, rows, csv_path)
+        header = [t(f"sample.column.{c}", lang) if c in (RANK, FRAME) else c for c in columns]
+        _write_csv(header, rows, csv_path)
         from statguard.report.xlsx import write_table  # written as the report's sheets: no openpyxl
-        write_table(xlsx_path, _sheet_name(rule_id), columns, ([_number(v) for v in row] for row in rows))
+        write_table(xlsx_path, _sheet_name(rule_id), header, ([_number(v) for v in row] for row in rows))
     except OSError as e:
         raise SourceError(say("problem.sample.cannot_write", error=e.strerror), path=str(directory)) from None
     frame, drawn = _per_stratum(columns, rows, p.strata)
