@@ -162,6 +162,19 @@ def test_duplicate_excel_header_names_both_columns(tmp_path):
     _unreadable(tmp_path, "data.xlsx", "columns B and C", "'x'")
 
 
+@pytest.mark.parametrize("header,named", [
+    ("id,,x,", "B + D"),                      # blank cells are their columns' letters, as in a workbook
+    ("id,d,x,", "column_D + d"),              # ... or column_<letter> where a name is that letter in any case
+])
+def test_blank_csv_header_cells_are_named_by_letter(tmp_path, header, named):
+    (tmp_path / "data.csv").write_text(f"{header}\n1,5,2,3\n2,5,2,-9\n", encoding="utf-8")
+    rule = f"  - {{id: LETTERS, kind: row, source: bad, expr: '{named} > 0'}}\n"
+    pack = _pack(tmp_path, "data.csv", extra_rules=rule)
+    code, summary, printed = _check(pack)
+    assert code == 1 and "column0" not in printed, printed
+    assert (summary["LETTERS"]["passes"], summary["LETTERS"]["fails"]) == (1, 1), summary["LETTERS"]
+
+
 def test_year_zero_date_is_not_evaluable(tmp_path):
     (tmp_path / "data.csv").write_text("id,x,d\n1,2,0000-01-01\n2,3,1999-01-01\n", encoding="utf-8")
     rule = "  - id: DATE\n    kind: row\n    source: bad\n    expr: d >= '2000-01-01'\n"

@@ -215,6 +215,30 @@ def _header(path: Path, delim: str) -> list[str]:
         return [c.strip() for c in next(csv.reader(fh, delimiter=delim), [])]
 
 
+def column_letter(index: int) -> str:
+    """The letter a spreadsheet shows over the column of 0-based `index` (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _blanks_named(header: list[str]) -> list[str]:
+    """`header` with each blank name made the column's letter (B), or column_B where another
+    name is that letter in any case (DuckDB's names ignore case)."""
+    taken = {name.lower() for name in header if name}
+    named = []
+    for i, name in enumerate(header):
+        if not name:
+            name = column_letter(i)
+            name = name if name.lower() not in taken else f"column_{name}"
+            taken.add(name.lower())
+        named.append(name)
+    return named
+
+
 def _guess_delimiter(path: Path) -> str:
     """The delimiter of a text file, judged on its first line as DuckDB's candidates go."""
     if path.suffix.lower() == ".tsv":
@@ -265,6 +289,9 @@ def _register_csv(con: duckdb.DuckDBPyConnection, view: str, files: list[Path], 
     for original, file in zip(files, read, strict=True):
         _check_header(original, _header(file, delim) if file is not read[0] else header)
     opts: dict[str, object] = {"header": True}
+    if not all(header):  # a blank header cell names its column by letter, as in a workbook (not column0)
+        header = _blanks_named(header)
+        opts["names"] = exp.Array(expressions=[exp.Literal.string(name) for name in header])
     size = sum(f.stat().st_size for f in read)
     if size < _FULL_SNIFF_BYTES:  # small files: infer types from every row
         opts["sample_size"] = -1
