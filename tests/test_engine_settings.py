@@ -182,7 +182,7 @@ rules:
     # DuckDB's messages for a value of the wrong type are said in the reader's words, with what to do
     assert rows.loc["BIND", "error"].startswith(
         f"{pack}:4: cannot evaluate rule 'BIND': + does not take a text value and a number; a column read as text "
-        "needs its type declared")
+        "(a placeholder such as 'xxx' among its numbers, or no type declared) needs its type declared")
     # an author's CAST of a value that does not convert leaves that record not evaluable (as TRY_CAST, and
     # as Spark casts), instead of losing the rule over one record
     assert (rows.loc["CONVERT", "errored"], rows.loc["CONVERT", "passes"], rows.loc["CONVERT", "not_evaluable"]) == (

@@ -38,29 +38,6 @@ register({
     "api.derived_given": {"en": "is derived from '{base}'; give data for that source instead",
                           "zh": "由「{base}」推算而来；请为该数据源提供数据"},
     "api.cannot_evaluate": {"en": "cannot evaluate rule '{id}': {why}", "zh": "无法执行规则「{id}」：{why}"},
-    "api.compare_types": {
-        "en": "it compares a {a} with a {b}; a column read as text (a placeholder such as 'xxx' among its numbers, "
-              "or no type declared) needs its type declared in the pack (columns: {name: {type: number}}: "
-              "values that are not numbers then become findings of the schema) or a cast(x as double)",
-        "zh": "规则把{a}与{b}相比较；按文本读入的列（数字中夹有 'xxx' 等占位符，或未声明类型）需要在规则包中声明类型"
-              "（columns: {列名: {type: number}}，非数字的值随之成为 schema 的问题），或写 cast(x as double)"},
-    "api.function_types": {
-        "en": "{function} does not take a {types}; a column read as text needs its type declared in the pack "
-              "(columns: {name: {type: number}}) or a cast(x as double)",
-        "zh": "{function} 不接受{types}；按文本读入的列需要在规则包中声明类型（columns: {列名: {type: number}}），"
-              "或写 cast(x as double)"},
-    "api.convert": {
-        "en": "the value {value} of column '{column}' is not a {type}; a column read as text needs its type "
-              "declared in the pack (columns: {name: {type: number}}: values that are not numbers then become "
-              "findings of the schema) or a cast(x as double)",
-        "zh": "列「{column}」的值 {value} 不是{type}；按文本读入的列需要在规则包中声明类型"
-              "（columns: {列名: {type: number}}，非数字的值随之成为 schema 的问题），或写 cast(x as double)"},
-    "api.type.text": {"en": "text value", "zh": "文本"},
-    "api.type.number": {"en": "number", "zh": "数值"},
-    "api.type.date": {"en": "date", "zh": "日期"},
-    "api.type.datetime": {"en": "date-time", "zh": "日期时间"},
-    "api.type.boolean": {"en": "true/false value", "zh": "是否值"},
-    "api.and": {"en": " and a ", "zh": "和"},
     "api.internal_error": {"en": "internal error of statguard: {why}", "zh": "statguard 内部错误：{why}"},
     "api.sources_mapping": {"en": "sources are given as {name: DataFrame or path}, not a {given}",
                             "zh": "数据源应以 {名称: DataFrame 或路径} 的形式给出，而不是 {given}"},
@@ -294,7 +271,8 @@ def _engine_error(pack: Pack, rule: Rule, error: EngineError, masker: Any = None
         problem = None
     if problem is not None:
         return str(problem)
-    why = _readable(_unquoted(_DUCKDB_CLASS.sub("", str(error), count=1), pack, rule, masker))
+    from statguard.engine.type_errors import readable
+    why = readable(_unquoted(_DUCKDB_CLASS.sub("", str(error), count=1), pack, rule, masker))
     return _where(rule) + say("api.cannot_evaluate", id=rule.id, why=why)
 
 
@@ -311,32 +289,6 @@ def _unquoted(text: str, pack: Pack, rule: Rule, masker: Any) -> str:
 
 _QUOTED = re.compile(r"(['\"])(.*?)\1")
 _SIGNATURE = re.compile(r"[^\s(]*\((?:[A-Z][A-Z0-9_]*(?:\[\])?(?:, )?)*\)")  # '+(VARCHAR, INTEGER_LITERAL)'
-
-
-def _readable(text: str) -> str:
-    """DuckDB's two messages for a value of the wrong type, in the reader's language with what to do."""
-    compared = re.match(r"Cannot (?:compare|mix) values of type (\w+) and (?:type )?(\w+)", text)
-    if compared:
-        return say("api.compare_types", a=_type_word(compared[1]), b=_type_word(compared[2]))
-    called = re.match(r"No function matches the given name and argument types '([^(]*)\((.*)\)'", text)
-    if called:
-        words = list(dict.fromkeys(_type_word(t) for t in called[2].split(", ") if t))
-        return say("api.function_types", function=called[1], types=say("api.and").join(words))
-    converted = re.match(r"Could not convert string (.+?) to (\w+) when casting from source column (.+)$", text)
-    if converted:
-        return say("api.convert", value=converted[1], type=_type_word(converted[2]), column=converted[3].strip())
-    return text
-
-
-def _type_word(duckdb_type: str) -> str:
-    from statguard.checks.plan import NUMERIC_TYPES
-    head = duckdb_type.removesuffix("_LITERAL").split("(")[0]
-    # NUMERIC_TYPES, and the names DuckDB's conversion messages use (INT32, UINT8, FLOAT8)
-    number = head.startswith(NUMERIC_TYPES) or re.fullmatch(r"U?INT\d+|FLOAT\d", head)
-    kind = ("text" if head in ("VARCHAR", "STRING") else "date" if head == "DATE"
-            else "datetime" if head.startswith("TIMESTAMP") else "boolean" if head == "BOOLEAN"
-            else "number" if number else None)
-    return say(f"api.type.{kind}") if kind else duckdb_type
 
 
 # The class of DuckDB's exception its messages begin with ("Binder Error: ", "Invalid Input Error: ",

@@ -103,7 +103,9 @@ def _bind(con: object, pack: Pack, rule: Rule, plan: Any = None) -> Problem | No
             text = text.split(tail)[0]
         if any(s in text for s in _SKIP):
             return None
-        return ctx.problem(say("pack.not_on_types", id=rule.id, why=text), field)
+        from statguard.engine.type_errors import readable
+        why = readable(re.sub(r"^[A-Z][A-Za-z]* Error: ", "", text), declared=True)
+        return ctx.problem(say("pack.not_on_types", id=rule.id, why=why), field)
     if why:
         return ctx.problem(say("pack.not_on_types", id=rule.id, why=why), field)
     return None
