@@ -373,9 +373,7 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
         raise SourceError(say("source.header_row", sheet=grid.name, row=heads[-1] if heads[0] >= 1 else heads[0],
                               rows=len(rows)), path=str(path))
     width = max(len(r) for r in rows)
-    start = heads[-1] + (skip or 0)
-    kept = [i for i in range(start, len(rows)) if any(v is not None for v in rows[i])]
-    kept = sorted(set(kept) | {r for r, _ in grid.errors if r >= start})
+    kept = _kept(grid, heads[-1] + (skip or 0))
     names = _names(grid, heads, width)
     position = {i: n for n, i in enumerate(kept)}
     out: dict[str, list[Any]] = {}
@@ -397,6 +395,19 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
         owners.setdefault(name, c)
         out[name] = _typed(values, name in text, name in dates, bool(errors))
     return out
+
+
+def data_rows(grid: Grid, header: int | list[int] | None, skip: int | None) -> list[int]:
+    """The row of the sheet (1 as Excel numbers rows) of each record `sheet_columns` reads, in
+    order: the rows below the header and `skip` that are not blank."""
+    last = header if isinstance(header, int) else max(header or [1])
+    return [i + 1 for i in _kept(grid, last + (skip or 0))]
+
+
+def _kept(grid: Grid, start: int) -> list[int]:
+    """The data rows (from 0) from row `start` on: those with a value or an error cell."""
+    kept = {i for i in range(start, len(grid.rows)) if any(v is not None for v in grid.rows[i])}
+    return sorted(kept | {r for r, _ in grid.errors if r >= start})
 
 
 def _names(grid: Grid, heads: list[int], width: int) -> list[str]:
