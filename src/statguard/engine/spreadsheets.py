@@ -39,6 +39,11 @@ from statguard.errors import SourceError
 from statguard.i18n import say
 
 WORKBOOK_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods"}
+# error cells as Excel and WPS show them (LibreOffice also shows Err:502 and the like): read as their
+# text, and '#ERROR' where a reader gives none; with a formula's text (see the module's docstring)
+# what stands where a cell has no value
+ERROR_TEXTS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+               "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#ERROR")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug kept)
 # serial dates taken as dates: 1920-01-01 to 2099-12-31 (a year such as 2023, or a count, is not one)
 _SERIALS = (7306, 73050)
