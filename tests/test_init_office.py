@@ -1,8 +1,9 @@
 """statguard init on an office workbook and a GBK CSV (issue 15): title rows and a two-row header
 found and written as `header:`/`skip:`, every sheet a source, keys and units from text and codes
 (not from counts), 身份证号 and phone numbers as text with a pattern and `pii`, months as the
-period, serial numbers under 填报日期 as dates; and `statguard check` on the written pack reads
-the files as init read them."""
+period, serial numbers under 填报日期 or 就业月份 and cells formatted as dates as dates, error cells
+(#DIV/0!) left out of a column's type; and `statguard check` on the written pack reads the files
+as init read them."""
 
 from __future__ import annotations
 
@@ -130,3 +131,31 @@ def test_layout_of_sheets(tmp_path: Path) -> None:
     layouts = {n: guess_layout(read_grid(tmp_path / "b.xlsx", n, "xlsx")[0]) for n in ("plain", "titled")}
     assert (layouts["plain"].header, layouts["plain"].skip) == (None, None)
     assert (layouts["titled"].header, layouts["titled"].skip) == (2, 1)
+
+
+def _rates_book(path: Path) -> None:
+    """Per district (unit) and year (period): a 再就业率 of numbers but for one #DIV/0! (开发区,
+    no one laid off) and one #N/A (新区), a 就业月份 of Excel serial numbers (45292 is 2024-01-01)
+    in General format, an 开业日期 formatted as dates and a 核查时间 as dates and times."""
+    import datetime as dt
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["区县", "年份", "再就业率", "就业月份", "开业日期", "核查时间"])
+    for i, district in enumerate(["东城区", "西城区", "南湖区", "北山区", "开发区", "新区", "老城区", "高新区"]):
+        rate = "#DIV/0!" if district == "开发区" else "#N/A" if district == "新区" else 80.5 + i
+        ws.append([district, "2024", rate, 45292 + 31 * i, dt.date(2020, 1, 1 + i), dt.datetime(2024, 7, 1, 9, i)])
+    book.save(path)
+
+
+def test_error_cells_and_dates_in_a_workbook(tmp_path: Path) -> None:
+    """The rate stays a number (the error cells are findings of the written schema rule, named as
+    its exceptions); serial numbers under 就业月份 and cells formatted as dates are dates."""
+    _rates_book(tmp_path / "rates.xlsx")
+    result = infer_pack([tmp_path / "rates.xlsx"], tmp_path / "out", lang="zh")
+    columns = _sources(result.path)["rates"]["columns"]
+    assert columns["再就业率"]["type"] == "number"
+    assert (columns["就业月份"]["type"], columns["开业日期"]["type"], columns["核查时间"]["type"]) == (
+        "date", "date", "datetime")
+    report = validate(load_pack(result.path), {})
+    cells = sorted((v["unit"], v["keys"]["column"], v["observed"]) for v in report.violations.to_dict("records"))
+    assert cells == [("开发区", "再就业率", "#DIV/0!"), ("新区", "再就业率", "#N/A")]

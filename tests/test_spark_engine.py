@@ -341,6 +341,34 @@ def test_schema_of_date_typed_columns_on_both_engines(tmp_path, spark):
     assert list(on_duckdb.violations["unit"]) == ["b"]  # 2024-13-01 is no date
 
 
+def test_rows_of_a_workbook_are_the_rows_excel_shows_on_spark(tmp_path, spark):
+    """A workbook is read on the driver by the DuckDB engine's readers: its records keep the rows
+    Excel shows (title, a header over two rows, a 栏次 row, a blank row among the data) on Spark too."""
+    from statguard.api import validate
+    from test_sheet_rows import LAYOUT, PACK, _book
+    _book(tmp_path / "t.xlsx")
+    (tmp_path / "pack.yml").write_text(PACK.format(path="t.xlsx", layout=LAYOUT), encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "pack.yml")
+    on_spark = validate(pack, {}, engine="spark")
+    assert [(v["rule_id"], v["keys"]["row"]) for v in on_spark.violations.to_dict("records")] == [
+        ("结构", 8), ("增长", 9)]
+    assert _records(on_spark.violations) == _records(validate(pack, {}).violations)
+
+
+def test_formulas_without_results_on_spark(tmp_path, spark):
+    """The schema kind's check of a formula without a saved result (DuckDB SQL text rendered for
+    Spark) finds the same cells on Spark as on DuckDB."""
+    from statguard.api import validate
+    from test_formula_cells import PACK, _xlsx
+    _xlsx(tmp_path / "f.xlsx")
+    (tmp_path / "pack.yml").write_text(PACK.format(path="f.xlsx"), encoding="utf-8")
+    pack = statguard.load_pack(tmp_path / "pack.yml")
+    on_spark = validate(pack, {}, engine="spark")
+    assert [v["observed"] for v in on_spark.violations.to_dict("records")] == [
+        "=C2/B2*100", "=C3/B3*100", '="西城"&"区"']
+    assert _records(on_spark.violations) == _records(validate(pack, {}).violations)
+
+
 def test_parquet_paths_are_literal_unless_glob_as_on_duckdb(tmp_path, spark):
     """`data[1].parquet` is that file, not a pattern matching data1.parquet; `*` without `glob: true`
     is an error naming how many files it would match; with `glob: true` every match is read. The

@@ -200,10 +200,11 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
             empty = _empty_sources(runner.engine, rule)
             row["error"] = (t("no_records_note", lang or pack.lang, sources="、".join(empty)) if empty
                             else t("no_items_note", lang or pack.lang))
-        records = violations_of(rule, fails, lang or pack.lang, plan.meta.get("message"), masker)
+        rows = _sheet_rows(runner.engine, rule)
+        records = violations_of(rule, _on_sheet(fails, rows), lang or pack.lang, plan.meta.get("message"), masker)
         if runner.lacking.get(i) is not None:
             from statguard.engine.violations import lacking_of
-            lacked = lacking_of(rule, runner.lacking[i], lang or pack.lang)
+            lacked = lacking_of(rule, _on_sheet(runner.lacking[i], rows), lang or pack.lang)
     except RuleSkipped as e:  # an optional source is absent: a note, not a failure
         from statguard.i18n import t
         row.update(skipped=True, error=t("skipped_note", lang or pack.lang, sources="、".join(e.sources)))
@@ -216,6 +217,21 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
             f"{type(e).__name__}: {e}", pack, rule, masker)))
     row["seconds"] = round(runner.seconds(i) + (time.perf_counter() - ran if ran else 0.0), 4)
     return row, records, written, lacked
+
+
+def _sheet_rows(engine: Any, rule: Rule) -> list[int] | None:
+    """The sheet row of each record of the source whose records a rule numbers (its first), when
+    that source was read from a workbook's sheet."""
+    return engine.sheet_rows.get(rule.sources[0]) if rule.sources else None
+
+
+def _on_sheet(items: Any, rows: list[int] | None) -> Any:
+    """A rule's items with their record numbers as sheet rows (checks.plan.on_sheet)."""
+    if rows is None:
+        return items
+    from statguard.checks.plan import Items, on_sheet
+    from statguard.engine.violations import items_of
+    return on_sheet(items if isinstance(items, Items) else items_of(items), rows)
 
 
 def _empty_sources(engine: Any, rule: Rule) -> list[str]:

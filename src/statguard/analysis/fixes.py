@@ -113,7 +113,7 @@ def _records(engine: Any, pack: Pack, rule: Rule, source: str, fields: list[str]
     """Identity -> field values of the records of `source` that `wanted_ids` name."""
     from sqlglot import exp
 
-    from statguard.checks.plan import KEY, PERIOD, UNIT, VAL, Context, alias, identity_columns
+    from statguard.checks.plan import KEY, PERIOD, UNIT, VAL, Context, alias, identity_columns, sheet_row
     from statguard.expr import quote_column
     from statguard.report.model import _plain
 
@@ -123,7 +123,10 @@ def _records(engine: Any, pack: Pack, rule: Rule, source: str, fields: list[str]
     values = [alias(quote_column(n), VAL + n) for n in fields if n in bound]
     query = exp.select(*identity, *values).from_(ctx.table(source), copy=False)
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    rows = engine.sheet_rows.get(source)  # the violations name a sheet's records by their sheet rows
     for got in _rows(engine, query):
+        if KEY + "row" in got:
+            got[KEY + "row"] = sheet_row(rows, got[KEY + "row"])
         key = (_plain(got.get(UNIT)), _plain(got.get(PERIOD)),
                tuple(sorted((k[len(KEY):], _plain(v)) for k, v in got.items() if k.startswith(KEY))))
         if key in wanted_ids:

@@ -7,7 +7,9 @@ how many values are numbers, whole numbers, digit-only codes, how many decimals,
 distinct values, lengths. A column is:
 
 - integer / number when every value that is not a template placeholder ("xxx",
-  "—", ...) reads as one (thousands separators allowed);
+  "—", ...) nor a workbook's error cell (#DIV/0!, or a formula without a saved result)
+  reads as one (thousands separators allowed): the written pack's `schema` rule then
+  reports those cells;
 - string otherwise, and always for digit-only codes with leading zeros or of one
   fixed length (320102, 01.11 is text anyway), so codes keep their zeros;
 - the period column when all its distinct values are periods statguard.periods reads
@@ -47,7 +49,7 @@ PERIOD_HINTS = ("期别", "期间", "时期", "报告期", "统计期", "年份"
 RATE_HINTS = ("占比", "比重", "率", "%", "share", "rate", "pct", "percent", "ratio")
 CODE_HINTS = ("代码", "编码", "编号", "code", "id")
 NAME_HINTS = ("姓名", "名字", "联系人", "负责人", "法人代表", "填表人", "name", "full_name", "person")
-DATE_HINTS = ("日期", "时间", "date", "day")
+DATE_HINTS = ("日期", "时间", "月份", "年月", "date", "day", "month")
 # personal data told by its values: 身份证号 (18 characters, the last a digit or X; 15 digits before 1999)
 # and mobile phone numbers; such a column is text with this pattern and `pii: true`
 PERSONAL = {"id": r"^([0-9]{17}[0-9Xx]|[0-9]{15})$", "phone": r"^1[3-9][0-9]{9}$"}
@@ -65,6 +67,7 @@ class ColumnProfile:
     present: int = 0  # values that are not missing
     nulls: int = 0
     placeholders: int = 0
+    errors: int = 0  # error cells (#DIV/0!, Err:502, a formula without its result): no value
     distinct: int = 0
     min: float | None = None
     max: float | None = None
@@ -112,6 +115,15 @@ def number_sql(column: str) -> str:
     return f"TRY_CAST(replace({text_sql(column)}, ',', '') AS DOUBLE)"
 
 
+def error_sql(column: str) -> str:
+    """Whether a cell is a workbook's error cell as read (statguard.engine.spreadsheets): #DIV/0!,
+    LibreOffice's Err:502, a formula's text."""
+    from statguard.engine.spreadsheets import ERROR_TEXTS
+    t = text_sql(column)
+    errors = ", ".join("'" + e + "'" for e in ERROR_TEXTS)
+    return f"({t} IN ({errors}) OR regexp_full_match({t}, 'Err:[0-9]{{3}}') OR starts_with({t}, '='))"
+
+
 def decimals_sql(column: str) -> str:
     t = text_sql(column)
     return f"(CASE WHEN strpos({t}, '.') > 0 THEN length({t}) - strpos({t}, '.') ELSE 0 END)"
@@ -146,7 +158,7 @@ def read_source(con: duckdb.DuckDBPyConnection, name: str, path: Path, tmpdir: P
         profile.columns[column] = _judge(column, stats[column], small.get(column), rows)
     _verify_shapes(con, profile, _sampled_shapes(con, profile))
     _personal(con, profile, stats)
-    _dates(profile, stats)
+    _dates(con, profile, stats)
     profile.period = _period_column(profile, small)
     if profile.period:
         profile.columns[profile.period].is_period = True
@@ -174,15 +186,16 @@ def _csv_header(path: Path) -> list[str] | None:
 
 
 def _column_stats(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, dict[str, Any]]:
-    """One scan: counts of values, placeholders, numbers, whole numbers; ranges, decimals, lengths
+    """One scan: counts of values, placeholders, error cells, numbers, whole numbers; ranges, decimals, lengths
     and an approximate count of distinct values (HyperLogLog); then one of the columns of whole
     numbers for digit codes (g: values of digits only, z: of those, starting with 0)."""
     held = ", ".join("'" + p.replace("'", "''") + "'" for p in sorted(set(DEFAULT_PLACEHOLDERS)))
     parts: list[str] = []
     for i, c in enumerate(columns):
         t, num = text_sql(c), number_sql(c)
-        real = f"{t} NOT IN ({held})"
+        real = f"{t} NOT IN ({held}) AND NOT {error_sql(c)}"  # #N/A is counted once, as a placeholder
         parts += [f"count({t}) AS p{i}", f"count_if({t} IN ({held})) AS h{i}",
+                  f"count_if({t} NOT IN ({held}) AND {error_sql(c)}) AS e{i}",
                   f"count_if({real} AND {num} IS NOT NULL) AS n{i}",
                   f"count_if({real} AND {num} = floor({num})) AS w{i}",
                   f"min({num}) FILTER ({real}) AS lo{i}", f"max({num}) FILTER ({real}) AS hi{i}",
@@ -194,7 +207,7 @@ def _column_stats(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     rel = con.execute(f"SELECT {', '.join(parts)} FROM {q(table)}")
     names = [d[0] for d in rel.description]
     row = dict(zip(names, rel.fetchall()[0], strict=True))
-    keys = ("p", "h", "n", "w", "lo", "hi", "d", "u", "l", "m")
+    keys = ("p", "h", "e", "n", "w", "lo", "hi", "d", "u", "l", "m")
     stats = {c: {k: row[f"{k}{i}"] for k in keys} | {"g": -1, "z": 0} for i, c in enumerate(columns)}
     # only columns of whole numbers alone can be digit codes: how many are digits, how many start with 0
     whole = [c for c, s in stats.items() if s["p"] and s["h"] == 0 and s["n"] == s["w"] == s["p"]]
@@ -220,8 +233,8 @@ def _small_values(con: duckdb.DuckDBPyConnection, table: str, stats: dict[str, d
 def _judge(name: str, s: dict[str, Any], small: list[str] | None, rows: int) -> ColumnProfile:
     distinct = len(small) if small is not None else max(int(s["u"]), MAX_LISTED + 1)
     col = ColumnProfile(name=name, present=int(s["p"]), nulls=rows - int(s["p"]), placeholders=int(s["h"]),
-                        distinct=distinct)
-    real = col.present - col.placeholders
+                        errors=int(s["e"]), distinct=distinct)
+    real = col.present - col.placeholders - col.errors
     digit_code = real > 0 and s["g"] == col.present and ((s["z"] > 0 or (s["l"] == s["m"] and s["l"] >= 4))
                                                           and _hinted(name, CODE_HINTS + UNIT_HINTS)
                                                           or s["l"] >= LONG_CODE)
@@ -260,10 +273,14 @@ def _personal(con: duckdb.DuckDBPyConnection, p: SourceProfile, stats: dict[str,
             col.pii, col.codes = "name", None
 
 
-def _dates(p: SourceProfile, stats: dict[str, dict[str, Any]]) -> None:
-    """Whole numbers in a column named like a date (填报日期) that are all Excel serial dates of the
-    years 1920-2099 or dates written as digits (20240131): a `date` column, as a workbook's is read."""
+def _dates(con: duckdb.DuckDBPyConnection, p: SourceProfile, stats: dict[str, dict[str, Any]]) -> None:
+    """`date` (or `datetime`) columns: a workbook's cells formatted as dates (read as ISO text), and
+    whole numbers in a column named like a date or a month (填报日期, 就业月份) that are all Excel
+    serial dates of the years 1920-2099 or dates written as digits (20240131), as a workbook's
+    `date` column is read."""
     from statguard.engine.spreadsheets import serial_date
+    if p.format == "excel":
+        _formatted_dates(con, p, stats)
     for col in p.columns.values():
         s = stats[col.name]
         if col.type != "integer" or not _hinted(col.name, DATE_HINTS) or col.min is None or col.max is None:
@@ -271,6 +288,23 @@ def _dates(p: SourceProfile, stats: dict[str, dict[str, Any]]) -> None:
         if serial_date(col.min) is not None and serial_date(col.max) is not None and \
                 (s["l"] == s["m"] == 8 or 7306 <= col.min <= col.max <= 73050):
             col.type, col.min, col.max = "date", None, None
+
+
+def _formatted_dates(con: duckdb.DuckDBPyConnection, p: SourceProfile, stats: dict[str, dict[str, Any]]) -> None:
+    """Text columns whose every value is a date (2024-01-31) or a date and time as the workbook
+    reader writes a cell formatted as one (statguard.engine.spreadsheets.cell_text), in one scan."""
+    wanted = [c for c in p.columns.values() if c.type == "string" and c.present > c.placeholders + c.errors
+              and {stats[c.name]["l"], stats[c.name]["m"]} <= {10, 16, 19, 26}]
+    if not wanted:
+        return
+    stamp = r"[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
+    counts = ", ".join(f"count_if(regexp_full_match({text_sql(c.name)}, '{stamp}') "
+                       f"AND TRY_CAST({text_sql(c.name)} AS TIMESTAMP) IS NOT NULL)" for c in wanted)
+    row = con.execute(f"SELECT {counts} FROM {q(p.view)}").fetchone() or ()
+    for col, dates in zip(wanted, row, strict=True):
+        if dates == col.present - col.placeholders - col.errors:
+            timed = stats[col.name]["m"] > 10
+            col.type, col.pattern, col.codes, col.numeric_text = ("datetime" if timed else "date"), None, None, False
 
 
 def _sampled_shapes(con: duckdb.DuckDBPyConnection, p: SourceProfile) -> dict[str, str]:

@@ -18,6 +18,7 @@ Result columns of a plan's query:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,24 @@ class Items:
         DataFrame of the same dicts would have them), None where an item lacks one."""
         names = dict.fromkeys(name for row in rows for name in row)
         return cls({name: [row.get(name) for row in rows] for name in names}, len(rows))
+
+
+def on_sheet(items: Items, rows: list[int] | None) -> Items:
+    """`items` with their record numbers (key 'row', see identity_columns: the n-th record of
+    the source) as the rows the records stand in on their sheet (`rows`: the sheet row of each
+    record, as Excel numbers rows; engine.sheet_rows), so that a clerk finds the record where
+    Excel shows it; unchanged for a source read from no sheet (`rows` None)."""
+    numbers = items.columns.get(KEY + "row")
+    if rows is None or numbers is None:
+        return items
+    return Items({**items.columns, KEY + "row": [sheet_row(rows, n) for n in numbers]}, items.n)
+
+
+def sheet_row(rows: list[int] | None, n: Any) -> Any:
+    """Record number `n` (from 1) as its sheet row (see on_sheet); as it is where none is known."""
+    if rows is None or isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 0 < n <= len(rows):
+        return n
+    return rows[int(n) - 1]
 
 
 @dataclass

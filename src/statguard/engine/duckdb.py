@@ -29,6 +29,7 @@ from statguard.engine.readers import (
     register_file,
     register_frame,
     sheet_of,
+    sheet_rows_of,
     split_sheet,
 )
 from statguard.errors import EngineError, SourceAbsent, SourceError
@@ -71,6 +72,9 @@ class DuckDBEngine:
         # source -> how many threads a scan of it can use, where known (Parquet: its row groups)
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}  # source -> rows, where known without reading it
+        # source -> the sheet row (as Excel numbers rows) of each record, for a workbook's sheet:
+        # the records' numbers in reports (checks.plan.on_sheet)
+        self.sheet_rows: dict[str, list[int]] = {}
         self._frames: set[str] = set()  # on a session: the DataFrames registered on its connection
 
     def _configure(self, threads: int | None, memory_limit: str | None) -> int:
@@ -175,6 +179,7 @@ class DuckDBEngine:
     def bind(self, source: Source, data: pd.DataFrame | str | Path | None) -> None:
         """Make `source` readable under its name; `data` overrides its declared path. Anything
         wrong with the data file is a SourceError naming the source and the file."""
+        self.sheet_rows.pop(source.name, None)
         if data is None and source.database is not None:  # a table or query of a SQL database
             from statguard.engine.databases import bind_database
             bind_database(self, source)
@@ -223,6 +228,9 @@ class DuckDBEngine:
                               source.encoding, Path(self._tmp.name), text, glob=glob, layout=layout)
         if frame is not None:
             self.registered[raw] = frame
+            rows = sheet_rows_of(frame)
+            if rows is not None:
+                self.sheet_rows[source.name] = rows
         self._typed_view(source, raw, str(path), sheet_of(frame))
         self.described[source.name] = {"location": str(path)}
         if detect_format(path, fmt) == "parquet":

@@ -397,7 +397,8 @@ def _register_excel(con: duckdb.DuckDBPyConnection, view: str, path: Path, sheet
     columns = spreadsheets.sheet_columns(grid, path, layout.header, layout.skip, set(layout.text),
                                          set(layout.dates))
     frame = pd.DataFrame({name: pd.Series(values, dtype=_dtype(values)) for name, values in columns.items()})
-    frame.attrs.update(sheet=grid.name, sheets=sheets)
+    frame.attrs.update(sheet=grid.name, sheets=sheets,
+                       rows=spreadsheets.data_rows(grid, layout.header, layout.skip))
     register_frame(con, view, frame)
     return frame
 
@@ -417,6 +418,13 @@ def sheet_of(frame: object) -> str | None:
     """The sheet an Excel source was read from (register_file's frame), else None."""
     attrs = getattr(frame, "attrs", None)
     return attrs.get("sheet") if isinstance(attrs, dict) else None
+
+
+def sheet_rows_of(frame: object) -> list[int] | None:
+    """The sheet row (as Excel numbers rows) of each record of an Excel source (register_file's
+    frame), else None."""
+    attrs = getattr(frame, "attrs", None)
+    return attrs.get("rows") if isinstance(attrs, dict) else None
 
 
 def register_frame(con: duckdb.DuckDBPyConnection, view: str, frame: object) -> None:

@@ -147,6 +147,7 @@ class SparkEngine:
         self.registered: dict[str, object] = {}
         self.scan_widths: dict[str, int | None] = {}
         self.row_counts: dict[str, int] = {}
+        self.sheet_rows: dict[str, list[int]] = {}  # as DuckDBEngine.sheet_rows (workbooks are read by it)
         self._local_parquet: dict[str, list[Path]] = {}  # source -> the local Parquet files Spark reads
 
     # -- the interface the runner uses ------------------------------------------
@@ -168,6 +169,7 @@ class SparkEngine:
     # -- sources -------------------------------------------------------------------
     def bind(self, source: Source, data: Any) -> None:
         """Make `source` readable under its name; `data` overrides its declared path."""
+        self.sheet_rows.pop(source.name, None)
         if _is_spark_frame(data):
             self._expose("raw:" + source.name, data)
             self._typed_view(source, "raw:" + source.name)
@@ -192,6 +194,8 @@ class SparkEngine:
         self._typed_view(source, raw, location if data is None or isinstance(data, (str, Path)) else None)
         self.described[source.name] = dict(reader.described.get(source.name, {}))
         self.row_counts[source.name] = table.num_rows
+        if source.name in reader.sheet_rows:
+            self.sheet_rows[source.name] = reader.sheet_rows[source.name]
 
     def _bind_catalog(self, source: Source) -> None:
         """A table of the session's catalog (`table:` without `url:`), read in place by Spark."""

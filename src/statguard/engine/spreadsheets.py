@@ -2,9 +2,9 @@
 
 A sheet is read into a grid of cell values (python-calamine for .xlsx/.xlsm/.ods, xlrd for
 .xls and .et, which is the .xls format under another name), together with what the value
-readers lose: error cells (#DIV/0!, #N/A, #VALUE!: calamine reads them as blanks), numbers
-shown with leading zeros by their number format (000000), and merged cells. The grid then
-becomes columns:
+readers lose: error cells (#DIV/0!, #N/A, #VALUE!: calamine reads them as blanks), formulas
+whose result the file does not hold (blanks too), numbers shown with leading zeros by their
+number format (000000), and merged cells. The grid then becomes columns:
 
 - the header is row `header` (1 as Excel numbers rows; a list of rows for a header written
   over several rows); `skip` rows right below it (units, column numbers 甲 乙 1 2) are not data;
@@ -17,7 +17,10 @@ becomes columns:
   a number is an Excel serial date (45322 is 2024-01-31) or a date written as digits
   (20240131);
 - an error cell is its text ('#DIV/0!'), so its column is text: the declared type turns it
-  into a not-evaluable value for the rules and the schema kind reports it as a finding.
+  into a not-evaluable value for the rules and the schema kind reports it as a finding;
+- so is a formula whose result the file does not hold (an .xlsx written by a program and
+  never opened in Excel): its text ('=C2/B2*100'), which the schema kind reports as a formula
+  to open and save in Excel or WPS, never a blank that would read as "not filled".
 
 Files are only read; nothing is written back.
 """
@@ -36,6 +39,11 @@ from statguard.errors import SourceError
 from statguard.i18n import say
 
 WORKBOOK_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods"}
+# error cells as Excel and WPS show them (LibreOffice also shows Err:502 and the like): read as their
+# text, and '#ERROR' where a reader gives none; with a formula's text (see the module's docstring)
+# what stands where a cell has no value
+ERROR_TEXTS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+               "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#ERROR")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug kept)
 # serial dates taken as dates: 1920-01-01 to 2099-12-31 (a year such as 2023, or a count, is not one)
 _SERIALS = (7306, 73050)
@@ -47,7 +55,8 @@ class Grid:
 
     name: str
     rows: list[list[Any]]
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> '#DIV/0!'
+    # cell -> '#DIV/0!', or a formula without a saved result as its text ('=C2/B2*100'): no value
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
     shown: dict[tuple[int, int], str] = field(default_factory=dict)  # cell -> '001234' (a code format)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
 
@@ -166,8 +175,9 @@ _BUILTIN_CODES: dict[int, str] = {}  # no built-in format pads with zeros
 
 
 def _xlsx_extras(path: Path, index: int, grid: Grid) -> None:
-    """Error cells and code-formatted numbers of sheet number `index`, found in its XML without
-    parsing every cell: only the cells carrying an error type or a code-format style."""
+    """Error cells, formulas without a saved result and code-formatted numbers of sheet number
+    `index`, found in its XML without parsing every cell: only the cells carrying an error type,
+    a formula with no value after it, or a code-format style."""
     try:
         with zipfile.ZipFile(path) as z:
             target = _xlsx_sheet_part(z, index)
@@ -181,6 +191,8 @@ def _xlsx_extras(path: Path, index: int, grid: Grid) -> None:
             value = re.search(rb"<v>([^<]*)</v>", m.group(2))
             if cell is not None and value is not None:
                 grid.errors[cell] = value.group(1).decode("utf-8", "replace")
+    if b"<f" in data:
+        _xlsx_unsaved_formulas(data, grid)
     if codes:
         styles = "|".join(str(s) for s in codes)
         for m in re.finditer(rb'<c\b([^>]*\bs="(' + styles.encode() + rb')"[^>]*)>(.*?)</c>', data, re.S):
@@ -197,6 +209,21 @@ def _xlsx_extras(path: Path, index: int, grid: Grid) -> None:
                 continue
             if shown is not None:
                 grid.shown[cell] = shown
+
+
+# a formula (its text, or none: a cell sharing another's) with no value, or an empty one, after it
+_UNSAVED = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _xlsx_unsaved_formulas(data: bytes, grid: Grid) -> None:
+    """Formula cells whose result the file does not hold (calamine reads them as blanks), as their
+    text in grid.errors; a cell sharing another's formula (Excel's shared formulas) as '='."""
+    import html
+    for m in _UNSAVED.finditer(data):
+        start = data.rfind(b"<c ", 0, m.start())
+        cell = _ref(data[start:data.find(b">", start)]) if start >= 0 else None
+        if cell is not None and cell not in grid.errors:
+            grid.errors[cell] = "=" + html.unescape((m.group(1) or b"").decode("utf-8", "replace")).strip()
 
 
 def _xlsx_sheet_part(z: zipfile.ZipFile, index: int) -> str | None:
@@ -246,21 +273,24 @@ def _ref(attrs: bytes) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, col - 1
 
 
-# -- .ods: error cells and merged cells ---------------------------------------------------------
+# -- .ods: error cells, unsaved formulas, merged cells -----------------------------------------
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODS_CALC = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+# a cell with a formula and no value type: its result was not saved (a program wrote the file)
+_ODS_UNSAVED = re.compile(rb"<table:table-cell\b(?![^>]*office:value-type)[^>]*table:formula=")
 
 
 def _ods_extras(path: Path, name: str, grid: Grid) -> None:
-    """Error cells (LibreOffice's calcext:value-type="error") and merged cells of sheet `name`;
-    content.xml is walked only when it holds either."""
+    """Error cells (LibreOffice's calcext:value-type="error"), formulas without a saved result and
+    merged cells of sheet `name`; content.xml is walked only when it holds any."""
     try:
         with zipfile.ZipFile(path) as z:
             data = z.read("content.xml")
     except (zipfile.BadZipFile, KeyError, OSError):
         return
-    if b'value-type="error"' not in data and b"number-columns-spanned" not in data:
+    if b'value-type="error"' not in data and b"number-columns-spanned" not in data and not _ODS_UNSAVED.search(data):
         return
     import io
     import xml.etree.ElementTree as ET
@@ -288,11 +318,26 @@ def _ods_extras(path: Path, name: str, grid: Grid) -> None:
                 text = "".join(el.itertext()).strip() or "#ERROR"
                 for c in range(col, col + repeat):
                     grid.errors[(row, c)] = text
+            elif el.get(_ODS_TABLE + "formula") and el.get(_ODS_OFFICE + "value-type") is None:
+                text = _ods_formula(el.get(_ODS_TABLE + "formula", ""))
+                for c in range(col, col + repeat):
+                    grid.errors[(row, c)] = text
             span_c = int(el.get(_ODS_TABLE + "number-columns-spanned", "1"))
             span_r = int(el.get(_ODS_TABLE + "number-rows-spanned", "1"))
             if span_c > 1 or span_r > 1:
                 grid.merged.append((row, col, row + span_r - 1, col + span_c - 1))
             col += repeat
+
+
+def _ods_formula(formula: str) -> str:
+    """An OpenFormula ('of:=[.C2]/[.B2]*100') as Excel writes it ('=C2/B2*100')."""
+    def cell(ref: str) -> str:  # '.B2' -> 'B2', '$表2.B2' -> '表2!B2'
+        sheet, _, at = ref.lstrip("$").rpartition(".")
+        return f"{sheet}!{at}" if sheet else at
+
+    text = re.sub(r"^[a-z]+:", "", formula)
+    text = re.sub(r"\[([^\]]*)\]", lambda m: ":".join(cell(r) for r in m.group(1).split(":")), text)
+    return text if text.startswith("=") else "=" + text
 
 
 # -- .xls and .et: xlrd, which keeps error cells and number formats -----------------------------
@@ -373,9 +418,7 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
         raise SourceError(say("source.header_row", sheet=grid.name, row=heads[-1] if heads[0] >= 1 else heads[0],
                               rows=len(rows)), path=str(path))
     width = max(len(r) for r in rows)
-    start = heads[-1] + (skip or 0)
-    kept = [i for i in range(start, len(rows)) if any(v is not None for v in rows[i])]
-    kept = sorted(set(kept) | {r for r, _ in grid.errors if r >= start})
+    kept = _kept(grid, heads[-1] + (skip or 0))
     names = _names(grid, heads, width)
     position = {i: n for n, i in enumerate(kept)}
     out: dict[str, list[Any]] = {}
@@ -397,6 +440,19 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
         owners.setdefault(name, c)
         out[name] = _typed(values, name in text, name in dates, bool(errors))
     return out
+
+
+def data_rows(grid: Grid, header: int | list[int] | None, skip: int | None) -> list[int]:
+    """The row of the sheet (1 as Excel numbers rows) of each record `sheet_columns` reads, in
+    order: the rows below the header and `skip` that are not blank."""
+    last = header if isinstance(header, int) else max(header or [1])
+    return [i + 1 for i in _kept(grid, last + (skip or 0))]
+
+
+def _kept(grid: Grid, start: int) -> list[int]:
+    """The data rows (from 0) from row `start` on: those with a value or an error cell."""
+    kept = {i for i in range(start, len(grid.rows)) if any(v is not None for v in grid.rows[i])}
+    return sorted(kept | {r for r, _ in grid.errors if r >= start})
 
 
 def _names(grid: Grid, heads: list[int], width: int) -> list[str]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from statguard.checks.plan import sheet_row
 from statguard.explain.model import Explanation, norm
 from statguard.expr import quote_column
 from statguard.i18n import say
@@ -59,6 +60,7 @@ def _read(engine: Any, pack: Pack, source: str, fields: dict[str, str], keys: li
              .from_(inner.subquery("t")).where(exp.NEQ(this=exp.Coalesce(this=text, expressions=[
                  exp.Literal.string("")]), expression=exp.Literal.string(""))).order_by(quote_column(_ROW)))
     frame = engine.frame(query)
+    rows = engine.sheet_rows.get(source)  # a workbook's records named by the row Excel shows
     out = []
     for row in frame.astype(object).where(frame.notna(), None).to_dict("records"):
         values = {f[len("field:"):]: row[f] for f in row if f.startswith("field:")}
@@ -67,7 +69,8 @@ def _read(engine: Any, pack: Pack, source: str, fields: dict[str, str], keys: li
             keys={k[len("key:"):]: row[k] for k in row if k.startswith("key:")},
             text=str(values.pop("text")).strip(), author=norm(values.pop("author", None)) or None,
             date=norm(values.pop("date", None)) or None, fields={k: v for k, v in values.items() if norm(v)},
-            origin=say("explain.origin.source_row", source=source, n=row[_ROW], column=fields["text"])))
+            origin=say("explain.origin.source_row", source=source, n=sheet_row(rows, row[_ROW]),
+                       column=fields["text"])))
     return out
 
 

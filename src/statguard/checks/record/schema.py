@@ -6,7 +6,10 @@ the engine's memory: one scan finds every failing cell, one GROUP BY the
 duplicated keys. One
 violation per failing cell: the record's keys, the column, the value found and
 what was expected. Values left over from a reporting template ("xxx", "XX",
-"**", "—", "待填", ...) are reported as placeholders rather than as type errors.
+"**", "—", "待填", ...) are reported as placeholders rather than as type errors;
+in a workbook, a formula whose result the file does not hold (written by a program,
+never opened in Excel) is reported as that formula, to be opened and saved in Excel or
+WPS, rather than as a missing value (docs/spreadsheets.md).
 A required column missing from the data is one violation for that column.
 
 Items are cells (records x checked columns); a NULL in a nullable column passes.
@@ -116,8 +119,9 @@ def _run(engine: Any, ctx: Context, p: SchemaParams, spec: Source) -> tuple[dict
     identity = [n for n in dict.fromkeys([*spec.keys, spec.unit, spec.period]) if n and n in present]
     raw = "raw:" + spec.name
     lang = ctx.options.get("lang")
+    sheet = spec.name in engine.sheet_rows  # read from a workbook's sheet: a formula may lack its result
     checks = [schema_checks.cell_checks_sql(c, present[c.name], p.placeholders, _codes(engine, ctx, c.codelist)
-                                            if c.codelist else None, lang) for c in checked]
+                                            if c.codelist else None, lang, sheet) for c in checked]
     n, cells = engine.text_rows(schema_checks.cell_query(raw, identity, [c.name for c in checked], checks))[1][0]
     found: list[tuple[int, int, int, dict[str, Any]]] = []  # (column, check, record number, row)
     for record in cells or []:

@@ -32,6 +32,8 @@ register({
     "expect.not_null": {"en": "a value (column is not nullable)", "zh": "有值（该字段不可为空）"},
     "expect.placeholder": {"en": "a reported value, not a template placeholder",
                            "zh": "实际填报的数值，而非模板占位符"},
+    "expect.formula": {"en": "the formula's result (the file holds none: open it in Excel or WPS and save it)",
+                       "zh": "公式的计算结果（文件中没有保存：请在 Excel/WPS 中打开后保存）"},
     "expect.type": {"en": "a value of type {type}", "zh": "{type} 类型的值"},
     "expect.allowed": {"en": "one of {values}", "zh": "以下之一：{values}"},
     "expect.codelist": {"en": "a code of {codelist}", "zh": "代码表 {codelist} 中的代码"},
@@ -49,6 +51,7 @@ register({
     # what a failing cell fails, as its violation's detail (`detail_key`: the check's name in the catalogue)
     "detail.schema.not_null": {"en": "missing value", "zh": "值缺失"},
     "detail.schema.placeholder": {"en": "template placeholder", "zh": "模板占位符"},
+    "detail.schema.formula": {"en": "formula without a saved result", "zh": "公式没有保存计算结果"},
     "detail.schema.type.number": {"en": "not a number", "zh": "不是数值"},
     "detail.schema.type.integer": {"en": "not an integer", "zh": "不是整数"},
     "detail.schema.type.date": {"en": "not a date", "zh": "不是日期"},
@@ -151,17 +154,23 @@ def _bound_sql(c: str, col: Column, raw_type: str, limit: Any, upper: bool) -> s
 
 
 def cell_checks_sql(col: Column, raw_type: str, placeholders: list[str],
-                    codes: str | None, lang: str | None = None) -> list[tuple[str, str, str]]:
+                    codes: str | None, lang: str | None = None, sheet: bool = False) -> list[tuple[str, str, str]]:
     """(check name, what was expected, SQL true where a cell fails it) for one declared column, in
-    the order they are reported: a missing value, a placeholder, the type (not for a placeholder:
-    that is reported once, as a placeholder), bounds, allowed values, the code list (`codes`: a
-    query of the allowed codes), the pattern. A missing value fails only `nullable: false`."""
+    the order they are reported: a missing value, a formula without a saved result (of a
+    workbook's `sheet`: its text, see statguard.engine.spreadsheets), a placeholder, the type
+    (not for a formula or a placeholder: each is reported once, as what it is), bounds, allowed
+    values, the code list (`codes`: a query of the allowed codes), the pattern. A missing value
+    fails only `nullable: false`."""
     c = _q(col.name)
     text = _text_sql(c)
     present = f"{c} IS NOT NULL"
     out: list[tuple[str, str, str]] = []
     if not col.nullable:
         out.append(("not_null", expected("not_null", lang), f"{c} IS NULL"))
+    if sheet:  # a formula's text stands for the value the file lacks: no other check reads it
+        formula = f"({present} AND starts_with(CAST({c} AS VARCHAR), '='))"
+        out.append(("formula", expected("formula", lang), formula))
+        present = f"{present} AND NOT {formula}"
     held = sorted({p.strip() for p in placeholders})
     placeholder = f"({present} AND {text} IN {_in_list(held)})" if held else "false"
     if held:
