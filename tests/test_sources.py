@@ -220,6 +220,11 @@ def test_data_given_in_the_library_that_cannot_be_read_is_a_statguard_error_nami
             pack.validate(given)
         assert str(e.value) == said
 
+    # a column DuckDB cannot read errors the source's rules with a message naming it, as a
+    # file that cannot be read does (it was DuckDB's NotImplementedException)
+    rows = pack.validate({"h": pd.DataFrame({"k": ["a"], "v": [1 + 2j]})}).rules()
+    assert [r["error"] for r in rows] == ["source 'h': cannot read: Data type 'complex128' not recognized"] * 2
+
 
 def test_a_csv_given_in_place_of_a_workbook_is_read_without_the_workbooks_layout(tmp_path):
     """A county sends CSV where the office's pack reads its template workbook (header: 3, skip: 1):

@@ -186,8 +186,12 @@ class DuckDBEngine:
                 raise SourceError(say("source.no_data"), source=source.name)
             data = source.path
         if not isinstance(data, (str, Path)):
-            self.register("raw:" + source.name, data)
-            self._typed_view(source, "raw:" + source.name)
+            try:
+                self.register("raw:" + source.name, data)
+                self._typed_view(source, "raw:" + source.name)
+            except self._duckdb.Error as e:  # a column of a type DuckDB cannot read (complex numbers)
+                raise SourceError(say("source.cannot_read", why=_bare_duckdb(_first_line(e))),
+                                  source=source.name) from None
             self.described[source.name] = {"location": f"<{type(data).__name__}>"}
             if hasattr(data, "__len__"):
                 self.row_counts[source.name] = len(data)
