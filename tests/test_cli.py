@@ -246,4 +246,4 @@ def test_files_the_user_names_that_cannot_be_read_or_written_are_exit_2_not_a_tr
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     assert main(["scorecard", "--reports", str(tmp_path / "bad.json")]) == 2
     err = capsys.readouterr().err
-    assert "cannot read the report" in err and "Traceback" not in err
+    assert "bad.json: not a statguard JSON report" in err and "Traceback" not in err

@@ -128,6 +128,22 @@ def test_violations_for_one_unit_from_the_cli(pack, capsys):
     assert "单位 A 的问题（2 条，共 3 条）" in out and "t 的每条记录都须满足 a + b == c。" in out
 
 
+def test_a_unit_the_data_does_not_hold_is_an_error_not_a_unit_without_violations(pack, capsys):
+    data = f"t={pack.parent / 't.csv'}"
+    assert main(["explain", str(pack), "SUM", "--data", data, "--unit", "a", "--no-examples", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "unit a is not in the data of rule SUM (units: A, B); did you mean 'A'?" in err
+    assert main(["explain", str(pack), "UQ", "--data", data, "--unit", "B", "--no-examples", "--lang", "en"]) == 0
+    assert "unit B has no violations of this rule" in capsys.readouterr().out  # there, and clean
+    # --unit without --data: the file the pack declares
+    declared = pack.parent / "declared.yml"
+    declared.write_text(PACK.replace("    keys: [k]\n", "    keys: [k]\n    path: t.csv\n", 1), encoding="utf-8")
+    assert main(["explain", str(declared), "SUM", "--unit", "A", "--no-examples", "--lang", "en"]) == 0
+    assert "Violations for unit A (2 of 3)" in capsys.readouterr().out
+    assert main(["explain", str(declared), "SUM", "--unit", "C", "--no-examples", "--lang", "en"]) == 2
+    assert "unit C is not in the data of rule SUM" in capsys.readouterr().err
+
+
 def test_unknown_rule_is_a_located_error(pack, capsys):
     assert main(["explain", str(pack), "NOPE"]) == 2
     err = capsys.readouterr().err

@@ -36,6 +36,25 @@ def test_import_commands_write_a_pack_that_lints(tmp_path, capsys):
     assert "RET-COSTS" in text and "SBS-" not in text
 
 
+def test_import_pandera_keeps_pyspark_warnings_off_the_terminal(tmp_path):
+    """pandera imports pyspark.pandas where pyspark is installed, which warned twice about the
+    pandas version on stderr; a fresh process, as the warning comes at pyspark's first import."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.skip("the warning comes from pyspark")
+    module = tmp_path / "s.py"
+    module.write_text("import pandera.pandas as pa\nschema = pa.DataFrameSchema({'a': pa.Column(float)})\n",
+                      encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "statguard", "import", "pandera", f"{module}:schema", "-o",
+                           str(tmp_path / "p.yml")], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr and "carried over" in done.stderr
+
+
 @pytest.mark.parametrize(("args", "said"), [
     (["import", "pandera", "no_such_module_xyz:Schema"], "cannot import 'no_such_module_xyz'"),
     (["import", "pandera", "json:loads"], "'loads' is not a pandera DataFrameSchema"),

@@ -96,6 +96,13 @@ def test_refused_expression_points_at_the_token(tmp_path):
     assert ":9:" in problems[0] and "read_csv" in problems[0]
 
 
+def test_a_number_beyond_a_double_is_refused_at_it_not_computed_as_infinity(tmp_path):
+    # 1e400 read as infinity made 'v * 1e400 < 5' fail, shown as 'NA vs 5' (engineer trial)
+    problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: t\n    expr: v * 1e400 < 5\n")
+    assert problems == [f"{tmp_path / 'pack.yml'}:9:15: [expr] the number 1e400 is too large to compute with "
+                        "(beyond about 1.8e308)"]
+
+
 def test_parameter_of_wrong_type_and_unknown_parameter(tmp_path):
     problems = _problems(tmp_path, BASE + "  - id: A\n    kind: row\n    source: t\n    expr: v > 0\n"
                          "    tolerance: abc\n    tolerence: 1\n")

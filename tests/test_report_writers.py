@@ -69,6 +69,26 @@ def test_json_round_trips(report):
     assert again.counts_by_severity() == {"error": 4, "warning": 2, "info": 1}
 
 
+def test_json_that_cannot_be_read_or_written_is_a_report_error_naming_the_file(report, tmp_path):
+    """A library user gets statguard's own error, naming the file, not json's or the OS's."""
+    from statguard.errors import ReportError
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1,\n "pack": x}', encoding="utf-8")
+    with pytest.raises(ReportError, match=f"{re.escape(str(bad))}: not a statguard JSON report .*line 2, column 10"):
+        Report.from_json(bad)
+    with pytest.raises(ReportError, match="the JSON text given: not a statguard JSON report"):
+        Report.from_json("{bad")
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ReportError, match="list.json: not a statguard JSON report .*not shaped as a report"):
+        Report.from_json(tmp_path / "list.json")
+    with pytest.raises(ReportError, match="missing.json: cannot read the report: No such file"):
+        Report.from_json(tmp_path / "missing.json")
+    with pytest.raises(ReportError, match=f"{re.escape(str(tmp_path))}: is a directory; give a file name"):
+        report.to_json(tmp_path)
+    with pytest.raises(ReportError, match="cannot write the report: No such file"):
+        report.to_json(tmp_path / "no" / "such" / "folder" / "r.json")
+
+
 # -- JUnit -------------------------------------------------------------------
 
 def _schema():

@@ -127,6 +127,18 @@ def test_text_in_a_number_column_is_not_evaluable_not_a_crash(pack, tmp_path):
     assert (row["items"], row["fails"], row["not_evaluable"], row["errored"]) == (3, 1, 1, False)
 
 
+def test_nan_and_infinity_leave_an_item_not_evaluable_whatever_reads_the_file(pack, tmp_path):
+    """'NaN' and 'inf' in a CSV are no figures: the row rule's item is not evaluable, as it is when
+    the same file comes as a DataFrame or a Parquet file (it failed, '2 vs NA', from the CSV)."""
+    path = tmp_path / "inv.csv"
+    path.write_text(ROWS + "北区,NaN,1,2\n南区,inf,0,inf\n", encoding="utf-8")
+    frame = pd.read_csv(path)
+    frame.to_parquet(tmp_path / "inv.parquet")
+    for data in (path, frame, tmp_path / "inv.parquet"):
+        row = pack.validate({"inv": data}).summary.iloc[0]
+        assert (row["items"], row["fails"], row["not_evaluable"]) == (4, 1, 2), data
+
+
 def test_source_declared_path_is_relative_to_the_pack(tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "inv.csv").write_text(ROWS, encoding="utf-8")
@@ -207,6 +219,11 @@ def test_data_given_in_the_library_that_cannot_be_read_is_a_statguard_error_nami
         with pytest.raises(statguard.StatguardError) as e:
             pack.validate(given)
         assert str(e.value) == said
+
+    # a column DuckDB cannot read errors the source's rules with a message naming it, as a
+    # file that cannot be read does (it was DuckDB's NotImplementedException)
+    rows = pack.validate({"h": pd.DataFrame({"k": ["a"], "v": [1 + 2j]})}).rules()
+    assert [r["error"] for r in rows] == ["source 'h': cannot read: Data type 'complex128' not recognized"] * 2
 
 
 def test_a_csv_given_in_place_of_a_workbook_is_read_without_the_workbooks_layout(tmp_path):

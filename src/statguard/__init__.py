@@ -20,6 +20,7 @@ from statguard.errors import (
     ExpressionError,
     PackError,
     Problem,
+    ReportError,
     SourceError,
     StatguardError,
 )
@@ -27,7 +28,7 @@ from statguard.version import __version__
 
 __all__ = [
     "EXIT_ERROR", "EXIT_OK", "EXIT_VIOLATIONS", "EngineError", "ExpressionError", "Pack",
-    "PackError", "Problem", "Report", "SourceError", "StatguardError", "__version__", "load_pack",
+    "PackError", "Problem", "Report", "ReportError", "SourceError", "StatguardError", "__version__", "load_pack",
     "validate",
 ]
 

@@ -9,6 +9,7 @@ Violations found in the data are never exceptions: they are rows of a Report.
      │    └── SourceAbsent      an optional source was given no data (its rules are skipped)
      ├── RuleSkipped      a rule reads an absent optional source
      ├── EngineError      a compiled rule failed while running
+     ├── ReportError      a saved JSON report cannot be read, or a report cannot be written
      └── HistoryError     the submission history store cannot be opened, read or written
 """
 
@@ -91,6 +92,10 @@ class RuleSkipped(StatguardError):
 
 class EngineError(StatguardError):
     """A compiled rule could not be executed."""
+
+
+class ReportError(StatguardError):
+    """A saved JSON report is missing, not JSON or not a report; or a report cannot be written."""
 
 
 class HistoryError(StatguardError):

@@ -41,7 +41,6 @@ register({
     "scorecard.no_reports": {"en": "scorecard needs at least one report", "zh": "评分至少需要一份报告"},
     "scorecard.no_report": {"en": "no report at {path} (a pattern that matches no file is passed on as written)",
                             "zh": "{path} 处没有报告（匹配不到文件的通配符会原样传入）"},
-    "scorecard.unreadable": {"en": "cannot read the report {path}: {why}", "zh": "无法读取报告 {path}：{why}"},
 })
 
 UNIT_COLUMNS = ["unit", "group", "score", "rank", "group_size", "rank_overall", "violations",
@@ -296,9 +295,6 @@ def load_reports(paths: Iterable[str]) -> tuple[list[Report], list[str]]:
     for path in map(Path, paths):
         if not path.is_file():  # e.g. a pattern the shell left as written: it matched no file
             raise StatguardError(say("scorecard.no_report", path=path))
-        try:
-            reports.append(Report.from_json(path))
-        except (ValueError, KeyError, TypeError) as e:  # JSONDecodeError included; JSON that is not a report
-            raise StatguardError(say("scorecard.unreadable", path=path, why=e)) from None
+        reports.append(Report.from_json(path))  # a ReportError naming the file when it is not a report
         labels.append(path.stem)
     return reports, labels

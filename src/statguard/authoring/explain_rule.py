@@ -65,6 +65,8 @@ register({
     "explain.no_violations": {"en": "No violations.", "zh": "没有发现问题。"},
     "explain.no_unit": {"en": "unit {unit} has no violations of this rule (units with violations: {units})",
                         "zh": "单位 {unit} 没有违反本规则（有问题的单位：{units}）"},
+    "explain.unknown_unit": {"en": "unit {unit} is not in the data of rule {id} (units: {units}){hint}",
+                             "zh": "规则「{id}」的数据中没有单位 {unit}（已有单位：{units}）{hint}"},
     "explain.not_run": {"en": "the rule could not run on the data: {error}", "zh": "规则未能在数据上运行：{error}"},
     "explain.message": {"en": "message", "zh": "问题说明"},
     "explain.unknown_rule": {"en": "no rule '{id}' in the pack (rules: {known})",
@@ -180,6 +182,7 @@ def _violations(pack: Pack, rule: Rule, data: dict[str, Any], unit: str | None, 
     if row.get("errored"):
         out.error = str(row.get("error"))
         return
+    _check_unit(unit, report, rule, lang)
     frame = report.violations
     units = [str(u) for u in frame["unit"].tolist()]
     counts: dict[str, int] = {}
@@ -189,6 +192,20 @@ def _violations(pack: Pack, rule: Rule, data: dict[str, Any], unit: str | None, 
     out.total_violations = len(units)
     out.unit = unit if unit is not None else (out.units_failing[0] if out.units_failing else None)
     out.violations = [frame.iloc[i].to_dict() for i, u in enumerate(units) if u == out.unit]
+
+
+def _check_unit(unit: str | None, report: Any, rule: Rule, lang: str | None) -> None:
+    """A unit asked for that the data does not hold is a mistake (a typo, the wrong file), not a
+    unit without violations. The units are those the run recorded of its sources (none recorded:
+    no unit column, or too many to list; nothing to check against)."""
+    recorded = (report.meta.get("units") or {}).get("sources") or {}
+    known = sorted({str(u) for units in recorded.values() for u in units})
+    if unit is None or not known or unit in known:
+        return
+    from statguard.i18n import did_you_mean
+    shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+    raise StatguardError(t("explain.unknown_unit", lang, unit=unit, id=rule.id, units=shown,
+                           hint=did_you_mean(unit, known, lang=lang)))
 
 
 def render(ex: RuleExplanation, lang: str | None) -> str:

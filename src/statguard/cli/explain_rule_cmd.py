@@ -26,8 +26,9 @@ register({
                          "zh": "语言（默认：规则包的语言，其次是系统区域设置的语言，否则 en）"},
     "cli.explain.data": {"en": "data for a source, to list the rule's violations; repeatable",
                          "zh": "某个数据源的数据，用来列出该规则的问题；可重复"},
-    "cli.explain.unit": {"en": "the unit whose violations to list (default: the one with most)",
-                         "zh": "列出哪个单位的问题（默认：问题最多的单位）"},
+    "cli.explain.unit": {"en": "the unit whose violations to list (default: the one with most); "
+                               "without --data, in the files the pack declares",
+                         "zh": "列出哪个单位的问题（默认：问题最多的单位）；未给 --data 时读规则包声明的文件"},
     "cli.explain.no_examples": {"en": "leave out the made-up examples (faster)", "zh": "不生成虚构示例（更快）"},
     "cli.explain.include": {"en": "the pack's include:", "zh": "规则包的 include:"},
 })
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     pack = load_pack(args.pack, allow_include=args.allow_include, lang=args.lang)
     lang = resolve(args.lang, pack.lang)
-    data = parse_sources(args.data) if args.data else None
+    # --unit alone: the violations in the pack's own files (the paths its sources declare)
+    data = parse_sources(args.data) if args.data else ({} if args.unit is not None else None)
     with speaking(lang):
         explanation = explain_rule(pack, args.rule, lang, data=data, unit=args.unit, examples=not args.no_examples)
     sys.stdout.write(render(explanation, lang))

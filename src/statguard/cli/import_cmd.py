@@ -35,7 +35,13 @@ def run(args: argparse.Namespace) -> int:
     from statguard.interop.common import unmapped_lines
     lang = resolve(args.lang)
     if args.tool == "pandera":
+        import warnings
+
         from statguard.interop import pandera_import
+        # pandera imports pyspark.pandas where pyspark is installed, which warns about the pandas
+        # version (twice): not the user's concern, as the Spark engine says too (engine/spark.py)
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                                category=FutureWarning)
         text, unmapped = pandera_import.import_schemas(pandera_import.load_target(args.target), lang, args.name)
     else:
         from statguard.interop import gx_import

@@ -23,8 +23,6 @@ register({
     "cli.report.fail_on": {"en": "severity at which rules fail in the verdict and JUnit (default: the report's)",
                            "zh": "结论和 JUnit 中判定规则不通过的级别（默认：报告中的设置）"},
     "cli.report.missing": {"en": "{path}: no such report file", "zh": "{path}：报告文件不存在"},
-    "cli.report.unreadable": {"en": "{path}: not a statguard JSON report ({why})",
-                              "zh": "{path}：不是 statguard 的 JSON 报告（{why}）"},
 })
 
 
@@ -53,10 +51,7 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.report)
     if not path.is_file():
         raise StatguardError(say("cli.report.missing", path=path))
-    try:
-        report = Report.from_json(path)
-    except ValueError as e:  # JSONDecodeError included
-        raise StatguardError(say("cli.report.unreadable", path=path, why=e)) from e
+    report = Report.from_json(path)  # a ReportError naming the file when it is not a report
     if args.fail_on:
         report.meta["fail_on"] = args.fail_on
     write_all(report, formats, args.outputs or [],

@@ -2,7 +2,7 @@
 
 Each source gets two views: "raw:<name>" exactly as read, and "<name>" where
 declared column types are applied with TRY_CAST (a value that does not fit its
-type becomes NULL there, and the schema kind reports it from the raw view).
+type, NaN and infinity too, becomes NULL there, and the schema kind reports it from the raw view).
 The user's data is only ever read.
 """
 
@@ -39,7 +39,7 @@ from statguard.i18n import say
 if TYPE_CHECKING:
     import pandas as pd
 
-    from statguard.pack.model import Source
+    from statguard.pack.model import Column, Source
 
 DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
               "date": "DATE", "datetime": "TIMESTAMP"}
@@ -191,8 +191,12 @@ class DuckDBEngine:
                 raise SourceError(say("source.no_data"), source=source.name)
             data = source.path
         if not isinstance(data, (str, Path)):
-            self.register("raw:" + source.name, data)
-            self._typed_view(source, "raw:" + source.name)
+            try:
+                self.register("raw:" + source.name, data)
+                self._typed_view(source, "raw:" + source.name)
+            except self._duckdb.Error as e:  # a column of a type DuckDB cannot read (complex numbers)
+                raise SourceError(say("source.cannot_read", why=_bare_duckdb(_first_line(e))),
+                                  source=source.name) from None
             self.described[source.name] = {"location": f"<{type(data).__name__}>"}
             if hasattr(data, "__len__"):
                 self.row_counts[source.name] = len(data)
@@ -284,9 +288,10 @@ class DuckDBEngine:
 
     def _typed_view(self, source: Source, raw: str, path: str | None = None, sheet: str | None = None) -> None:
         """The view rules read: declared types applied leniently, dates outside what a report can
-        show (years 1-9999) as NULL. A declared column the file at `where` lacks is there too,
-        as an error naming the file at `path`, raised only by a rule that reads it (the schema kind
-        reads the raw view and reports the column missing); none of them there is an error now."""
+        show (years 1-9999) and numbers that are not finite as NULL (`typed_column`). A declared
+        column the file at `where` lacks is there too, as an error naming the file at `path`,
+        raised only by a rule that reads it (the schema kind reads the raw view and reports the
+        column missing); none of them there is an error now."""
         raw_types = self._describe(raw)
         in_sheet = say("source.the_sheet", sheet=sheet) if sheet else say("source.the_file")
         if path is not None:
@@ -294,16 +299,7 @@ class DuckDBEngine:
         projections: list[exp.Expression] = []
         types: dict[str, str] = {}  # the view's: a TRY_CAST's target, else the raw column's
         for name, duck_type in raw_types.items():
-            col = source.columns.get(name)
-            target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
-            if target and not duck_type.upper().startswith(target):
-                value = _lenient_cast(quote_column(name), duck_type, target)
-                types[name] = target
-            else:
-                value = quote_column(name)
-                types[name] = duck_type
-            if types[name].upper() in _DATE_TYPES:
-                value = _in_date_range(value)
+            value, types[name] = typed_column(name, duck_type, source.columns.get(name))
             projections.append(value if isinstance(value, exp.Column) else exp.alias_(value, name, quoted=True))
         if path is not None:
             for name, col in source.columns.items():
@@ -627,6 +623,27 @@ def _fused_table(plans: list[Plan]) -> exp.Expression:
 
 
 _DATE_TYPES = {"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "TIMESTAMP WITH TIME ZONE"}
+
+
+def typed_column(name: str, raw_type: str, col: Column | None) -> tuple[exp.Expression, str]:
+    """A raw column as the typed view (both engines') reads it, and its type there: a declared
+    type applied leniently, dates outside years 1-9999 as NULL, and a number that is not finite
+    (NaN, infinity: from 'NaN' or 'inf' in a file, a float column of a DataFrame or Parquet) as
+    NULL, a missing figure, as the schema kind reports it (not a number) and as pandas already
+    hands a DataFrame's NaN over, so that an item needing it is not evaluable, whatever the input."""
+    target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
+    value: exp.Expression = quote_column(name)
+    if target and not raw_type.upper().startswith(target):
+        value, raw_type = _lenient_cast(value, raw_type, target), target
+    if raw_type.upper() in _DATE_TYPES:
+        return _in_date_range(value), raw_type
+    if raw_type.upper() in _FLOAT_TYPES:
+        finite = exp.Anonymous(this="isfinite", expressions=[value.copy()])  # Spark: engine/spark.py
+        return exp.Case(ifs=[exp.If(this=finite, true=value)]), raw_type
+    return value, raw_type
+
+
+_FLOAT_TYPES = {"DOUBLE", "FLOAT", "REAL"}
 
 
 def _in_date_range(value: exp.Expression) -> exp.Expression:

@@ -34,9 +34,8 @@ from sqlglot import exp
 
 from statguard.checks.plan import ITEMS, NOT_EVALUABLE, STATUS, Items, Plan, lacking_query
 from statguard.engine import messages  # noqa: F401  (registers the texts of source.* and engine.*)
-from statguard.engine.duckdb import DUCK_TYPES, _fused_table, _in_date_range, _lenient_cast
+from statguard.engine.duckdb import DUCK_TYPES, _fused_table, typed_column
 from statguard.errors import EngineError, SourceAbsent, SourceError
-from statguard.expr import quote_column
 from statguard.i18n import say
 
 if TYPE_CHECKING:
@@ -272,8 +271,9 @@ class SparkEngine:
         self.described[name] = {"location": location}
 
     def _typed_view(self, source: Source, raw: str, path: Any = None) -> None:
-        """As DuckDBEngine._typed_view: declared types applied leniently, dates outside years
-        1-9999 as NULL, a declared column the file lacks an error raised only when read."""
+        """As DuckDBEngine._typed_view (statguard.engine.duckdb.typed_column): declared types applied
+        leniently, dates outside years 1-9999 and numbers that are not finite as NULL, a declared
+        column the file lacks an error raised only when read."""
         raw_types = self._describe(raw)
         if path is not None:
             from statguard.engine.duckdb import DuckDBEngine
@@ -281,16 +281,7 @@ class SparkEngine:
         projections: list[exp.Expression] = []
         types: dict[str, str] = {}
         for name, duck_type in raw_types.items():
-            col = source.columns.get(name)
-            target = DUCK_TYPES.get(col.type) if col is not None and col.type else None
-            if target and not duck_type.upper().startswith(target):
-                value = _lenient_cast(quote_column(name), duck_type, target)
-                types[name] = target
-            else:
-                value = quote_column(name)
-                types[name] = duck_type
-            if types[name] in ("DATE", "TIMESTAMP"):
-                value = _in_date_range(value)
+            value, types[name] = typed_column(name, duck_type, source.columns.get(name))
             projections.append(value if isinstance(value, exp.Column) else exp.alias_(value, name, quoted=True))
         if path is not None:
             for name, col in source.columns.items():

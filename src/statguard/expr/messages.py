@@ -64,6 +64,8 @@ register({
                       "zh": "表达式中不允许使用语句「{word}」"},
     "expr.in_subquery": {"en": "IN accepts a list of values, not a subquery",
                         "zh": "IN 后面须为值的列表，不能是子查询"},
+    "expr.number_too_large": {"en": "the number {number} is too large to compute with (beyond about 1.8e308)",
+                              "zh": "数字 {number} 过大，无法计算（超出约 1.8e308）"},
     "expr.cast_type": {"en": "cast to type '{type}' is not allowed", "zh": "不允许转换为类型「{type}」"},
     "expr.alias": {"en": "'{text}' is not allowed in expressions: a value cannot be named (AS) or followed by "
                          "another value without an operator",

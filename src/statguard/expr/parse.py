@@ -8,6 +8,7 @@ the position of the offending token. Nothing is ever evaluated in Python.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection
 
@@ -181,6 +182,10 @@ def _check(tree: exp.Expression, where: _Where, extra: frozenset[type[exp.Expres
         if isinstance(node, exp.Star) and isinstance(node.parent, exp.Count) and exp.Count in extra:
             continue
         if kind in ALLOWED:
+            if isinstance(node, exp.Literal) and node.is_number and not math.isfinite(float(node.this)):
+                # 1e400 would be infinity, which no figure compares with meaningfully
+                at = _offset_of(node, text, node.this)
+                raise ExpressionError(where.problem(say("expr.number_too_large", number=node.this), at))
             if isinstance(node, exp.In) and (node.args.get("query") or node.args.get("unnest")):
                 raise ExpressionError(where.problem(say("expr.in_subquery"), _offset_of(node, text, "IN")))
             if isinstance(node, exp.DataType) and node.this not in _CAST_TYPES:

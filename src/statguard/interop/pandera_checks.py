@@ -26,12 +26,12 @@ def as_text(s):
 
 
 def as_number(s):
-    """The values as nullable floats; NA where a value is not a number."""
+    """The values as nullable floats; NA where a value is not a number (NaN and infinities too)."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype("Float64")
     else:
         out = pd.to_numeric(as_text(s).str.replace(",", "", regex=False), errors="coerce").astype("Float64")
-    return out.mask(out.isna())
+    return out.mask(out.isna() | out.isin([np.inf, -np.inf]))
 
 
 def as_date(s):

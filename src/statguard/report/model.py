@@ -25,6 +25,18 @@ from statguard.pack.model import RANK, SEVERITIES
 
 register({"report.schema_version": {"en": "report schema version {version} is not supported (expected {expected})",
                                     "zh": "不支持报告格式版本 {version}（应为 {expected}）"},
+          "report.the_text": {"en": "the JSON text given", "zh": "所给的 JSON 文本"},
+          "report.unreadable": {"en": "{where}: not a statguard JSON report ({why})",
+                                "zh": "{where}：不是 statguard 的 JSON 报告（{why}）"},
+          "report.shape": {"en": "its JSON is not shaped as a report", "zh": "其 JSON 结构不是报告的结构"},
+          "report.bad_json": {"en": "not valid JSON at line {line}, column {column}",
+                              "zh": "第 {line} 行第 {column} 列处不是有效的 JSON"},
+          "report.cannot_read": {"en": "{path}: cannot read the report: {why}",
+                                 "zh": "{path}：无法读取报告：{why}"},
+          "report.is_dir": {"en": "{path}: is a directory; give a file name (e.g. {example})",
+                            "zh": "{path}：这是一个目录；请给出文件名（例如 {example}）"},
+          "report.cannot_write": {"en": "{path}: cannot write the report: {why}",
+                                  "zh": "{path}：无法写出报告：{why}"},
           "report.lacking_not_listed": {
               "en": "this run did not list its not-evaluable items: run with options={'lacking': True} "
                     "(statguard check --lacking)",
@@ -210,18 +222,27 @@ class Report:
         return out
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
+        """The canonical JSON form; written to `path` too when given (a ReportError naming it
+        when it cannot be: a directory, a folder that does not exist, no permission)."""
         text = dumps(self.to_dict(), indent)
         if path is not None:
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            from statguard.errors import ReportError
+            from statguard.i18n import say
+            if Path(path).is_dir():
+                raise ReportError(say("report.is_dir", path=path, example=Path(path) / "report.json"))
+            try:
+                Path(path).write_text(text + "\n", encoding="utf-8")
+            except OSError as e:
+                raise ReportError(say("report.cannot_write", path=path, why=e.strerror or e)) from None
         return text
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
         if data.get("schema_version") != SCHEMA_VERSION:
-            from statguard.errors import StatguardError
+            from statguard.errors import ReportError
             from statguard.i18n import say
-            raise StatguardError(say("report.schema_version", version=repr(data.get("schema_version")),
-                                     expected=SCHEMA_VERSION))
+            raise ReportError(say("report.schema_version", version=repr(data.get("schema_version")),
+                                  expected=SCHEMA_VERSION))
         records = data.get("violations") or []
         optional = [c for c in OPTIONAL_COLUMNS if any(c in r for r in records)]
         violations = {c: [r.get(c) for r in records] for c in VIOLATION_COLUMNS + optional}
@@ -234,10 +255,33 @@ class Report:
 
     @classmethod
     def from_json(cls, text_or_path: str | Path) -> Report:
+        """A report from its JSON text, or from the file at a path. What cannot be read as one (no
+        such file, not JSON, JSON that is not a report) is a ReportError naming the file."""
+        from statguard.errors import ReportError
+        from statguard.i18n import say
         text = str(text_or_path)
+        where = say("report.the_text")
         if not text.lstrip().startswith("{"):
-            text = Path(text_or_path).read_text(encoding="utf-8")
-        return cls.from_dict(json.loads(text))
+            where = text
+            try:
+                text = Path(text_or_path).read_text(encoding="utf-8")
+            except OSError as e:
+                raise ReportError(say("report.cannot_read", path=where, why=e.strerror or e)) from None
+            except UnicodeDecodeError as e:
+                raise ReportError(say("report.unreadable", where=where, why=e.reason)) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ReportError(say("report.unreadable", where=where,
+                                  why=say("report.bad_json", line=e.lineno, column=e.colno))) from None
+        try:
+            if not isinstance(data, dict):
+                raise TypeError
+            return cls.from_dict(data)
+        except ReportError as e:
+            raise ReportError(say("report.unreadable", where=where, why=e)) from None
+        except (AttributeError, KeyError, TypeError, ValueError):  # JSON of another shape
+            raise ReportError(say("report.unreadable", where=where, why=say("report.shape"))) from None
 
     def _plain_records(self) -> list[dict[str, Any]]:
         """The violations as JSON-ready records, made column by column: most columns hold plain

@@ -113,12 +113,13 @@ def _text_sql(c: str) -> str:
 
 
 def _number_sql(c: str, raw_type: str) -> str:
-    """The value as a DOUBLE, NULL where it is none (NaN too: not a number, and no bound holds it)."""
+    """The value as a DOUBLE, NULL where it is none (NaN and infinity too: not numbers, no bound
+    holds them, and the typed view has them as NULL: statguard.engine.duckdb.typed_column)."""
     if raw_type.upper().startswith(_NUMERIC):
         value = f"CAST({c} AS DOUBLE)"
     else:
         value = f"TRY_CAST(replace({_text_sql(c)}, ',', '') AS DOUBLE)"
-    return f"(CASE WHEN isnan({value}) THEN NULL ELSE {value} END)"
+    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
 
 
 def _date_sql(c: str, raw_type: str) -> str:
