@@ -88,6 +88,24 @@ def test_generic_message_is_in_the_chosen_language(lang, message):
     assert got["message"] == [message]
 
 
+@pytest.mark.parametrize("kind,lang,message", [
+    # a revisions rule's expected is the unit's first version: no figure it should have reported
+    ("revisions", "zh", "甲：最新值 55，首次报送值 45，累计修订 10"),
+    ("revisions", "en", "甲: latest 55, first reported 45, revised by 10"),
+    ("digits", "zh", "甲：检验值 55，上限 45，超出 10"),
+    ("row", "zh", "甲：实际值 55，应有值 45，差额 10"),  # a consistency rule's expected is what it should be
+])
+def test_default_message_names_the_figures_as_the_kind_means_them(kind, lang, message):
+    import pandas as pd
+
+    from statguard.checks.plan import EXPECTED, IMBALANCE, OBSERVED
+    from statguard.engine.violations import violations_of
+    from statguard.pack.model import Rule
+    fails = pd.DataFrame({OBSERVED: [55], EXPECTED: [45], IMBALANCE: [10]})
+    got = violations_of(Rule(id="X", kind=kind, params=None, description="甲"), fails, lang)
+    assert got["message"] == [message]
+
+
 def test_kind_messages_follow_the_language_too():
     import tempfile
     from pathlib import Path

@@ -199,7 +199,7 @@ def test_keys_and_figures_are_columns_not_json(report):
     # printed: each rule its own columns, the figures one per column
     h1 = html[html.index('id="v-H1"'):html.index('id="v-C1"')]
     heads = re.findall(r"<th[^>]*>([^<]*)</th>", h1)
-    assert heads == ["报送单位", "期别", "awaiting", "idle", "total", "实际值", "应有值", "差额", "问题说明"]
+    assert heads == ["报送单位", "期别", "awaiting", "idle", "total", "实际值", "参照值", "差额", "问题说明"]
     assert re.search(r"<td[^>]*>西区</td><td[^>]*>2024-09</td><td[^>]*>3000</td><td[^>]*>1417</td>"
                      r"<td[^>]*>4400</td><td[^>]*>4417</td><td[^>]*>4400</td><td[^>]*>17</td>", h1)
 

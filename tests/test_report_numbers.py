@@ -143,7 +143,7 @@ def test_xlsx_cells_hold_the_numbers_shown(report):
     ws = openpyxl.load_workbook(io.BytesIO(data))["问题明细"]
     cells = {r[0].row: r for r in ws.iter_rows(min_row=2)}
     header = [c.value for c in ws[1]]
-    observed, expected, imbalance, values = (header.index(h) for h in ("实际值", "应有值", "差额", "相关数值"))
+    observed, expected, imbalance, values = (header.index(h) for h in ("实际值", "参照值", "差额", "相关数值"))
     assert (cells[2][observed].value, cells[2][observed].number_format) == (9.7, "#,##0.0")
     assert (cells[2][imbalance].value, cells[2][imbalance].number_format) == (-0.05, "#,##0.00")
     assert (cells[3][observed].value, cells[3][observed].number_format) == (1234417, "#,##0")

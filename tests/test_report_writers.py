@@ -181,7 +181,7 @@ def test_xlsx_read_back_in_chinese(report):
     rows = list(ws.iter_rows(values_only=True))
     # keys as columns: item (S1, the user's column) and indicator (R1, the revisions kind's own: 指标);
     # the keys unit and month only repeat unit and period
-    assert rows[0] == ("规则", "级别", "报送单位", "期别", "item", "指标", "相关数值", "实际值", "应有值", "差额",
+    assert rows[0] == ("规则", "级别", "报送单位", "期别", "item", "指标", "相关数值", "实际值", "参照值", "差额",
                        "详情", "问题说明")
     assert len(rows) == 8 and rows[1][:4] == ("H1", "错误", "东区", "2024-09") and rows[1][7:10] == (150, 160, -10)
     assert [r[0] for r in rows[1:]] == ["H1", "H1", "C1", "C1", "S1", "R1", "Y1"]  # errors first, rule by rule

@@ -99,7 +99,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "col.keys": {"en": "keys", "zh": "主键"},
     "col.values": {"en": "values", "zh": "相关数值"},
     "col.observed": {"en": "observed", "zh": "实际值"},
-    "col.expected": {"en": "expected", "zh": "应有值"},
+    # "expected" is what a consistency rule says the figure should be, and a plausibility rule's reference
+    # (a bound, the peers' median, the first version): 参照值 is true of both in a table mixing kinds
+    "col.expected": {"en": "expected", "zh": "参照值"},
     "col.imbalance": {"en": "imbalance", "zh": "差额"},
     "col.detail": {"en": "detail", "zh": "详情"},
     "col.message": {"en": "message", "zh": "问题说明"},
@@ -192,6 +194,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "msg.expected": {"en": "expected {expected}", "zh": "应有值 {expected}"},
     "msg.imbalance": {"en": "imbalance {imbalance}", "zh": "差额 {imbalance}"},
     "msg.sep": {"en": ", ", "zh": "，"},
+    **{f"{part}.{name}.{kind}": {"en": en + (" {" + name + "}" if part == "msg" else ""),
+                                  "zh": zh + (" {" + name + "}" if part == "msg" else "")}
+       for kind, words in {
+           # what observed, expected and imbalance are for the kinds where "expected" is no figure the unit
+           # should have reported (a default message said 应有值 45 of a zone's first, lowest version)
+           "revisions": {"observed": ("latest", "最新值"), "expected": ("first reported", "首次报送值"),
+                         "imbalance": ("revised by", "累计修订")},
+           "digits": {"observed": ("statistic", "检验值"), "expected": ("limit", "上限"),
+                      "imbalance": ("over the limit by", "超出")},
+           "smoothness": {"observed": ("spread", "离散程度"), "expected": ("reference", "参照值")},
+           "outlier": {"expected": ("bound", "界限"), "imbalance": ("beyond it by", "超出")},
+           "benchmark": {"expected": ("bound", "界限"), "imbalance": ("beyond it by", "超出")},
+           "perfect": {"expected": ("reference", "参照值")},
+           "revision_drift": {"observed": ("share", "占比"), "expected": ("peers' share", "同组占比")},
+           "cumulative": {"expected": ("previous cumulative value", "上期累计值")},
+       }.items() for name, (en, zh) in words.items() for part in ("msg", "col")},
     "msg.colon": {"en": ": ", "zh": "："},
 }
 
@@ -391,6 +409,14 @@ def did_you_mean(name: object, candidates: Iterable[object], *, n: int = 3, asid
 def severity(name: str, lang: str | None) -> str:
     key = f"severity.{name}"
     return t(key, lang) if key in CATALOGUE else name
+
+
+def figure_word(part: str, name: str, kind: object, lang: str | None) -> str:
+    """The word for figure `name` (observed, expected, imbalance) of a rule of `kind`, as a default
+    message's part (`part` "msg", with its {name}) or a column heading ("col"): the kind's own where
+    it has one (a revisions rule's expected is its first version), else the common one."""
+    key = f"{part}.{name}.{kind}"
+    return t(key if key in CATALOGUE else f"{part}.{name}", lang)
 
 
 def labels(lang: str | None, prefix: str) -> dict[str, str]:

@@ -110,15 +110,10 @@ def _default_messages(rule: Rule, plain: dict[str, list[Any]], columns: dict[str
 
 def _default_template(rule: Rule, present: set[str], lang: str | None = None) -> str:
     """The rule's description with the figures in `present`, in the report's language (statguard.i18n)."""
-    from statguard.i18n import t
+    from statguard.i18n import figure_word, t
     head = rule.description or rule.id
-    parts = []
-    if "observed" in present:
-        parts.append(t("msg.observed", lang))
-    if "expected" in present:
-        parts.append(t("msg.expected", lang))
-    if "imbalance" in present:
-        parts.append(t("msg.imbalance", lang))
+    parts = [figure_word("msg", name, rule.kind, lang) for name in ("observed", "expected", "imbalance")
+             if name in present]
     if "detail" in present:
         parts.append("{detail}")
     return head + (t("msg.colon", lang) + t("msg.sep", lang).join(parts) if parts else "")

@@ -30,7 +30,7 @@ from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import figure_label, key_label, labels, register, resolve, severity, t
+from statguard.i18n import figure_label, figure_word, key_label, labels, register, resolve, severity, t
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -294,8 +294,8 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
                    *(Column(f"key:{k}", key_label(k, lang, [kind])) for k in key_names),
                    *((Column(f"val:{k}", figure_label(k, lang, kind), numeric) for k in value_names) if split
                      else [Column("values", t("col.values", lang))]),
-                   *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
-                   *(Column(k, t(f"col.{k}", lang)) for k in extra)]
+                   *(Column(k, figure_word("col", k, kind, lang), "num") for k in FIGURES),
+                   Column("message", t("col.message", lang)), *(Column(k, t(f"col.{k}", lang)) for k in extra)]
         tails = with_fix_text(rows_of(part, extra), extra, lang) if extra else ([] for _ in base)
         blank = t("unit.none", lang)
         rows = [[*([blank if _blank(unit) else _cell(unit)] if units else []), _cell(period),

@@ -27,13 +27,21 @@ def _translated_details(data: dict[str, list[Any]], lang: str | None) -> list[An
         if isinstance(key, str) and key in CATALOGUE and key.startswith(DETAIL_KEY):
             fields = {**data["values"][i], **data["keys"][i],
                       **{name: data[name][i] for name in ("unit", "period", "observed", "expected", "imbalance")}}
-            out[i] = t(key, lang, **{k: _shown(v) for k, v in fields.items()})
+            out[i] = t(key, lang, **{k: _shown(v, k in SHARES) for k, v in fields.items()})
     return out
 
 
-def _shown(value: Any) -> Any:
+# figures that are shares of 1 (0.25 of the values): a sentence says them in percent (25%), since
+# "占 1" reads as "one of them" where all of them is meant
+SHARES = frozenset({"round_share", "max_round_share", "two_digit_share"})
+
+
+def _shown(value: Any, share: bool = False) -> Any:
     """A figure as a sentence shows it (statguard.numbers): floats without binary noise, a
-    statistic's four decimals, grouped (12,345.6); p-values and the like as 1.2e-07, not 0."""
+    statistic's four decimals, grouped (12,345.6); p-values and the like as 1.2e-07, not 0;
+    a `share` of 1 in percent (0.3 is 30%)."""
+    if share and isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+        return _shown(float(value) * 100).__str__() + "%"
     if isinstance(value, float):
         if value != value:
             return ""

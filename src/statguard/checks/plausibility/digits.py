@@ -166,9 +166,9 @@ register({
               "chi-square {chi2} (critical {chi2_critical})",
         "zh": "{n} 个数值的个位数字分布不均匀：MAD {mad}（上限 {mad_limit}），卡方 {chi2}（临界值 {chi2_critical}）"},
     "detail.digits.round": {
-        "en": "a share of {round_share} of the {n} values end in 0 or 5 (limit {max_round_share}, 0.2 expected), "
+        "en": "{round_share} of the {n} values end in 0 or 5 (limit {max_round_share}, about 20% expected), "
               "{two_digit_share} have at most two significant digits; chi-square {chi2} (critical {chi2_critical})",
-        "zh": "{n} 个数值中个位为 0 或 5 的占 {round_share}（上限 {max_round_share}，正常约 0.2），"
+        "zh": "{n} 个数值中个位为 0 或 5 的占 {round_share}（上限 {max_round_share}，正常约 20%），"
               "只有一两位有效数字的占 {two_digit_share}；卡方 {chi2}（临界值 {chi2_critical}）"},
 })
 

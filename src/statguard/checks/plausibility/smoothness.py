@@ -559,7 +559,7 @@ def _too_smooth(p: SmoothnessParams, series: exp.Select, growth: str) -> tuple[e
         alias(peer_median.copy(), VAL + "peer_median"),
         alias(exp.Round(this=scale.copy(), decimals=exp.Literal.number(4)), VAL + "peer_mad"),
         alias(exp.Round(this=col("_sg_z"), decimals=exp.Literal.number(2)), VAL + "z"),
-        alias(exp.Round(this=ratio, decimals=exp.Literal.number(4)), VAL + "ratio"),
+        alias(_four_digits(ratio), VAL + "ratio"),
         alias(exp.Round(this=col("_sg_bound"), decimals=exp.Literal.number(4)), VAL + "ratio_bound"),
         alias(exp.Literal.number(p.min_peers), VAL + "min_peers"),
         alias(col("_sg_rates"), VAL + "rates"),
@@ -670,3 +670,11 @@ def _with_identity(query: exp.Select, long: Long) -> exp.Select:
                 projection.pop()
             break
     return query
+
+
+def _four_digits(x: exp.Expression) -> exp.Expression:
+    """`x` to four decimals, or to eight below 0.001: an invented series 10,000 times smoother than
+    its peers has a ratio of 0.0001, not 0 ("仅为 … 的 0" said nothing)."""
+    small = exp.LT(this=exp.Abs(this=x.copy()), expression=number(0.001))
+    return exp.If(this=small, true=exp.Round(this=x.copy(), decimals=exp.Literal.number(8)),
+                  false=exp.Round(this=x, decimals=exp.Literal.number(4)))
