@@ -167,3 +167,18 @@ def test_compare_text_speaks_the_asked_language(pack, capsys):
     assert "new_violated" not in chinese and "satisfied" not in chinese
     assert "(all)" in english and "(all)" not in chinese  # the sums' label too (issue 15)
     assert zh_rows["（合计）"] == rows["(all)"]  # the per-column table's row summing the columns
+
+
+def test_a_rule_without_item_counts_shows_a_dash_and_why(tmp_path, capsys):
+    """A schema rule is not compared item by item: its counts were pandas' <NA>, a marker no
+    inspector knows; they are '-', and a line under the table says which rules and why."""
+    from conftest import ROOT
+    investment = ROOT / "rules" / "investment"
+    data = investment / "data" / "projects.csv"
+    args = ["compare", str(investment), "-s", "projects", f"-V=初报={data}", f"-V=重报={data}", "--key", "单位代码"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "<NA>" not in out and "NaN" not in out
+    rows = {line.split()[0]: line.split()[1:] for line in out.split("\n\n")[0].splitlines()[2:]}
+    assert rows["不通过"][:4] == ["-", "-", "-", "-"] and rows["不通过"][6:8] == ["1", "1"]  # INV-PARTS: 建邺区
+    assert "-：未逐项比较（PROJ-SCHEMA, HOUSE-SCHEMA）" in out

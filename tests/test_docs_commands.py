@@ -1,6 +1,9 @@
 """The tutorials run as written: every command in a fenced bash block of docs/tutorial.md and
 docs/zh/tutorial.md is run, in order, in a scratch copy of the bundled packs, and must end with
-the exit code written next to it (`# exit 1`, `# 退出码 1`) and without a traceback."""
+the exit code written next to it (`# exit 1`, `# 退出码 1`) and without a traceback; and what a
+```text block right after a bash block shows must be what those commands printed (or wrote into
+a pack file, as `init` does). A shown line may be cut by `...` (lines left out); the comparison
+ignores whitespace, since the doc's lines are wrapped by hand."""
 
 from __future__ import annotations
 
@@ -25,6 +28,17 @@ PYTHON = re.compile(r"^python3?(?=\s)")
 NEEDED = ("rules", "bench/fabrication")
 # the subcommands a tutorial must walk through (the brief of issue 15)
 SUBCOMMANDS = {"check", "screen", "lint", "explain", "init", "export", "history", "compare", "report"}
+
+
+@dataclass
+class Shown:
+    line: int  # where the ```text block starts in the doc
+    commands: range  # the doc lines of the bash block it follows
+    text: str  # as written
+
+    def pieces(self) -> list[str]:
+        """The parts the output must contain: the text cut at every `...`, whitespace removed."""
+        return [p for p in (re.sub(r"\s+", "", part) for part in self.text.split("...")) if p]
 
 
 @dataclass
@@ -70,6 +84,30 @@ def commands(doc: Path) -> list[Command]:
     return found
 
 
+def shown_outputs(doc: Path) -> list[Shown]:
+    """The ```text blocks that follow a ```bash block (nothing but blank lines between them)."""
+    found: list[Shown] = []
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    bash_start = bash_end = None
+    i = 0
+    while i < len(lines):
+        fence = FENCE.match(lines[i])
+        if not fence:
+            i += 1
+            continue
+        end = next(j for j in range(i + 1, len(lines)) if FENCE.match(lines[j]))
+        if fence.group(1) in ("bash", "sh", "shell"):
+            bash_start, bash_end = i + 1, end + 1
+        elif fence.group(1) == "text" and bash_end is not None and not any(l.strip() for l in lines[bash_end:i]):
+            found.append(Shown(i + 1, range(bash_start, bash_end), "\n".join(lines[i + 1:end])))
+        i = end + 1
+    return found
+
+
+def _pack_files(work: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in work.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file()}
+
+
 def _runnable(text: str) -> str:
     exe = f'"{sys.executable}"'
     if STATGUARD.match(text):
@@ -105,6 +143,14 @@ def test_the_chinese_tutorial_reports_in_chinese():
     assert checks and all("--lang en" not in c.text for c in checks)
 
 
+def test_shown_output_follows_its_bash_block_and_is_cut_at_ellipses(tmp_path):
+    doc = tmp_path / "t.md"
+    doc.write_text("```bash\nstatguard check a   # exit 1\n```\n\n```text\n  [错误] R1 甲：\n      差 2\n...\n"
+                   "end ... x\n```\nprose\n```text\nnot output\n```\n", encoding="utf-8")
+    (shown,) = shown_outputs(doc)
+    assert shown.line == 5 and 2 in shown.commands and shown.pieces() == ["[错误]R1甲：差2", "end", "x"]
+
+
 def test_the_parser_reads_blocks_continuations_and_exit_codes(tmp_path):
     doc = tmp_path / "t.md"
     doc.write_text("text\n```bash\n# a comment\nstatguard lint a \\\n    b   # exit 2\nsed x > y\n```\n"
@@ -119,12 +165,22 @@ def test_tutorial_commands_run_as_documented(lang, tmp_path):
     work = _workspace(tmp_path)
     env = _env()
     failures = []
+    printed: dict[int, str] = {}  # doc line of a command -> what it printed, and the pack files it wrote
     for c in cmds:
         expected = 0 if c.exit is None else c.exit
+        before = _pack_files(work)
         done = subprocess.run(_runnable(c.text), shell=True, executable="/bin/bash", cwd=work, env=env,
                               capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=180)
         out = done.stdout + done.stderr
+        written = [p.read_text(encoding="utf-8") for p, t in _pack_files(work).items() if before.get(p) != t]
+        printed[c.line] = "\n".join([out, *written])
         if done.returncode != expected or "Traceback" in out:
             failures.append(f"{DOCS[lang].name}:{c.line}: {c.text}\n  exit {done.returncode}, documented "
                             f"{expected}\n  " + out[-1500:].replace("\n", "\n  "))
+    assert not failures, "\n\n".join(failures)
+    for shown in shown_outputs(DOCS[lang]):
+        output = re.sub(r"\s+", "", "\n".join(text for line, text in printed.items() if line in shown.commands))
+        missing = [piece for piece in shown.pieces() if piece not in output]
+        if missing:
+            failures.append(f"{DOCS[lang].name}:{shown.line}: shown but not printed:\n  " + "\n  ".join(missing))
     assert not failures, "\n\n".join(failures)

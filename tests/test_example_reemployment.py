@@ -59,10 +59,29 @@ def test_spot_check_sample_per_district_is_reproducible(tmp_path):
     frame = claims.groupby("区县").size()
     sample = pd.read_csv(tmp_path / "RE-07.csv", dtype=str, encoding="utf-8-sig")
     assert sample.groupby("区县").size().to_dict() == {d: min(3, n) for d, n in frame.items()}
-    assert set(sample["身份证号"]) <= set(claims["身份证号"])
+    masked = {f"{n[:4]}{'*' * 10}{n[-4:]}" for n in claims["身份证号"]}  # the pack declares 身份证号 pii: true
+    assert set(sample["身份证号"]) <= masked
     assert out["seed"] == 20240601
     again = tmp_path / "again"
     again.mkdir()
     _report(again)
     assert pd.read_csv(again / "RE-07.csv", dtype=str, encoding="utf-8-sig").equals(sample)
     assert (tmp_path / "RE-07.xlsx").exists()
+    full = tmp_path / "full"  # the list for the calls: --show-pii, the same draw with the numbers in full
+    full.mkdir()
+    assert main(["check", str(PACK), "--show-pii", "-o", str(full / "report.json")]) == 1
+    called = pd.read_csv(full / "RE-07.csv", dtype=str, encoding="utf-8-sig")
+    assert set(called["身份证号"]) <= set(claims["身份证号"])
+    assert [f"{n[:4]}{'*' * 10}{n[-4:]}" for n in called["身份证号"]] == sample["身份证号"].tolist()
+
+
+def test_identity_numbers_are_masked_in_everything_a_run_writes(tmp_path, capsys):
+    """The flagship example taught users to print full 身份证号 in the terminal, the reports and the
+    spot-check list: its pack did not declare the column pii:."""
+    import re
+    html, csv = tmp_path / "report.html", tmp_path / "report.csv"
+    assert main(["check", str(PACK), "-o", str(html), "-o", str(csv)]) == 1
+    written = capsys.readouterr().out + "".join(
+        p.read_text(encoding="utf-8-sig") for p in (html, csv, tmp_path / "RE-07.csv"))
+    assert "1101**********0014" in written
+    assert not re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", written)

@@ -12,6 +12,8 @@ import statguard
 from statguard.authoring.explain_rule import explain_rule
 from statguard.cli.main import main
 
+from conftest import ROOT
+
 PACK = """sources:
   t:
     keys: [k]
@@ -148,3 +150,36 @@ def test_unknown_rule_is_a_located_error(pack, capsys):
     assert main(["explain", str(pack), "NOPE"]) == 2
     err = capsys.readouterr().err
     assert "no rule 'NOPE'" in err and "SUM" in err
+
+
+def test_no_examples_prints_no_example_headings(pack, capsys):
+    assert main(["explain", str(pack), "SUM", "--no-examples", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "通过的例子" not in out and "无例子" not in out
+    assert main(["explain", str(pack), "NEVER", "--lang", "zh"]) == 0  # asked for, none found: said so
+    assert "通过的例子\n  无例子" in capsys.readouterr().out
+
+
+def test_a_violations_keys_are_written_as_a_reader_reads_them(capsys):
+    investment = ROOT / "rules" / "investment"
+    assert main(["explain", str(investment), "INV-PARTS", "--no-examples", "--unit", "建邺区"]) == 0
+    out = capsys.readouterr().out
+    assert "  2024年1-9月 单位代码 320105：建邺区：制造业 230.1" in out and "{'" not in out
+    reemployment = ROOT / "rules" / "reemployment"  # the only key is the unit itself: nothing before the message
+    assert main(["explain", str(reemployment), "RE-02", "--no-examples", "--unit", "东城区"]) == 0
+    assert "\n  上报再就业率 100.0%，社保记录核实 70.0%（14/20 人）" in capsys.readouterr().out
+
+
+def test_examples_keep_to_the_columns_declared_bounds():
+    pack = statguard.load_pack(ROOT / "rules" / "investment")
+    columns = pack.sources["projects"].columns
+    for rule in ("INV-PARTS", "INV-SHARE-MFG", "INV-SHARE-SVC"):
+        ex = explain_rule(pack, rule, "zh")
+        for example in (ex.passing, ex.failing):
+            (record,) = example.data["projects"]
+            for name, value in record.items():
+                low, high = columns[name].min, columns[name].max
+                if isinstance(value, (int, float)):
+                    assert (low is None or value >= low) and (high is None or value <= high), (rule, name, value)
+    (good,) = explain_rule(pack, "INV-PARTS", "zh").passing.data["projects"]
+    assert good["制造业投资"] + good["服务业投资"] <= good["总投资"]  # by arithmetic: it does pass

@@ -163,3 +163,26 @@ def test_cli_refuses_unknown_format_without_traceback(tmp_path, capsys):
     assert main(["history", "list", "--history", str(path)]) == 2
     err = capsys.readouterr().err
     assert "format 2" in err and "Traceback" not in err
+
+
+def test_list_and_diff_speak_the_language_of_the_pack_that_recorded(tmp_path, capsys):
+    """history record -p speaks its pack's language (lang: zh); listing and comparing the versions it
+    recorded, without the pack, did so in the locale's language (English on a server)."""
+    from conftest import ROOT
+    investment = ROOT / "rules" / "investment"
+    resubmitted = tmp_path / "重报.csv"
+    original = (investment / "data" / "projects.csv").read_text(encoding="utf-8")
+    resubmitted.write_text(original.replace("320102,玄武区,2024年1-9月,31,402.10,150.20",
+                                            "320102,玄武区,2024年1-9月,33,421.60,169.70"), encoding="utf-8")
+    base = ["--history", str(tmp_path / "h.db")]
+    assert main(["history", "record", "-s", "projects", "-p", str(investment), *base]) == 0
+    assert main(["history", "record", str(resubmitted), "-s", "projects", "-p", str(investment),
+                 "--reason", "补录", *base]) == 0
+    assert "已记录  projects 玄武区" in capsys.readouterr().out
+    assert main(["history", "diff", "1", "2", "-s", "projects", "--unit", "玄武区", *base]) == 1
+    out = capsys.readouterr().out
+    assert "v2 说明的原因：补录" in out and "修改 1 行" in out and "changed" not in out
+    assert main(["history", "list", "-s", "projects", *base]) == 0
+    assert capsys.readouterr().out.split()[:3] == ["编号", "数据源", "单位"]
+    assert main(["history", "diff", "1", "2", "-s", "projects", "--unit", "玄武区", "--lang", "en", *base]) == 1
+    assert "reason stated for v2: 补录" in capsys.readouterr().out  # --lang still decides

@@ -354,3 +354,24 @@ def test_statguards_figure_names_follow_the_language_the_users_columns_do_not(tm
     golden_html = render(Report.from_json(HERE / "report.json"), "html", "zh")
     h1 = golden_html[golden_html.index('id="v-H1"'):golden_html.index('id="v-C1"')]
     assert re.findall(r"<th[^>]*>([^<]*)</th>", h1)[2:5] == ["awaiting", "idle", "total"]  # hierarchy's: the user's
+
+
+def test_reports_md_describes_the_workbook_the_program_writes(tmp_path):
+    """docs/reports.md promised "a sheet per rule" with keys and values as JSON text: an office
+    that planned to send each rule its sheet, or to parse the values column, was misled. Every
+    sheet and violation column of a real run is named there (in both languages' sections)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from conftest import ROOT
+    doc = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    assert "sheet per rule" not in doc.replace("no sheet per rule", "") and "are JSON text" not in doc
+    for lang in ("zh", "en"):
+        out = tmp_path / f"{lang}.xlsx"
+        assert main(["check", str(ROOT / "rules" / "investment"), "--lacking", "--lang", lang, "-o", str(out)]) == 1
+        book = openpyxl.load_workbook(out)
+        for title in book.sheetnames:
+            assert title in doc, title
+        if lang == "zh":
+            header = [c.value for c in book["问题明细"][1]]
+            assert header[:4] == ["规则", "级别", "报送单位", "期别"] and "单位代码" in header
+            for name in header:
+                assert name in doc, name

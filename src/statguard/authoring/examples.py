@@ -2,13 +2,14 @@
 
 Candidates are built from the rule: a plain record of its sources' declared columns (codes
 from `allowed:`, numbers within `min:`/`max:`); for a `row` rule whose expression compares two
-sides that are linear in a column, that column solved for (left - right = 0, then off by
-some units); for `unique`, `sequence`, `cumulative` and `part_whole`, small kind-specific data;
+sides that are linear in its columns, each column in turn solved for (left - right = 0, then off
+by some units); for `unique`, `sequence`, `cumulative` and `part_whole`, small kind-specific data;
 and, for any kind, the plain record with one value changed (to a constant of the expression,
 to nothing, to a negative or a large number). Each candidate is run through the rule in DuckDB
 (statguard.api.validate, as `statguard check` runs it) and only one that really passes (items,
 no failures) or really fails is shown: a rule none of the candidates fits gets no example
-rather than a wrong one.
+rather than a wrong one. A passing example keeps every number within its column's declared
+`min:`/`max:` (else it shows a record the pack rejects); a failing one does too when it can.
 """
 
 from __future__ import annotations
@@ -35,20 +36,43 @@ class Example:
 
 def find_examples(pack: Pack, rule: Rule, lang: str | None = None) -> tuple[Example | None, Example | None]:
     """(a verified passing example, a verified failing example); None where none was found."""
-    passing = failing = None
+    passing = failing = stray = None
     runs = 0
     for data in _candidates(pack, rule):
         if runs >= MAX_RUNS or (passing and failing):
             break
+        bounded = _within_bounds(pack, data)
+        if not bounded and (failing or stray):  # only a failing example could still use it
+            continue
         runs += 1
         outcome = _run(pack, rule, data, lang)
         if outcome is None:
             continue
         if outcome.fails and failing is None:
-            failing = outcome
-        elif not outcome.fails and outcome.passes and passing is None:
+            if bounded:
+                failing = outcome
+            else:
+                stray = stray or outcome
+        elif not outcome.fails and outcome.passes and passing is None and bounded:
             passing = outcome
-    return passing, failing
+    return passing, failing or stray
+
+
+def _within_bounds(pack: Pack, data: Records) -> bool:
+    """Whether every number of `data` lies within its column's declared min/max. A passing example
+    outside them (服务业投资 -10 where the pack says min: 0) teaches a record the pack would reject;
+    a failing one is taken from outside them only when no candidate inside fails."""
+    for source, records in data.items():
+        columns = pack.sources[source].columns or {}
+        for record in records:
+            for name, value in record.items():
+                column = columns.get(name)
+                if column is None or not _numeric(value):
+                    continue
+                low, high = _bound(column.min), _bound(column.max)
+                if low is not None and value < low or high is not None and value > high:
+                    return False
+    return True
 
 
 def _run(pack: Pack, rule: Rule, data: Records, lang: str | None) -> Example | None:
@@ -185,10 +209,7 @@ def _numeric(value: Any) -> bool:
 
 # -- kind-specific candidates ------------------------------------------------------------------
 def _row(pack: Pack, rule: Rule, base: Records) -> Any:
-    """A linear comparison solved for its last numeric column: equal, then off by a little or a lot."""
-    import duckdb
-    import pandas as pd
-
+    """A linear comparison solved for each of its numeric columns in turn, the last first."""
     tree = _parsed(rule.params.expr)
     node = tree.this if isinstance(tree, exp.Paren) else tree
     source = rule.params.source
@@ -196,7 +217,16 @@ def _row(pack: Pack, rule: Rule, base: Records) -> Any:
     numeric = [c.name for c in node.find_all(exp.Column) if _numeric(record.get(c.name))]
     if not isinstance(node, (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)) or not numeric:
         return
-    free = numeric[-1]
+    for free in reversed(list(dict.fromkeys(numeric))):  # another column where this one leaves its bounds
+        yield from _solved(node, source, base, free)
+
+
+def _solved(node: exp.Expression, source: str, base: Records, free: str) -> Any:
+    """The record with `free` set so that the comparison's sides are equal, then off by a little or a lot."""
+    import duckdb
+    import pandas as pd
+
+    record = base[source][0]
     diff = exp.Sub(this=exp.paren(node.this.copy()), expression=exp.paren(node.expression.copy())).sql("duckdb")
     con = duckdb.connect(":memory:")
     try:

@@ -90,6 +90,7 @@ class RuleExplanation:
     total_violations: int = 0
     error: str | None = None
     checked: bool = False  # run on data
+    examples: bool = False  # examples were looked for
 
 
 def find_rule(pack: Pack, rule_id: str, lang: str | None) -> Rule:
@@ -108,6 +109,7 @@ def explain_rule(pack: Pack, rule_id: str, lang: str | None = None, data: dict[s
     rule = find_rule(pack, rule_id, lang)
     out = RuleExplanation(rule, sentence(rule, lang), parameters(rule), compiled_sql(pack, rule))
     if examples:
+        out.examples = True
         out.passing, out.failing = find_examples(pack, rule, lang)
     if data is not None:
         _violations(pack, rule, data, unit, lang, out)
@@ -219,8 +221,9 @@ def render(ex: RuleExplanation, lang: str | None) -> str:
         shown = (t("explain.sql_error", lang, error=sql[1:]) if sql.startswith("!")
                  else sql or t("explain.no_sql", lang))
         lines += ["", t("explain.h.sql", lang, dialect=dialect), *_indent(shown)]
-    for title, example in (("explain.h.pass", ex.passing), ("explain.h.fail", ex.failing)):
-        lines += ["", t(title, lang), *_example(example, lang)]
+    if ex.examples:  # asked for: shown, "no example" included; not asked for (--no-examples): no headings
+        for title, example in (("explain.h.pass", ex.passing), ("explain.h.fail", ex.failing)):
+            lines += ["", t(title, lang), *_example(example, lang)]
     if ex.error is not None:
         lines += ["", t("explain.not_run", lang, error=ex.error)]
     elif ex.checked:
@@ -261,7 +264,8 @@ def _violation_lines(ex: RuleExplanation, lang: str | None) -> list[str]:
     if not ex.violations:
         return [t("explain.no_violations", lang)]
     lines = [t("explain.h.violations", lang, unit=ex.unit, n=len(ex.violations), total=ex.total_violations)]
-    for v in ex.violations:
-        where = " ".join(str(x) for x in (v.get("period"), v.get("keys")) if x not in (None, {}))
-        lines.append(f"  {where}: {v.get('message')}".rstrip())
+    from statguard.report.views import display, record_keys
+    for v in ex.violations:  # as the text report places a violation: period, then the keys a reader needs
+        where = " ".join(w for w in (display(v.get("period"), grouping=False), record_keys(v, lang or "en")) if w)
+        lines.append("  " + (where + t("msg.colon", lang) if where else "") + str(v.get("message")))
     return lines

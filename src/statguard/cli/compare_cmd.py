@@ -35,6 +35,11 @@ register({
     "compare.h.rules": {"en": "Rule outcomes per version", "zh": "各版本的规则结果"},
     "compare.h.cells": {"en": "Cells, all columns", "zh": "单元格（全部列）"},
     "compare.h.per_column": {"en": "Cells changed per column", "zh": "各列变化的单元格"},
+    "compare.not_itemised": {"en": "- : not compared item by item ({rules}): a rule that checks the columns as a "
+                                   "whole (schema) or computes outside a single query, or one that could not run "
+                                   "on a version; statguard check reports its findings",
+                             "zh": "-：未逐项比较（{rules}）：这类规则按列整体核查（schema）或不是单一查询，"
+                                   "或者无法在某个版本上运行；其问题请用 statguard check 查看"},
     # R validate's compare() and cells() counts, as its documentation names them
     **{f"compare.n.{name}": {"en": name, "zh": zh} for name, zh in {
         "rule_id": "规则", "version": "版本", "column": "列",
@@ -107,9 +112,14 @@ def _text(rules, cell, lang: str | None = None) -> str:  # type: ignore[no-untyp
         label = {c: t(f"compare.n.{c}", lang) for c in frame.columns if f"compare.n.{c}" in CATALOGUE}
         return frame.rename(columns=label)
 
-    from statguard.compare import ALL
+    from statguard.compare import ALL, RULE_COUNTS
+    # a rule without counts (pandas' <NA>) is shown as "-", and said why under the table
+    unknown = rules[rules[RULE_COUNTS].isna().all(axis=1)]["rule_id"].drop_duplicates().tolist()
     rules = rules.assign(rule_id=rules["rule_id"].replace(ALL, t("cli.compare.all", lang)))
+    rules = rules.astype({c: object for c in RULE_COUNTS}).fillna("-")
     rule_table = named(rules).set_index([t("compare.n.rule_id", lang), t("compare.n.version", lang)]).T.to_string()
+    if unknown:
+        rule_table += "\n" + t("compare.not_itemised", lang, rules=", ".join(unknown))
     cell_table = named(cell[cell["column"] == ALL].drop(columns="column")).set_index(
         t("compare.n.version", lang)).T.to_string()
     measures = ["adapted", "imputed", "removed"]

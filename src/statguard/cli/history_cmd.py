@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from statguard.errors import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, HistoryError
-from statguard.i18n import register, say
+from statguard.i18n import register, say, speaking
 
 _PACKS: dict[str, Any] = {}  # --pack, loaded once for the masks of a command's output
 _REMEMBERED: dict[str | None, Any] = {}  # history store -> the masker of the pii columns it remembers
@@ -118,8 +118,10 @@ register({
                                 "zh": "新增 {added} 行，删除 {removed} 行，修改 {changed} 行，未变 {unchanged} 行"
                                       "（按 {keys} 匹配）"},
     "cli.history.whole_rows": {"en": "whole rows", "zh": "整行"},
-    "cli.history.lang": {"en": "language of the output: zh or en (default: the locale's)",
-                         "zh": "输出的语言：zh 或 en（默认按系统语言环境）"},
+    "cli.history.lang": {"en": "language of the output: zh or en (default: the language of the pack given, else of "
+                               "the pack that recorded into the store, else the locale's)",
+                         "zh": "输出的语言：zh 或 en（默认：所给规则包的语言，其次是向历史库登记数据的规则包的语言，"
+                               "否则按系统语言环境）"},
 })
 
 
@@ -134,7 +136,7 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
     v = cmds.add_parser("verify", help=say("cli.history.verify"))
     v.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     v.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
-    v.set_defaults(func=run_verify)
+    v.set_defaults(func=_in_store_lang(run_verify))
 
 
 def _add_record(cmds: argparse._SubParsersAction) -> None:
@@ -162,7 +164,7 @@ def _add_list(cmds: argparse._SubParsersAction) -> None:
     ls.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
     ls.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     ls.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
-    ls.set_defaults(func=run_list)
+    ls.set_defaults(func=_in_store_lang(run_list))
 
 
 def _add_show(cmds: argparse._SubParsersAction) -> None:
@@ -174,7 +176,7 @@ def _add_show(cmds: argparse._SubParsersAction) -> None:
                     help=say("cli.history.format"))
     sh.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     sh.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
-    sh.set_defaults(func=run_show)
+    sh.set_defaults(func=_in_store_lang(run_show))
 
 
 def _add_diff(cmds: argparse._SubParsersAction) -> None:
@@ -187,7 +189,7 @@ def _add_diff(cmds: argparse._SubParsersAction) -> None:
     d.add_argument("--format", choices=["text", "json"], default="text", help=say("cli.history.format"))
     d.add_argument("--history", metavar="PATH", help=say("cli.history.store"))
     d.add_argument("--lang", choices=["zh", "en"], help=say("cli.history.lang"))
-    d.set_defaults(func=run_diff)
+    d.set_defaults(func=_in_store_lang(run_diff))
 
 
 def _add_filters(p: argparse.ArgumentParser) -> None:
@@ -203,6 +205,28 @@ def _add_show_pii(p: argparse.ArgumentParser) -> None:
                    help=say("cli.history.show_pii"))
 
 
+def _in_store_lang(run: Any) -> Any:
+    """`run` speaking, when neither --lang nor --pack says a language, the language of the pack that
+    recorded into the store: `history record -p` speaks its pack's language, and so do the
+    commands that later list, show and compare what it recorded."""
+    def speaking_the_store(args: argparse.Namespace) -> int:
+        lang = None if args.lang or getattr(args, "pack", None) else _store_lang(args)
+        if lang is None:
+            return int(run(args))
+        with speaking(lang):
+            return int(run(args))
+    return speaking_the_store
+
+
+def _store_lang(args: argparse.Namespace) -> str | None:
+    from statguard.history.store import HistoryStore
+    try:
+        with HistoryStore(args.history, create=False) as store:
+            return store.lang()
+    except Exception:  # noqa: BLE001  (no store, or not one: the command itself says so, in the locale's language)
+        return None
+
+
 # -- actions -------------------------------------------------------------------
 def run_record(args: argparse.Namespace) -> int:
     from statguard.history import HistoryStore
@@ -212,6 +236,9 @@ def run_record(args: argparse.Namespace) -> int:
     with HistoryStore(args.history) as store:
         results = record_source(store, source, data, reason=args.reason, unit=args.unit, period=args.period,
                                 keys=args.keys)
+        pack = _PACKS.get(args.pack) if args.pack else None
+        if pack is not None and pack.lang:
+            store.remember_lang(pack.lang)
         where = store.path
     subs = [r.submission for r in results]
     if args.format == "json":
@@ -238,7 +265,7 @@ def _source_for(args: argparse.Namespace) -> Any:
     from statguard.pack.model import Source
     if args.pack:
         from statguard.load import load_pack
-        pack = load_pack(args.pack)
+        pack = _PACKS[args.pack] = _PACKS.get(args.pack) or load_pack(args.pack)
         if args.source not in pack.sources:
             raise HistoryError(say("cli.history.not_declared", source=args.source, pack=args.pack,
                                    sources=", ".join(sorted(pack.sources)) or say("cli.history.none")))

@@ -78,6 +78,7 @@ ENV_VAR = "STATGUARD_HISTORY"
 DEFAULT_PATH = Path(".statguard") / "history.db"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PERSONAL = "pii:"  # meta keys: a source's personal columns, as the pack that recorded it declared them
+LANG = "lang"  # meta key: the language of the pack that last recorded into the store
 LOCK_STEP_MS = 100  # how long SQLite waits for the write lock between two looks at Ctrl-C
 SUBMISSION_FIELDS = ("id", "source", "unit", "period", "version", "received", "content_hash",
                      "row_count", "reason", "columns", "keys")
@@ -291,6 +292,17 @@ class HistoryStore:
             kept = json.loads(value)
             out[key[len(PERSONAL):]] = (dict(kept.get("columns") or {}), kept.get("unit"))
         return out
+
+    # -- the recording pack's language ----------------------------------------
+    def remember_lang(self, lang: str) -> None:
+        """Keep the language the recording pack declares (`pack: lang:`), so that listing and
+        comparing its versions later speaks it without the pack at hand, as recording did."""
+        with self._write() as con:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (LANG, lang))
+
+    def lang(self) -> str | None:
+        """The language remember_lang kept; None when no recording pack declared one."""
+        return self._meta_value(LANG)
 
     # -- writing -------------------------------------------------------------
     def record(self, source: str, rows: Sequence[Mapping[str, Any]], **options: Any) -> Recorded:
