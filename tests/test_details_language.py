@@ -235,3 +235,30 @@ def test_why_an_outlier_cannot_be_judged(tmp_path, lang, why):
     assert found[("Z", "U0")] == why["U0"] and found[("Z", "U5")] == why["U5"]
     assert found[("Z", "U6")] == why["U6"]
     assert found[("LOG", "U8")] == why["U8"]
+
+
+HABIT_SOURCES = {"m": {"keys": ["单位", "月份"], "unit": "单位", "period": "月份",
+                       "columns": {"单位": "string", "月份": "string", "再就业率": "number", "window": "number"}}}
+HABIT_ROWS = pd.DataFrame({"单位": ["城关区"] * 4 + ["河西区"],
+                           "月份": ["2024-01", "2024-02", "2024-03", "2024-04", "2024-01"],
+                           "再就业率": [100.0, 100.0, 90.0, 100.0, 100.0], "window": [1.0, 1.0, 1.0, 1.0, 1.0]})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_habits_figures_are_named_in_the_run_language(tmp_path, lang):
+    """`min_failures` adds failures/window/failing_periods/min_failures to an item of any kind; a Chinese
+    report names them in Chinese in every format that lists figures, while a user's own column that
+    shares one of the names (window, on a rule without min_failures) stays as the user wrote it."""
+    pack = _pack(tmp_path, HABIT_SOURCES, [
+        {"id": "H", "kind": "row", "source": "m", "expr": "再就业率 < 100", "min_failures": 3},
+        {"id": "W", "kind": "row", "source": "m", "expr": "window > 1", "severity": "warning"}])
+    report = pack.validate({"m": HABIT_ROWS}, lang=lang)
+    habit = "不通过期数 3；统计期数 4；不通过的期别 2024-01, 2024-02, 2024-04；列为问题所需期数 3"
+    english = "failures 3; window 4; failing_periods 2024-01, 2024-02, 2024-04; min_failures 3"
+    expected = habit if lang == "zh" else english
+    cells = _cells(render(report, "xlsx", lang))
+    assert any(expected in c for c in cells)
+    assert "window 1" in cells  # rule W: the user's own column, as the user named it
+    page = render(report, "html", lang)
+    assert expected in page
+    assert ("failing_periods" in page, "不通过的期别" in page) == ((False, True) if lang == "zh" else (True, False))

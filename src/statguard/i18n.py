@@ -248,6 +248,9 @@ FIGURE_NAMES: dict[str, str] = {
     "largest_relative_change": "最大相对修订幅度", "unexplained_changes": "未说明的修订", "versions": "版本数",
     # the problems of explanations (statguard.explain.match: the explanation's rule, text and author)
     "rule_id": "规则编号", "text": "说明内容", "author": "填写人",
+    # a `min_failures` rule's habit, on an item of any kind (statguard.report.persistence)
+    "failures": "不通过期数", "window": "统计期数", "failing_periods": "不通过的期别",
+    "min_failures": "列为问题所需期数",
 }
 # the names each kind gives (the others in its `values` are the user's columns, which may be called
 # "total" or "value" too): a kind's figure is translated only when it is one of its own
@@ -277,6 +280,9 @@ FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "unique": "distinct_values",
     "explanations": "author rule_id text",  # the pseudo-kind of explanation problems (statguard.explain.match)
 }.items()}
+# the figures `min_failures` adds to an item of any kind (statguard.report.persistence): statguard's own
+# when the item has them all (a user's column called "window" alone stays as it is)
+HABIT_FIGURES = frozenset({"failures", "window", "failing_periods", "min_failures"})
 # names made of a fixed part and the user's column (VAL + f"implied_by_{figure}"): the fixed part, "{column}"
 FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
 CATALOGUE.update({f"figure.{name}": {"en": name, "zh": zh} for name, zh in FIGURE_NAMES.items()})
@@ -399,12 +405,16 @@ def labels(lang: str | None, prefix: str) -> dict[str, str]:
     return {k[len(start):]: t(k, lang) for k in CATALOGUE if k.startswith(start)}
 
 
-def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
+def figure_label(name: str, lang: str | None, kind: str | None = None, names: Iterable[str] = ()) -> str:
     """A violation's figure name as a reader sees it: statguard's own names (`claimed_rate`) in the
     reader's language (上报比率), the user's own columns (营业收入) as they are. Given the violation's
     `kind`, only the names that kind gives are statguard's (FIGURES_OF): a part_whole rule's column
-    "total" stays "total"; without it, every name in the catalogue is."""
-    own = FIGURES_OF.get(str(kind), ()) if kind is not None else None
+    "total" stays "total"; without it, every name in the catalogue is. `names`: all the figure names
+    of the item (or of the table column's items), which tell a `min_failures` habit's figures
+    (HABIT_FIGURES, all of them present) from a user's column that happens to share a name."""
+    own = FIGURES_OF.get(str(kind), frozenset()) if kind is not None else None
+    if own is not None and name in HABIT_FIGURES and set(names) >= HABIT_FIGURES:
+        own = own | HABIT_FIGURES
     if own is not None and name not in own and not any(name.startswith(h) and h + "*" in own for h in FIGURE_PATTERNS):
         return name
     key = f"figure.{name}"

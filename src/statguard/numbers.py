@@ -218,7 +218,7 @@ def figures_text(values: Any, kind: Any = None, lang: str | None = None, limit: 
         else:
             shown = _plain(value)
         if shown:
-            parts.append(f"{figure_label(name, lang, kind)} {shown}")
+            parts.append(f"{figure_label(name, lang, kind, values)} {shown}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 

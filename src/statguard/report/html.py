@@ -292,8 +292,8 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         units = any(not _blank(row[0]) for row in base)
         columns = [*([Column("unit", t("col.unit", lang))] if units else []), Column("period", t("col.period", lang)),
                    *(Column(f"key:{k}", key_label(k, lang, [kind])) for k in key_names),
-                   *((Column(f"val:{k}", figure_label(k, lang, kind), numeric) for k in value_names) if split
-                     else [Column("values", t("col.values", lang))]),
+                   *((Column(f"val:{k}", figure_label(k, lang, kind, value_names), numeric) for k in value_names)
+                     if split else [Column("values", t("col.values", lang))]),
                    *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
                    *(Column(k, t(f"col.{k}", lang)) for k in extra)]
         tails = with_fix_text(rows_of(part, extra), extra, lang) if extra else ([] for _ in base)
@@ -347,7 +347,7 @@ def _figures(values: Any, sep: str, lang: str | None, kind: str | None) -> str |
         else:
             text = display(value)
         if text:
-            parts.append(f"{figure_label(name, lang, kind)} {text}")
+            parts.append(f"{figure_label(name, lang, kind, values)} {text}")
     return sep.join(parts) or None
 
 
