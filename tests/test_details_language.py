@@ -262,3 +262,36 @@ def test_a_habits_figures_are_named_in_the_run_language(tmp_path, lang):
     page = render(report, "html", lang)
     assert expected in page
     assert ("failing_periods" in page, "不通过的期别" in page) == ((False, True) if lang == "zh" else (True, False))
+
+
+WORD_CASES = {  # golden case -> (figure, its token in JSON, as a Chinese report shows it)
+    "digits::round numbers": ("digits", "<=2 sig", "≤2 位有效数字"),
+    "smoothness::a smoothly growing series": ("growth", "mom", "环比"),
+    "smoothness::year-on-year growth pinned": ("growth", "yoy", "同比"),
+    "revision_drift::the count test fails many": ("test", "count", "次数检验"),
+}
+
+
+@pytest.mark.parametrize("start", WORD_CASES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_words_in_a_kinds_figures_are_said_in_the_run_language(tmp_path, start, lang):
+    """digits' round-number classes, smoothness's growth and relative_to, revision_drift's test are
+    documented tokens: JSON keeps them, a Chinese report's figures say them in Chinese."""
+    import json
+
+    from golden import load_cases, run_options, write_pack
+    case = next(c for n, c in load_cases() if n.startswith(start))
+    path, frames = write_pack(case, tmp_path)
+    report = statguard.load_pack(path).validate(frames, lang=lang, **run_options(case))
+    name, token, zh = WORD_CASES[start]
+    held = [v["values"][name] for v in json.loads(render(report, "json", lang))["violations"]]
+    assert any(token == x or (isinstance(x, list) and token in x) for x in held)  # the machine value stays
+    cells = " ".join(_cells(render(report, "xlsx", lang)))
+    page = render(report, "html", lang)
+    for shown in (cells, page):
+        if lang == "zh":
+            assert zh in shown and f" {token}；" not in shown and f" {token}," not in shown
+        else:
+            assert zh not in shown
+    if lang == "zh" and token == "mom":  # a too_smooth rule says what the spread is measured against
+        assert "相对于 序列自身" in cells and "相对于 none" not in page

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "en"
@@ -287,6 +288,17 @@ HABIT_FIGURES = frozenset({"failures", "window", "failing_periods", "min_failure
 FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
 CATALOGUE.update({f"figure.{name}": {"en": name, "zh": zh} for name, zh in FIGURE_NAMES.items()})
 CATALOGUE.update({f"figure.{head}*": {"en": head + "{column}", "zh": zh} for head, zh in FIGURE_PATTERNS.items()})
+# ... and the values of a kind's figures that are statguard's own words (digits' round-number classes,
+# smoothness's growth and relative_to, revision_drift's test: the documented tokens): JSON and CSV keep the token,
+# a reader sees it in the report's language (statguard.i18n.figure_value)
+FIGURE_VALUES: dict[str, dict[str, str]] = {
+    "digits": {"<=2 sig": "≤2 位有效数字", "0/5": "末位 0 或 5", "other": "其他"},
+    "growth": {"mom": "环比", "yoy": "同比"},
+    "relative_to": {"none": "序列自身", "peers": "同类组中位数"},
+    "test": {"share": "占比检验", "count": "次数检验", "share, count": "占比检验和次数检验"},  # revision_drift's
+}
+CATALOGUE.update({f"figurevalue.{name}.{value}": {"en": value, "zh": zh}
+                  for name, words in FIGURE_VALUES.items() for value, zh in words.items()})
 
 # The names of the keys the rule kinds give a violation (`KEY + "column"`: which cell of a record, which
 # record of a source without keys), as a report's headers and listings show them; like the figures, the
@@ -424,6 +436,15 @@ def figure_label(name: str, lang: str | None, kind: str | None = None, names: It
         if name.startswith(head) and len(name) > len(head):
             return t(f"figure.{head}*", lang, column=name[len(head):])
     return name
+
+
+def figure_value(name: str, value: Any, lang: str | None, kind: str | None) -> Any:
+    """A figure's value as a reader sees it: the words statguard puts in its own figures (smoothness's
+    growth 'mom') in the reader's language (环比), every other value (numbers, the user's texts) as it is."""
+    key = f"figurevalue.{name}.{value}"
+    if type(value) is str and key in CATALOGUE and name in FIGURES_OF.get(str(kind), ()):
+        return t(key, lang)
+    return value
 
 
 def key_value(name: str, value: str, lang: str | None, kinds: Iterable[object]) -> str:

@@ -30,7 +30,7 @@ from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import figure_label, key_label, labels, register, resolve, severity, t
+from statguard.i18n import figure_label, figure_value, key_label, labels, register, resolve, severity, t
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -300,7 +300,8 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         blank = t("unit.none", lang)
         rows = [[*([blank if _blank(unit) else _cell(unit)] if units else []), _cell(period),
                  *(_cell(keys.get(k)) if isinstance(keys, dict) else None for k in key_names),
-                 *((_cell(values.get(k)) if isinstance(values, dict) else None for k in value_names) if split
+                 *((_cell(figure_value(k, values.get(k), lang, kind)) if isinstance(values, dict) else None
+                    for k in value_names) if split
                    else [_figures(values, sep, lang, kind)]),
                  *map(_cell, figures), message, *map(_cell, tail)]
                 for (unit, period, keys, values, *figures, message), tail in zip(base, tails, strict=True)]
@@ -343,9 +344,10 @@ def _figures(values: Any, sep: str, lang: str | None, kind: str | None) -> str |
     parts, display = [], _display()
     for name, value in values.items():
         if isinstance(value, list):
-            text = ", ".join(map(display, value[:LIST_ITEMS])) + (", …" if len(value) > LIST_ITEMS else "")
+            text = ", ".join(display(figure_value(name, x, lang, kind)) for x in value[:LIST_ITEMS])
+            text += ", …" if len(value) > LIST_ITEMS else ""
         else:
-            text = display(value)
+            text = display(figure_value(name, value, lang, kind))
         if text:
             parts.append(f"{figure_label(name, lang, kind, values)} {text}")
     return sep.join(parts) or None
