@@ -295,3 +295,24 @@ def test_the_words_in_a_kinds_figures_are_said_in_the_run_language(tmp_path, sta
             assert zh not in shown
     if lang == "zh" and token == "mom":  # a too_smooth rule says what the spread is measured against
         assert "相对于 序列自身" in cells and "相对于 none" not in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_description_given_per_language_is_shown_in_the_run_language(tmp_path, lang):
+    """`description: {zh: ..., en: ...}`: the rules table and a message's {description} say the run's
+    language only; a description in one language serves both."""
+    pack = _pack(tmp_path, HABIT_SOURCES, [
+        {"id": "R", "kind": "row", "source": "m", "expr": "再就业率 < 100",
+         "description": {"zh": "再就业率不应为 100%", "en": "the rate is not 100%"},
+         "message": "{description}：{unit}"},
+        {"id": "Z", "kind": "row", "source": "m", "expr": "再就业率 < 100", "description": {"zh": "只有中文"}}])
+    report = pack.validate({"m": HABIT_ROWS}, lang=lang)
+    own = "再就业率不应为 100%" if lang == "zh" else "the rate is not 100%"
+    other = "the rate is not 100%" if lang == "zh" else "再就业率不应为 100%"
+    summary = dict(zip(report.summary["rule_id"], report.summary["description"], strict=True))
+    assert summary == {"R": own, "Z": "只有中文"}
+    messages = report.violations[report.violations["rule_id"] == "R"]["message"]
+    assert len(messages) == 4 and all(m.startswith(own) for m in messages)
+    for fmt in ("html", "text", "markdown"):
+        shown = render(report, fmt, lang)
+        assert own in shown and other not in shown and "{'zh'" not in shown

@@ -131,3 +131,15 @@ def test_lint_speaks_the_language_the_pack_declares(tmp_path, capsys):
                     encoding="utf-8")
     assert main(["lint", str(path), "--analyze"]) == 2
     assert f"{path}:7: 错误：" in capsys.readouterr().out
+
+
+def test_a_description_per_language_is_linted_like_a_message(tmp_path, capsys):
+    code, lines = _lint(tmp_path,
+                        "  - {id: A, kind: row, source: t, expr: v > 0, description: {zh: 正数, en: positive}}\n"
+                        "  - {id: B, kind: row, source: t, expr: v > 0, description: {zh: 正数, fr: positif}}\n"
+                        "  - {id: C, kind: row, source: t, expr: v > 0, description: {zh: [正数]}}\n"
+                        "  - {id: D, kind: row, source: t, expr: v > 0, description: [正数]}\n", capsys)
+    assert code == 2 and len(lines) == 3, lines
+    assert lines[0].startswith("7:") and "description language 'fr' is not one statguard speaks" in lines[0]
+    assert lines[1].startswith("8:") and "description.zh must be text" in lines[1]
+    assert lines[2].startswith("9:") and "description must be text or a mapping of language to text" in lines[2]
