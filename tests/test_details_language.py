@@ -13,6 +13,7 @@ import yaml
 
 import statguard
 from statguard.errors import PackError
+from statguard.i18n import t
 from statguard.periods import mapping_frame, try_parse
 from statguard.report.writers import render
 
@@ -316,3 +317,38 @@ def test_a_description_given_per_language_is_shown_in_the_run_language(tmp_path,
     for fmt in ("html", "text", "markdown"):
         shown = render(report, fmt, lang)
         assert own in shown and other not in shown and "{'zh'" not in shown
+
+
+TWIN_SOURCES = {
+    "zone": {"unit": "单位", "period": "期别", "keys": ["单位", "期别", "版本"],
+             "columns": {"单位": "string", "期别": "string", "版本": "integer", "固定资产投资": "number"}},
+    "m": {"unit": "单位", "period": "期别", "keys": ["单位", "期别", "指标"],
+          "columns": {"单位": "string", "期别": "string", "指标": "string", "增速": "number"}}}
+TWIN_DATA = {
+    "zone": pd.DataFrame({"单位": ["开发区"] * 3, "期别": ["2024Q3"] * 3, "版本": [1, 2, 3],
+                          "固定资产投资": [45.0, 50.0, 55.0]}),
+    "m": pd.DataFrame({"单位": ["开发区"], "期别": ["2024Q3"], "指标": ["工业产值"], "增速": [80.0]})}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_kinds_key_and_a_users_column_of_one_name_get_distinct_headings(tmp_path, lang):
+    """revisions' own key `indicator` is 指标 in Chinese; beside a user's key column called 指标 the
+    kind's is said to come from the rule, so that filtering the sheet on 指标 gets one column (it
+    had two columns headed 指标 in 问题明细). In English the two headings differ anyway."""
+    pack = _pack(tmp_path, TWIN_SOURCES, [
+        {"id": "R", "kind": "revisions", "source": "zone", "version": "版本", "values": ["固定资产投资"],
+         "max_distinct_values": 2},
+        {"id": "G", "kind": "row", "source": "m", "expr": "增速 < 50"}])
+    report = pack.validate(TWIN_DATA, lang=lang)
+    assert {v["rule_id"]: v["keys"] for v in report.violations.to_dict("records")} == {
+        "R": {"indicator": "固定资产投资"}, "G": {"单位": "开发区", "期别": "2024Q3", "指标": "工业产值"}}
+    own = "指标（规则给出）" if lang == "zh" else "indicator"
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx", lang)), read_only=True)
+    sheet = book.worksheets[[ws.title for ws in book.worksheets].index(t("h.violations", lang))]
+    header = [c for c in next(sheet.iter_rows(values_only=True)) if c is not None]
+    assert len(header) == len(set(header)) and "指标" in header and own in header, header
+    page = render(report, "html", lang)
+    assert '"label":"指标"' in page and f'"label":"{own}"' in page

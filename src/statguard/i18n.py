@@ -17,7 +17,7 @@ line's own messages) use `say(key)`: the language `speaking(lang)` set around th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -310,6 +310,8 @@ KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "revisions": "indicator value_column", "coverage": "test"}.items()}
 ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
 CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
+# a kind's own key whose heading a user's column (or a table's own column) already has (statguard.i18n.key_headers)
+CATALOGUE["keyhead.twin"] = {"en": "{label} (from the rule)", "zh": "{label}（规则给出）"}
 # ... and the values of those keys that are statguard's words (coverage's test: which threshold failed)
 CATALOGUE.update({f"keyvalue.test.{value}": {"en": value, "zh": zh}
                   for value, zh in {"claimed": "上报比率", "min_rate": "最低核实率"}.items()})
@@ -462,6 +464,22 @@ def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:
     if not _kinds_own(name, kinds):
         return name
     return t(f"key.{name}", lang) if f"key.{name}" in CATALOGUE else name
+
+
+def key_headers(names: Sequence[str], lang: str | None, keyed: Iterable[tuple[Any, Any]],
+                taken: Iterable[str] = ()) -> list[str]:
+    """The headings of a table's key columns `names`, judged by its rows' (keys, kind) as key_label
+    does, each one different: a kind's own key (revisions' `indicator`, 指标) whose heading a user's key
+    column or one of the table's own headings `taken` already has is said to come from the rule
+    (指标（规则给出）), so that a sheet filtered or pivoted on 指标 gets the user's column only.
+    The user's columns keep their names."""
+    rows = list(keyed)
+    kinds = {name: {kind for keys, kind in rows if isinstance(keys, dict) and name in keys} for name in names}
+    labels = [key_label(name, lang, kinds[name]) for name in names]
+    own = [_kinds_own(name, kinds[name]) for name in names]
+    users = {label for label, is_own in zip(labels, own, strict=True) if not is_own} | set(taken)
+    return [t("keyhead.twin", lang, label=label) if is_own and label in users else label
+            for label, is_own in zip(labels, own, strict=True)]
 
 
 def _kinds_own(name: str, kinds: Iterable[object]) -> bool:
