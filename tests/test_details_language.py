@@ -13,6 +13,7 @@ import yaml
 
 import statguard
 from statguard.errors import PackError
+from statguard.i18n import t
 from statguard.periods import mapping_frame, try_parse
 from statguard.report.writers import render
 
@@ -235,3 +236,119 @@ def test_why_an_outlier_cannot_be_judged(tmp_path, lang, why):
     assert found[("Z", "U0")] == why["U0"] and found[("Z", "U5")] == why["U5"]
     assert found[("Z", "U6")] == why["U6"]
     assert found[("LOG", "U8")] == why["U8"]
+
+
+HABIT_SOURCES = {"m": {"keys": ["单位", "月份"], "unit": "单位", "period": "月份",
+                       "columns": {"单位": "string", "月份": "string", "再就业率": "number", "window": "number"}}}
+HABIT_ROWS = pd.DataFrame({"单位": ["城关区"] * 4 + ["河西区"],
+                           "月份": ["2024-01", "2024-02", "2024-03", "2024-04", "2024-01"],
+                           "再就业率": [100.0, 100.0, 90.0, 100.0, 100.0], "window": [1.0, 1.0, 1.0, 1.0, 1.0]})
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_habits_figures_are_named_in_the_run_language(tmp_path, lang):
+    """`min_failures` adds failures/window/failing_periods/min_failures to an item of any kind; a Chinese
+    report names them in Chinese in every format that lists figures, while a user's own column that
+    shares one of the names (window, on a rule without min_failures) stays as the user wrote it."""
+    pack = _pack(tmp_path, HABIT_SOURCES, [
+        {"id": "H", "kind": "row", "source": "m", "expr": "再就业率 < 100", "min_failures": 3},
+        {"id": "W", "kind": "row", "source": "m", "expr": "window > 1", "severity": "warning"}])
+    report = pack.validate({"m": HABIT_ROWS}, lang=lang)
+    habit = "不通过期数 3；统计期数 4；不通过的期别 2024-01, 2024-02, 2024-04；列为问题所需期数 3"
+    english = "failures 3; window 4; failing_periods 2024-01, 2024-02, 2024-04; min_failures 3"
+    expected = habit if lang == "zh" else english
+    cells = _cells(render(report, "xlsx", lang))
+    assert any(expected in c for c in cells)
+    assert "window 1" in cells  # rule W: the user's own column, as the user named it
+    page = render(report, "html", lang)
+    assert expected in page
+    assert ("failing_periods" in page, "不通过的期别" in page) == ((False, True) if lang == "zh" else (True, False))
+
+
+WORD_CASES = {  # golden case -> (figure, its token in JSON, as a Chinese report shows it)
+    "digits::round numbers": ("digits", "<=2 sig", "≤2 位有效数字"),
+    "smoothness::a smoothly growing series": ("growth", "mom", "环比"),
+    "smoothness::year-on-year growth pinned": ("growth", "yoy", "同比"),
+    "revision_drift::the count test fails many": ("test", "count", "次数检验"),
+}
+
+
+@pytest.mark.parametrize("start", WORD_CASES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_words_in_a_kinds_figures_are_said_in_the_run_language(tmp_path, start, lang):
+    """digits' round-number classes, smoothness's growth and relative_to, revision_drift's test are
+    documented tokens: JSON keeps them, a Chinese report's figures say them in Chinese."""
+    import json
+
+    from golden import load_cases, run_options, write_pack
+    case = next(c for n, c in load_cases() if n.startswith(start))
+    path, frames = write_pack(case, tmp_path)
+    report = statguard.load_pack(path).validate(frames, lang=lang, **run_options(case))
+    name, token, zh = WORD_CASES[start]
+    held = [v["values"][name] for v in json.loads(render(report, "json", lang))["violations"]]
+    assert any(token == x or (isinstance(x, list) and token in x) for x in held)  # the machine value stays
+    cells = " ".join(_cells(render(report, "xlsx", lang)))
+    page = render(report, "html", lang)
+    for shown in (cells, page):
+        if lang == "zh":
+            assert zh in shown and f" {token}；" not in shown and f" {token}," not in shown
+        else:
+            assert zh not in shown
+    if lang == "zh" and token == "mom":  # a too_smooth rule says what the spread is measured against
+        assert "相对于 序列自身" in cells and "相对于 none" not in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_description_given_per_language_is_shown_in_the_run_language(tmp_path, lang):
+    """`description: {zh: ..., en: ...}`: the rules table and a message's {description} say the run's
+    language only; a description in one language serves both."""
+    pack = _pack(tmp_path, HABIT_SOURCES, [
+        {"id": "R", "kind": "row", "source": "m", "expr": "再就业率 < 100",
+         "description": {"zh": "再就业率不应为 100%", "en": "the rate is not 100%"},
+         "message": "{description}：{unit}"},
+        {"id": "Z", "kind": "row", "source": "m", "expr": "再就业率 < 100", "description": {"zh": "只有中文"}}])
+    report = pack.validate({"m": HABIT_ROWS}, lang=lang)
+    own = "再就业率不应为 100%" if lang == "zh" else "the rate is not 100%"
+    other = "the rate is not 100%" if lang == "zh" else "再就业率不应为 100%"
+    summary = dict(zip(report.summary["rule_id"], report.summary["description"], strict=True))
+    assert summary == {"R": own, "Z": "只有中文"}
+    messages = report.violations[report.violations["rule_id"] == "R"]["message"]
+    assert len(messages) == 4 and all(m.startswith(own) for m in messages)
+    for fmt in ("html", "text", "markdown"):
+        shown = render(report, fmt, lang)
+        assert own in shown and other not in shown and "{'zh'" not in shown
+
+
+TWIN_SOURCES = {
+    "zone": {"unit": "单位", "period": "期别", "keys": ["单位", "期别", "版本"],
+             "columns": {"单位": "string", "期别": "string", "版本": "integer", "固定资产投资": "number"}},
+    "m": {"unit": "单位", "period": "期别", "keys": ["单位", "期别", "指标"],
+          "columns": {"单位": "string", "期别": "string", "指标": "string", "增速": "number"}}}
+TWIN_DATA = {
+    "zone": pd.DataFrame({"单位": ["开发区"] * 3, "期别": ["2024Q3"] * 3, "版本": [1, 2, 3],
+                          "固定资产投资": [45.0, 50.0, 55.0]}),
+    "m": pd.DataFrame({"单位": ["开发区"], "期别": ["2024Q3"], "指标": ["工业产值"], "增速": [80.0]})}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_kinds_key_and_a_users_column_of_one_name_get_distinct_headings(tmp_path, lang):
+    """revisions' own key `indicator` is 指标 in Chinese; beside a user's key column called 指标 the
+    kind's is said to come from the rule, so that filtering the sheet on 指标 gets one column (it
+    had two columns headed 指标 in 问题明细). In English the two headings differ anyway."""
+    pack = _pack(tmp_path, TWIN_SOURCES, [
+        {"id": "R", "kind": "revisions", "source": "zone", "version": "版本", "values": ["固定资产投资"],
+         "max_distinct_values": 2},
+        {"id": "G", "kind": "row", "source": "m", "expr": "增速 < 50"}])
+    report = pack.validate(TWIN_DATA, lang=lang)
+    assert {v["rule_id"]: v["keys"] for v in report.violations.to_dict("records")} == {
+        "R": {"indicator": "固定资产投资"}, "G": {"单位": "开发区", "期别": "2024Q3", "指标": "工业产值"}}
+    own = "指标（规则给出）" if lang == "zh" else "indicator"
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx", lang)), read_only=True)
+    sheet = book.worksheets[[ws.title for ws in book.worksheets].index(t("h.violations", lang))]
+    header = [c for c in next(sheet.iter_rows(values_only=True)) if c is not None]
+    assert len(header) == len(set(header)) and "指标" in header and own in header, header
+    page = render(report, "html", lang)
+    assert '"label":"指标"' in page and f'"label":"{own}"' in page

@@ -111,3 +111,35 @@ def test_analyze_fails_on_contradictory_rules_and_passes_a_consistent_pack(tmp_p
     code, lines = _lint(tmp_path, "  - {id: GT5, kind: row, source: t, expr: v > 5}\n"
                         "  - {id: W, kind: row, source: t, expr: w >= 0}\n", capsys, "--analyze")
     assert code == 0 and lines[-1] == " ok (2 rules, 1 sources)"
+
+
+def test_lint_speaks_the_language_the_pack_declares(tmp_path, capsys):
+    """Without --lang, a pack's `lang: zh` makes lint's own words Chinese (its summary, the note
+    prefix, the analysis' severity) as it does the problems; --lang still wins."""
+    path = tmp_path / "zh.yml"
+    path.write_text("pack: {name: 测试, lang: zh}\n" + BASE
+                    + "  - {id: GT5, kind: row, source: t, expr: v > 5}\n"
+                    "  - {id: S, kind: aggregate, source: t, by: [区县], expr: sum(v) > 0}\n", encoding="utf-8")
+    assert main(["lint", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:8:45: 提示：[by] 列“区县”未在数据源“t”中声明：按数据中的列处理，运行时检查数据是否有此列",
+        f"{path}：没有问题（2 条规则，1 个数据源）"]
+    assert main(["lint", str(path), "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{path}:8:45: note: [by] ") and lines[1] == f"{path}: ok (2 rules, 1 sources)"
+    path.write_text(path.read_text(encoding="utf-8") + "  - {id: LT3, kind: row, source: t, expr: v < 3}\n",
+                    encoding="utf-8")
+    assert main(["lint", str(path), "--analyze"]) == 2
+    assert f"{path}:7: 错误：" in capsys.readouterr().out
+
+
+def test_a_description_per_language_is_linted_like_a_message(tmp_path, capsys):
+    code, lines = _lint(tmp_path,
+                        "  - {id: A, kind: row, source: t, expr: v > 0, description: {zh: 正数, en: positive}}\n"
+                        "  - {id: B, kind: row, source: t, expr: v > 0, description: {zh: 正数, fr: positif}}\n"
+                        "  - {id: C, kind: row, source: t, expr: v > 0, description: {zh: [正数]}}\n"
+                        "  - {id: D, kind: row, source: t, expr: v > 0, description: [正数]}\n", capsys)
+    assert code == 2 and len(lines) == 3, lines
+    assert lines[0].startswith("7:") and "description language 'fr' is not one statguard speaks" in lines[0]
+    assert lines[1].startswith("8:") and "description.zh must be text" in lines[1]
+    assert lines[2].startswith("9:") and "description must be text or a mapping of language to text" in lines[2]

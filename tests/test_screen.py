@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -21,6 +22,7 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
 TABLES = ("figures", "parts", "revisions", "claims", "insurance", "counties", "indicators")
 
 
@@ -57,6 +59,7 @@ def test_screen_ranks_planted_fabricators_first_with_their_evidence(data, tmp_pa
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert 'id="screen"' in html and f'id="screen-{flagged[0]["unit"]}"' in html
     assert "Suspicion ranking" in out.stdout and flagged[0]["unit"] in out.stdout
+    assert not any(HAN.search(r["description"]) for r in report["summary"])  # the rules' English descriptions
 
 
 def test_check_with_some_tables_skips_the_others_and_every_format_carries_the_ranking(data, tmp_path):
@@ -69,6 +72,8 @@ def test_check_with_some_tables_skips_the_others_and_every_format_carries_the_ra
     assert out.returncode == 0, out.stderr
     report = json.loads(outputs["json"].read_text(encoding="utf-8"))
     summary = {r["rule_id"]: r for r in report["summary"]}
+    described = [r["description"] for r in summary.values()]  # the rules' own Chinese, not "中文 English"
+    assert all(HAN.search(d) and not re.search(r"[A-Za-z]{3,}", d) for d in described), described
     assert summary["CR-UNBACKED"]["skipped"] and summary["CR-DRIFT"]["skipped"]
     assert not any(r["errored"] for r in report["summary"])
     assert not summary["CR-ROUND"]["skipped"] and summary["CR-ROUND"]["items"] > 0

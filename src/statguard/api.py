@@ -182,7 +182,7 @@ def _run_rule(runner: Runner, i: int, rule: Rule, pack: Pack, lang: str | None,
     when asked (options["lacking"]), the records of its not-evaluable items (None: not listed)."""
     from statguard.engine.violations import violations_of
     row: dict[str, Any] = {"rule_id": rule.id, "kind": rule.kind, "severity": rule.severity,
-                           "description": rule.description, "sources": ", ".join(rule.sources),
+                           "description": rule.described(lang), "sources": ", ".join(rule.sources),
                            "items": 0, "passes": 0, "fails": 0, "not_evaluable": 0,
                            "errored": False, "skipped": False, "error": None, "hard": rule.is_hard}
     records: dict[str, list[Any]] = {}

@@ -17,9 +17,10 @@ line's own messages) use `say(key)`: the language `speaking(lang)` set around th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "en"
@@ -266,6 +267,9 @@ FIGURE_NAMES: dict[str, str] = {
     "largest_relative_change": "最大相对修订幅度", "unexplained_changes": "未说明的修订", "versions": "版本数",
     # the problems of explanations (statguard.explain.match: the explanation's rule, text and author)
     "rule_id": "规则编号", "text": "说明内容", "author": "填写人",
+    # a `min_failures` rule's habit, on an item of any kind (statguard.report.persistence)
+    "failures": "不通过期数", "window": "统计期数", "failing_periods": "不通过的期别",
+    "min_failures": "列为问题所需期数",
 }
 # the names each kind gives (the others in its `values` are the user's columns, which may be called
 # "total" or "value" too): a kind's figure is translated only when it is one of its own
@@ -295,10 +299,24 @@ FIGURES_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "unique": "distinct_values",
     "explanations": "author rule_id text",  # the pseudo-kind of explanation problems (statguard.explain.match)
 }.items()}
+# the figures `min_failures` adds to an item of any kind (statguard.report.persistence): statguard's own
+# when the item has them all (a user's column called "window" alone stays as it is)
+HABIT_FIGURES = frozenset({"failures", "window", "failing_periods", "min_failures"})
 # names made of a fixed part and the user's column (VAL + f"implied_by_{figure}"): the fixed part, "{column}"
 FIGURE_PATTERNS: dict[str, str] = {"implied_by_": "按{column}推算"}
 CATALOGUE.update({f"figure.{name}": {"en": name, "zh": zh} for name, zh in FIGURE_NAMES.items()})
 CATALOGUE.update({f"figure.{head}*": {"en": head + "{column}", "zh": zh} for head, zh in FIGURE_PATTERNS.items()})
+# ... and the values of a kind's figures that are statguard's own words (digits' round-number classes,
+# smoothness's growth and relative_to, revision_drift's test: the documented tokens): JSON and CSV keep the token,
+# a reader sees it in the report's language (statguard.i18n.figure_value)
+FIGURE_VALUES: dict[str, dict[str, str]] = {
+    "digits": {"<=2 sig": "≤2 位有效数字", "0/5": "末位 0 或 5", "other": "其他"},
+    "growth": {"mom": "环比", "yoy": "同比"},
+    "relative_to": {"none": "序列自身", "peers": "同类组中位数"},
+    "test": {"share": "占比检验", "count": "次数检验", "share, count": "占比检验和次数检验"},  # revision_drift's
+}
+CATALOGUE.update({f"figurevalue.{name}.{value}": {"en": value, "zh": zh}
+                  for name, words in FIGURE_VALUES.items() for value, zh in words.items()})
 
 # The names of the keys the rule kinds give a violation (`KEY + "column"`: which cell of a record, which
 # record of a source without keys), as a report's headers and listings show them; like the figures, the
@@ -310,6 +328,8 @@ KEYS_OF: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
     "revisions": "indicator value_column", "coverage": "test"}.items()}
 ANY_KIND_KEYS = frozenset({"row"})  # the record number of a source without keys or unit (checks.plan)
 CATALOGUE.update({f"key.{name}": {"en": name, "zh": zh} for name, zh in KEY_NAMES.items()})
+# a kind's own key whose heading a user's column (or a table's own column) already has (statguard.i18n.key_headers)
+CATALOGUE["keyhead.twin"] = {"en": "{label} (from the rule)", "zh": "{label}（规则给出）"}
 # ... and the values of those keys that are statguard's words (coverage's test: which threshold failed)
 CATALOGUE.update({f"keyvalue.test.{value}": {"en": value, "zh": zh}
                   for value, zh in {"claimed": "上报比率", "min_rate": "最低核实率"}.items()})
@@ -425,12 +445,16 @@ def labels(lang: str | None, prefix: str) -> dict[str, str]:
     return {k[len(start):]: t(k, lang) for k in CATALOGUE if k.startswith(start)}
 
 
-def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
+def figure_label(name: str, lang: str | None, kind: str | None = None, names: Iterable[str] = ()) -> str:
     """A violation's figure name as a reader sees it: statguard's own names (`claimed_rate`) in the
     reader's language (上报比率), the user's own columns (营业收入) as they are. Given the violation's
     `kind`, only the names that kind gives are statguard's (FIGURES_OF): a part_whole rule's column
-    "total" stays "total"; without it, every name in the catalogue is."""
-    own = FIGURES_OF.get(str(kind), ()) if kind is not None else None
+    "total" stays "total"; without it, every name in the catalogue is. `names`: all the figure names
+    of the item (or of the table column's items), which tell a `min_failures` habit's figures
+    (HABIT_FIGURES, all of them present) from a user's column that happens to share a name."""
+    own = FIGURES_OF.get(str(kind), frozenset()) if kind is not None else None
+    if own is not None and name in HABIT_FIGURES and set(names) >= HABIT_FIGURES:
+        own = own | HABIT_FIGURES
     if own is not None and name not in own and not any(name.startswith(h) and h + "*" in own for h in FIGURE_PATTERNS):
         return name
     key = f"figure.{name}"
@@ -440,6 +464,15 @@ def figure_label(name: str, lang: str | None, kind: str | None = None) -> str:
         if name.startswith(head) and len(name) > len(head):
             return t(f"figure.{head}*", lang, column=name[len(head):])
     return name
+
+
+def figure_value(name: str, value: Any, lang: str | None, kind: str | None) -> Any:
+    """A figure's value as a reader sees it: the words statguard puts in its own figures (smoothness's
+    growth 'mom') in the reader's language (环比), every other value (numbers, the user's texts) as it is."""
+    key = f"figurevalue.{name}.{value}"
+    if type(value) is str and key in CATALOGUE and name in FIGURES_OF.get(str(kind), ()):
+        return t(key, lang)
+    return value
 
 
 def key_value(name: str, value: str, lang: str | None, kinds: Iterable[object]) -> str:
@@ -457,6 +490,22 @@ def key_label(name: str, lang: str | None, kinds: Iterable[object]) -> str:
     if not _kinds_own(name, kinds):
         return name
     return t(f"key.{name}", lang) if f"key.{name}" in CATALOGUE else name
+
+
+def key_headers(names: Sequence[str], lang: str | None, keyed: Iterable[tuple[Any, Any]],
+                taken: Iterable[str] = ()) -> list[str]:
+    """The headings of a table's key columns `names`, judged by its rows' (keys, kind) as key_label
+    does, each one different: a kind's own key (revisions' `indicator`, 指标) whose heading a user's key
+    column or one of the table's own headings `taken` already has is said to come from the rule
+    (指标（规则给出）), so that a sheet filtered or pivoted on 指标 gets the user's column only.
+    The user's columns keep their names."""
+    rows = list(keyed)
+    kinds = {name: {kind for keys, kind in rows if isinstance(keys, dict) and name in keys} for name in names}
+    labels = [key_label(name, lang, kinds[name]) for name in names]
+    own = [_kinds_own(name, kinds[name]) for name in names]
+    users = {label for label, is_own in zip(labels, own, strict=True) if not is_own} | set(taken)
+    return [t("keyhead.twin", lang, label=label) if is_own and label in users else label
+            for label, is_own in zip(labels, own, strict=True)]
 
 
 def _kinds_own(name: str, kinds: Iterable[object]) -> bool:

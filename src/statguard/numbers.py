@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from statguard.i18n import figure_label
+from statguard.i18n import figure_label, figure_value
 
 CLEAN_DIGITS = 14  # significant digits a figure keeps: more is binary noise of the arithmetic
 REPORTED = 4  # without known inputs, a figure with at most this many decimals is taken as reported
@@ -211,14 +211,15 @@ def figures_text(values: Any, kind: Any = None, lang: str | None = None, limit: 
     parts = []
     for name, value in values.items():
         if isinstance(value, list):
-            shown = ", ".join(figure(v, name, kind, lang=lang) if is_number(v) else _plain(v) for v in value[:limit])
+            shown = ", ".join(figure(v, name, kind, lang=lang) if is_number(v)
+                              else _plain(figure_value(name, v, lang, kind)) for v in value[:limit])
             shown += ", …" if len(value) > limit else ""
         elif type(value) is float or type(value) is int:
             shown = text(value, None, lang, is_percent(kind, name))  # as figure() for a value, faster
         else:
-            shown = _plain(value)
+            shown = _plain(figure_value(name, value, lang, kind))
         if shown:
-            parts.append(f"{figure_label(name, lang, kind)} {shown}")
+            parts.append(f"{figure_label(name, lang, kind, values)} {shown}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 

@@ -7,11 +7,12 @@ redundant rules, fixed variables); a finding of severity error fails like a prob
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from statguard.cli.common import add_allow_include
 from statguard.errors import EXIT_ERROR, EXIT_OK, PackError
-from statguard.i18n import register, say, t
+from statguard.i18n import register, say, speaking, spoken, t
 
 register({
     "lint.ok": {"en": "{path}: ok ({rules} rules, {sources} sources)",
@@ -42,9 +43,18 @@ def add_parser(subs: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from statguard.load import load_pack
     status = EXIT_OK
     for path in args.packs:
+        status = max(status, _lint(path, args))
+    return status
+
+
+def _lint(path: str, args: argparse.Namespace) -> int:
+    """Lint one pack, in --lang, else in the pack's own `lang:` (as its problems are said), else the run's."""
+    from statguard.load import load_pack
+    from statguard.packfiles import declared_lang
+    lang = args.lang or declared_lang(Path(path)) or spoken()
+    with speaking(lang):
         pack = None
         try:
             pack = load_pack(path, check_types=True, allow_include=args.allow_include, lang=args.lang)
@@ -54,15 +64,15 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         for note in pack.notes if pack is not None else ():
-            print(_note(note, args.lang))
+            print(_note(note, lang))
         analysed = EXIT_OK
         if args.analyze and pack is not None:
-            analysed = _analyze(pack, path, args.lang)
+            analysed = _analyze(pack, path, lang)
         if problems or analysed:
-            status = EXIT_ERROR
-        elif pack is not None:
-            print(t("lint.ok", args.lang, path=path, rules=len(pack.rules), sources=len(pack.sources)))
-    return status
+            return EXIT_ERROR
+        if pack is not None:
+            print(t("lint.ok", lang, path=path, rules=len(pack.rules), sources=len(pack.sources)))
+        return EXIT_OK
 
 
 def _note(note: Any, lang: str | None) -> str:

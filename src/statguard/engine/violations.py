@@ -46,7 +46,7 @@ def violations_of(rule: Rule, fails: Items | pd.DataFrame, lang: str | None = No
         data[name] = plain.get(column, none)
     shown = _shown_columns(rule, data, plain, masker) if masker is not None else (data, plain)
     data["detail"] = _translated_details(shown[0], lang)
-    columns = _template_columns(rule, {**shown[0], "detail": data["detail"]}, shown[1], key_cols, val_cols, n)
+    columns = _template_columns(rule, {**shown[0], "detail": data["detail"]}, shown[1], key_cols, val_cols, n, lang)
     data["message"] = (render_columns(template, columns, n, t("value.missing", lang)) if template is not None
                        else _default_messages(rule, plain, columns, n, lang))
     data["hard"], data["explained"] = [rule.is_hard] * n, [False] * n  # explanations are attached later
@@ -74,12 +74,12 @@ def items_of(frame: pd.DataFrame) -> Items:
 
 
 def _template_columns(rule: Rule, data: dict[str, list[Any]], plain: dict[str, list[Any]],
-                      key_cols: list[str], val_cols: list[str], n: int) -> dict[str, list[Any]]:
+                      key_cols: list[str], val_cols: list[str], n: int, lang: str | None) -> dict[str, list[Any]]:
     """Placeholder name -> its n values: the rule's id and description, then the item's keys,
     then its values, then its figures (a later name shadows an earlier one, as in a message's
     documented placeholders: {unit} is the unit even if a key column is called unit)."""
     columns: dict[str, list[Any]] = {"id": [rule.id] * n, "rule": [rule.id] * n,
-                                     "description": [rule.description] * n}
+                                     "description": [rule.described(lang)] * n}
     columns.update({c[len(KEY):]: plain[c] for c in key_cols})
     columns.update({c[len(VAL):]: plain[c] for c in val_cols})
     for name in ("unit", "period", "observed", "expected", "imbalance", "detail"):
@@ -111,7 +111,7 @@ def _default_messages(rule: Rule, plain: dict[str, list[Any]], columns: dict[str
 def _default_template(rule: Rule, present: set[str], lang: str | None = None) -> str:
     """The rule's description with the figures in `present`, in the report's language (statguard.i18n)."""
     from statguard.i18n import figure_word, t
-    head = rule.description or rule.id
+    head = rule.described(lang) or rule.id
     parts = [figure_word("msg", name, rule.kind, lang) for name in ("observed", "expected", "imbalance")
              if name in present]
     if "detail" in present:

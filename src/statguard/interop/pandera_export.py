@@ -165,7 +165,7 @@ def _rule_check(rule: Rule, source: Source) -> str:
         scope = f", scope={to_pandas(where, families)}" if where is not None else ""
         fn = f"lambda df: holds(df, {to_pandas(cond, families)}{scope})"
     stats = {"statguard": {"rule": rule_spec(rule)}}
-    about = f", description={rule.description!r}" if rule.description else ""
+    about = f", description={rule.described(None)!r}" if rule.description else ""  # per language: the English
     return f"        pa.Check({fn}, name={rule.id!r}{about}, statistics={stats!r}),\n"
 
 

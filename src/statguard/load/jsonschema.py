@@ -23,6 +23,10 @@ from statguard.pack.model import COLUMN_TYPES, SEVERITIES
 register({
     "schema.title": {"en": "statguard rule pack", "zh": "statguard 规则包"},
     "schema.rule_title": {"en": "rule of kind {kind}", "zh": "{kind} 类规则"},
+    "schema.rule_description": {"en": "What the rule checks, shown beside it in reports: text, or one text per "
+                                      "language ({zh: ..., en: ...}), shown in the report's language.",
+                                "zh": "规则检查什么，报告中显示在规则旁：文字，或按语言分别给出（{zh: …，en: …}），"
+                                      "按报告语言显示。"},
     "schema.message": {"en": "Message template; {name} placeholders name the figures involved.",
                        "zh": "问题说明的模板；{name} 形式的占位符指代所涉及的数值。"},
     "schema.id": {"en": "Stable rule identifier, unique in the pack.", "zh": "固定不变的规则编号，在规则包内唯一。"},
@@ -71,12 +75,16 @@ def _common(lang: str | None) -> dict[str, Any]:
                          {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
                           "additionalProperties": False}],
                "description": t("schema.message", lang)}
+    described = {"oneOf": [{"type": "string"},
+                           {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                            "additionalProperties": False}],
+                 "description": t("schema.rule_description", lang)}
     from_data = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["text"],
                                                 "additionalProperties": {"type": "string"}}],
                  "description": t("schema.explanation.from_data", lang)}
     return {
         "id": {"type": ["string", "integer"], "description": t("schema.id", lang)},
-        "description": {"type": "string"},
+        "description": described,
         "severity": {"enum": list(SEVERITIES), "default": "error"},
         "message": message,
         "tags": {"type": "array", "items": {"type": "string"}},

@@ -536,11 +536,12 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
             return None
         return _broken_entry(item, item.loc, say("pack.no_id"), "id", problems)
     rule = Rule(id=str(rule_id), kind=str(item.get("kind", "")), params=None, loc=item.loc, raw=item,
-                description=_text(item.get("description")), message=item.get("message"),
+                description=_description(item.get("description")), message=item.get("message"),
                 tags=_tags(item.get("tags")), hard=item.get("hard"))
     rule.problems.extend(_duplicates(item))
     rule.problems.extend(_flag_problems(item))
     rule.problems.extend(lint_checks.message_problems(item))
+    rule.problems.extend(lint_checks.description_problems(item))
     severity = item.get("severity", "error")
     if severity not in SEVERITIES:
         rule.problems.append(item.where("severity").problem(
@@ -569,10 +570,13 @@ def _load_rule(item: Any, loc: Loc, pack: Pack, problems: list[Problem]) -> Rule
     return rule
 
 
-def _text(value: Any) -> str:
-    """A description as text: anything else is shown as given, cut short."""
+def _description(value: Any) -> str | dict[str, str]:
+    """A rule's description: text, or one text per language ({zh: ..., en: ...}, Rule.described);
+    anything else is shown as given, cut short (lint_checks.description_problems says what is wrong)."""
     if value is None or isinstance(value, str):
         return value or ""
+    if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return dict(value)
     return str(value)[:1000]
 
 

@@ -47,6 +47,10 @@ register({
     "lint.message_lang": {"en": "message language '{language}' is not one statguard speaks (give {langs})",
                           "zh": "message 的语言「{language}」不受支持（可用：{langs}）"},
     "lint.message_text": {"en": "{field} must be text, not {value}", "zh": "{field} 须为文字，而不是 {value}"},
+    "lint.description_form": {"en": "description must be text or a mapping of language to text",
+                              "zh": "description 须为文字，或按语言给出的文字（zh: …，en: …）"},
+    "lint.description_lang": {"en": "description language '{language}' is not one statguard speaks (give {langs})",
+                              "zh": "description 的语言「{language}」不受支持（可用：{langs}）"},
     "lint.lone_brace": {"en": "message template: unmatched brace: a lone '{brace}' at character {at}; write {{ or "
                               "}} for a literal brace",
                         "zh": "消息模板：花括号不成对：第 {at} 个字符处有单独的「{brace}」；"
@@ -194,6 +198,25 @@ def message_problems(item: LocDict) -> list[Problem]:
             out.append(where.problem(say("lint.message_text", field=field, value=repr(text)[:100]), field))
             continue
         out.extend(_template_problems(text, where, field))
+    return out
+
+
+def description_problems(item: LocDict) -> list[Problem]:
+    """`description:` must be text or one text per language, like `message:` (without placeholders)."""
+    described = item.get("description")
+    if described is None or isinstance(described, str):
+        return []
+    if not (isinstance(described, LocDict) and described):
+        return [item.where("description").problem(say("lint.description_form"), "description")]
+    out = []
+    for lang, text in described.items():
+        field = f"description.{lang}"
+        if lang not in LANGS:
+            out.append(described.key_locs[lang].problem(
+                say("lint.description_lang", language=lang, langs=", ".join(LANGS)), field))
+        elif not isinstance(text, str):
+            out.append(described.where(lang).problem(say("lint.message_text", field=field, value=repr(text)[:100]),
+                                                     field))
     return out
 
 

@@ -118,7 +118,7 @@ class Rule:
     id: str
     kind: str
     params: Any
-    description: str = ""
+    description: str | dict[str, str] = ""  # one text, or one per language: see described()
     severity: str = "error"
     message: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -128,6 +128,14 @@ class Rule:
     problems: list[Problem] = field(default_factory=list)  # why this rule cannot run
     explanation: Any = None  # statguard.explain.ExplanationSpec: what an explanation must give
     persist: Any = None  # statguard.report.persistence.Persistence: `min_failures` / `of_last`
+
+    def described(self, lang: str | None) -> str:
+        """The description in `lang` when it is given per language ({zh: ..., en: ...}), else in
+        English, else in the language it has."""
+        if isinstance(self.description, str):
+            return self.description
+        given = self.description
+        return given.get(lang or "en") or given.get("en") or next(iter(given.values()), "")
 
     @property
     def is_hard(self) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from statguard.i18n import register, t
+from statguard.i18n import figure_value, register, t
 from statguard.report import views
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def digits(report: Report, lang: str) -> str:
     return _figure("digits", t("h.digits", lang), _svg(width, height, "".join(parts), t("h.digits", lang)))
 
 
-def _digit_panels(report: Report) -> list[tuple[str, list[str], list[float], list[float]]]:
+def _digit_panels(report: Report, lang: str) -> list[tuple[str, list[str], list[float], list[float]]]:
     """(label, digits, observed, expected) per violation of the digits kind, worst (largest observed
     MAD or share over its limit) first."""
     v = report.violations
@@ -239,7 +239,8 @@ def _digit_panels(report: Report) -> list[tuple[str, list[str], list[float], lis
         parts = [views.display(unit), *(views.display(x) for x in keys.values())]
         label = " · ".join([str(rule_id), *(p for p in parts if p)])
         shares = [views.as_number(x) or 0.0 for x in observed], [views.as_number(x) or 0.0 for x in expected]
-        panels.append((views.as_number(imbalance) or 0.0, label, [str(d) for d in digits], *shares))
+        shown = [str(figure_value("digits", d, lang, "digits")) for d in digits]  # round's classes in words
+        panels.append((views.as_number(imbalance) or 0.0, label, shown, *shares))
     panels.sort(key=lambda panel: -panel[0])
     return [panel[1:] for panel in panels]
 
@@ -247,7 +248,7 @@ def _digit_panels(report: Report) -> list[tuple[str, list[str], list[float], lis
 def digit_tests(report: Report, lang: str) -> str:
     """Small multiples, one per digits violation: bars of the observed share of each digit and a line
     through the expected share (Benford's law, uniform or the round-number model)."""
-    panels = _digit_panels(report)
+    panels = _digit_panels(report, lang)
     if not panels:
         return ""
     tiles = [_digit_tile(label, digits, observed, expected, lang)

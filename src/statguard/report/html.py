@@ -24,13 +24,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import figure_label, figure_word, key_label, labels, register, resolve, severity, t
+from statguard.i18n import (
+    figure_label,
+    figure_value,
+    figure_word,
+    key_headers,
+    labels,
+    register,
+    resolve,
+    severity,
+    t,
+)
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -223,12 +233,12 @@ def _violations(page: Page) -> str:
     kinds = [kind for (kind,) in rows_of(v, ["kind"])]
     key_names = _key_names(base)
     keyed = [(row[4], kind) for row, kind in zip(base, kinds, strict=True)]
-    columns = [Column("rule_id", t("col.rule", lang), link="r-"), Column("severity", t("col.severity", lang), "sev"),
-               Column("unit", t("col.unit", lang)), Column("period", t("col.period", lang)),
-               *(Column(f"key:{k}", _key_header(k, lang, keyed)) for k in key_names),
-               Column("values", t("col.values", lang)),
-               *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
-               *(Column(k, t(f"col.{k}", lang)) for k in extra)]
+    columns = _key_headers([
+        Column("rule_id", t("col.rule", lang), link="r-"), Column("severity", t("col.severity", lang), "sev"),
+        Column("unit", t("col.unit", lang)), Column("period", t("col.period", lang)),
+        *(Column(f"key:{k}", k) for k in key_names), Column("values", t("col.values", lang)),
+        *(Column(k, t(f"col.{k}", lang), "num") for k in FIGURES), Column("message", t("col.message", lang)),
+        *(Column(k, t(f"col.{k}", lang)) for k in extra)], lang, keyed)
     blank, sep = t("unit.none", lang), t("html.figure_sep", lang)
     tails = with_fix_text(rows_of(v, extra), extra, lang) if extra else ([] for _ in base)
     rows = [[rule, sev, blank if _blank(unit) else _cell(unit), _cell(period),
@@ -254,12 +264,11 @@ def _lacking(page: Page) -> str:
     records = report.lacking_records()
     base = [(r["rule_id"], r["severity"], r["unit"], r["period"], r["keys"]) for r in records]
     key_names = _key_names(base)
-    columns = [Column("rule_id", t("col.rule", lang), link="r-"), Column("unit", t("col.unit", lang)),
-               Column("period", t("col.period", lang)),
-               *(Column(f"key:{k}", _key_header(k, lang, [(r["keys"], r["kind"]) for r in records]))
-                 for k in key_names),
-               Column("values", t("col.values", lang)), Column("missing", t("col.missing", lang)),
-               Column("message", t("col.message", lang))]
+    columns = _key_headers([
+        Column("rule_id", t("col.rule", lang), link="r-"), Column("unit", t("col.unit", lang)),
+        Column("period", t("col.period", lang)), *(Column(f"key:{k}", k) for k in key_names),
+        Column("values", t("col.values", lang)), Column("missing", t("col.missing", lang)),
+        Column("message", t("col.message", lang))], lang, [(r["keys"], r["kind"]) for r in records])
     sep = t("html.figure_sep", lang)
     rows = [[r["rule_id"], _cell(r["unit"]), _cell(r["period"]),
              *(_cell(r["keys"].get(k)) if isinstance(r["keys"], dict) else None for k in key_names),
@@ -290,17 +299,20 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
         split = len(value_names) <= MAX_VALUE_COLUMNS and not any(isinstance(x, (list, dict)) for x in given)
         numeric = "num" if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in given) else "text"
         units = any(not _blank(row[0]) for row in base)
-        columns = [*([Column("unit", t("col.unit", lang))] if units else []), Column("period", t("col.period", lang)),
-                   *(Column(f"key:{k}", key_label(k, lang, [kind])) for k in key_names),
-                   *((Column(f"val:{k}", figure_label(k, lang, kind), numeric) for k in value_names) if split
-                     else [Column("values", t("col.values", lang))]),
-                   *(Column(k, figure_word("col", k, kind, lang), "num") for k in FIGURES),
-                   Column("message", t("col.message", lang)), *(Column(k, t(f"col.{k}", lang)) for k in extra)]
+        columns = _key_headers([
+            *([Column("unit", t("col.unit", lang))] if units else []), Column("period", t("col.period", lang)),
+            *(Column(f"key:{k}", k) for k in key_names),
+            *((Column(f"val:{k}", figure_label(k, lang, kind, value_names), numeric) for k in value_names)
+              if split else [Column("values", t("col.values", lang))]),
+            *(Column(k, figure_word("col", k, kind, lang), "num") for k in FIGURES),
+            Column("message", t("col.message", lang)),
+            *(Column(k, t(f"col.{k}", lang)) for k in extra)], lang, [(row[2], kind) for row in base])
         tails = with_fix_text(rows_of(part, extra), extra, lang) if extra else ([] for _ in base)
         blank = t("unit.none", lang)
         rows = [[*([blank if _blank(unit) else _cell(unit)] if units else []), _cell(period),
                  *(_cell(keys.get(k)) if isinstance(keys, dict) else None for k in key_names),
-                 *((_cell(values.get(k)) if isinstance(values, dict) else None for k in value_names) if split
+                 *((_cell(figure_value(k, values.get(k), lang, kind)) if isinstance(values, dict) else None
+                    for k in value_names) if split
                    else [_figures(values, sep, lang, kind)]),
                  *map(_cell, figures), message, *map(_cell, tail)]
                 for (unit, period, keys, values, *figures, message), tail in zip(base, tails, strict=True)]
@@ -316,10 +328,14 @@ def _by_rule(page: Page, v: pd.DataFrame, extra: list[str]) -> str:
     return f'<div class="sg-doc by-rule" id="violations-doc">{"".join(groups)}</div>'
 
 
-def _key_header(name: str, lang: str, keyed: Sequence[tuple[Any, Any]]) -> str:
-    """A key column's heading: the kinds' own key names in the reader's language (statguard.i18n.key_label),
-    judged by the kinds of the rows (keys, kind) that have the key."""
-    return key_label(name, lang, {kind for keys, kind in keyed if isinstance(keys, dict) and name in keys})
+def _key_headers(columns: list[Column], lang: str, keyed: Sequence[tuple[Any, Any]]) -> list[Column]:
+    """`columns` with the key columns' headings ("key:NAME") as a reader sees them: the kinds' own key
+    names in the reader's language, judged by the kinds of the rows (keys, kind) that have the key,
+    none the same as another heading (statguard.i18n.key_headers)."""
+    names = [c.key[4:] for c in columns if c.key.startswith("key:")]
+    taken = [c.label for c in columns if not c.key.startswith("key:")]
+    heads = iter(key_headers(names, lang, keyed, taken))
+    return [replace(c, label=next(heads)) if c.key.startswith("key:") else c for c in columns]
 
 
 def _key_names(rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -343,11 +359,12 @@ def _figures(values: Any, sep: str, lang: str | None, kind: str | None) -> str |
     parts, display = [], _display()
     for name, value in values.items():
         if isinstance(value, list):
-            text = ", ".join(map(display, value[:LIST_ITEMS])) + (", …" if len(value) > LIST_ITEMS else "")
+            text = ", ".join(display(figure_value(name, x, lang, kind)) for x in value[:LIST_ITEMS])
+            text += ", …" if len(value) > LIST_ITEMS else ""
         else:
-            text = display(value)
+            text = display(figure_value(name, value, lang, kind))
         if text:
-            parts.append(f"{figure_label(name, lang, kind)} {text}")
+            parts.append(f"{figure_label(name, lang, kind, values)} {text}")
     return sep.join(parts) or None
 
 

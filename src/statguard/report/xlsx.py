@@ -30,7 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from statguard.i18n import key_label, register, resolve, severity, t
+from statguard.i18n import key_headers, register, resolve, severity, t
 from statguard.report.writers import writer
 
 if TYPE_CHECKING:
@@ -337,12 +337,6 @@ def _base(book: Book) -> list[tuple[Any, ...]]:
     return book.cache["base"]
 
 
-def _key_header(name: str, lang: str | None, keyed: list[tuple[Any, Any]]) -> str:
-    """A key column's heading: the kinds' own key names in the reader's language (statguard.i18n.key_label),
-    judged by the kinds of the rows (keys, kind) that have the key."""
-    return key_label(name, lang, {kind for keys, kind in keyed if isinstance(keys, dict) and name in keys})
-
-
 def _key_names(book: Book) -> list[str]:
     """Key columns worth a column: those not merely repeating the unit or the period."""
     from statguard.report.views import display
@@ -420,10 +414,10 @@ def _violations(book: Book) -> None:
     extra = explained_columns(v) + fix_columns(v)
     keys = _key_names(book)
     keyed = [(row[5], row[2]) for row in _base(book)]  # (keys, kind)
-    headers = [t("col.rule", lang), t("col.severity", lang), t("col.unit", lang), t("col.period", lang),
-               *(_key_header(k, lang, keyed) for k in keys),
-               t("col.values", lang), *(t(f"col.{f}", lang) for f in FIGURES), t("col.detail", lang),
-               t("col.message", lang), *(t(f"col.{k}", lang) for k in extra)]
+    head = [t("col.rule", lang), t("col.severity", lang), t("col.unit", lang), t("col.period", lang)]
+    tail = [t("col.values", lang), *(t(f"col.{f}", lang) for f in FIGURES), t("col.detail", lang),
+            t("col.message", lang), *(t(f"col.{k}", lang) for k in extra)]
+    headers = [*head, *key_headers(keys, lang, keyed, head + tail), *tail]
     widths = [10, 8, 16, 10, *[14] * len(keys), 30, 12, 12, 12, 30, 70, *[40, 12][: len(explained_columns(v))],
               *[24] * len(fix_columns(v))]
     base = _base(book)
@@ -482,9 +476,9 @@ def _lacking(book: Book) -> None:
         return
     records = r.lacking_records()
     keys = list(dict.fromkeys(str(k) for x in records if isinstance(x["keys"], dict) for k in x["keys"]))
-    headers = [t("col.rule", lang), t("col.severity", lang), t("col.unit", lang), t("col.period", lang),
-               *(_key_header(k, lang, [(x["keys"], x["kind"]) for x in records]) for k in keys),
-               t("col.values", lang), t("col.missing", lang), t("col.message", lang)]
+    head = [t("col.rule", lang), t("col.severity", lang), t("col.unit", lang), t("col.period", lang)]
+    tail = [t("col.values", lang), t("col.missing", lang), t("col.message", lang)]
+    headers = [*head, *key_headers(keys, lang, [(x["keys"], x["kind"]) for x in records], head + tail), *tail]
     from statguard.numbers import figures_text
     date_of = book.text_or_date
     rows = ([x["rule_id"], severity(x["severity"], lang),

@@ -182,10 +182,10 @@ def plan(rule: Rule, ctx: Context) -> Plan:
 def _message(rule: Rule, long: Long) -> dict[str, str]:
     """The default message: the rule, the indicator (one source holds many) and the detail sentence."""
     from statguard.i18n import LANGS, t
-    head = (rule.description or rule.id).replace("{", "{{").replace("}", "}}")
     named = long.indicator and not any(ch in long.indicator for ch in "{}.[]():!")
     parts = (["{" + long.indicator + "}"] if named else []) + ["{detail}"]
-    return {lang: head + t("msg.colon", lang) + t("msg.colon", lang).join(parts) for lang in LANGS}
+    return {lang: (rule.described(lang) or rule.id).replace("{", "{{").replace("}", "}}") + t("msg.colon", lang)
+            + t("msg.colon", lang).join(parts) for lang in LANGS}
 
 
 def _over(fn: exp.Expression, partition: list[str]) -> exp.Window:
