@@ -332,6 +332,29 @@ def identity_columns(ctx: Context, source: str, table: str | None = None,
     return out
 
 
+ROW_NUMBER = "_sg_rn"  # a record's number among all the source's records (numbered_first)
+
+
+def numbered_first(select: exp.Select) -> exp.Select:
+    """`select` with its record numbers (identity_columns' row_number(), key 'row') counted over every
+    record of the table it reads, before its WHERE keeps some and its joins add others: the numbering
+    moves into a subquery over that table, which keeps the table's name or alias. Unchanged when
+    `select` numbers no records."""
+    numbering = next((e for e in select.expressions if isinstance(e, exp.Alias) and e.alias == KEY + "row"
+                      and isinstance(e.this, exp.Window) and isinstance(e.this.this, exp.RowNumber)), None)
+    source = select.args.get("from_")
+    if numbering is None or source is None or not isinstance(source.this, exp.Table):
+        return select
+    table = source.this
+    name = table.alias_or_name
+    bare = table.copy()
+    bare.set("alias", None)
+    inner = exp.select(exp.Star(), alias(exp.Window(this=exp.RowNumber()), ROW_NUMBER)).from_(bare, copy=False)
+    source.set("this", exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True))))
+    numbering.set("this", quote_column(ROW_NUMBER, name))
+    return select
+
+
 def _identifying(ctx: Context, source: str, name: str, role: str, rule_keys: bool) -> bool:
     """Whether the unit, period or key column `name` is there to be shown; a source's own
     declaration naming a column its data lacks is an error located at that declaration (a rule's

@@ -66,7 +66,18 @@ from statguard.checks.cross_source._match import (
     scope_filter,
     with_mappings,
 )
-from statguard.checks.plan import DETAIL, EXPECTED, OBSERVED, STATUS, VAL, Context, Plan, alias, identity_columns
+from statguard.checks.plan import (
+    DETAIL,
+    EXPECTED,
+    OBSERVED,
+    STATUS,
+    VAL,
+    Context,
+    Plan,
+    alias,
+    identity_columns,
+    numbered_first,
+)
 from statguard.checks.registry import Params, rule_kind
 from statguard.expr import quote_column
 from statguard.i18n import register, t
@@ -134,4 +145,4 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     scope = scope_filter(ctx, p.source, p.where)
     if scope is not None:
         select = select.where(scope)
-    return with_mappings(ctx, Plan(query=select), p.source, p.other, p.window)
+    return with_mappings(ctx, Plan(query=numbered_first(select)), p.source, p.other, p.window)

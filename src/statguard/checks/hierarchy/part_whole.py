@@ -63,6 +63,7 @@ from statguard.checks.plan import (
     alias,
     identity_columns,
     lang_of,
+    numbered_first,
 )
 from statguard.checks.registry import Params, rule_kind
 from statguard.errors import PackError
@@ -238,4 +239,4 @@ def _group_select(p: PartWholeParams, ctx: Context, g: PartGroup, columns: list[
     conditions = [c for c in (_produced(p.mode, g), exp.paren(where) if where is not None else None) if c is not None]
     if conditions:
         select = select.where(exp.and_(*conditions))
-    return select
+    return numbered_first(select)

@@ -75,6 +75,7 @@ from statguard.checks.plan import (
     alias,
     identity_columns,
     number,
+    numbered_first,
     status,
 )
 from statguard.checks.registry import Params, rule_kind
@@ -170,6 +171,7 @@ def plan(rule: Rule, ctx: Context) -> Plan:
     select = select.from_(table, copy=False)
     if scope is not None:  # records where it is false are out of scope; NULL ones stay, as 'na'
         select = select.where(exp.Coalesce(this=exp.paren(scope, copy=False), expressions=[exp.true()]), copy=False)
+    select = numbered_first(select)  # the 5th record is the 5th of the source, whatever `where` keeps
     if p.lookup:
         if reported:
             raise PackError(ctx.problem(say("problem.row.reported_lookup"), "tolerance"))
