@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 SEVERITIES = ("error", "warning", "info")
 RANK = {"error": 3, "warning": 2, "info": 1}  # severities compared (report.model, suspicion, scorecard)
 COLUMN_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
-DEFAULT_PLACEHOLDERS = ("xxx", "XXX", "XX", "xx", "**", "*", "—", "--", "待填", "不详", "N/A", "#N/A")
+DEFAULT_PLACEHOLDERS = ("xxx", "XXX", "XX", "xx", "**", "*", "—", "-", "--", "待填", "不详", "N/A", "#N/A")
 
 
 @dataclass
