@@ -173,7 +173,7 @@ def test_real_resubmissions_pack_draws_one_timeline_per_figure(tmp_path):
     assert main(["check", str(ROOT / "rules" / "resubmissions"), "-f", "html", "-o", str(page)]) == 1
     html = page.read_text(encoding="utf-8")
     assert html.count('class="tile"') == 4  # 开发区's four figures, five versions each
-    assert "开发区 · 2024Q3 · 固定资产投资" in html
+    assert "开发区 · 2024年第三季度 · 固定资产投资" in html
     if chromium() is not None:
         dom, console = load(page)
         assert console == [] and attr(dom, "table-violations", "data-total") == "5"

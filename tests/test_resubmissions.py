@@ -25,11 +25,11 @@ def test_pack_finds_the_development_zone_only(capsys):
     assert sorted(v["keys"]["indicator"] for v in found) == sorted(INDICATORS)
     gdp = next(v for v in found if v["keys"]["indicator"] == "地区生产总值")
     assert gdp["values"]["values"] == [86.4, 88.1, 91.7, 95.2, 98.6]
-    assert gdp["period"] == "2024Q3"  # "2024年第三季度" in the data
+    assert gdp["period"] == "2024年第三季度"  # as the data writes it (its canonical label is 2024Q3)
     # the pack says lang: zh, and the kind's detail follows it (issue 15)
     assert gdp["detail"] == ("v1=86.4, v2=88.1, v3=91.7, v4=95.2, v5=98.6；5 个不同数值（上限 2）；"
                              "4 次修订全部上调（对本单位有利的方向）；4 次改动中有 4 次未说明原因")
-    assert gdp["message"].startswith("开发区 2024Q3 地区生产总值：报送 5 次，5 个不同数值：v1=86.4")
+    assert gdp["message"].startswith("开发区 2024年第三季度 地区生产总值：报送 5 次，5 个不同数值：v1=86.4")
     assert main(["check", str(PACK), "-f", "json", "--lang", "en", "--rule", "REV-01"]) == 1
     english = json.loads(capsys.readouterr().out)
     gdp = next(v for v in english["violations"] if v["keys"]["indicator"] == "地区生产总值")

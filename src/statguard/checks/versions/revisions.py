@@ -15,7 +15,8 @@ explanation. An item fails when a threshold is exceeded, when every one of
 at least `min_revisions` changes moved towards the flattering side (`flattering:
 up` for output and investment, `down` for costs or unemployment), or when a
 value changed without explanation. Periods written differently ("2024-09",
-"2024年9月") are the same period.
+"2024年9月") are the same period; a violation names it as the records write it
+(the first spelling, in text order, where versions differ).
 
 A change is explained when a reason was stated for its version (`--reason` in
 the store, or the `reason:` column; with `version:` and no `reason:` this is
@@ -106,6 +107,7 @@ from statguard.pack.model import Rule
 HISTORY_PREFIX = "history:"  # the engine view of a source's recorded versions (statguard.history.capture)
 EXPLANATIONS_VIEW = "history:_explanations"  # recorded explanations (statguard.history.explanations)
 U, P, IND, V, VER, LBL, WHY, PREV = "_u", "_p", "_ind", "_v", "_ver", "_lbl", "_why", "_prev"
+AS_WRITTEN = "_pw"  # the period as the records write it (2024年三季度); P is its canonical label (2024Q3)
 RCV, NEXT, XPL = "_rcv", "_next", "_xpl"  # received time of a version, of the item's next one; explained
 VNO = "_vno"  # the recorded version number (history:<source>._sg_version), which explanations name
 ANSWERS = "answers:"  # history:_explanations.answers:<source>: the version of <source> it answered
@@ -199,14 +201,16 @@ def _base(ctx: Context, view: str, p: RevisionsParams, keys: list[str], unit: st
         relation: exp.Expression = with_periods(ctx, view, period, scope).subquery("_sg_src")
         period_value: exp.Expression = exp.Coalesce(this=col("_sg_label"),
                                                     expressions=[exp.cast(col(period), "VARCHAR")])
+        written: exp.Expression = exp.cast(col(period), "VARCHAR")
     else:
         relation = exp.select("*").from_(ctx.table(view)).where(scope).subquery("_sg_src") if scope is not None \
             else ctx.table(view)
-        period_value = exp.Null()
+        period_value = written = exp.Null()
     branches = []
     for name in p.values:
         branch = exp.select(
             alias(col(unit) if unit else exp.Null(), U), alias(period_value.copy(), P),
+            alias(written.copy(), AS_WRITTEN),
             *[alias(col(k), f"_k{i}") for i, k in enumerate(keys)],
             alias(exp.Literal.string(name), IND),
             alias(exp.TryCast(this=col(name), to=exp.DataType.build("DOUBLE")), V),
@@ -234,7 +238,9 @@ def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit
                      alias(over(exp.Lead(this=col(RCV))), NEXT)).from_(base.subquery("_sg_base"))
     seq = exp.select("*", alias(explained if explained is not None else exp.false(), XPL)) \
         .from_(seq.subquery(ROW_ALIAS))
-    agg = _aggregate(p, group).from_(seq.subquery("_sg_seq")).group_by(*group)
+    # a period written two ways (2024-09, 2024年9月) is one: shown as the records write it, the first of them
+    agg = (_aggregate(p, group).select(alias(exp.Min(this=col(AS_WRITTEN)), AS_WRITTEN))
+           .from_(seq.subquery("_sg_seq")).group_by(*group))
     conditions = _conditions(p, reasons_known, explained is not None)
     failing = exp.or_(*[exp.Coalesce(this=c, expressions=[exp.false()]) for c, _ in conditions]) \
         if conditions else exp.false()
@@ -247,7 +253,7 @@ def _summary(base: exp.Expression, p: RevisionsParams, keys: list[str], has_unit
     if has_unit:
         out.append(alias(col(U), UNIT))
     if has_period:
-        out.append(alias(col(P), PERIOD))
+        out.append(alias(col(AS_WRITTEN), PERIOD))
     out += [alias(col(f"_k{i}"), KEY + k) for i, k in enumerate(keys)]
     out.append(alias(col(IND), KEY + indicator_key(keys)))
     out += [alias(col(column), VAL + name) for name, column in VALUE_COLUMNS.items()]
