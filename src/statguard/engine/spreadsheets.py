@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
+from statguard.engine.readers import column_letter
 from statguard.errors import SourceError
 from statguard.i18n import say
 
@@ -431,12 +432,13 @@ def sheet_columns(grid: Grid, path: Path, header: int | list[int] | None, skip: 
         errors = [(position[r], t) for (r, col), t in grid.errors.items() if col == c and r in position]
         for n, t in errors:
             values[n] = t
-        name = names[c] or (_letter(c) if any(v is not None for v in values) else "")
+        name = names[c] or (column_letter(c) if any(v is not None for v in values) else "")
         if not name:
             continue
         if name in out:
             raise SourceError(say("source.sheet_header_twice", sheet=grid.name, row=heads[-1],
-                                  first=_letter(owners[name]), second=_letter(c), name=name), path=str(path))
+                                  first=column_letter(owners[name]), second=column_letter(c), name=name),
+                              path=str(path))
         owners.setdefault(name, c)
         out[name] = _typed(values, name in text, name in dates, bool(errors))
     return out
@@ -494,13 +496,6 @@ def _header_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _typed(values: list[Any], text: bool, dates: bool, errors: bool) -> list[Any]:
