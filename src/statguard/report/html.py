@@ -447,12 +447,13 @@ def _screen(page: Page) -> str:
     body = f'<p class="run">{escape(_headline(rank, lang))}</p>'
     body += page.table("screen", columns, [_row(u, lang) for u in rank["units"]], sort=("score", True))
     parts = []
+    colon = escape(t("msg.colon", lang))  # "：" in Chinese
     for unit in [u for u in rank["units"] if u["flagged"]]:
         items = "".join(f"<li><b>{escape(str(e['rule_id']))}</b>"
-                        f"{' ' + escape(str(e['period'])) if e['period'] else ''}: {escape(str(e['message']))}</li>"
-                        for e in unit["evidence"])
+                        f"{' ' + escape(str(e['period'])) if e['period'] else ''}{colon}"
+                        f"{escape(str(e['message']))}</li>" for e in unit["evidence"])
         parts.append(f'<details id="screen-{escape(unit["unit"])}"><summary>{unit["rank"]}. {escape(unit["unit"])} '
-                     f'({escape(t("col.suspicion", lang))} {_num(unit["score"])}: {escape(_signals(unit))})'
+                     f'({escape(t("col.suspicion", lang))} {_num(unit["score"])}{colon}{escape(_signals(unit))})'
                      f'</summary><ul>{items}</ul></details>')
     if parts:
         body += f'<h3>{escape(t("h.screen_evidence", lang))}</h3>' + "".join(parts)

@@ -223,10 +223,11 @@ def screen_lines(report: Report, lang: str, width: int, limit: int = 20) -> list
         head = f"  {unit['rank']:>3}. {unit['unit']}"
         if unit["peer_group"]:
             head += f" [{unit['peer_group']}]"
-        lines += wrap(f"{head} {t('col.suspicion', lang)} {_num(unit['score'])}: {_signals(unit)}", width,
+        colon = t("msg.colon", lang)  # "：" in Chinese
+        lines += wrap(f"{head} {t('col.suspicion', lang)} {_num(unit['score'])}{colon}{_signals(unit)}", width,
                       "", "        ")
         for e in unit["evidence"][:3]:
-            lines += wrap(f"- {e['rule_id']}{' ' + str(e['period']) if e['period'] else ''}: {e['message']}",
+            lines += wrap(f"- {e['rule_id']}{' ' + str(e['period']) if e['period'] else ''}{colon}{e['message']}",
                           width, "        ", "          ")
     hidden = rank["flagged"] - min(rank["flagged"], limit)
     if hidden:
