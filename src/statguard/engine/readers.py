@@ -215,19 +215,10 @@ def _header(path: Path, delim: str) -> list[str]:
         return [c.strip() for c in next(csv.reader(fh, delimiter=delim), [])]
 
 
-def column_letter(index: int) -> str:
-    """The letter a spreadsheet shows over the column of 0-based `index` (0 is A, 26 is AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _blanks_named(header: list[str]) -> list[str]:
     """`header` with each blank name made the column's letter (B), or column_B where another
     name is that letter in any case (DuckDB's names ignore case)."""
+    from statguard.engine.spreadsheets import column_letter
     taken = {name.lower() for name in header if name}
     named = []
     for i, name in enumerate(header):

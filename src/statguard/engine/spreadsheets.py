@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from statguard.engine import messages  # noqa: F401  (registers the texts of source.*)
-from statguard.engine.readers import column_letter
 from statguard.errors import SourceError
 from statguard.i18n import say
 
@@ -496,6 +495,16 @@ def _header_text(value: Any) -> str:
     return str(value).strip()
 
 
+
+
+def column_letter(index: int) -> str:
+    """The letter a spreadsheet shows over the column of 0-based `index` (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _typed(values: list[Any], text: bool, dates: bool, errors: bool) -> list[Any]:
