@@ -495,8 +495,6 @@ def _header_text(value: Any) -> str:
     return str(value).strip()
 
 
-
-
 def column_letter(index: int) -> str:
     """The letter a spreadsheet shows over the column of 0-based `index` (0 is A, 26 is AA)."""
     letters = ""

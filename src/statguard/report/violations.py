@@ -41,7 +41,7 @@ def _shown(value: Any, share: bool = False) -> Any:
     statistic's four decimals, grouped (12,345.6); p-values and the like as 1.2e-07, not 0;
     a `share` of 1 in percent (0.3 is 30%)."""
     if share and isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-        return _shown(float(value) * 100).__str__() + "%"
+        return f"{_shown(float(value) * 100)}%"
     if isinstance(value, float):
         if value != value:
             return ""
